@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "robustfit",
+  products: [
+    .library(name: "RobustRegression", targets: ["RobustRegression", "TabularIO", "SVGPlot"]),
+    .executable(name: "robustfit", targets: ["robustfit"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+  ],
+  targets: [
+    // LAPACKE + CBLAS (OpenBLAS) as a system library; see Sources/CLapack/shim.h.
+    .systemLibrary(
+      name: "CLapack",
+      pkgConfig: nil,
+      providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
+    ),
+    // Losses, linear algebra, IRLS, the adaptive fit, inference.
+    .target(
+      name: "RobustRegression",
+      dependencies: [
+        "CLapack",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]
+    ),
+    // CSV reading into column storage, with a correctly rounded number parser.
+    .target(name: "TabularIO"),
+    // SVG figures: scatter plots, fitted lines, curves.
+    .target(name: "SVGPlot"),
+    .executableTarget(
+      name: "robustfit",
+      dependencies: [
+        "RobustRegression", "TabularIO", "SVGPlot",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "RobustRegressionTests",
+      dependencies: ["RobustRegression"]
+    ),
+    .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
+    .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
+    .testTarget(
+      name: "robustfitTests",
+      dependencies: ["robustfit"]
+    ),
+  ]
+)

@@ -1,0 +1,1 @@
+// RobustRegression: robust linear regression by IRLS, up to Barron's adaptive loss.

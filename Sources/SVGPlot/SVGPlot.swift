@@ -1,0 +1,1 @@
+// SVGPlot: SVG figures.

@@ -1,0 +1,1 @@
+// TabularIO: CSV reading into column storage.
