@@ -1,0 +1,93 @@
+import RealModule
+
+/// Barron's general and adaptive robust loss ρ(u; α) (arXiv:1701.03077), for any α in [−∞, +∞].
+///
+/// With z = u² and b = |α − 2|:
+///
+///     ρ(u; α) = (b/α) · ((z/b + 1)^(α/2) − 1)        α ∉ {0, 2, ±∞}
+///     w(u; α) = (z/b + 1)^(α/2 − 1)
+///
+/// The family map: α = −∞ is Welsch/Leclerc, α = −2 Geman-McClure, α = 0 Cauchy/Lorentzian,
+/// α = 1 pseudo-Huber (Charbonnier), α = 2 the squared loss. The loss is convex in u iff α ≥ 1 and
+/// redescending (ψ → 0 as |u| → ∞) iff α < 1. The special values 0, 2, −∞ and +∞ are computed in
+/// their closed forms and selected exactly; every other α uses the general form evaluated with
+/// `log(onePlus:)`/`expMinusOne`, which stays accurate for tiny u, for |α| down to the smallest
+/// normal double and for α within 1e-12 of 2.
+public struct BarronLoss: RobustLoss, Hashable {
+  /// Which closed form evaluates this α.
+  @usableFromInline enum Form: Hashable, Sendable {
+    case squared, cauchy, welsch, exponential, general
+  }
+
+  /// The shape parameter.
+  public let alpha: Double
+  @usableFromInline let form: Form
+  /// b = |α − 2|, the rescaling that makes the curvature at 0 equal 1 for every α.
+  @usableFromInline let b: Double
+  @usableFromInline let inverseB: Double
+  /// α/2, α/2 − 1 and α/2 − 2, the exponents of ρ, w and ψ′.
+  @usableFromInline let halfAlpha: Double
+
+  /// Creates the loss with shape `alpha` in [−∞, +∞]. NaN is a precondition failure.
+  public init(alpha: Double) {
+    precondition(!alpha.isNaN, "Barron's loss needs a shape α that is not NaN")
+    self.alpha = alpha
+    switch alpha {
+    case 2: form = .squared
+    case 0: form = .cauchy
+    case -.infinity: form = .welsch
+    case .infinity: form = .exponential
+    default: form = .general
+    }
+    b = abs(alpha - 2)
+    inverseB = form == .general ? 1 / abs(alpha - 2) : 0
+    halfAlpha = alpha / 2
+  }
+
+  @inlinable public func rho(_ u: Double) -> Double {
+    let z = u * u
+    switch form {
+    case .squared: return z / 2
+    case .cauchy: return Double.log(onePlus: z / 2)
+    case .welsch: return -Double.expMinusOne(-z / 2)
+    case .exponential: return Double.expMinusOne(z / 2)
+    case .general:
+      // (b/α)·((z/b + 1)^(α/2) − 1) with pow loses ~1e-4 relative for small u; expm1∘log1p does not.
+      return b / alpha * Double.expMinusOne(halfAlpha * Double.log(onePlus: z * inverseB))
+    }
+  }
+
+  @inlinable public func weight(_ u: Double) -> Double {
+    let z = u * u
+    switch form {
+    case .squared: return 1
+    case .cauchy: return 1 / (z / 2 + 1)
+    case .welsch: return Double.exp(-z / 2)
+    case .exponential: return Double.exp(z / 2)
+    case .general: return Double.exp((halfAlpha - 1) * Double.log(onePlus: z * inverseB))
+    }
+  }
+
+  @inlinable public func psi(_ u: Double) -> Double { u * weight(u) }
+
+  @inlinable public func psiDerivative(_ u: Double) -> Double {
+    let z = u * u
+    switch form {
+    case .squared: return 1
+    case .cauchy:
+      let d = z / 2 + 1
+      return (1 - z / 2) / (d * d)
+    case .welsch: return Double.exp(-z / 2) * (1 - z)
+    case .exponential: return Double.exp(z / 2) * (1 + z)
+    case .general:
+      // ψ′ = (z/b + 1)^(α/2 − 2) · (1 + (α − 1)·z/b)
+      let s = z * inverseB
+      return Double.exp((halfAlpha - 2) * Double.log(onePlus: s)) * (1 + (alpha - 1) * s)
+    }
+  }
+
+  /// Convex in u iff α ≥ 1.
+  public var isConvex: Bool { alpha >= 1 }
+  /// ψ → 0 at infinity iff α < 1.
+  public var isRedescending: Bool { alpha < 1 }
+}

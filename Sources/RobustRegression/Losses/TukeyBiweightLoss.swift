@@ -1,0 +1,35 @@
+/// Tukey's biweight (bisquare): redescending, with zero weight beyond |u| = 1.
+///
+///     ρ(u) = (1 − (1 − u²)³)/6 (|u| ≤ 1),  1/6 (|u| > 1)       w(u) = (1 − u²)² (|u| ≤ 1),  0 beyond
+///
+/// At u = 0: ρ = 0, ψ = 0, ψ′ = 1. ρ is C², ψ′ = (1 − u²)(1 − 5u²) is continuous (0 at |u| = 1) while
+/// ψ″ jumps there.
+public struct TukeyBiweightLoss: RobustLoss, Hashable {
+  /// Creates Tukey's biweight; points with |r| > c get weight 0.
+  public init() {}
+
+  @inlinable public func rho(_ u: Double) -> Double {
+    let z = u * u
+    guard z < 1 else { return 1.0 / 6 }
+    let t = 1 - z
+    // 1 − t³ = (1 − t)(1 + t + t²) = z·(1 + t + t²): no cancellation for small u.
+    return z * (1 + t + t * t) / 6
+  }
+  @inlinable public func psi(_ u: Double) -> Double { u * weight(u) }
+  @inlinable public func psiDerivative(_ u: Double) -> Double {
+    let z = u * u
+    return z < 1 ? (1 - z) * (1 - 5 * z) : 0
+  }
+  @inlinable public func weight(_ u: Double) -> Double {
+    let z = u * u
+    guard z < 1 else { return 0 }
+    let t = 1 - z
+    return t * t
+  }
+  /// Tukey's biweight is not convex.
+  public var isConvex: Bool { false }
+  /// ψ = 0 beyond |u| = 1.
+  public var isRedescending: Bool { true }
+  /// ψ″ jumps at |u| = 1.
+  public var kinks: [Double] { [1] }
+}

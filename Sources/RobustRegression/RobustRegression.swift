@@ -1,1 +1,0 @@
-// RobustRegression: robust linear regression by IRLS, up to Barron's adaptive loss.
