@@ -1,0 +1,220 @@
+/// Draws one chart's elements (everything inside the `<svg>` root) for a computed `PlotFrame`.
+struct ChartRenderer {
+  let chart: Chart
+  let frame: PlotFrame
+  /// Prefix for element ids, unique per chart within one document (clip paths).
+  let idPrefix: String
+
+  private let n = SVGText.number
+  private var ink: String { ChartStyle.inkColor.hex }
+
+  /// All elements: clip path, gridlines, series (clipped to the plot area), frame, ticks, labels, title,
+  /// legend.
+  func body() -> String {
+    let f = frame
+    let clipID = "\(idPrefix)-plot"
+    var out = "<defs><clipPath id=\"\(clipID)\"><rect x=\"\(n(f.left))\" y=\"\(n(f.top))\" "
+      + "width=\"\(n(f.width))\" height=\"\(n(f.height))\"/></clipPath></defs>\n"
+    out += gridlines()
+    let colors = chart.resolvedColors()
+    var drawn: [(x: Double, y: Double)] = []
+    out += "<g clip-path=\"url(#\(clipID))\">\n"
+    for (series, color) in zip(chart.series, colors) {
+      out += draw(series, color: color, recording: &drawn)
+    }
+    out += "</g>\n"
+    out += "<rect x=\"\(n(f.left))\" y=\"\(n(f.top))\" width=\"\(n(f.width))\" height=\"\(n(f.height))\" "
+      + "fill=\"none\" stroke=\"\(ink)\" stroke-width=\"1\"/>\n"
+    out += ticks()
+    out += texts()
+    out += legend(colors: colors, avoiding: drawn)
+    return out
+  }
+
+  // MARK: - Axes
+
+  private func gridlines() -> String {
+    let f = frame
+    var out = "<g stroke=\"\(ChartStyle.gridColor.hex)\" stroke-width=\"1\">\n"
+    for x in f.xTicks.values {
+      let px = f.pixelX(x)
+      out += "<line x1=\"\(n(px))\" y1=\"\(n(f.top))\" x2=\"\(n(px))\" y2=\"\(n(f.bottom))\"/>\n"
+    }
+    for y in f.yTicks.values {
+      let py = f.pixelY(y)
+      out += "<line x1=\"\(n(f.left))\" y1=\"\(n(py))\" x2=\"\(n(f.right))\" y2=\"\(n(py))\"/>\n"
+    }
+    return out + "</g>\n"
+  }
+
+  private func ticks() -> String {
+    let f = frame
+    let s = ChartStyle.self
+    var out = "<g stroke=\"\(ink)\" stroke-width=\"1\">\n"
+    for x in f.xTicks.values {
+      let px = f.pixelX(x)
+      out += "<line x1=\"\(n(px))\" y1=\"\(n(f.bottom))\" x2=\"\(n(px))\" y2=\"\(n(f.bottom + s.tickLength))\"/>\n"
+    }
+    for y in f.yTicks.values {
+      let py = f.pixelY(y)
+      out += "<line x1=\"\(n(f.left - s.tickLength))\" y1=\"\(n(py))\" x2=\"\(n(f.left))\" y2=\"\(n(py))\"/>\n"
+    }
+    out += "</g>\n"
+    out += "<g font-size=\"\(n(s.tickFontSize))\" fill=\"\(ink)\">\n"
+    let xBaseline = f.bottom + s.tickLength + s.gap + 0.8 * s.tickFontSize
+    for (x, label) in zip(f.xTicks.values, f.xTicks.labels) {
+      out += "<text x=\"\(n(f.pixelX(x)))\" y=\"\(n(xBaseline))\" text-anchor=\"middle\">"
+        + "\(SVGText.escape(label))</text>\n"
+    }
+    let yRight = f.left - s.tickLength - s.gap
+    for (y, label) in zip(f.yTicks.values, f.yTicks.labels) {
+      out += "<text x=\"\(n(yRight))\" y=\"\(n(f.pixelY(y)))\" dy=\"0.35em\" text-anchor=\"end\">"
+        + "\(SVGText.escape(label))</text>\n"
+    }
+    return out + "</g>\n"
+  }
+
+  private func texts() -> String {
+    let f = frame
+    let s = ChartStyle.self
+    var out = ""
+    if !chart.title.isEmpty {
+      let size = chart.titleFontSize
+      let textWidth = SVGText.width(chart.title, fontSize: size)
+      var cx = f.left + f.width / 2
+      if cx - textWidth / 2 < s.outerMargin || cx + textWidth / 2 > f.figureWidth - s.outerMargin {
+        cx = f.figureWidth / 2
+      }
+      out += "<text x=\"\(n(cx))\" y=\"\(n(s.outerMargin + 0.8 * size))\" text-anchor=\"middle\" "
+        + "font-size=\"\(n(size))\" font-weight=\"bold\" fill=\"\(ink)\">\(SVGText.escape(chart.title))</text>\n"
+    }
+    if !chart.xLabel.isEmpty {
+      out += "<text x=\"\(n(f.left + f.width / 2))\" y=\"\(n(f.figureHeight - s.outerMargin - 2))\" "
+        + "text-anchor=\"middle\" font-size=\"\(n(s.labelFontSize))\" fill=\"\(ink)\">"
+        + "\(SVGText.escape(chart.xLabel))</text>\n"
+    }
+    if !chart.yLabel.isEmpty {
+      let x = s.outerMargin + 0.8 * s.labelFontSize
+      let y = f.top + f.height / 2
+      out += "<text transform=\"translate(\(n(x)),\(n(y))) rotate(-90)\" text-anchor=\"middle\" "
+        + "font-size=\"\(n(s.labelFontSize))\" fill=\"\(ink)\">\(SVGText.escape(chart.yLabel))</text>\n"
+    }
+    return out
+  }
+
+  // MARK: - Series
+
+  private func draw(_ series: Series, color: Color, recording drawn: inout [(x: Double, y: Double)]) -> String {
+    let f = frame
+    switch series.kind {
+    case .scatter(_, _, let shade):
+      return scatter(series, color: color, shaded: shade != nil, recording: &drawn)
+    case let .curve(x, y):
+      return polyline(series.curvePoints(x: x, y: y), series: series, color: color, recording: &drawn)
+    case let .line(a, b):
+      guard a.isFinite, b.isFinite else { return "" }
+      let y0 = AxisRange.clampToLimit(a + b * f.xLower)
+      let y1 = AxisRange.clampToLimit(a + b * f.xUpper)
+      guard y0.isFinite, y1.isFinite else { return "" }
+      return polyline([(f.xLower, y0), (f.xUpper, y1)], series: series, color: color, recording: &drawn)
+    case let .horizontal(y):
+      guard y.isFinite else { return "" }
+      return polyline([(f.xLower, y), (f.xUpper, y)], series: series, color: color, recording: &drawn)
+    case let .vertical(x):
+      guard x.isFinite else { return "" }
+      return polyline([(x, f.yLower), (x, f.yUpper)], series: series, color: color, recording: &drawn)
+    }
+  }
+
+  private func scatter(_ series: Series, color: Color, shaded: Bool,
+                       recording drawn: inout [(x: Double, y: Double)]) -> String {
+    let f = frame
+    let r = max(series.markerRadius, 0.5)
+    // Points farther outside than a marker radius are invisible; skipping them in data units keeps far-away
+    // values from becoming huge pixel coordinates.
+    let xTol = (f.xUpper - f.xLower) * (r + 1) / f.width
+    let yTol = (f.yUpper - f.yLower) * (r + 1) / f.height
+    var out = "<g fill=\"\(color.hex)\" stroke=\"\(color.hex)\" stroke-width=\"1.2\">\n"
+    for p in series.finitePoints {
+      guard p.x >= f.xLower - xTol, p.x <= f.xUpper + xTol, p.y >= f.yLower - yTol, p.y <= f.yUpper + yTol
+      else { continue }
+      let px = f.pixelX(p.x)
+      let py = f.pixelY(p.y)
+      drawn.append((px, py))
+      let opacity = shaded && p.shade < 1 ? " fill-opacity=\"\(n(p.shade))\"" : ""
+      out += "<circle cx=\"\(n(px))\" cy=\"\(n(py))\" r=\"\(n(r))\"\(opacity)/>\n"
+    }
+    return out + "</g>\n"
+  }
+
+  /// A path through `points` (data coordinates, `nil` = gap), clipped to the axis ranges segment by segment.
+  private func polyline(_ points: [(x: Double, y: Double)?], series: Series, color: Color,
+                        recording drawn: inout [(x: Double, y: Double)]) -> String {
+    let f = frame
+    var d = ""
+    var pen: (x: Double, y: Double)?  // last pixel point of the current sub-path
+    var previous: (x: Double, y: Double)?
+    func sample(_ a: (x: Double, y: Double), _ b: (x: Double, y: Double)) {
+      let length = ((b.x - a.x) * (b.x - a.x) + (b.y - a.y) * (b.y - a.y)).squareRoot()
+      let steps = min(Int(length / 3), 2000)
+      for i in 0...steps {
+        let t = steps == 0 ? 0 : Double(i) / Double(steps)
+        drawn.append((a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)))
+      }
+    }
+    for point in points {
+      guard let point else {
+        previous = nil
+        pen = nil
+        continue
+      }
+      defer { previous = point }
+      guard let start = previous else { continue }
+      guard let c = Clipping.segment(start.x, start.y, point.x, point.y, xmin: f.xLower, xmax: f.xUpper,
+                                     ymin: f.yLower, ymax: f.yUpper)
+      else {
+        pen = nil
+        continue
+      }
+      let a = (x: f.pixelX(c.x0), y: f.pixelY(c.y0))
+      let b = (x: f.pixelX(c.x1), y: f.pixelY(c.y1))
+      if pen == nil || c.startClipped {
+        d += "M\(n(a.x)) \(n(a.y))"
+      }
+      d += "L\(n(b.x)) \(n(b.y))"
+      pen = c.endClipped ? nil : b
+      sample(a, b)
+    }
+    guard !d.isEmpty else { return "" }
+    var dash = ""
+    if let array = series.dash.dashArray(width: series.lineWidth) { dash = " stroke-dasharray=\"\(array)\"" }
+    return "<path d=\"\(d)\" fill=\"none\" stroke=\"\(color.hex)\" stroke-width=\"\(n(series.lineWidth))\" "
+      + "stroke-linejoin=\"round\" stroke-linecap=\"round\"\(dash)/>\n"
+  }
+
+  // MARK: - Legend
+
+  private func legend(colors: [Color], avoiding drawn: [(x: Double, y: Double)]) -> String {
+    guard chart.legend != .none else { return "" }
+    var entries: [Legend.Entry] = []
+    for (s, color) in zip(chart.series, colors) {
+      let label = s.label ?? ""
+      switch s.kind {
+      case .scatter(_, _, let shade):
+        if !label.isEmpty { entries.append(.init(swatch: .marker(color, radius: s.markerRadius), text: label)) }
+        if shade != nil, let text = s.shadeLabel, !text.isEmpty {
+          entries.append(.init(swatch: .shadeRamp(color, radius: s.markerRadius), text: text))
+        }
+      case .curve, .line, .horizontal, .vertical:
+        if !label.isEmpty {
+          entries.append(.init(swatch: .line(color, width: s.lineWidth, dash: s.dash), text: label))
+        }
+      }
+    }
+    guard !entries.isEmpty else { return "" }
+    let box = Legend(entries: entries)
+    let corner = chart.legend == .auto ? box.bestCorner(avoiding: drawn, in: frame) : chart.legend
+    let o = box.origin(corner, in: frame)
+    return box.svg(x: o.x, y: o.y)
+  }
+}

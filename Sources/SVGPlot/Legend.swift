@@ -1,0 +1,116 @@
+/// A legend box: one row per labelled series (plus one for a shaded scatter's shading), sized to its text.
+struct Legend {
+  /// What the little picture in front of a legend row shows.
+  enum Swatch {
+    /// A line segment.
+    case line(Color, width: Double, dash: LineDash)
+    /// A solid marker.
+    case marker(Color, radius: Double)
+    /// Three markers going from hollow (shade 0) over half to solid (shade 1).
+    case shadeRamp(Color, radius: Double)
+  }
+
+  /// One legend row.
+  struct Entry {
+    var swatch: Swatch
+    var text: String
+  }
+
+  static let fontSize = ChartStyle.legendFontSize
+  static let rowHeight = 18.0
+  static let padding = 7.0
+  static let swatchWidth = 30.0
+  static let swatchGap = 6.0
+  /// Distance between the box and the plot area's edge.
+  static let inset = 8.0
+
+  var entries: [Entry]
+
+  /// Places `LegendPosition.auto` chooses from, in order of preference.
+  static let autoCandidates: [LegendPosition] = [
+    .topRight, .topLeft, .bottomRight, .bottomLeft, .topCenter, .bottomCenter, .centerRight, .centerLeft,
+  ]
+
+  /// Box width: padding, swatch, gap, the widest text (estimated), padding.
+  var width: Double {
+    let text = entries.map { SVGText.width($0.text, fontSize: Self.fontSize) }.max() ?? 0
+    return 2 * Self.padding + Self.swatchWidth + Self.swatchGap + text
+  }
+
+  /// Box height: one row per entry plus padding.
+  var height: Double { 2 * Self.padding + Double(entries.count) * Self.rowHeight }
+
+  /// Top-left corner of the box for a corner of `frame`'s plot area.
+  func origin(_ position: LegendPosition, in frame: PlotFrame) -> (x: Double, y: Double) {
+    let leftX = frame.left + Self.inset
+    let rightX = frame.right - Self.inset - width
+    let topY = frame.top + Self.inset
+    let bottomY = frame.bottom - Self.inset - height
+    let centerX = frame.left + (frame.width - width) / 2
+    let centerY = frame.top + (frame.height - height) / 2
+    switch position {
+    case .topLeft: return (leftX, topY)
+    case .bottomRight: return (rightX, bottomY)
+    case .bottomLeft: return (leftX, bottomY)
+    case .topCenter: return (centerX, topY)
+    case .bottomCenter: return (centerX, bottomY)
+    case .centerLeft: return (leftX, centerY)
+    case .centerRight: return (rightX, centerY)
+    case .topRight, .auto, .none: return (rightX, topY)
+    }
+  }
+
+  /// Where the box covers the fewest of `points` (pixel positions of drawn data): the order of
+  /// `autoCandidates` breaks ties.
+  func bestCorner(avoiding points: [(x: Double, y: Double)], in frame: PlotFrame) -> LegendPosition {
+    let corners = Self.autoCandidates
+    let margin = 4.0
+    var best = LegendPosition.topRight
+    var bestCount = Int.max
+    for corner in corners {
+      let o = origin(corner, in: frame)
+      let count = points.reduce(0) { n, p in
+        let inside = p.x >= o.x - margin && p.x <= o.x + width + margin
+          && p.y >= o.y - margin && p.y <= o.y + height + margin
+        return inside ? n + 1 : n
+      }
+      if count < bestCount {
+        best = corner
+        bestCount = count
+      }
+    }
+    return best
+  }
+
+  /// SVG for the box with its top-left corner at (x, y).
+  func svg(x: Double, y: Double) -> String {
+    let n = SVGText.number
+    var out = "<g class=\"legend\">\n"
+    out += "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" rx=\"3\" "
+      + "fill=\"#ffffff\" fill-opacity=\"0.88\" stroke=\"#bbbbbb\" stroke-width=\"1\"/>\n"
+    for (i, entry) in entries.enumerated() {
+      let cy = y + Self.padding + (Double(i) + 0.5) * Self.rowHeight
+      let sx = x + Self.padding
+      switch entry.swatch {
+      case let .line(color, width, dash):
+        var dashAttr = ""
+        if let d = dash.dashArray(width: min(width, 3)) { dashAttr = " stroke-dasharray=\"\(d)\"" }
+        out += "<line x1=\"\(n(sx))\" y1=\"\(n(cy))\" x2=\"\(n(sx + Self.swatchWidth))\" y2=\"\(n(cy))\" "
+          + "stroke=\"\(color.hex)\" stroke-width=\"\(n(min(width, 4)))\"\(dashAttr)/>\n"
+      case let .marker(color, radius):
+        out += "<circle cx=\"\(n(sx + Self.swatchWidth / 2))\" cy=\"\(n(cy))\" r=\"\(n(min(radius, 6)))\" "
+          + "fill=\"\(color.hex)\" stroke=\"\(color.hex)\" stroke-width=\"1.2\"/>\n"
+      case let .shadeRamp(color, radius):
+        let r = min(radius, 4.5)
+        for (j, shade) in [0.0, 0.5, 1.0].enumerated() {
+          let cx = sx + r + 0.5 + Double(j) * (Self.swatchWidth - 2 * r - 1) / 2
+          out += "<circle cx=\"\(n(cx))\" cy=\"\(n(cy))\" r=\"\(n(r))\" fill=\"\(color.hex)\" "
+            + "fill-opacity=\"\(n(shade))\" stroke=\"\(color.hex)\" stroke-width=\"1.2\"/>\n"
+        }
+      }
+      out += "<text x=\"\(n(sx + Self.swatchWidth + Self.swatchGap))\" y=\"\(n(cy))\" dy=\"0.35em\" "
+        + "font-size=\"\(n(Self.fontSize))\" fill=\"\(ChartStyle.inkColor.hex)\">\(SVGText.escape(entry.text))</text>\n"
+    }
+    return out + "</g>\n"
+  }
+}

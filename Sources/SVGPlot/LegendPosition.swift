@@ -1,0 +1,25 @@
+/// Where a chart's legend goes. The legend always sits inside the plot area, inset from a corner.
+public enum LegendPosition: String, Sendable, Hashable, CaseIterable {
+  /// The place whose legend box would cover the fewest drawn points (scatter markers and samples along lines),
+  /// among the four corners and the four edge midpoints; ties go in the order top-right, top-left, bottom-right,
+  /// bottom-left, top-centre, bottom-centre, centre-right, centre-left.
+  case auto
+  /// Top-right corner.
+  case topRight
+  /// Top-left corner.
+  case topLeft
+  /// Bottom-right corner.
+  case bottomRight
+  /// Bottom-left corner.
+  case bottomLeft
+  /// Middle of the top edge.
+  case topCenter
+  /// Middle of the bottom edge.
+  case bottomCenter
+  /// Middle of the left edge.
+  case centerLeft
+  /// Middle of the right edge.
+  case centerRight
+  /// No legend.
+  case none
+}

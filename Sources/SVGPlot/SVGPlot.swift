@@ -1,1 +1,0 @@
-// SVGPlot: SVG figures.
