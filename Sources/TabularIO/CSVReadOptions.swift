@@ -1,0 +1,76 @@
+// How to read a numeric CSV file: delimiter, header, column selection, missing values, progress.
+
+/// A field delimiter the reader understands.
+public enum CSVDelimiter: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+  /// `,`
+  case comma = 0x2C
+  /// `;` (common where the decimal separator is a comma)
+  case semicolon = 0x3B
+  /// A horizontal tab.
+  case tab = 0x09
+
+  /// The character, with the tab spelled out.
+  public var description: String {
+    switch self {
+    case .comma: return ","
+    case .semicolon: return ";"
+    case .tab: return "tab"
+    }
+  }
+}
+
+/// Whether the first record is a header.
+public enum CSVHeaderMode: Sendable, Equatable {
+  /// Detect: the first non-blank record is a header when one of its cells is neither a number,
+  /// nor `nan`/`inf`, nor a missing-value token (empty, `NA`, `N/A`, `NULL`, `None`). A header
+  /// made only of numbers (`1,2,3`) is therefore read as data; use `.present` for it.
+  case auto
+  /// The first non-blank record is a header.
+  case present
+  /// There is no header; columns are named `column1`, `column2`, ...
+  case absent
+}
+
+/// Options for ``readNumericCSV(path:options:)``.
+public struct CSVReadOptions: Sendable {
+  /// The field delimiter; `nil` detects it among comma, semicolon and tab from the first (up to
+  /// 20) non-blank lines: the candidate that occurs the same non-zero number of times outside
+  /// quotes on every sampled line wins, tab before semicolon before comma (a semicolon file often
+  /// has decimal commas, never the other way round); if none is consistent, the most frequent;
+  /// if none occurs, the file has one column.
+  public var delimiter: CSVDelimiter?
+  /// Whether the first non-blank record is a header (default `.auto`).
+  public var header: CSVHeaderMode
+  /// Skip (and count in ``NumericTable/droppedRows``) records with a selected cell that is
+  /// missing, non-numeric or non-finite, instead of failing. Structural errors (ragged rows,
+  /// unterminated quotes, invalid UTF-8, binary data) still fail.
+  public var dropMissing: Bool
+  /// The columns to parse, by header name or 1-based index (a name that matches a header wins
+  /// over the index reading); `nil` parses all. The table holds them in this order; a column
+  /// selected twice appears once. Cells of unselected columns are never converted to numbers,
+  /// so a file with text columns can be read when only its numeric columns are selected.
+  public var columns: [String]?
+  /// Called after every chunk read with the bytes read so far and the file size when known
+  /// (regular files; `nil` for pipes and stdin). Called on the reading thread.
+  public var progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?) -> Void)?
+  /// Bytes per read(2) call (default 4 MiB). Records longer than this grow the buffer. Small
+  /// values are useful only to test chunk boundaries.
+  public var chunkSize: Int
+
+  /// Creates options; every argument has the default described on its property.
+  public init(
+    delimiter: CSVDelimiter? = nil,
+    header: CSVHeaderMode = .auto,
+    dropMissing: Bool = false,
+    columns: [String]? = nil,
+    progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?) -> Void)? = nil,
+    chunkSize: Int = 4 << 20
+  ) {
+    self.delimiter = delimiter
+    self.header = header
+    self.dropMissing = dropMissing
+    self.columns = columns
+    self.progress = progress
+    self.chunkSize = chunkSize
+  }
+}

@@ -1,0 +1,640 @@
+// The streaming CSV parser: a chunk buffer with a NUL sentinel, a fast path for plain numbers and
+// a general field scanner for everything else.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+private let lf: UInt8 = 0x0A
+private let cr: UInt8 = 0x0D
+private let quote: UInt8 = 0x22
+private let space: UInt8 = 0x20
+private let tabByte: UInt8 = 0x09
+
+/// The parser state. A struct with mutating methods (not a class) so the hot loop pays no
+/// dynamic exclusivity checks.
+///
+/// The buffer holds bytes [0, end) with a NUL sentinel at `end`; every scan stops at a NUL, and
+/// a NUL at `end` means "out of data": before end of file the record is re-parsed after a refill
+/// (records are committed only when complete, so a retry has nothing to undo), at end of file it
+/// ends the record. A NUL anywhere else is binary data.
+struct CSVReader {
+  var source: ByteSource
+  let options: CSVReadOptions
+  let name: String
+
+  // Buffer.
+  var buffer: UnsafeMutablePointer<UInt8>
+  var capacity: Int
+  var start = 0  // first byte of the record being parsed
+  var end = 0  // end of valid bytes; buffer[end] == 0
+  var eof = false
+  var bytesRead = 0
+  /// The line number (1-based) of the byte at `start`.
+  var line = 1
+
+  // Layout.
+  var delimiter: UInt8 = CSVDelimiter.comma.rawValue
+  var fieldCount = 0
+  /// For each file column, its slot in the table or -1 when not selected.
+  var slots: [Int] = []
+  var slotCount = 0
+  var names: [String] = []
+  var allNames: [String] = []
+  var hadHeader = false
+
+  // Output.
+  var store: ColumnStore
+  var row: UnsafeMutablePointer<Double>
+  var rowCount = 0
+  var dropped = 0
+  var runRows: [Int] = []
+  var runLines: [Int] = []
+  var nextExpectedLine = -1
+
+  /// Quoted field contents after unescaping.
+  var scratch: [UInt8] = []
+
+  init(source: ByteSource, options: CSVReadOptions) {
+    self.source = source
+    self.options = options
+    self.name = source.name
+    self.capacity = max(options.chunkSize, 16)
+    self.buffer = .allocate(capacity: capacity + 1)
+    self.buffer[0] = 0
+    self.store = ColumnStore(count: 0)
+    self.row = .allocate(capacity: 1)
+  }
+
+  mutating func deallocate() {
+    buffer.deallocate()
+    row.deallocate()
+    store.deallocate()
+  }
+
+  // MARK: - Reading
+
+  /// Moves the unparsed tail [start, end) to the front, grows the buffer when one record fills
+  /// it, and reads one more chunk. Returns false at end of file.
+  mutating func refill() throws -> Bool {
+    if eof { return false }
+    if start > 0 {
+      let tail = end - start
+      if tail > 0 { buffer.update(from: buffer + start, count: tail) }
+      end = tail
+      start = 0
+    }
+    if end == capacity {
+      let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * capacity + 1)
+      bigger.initialize(from: buffer, count: end)
+      buffer.deallocate()
+      buffer = bigger
+      capacity *= 2
+    }
+    let n = try source.read(into: buffer + end, count: capacity - end)
+    end += n
+    buffer[end] = 0
+    bytesRead += n
+    options.progress?(bytesRead, source.totalBytes)
+    if n == 0 {
+      eof = true
+      return false
+    }
+    return true
+  }
+
+  mutating func read() throws -> NumericTable {
+    try readPreamble()
+    // First record: header or data.
+    let first = try firstRecord()
+    guard let first else { throw CSVError.emptyFile(file: name) }
+    fieldCount = first.cells.count
+    let isHeader: Bool
+    switch options.header {
+    case .present: isHeader = true
+    case .absent: isHeader = false
+    case .auto: isHeader = first.cells.contains { classify(text: $0) == .text }
+    }
+    hadHeader = isHeader
+    if isHeader {
+      allNames = first.cells.enumerated().map { k, cell in
+        let trimmed = cell.trimmingSpaces()
+        return trimmed.isEmpty ? "column\(k + 1)" : trimmed
+      }
+    } else {
+      allNames = (1...fieldCount).map { "column\($0)" }
+    }
+    // Selection.
+    var fileColumns: [Int] = []
+    if let selectors = options.columns {
+      for s in selectors {
+        let k = try resolveFileColumn(s, allNames: allNames, hadHeader: isHeader, fileName: name)
+        if !fileColumns.contains(k) { fileColumns.append(k) }
+      }
+    } else {
+      fileColumns = Array(1...fieldCount)
+    }
+    slots = [Int](repeating: -1, count: fieldCount)
+    for (j, k) in fileColumns.enumerated() { slots[k - 1] = j }
+    slotCount = fileColumns.count
+    names = fileColumns.map { allNames[$0 - 1] }
+    store.deallocate()
+    store = ColumnStore(count: slotCount)
+    row.deallocate()
+    row = .allocate(capacity: max(slotCount, 1))
+    if isHeader {
+      start = first.next
+      line += first.lines
+    }
+    try readData()
+    if rowCount == 0 && dropped == 0 {
+      throw isHeader ? CSVError.headerOnly(file: name) : CSVError.emptyFile(file: name)
+    }
+    let columns = store.finish(rows: rowCount)
+    return NumericTable(
+      fileName: name, names: names, allNames: allNames, fileColumnNumbers: fileColumns, columns: columns,
+      droppedRows: dropped, hadHeader: isHeader, delimiter: CSVDelimiter(rawValue: delimiter)!,
+      runRows: runRows.isEmpty ? [0] : runRows, runLines: runLines.isEmpty ? [line] : runLines,
+      rowCount: rowCount)
+  }
+
+  /// Reads enough to see the first lines, skips a byte-order mark, and fixes the delimiter.
+  mutating func readPreamble() throws {
+    var newlines = 0
+    var counted = 0
+    while !eof && newlines < 21 && end < (8 << 20) {
+      _ = try refill()
+      while counted < end {
+        if buffer[counted] == lf { newlines += 1 }
+        counted += 1
+      }
+    }
+    if end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
+    if let given = options.delimiter {
+      delimiter = given.rawValue
+    } else {
+      delimiter = detectDelimiter().rawValue
+    }
+  }
+
+  /// See ``CSVReadOptions/delimiter``.
+  func detectDelimiter() -> CSVDelimiter {
+    let candidates: [CSVDelimiter] = [.tab, .semicolon, .comma]
+    var perLine: [[Int]] = []
+    var counts = [0, 0, 0]
+    var inQuotes = false
+    var nonBlank = false
+    var i = start
+    while i < end && perLine.count < 20 {
+      let c = buffer[i]
+      if c == quote {
+        inQuotes.toggle()
+      } else if !inQuotes && (c == lf || c == cr) {
+        if nonBlank { perLine.append(counts) }
+        counts = [0, 0, 0]
+        nonBlank = false
+      } else if !inQuotes {
+        if let k = candidates.firstIndex(where: { $0.rawValue == c }) { counts[k] += 1 }
+        if c != space && c != tabByte { nonBlank = true }
+      }
+      i += 1
+    }
+    if nonBlank && eof && i == end { perLine.append(counts) }  // last line without a line break
+    if perLine.isEmpty { return .comma }
+    for k in candidates.indices {
+      let first = perLine[0][k]
+      if first > 0 && perLine.allSatisfy({ $0[k] == first }) { return candidates[k] }
+    }
+    var best = 2
+    var bestTotal = 0
+    for k in candidates.indices {
+      let total = perLine.reduce(0) { $0 + $1[k] }
+      if total > bestTotal {
+        best = k
+        bestTotal = total
+      }
+    }
+    return candidates[best]
+  }
+
+  struct FirstRecord {
+    var cells: [String]
+    var next: Int
+    var lines: Int
+  }
+
+  /// Parses the first non-blank record into strings; nil when the file has none.
+  mutating func firstRecord() throws -> FirstRecord? {
+    while true {
+      switch try parseGenericRecord() {
+      case .needMore:
+        _ = try refill()
+      case .endOfData:
+        return nil
+      case .blank(let next):
+        start = next
+        line += 1
+      case .record(let cells, let next, let lines):
+        return FirstRecord(cells: cells, next: next, lines: lines)
+      }
+    }
+  }
+
+  enum GenericOutcome {
+    case needMore
+    case endOfData
+    case blank(next: Int)
+    case record(cells: [String], next: Int, lines: Int)
+  }
+
+  /// Parses the record at `start` into strings, without committing anything.
+  mutating func parseGenericRecord() throws -> GenericOutcome {
+    let base = buffer
+    let endPtr = base + end
+    var p = base + start
+    switch blankLine(p, endPtr) {
+    case .blank(let next): return .blank(next: next - base)
+    case .needMore: return .needMore
+    case .endOfData: return .endOfData
+    case .content: break
+    }
+    var cells: [String] = []
+    var lines = 0
+    while true {
+      let column = cells.count + 1
+      guard let field = try scanField(p, endPtr, column: column) else { return .needMore }
+      lines += field.newlines
+      let text: String
+      if field.quoted {
+        text = try makeString(scratch, column: column)
+      } else {
+        text = try makeString(UnsafeBufferPointer(start: field.contentStart, count: field.contentCount), column: column)
+      }
+      cells.append(text)
+      p = field.next
+      let c = p.pointee
+      if c == delimiter {
+        p += 1
+        continue
+      }
+      guard let after = recordEnd(p, endPtr) else { return .needMore }
+      return .record(cells: cells, next: after - base, lines: lines + 1)
+    }
+  }
+
+  func makeString<C: Collection>(_ bytes: C, column: Int) throws -> String where C.Element == UInt8 {
+    guard let s = String(validating: bytes, as: UTF8.self) else {
+      throw CSVError.invalidUTF8(file: name, row: line, column: column)
+    }
+    return s
+  }
+
+  // MARK: - Records
+
+  enum BlankOutcome {
+    case blank(UnsafeMutablePointer<UInt8>)
+    case needMore
+    case endOfData
+    case content
+  }
+
+  /// Whether the line at `p` is blank (only spaces, and tabs unless tab is the delimiter).
+  @inline(__always)
+  func blankLine(_ p: UnsafeMutablePointer<UInt8>, _ endPtr: UnsafeMutablePointer<UInt8>) -> BlankOutcome {
+    var b = p
+    while b.pointee == space || (b.pointee == tabByte && delimiter != tabByte) { b += 1 }
+    let c = b.pointee
+    if c == lf { return .blank(b + 1) }
+    if c == cr {
+      if b + 1 == endPtr && !eof { return .needMore }
+      return .blank((b + 1).pointee == lf ? b + 2 : b + 1)
+    }
+    if c == 0 && b == endPtr { return eof ? .endOfData : .needMore }
+    return .content
+  }
+
+  /// At a record terminator (`p` at LF, CR or the end sentinel): the start of the next record,
+  /// or nil when more data is needed to see a CR's LF.
+  @inline(__always)
+  func recordEnd(_ p: UnsafeMutablePointer<UInt8>, _ endPtr: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8>? {
+    let c = p.pointee
+    if c == lf { return p + 1 }
+    if c == cr {
+      if p + 1 == endPtr && !eof { return nil }
+      return (p + 1).pointee == lf ? p + 2 : p + 1
+    }
+    if p == endPtr && !eof { return nil }
+    return p  // end of file
+  }
+
+  struct Field {
+    /// Unquoted content (spaces trimmed); for quoted fields the content is in `scratch`.
+    var contentStart: UnsafeMutablePointer<UInt8>
+    var contentCount: Int
+    var quoted: Bool
+    var highBit: Bool
+    /// Line breaks inside quotes.
+    var newlines: Int
+    /// The delimiter or record terminator after the field.
+    var next: UnsafeMutablePointer<UInt8>
+  }
+
+  /// Scans one field starting at `p`; nil when the buffer ends inside it before end of file.
+  mutating func scanField(
+    _ p: UnsafeMutablePointer<UInt8>, _ endPtr: UnsafeMutablePointer<UInt8>, column: Int
+  ) throws -> Field? {
+    var q = p
+    let delim = delimiter
+    while q.pointee == space || (q.pointee == tabByte && delim != tabByte) { q += 1 }
+    if q.pointee == quote {
+      scratch.removeAll(keepingCapacity: true)
+      q += 1
+      var newlines = 0
+      var high: UInt8 = 0
+      while true {
+        let c = q.pointee
+        if c == quote {
+          if q + 1 == endPtr && !eof { return nil }
+          if (q + 1).pointee == quote {
+            scratch.append(quote)
+            q += 2
+            continue
+          }
+          q += 1
+          break
+        }
+        if c == 0 {
+          if q == endPtr {
+            if !eof { return nil }
+            throw CSVError.unterminatedQuote(file: name, row: line, column: column)
+          }
+          throw CSVError.binaryData(file: name, row: line + newlines)
+        }
+        if c == lf {
+          newlines += 1
+        } else if c == cr {
+          if q + 1 == endPtr && !eof { return nil }
+          if (q + 1).pointee != lf { newlines += 1 }
+        }
+        high |= c
+        scratch.append(c)
+        q += 1
+      }
+      while q.pointee == space || (q.pointee == tabByte && delim != tabByte) { q += 1 }
+      let c = q.pointee
+      if c == 0 && q == endPtr && !eof { return nil }
+      if !(c == delim || c == lf || c == cr || (c == 0 && q == endPtr)) {
+        if c == 0 { throw CSVError.binaryData(file: name, row: line + newlines) }
+        throw CSVError.malformedQuote(file: name, row: line, column: column)
+      }
+      return Field(contentStart: q, contentCount: 0, quoted: true, highBit: high >= 0x80, newlines: newlines, next: q)
+    }
+    let contentStart = q
+    var high: UInt8 = 0
+    while true {
+      let c = q.pointee
+      if c == delim || c == lf || c == cr || c == 0 { break }
+      high |= c
+      q += 1
+    }
+    if q.pointee == 0 {
+      if q != endPtr { throw CSVError.binaryData(file: name, row: line) }
+      if !eof { return nil }
+    }
+    var contentEnd = q
+    while contentEnd > contentStart
+      && ((contentEnd - 1).pointee == space || ((contentEnd - 1).pointee == tabByte && delim != tabByte))
+    {
+      contentEnd -= 1
+    }
+    return Field(
+      contentStart: contentStart, contentCount: contentEnd - contentStart, quoted: false,
+      highBit: high >= 0x80, newlines: 0, next: q)
+  }
+
+  // MARK: - Data rows
+
+  enum DataOutcome {
+    case kept(next: Int, lines: Int)
+    case dropped(next: Int, lines: Int)
+    case blank(next: Int)
+    case needMore
+    case endOfData
+  }
+
+  mutating func readData() throws {
+    while true {
+      switch try parseDataRecord() {
+      case .kept(let next, let lines):
+        store.append(row, rows: rowCount)
+        if line != nextExpectedLine {
+          runRows.append(rowCount)
+          runLines.append(line)
+        }
+        rowCount += 1
+        nextExpectedLine = line + 1
+        start = next
+        line += lines
+      case .dropped(let next, let lines):
+        dropped += 1
+        start = next
+        line += lines
+      case .blank(let next):
+        start = next
+        line += 1
+      case .needMore:
+        _ = try refill()
+      case .endOfData:
+        return
+      }
+    }
+  }
+
+  /// Parses the record at `start` into `row`; commits nothing.
+  mutating func parseDataRecord() throws -> DataOutcome {
+    let base = buffer
+    let endPtr = base + end
+    var p = base + start
+    switch blankLine(p, endPtr) {
+    case .blank(let next): return .blank(next: next - base)
+    case .needMore: return .needMore
+    case .endOfData: return .endOfData
+    case .content: break
+    }
+    let delim = delimiter
+    let notTab = delim != tabByte
+    var f = 0
+    var lines = 0
+    var problem: CSVError? = nil
+    while true {
+      let slot = f < fieldCount ? slots[f] : -1
+      var handled = false
+      if slot >= 0 {
+        // Fast path: a plain number followed by a delimiter or line end.
+        var q = p
+        while q.pointee == space || (q.pointee == tabByte && notTab) { q += 1 }
+        if let (value, tokenEnd) = DecimalParser.scan(q) {
+          var r = UnsafeMutablePointer(mutating: tokenEnd)
+          while r.pointee == space || (r.pointee == tabByte && notTab) { r += 1 }
+          let c = r.pointee
+          if c == delim || c == lf || c == cr || (c == 0 && r == endPtr) {
+            if c == 0 && !eof { return .needMore }
+            if value.isFinite {
+              row[slot] = value
+            } else if problem == nil {
+              let text = String(decoding: UnsafeBufferPointer(start: q, count: tokenEnd - UnsafePointer(q)), as: UTF8.self)
+              problem = cellError(.nonFinite, text: text, column: f)
+            }
+            handled = true
+            p = r
+          }
+        }
+      }
+      if !handled {
+        guard let field = try scanField(p, endPtr, column: f + 1) else { return .needMore }
+        lines += field.newlines
+        if slot >= 0 || field.highBit {
+          let issue: CellError? =
+            field.quoted
+            ? try scratch.withUnsafeBufferPointer { try inspect($0, slot: slot, column: f, highBit: field.highBit) }
+            : try inspect(
+              UnsafeBufferPointer(start: field.contentStart, count: field.contentCount), slot: slot, column: f,
+              highBit: field.highBit)
+          if let issue, problem == nil { problem = issue.error }
+        }
+        p = field.next
+      }
+      f += 1
+      if p.pointee == delim {
+        p += 1
+        continue
+      }
+      guard let after = recordEnd(p, endPtr) else { return .needMore }
+      if f != fieldCount {
+        throw CSVError.raggedRow(file: name, row: line, expected: fieldCount, got: f)
+      }
+      if let problem {
+        if options.dropMissing { return .dropped(next: after - base, lines: lines + 1) }
+        throw problem
+      }
+      return .kept(next: after - base, lines: lines + 1)
+    }
+  }
+
+  struct CellError {
+    var error: CSVError
+  }
+
+  /// Stores a general field's number into `row[slot]`, or describes why it cannot.
+  mutating func inspect(_ bytes: UnsafeBufferPointer<UInt8>, slot: Int, column f: Int, highBit: Bool) throws -> CellError? {
+    if highBit {
+      // Validate before anything else: invalid UTF-8 is a broken file, never "missing".
+      if String(validating: bytes, as: UTF8.self) == nil {
+        throw CSVError.invalidUTF8(file: name, row: line, column: f + 1)
+      }
+    }
+    if slot < 0 { return nil }
+    let text = String(decoding: bytes, as: UTF8.self)
+    if let value = DecimalParser.parse(buffer: bytes) {
+      if value.isFinite {
+        row[slot] = value
+        return nil
+      }
+      return CellError(error: cellError(.nonFinite, text: text, column: f))
+    }
+    switch classify(text: text) {
+    case .missing: return CellError(error: cellError(.missing, text: text, column: f))
+    case .nonFinite: return CellError(error: cellError(.nonFinite, text: text, column: f))
+    case .number, .text: return CellError(error: cellError(.text, text: text, column: f))
+    }
+  }
+
+  func cellError(_ kind: CellKind, text: String, column f: Int) -> CSVError {
+    let display = CSVError.excerpt(text.trimmingSpaces())
+    let column = f + 1
+    let header: String? = hadHeader ? allNames[f] : nil
+    switch kind {
+    case .missing: return .missingValue(file: name, row: line, column: column, name: header, text: display)
+    case .nonFinite: return .nonFiniteValue(file: name, row: line, column: column, name: header, text: display)
+    case .number, .text: return .nonNumeric(file: name, row: line, column: column, name: header, text: display)
+    }
+  }
+}
+
+/// What a cell's text is, for header detection and messages.
+enum CellKind: Equatable {
+  case number
+  case missing
+  case nonFinite
+  case text
+}
+
+/// Classifies a cell: a finite number, a missing-value token (empty, NA, N/A, NULL, None in any
+/// case), a non-finite token or overflowing number (nan, inf, infinity with an optional sign),
+/// or text.
+func classify(text: String) -> CellKind {
+  let t = text.trimmingSpaces()
+  if let v = DecimalParser.parse(t) { return v.isFinite ? .number : .nonFinite }
+  let lower = t.lowercased()
+  if ["", "na", "n/a", "null", "none"].contains(lower) { return .missing }
+  var body = Substring(lower)
+  if body.first == "+" || body.first == "-" { body.removeFirst() }
+  if ["nan", "inf", "infinity"].contains(body) { return .nonFinite }
+  return .text
+}
+
+/// Growable column buffers (malloc/realloc: a large realloc moves pages with mremap instead of
+/// copying, and capacity never written is never resident), turned into arrays at the end.
+struct ColumnStore {
+  var pointers: [UnsafeMutablePointer<Double>]
+  var capacity: Int
+
+  init(count: Int) {
+    capacity = 1024
+    pointers = (0..<count).map { _ in
+      UnsafeMutableRawPointer(malloc(1024 * MemoryLayout<Double>.stride)!).bindMemory(to: Double.self, capacity: 1024)
+    }
+  }
+
+  /// Appends `row[j]` to column j; `rows` is the current length.
+  @inline(__always)
+  mutating func append(_ row: UnsafeMutablePointer<Double>, rows: Int) {
+    if rows == capacity { grow() }
+    var j = 0
+    let n = pointers.count
+    while j < n {
+      pointers[j][rows] = row[j]
+      j += 1
+    }
+  }
+
+  @inline(never)
+  mutating func grow() {
+    let newCapacity = capacity * 2
+    for j in pointers.indices {
+      let raw = realloc(pointers[j], newCapacity * MemoryLayout<Double>.stride)!
+      pointers[j] = raw.bindMemory(to: Double.self, capacity: newCapacity)
+    }
+    capacity = newCapacity
+  }
+
+  /// Copies each column into an array, freeing each buffer as soon as it is copied so the peak
+  /// is the data plus one column.
+  mutating func finish(rows: Int) -> [[Double]] {
+    var out: [[Double]] = []
+    out.reserveCapacity(pointers.count)
+    for p in pointers {
+      out.append(Array(UnsafeBufferPointer(start: p, count: rows)))
+      free(p)
+    }
+    pointers = []
+    return out
+  }
+
+  mutating func deallocate() {
+    for p in pointers { free(p) }
+    pointers = []
+  }
+}

@@ -1,1 +1,0 @@
-// TabularIO: CSV reading into column storage.
