@@ -1,0 +1,174 @@
+import RealModule
+
+/// Derivatives of Barron's loss ρ(u; α) (SPEC §3) in the shape α and in the log of the scale, for α in
+/// [0, +∞], in closed form and free of catastrophic cancellation.
+///
+/// The residual enters as z = u² = (r/c)². With λ = log c, ∂u/∂λ = −u, so the scale derivatives are
+/// ∂ρ/∂λ = −u ψ(u) and ∂²ρ/∂λ² = u ψ(u) + u² ψ′(u). For the α-derivatives two algebraically equal forms
+/// are used, each where the other cancels:
+///
+/// - α ≤ 1: ρ = (b ℓ/2) · φ(α ℓ/2), with ℓ = log(1 + z/b) and φ(x) = (eˣ − 1)/x. Its α-derivatives have no
+///   1/α terms (the textbook form cancels |log₁₀ α| digits as α → 0) and α = 0 needs no special case.
+/// - α > 1: ρ = (z w + b (w − 1))/α with w = (1 + z/b)^(α/2 − 1) the IRLS weight, which gives
+///   ∂ρ/∂α = (b + z) w h/(2α) + (2 s (w − 1) − z w)/α², where s = sign(α − 2) and
+///   h = log(1 + y) − y/(1 + y), y = z/b. Here the 1/|α − 2| terms of the textbook form have cancelled
+///   analytically, and the terms stay O(1/α²) as α → ∞ without cancelling.
+///
+/// Edge behaviour: as α → 2 (from either side) ∂ρ/∂α grows like (z/4)·log(1/|α − 2|) and ∂²ρ/∂α² like
+/// −z/(4(α − 2)); at α = 2 exactly the α-derivatives are returned as their limits from the left (α ↑ 2,
+/// the side of the default range [0, 2]): +∞ for z > 0 and 0 for z = 0. At α = +∞ they are 0 (the limit:
+/// ρ tends to exp(z/2) − 1 with an O(1/α) correction). For α > 2 and z so large that the weight
+/// (1 + z/b)^(α/2 − 1) overflows, ρ and its derivatives are +∞ or NaN; such z have density 0.
+public struct BarronShapeDerivatives: Sendable, Hashable {
+  /// ρ and its first and second derivatives in α and in λ = log c at one standardised residual.
+  public struct Values: Sendable, Hashable {
+    /// ρ(u; α).
+    public var rho: Double
+    /// ∂ρ/∂α at fixed u.
+    public var dAlpha: Double
+    /// ∂²ρ/∂α² at fixed u.
+    public var dAlphaAlpha: Double
+    /// ∂ρ/∂λ with λ = log c, at fixed r: −u ψ(u) = −z w.
+    public var dLogScale: Double
+    /// ∂²ρ/∂λ² = u ψ(u) + u² ψ′(u) = z w (2 + α y)/(1 + y), y = z/b.
+    public var dLogScaleLogScale: Double
+    /// ∂²ρ/∂α∂λ = −z ∂w/∂α = −z w h/2.
+    public var dAlphaLogScale: Double
+  }
+
+  /// The shape parameter, in [0, +∞].
+  public let alpha: Double
+  @usableFromInline let b: Double
+  /// s = sign(α − 2) = db/dα (−1 at α = 2, whose limits are taken from the left).
+  @usableFromInline let s: Double
+
+  /// Derivatives for shape `alpha` in [0, +∞]. Negative or NaN α is a precondition failure.
+  public init(alpha: Double) {
+    precondition(alpha >= 0, "the shape derivatives are defined for α in [0, +∞], not \(alpha)")
+    self.alpha = alpha
+    b = abs(alpha - 2)
+    s = alpha > 2 ? 1 : -1
+  }
+
+  /// ρ and its derivatives at the standardised residual whose square is `z` (z ≥ 0, may be +∞).
+  public func values(z: Double) -> Values {
+    if alpha == 2 {
+      // Left limits: ∂ρ/∂α ~ (z/4) log(1/(2 − α)), ∂²ρ/∂α² ~ z/(4(2 − α)), ∂w/∂α ~ (1/2) log(1/(2 − α)).
+      let inf: Double = z > 0 ? .infinity : 0
+      return Values(
+        rho: z / 2, dAlpha: inf, dAlphaAlpha: inf, dLogScale: -z, dLogScaleLogScale: 2 * z,
+        dAlphaLogScale: -inf)
+    }
+    if alpha == .infinity {
+      let w = Double.exp(z / 2)
+      return Values(
+        rho: Double.expMinusOne(z / 2), dAlpha: 0, dAlphaAlpha: 0, dLogScale: -z * w,
+        dLogScaleLogScale: z * w * (2 + z), dAlphaLogScale: 0)
+    }
+    let y = z / b
+    let l = Double.log(onePlus: y)
+    let h = logOnePlusMinusRatio(y)
+    // w = (1 + y)^(α/2 − 1) = exp(s b ℓ / 2).
+    let m = s * b * l / 2
+    let w = Double.exp(m)
+    // y/(1 + y) = z/(b + z) in [0, 1] and z/(1 + y) = b z/(b + z), finite for every z ≥ 0 when b > 0.
+    let ratio = z.isInfinite ? 1 : z / (b + z)
+    let zOverOnePlusY = z.isInfinite ? b : b * ratio
+    let dLogScale = -z * w
+    // z w (2 + α y)/(1 + y)
+    let dLogScaleLogScale = w * (2 * zOverOnePlusY + alpha * z * ratio)
+    let dAlphaLogScale = -z * w * h / 2
+    var rho: Double, d1: Double, d2: Double
+    if alpha <= 1 {
+      // ρ = P φ(x), P = b ℓ/2, x = α ℓ/2.
+      let p = b * l / 2
+      let p1 = s * h / 2
+      let p2 = -ratio * ratio / (2 * b)
+      let x = alpha * l / 2
+      let x1 = l / 2 - alpha * s * ratio / (2 * b)
+      let x2 = -s * ratio / b + alpha * ratio * (2 - ratio) / (2 * b * b)
+      let (f0, f1, f2) = expMinusOneOverXJet(x)
+      rho = p * f0
+      d1 = p1 * f0 + p * f1 * x1
+      d2 = p2 * f0 + 2 * p1 * f1 * x1 + p * f2 * x1 * x1 + p * f1 * x2
+    } else {
+      let em = Double.expMinusOne(m)
+      let a = alpha
+      let bz = b + z
+      rho = (z * w + b * em) / a
+      let q = 2 * s * em - z * w
+      d1 = bz * w * h / (2 * a) + q / (a * a)
+      d2 =
+        s * w * h / (2 * a) + bz * w * h * h / (4 * a) - s * w * z * ratio / (2 * a * b)
+        - bz * w * h / (2 * a * a) + w * h * (2 * s - z) / (2 * a * a) - 2 * q / (a * a * a)
+    }
+    return Values(
+      rho: rho, dAlpha: d1, dAlphaAlpha: d2, dLogScale: dLogScale,
+      dLogScaleLogScale: dLogScaleLogScale, dAlphaLogScale: dAlphaLogScale)
+  }
+}
+
+/// h(y) = log(1 + y) − y/(1 + y) for y ≥ 0, by its series below 1/4 (where the two terms cancel: both are
+/// y − O(y²) while h ≈ y²/2).
+@usableFromInline func logOnePlusMinusRatio(_ y: Double) -> Double {
+  if y.isInfinite { return .infinity }
+  if y < 0.25 {
+    // Σ_{k≥2} (−1)^k (k − 1)/k · y^k; 0.25^30 relative to y²/2 is below 1e-16.
+    var sum = 0.0
+    var power = y * y
+    for k in 2...32 {
+      let term = Double(k - 1) / Double(k) * power
+      sum += k % 2 == 0 ? term : -term
+      power *= y
+    }
+    return sum
+  }
+  return Double.log(onePlus: y) - y / (1 + y)
+}
+
+/// φ(x) = (eˣ − 1)/x and its first two derivatives, by the Taylor series Σ x^k/(k+1)! for |x| < 1 (where
+/// the closed forms (x eˣ − eˣ + 1)/x² and (eˣ(x² − 2x + 2) − 2)/x³ cancel) and in closed form otherwise.
+@usableFromInline func expMinusOneOverXJet(_ x: Double) -> (Double, Double, Double) {
+  if abs(x) < 1 {
+    var f0 = 0.0, f1 = 0.0, f2 = 0.0
+    // coefficient c_k = 1/(k+1)!; f0 = Σ c_k x^k, f1 = Σ k c_k x^(k−1), f2 = Σ k(k−1) c_k x^(k−2).
+    var c = 1.0
+    var pk = 1.0  // x^k
+    var pk1 = 0.0  // x^(k−1)
+    var pk2 = 0.0  // x^(k−2)
+    for k in 0...24 {
+      f0 += c * pk
+      f1 += Double(k) * c * pk1
+      f2 += Double(k * (k - 1)) * c * pk2
+      pk2 = pk1
+      pk1 = pk
+      pk *= x
+      c /= Double(k + 2)
+      if k == 0 { pk1 = 1 }
+      if k == 1 { pk2 = 1 }
+    }
+    return (f0, f1, f2)
+  }
+  let e = Double.exp(x)
+  let em = Double.expMinusOne(x)
+  let f0 = em / x
+  let f1 = (x * e - em) / (x * x)
+  let f2 = (e * (x * x - 2 * x) + 2 * em) / (x * x * x)
+  return (f0, f1, f2)
+}
+
+/// log(1 + x)/x, exact at 0 and by its series for |x| < 1e-4 (where log(1 + x)/x loses nothing but x may
+/// be subnormal); 0 at +∞.
+@usableFromInline func logOnePlusOverX(_ x: Double) -> Double {
+  if x == 0 { return 1 }
+  if x.isInfinite { return 0 }
+  if abs(x) < 1e-4 { return 1 - x * (1.0 / 2 - x * (1.0 / 3 - x * (1.0 / 4 - x / 5))) }
+  return Double.log(onePlus: x) / x
+}
+
+/// (eˣ − 1)/x, exact at 0 and by its series for |x| < 1e-4.
+@usableFromInline func expMinusOneOverX(_ x: Double) -> Double {
+  if x == 0 { return 1 }
+  if abs(x) < 1e-4 { return 1 + x * (1.0 / 2 + x * (1.0 / 6 + x * (1.0 / 24 + x / 120))) }
+  return Double.expMinusOne(x) / x
+}

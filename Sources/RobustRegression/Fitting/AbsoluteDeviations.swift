@@ -1,0 +1,220 @@
+import RealModule
+
+/// Least absolute deviations (the L1 fit): IRLS to near the optimum, then an exact finish that
+/// identifies the optimal basis (p points the fit interpolates) and walks simplex steps until the
+/// LP optimality condition holds; or the subgradient baseline.
+extension Prepared {
+  func fitAbsolute() throws -> RegressionFit {
+    switch options.absoluteMethod {
+    case .irls: return try fitAbsoluteExact()
+    case .subgradient: return try fitAbsoluteSubgradient()
+    }
+  }
+
+  private func fitAbsoluteExact() throws -> RegressionFit {
+    let n = design.rows
+    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+    defer { scratch.deallocate() }
+    // IRLS on 1/|r| with the floor at 1e-6·σ̂(OLS) (u = r/c with c = σ̂).
+    pass.run(beta: ordinaryLeastSquares, loss: AbsoluteLoss(), scale: 1, accumulate: false)
+    var c = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+    if !(c > 0) { c = max(pass.objective / Double(n), .leastNormalMagnitude) }
+    let irls = try IRLS.run(pass: pass, loss: AbsoluteLoss(floor: 1e-6), start: ordinaryLeastSquares,
+                            fixedScale: c, tuning: 1, updateScale: false,
+                            options: FitOptions(tolerance: 1e-9, maxIterations: 100), scratch: scratch)
+    let finish = try LeastAbsoluteBasis.finish(design: design, response: response, from: irls.coefficients)
+    let beta = finish.coefficients
+    let residuals = design.residuals(response, beta)
+    let objective = residuals.reduce(0) { $0 + abs($1) }
+    return absoluteResult(beta: beta, residuals: residuals, objective: objective,
+                          iterations: irls.iterations + finish.steps,
+                          termination: finish.optimal ? .converged : .iterationLimit, history: irls.history,
+                          extraWarnings: finish.optimal ? [] :
+                            ["the exact L1 finish stopped before proving optimality (degenerate basis)"])
+  }
+
+  /// Preconditioned subgradient descent, β ← β − ηₖ·(XᵀX)⁻¹g/‖…‖ with ηₖ = η₀/√k, keeping the best
+  /// iterate. It stops when the best objective has not improved by `tolerance` (relative) over the
+  /// last 1000 steps, or at 1000 × the iteration cap.
+  private func fitAbsoluteSubgradient() throws -> RegressionFit {
+    let n = design.rows, p = design.columns
+    var beta = ordinaryLeastSquares
+    var residuals = design.residuals(response, beta)
+    var best = beta, bestObjective = residuals.reduce(0) { $0 + abs($1) }
+    let step0 = bestObjective / Double(n)  // a residual-sized first step in fitted-value units
+    var lastImprovement = 0
+    var history: [IterationRecord] = []
+    let cap = options.maxIterations * 1000
+    var k = 0
+    var termination = Termination.iterationLimit
+    while k < cap {
+      k += 1
+      var g = [Double](repeating: 0, count: p)
+      for j in 0..<p {
+        var s = 0.0
+        for i in 0..<n { s -= (residuals[i] > 0 ? 1 : (residuals[i] < 0 ? -1 : 0)) * design.values[j * n + i] }
+        g[j] = s
+      }
+      var direction = [Double](repeating: 0, count: p)
+      for i in 0..<p { for j in 0..<p { direction[i] += inverseGram[j * p + i] * g[j] } }
+      // Length of the step in fitted values: ‖X·direction‖/√n.
+      let fittedChange = design.multiply(direction)
+      let size = (fittedChange.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot()
+      guard size > 0 else { termination = .converged; break }
+      let eta = step0 / Double(k).squareRoot() / size
+      for j in 0..<p { beta[j] -= eta * direction[j] }
+      residuals = design.residuals(response, beta)
+      let objective = residuals.reduce(0) { $0 + abs($1) }
+      if objective < bestObjective * (1 - options.tolerance) { lastImprovement = k }
+      if objective < bestObjective { best = beta; bestObjective = objective }
+      if options.recordHistory && (k <= 100 || k % 100 == 0) {
+        history.append(IterationRecord(iteration: k, objective: objective, scale: 1, coefficients: beta,
+                                       relativeStep: eta * size))
+      }
+      if k - lastImprovement >= 1000 { termination = .converged; break }
+    }
+    residuals = design.residuals(response, best)
+    return absoluteResult(beta: best, residuals: residuals, objective: bestObjective, iterations: k,
+                          termination: termination, history: history,
+                          extraWarnings: ["the subgradient method is a slow first-order baseline: its objective "
+                            + "is within its stalling tolerance, not at the exact optimum (use --method irls)"])
+  }
+
+  private func absoluteResult(beta: [Double], residuals: [Double], objective: Double, iterations: Int,
+                              termination: Termination, history: [IterationRecord],
+                              extraWarnings: [String]) -> RegressionFit {
+    let sigma = Selection.madScale(of: residuals)
+    let floor = max(sigma * 1e-6, .leastNormalMagnitude)
+    var warnings = extraWarnings
+    let inference = LeastAbsoluteBasis.inference(residuals: residuals, coefficients: beta,
+                                                 inverseGram: inverseGram)
+    if inference == nil { warnings.append("standard errors are not available: the residual density at 0 could not be estimated") }
+    return RegressionFit(
+      lossName: Loss.absolute.name, names: design.names, coefficients: beta, residuals: residuals,
+      weights: residuals.map { 1 / max(abs($0), floor) }, scale: 1, sigma: sigma, tuning: nil, alpha: nil,
+      objective: objective, iterations: iterations, termination: termination, inference: inference,
+      outliers: flagOutliers(residuals, sigma: sigma), history: history, warnings: warnings, adaptive: nil)
+  }
+}
+
+extension DesignMatrix {
+  /// y − X·β.
+  func residuals(_ response: [Double], _ beta: [Double]) -> [Double] {
+    let fitted = multiply(beta)
+    return zip(response, fitted).map { $0 - $1 }
+  }
+}
+
+/// The exact finish of the L1 fit and its inference.
+enum LeastAbsoluteBasis {
+  struct Finish {
+    var coefficients: [Double]
+    var steps: Int
+    var optimal: Bool
+  }
+
+  /// From coefficients near the L1 optimum: take the p rows with the smallest |r| that give a
+  /// nonsingular basis, interpolate them, and make simplex steps (Barrodale–Roberts style) until the
+  /// dual multipliers of the basis rows all lie in [−1, 1], which proves optimality.
+  static func finish(design: DesignMatrix, response: [Double], from start: [Double]) throws -> Finish {
+    let n = design.rows, p = design.columns
+    let r0 = design.residuals(response, start)
+    let order = (0..<n).sorted { abs(r0[$0]) < abs(r0[$1]) }
+    // Greedy independent rows, by incremental Gram–Schmidt on the rows.
+    var basis: [Int] = []
+    var orthonormal: [[Double]] = []
+    for i in order where basis.count < p {
+      var v = (0..<p).map { design[i, $0] }
+      let norm0 = (v.reduce(0) { $0 + $1 * $1 }).squareRoot()
+      guard norm0 > 0 else { continue }
+      for q in orthonormal {
+        let dot = zip(v, q).reduce(0) { $0 + $1.0 * $1.1 }
+        for k in 0..<p { v[k] -= dot * q[k] }
+      }
+      let norm = (v.reduce(0) { $0 + $1 * $1 }).squareRoot()
+      guard norm > 1e-10 * norm0 else { continue }
+      orthonormal.append(v.map { $0 / norm })
+      basis.append(i)
+    }
+    guard basis.count == p else { return Finish(coefficients: start, steps: 0, optimal: false) }
+    func basisMatrix(_ rows: [Int]) -> [Double] {  // p × p, row k = x_{rows[k]}
+      var m = [Double](repeating: 0, count: p * p)
+      for (k, i) in rows.enumerated() { for j in 0..<p { m[j * p + k] = design[i, j] } }
+      return m
+    }
+    var xb = basisMatrix(basis)
+    guard var beta = try LAPACK.solveSquare(xb, order: p, basis.map { response[$0] }) else {
+      return Finish(coefficients: start, steps: 0, optimal: false)
+    }
+    let limit = 50 * n + 100
+    var steps = 0
+    while steps < limit {
+      let r = design.residuals(response, beta)
+      var inBasis = [Bool](repeating: false, count: n)
+      for i in basis { inBasis[i] = true }
+      // g = Σ_{i∉B} sign(rᵢ)·xᵢ; the multipliers solve X_Bᵀ·d = −g.
+      var g = [Double](repeating: 0, count: p)
+      for i in 0..<n where !inBasis[i] && r[i] != 0 {
+        let s: Double = r[i] > 0 ? 1 : -1
+        for j in 0..<p { g[j] += s * design[i, j] }
+      }
+      var transposed = [Double](repeating: 0, count: p * p)
+      for a in 0..<p { for b in 0..<p { transposed[b * p + a] = xb[a * p + b] } }
+      guard let d = try LAPACK.solveSquare(transposed, order: p, g.map { -$0 }) else { break }
+      guard let leaving = (0..<p).max(by: { abs(d[$0]) < abs(d[$1]) }), abs(d[leaving]) > 1 + 1e-12 else {
+        return Finish(coefficients: beta, steps: steps, optimal: true)
+      }
+      // Direction keeping the other basis rows interpolated: X_B·δ = σ·e_leaving, σ = −sign(d).
+      var e = [Double](repeating: 0, count: p)
+      e[leaving] = d[leaving] > 0 ? -1 : 1
+      guard let delta = try LAPACK.solveSquare(xb, order: p, e) else { break }
+      let xd = design.multiply(delta)
+      // Breakpoints tᵢ = rᵢ/(xᵢ·δ) > 0 of the non-basis rows; the slope starts at 1 − |d| < 0.
+      var breaks: [(t: Double, i: Int)] = []
+      for i in 0..<n where !inBasis[i] && xd[i] != 0 {
+        let t = r[i] / xd[i]
+        if t > 0 { breaks.append((t, i)) }
+      }
+      guard !breaks.isEmpty else { break }
+      breaks.sort { $0.t < $1.t }
+      var slope = 1 - abs(d[leaving])
+      var entering = breaks[0]
+      for candidate in breaks {
+        entering = candidate
+        slope += 2 * abs(xd[candidate.i])
+        if slope >= 0 { break }
+      }
+      for j in 0..<p { beta[j] += entering.t * delta[j] }
+      basis[leaving] = entering.i
+      xb = basisMatrix(basis)
+      // Re-solve the interpolation exactly to keep rounding from accumulating.
+      if let exact = try LAPACK.solveSquare(xb, order: p, basis.map { response[$0] }) { beta = exact }
+      steps += 1
+    }
+    return Finish(coefficients: beta, steps: steps, optimal: false)
+  }
+
+  /// Koenker's iid covariance for the median: Cov = τ(1 − τ)·s²·(XᵀX)⁻¹ with τ = 1/2 and the sparsity
+  /// s = 1/f(0) estimated by Siddiqui's difference quotient of the residual quantiles with the
+  /// Hall–Sheather bandwidth (as R's quantreg `summary.rq(se = "iid")` uses).
+  static func inference(residuals: [Double], coefficients: [Double], inverseGram: [Double]) -> Inference? {
+    let n = residuals.count, p = coefficients.count
+    guard n > p else { return nil }
+    let z975 = 1.959963984540054, phi0 = 0.3989422804014327
+    let h = Double.pow(Double(n), -1.0 / 3) * Double.pow(z975, 2.0 / 3)
+      * Double.pow(1.5 * phi0 * phi0 / 1.0, 1.0 / 3)
+    let sorted = residuals.sorted()
+    func quantile(_ q: Double) -> Double {
+      let position = min(Double(n - 1), max(0, q * Double(n) - 0.5))
+      let lo = Int(position.rounded(.down)), hi = min(n - 1, lo + 1)
+      let fraction = position - Double(lo)
+      return sorted[lo] + fraction * (sorted[hi] - sorted[lo])
+    }
+    let upperQ = min(1, 0.5 + h), lowerQ = max(0, 0.5 - h)
+    let sparsity = (quantile(upperQ) - quantile(lowerQ)) / (upperQ - lowerQ)
+    guard sparsity > 0, sparsity.isFinite else { return nil }
+    let factor = 0.25 * sparsity * sparsity
+    return Inference(covariance: inverseGram.map { $0 * factor }, coefficients: coefficients,
+                     degreesOfFreedom: n - p, method: "iid sparsity (Siddiqui, Hall–Sheather bandwidth)")
+  }
+}

@@ -1,0 +1,74 @@
+import RealModule
+
+/// Huber's sandwich covariance of an M-estimator (statsmodels "H1", SPEC §4):
+///
+///     Cov = K² · [Σψ(uᵢ)²/(n − p)] · c² / m² · (XᵀX)⁻¹,   m = mean ψ′(uᵢ),   K = 1 + (p/n)·var(ψ′)/m²
+///
+/// with var the population variance, as statsmodels.
+enum Sandwich {
+  /// Why no covariance could be given.
+  enum Failure: Error, CustomStringConvertible {
+    case nonPositiveSlope(Double)
+    case degenerate
+
+    var description: String {
+      switch self {
+      case .nonPositiveSlope(let m):
+        "standard errors are not available: the mean of ψ′ over the residuals is \(m) ≤ 0 "
+          + "(too many points beyond the loss's turning point for the sandwich formula)"
+      case .degenerate: "standard errors are not available: the covariance is not finite"
+      }
+    }
+  }
+
+  static func covariance<L: RobustLoss>(
+    loss: L, standardized u: [Double], scale c: Double, inverseGram: [Double], coefficients: [Double]
+  ) -> Result<Inference, Failure> {
+    let n = u.count, p = coefficients.count
+    var sumPsiSquared = 0.0, sumSlope = 0.0
+    for value in u {
+      let psi = loss.psi(value)
+      sumPsiSquared += psi * psi
+      sumSlope += loss.psiDerivative(value)
+    }
+    let m = sumSlope / Double(n)
+    guard m > 0 else { return .failure(.nonPositiveSlope(m)) }
+    var variance = 0.0
+    for value in u {
+      let d = loss.psiDerivative(value) - m
+      variance += d * d
+    }
+    variance /= Double(n)
+    let k = 1 + Double(p) / Double(n) * variance / (m * m)
+    let factor = k * k * sumPsiSquared / Double(n - p) * c * c / (m * m)
+    let covariance = inverseGram.map { $0 * factor }
+    guard let inference = Inference(covariance: covariance, coefficients: coefficients,
+                                    degreesOfFreedom: n - p, method: "Huber sandwich (H1)")
+    else { return .failure(.degenerate) }
+    return .success(inference)
+  }
+}
+
+extension Inference {
+  /// Standard errors, t, two-sided p-values (Student t, `degreesOfFreedom`) and 95 % intervals from a
+  /// covariance; nil when a variance is negative or not finite.
+  init?(covariance: [Double], coefficients: [Double], degreesOfFreedom: Int, method: String,
+        confidenceLevel: Double = 0.95) {
+    let p = coefficients.count
+    guard covariance.count == p * p, degreesOfFreedom > 0 else { return nil }
+    let variances = (0..<p).map { covariance[$0 * p + $0] }
+    guard variances.allSatisfy({ $0 >= 0 && $0.isFinite }) else { return nil }
+    let se = variances.map { $0.squareRoot() }
+    let nu = Double(degreesOfFreedom)
+    let critical = StudentT.quantile(0.5 + confidenceLevel / 2, degreesOfFreedom: nu)
+    self.covariance = covariance
+    standardErrors = se
+    tValues = (0..<p).map { se[$0] > 0 ? coefficients[$0] / se[$0] : (coefficients[$0] == 0 ? 0 : .infinity) }
+    pValues = tValues.map { StudentT.twoSidedPValue($0, degreesOfFreedom: nu) }
+    lower = (0..<p).map { coefficients[$0] - critical * se[$0] }
+    upper = (0..<p).map { coefficients[$0] + critical * se[$0] }
+    self.degreesOfFreedom = degreesOfFreedom
+    self.confidenceLevel = confidenceLevel
+    self.method = method
+  }
+}

@@ -1,0 +1,40 @@
+/// Why a fit stopped.
+public enum Termination: String, Sendable, Hashable, CustomStringConvertible {
+  /// The relative changes of the objective and the coefficients fell below the tolerance.
+  case converged
+  /// The iteration cap was reached first; the last iterate is reported.
+  case iterationLimit = "iteration_limit"
+  /// The robust scale σ̂ became 0: more than half of the residuals are exactly 0 (a perfect fit of
+  /// most points). The coefficients of that fit are reported; inference is not possible.
+  case zeroScale = "zero_scale"
+  /// The weighted system lost rank during the iterations (weights of 0 on the rows that identify
+  /// some coefficient); the last full-rank iterate is reported.
+  case rankDeficient = "rank_deficient"
+
+  /// Whether this counts as convergence.
+  public var isConverged: Bool { self == .converged }
+
+  /// A readable sentence.
+  public var description: String {
+    switch self {
+    case .converged: "converged"
+    case .iterationLimit: "stopped at the iteration limit before converging"
+    case .zeroScale: "stopped: the robust scale is 0 (more than half the residuals are exactly 0)"
+    case .rankDeficient: "stopped: the weighted least-squares system lost rank"
+    }
+  }
+}
+
+/// One IRLS iteration, kept when ``FitOptions/recordHistory`` is set.
+public struct IterationRecord: Sendable, Hashable {
+  /// 1-based iteration number.
+  public let iteration: Int
+  /// The objective at this iteration's coefficients.
+  public let objective: Double
+  /// The loss scale c used for the weights.
+  public let scale: Double
+  /// The coefficients at this iteration.
+  public let coefficients: [Double]
+  /// max |Δβ| / max |β| against the previous iterate.
+  public let relativeStep: Double
+}

@@ -1,0 +1,67 @@
+/// Order statistics without sorting: the median and the MAD scale.
+public enum Selection {
+  /// The consistency factor of the MAD at the Gaussian: Φ⁻¹(3/4).
+  public static let madConsistency = 0.6744897501960817
+
+  /// The median of `values` (the mean of the two middle values for even n), in expected O(n).
+  /// `values` is reordered. Returns NaN only for an empty input.
+  public static func median(reordering values: UnsafeMutableBufferPointer<Double>) -> Double {
+    let n = values.count
+    guard n > 0 else { return .nan }
+    let upper = select(values, rank: n / 2)
+    guard n % 2 == 0 else { return upper }
+    // After selection everything left of n/2 is ≤ the upper middle: the lower middle is their max.
+    var lower = values[0]
+    for i in 1..<(n / 2) where values[i] > lower { lower = values[i] }
+    return lower + (upper - lower) / 2
+  }
+
+  /// The robust residual scale σ̂ = median(|r|)/Φ⁻¹(3/4) (MAD centred at 0, as statsmodels and MASS).
+  /// `scratch` must hold at least `residuals.count` values.
+  public static func madScale(of residuals: UnsafeBufferPointer<Double>,
+                              scratch: UnsafeMutableBufferPointer<Double>) -> Double {
+    let n = residuals.count
+    for i in 0..<n { scratch[i] = abs(residuals[i]) }
+    let view = UnsafeMutableBufferPointer(rebasing: scratch[0..<n])
+    return median(reordering: view) / madConsistency
+  }
+
+  /// σ̂ of an array of residuals.
+  public static func madScale(of residuals: [Double]) -> Double {
+    var absolute = residuals.map { abs($0) }
+    return absolute.withUnsafeMutableBufferPointer { median(reordering: $0) } / madConsistency
+  }
+
+  /// The k-th smallest value (0-based) by quickselect with median-of-three pivots; falls back to a
+  /// sort of the remaining range if partitioning degenerates, so the worst case stays O(n log n).
+  static func select(_ a: UnsafeMutableBufferPointer<Double>, rank k: Int) -> Double {
+    var lo = 0, hi = a.count - 1
+    var budget = 2 * (Int.bitWidth - a.count.leadingZeroBitCount) + 8
+    while hi > lo {
+      if budget == 0 {
+        var rest = UnsafeMutableBufferPointer(rebasing: a[lo...hi])
+        rest.sort()
+        return a[k]
+      }
+      budget -= 1
+      let mid = lo + (hi - lo) / 2
+      // Median of three into a[mid].
+      if a[mid] < a[lo] { a.swapAt(mid, lo) }
+      if a[hi] < a[lo] { a.swapAt(hi, lo) }
+      if a[hi] < a[mid] { a.swapAt(hi, mid) }
+      let pivot = a[mid]
+      var i = lo, j = hi
+      while i <= j {
+        while a[i] < pivot { i += 1 }
+        while a[j] > pivot { j -= 1 }
+        if i <= j {
+          a.swapAt(i, j)
+          i += 1
+          j -= 1
+        }
+      }
+      if k <= j { hi = j } else if k >= i { lo = i } else { return a[k] }
+    }
+    return a[k]
+  }
+}

@@ -1,0 +1,20 @@
+import Testing
+@testable import RobustRegression
+
+@Suite("The stackloss data under statsmodels RLM(HuberT()) defaults (SPEC §4)")
+struct StacklossTests {
+  static let beta = [-41.02649835, 0.82938433, 0.92606597, -0.12784672]
+  static let se = [9.79189854, 0.11100521, 0.30293016, 0.12864961]
+
+  @Test("Huber coefficients and H1 standard errors agree with statsmodels to 1e-6")
+  func huberMatchesStatsmodels() throws {
+    let (design, y) = try Fixtures.regressionData("stackloss.csv")
+    let fit = try Regression.fit(design, response: y, loss: .huber)
+    #expect(fit.converged)
+    let inference = try #require(fit.inference)
+    for j in 0..<4 {
+      #expect(abs(fit.coefficients[j] - Self.beta[j]) <= 1e-6 * max(1, abs(Self.beta[j])))
+      #expect(abs(inference.standardErrors[j] - Self.se[j]) <= 1e-6 * max(1, Self.se[j]))
+    }
+  }
+}
