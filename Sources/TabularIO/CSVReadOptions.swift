@@ -34,10 +34,10 @@ public enum CSVHeaderMode: Sendable, Equatable {
 /// Options for ``readNumericCSV(path:options:)``.
 public struct CSVReadOptions: Sendable {
   /// The field delimiter; `nil` detects it among comma, semicolon and tab from the first (up to
-  /// 20) non-blank lines: the candidate that occurs the same non-zero number of times outside
-  /// quotes on every sampled line wins, tab before semicolon before comma (a semicolon file often
-  /// has decimal commas, never the other way round); if none is consistent, the most frequent;
-  /// if none occurs, the file has one column.
+  /// 20) non-blank lines within the first 64 KiB: the candidate that occurs the same non-zero
+  /// number of times outside quotes on every sampled line wins, tab before semicolon before comma
+  /// (a semicolon file often has decimal commas, never the other way round); if none is
+  /// consistent, the most frequent; if none occurs, the file has one column.
   public var delimiter: CSVDelimiter?
   /// Whether the first non-blank record is a header (default `.auto`).
   public var header: CSVHeaderMode

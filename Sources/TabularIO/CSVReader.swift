@@ -160,16 +160,15 @@ struct CSVReader {
       rowCount: rowCount)
   }
 
-  /// Reads enough to see the first lines, skips a byte-order mark, and fixes the delimiter.
+  /// The prefix that delimiter detection looks at; reading it whole first makes the detection
+  /// independent of the chunk size.
+  static let detectionWindow = 64 << 10
+
+  /// Reads the detection window (or the whole file if shorter), skips a byte-order mark, and
+  /// fixes the delimiter.
   mutating func readPreamble() throws {
-    var newlines = 0
-    var counted = 0
-    while !eof && newlines < 21 && end < (8 << 20) {
+    while !eof && end < Self.detectionWindow + 3 {
       _ = try refill()
-      while counted < end {
-        if buffer[counted] == lf { newlines += 1 }
-        counted += 1
-      }
     }
     if end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { start = 3 }
     if let given = options.delimiter {
@@ -179,7 +178,8 @@ struct CSVReader {
     }
   }
 
-  /// See ``CSVReadOptions/delimiter``.
+  /// See ``CSVReadOptions/delimiter``; looks at the first 20 non-blank lines within the first
+  /// 64 KiB.
   func detectDelimiter() -> CSVDelimiter {
     let candidates: [CSVDelimiter] = [.tab, .semicolon, .comma]
     var perLine: [[Int]] = []
@@ -187,7 +187,8 @@ struct CSVReader {
     var inQuotes = false
     var nonBlank = false
     var i = start
-    while i < end && perLine.count < 20 {
+    let limit = min(end, start + Self.detectionWindow)
+    while i < limit && perLine.count < 20 {
       let c = buffer[i]
       if c == quote {
         inQuotes.toggle()
@@ -201,7 +202,7 @@ struct CSVReader {
       }
       i += 1
     }
-    if nonBlank && eof && i == end { perLine.append(counts) }  // last line without a line break
+    if nonBlank && eof && i == end && perLine.count < 20 { perLine.append(counts) }  // no final line break
     if perLine.isEmpty { return .comma }
     for k in candidates.indices {
       let first = perLine[0][k]
