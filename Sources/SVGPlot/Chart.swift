@@ -51,14 +51,14 @@ public struct Chart: Sendable {
 
   /// The computed layout: plot rectangle, axis ranges, ticks, and the data-to-pixel mapping.
   public func frame() -> PlotFrame {
-    PlotFrame.make(for: self)
+    ChartLayout.make(for: self).frame
   }
 
   /// The chart as a standalone SVG document (with `xmlns`, `width`, `height` and `viewBox`).
   public func svg() -> String {
-    let f = frame()
-    return SVGDocument.wrap(width: f.figureWidth, height: f.figureHeight,
-                            body: ChartRenderer(chart: self, frame: f, idPrefix: "c0").body())
+    let layout = ChartLayout.make(for: self)
+    return SVGDocument.wrap(width: layout.frame.figureWidth, height: layout.frame.figureHeight,
+                            body: ChartRenderer(chart: self, layout: layout, idPrefix: "c0").body())
   }
 
   /// Writes `svg()` to `path` (UTF-8, replacing any existing file).

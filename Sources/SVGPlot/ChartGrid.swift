@@ -57,7 +57,7 @@ public struct ChartGrid: Sendable {
     }
     for (i, chart) in charts.enumerated() {
       let o = cellOrigin(i)
-      let renderer = ChartRenderer(chart: chart, frame: chart.frame(), idPrefix: "c\(i)")
+      let renderer = ChartRenderer(chart: chart, layout: ChartLayout.make(for: chart), idPrefix: "c\(i)")
       body += "<g transform=\"translate(\(SVGText.number(o.x)),\(SVGText.number(o.y)))\">\n"
         + renderer.body() + "</g>\n"
     }

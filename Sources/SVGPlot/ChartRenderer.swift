@@ -1,7 +1,8 @@
 /// Draws one chart's elements (everything inside the `<svg>` root) for a computed `PlotFrame`.
 struct ChartRenderer {
   let chart: Chart
-  let frame: PlotFrame
+  let layout: ChartLayout
+  var frame: PlotFrame { layout.frame }
   /// Prefix for element ids, unique per chart within one document (clip paths).
   let idPrefix: String
 
@@ -17,7 +18,7 @@ struct ChartRenderer {
       + "width=\"\(n(f.width))\" height=\"\(n(f.height))\"/></clipPath></defs>\n"
     out += gridlines()
     let colors = chart.resolvedColors()
-    var drawn: [(x: Double, y: Double)] = []
+    var drawn: [(x: Double, y: Double)] = []  // not needed here: the layout placed the legend already
     out += "<g clip-path=\"url(#\(clipID))\">\n"
     for (series, color) in zip(chart.series, colors) {
       out += draw(series, color: color, recording: &drawn)
@@ -27,8 +28,17 @@ struct ChartRenderer {
       + "fill=\"none\" stroke=\"\(ink)\" stroke-width=\"1\"/>\n"
     out += ticks()
     out += texts()
-    out += legend(colors: colors, avoiding: drawn)
+    if let legend = layout.legend { out += legend.svg(x: layout.legendOrigin.x, y: layout.legendOrigin.y) }
     return out
+  }
+
+  /// Pixel positions of everything the series draw: scatter markers and samples every ~3 px along lines.
+  func drawnPoints() -> [(x: Double, y: Double)] {
+    var drawn: [(x: Double, y: Double)] = []
+    for (series, color) in zip(chart.series, chart.resolvedColors()) {
+      _ = draw(series, color: color, recording: &drawn)
+    }
+    return drawn
   }
 
   // MARK: - Axes
@@ -190,31 +200,5 @@ struct ChartRenderer {
     if let array = series.dash.dashArray(width: series.lineWidth) { dash = " stroke-dasharray=\"\(array)\"" }
     return "<path d=\"\(d)\" fill=\"none\" stroke=\"\(color.hex)\" stroke-width=\"\(n(series.lineWidth))\" "
       + "stroke-linejoin=\"round\" stroke-linecap=\"round\"\(dash)/>\n"
-  }
-
-  // MARK: - Legend
-
-  private func legend(colors: [Color], avoiding drawn: [(x: Double, y: Double)]) -> String {
-    guard chart.legend != .none else { return "" }
-    var entries: [Legend.Entry] = []
-    for (s, color) in zip(chart.series, colors) {
-      let label = s.label ?? ""
-      switch s.kind {
-      case .scatter(_, _, let shade):
-        if !label.isEmpty { entries.append(.init(swatch: .marker(color, radius: s.markerRadius), text: label)) }
-        if shade != nil, let text = s.shadeLabel, !text.isEmpty {
-          entries.append(.init(swatch: .shadeRamp(color, radius: s.markerRadius), text: text))
-        }
-      case .curve, .line, .horizontal, .vertical:
-        if !label.isEmpty {
-          entries.append(.init(swatch: .line(color, width: s.lineWidth, dash: s.dash), text: label))
-        }
-      }
-    }
-    guard !entries.isEmpty else { return "" }
-    let box = Legend(entries: entries)
-    let corner = chart.legend == .auto ? box.bestCorner(avoiding: drawn, in: frame) : chart.legend
-    let o = box.origin(corner, in: frame)
-    return box.svg(x: o.x, y: o.y)
   }
 }

@@ -23,6 +23,8 @@ struct Legend {
   static let swatchGap = 6.0
   /// Distance between the box and the plot area's edge.
   static let inset = 8.0
+  /// Distance between the plot area's right edge and a legend placed outside.
+  static let outsideGap = 12.0
 
   var entries: [Entry]
 
@@ -30,6 +32,27 @@ struct Legend {
   static let autoCandidates: [LegendPosition] = [
     .topRight, .topLeft, .bottomRight, .bottomLeft, .topCenter, .bottomCenter, .centerRight, .centerLeft,
   ]
+
+  /// Legend rows for `chart` (series drawn with `colors`): one per labelled series, plus a shading ramp for
+  /// a shaded scatter with a shade label.
+  static func entries(for chart: Chart, colors: [Color]) -> [Entry] {
+    var entries: [Entry] = []
+    for (s, color) in zip(chart.series, colors) {
+      let label = s.label ?? ""
+      switch s.kind {
+      case .scatter(_, _, let shade):
+        if !label.isEmpty { entries.append(.init(swatch: .marker(color, radius: s.markerRadius), text: label)) }
+        if shade != nil, let text = s.shadeLabel, !text.isEmpty {
+          entries.append(.init(swatch: .shadeRamp(color, radius: s.markerRadius), text: text))
+        }
+      case .curve, .line, .horizontal, .vertical:
+        if !label.isEmpty {
+          entries.append(.init(swatch: .line(color, width: s.lineWidth, dash: s.dash), text: label))
+        }
+      }
+    }
+    return entries
+  }
 
   /// Box width: padding, swatch, gap, the widest text (estimated), padding.
   var width: Double {
@@ -42,12 +65,13 @@ struct Legend {
 
   /// Top-left corner of the box for a corner of `frame`'s plot area.
   func origin(_ position: LegendPosition, in frame: PlotFrame) -> (x: Double, y: Double) {
-    let leftX = frame.left + Self.inset
-    let rightX = frame.right - Self.inset - width
-    let topY = frame.top + Self.inset
-    let bottomY = frame.bottom - Self.inset - height
-    let centerX = frame.left + (frame.width - width) / 2
-    let centerY = frame.top + (frame.height - height) / 2
+    // A box wider or taller than the plot area starts at its left or top edge rather than left of or above it.
+    let leftX = frame.left + min(Self.inset, max(frame.width - width, 0))
+    let rightX = max(frame.right - Self.inset - width, frame.left)
+    let topY = frame.top + min(Self.inset, max(frame.height - height, 0))
+    let bottomY = max(frame.bottom - Self.inset - height, frame.top)
+    let centerX = max(frame.left + (frame.width - width) / 2, frame.left)
+    let centerY = max(frame.top + (frame.height - height) / 2, frame.top)
     switch position {
     case .topLeft: return (leftX, topY)
     case .bottomRight: return (rightX, bottomY)
@@ -56,13 +80,16 @@ struct Legend {
     case .bottomCenter: return (centerX, bottomY)
     case .centerLeft: return (leftX, centerY)
     case .centerRight: return (rightX, centerY)
+    case .outsideRight: return (frame.right + Self.outsideGap, frame.top)
     case .topRight, .auto, .none: return (rightX, topY)
     }
   }
 
-  /// Where the box covers the fewest of `points` (pixel positions of drawn data): the order of
-  /// `autoCandidates` breaks ties.
-  func bestCorner(avoiding points: [(x: Double, y: Double)], in frame: PlotFrame) -> LegendPosition {
+  /// Where the box covers the fewest of `points` (pixel positions of drawn data), and how many it covers there;
+  /// the order of `autoCandidates` breaks ties.
+  func bestPlace(avoiding points: [(x: Double, y: Double)], in frame: PlotFrame)
+    -> (position: LegendPosition, covered: Int)
+  {
     let corners = Self.autoCandidates
     let margin = 4.0
     var best = LegendPosition.topRight
@@ -79,7 +106,7 @@ struct Legend {
         bestCount = count
       }
     }
-    return best
+    return (best, bestCount)
   }
 
   /// SVG for the box with its top-left corner at (x, y).

@@ -2,7 +2,9 @@
 public enum LegendPosition: String, Sendable, Hashable, CaseIterable {
   /// The place whose legend box would cover the fewest drawn points (scatter markers and samples along lines),
   /// among the four corners and the four edge midpoints; ties go in the order top-right, top-left, bottom-right,
-  /// bottom-left, top-centre, bottom-centre, centre-right, centre-left.
+  /// bottom-left, top-centre, bottom-centre, centre-right, centre-left. When every such place would cover
+  /// something, the legend goes `outsideRight` instead — unless that would leave the plot area less than 60 %
+  /// of its width (small panels keep the legend inside).
   case auto
   /// Top-right corner.
   case topRight
@@ -20,6 +22,8 @@ public enum LegendPosition: String, Sendable, Hashable, CaseIterable {
   case centerLeft
   /// Middle of the right edge.
   case centerRight
+  /// Right of the plot area, top-aligned with it; the plot area narrows to make room.
+  case outsideRight
   /// No legend.
   case none
 }

@@ -43,8 +43,9 @@ public struct PlotFrame: Sendable, Equatable {
   /// Bottom edge of the plot area.
   public var bottom: Double { top + height }
 
-  /// Lays out a chart: margins from its title, axis labels and tick labels, then ticks that fit.
-  static func make(for chart: Chart) -> PlotFrame {
+  /// Lays out a chart: margins from its title, axis labels and tick labels, then ticks that fit;
+  /// `reservedRight` pixels right of the plot area are kept free (for a legend placed outside).
+  static func make(for chart: Chart, reservedRight: Double = 0) -> PlotFrame {
     let s = ChartStyle.self
     let (xLo, xHi) = AxisRange.resolve(fixed: chart.xRange, data: chart.xData)
     let (yLo, yHi) = AxisRange.resolve(fixed: chart.yRange, data: chart.yData(xLower: xLo, xUpper: xHi))
@@ -64,7 +65,7 @@ public struct PlotFrame: Sendable, Equatable {
     let yLabelWidth = yTicks.labels.map { SVGText.width($0, fontSize: s.tickFontSize) }.max() ?? 0
     let yLabelBand = chart.yLabel.isEmpty ? 0 : s.labelFontSize + s.gap
     let left = s.outerMargin + yLabelBand + yLabelWidth + s.gap + s.tickLength
-    var right = s.outerMargin + 12
+    var right = s.outerMargin + max(12, reservedRight)
     var plotWidth = max(w - left - right, s.minimumPlotSide)
 
     // x ticks: about one per 110 px, adjacent labels at least a character apart.

@@ -126,3 +126,34 @@ func automaticLegendAvoidsTheCrowdedCorner(quadrant: (Double, Double)) throws {
     }
   }
 }
+
+/// Points filling the whole data rectangle: no place inside is free for a legend.
+func denseCloud(label: String = "cloud") -> Series {
+  let grid = (0..<900).map { (Double($0 % 30), Double($0 / 30)) }
+  return .scatter(x: grid.map(\.0), y: grid.map(\.1), label: label)
+}
+
+@Test func legendMovesOutsideWhenNoPlaceInsideIsFree() throws {
+  let chart = Chart(series: [denseCloud(), .line(intercept: 0, slope: 1, label: "a fitted line")])
+  let elements = try #require(parseSVG(chart.svg()))
+  let box = try #require(legendBox(elements))
+  let f = chart.frame()
+  let x = box.number("x") ?? .nan
+  let w = box.number("width") ?? .nan
+  #expect(x > f.right && x + w <= f.figureWidth)
+  // The plot area gave up the room: it is narrower than with no legend at all.
+  var bare = chart
+  bare.legend = .none
+  #expect(f.width <= bare.frame().width - w + 1e-9)
+}
+
+@Test func smallPanelsKeepTheLegendInside() throws {
+  // Outside, this legend would leave the plot less than 60 % of its width.
+  let chart = Chart(width: 300, height: 240, series: [denseCloud(label: "a long legend label")])
+  let elements = try #require(parseSVG(chart.svg()))
+  let box = try #require(legendBox(elements))
+  let f = chart.frame()
+  let x = box.number("x") ?? .nan
+  let w = box.number("width") ?? .nan
+  #expect(x >= f.left && x + w <= f.right)
+}
