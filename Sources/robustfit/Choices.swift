@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import RobustRegression
+
+/// The losses of `--loss` (SPEC §2), in the order help lists them.
+enum LossChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+  case l2
+  case l1
+  case huber
+  case pseudoHuber = "pseudo-huber"
+  case cauchy
+  case gemanMcClure = "geman-mcclure"
+  case welsch
+  case tukey
+  case general
+  case adaptive
+
+  /// Accepts the names and the library's aliases (`squared`, `lorentzian`, `bisquare`, ...), any case.
+  init?(argument: String) {
+    let lowered = argument.lowercased()
+    if let exact = LossChoice(rawValue: lowered) {
+      self = exact
+    } else if lowered == "barron" {
+      self = .general
+    } else if let loss = Loss(name: lowered, alpha: 0), let choice = LossChoice(rawValue: loss.name) {
+      self = choice
+    } else {
+      return nil
+    }
+  }
+
+  /// The library loss; `general` needs α, `adaptive` is not a fixed loss (nil).
+  func loss(alpha: Double?) -> Loss? {
+    switch self {
+    case .adaptive: return nil
+    case .general: return alpha.flatMap { Loss(name: "general", alpha: $0) }
+    default: return Loss(name: rawValue)
+    }
+  }
+
+  /// Whether the loss has a scale c that --scale, --tuning and --fixed-sigma can set.
+  var hasSettableScale: Bool { self != .l1 && self != .adaptive }
+}
+
+/// `--method`.
+enum MethodChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+  case irls
+  case subgradient
+
+  var method: AbsoluteMethod { self == .irls ? .irls : .subgradient }
+}
+
+/// `--format` of `fit`.
+enum FitFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
+  case text
+  case json
+  case csv
+}
+
+/// `--format` of `compare`.
+enum CompareFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
+  case text
+  case json
+}
+
+/// Parses α: a number, `inf`, `-inf` (also `infinity`); never NaN.
+func parseAlpha(_ text: String) throws -> Double {
+  let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+  guard let value = Double(trimmed), !value.isNaN else {
+    throw ValidationError("invalid α '\(text)': expected a number, inf or -inf")
+  }
+  return value
+}
+
+/// Parses `LO,HI` for `--alpha-range`: 0 ≤ LO ≤ HI < ∞.
+func parseAlphaRange(_ text: String) throws -> ClosedRange<Double> {
+  let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+    .map { $0.trimmingCharacters(in: .whitespaces) }
+  guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]),
+        lo.isFinite, hi.isFinite else {
+    throw ValidationError("invalid --alpha-range '\(text)': expected LO,HI with finite numbers, e.g. 0,2")
+  }
+  guard lo >= 0, lo <= hi else {
+    throw ValidationError("invalid --alpha-range '\(text)': need 0 ≤ LO ≤ HI (α < 0 has no distribution)")
+  }
+  return lo...hi
+}

@@ -1,0 +1,152 @@
+import Foundation
+import RobustRegression
+import TabularIO
+
+/// The data of one fit: the response, the design, and the way back to the file's lines.
+struct LoadedData {
+  /// The file name used in messages (`<stdin>` for `-`).
+  let fileName: String
+  /// The response's column name.
+  let yName: String
+  /// The predictor column names, in design order (without the intercept).
+  let xNames: [String]
+  /// y.
+  let response: [Double]
+  /// The predictor columns.
+  let predictors: [[Double]]
+  /// The design matrix (intercept first when there is one).
+  let design: DesignMatrix
+  /// The 1-based line in the file where each kept row starts.
+  let lines: [Int]
+  /// Rows skipped by --drop-missing.
+  let droppedRows: Int
+
+  /// n.
+  var n: Int { response.count }
+  /// p.
+  var p: Int { design.columns }
+}
+
+/// Reads the CSV file, resolves the columns and checks the data before any fit (SPEC §6: bad data is
+/// exit 65 with a message naming file and column).
+enum DataLoader {
+  static func load(_ options: DataOptions) throws -> LoadedData {
+    // Only with both --y and --x given are the other columns left unparsed (they may hold text).
+    var selection: [String]?
+    if let y = options.y, !options.x.isEmpty { selection = [y] + options.x }
+    let progress = ReadProgress(fileName: options.file)
+    let csvOptions = CSVReadOptions(dropMissing: options.dropMissing, columns: selection,
+                                    progress: { read, total in progress.update(bytesRead: read, totalBytes: total) })
+    let table: NumericTable
+    do {
+      table = try readNumericCSV(path: options.file, options: csvOptions)
+      progress.finish()
+    } catch let error as CSVError {
+      progress.finish()
+      throw CLIError(error)
+    }
+    let file = table.fileName
+    do {
+      return try assemble(table, options: options)
+    } catch let error as CSVError {
+      throw CLIError(error)
+    } catch let error as CLIError {
+      throw error
+    } catch {
+      throw CLIError(.failure, "\(file): \(error)")
+    }
+  }
+
+  static func assemble(_ table: NumericTable, options: DataOptions) throws -> LoadedData {
+    let file = table.fileName
+    let columnCount = table.columns.count
+    let yIndex = try options.y.map { try table.columnIndex(for: $0) } ?? (columnCount - 1)
+    var xIndices: [Int]
+    if options.x.isEmpty {
+      xIndices = (0..<columnCount).filter { $0 != yIndex }
+    } else {
+      xIndices = try options.x.map { try table.columnIndex(for: $0) }
+      if let j = xIndices.first(where: { $0 == yIndex }) {
+        throw CLIError.usage("\(file): column \(describe(table, j)) is both the response (--y) and a predictor (--x)")
+      }
+      var seen = Set<Int>()
+      for j in xIndices where !seen.insert(j).inserted {
+        throw CLIError.usage("\(file): column \(describe(table, j)) is listed twice in --x")
+      }
+    }
+    if options.noIntercept && xIndices.isEmpty {
+      throw CLIError.usage("--no-intercept with no x columns leaves nothing to fit")
+    }
+    // Names become keys of the JSON report, so they must be distinct (and not "intercept").
+    let used = [yIndex] + xIndices
+    for (a, j) in used.enumerated() {
+      if let k = used[(a + 1)...].first(where: { table.names[$0] == table.names[j] }) {
+        throw CLIError.data("\(file): columns \(table.fileColumnNumbers[j]) and \(table.fileColumnNumbers[k]) "
+          + "have the same name \(quoted(table.names[j])); rename one")
+      }
+    }
+    if !options.noIntercept, let j = xIndices.first(where: { table.names[$0] == "intercept" }) {
+      throw CLIError.data("\(file): column \(describe(table, j)) is named \"intercept\", the name of the "
+        + "intercept's coefficient; rename it or use --no-intercept")
+    }
+    let n = table.rowCount
+    let p = xIndices.count + (options.noIntercept ? 0 : 1)
+    if n == 0 {
+      throw CLIError.data("\(file): no rows left after dropping \(table.droppedRows) rows with missing or "
+        + "non-numeric values")
+    }
+    if n <= p {
+      throw CLIError.data("\(file): too few rows: n = \(n) data row\(n == 1 ? "" : "s") for p = \(p) "
+        + "coefficient\(p == 1 ? "" : "s") (n must exceed p)")
+    }
+    let response = table.columns[yIndex]
+    if let first = response.first, response.allSatisfy({ $0 == first }) {
+      throw CLIError.data("\(file): column \(describe(table, yIndex)) (the response) is constant "
+        + "(every value is \(first)): there is nothing to fit")
+    }
+    if !options.noIntercept {
+      for j in xIndices {
+        let column = table.columns[j]
+        if let first = column.first, column.allSatisfy({ $0 == first }) {
+          throw CLIError.data("\(file): column \(describe(table, j)) is constant (every value is \(first)): "
+            + "it is collinear with the intercept; drop it or use --no-intercept")
+        }
+      }
+    }
+    let xNames = xIndices.map { table.names[$0] }
+    let predictors = xIndices.map { table.columns[$0] }
+    let design = DesignMatrix(predictors: predictors, names: xNames, intercept: !options.noIntercept, rows: n)
+    return LoadedData(fileName: file, yName: table.names[yIndex], xNames: xNames, response: response,
+                      predictors: predictors, design: design, lines: table.sourceLines,
+                      droppedRows: table.droppedRows)
+  }
+
+  /// `3 ("x")`: the file column number and the name.
+  static func describe(_ table: NumericTable, _ j: Int) -> String {
+    table.hadHeader ? "\(table.fileColumnNumbers[j]) (\(quoted(table.names[j])))" : "\(table.fileColumnNumbers[j])"
+  }
+
+  /// A library error of a fit turned into the CLI's error, naming the file and the columns.
+  static func translate(_ error: Error, data: LoadedData) -> CLIError {
+    guard let error = error as? RegressionError else {
+      if let cli = error as? CLIError { return cli }
+      return CLIError(.failure, "\(data.fileName): \(error)")
+    }
+    switch error {
+    case .collinear(let dependent):
+      let names = dependent.map { quoted($0) }.joined(separator: ", ")
+      let verb = dependent.count == 1 ? "is a linear combination" : "are linear combinations"
+      return .data("\(data.fileName): the predictors are collinear: column\(dependent.count == 1 ? "" : "s") "
+        + "\(names) \(verb) of the other columns; drop \(dependent.count == 1 ? "it" : "one")")
+    case .tooFewObservations, .nonFinite, .dimensionMismatch:
+      return .data("\(data.fileName): \(error.description)")
+    case .invalidOption(let message):
+      return .usage(message)
+    }
+  }
+}
+
+/// Double-quoted text for messages.
+func quoted(_ text: String) -> String {
+  "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+}

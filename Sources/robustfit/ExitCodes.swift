@@ -1,0 +1,45 @@
+import RobustRegression
+import TabularIO
+
+/// The exit statuses of SPEC §6.
+enum ExitStatus: Int32 {
+  /// Success (also a fit that stopped at the iteration cap: it is printed, with a warning).
+  case success = 0
+  /// Anything else: a file that cannot be found or read, an output that cannot be written.
+  case failure = 1
+  /// A bad command line: unknown or contradictory options (sysexits EX_USAGE).
+  case usage = 64
+  /// Bad data: the message names the file, and the row and column where there is one (EX_DATAERR).
+  case dataError = 65
+}
+
+/// A failure the command reports as `robustfit: error: <message>` with its exit status.
+struct CLIError: Error, CustomStringConvertible {
+  /// The exit status.
+  let status: ExitStatus
+  /// One line, without the `robustfit: error:` prefix.
+  let message: String
+
+  init(_ status: ExitStatus, _ message: String) {
+    self.status = status
+    self.message = message
+  }
+
+  var description: String { message }
+
+  /// A bad command line.
+  static func usage(_ message: String) -> CLIError { CLIError(.usage, message) }
+  /// Bad data.
+  static func data(_ message: String) -> CLIError { CLIError(.dataError, message) }
+
+  /// A CSV reading error: a missing, unreadable or directory path is exit 1 (nothing wrong with the
+  /// data), everything else is bad data (65).
+  init(_ error: CSVError) {
+    switch error {
+    case .fileNotFound, .isDirectory, .unreadable:
+      self.init(.failure, error.description)
+    default:
+      self.init(.dataError, error.description)
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import RobustRegression
+
+/// `robustfit fit FILE [options]` (the default subcommand): one fit and its report.
+struct FitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fit",
+    abstract: "Fit one robust regression and print its report (the default subcommand).",
+    discussion: """
+      The loss scale is c = k·σ̂ with σ̂ = median|r|/0.6745 re-estimated every iteration and k the \
+      loss's 95 %-efficiency tuning constant, unless --tuning, --scale or --fixed-sigma say otherwise. \
+      Points with |r|/σ̂ above the outlier threshold are flagged.
+      """
+  )
+
+  @OptionGroup(title: "Data") var data: DataOptions
+
+  @Option(help: ArgumentHelp("The loss (SPEC §2); 'general' needs --alpha, 'adaptive' learns α and c.",
+                             valueName: "name"))
+  var loss: LossChoice = .huber
+
+  @Option(parsing: .unconditional, help: ArgumentHelp(
+    "Barron's shape α for --loss general: any number, inf or -inf (e.g. --alpha -2).", valueName: "a"),
+          transform: parseAlpha)
+  var alpha: Double?
+
+  @Option(name: .customLong("alpha-range"), help: ArgumentHelp(
+    "The range α is searched in for --loss adaptive (default 0,2; within [0, ∞)).", valueName: "lo,hi"),
+          transform: parseAlphaRange)
+  var alphaRange: ClosedRange<Double>?
+
+  @Option(help: ArgumentHelp("Fix the loss scale c (units of y) instead of k·σ̂.", valueName: "c"))
+  var scale: Double?
+
+  @Option(help: ArgumentHelp("The tuning constant k in c = k·σ̂ (default: the loss's 95 %-efficiency value).",
+                             valueName: "k"))
+  var tuning: Double?
+
+  @Flag(name: .customLong("fixed-sigma"), help: "Hold σ̂ at its value at the start instead of updating it.")
+  var fixedSigma = false
+
+  @Option(help: ArgumentHelp("The L1 algorithm (only with --loss l1).", valueName: "method"))
+  var method: MethodChoice = .irls
+
+  @OptionGroup(title: "Solver") var solver: SolverOptions
+
+  @Option(help: ArgumentHelp("What to print on stdout.", valueName: "format"))
+  var format: FitFormat = .text
+
+  @Option(help: ArgumentHelp(
+    "Also write the per-row CSV (line, y, fitted, residual, weight, outlier) to this file.",
+    valueName: "path"))
+  var output: String?
+
+  @Option(help: ArgumentHelp(
+    "Write an SVG figure: the data shaded by weight and the fitted line (one x), else residuals vs fitted.",
+    valueName: "path.svg"))
+  var plot: String?
+
+  @Flag(help: "Record and print the objective and scale of every iteration.")
+  var history = false
+
+  func validate() throws {
+    if alpha != nil && loss != .general {
+      throw ValidationError(loss == .adaptive
+        ? "--alpha does not apply to --loss adaptive, which estimates α (use --alpha-range)"
+        : "--alpha applies only to --loss general (\(loss.rawValue) has no free α)")
+    }
+    if loss == .general && alpha == nil {
+      throw ValidationError("--loss general needs --alpha (e.g. --alpha 0.5, --alpha -inf)")
+    }
+    if alphaRange != nil && loss != .adaptive {
+      throw ValidationError("--alpha-range applies only to --loss adaptive")
+    }
+    if scale != nil && tuning != nil {
+      throw ValidationError("--scale fixes c and --tuning sets c = k·σ̂: give one of them")
+    }
+    if scale != nil && fixedSigma {
+      throw ValidationError("--fixed-sigma holds σ̂ in c = k·σ̂, but --scale fixes c without σ̂: give one of them")
+    }
+    if !loss.hasSettableScale {
+      for (given, flag) in [(scale != nil, "--scale"), (tuning != nil, "--tuning"), (fixedSigma, "--fixed-sigma")]
+      where given {
+        throw ValidationError(loss == .l1
+          ? "\(flag) does not apply to --loss l1, which has no scale"
+          : "\(flag) does not apply to --loss adaptive, which estimates c")
+      }
+    }
+    if let scale, !(scale > 0 && scale.isFinite) {
+      throw ValidationError("--scale must be a positive number, not \(scale)")
+    }
+    if let tuning, !(tuning > 0 && tuning.isFinite) {
+      throw ValidationError("--tuning must be a positive number, not \(tuning)")
+    }
+    if method == .subgradient && loss != .l1 {
+      throw ValidationError("--method subgradient applies only to --loss l1")
+    }
+    if output != nil && plot != nil && output == plot {
+      throw ValidationError("--output and --plot name the same file")
+    }
+  }
+
+  /// The request this command line describes.
+  var request: FitRequest {
+    let rule: ScaleRule = scale.map { .fixed($0) } ?? .mad(tuning: tuning, update: !fixedSigma)
+    let options = FitOptions(scale: rule, tolerance: solver.tolerance, maxIterations: solver.maxIterations,
+                             recordHistory: history, absoluteMethod: method.method,
+                             outlierThreshold: solver.outlierThreshold)
+    return FitRequest(choice: loss, alpha: alpha, alphaRange: alphaRange ?? 0...2, options: options)
+  }
+
+  func run() throws {
+    if let output { try OutputPaths.check(output, option: "--output", input: data.file) }
+    if let plot { try OutputPaths.check(plot, option: "--plot", input: data.file) }
+    let loaded = try DataLoader.load(data)
+    if loaded.droppedRows > 0 {
+      StandardError.note("\(loaded.fileName): dropped \(loaded.droppedRows) row\(loaded.droppedRows == 1 ? "" : "s") "
+        + "with missing or non-numeric values")
+    }
+    let request = self.request
+    let fit = try request.run(on: loaded)
+    for warning in fit.warnings { StandardError.warning(warning) }
+    switch format {
+    case .text: print(TextReport(data: loaded, request: request, fit: fit).render(history: history), terminator: "")
+    case .json: print(JSONReport(data: loaded, request: request, fit: fit).value(history: history).render())
+    case .csv: if output == nil { print(RowsCSV.render(data: loaded, fit: fit), terminator: "") }
+    }
+    if let output { try OutputPaths.write(RowsCSV.render(data: loaded, fit: fit), to: output) }
+    if let plot {
+      let entry = Plotting.Entry(label: Plotting.label(for: request, fit: fit), fit: fit)
+      let chart = Plotting.chart(data: loaded, entries: [entry],
+                                 title: "\(loaded.yName): \(entry.label) fit")
+      try Plotting.write(chart, to: plot)
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/// A JSON value with ordered object keys, written by hand so the key order is the order of
+/// construction and numbers are the shortest text that reads back to the same double.
+indirect enum JSONValue {
+  case null
+  case bool(Bool)
+  case int(Int)
+  /// A double; non-finite values are written as null (JSON has no NaN or infinity).
+  case number(Double)
+  case string(String)
+  case array([JSONValue])
+  case object([(String, JSONValue)])
+
+  /// A double or null.
+  static func number(_ x: Double?) -> JSONValue {
+    guard let x, x.isFinite else { return .null }
+    return .number(x)
+  }
+
+  /// α: a number, the strings `"-inf"`/`"inf"` (SPEC §6), or null.
+  static func alpha(_ a: Double?) -> JSONValue {
+    guard let a, !a.isNaN else { return .null }
+    if a == .infinity { return .string("inf") }
+    if a == -.infinity { return .string("-inf") }
+    return .number(a)
+  }
+
+  /// Pretty-printed with two-space indentation; arrays of scalars stay on one line.
+  func render(indent: String = "") -> String {
+    switch self {
+    case .null: return "null"
+    case .bool(let b): return b ? "true" : "false"
+    case .int(let i): return String(i)
+    case .number(let x):
+      guard x.isFinite else { return "null" }
+      // Swift's description is the shortest round-trip text ("0.1", "1e-05", "5.0"): valid JSON.
+      return x.description
+    case .string(let s): return JSONValue.quote(s)
+    case .array(let items):
+      if items.isEmpty { return "[]" }
+      if items.allSatisfy(\.isScalar) {
+        return "[" + items.map { $0.render() }.joined(separator: ", ") + "]"
+      }
+      let inner = indent + "  "
+      return "[\n" + items.map { inner + $0.render(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+    case .object(let pairs):
+      if pairs.isEmpty { return "{}" }
+      let inner = indent + "  "
+      return "{\n" + pairs.map { inner + JSONValue.quote($0.0) + ": " + $0.1.render(indent: inner) }
+        .joined(separator: ",\n") + "\n\(indent)}"
+    }
+  }
+
+  private var isScalar: Bool {
+    switch self {
+    case .array, .object: return false
+    default: return true
+    }
+  }
+
+  /// A JSON string literal: quotes, backslashes and control characters escaped.
+  static func quote(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          let hex = String(scalar.value, radix: 16)
+          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+}

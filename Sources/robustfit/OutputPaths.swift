@@ -1,0 +1,46 @@
+import Foundation
+
+/// Checks on the files robustfit writes (`--output`, `--plot`): never the input file, never a directory.
+enum OutputPaths {
+  /// Throws a usage error (64) when `path` is the input file or a directory, or its folder is missing.
+  static func check(_ path: String, option: String, input: String) throws {
+    var isDirectory: ObjCBool = false
+    if path.isEmpty { throw CLIError.usage("\(option) needs a file name") }
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+      throw CLIError.usage("\(option) \(path): is a directory; give a file name")
+    }
+    if path.hasSuffix("/") { throw CLIError.usage("\(option) \(path): is a directory; give a file name") }
+    if input != "-", sameFile(path, input) {
+      throw CLIError.usage("\(option) \(path): refusing to overwrite the input file")
+    }
+    let folder = (path as NSString).deletingLastPathComponent
+    if !folder.isEmpty {
+      var folderIsDirectory: ObjCBool = false
+      if !FileManager.default.fileExists(atPath: folder, isDirectory: &folderIsDirectory)
+          || !folderIsDirectory.boolValue {
+        throw CLIError.usage("\(option) \(path): no such directory \(folder)")
+      }
+    }
+  }
+
+  /// Whether two paths name the same file: the same device and inode when both exist, else the same
+  /// absolute path after resolving `.`, `..` and symbolic links.
+  static func sameFile(_ a: String, _ b: String) -> Bool {
+    var sa = stat(), sb = stat()
+    if stat(a, &sa) == 0, stat(b, &sb) == 0 {
+      return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+    let ua = URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath().path
+    let ub = URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath().path
+    return ua == ub
+  }
+
+  /// Writes text to `path` (replacing it), turning a failure into exit 1.
+  static func write(_ text: String, to path: String) throws {
+    do {
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+      throw CLIError(.failure, "\(path): cannot write: \(error.localizedDescription)")
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import RobustRegression
+import SVGPlot
+
+/// The `--plot` figures.
+///
+/// One predictor: the data as a scatter whose fill is the final IRLS weight (hollow = weight 0), and the
+/// fitted line(s). Several predictors (or none): residuals against fitted values with a y = 0 line.
+enum Plotting {
+  /// A labelled fit to draw.
+  struct Entry {
+    let label: String
+    let fit: RegressionFit
+  }
+
+  /// The figure of one or more fits of the same data; the first fit's weights shade the points.
+  static func chart(data: LoadedData, entries: [Entry], title: String) -> Chart {
+    if data.predictors.count == 1 {
+      var chart = Chart(title: title, xLabel: data.xNames[0], yLabel: data.yName)
+      let shadeLabel = entries.count == 1 ? "IRLS weight 0 … 1" : "\(entries[0].label) weight 0 … 1"
+      chart.series.append(.scatter(x: data.predictors[0], y: data.response,
+                                   shade: entries[0].fit.weights.map { min(1, max(0, $0)) },
+                                   shadeLabel: shadeLabel))
+      let dashes: [LineDash] = [.solid, .dashed, .dashDot, .dotted]
+      for (k, entry) in entries.enumerated() {
+        let hasIntercept = data.design.hasIntercept
+        let intercept = hasIntercept ? entry.fit.coefficients[0] : 0
+        let slope = entry.fit.coefficients[hasIntercept ? 1 : 0]
+        chart.series.append(.line(intercept: intercept, slope: slope, label: entry.label,
+                                  dash: entries.count > 8 ? dashes[(k / 8) % dashes.count] : .solid))
+      }
+      return chart
+    }
+    var chart = Chart(title: title, xLabel: "fitted \(data.yName)", yLabel: "residual")
+    chart.series.append(.horizontalLine(y: 0))
+    for (k, entry) in entries.enumerated() {
+      let fitted = entry.fit.fittedValues(response: data.response)
+      if entries.count == 1 {
+        chart.series.append(.scatter(x: fitted, y: entry.fit.residuals,
+                                     shade: entry.fit.weights.map { min(1, max(0, $0)) },
+                                     shadeLabel: "IRLS weight 0 … 1"))
+      } else {
+        chart.series.append(.scatter(x: fitted, y: entry.fit.residuals, label: entry.label,
+                                     color: Color.palette(k)))
+      }
+    }
+    return chart
+  }
+
+  /// The legend label of a fit: the loss, with α for the general and adaptive losses.
+  static func label(for request: FitRequest, fit: RegressionFit) -> String {
+    if request.choice == .adaptive, let alpha = fit.alpha {
+      return "adaptive (α = \(alpha.isInfinite ? formatAlpha(alpha) : String(format: "%.2f", alpha)))"
+    }
+    return request.label
+  }
+
+  /// Writes the chart, turning a write failure into exit 1.
+  static func write(_ chart: Chart, to path: String) throws {
+    do {
+      try chart.write(to: path)
+    } catch {
+      throw CLIError(.failure, "\(path): cannot write the plot: \(error.localizedDescription)")
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Writes to standard error: every message of the tool goes there, results go to stdout.
+enum StandardError {
+  /// Writes `text` as it is (no newline added).
+  static func write(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+
+  /// `robustfit: error: <message>`.
+  static func error(_ message: String) {
+    write("robustfit: error: \(oneLine(message))\n")
+  }
+
+  /// `robustfit: warning: <message>`.
+  static func warning(_ message: String) {
+    write("robustfit: warning: \(oneLine(message))\n")
+  }
+
+  /// `robustfit: <message>` (information, e.g. dropped rows).
+  static func note(_ message: String) {
+    write("robustfit: \(oneLine(message))\n")
+  }
+
+  /// Joins the lines of a message so that every message stays on one line.
+  static func oneLine(_ message: String) -> String {
+    message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+      .filter { !$0.isEmpty }.joined(separator: " ")
+  }
+}
