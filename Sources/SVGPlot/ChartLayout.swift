@@ -29,7 +29,8 @@ struct ChartLayout {
       let drawn = ChartRenderer(chart: chart, layout: ChartLayout(frame: inner, legend: nil), idPrefix: "")
         .drawnPoints()
       let (position, covered) = box.bestPlace(avoiding: drawn, in: inner)
-      if covered > 0 {
+      // Outside only when the best place would hide a marker or more than ~10 px of line.
+      if covered >= DrawnPoint.markerCost {
         let f = PlotFrame.make(for: chart, reservedRight: reserve)
         if f.width >= minimumWidthFractionWithOutsideLegend * inner.width { return outside() }
       }

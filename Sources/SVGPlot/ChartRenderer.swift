@@ -18,7 +18,7 @@ struct ChartRenderer {
       + "width=\"\(n(f.width))\" height=\"\(n(f.height))\"/></clipPath></defs>\n"
     out += gridlines()
     let colors = chart.resolvedColors()
-    var drawn: [(x: Double, y: Double)] = []  // not needed here: the layout placed the legend already
+    var drawn: [DrawnPoint] = []  // not needed here: the layout placed the legend already
     out += "<g clip-path=\"url(#\(clipID))\">\n"
     for (series, color) in zip(chart.series, colors) {
       out += draw(series, color: color, recording: &drawn)
@@ -32,9 +32,10 @@ struct ChartRenderer {
     return out
   }
 
-  /// Pixel positions of everything the series draw: scatter markers and samples every ~3 px along lines.
-  func drawnPoints() -> [(x: Double, y: Double)] {
-    var drawn: [(x: Double, y: Double)] = []
+  /// Pixel positions of everything the series draw: scatter markers and samples every ~3 px along lines
+  /// (a marker costs `DrawnPoint.markerCost` line samples).
+  func drawnPoints() -> [DrawnPoint] {
+    var drawn: [DrawnPoint] = []
     for (series, color) in zip(chart.series, chart.resolvedColors()) {
       _ = draw(series, color: color, recording: &drawn)
     }
@@ -114,7 +115,7 @@ struct ChartRenderer {
 
   // MARK: - Series
 
-  private func draw(_ series: Series, color: Color, recording drawn: inout [(x: Double, y: Double)]) -> String {
+  private func draw(_ series: Series, color: Color, recording drawn: inout [DrawnPoint]) -> String {
     let f = frame
     switch series.kind {
     case .scatter(_, _, let shade):
@@ -137,7 +138,7 @@ struct ChartRenderer {
   }
 
   private func scatter(_ series: Series, color: Color, shaded: Bool,
-                       recording drawn: inout [(x: Double, y: Double)]) -> String {
+                       recording drawn: inout [DrawnPoint]) -> String {
     let f = frame
     let r = max(series.markerRadius, 0.5)
     // Points farther outside than a marker radius are invisible; skipping them in data units keeps far-away
@@ -150,7 +151,7 @@ struct ChartRenderer {
       else { continue }
       let px = f.pixelX(p.x)
       let py = f.pixelY(p.y)
-      drawn.append((px, py))
+      drawn.append(DrawnPoint(x: px, y: py, cost: DrawnPoint.markerCost))
       let opacity = shaded && p.shade < 1 ? " fill-opacity=\"\(n(p.shade))\"" : ""
       out += "<circle cx=\"\(n(px))\" cy=\"\(n(py))\" r=\"\(n(r))\"\(opacity)/>\n"
     }
@@ -159,7 +160,7 @@ struct ChartRenderer {
 
   /// A path through `points` (data coordinates, `nil` = gap), clipped to the axis ranges segment by segment.
   private func polyline(_ points: [(x: Double, y: Double)?], series: Series, color: Color,
-                        recording drawn: inout [(x: Double, y: Double)]) -> String {
+                        recording drawn: inout [DrawnPoint]) -> String {
     let f = frame
     var d = ""
     var pen: (x: Double, y: Double)?  // last pixel point of the current sub-path
@@ -169,7 +170,7 @@ struct ChartRenderer {
       let steps = min(Int(length / 3), 2000)
       for i in 0...steps {
         let t = steps == 0 ? 0 : Double(i) / Double(steps)
-        drawn.append((a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)))
+        drawn.append(DrawnPoint(x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y), cost: 1))
       }
     }
     for point in points {
@@ -201,4 +202,14 @@ struct ChartRenderer {
     return "<path d=\"\(d)\" fill=\"none\" stroke=\"\(color.hex)\" stroke-width=\"\(n(series.lineWidth))\" "
       + "stroke-linejoin=\"round\" stroke-linecap=\"round\"\(dash)/>\n"
   }
+}
+
+/// A drawn pixel position the legend should avoid, and how much covering it costs.
+struct DrawnPoint {
+  /// Cost of hiding a scatter marker, in line samples (~3 px of line each): a hidden point is worse than a
+  /// line passing under the legend's corner.
+  static let markerCost = 4
+  var x: Double
+  var y: Double
+  var cost: Int
 }

@@ -85,9 +85,9 @@ struct Legend {
     }
   }
 
-  /// Where the box covers the fewest of `points` (pixel positions of drawn data), and how many it covers there;
+  /// Where the box covers the least of `points` (drawn data, weighted by cost), and the cost there;
   /// the order of `autoCandidates` breaks ties.
-  func bestPlace(avoiding points: [(x: Double, y: Double)], in frame: PlotFrame)
+  func bestPlace(avoiding points: [DrawnPoint], in frame: PlotFrame)
     -> (position: LegendPosition, covered: Int)
   {
     let corners = Self.autoCandidates
@@ -99,7 +99,7 @@ struct Legend {
       let count = points.reduce(0) { n, p in
         let inside = p.x >= o.x - margin && p.x <= o.x + width + margin
           && p.y >= o.y - margin && p.y <= o.y + height + margin
-        return inside ? n + 1 : n
+        return inside ? n + p.cost : n
       }
       if count < bestCount {
         best = corner

@@ -2,8 +2,8 @@
 public enum LegendPosition: String, Sendable, Hashable, CaseIterable {
   /// The place whose legend box would cover the fewest drawn points (scatter markers and samples along lines),
   /// among the four corners and the four edge midpoints; ties go in the order top-right, top-left, bottom-right,
-  /// bottom-left, top-centre, bottom-centre, centre-right, centre-left. When every such place would cover
-  /// something, the legend goes `outsideRight` instead — unless that would leave the plot area less than 60 %
+  /// bottom-left, top-centre, bottom-centre, centre-right, centre-left. When every such place would hide a
+  /// scatter marker or more than about 10 px of line, the legend goes `outsideRight` instead — unless that would leave the plot area less than 60 %
   /// of its width (small panels keep the legend inside).
   case auto
   /// Top-right corner.

@@ -98,7 +98,7 @@ let degenerateCharts: [(String, Chart)] = [
   ("huge values", Chart(series: [.scatter(x: [-1e308, 1e308], y: [1e308, -1e308]),
                                  .line(intercept: 1e308, slope: 1e308)])),
   ("tiny span", Chart(series: [.scatter(x: [1, 1 + 1e-15], y: [1e-300, 2e-300])])),
-  ("subnormal", Chart(series: [.scatter(x: [5e-324, 1e-320], y: [0, 5e-324])])),
+  ("subnormal", Chart(series: [.scatter(x: [.leastNonzeroMagnitude, 2000 * .leastNonzeroMagnitude], y: [0, .leastNonzeroMagnitude])])),
   ("only a line", Chart(series: [.line(intercept: 2, slope: -3, label: "l")])),
   ("only a steep line", Chart(series: [.line(intercept: 0, slope: 1e200)])),
   ("degenerate fixed ranges", Chart(xRange: 2...2, yRange: -0.0...0.0, series: [.scatter(x: [2], y: [0])])),
