@@ -47,7 +47,6 @@ struct CSVReader {
 
   // Output.
   var store: ColumnStore
-  var row: UnsafeMutablePointer<Double>
   var rowCount = 0
   var dropped = 0
   var runRows: [Int] = []
@@ -56,21 +55,23 @@ struct CSVReader {
 
   /// Quoted field contents after unescaping.
   var scratch: [UInt8] = []
+  let tables = DecimalTables.shared
+  /// Bytes allocated after the data: the NUL sentinel and 8 bytes the number scanner may read.
+  static let slack = 9
 
   init(source: ByteSource, options: CSVReadOptions) {
     self.source = source
     self.options = options
     self.name = source.name
-    self.capacity = max(options.chunkSize, 16)
-    self.buffer = .allocate(capacity: capacity + 1)
-    self.buffer[0] = 0
+    // No bigger than the file (+1 so a single read sees the end) when its size is known.
+    self.capacity = max(16, min(options.chunkSize, (source.totalBytes ?? options.chunkSize) + 1))
+    self.buffer = .allocate(capacity: capacity + Self.slack)
+    self.buffer.initialize(repeating: 0, count: Self.slack)
     self.store = ColumnStore(count: 0)
-    self.row = .allocate(capacity: 1)
   }
 
   mutating func deallocate() {
     buffer.deallocate()
-    row.deallocate()
     store.deallocate()
   }
 
@@ -87,7 +88,7 @@ struct CSVReader {
       start = 0
     }
     if end == capacity {
-      let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * capacity + 1)
+      let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * capacity + Self.slack)
       bigger.initialize(from: buffer, count: end)
       buffer.deallocate()
       buffer = bigger
@@ -95,7 +96,7 @@ struct CSVReader {
     }
     let n = try source.read(into: buffer + end, count: capacity - end)
     end += n
-    buffer[end] = 0
+    (buffer + end).initialize(repeating: 0, count: Self.slack)
     bytesRead += n
     options.progress?(bytesRead, source.totalBytes)
     if n == 0 {
@@ -142,8 +143,6 @@ struct CSVReader {
     names = fileColumns.map { allNames[$0 - 1] }
     store.deallocate()
     store = ColumnStore(count: slotCount)
-    row.deallocate()
-    row = .allocate(capacity: max(slotCount, 1))
     if isHeader {
       start = first.next
       line += first.lines
@@ -152,7 +151,7 @@ struct CSVReader {
     if rowCount == 0 && dropped == 0 {
       throw isHeader ? CSVError.headerOnly(file: name) : CSVError.emptyFile(file: name)
     }
-    let columns = store.finish(rows: rowCount)
+    let columns = store.finish(expectedRows: rowCount)
     return NumericTable(
       fileName: name, names: names, allNames: allNames, fileColumnNumbers: fileColumns, columns: columns,
       droppedRows: dropped, hadHeader: isHeader, delimiter: CSVDelimiter(rawValue: delimiter)!,
@@ -429,7 +428,7 @@ struct CSVReader {
     while true {
       switch try parseDataRecord() {
       case .kept(let next, let lines):
-        store.append(row, rows: rowCount)
+        if store.commitRow() { store.flush(expectedRows: predictedRows()) }
         if line != nextExpectedLine {
           runRows.append(rowCount)
           runLines.append(line)
@@ -453,7 +452,16 @@ struct CSVReader {
     }
   }
 
-  /// Parses the record at `start` into `row`; commits nothing.
+  /// The number of data rows the whole file will hold, extrapolated from the bytes parsed so far
+  /// (nil when the size is unknown), so columns are allocated once at about the right size.
+  func predictedRows() -> Int? {
+    guard let total = source.totalBytes else { return nil }
+    let consumed = bytesRead - (end - start)
+    guard consumed > 0, rowCount > 0 else { return nil }
+    return Int(Double(rowCount + 1) * Double(total) / Double(consumed) * 1.02) + 1024
+  }
+
+  /// Parses the record at `start` into the next staging row; commits nothing.
   mutating func parseDataRecord() throws -> DataOutcome {
     let base = buffer
     let endPtr = base + end
@@ -476,14 +484,14 @@ struct CSVReader {
         // Fast path: a plain number followed by a delimiter or line end.
         var q = p
         while q.pointee == space || (q.pointee == tabByte && notTab) { q += 1 }
-        if let (value, tokenEnd) = DecimalParser.scan(q) {
+        if let (value, tokenEnd) = DecimalParser.scan(q, tables) {
           var r = UnsafeMutablePointer(mutating: tokenEnd)
           while r.pointee == space || (r.pointee == tabByte && notTab) { r += 1 }
           let c = r.pointee
           if c == delim || c == lf || c == cr || (c == 0 && r == endPtr) {
             if c == 0 && !eof { return .needMore }
             if value.isFinite {
-              row[slot] = value
+              store.stageRow[slot &* ColumnStore.blockRows] = value
             } else if problem == nil {
               let text = String(decoding: UnsafeBufferPointer(start: q, count: tokenEnd - UnsafePointer(q)), as: UTF8.self)
               problem = cellError(.nonFinite, text: text, column: f)
@@ -528,7 +536,7 @@ struct CSVReader {
     var error: CSVError
   }
 
-  /// Stores a general field's number into `row[slot]`, or describes why it cannot.
+  /// Stores a general field's number into the staging row, or describes why it cannot.
   mutating func inspect(_ bytes: UnsafeBufferPointer<UInt8>, slot: Int, column f: Int, highBit: Bool) throws -> CellError? {
     if highBit {
       // Validate before anything else: invalid UTF-8 is a broken file, never "missing".
@@ -540,7 +548,7 @@ struct CSVReader {
     let text = String(decoding: bytes, as: UTF8.self)
     if let value = DecimalParser.parse(buffer: bytes) {
       if value.isFinite {
-        row[slot] = value
+        store.stageRow[slot &* ColumnStore.blockRows] = value
         return nil
       }
       return CellError(error: cellError(.nonFinite, text: text, column: f))
@@ -586,56 +594,56 @@ func classify(text: String) -> CellKind {
   return .text
 }
 
-/// Growable column buffers (malloc/realloc: a large realloc moves pages with mremap instead of
-/// copying, and capacity never written is never resident), turned into arrays at the end.
+/// Column storage: rows are parsed into a small column-major staging block (one cache-sized
+/// block of `blockRows` rows), which is appended to the column arrays when full. The arrays are
+/// reserved at the predicted final size (capacity never written is never resident), so they are
+/// normally allocated once and never copied at the end.
 struct ColumnStore {
-  var pointers: [UnsafeMutablePointer<Double>]
-  var capacity: Int
+  static let blockRows = 1024
+  var columns: [[Double]]
+  /// `blockRows × columns.count` doubles, column-major.
+  let stage: UnsafeMutablePointer<Double>
+  var staged = 0
 
   init(count: Int) {
-    capacity = 1024
-    pointers = (0..<count).map { _ in
-      UnsafeMutableRawPointer(malloc(1024 * MemoryLayout<Double>.stride)!).bindMemory(to: Double.self, capacity: 1024)
-    }
+    columns = [[Double]](repeating: [], count: count)
+    stage = .allocate(capacity: max(count, 1) * Self.blockRows)
   }
 
-  /// Appends `row[j]` to column j; `rows` is the current length.
+  /// Where the row being parsed goes: column j at `stageRow[j * blockRows]`.
+  var stageRow: UnsafeMutablePointer<Double> {
+    @inline(__always) get { stage + staged }
+  }
+
+  /// Keeps the staged row; true when the block is full and must be flushed.
   @inline(__always)
-  mutating func append(_ row: UnsafeMutablePointer<Double>, rows: Int) {
-    if rows == capacity { grow() }
-    var j = 0
-    let n = pointers.count
-    while j < n {
-      pointers[j][rows] = row[j]
-      j += 1
-    }
+  mutating func commitRow() -> Bool {
+    staged += 1
+    return staged == Self.blockRows
   }
 
   @inline(never)
-  mutating func grow() {
-    let newCapacity = capacity * 2
-    for j in pointers.indices {
-      let raw = realloc(pointers[j], newCapacity * MemoryLayout<Double>.stride)!
-      pointers[j] = raw.bindMemory(to: Double.self, capacity: newCapacity)
+  mutating func flush(expectedRows: Int?) {
+    guard staged > 0 else { return }
+    for j in columns.indices {
+      let needed = columns[j].count + staged
+      if columns[j].capacity < needed {
+        // Reserve the prediction, or grow geometrically when there is none (stdin) or it was low.
+        let target = max(needed, expectedRows ?? 0, columns[j].capacity + columns[j].capacity / 2)
+        columns[j].reserveCapacity(target)
+      }
+      columns[j].append(contentsOf: UnsafeBufferPointer(start: stage + j * Self.blockRows, count: staged))
     }
-    capacity = newCapacity
+    staged = 0
   }
 
-  /// Copies each column into an array, freeing each buffer as soon as it is copied so the peak
-  /// is the data plus one column.
-  mutating func finish(rows: Int) -> [[Double]] {
-    var out: [[Double]] = []
-    out.reserveCapacity(pointers.count)
-    for p in pointers {
-      out.append(Array(UnsafeBufferPointer(start: p, count: rows)))
-      free(p)
-    }
-    pointers = []
-    return out
+  /// The finished columns.
+  mutating func finish(expectedRows: Int) -> [[Double]] {
+    flush(expectedRows: expectedRows)
+    return columns
   }
 
-  mutating func deallocate() {
-    for p in pointers { free(p) }
-    pointers = []
+  func deallocate() {
+    stage.deallocate()
   }
 }

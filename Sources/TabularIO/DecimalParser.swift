@@ -46,42 +46,62 @@ public enum DecimalParser {
     while start < end && start.pointee == 0x20 { start += 1 }
     while end > start && (end - 1).pointee == 0x20 { end -= 1 }
     guard start < end else { return nil }
-    // `scan` stops at the first byte that cannot continue a number; a trailing byte that is a
-    // digit cannot be mistaken because we require the scan to consume exactly [start, end).
-    // The scan reads one byte past a token only when it is inside [start, end), so copy when the
-    // buffer ends inside a token whose next byte would be read (the last byte): use a bounded scan.
+    // The scan must consume exactly [start, end); it runs on a NUL-terminated copy because it
+    // reads past the token.
     return scanBounded(start, end)
   }
 
-  /// A bounded scan used by ``parse(buffer:)``: copies into a NUL-terminated scratch buffer so the
-  /// unbounded ``scan(_:)`` can stop at the terminator.
-  @inline(__always)
+
+
+  /// A bounded scan used by ``parse(buffer:)``: copies into a NUL-terminated scratch buffer
+  /// (with the 8 bytes of slack that ``scan(_:_:)`` may read) so the unbounded scan stops at the
+  /// terminator.
   static func scanBounded(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Double? {
     let n = end - start
-    if n < 64 {
+    let tables = DecimalTables.shared
+    if n < 55 {
       return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { tmp -> Double? in
         let t = tmp.baseAddress!
-        t.initialize(from: start, count: n)
-        t[n] = 0
-        guard let (v, stop) = scan(UnsafePointer(t)), stop == UnsafePointer(t) + n else { return nil }
+        t.initialize(repeating: 0, count: 64)
+        t.update(from: start, count: n)
+        guard let (v, stop) = scan(UnsafePointer(t), tables), stop == UnsafePointer(t) + n else { return nil }
         return v
       }
     }
-    var tmp = [UInt8](repeating: 0, count: n + 1)
+    var tmp = [UInt8](repeating: 0, count: n + 9)
     return tmp.withUnsafeMutableBufferPointer { b -> Double? in
       let t = b.baseAddress!
-      t.initialize(from: start, count: n)
-      guard let (v, stop) = scan(UnsafePointer(t)), stop == UnsafePointer(t) + n else { return nil }
+      t.update(from: start, count: n)
+      guard let (v, stop) = scan(UnsafePointer(t), tables), stop == UnsafePointer(t) + n else { return nil }
       return v
     }
   }
 
-  /// Scans a number starting exactly at `p` (no leading spaces) and stops at the first byte that
-  /// cannot continue it. The bytes must be followed by some non-number byte (the CSV reader keeps
-  /// a NUL sentinel after its buffer). Returns the value and the end of the token, or `nil` when
-  /// the bytes at `p` do not start a number (or the exponent has no digits).
+  /// Whether the 8 bytes (little-endian) are all ASCII digits (Lemire's SWAR test).
   @inline(__always)
-  static func scan(_ p: UnsafePointer<UInt8>) -> (Double, UnsafePointer<UInt8>)? {
+  static func isEightDigits(_ v: UInt64) -> Bool {
+    ((v & 0xF0F0_F0F0_F0F0_F0F0) | (((v &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
+      == 0x3333_3333_3333_3333
+  }
+
+  /// The value of 8 ASCII digits loaded little-endian (first digit in the low byte).
+  @inline(__always)
+  static func eightDigitsValue(_ v: UInt64) -> UInt64 {
+    let mask: UInt64 = 0x0000_00FF_0000_00FF
+    let mul1: UInt64 = 100 + (1_000_000 << 32)
+    let mul2: UInt64 = 1 + (10_000 << 32)
+    var x = v &- 0x3030_3030_3030_3030
+    x = (x &* 10) &+ (x >> 8)
+    return (((x & mask) &* mul1) &+ (((x >> 16) & mask) &* mul2)) >> 32
+  }
+
+  /// Scans a number starting exactly at `p` (no leading spaces) and stops at the first byte that
+  /// cannot continue it. The bytes must be followed by a byte that cannot continue a number
+  /// (the CSV reader keeps a NUL sentinel after its data), and 8 readable bytes after that
+  /// terminator (digits are read 8 at a time). Returns the value and the end of the token, or
+  /// `nil` when the bytes at `p` do not start a number (or the exponent has no digits).
+  @inline(__always)
+  static func scan(_ p: UnsafePointer<UInt8>, _ tables: DecimalTables) -> (Double, UnsafePointer<UInt8>)? {
     var i = p
     var negative = false
     if i.pointee == 0x2D {  // -
@@ -92,6 +112,10 @@ public enum DecimalParser {
     }
     let digitsStart = i
     var mantissa: UInt64 = 0
+    while isEightDigits(UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian) {
+      mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian)
+      i += 8
+    }
     while true {
       let d = i.pointee &- 0x30
       if d > 9 { break }
@@ -104,6 +128,10 @@ public enum DecimalParser {
     if i.pointee == 0x2E {  // .
       i += 1
       fracStart = i
+      while isEightDigits(UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian) {
+        mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian)
+        i += 8
+      }
       while true {
         let d = i.pointee &- 0x30
         if d > 9 { break }
@@ -136,12 +164,29 @@ public enum DecimalParser {
       exp10 += expNegative ? -e : e
     }
     let tokenEnd = i
-    if digitCount <= 19 {
-      return (finish(negative, mantissa, exp10, truncated: false, p, tokenEnd), tokenEnd)
+    if digitCount > 19 {
+      return (longMantissa(negative, digitsStart, intEnd, fracStart, fracEnd, exp10, tables, p, tokenEnd), tokenEnd)
     }
-    // More than 19 digits: keep the first 19 significant ones in m, note whether any non-zero
-    // digit was cut off, and set the exponent so that value ≈ m · 10^e10.
+    if mantissa == 0 { return (negative ? -0.0 : 0.0, tokenEnd) }
+    if mantissa <= 1 << 53 && exp10 >= -22 && exp10 <= 22 {
+      // Clinger: both operands exact, so the single rounding is the correct one.
+      let m = Double(mantissa)
+      let v = exp10 < 0 ? m / tables.exactPowers[-exp10] : m * tables.exactPowers[exp10]
+      return (negative ? -v : v, tokenEnd)
+    }
+    return (finish(negative, mantissa, exp10, truncated: false, tables, p, tokenEnd), tokenEnd)
+  }
+
+  /// More than 19 digits: keep the first 19 significant ones, note whether a non-zero digit was
+  /// cut off, and set the exponent so that value ≈ m · 10^e10.
+  @inline(never)
+  static func longMantissa(
+    _ negative: Bool, _ digitsStart: UnsafePointer<UInt8>, _ intEnd: UnsafePointer<UInt8>,
+    _ fracStart: UnsafePointer<UInt8>, _ fracEnd: UnsafePointer<UInt8>, _ exp10: Int, _ tables: DecimalTables,
+    _ tokenStart: UnsafePointer<UInt8>, _ tokenEnd: UnsafePointer<UInt8>
+  ) -> Double {
     let intLength = intEnd - digitsStart
+    let digitCount = intLength + (fracEnd - fracStart)
     var firstExponent = 0  // decimal exponent of the first significant digit
     var found = false
     var m: UInt64 = 0
@@ -150,11 +195,9 @@ public enum DecimalParser {
     var j = 0
     while j < digitCount {
       let c = j < intLength ? digitsStart[j] : fracStart[j - intLength]
-      if !found {
-        if c != 0x30 {
-          found = true
-          firstExponent = intLength - 1 - j
-        }
+      if !found && c != 0x30 {
+        found = true
+        firstExponent = intLength - 1 - j
       }
       if found {
         if kept < 19 {
@@ -166,34 +209,27 @@ public enum DecimalParser {
       }
       j += 1
     }
+    if !found { return negative ? -0.0 : 0.0 }
     let explicitExponent = exp10 + (fracEnd - fracStart)
     let e10 = firstExponent - (kept - 1) + explicitExponent
-    return (finish(negative, m, e10, truncated: truncated, p, tokenEnd), tokenEnd)
+    return finish(negative, m, e10, truncated: truncated, tables, tokenStart, tokenEnd)
   }
 
-  /// Exact powers of ten representable as doubles (10^0 ... 10^22).
-  @usableFromInline
-  static let exactPowers: [Double] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-  ]
-
-  @inline(__always)
+  /// w · 10^q for w ≠ 0 when Clinger's fast path does not apply: Eisel–Lemire, or strtod.
+  @inline(never)
   static func finish(
-    _ negative: Bool, _ w: UInt64, _ q: Int, truncated: Bool,
+    _ negative: Bool, _ w: UInt64, _ q: Int, truncated: Bool, _ tables: DecimalTables,
     _ tokenStart: UnsafePointer<UInt8>, _ tokenEnd: UnsafePointer<UInt8>
   ) -> Double {
-    if w == 0 { return negative ? -0.0 : 0.0 }
     if !truncated && w <= 1 << 53 && q >= -22 && q <= 22 {
-      // Clinger: both operands exact, so the single rounding is the correct one.
       let m = Double(w)
-      let v = q < 0 ? m / exactPowers[-q] : m * exactPowers[q]
+      let v = q < 0 ? m / tables.exactPowers[-q] : m * tables.exactPowers[q]
       return negative ? -v : v
     }
     if q < PowersOfFive.minExponent { return negative ? -0.0 : 0.0 }  // w·10^q < 2^-1075
     if q > PowersOfFive.maxExponent { return negative ? -.infinity : .infinity }  // ≥ 10^309
-    if let v = eiselLemire(w, q) {
-      if !truncated || eiselLemire(w + 1, q) == v {
+    if let v = eiselLemire(w, q, tables) {
+      if !truncated || eiselLemire(w + 1, q, tables) == v {
         return negative ? -v : v
       }
     }
@@ -204,13 +240,12 @@ public enum DecimalParser {
   /// 128-bit product cannot decide the rounding (near ties), or the result is subnormal, zero
   /// or infinite. Follows Lemire (2021), Algorithm 1, with the conservative checks of simdjson.
   @inline(__always)
-  static func eiselLemire(_ w: UInt64, _ q: Int) -> Double? {
+  static func eiselLemire(_ w: UInt64, _ q: Int, _ tables: DecimalTables) -> Double? {
     let lz = w.leadingZeroBitCount
     let i = w << UInt64(lz)
     let index = 2 * (q - PowersOfFive.minExponent)
-    let table = PowersOfFive.table
-    let high5 = table[index]
-    let low5 = table[index + 1]
+    let high5 = tables.powersOfFive[index]
+    let low5 = tables.powersOfFive[index + 1]
     var (upper, lower) = i.multipliedFullWidth(by: high5)
     if upper & 0x1FF == 0x1FF && lower &+ i < lower {
       // The truncated table may leave `upper` one too small: refine with the low 64 bits.
@@ -253,4 +288,26 @@ public enum DecimalParser {
       return strtod(t, nil)
     }
   }
+}
+
+/// The parser's constant tables behind plain pointers, built once and never freed, so the hot
+/// loop pays neither lazy-initialisation checks nor array bounds checks.
+struct DecimalTables: @unchecked Sendable {
+  /// 10^0 ... 10^22, every one exact in a double.
+  let exactPowers: UnsafePointer<Double>
+  /// ``PowersOfFive/table``.
+  let powersOfFive: UnsafePointer<UInt64>
+
+  static let shared: DecimalTables = {
+    let exact = UnsafeMutablePointer<Double>.allocate(capacity: 23)
+    var p = 1.0
+    for k in 0...22 {
+      exact[k] = p
+      p *= 10  // exact: 10^k = 5^k · 2^k and 5^k < 2^53 for k ≤ 22
+    }
+    let table = PowersOfFive.table
+    let five = UnsafeMutablePointer<UInt64>.allocate(capacity: table.count)
+    five.initialize(from: table, count: table.count)
+    return DecimalTables(exactPowers: exact, powersOfFive: five)
+  }()
 }
