@@ -1,0 +1,75 @@
+/// The command line of `robustfit-bench` (hand-parsed: the benchmark needs no dependency beyond the
+/// library).
+struct BenchArguments {
+  static let usage = """
+    usage: robustfit-bench [--n N[,N…]]… [--p P[,P…]]… [--loss NAME[,NAME…]]… [--large]
+                           [--repeats R] [--seed S] [--no-marginal] [--json] [--csv PATH]
+
+      --n, --p       sizes to run (default n ∈ {1e4, 1e5, 1e6}, p ∈ {2, 10, 50}); numbers like 1e6 are fine
+      --large        add n = 1e7 to the default sizes
+      --loss         losses (default huber, cauchy, welsch, l1, adaptive; any robustfit --loss name works)
+      --repeats R    fits timed per loss (median reported; default 5 for n ≤ 1e5, 3 above, 1 at 1e7)
+      --seed S       data seed (default 20240601)
+      --no-marginal  skip the second timing at one iteration (the marginal cost per iteration)
+      --json         one JSON object per fit (coefficients included) instead of the tables
+      --csv PATH     write the data for the single --n/--p as CSV (header x1..x(p−1),y) and exit
+    """
+
+  var sizes: [Int] = []
+  var widths: [Int] = []
+  var losses: [String] = []
+  var large = false
+  var repeats: Int?
+  var seed: UInt64 = 20_240_601
+  var marginal = true
+  var json = false
+  var csvPath: String?
+
+  struct Invalid: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  init(_ arguments: [String]) throws {
+    var rest = arguments[...]
+    func value(_ flag: String) throws -> String {
+      guard let v = rest.popFirst() else { throw Invalid(description: "\(flag) needs a value") }
+      return v
+    }
+    func integers(_ flag: String) throws -> [Int] {
+      try value(flag).split(separator: ",").map { text in
+        guard let d = Double(text), d >= 1, d == d.rounded(), d < 1e12 else {
+          throw Invalid(description: "\(flag): '\(text)' is not a positive whole number")
+        }
+        return Int(d)
+      }
+    }
+    while let flag = rest.popFirst() {
+      switch flag {
+      case "--n": sizes += try integers(flag)
+      case "--p": widths += try integers(flag)
+      case "--loss": losses += try value(flag).split(separator: ",").map(String.init)
+      case "--large": large = true
+      case "--repeats": repeats = try integers(flag).first
+      case "--seed":
+        guard let s = UInt64(try value(flag)) else { throw Invalid(description: "--seed needs an unsigned integer") }
+        seed = s
+      case "--no-marginal": marginal = false
+      case "--json": json = true
+      case "--csv": csvPath = try value(flag)
+      case "--help", "-h": throw Invalid(description: "")
+      default: throw Invalid(description: "unknown argument '\(flag)'")
+      }
+    }
+    if sizes.isEmpty { sizes = [10_000, 100_000, 1_000_000] + (large ? [10_000_000] : []) }
+    if widths.isEmpty { widths = [2, 10, 50] }
+    if losses.isEmpty { losses = ["huber", "cauchy", "welsch", "l1", "adaptive"] }
+    for name in losses where name != "adaptive" && Loss(name: name) == nil {
+      throw Invalid(description: "unknown loss '\(name)'")
+    }
+    if csvPath != nil && (sizes.count != 1 || widths.count != 1) {
+      throw Invalid(description: "--csv needs exactly one --n and one --p")
+    }
+  }
+}
+
+import RobustRegression

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RobustRegression
+
+/// Runs every loss on one (n, p) and prints a table (or JSON lines).
+///
+/// Per loss: the median time of a whole fit (`Regression.fit` / `Regression.fitAdaptive`, default
+/// options: MAD scale, tolerance 1e-10), its iterations, the fit time per iteration, and the marginal
+/// cost of one iteration, (T(fit) − T(fit capped at 1 iteration)) / (iterations − 1): this strips the
+/// fixed costs (validation, the OLS pass, a Huber start, the final pass and the sandwich) and leaves
+/// pass + solve + σ̂ update. That marginal cost is what the ratios to the floors use.
+struct BenchRunner {
+  let arguments: BenchArguments
+  let threads: Int
+
+  func run(rows n: Int, columns p: Int) {
+    let data = BenchmarkData(rows: n, columns: p, seed: arguments.seed)
+    let floors = Floors(design: data.design, threads: threads)
+    let repeats = arguments.repeats ?? (n <= 100_000 ? 5 : (n < 10_000_000 ? 3 : 1))
+    if !arguments.json {
+      let read1 = floors.readOneThread, readAll = floors.readAllThreads
+      print("")
+      print("## n = \(n), p = \(p)  (X: \(megabytes(floors.bytes)) MB, \(threads) threads)")
+      print("")
+      print("floors (wall / CPU ms): read X on 1 thread \(ms(read1.wall)) / \(ms(read1.cpu)) "
+        + "(\(gbps(floors.bytes, read1.wall)) GB/s); on \(threads) threads \(ms(readAll.wall)) / \(ms(readAll.cpu)) "
+        + "(\(gbps(floors.bytes, readAll.wall)) GB/s); XᵀX by dsyrk \(ms(floors.gram.wall)) / \(ms(floors.gram.cpu))"
+        + "  [checksum \(floors.checksum.isFinite ? "ok" : "?")]")
+      print("")
+      print("| loss | fit ms | fit CPU ms | iterations | iter ms | iter CPU ms | iter / read X | iter / dsyrk "
+        + "| CPU: iter / read X | termination |")
+      print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    }
+    var fitTimes: [String: Timing] = [:]
+    for name in arguments.losses {
+      do {
+        var fit: RegressionFit?
+        let total = try Stopwatch.median(minimum: repeats, maximum: repeats, budget: 0) {
+          fit = try BenchRunner.fit(name, data, options: FitOptions())
+        }
+        let result = fit!
+        fitTimes[name] = total
+        var perIteration: Timing?
+        if arguments.marginal && name != "l1" && result.iterations > 1 {
+          let capped = try Stopwatch.median(minimum: repeats, maximum: repeats, budget: 0) {
+            _ = try BenchRunner.fit(name, data, options: FitOptions(maxIterations: 1))
+          }
+          let steps = Double(result.iterations - 1)
+          perIteration = Timing(wall: max(0, total.wall - capped.wall) / steps,
+                                cpu: max(0, total.cpu - capped.cpu) / steps)
+        }
+        report(name, n: n, p: p, total: total, fit: result, perIteration: perIteration, floors: floors)
+      } catch {
+        print(arguments.json ? "{\"loss\": \"\(name)\", \"n\": \(n), \"p\": \(p), \"error\": \"\(error)\"}"
+                             : "| \(name) | failed: \(error) | | | | | | |")
+      }
+    }
+    if !arguments.json, let adaptive = fitTimes["adaptive"], let huber = fitTimes["huber"] {
+      print("")
+      print("adaptive / huber fit time: \(fixed(adaptive.wall / huber.wall, 2)) (wall), "
+        + "\(fixed(adaptive.cpu / huber.cpu, 2)) (CPU)")
+    }
+    fflush(nil)
+  }
+
+  static func fit(_ name: String, _ data: BenchmarkData, options: FitOptions) throws -> RegressionFit {
+    if name == "adaptive" {
+      return try Regression.fitAdaptive(data.design, response: data.response, options: options)
+    }
+    return try Regression.fit(data.design, response: data.response, loss: Loss(name: name)!, options: options)
+  }
+
+  private func report(_ name: String, n: Int, p: Int, total: Timing, fit: RegressionFit, perIteration: Timing?,
+                      floors: Floors) {
+    let count = Double(max(fit.iterations, 1))
+    let iteration = perIteration ?? Timing(wall: total.wall / count, cpu: total.cpu / count)
+    if arguments.json {
+      let coefficients = fit.coefficients.map { $0.description }.joined(separator: ", ")
+      print("{\"loss\": \"\(name)\", \"n\": \(n), \"p\": \(p), \"fit_seconds\": \(total.wall), "
+        + "\"fit_cpu_seconds\": \(total.cpu), \"iterations\": \(fit.iterations), "
+        + "\"iteration_seconds\": \(perIteration.map { "\($0.wall)" } ?? "null"), "
+        + "\"read_x_seconds\": \(floors.readAllThreads.wall), \"dsyrk_seconds\": \(floors.gram.wall), "
+        + "\"termination\": \"\(fit.termination)\", \"scale\": \(fit.scale), \"coefficients\": [\(coefficients)]}")
+      return
+    }
+    // * = no marginal figure (L1's exact finish ignores the cap): fit time / iterations instead.
+    let marker = perIteration == nil ? "*" : ""
+    print("| \(name) | \(ms(total.wall)) | \(ms(total.cpu)) | \(fit.iterations) | \(ms(iteration.wall))\(marker) | "
+      + "\(ms(iteration.cpu))\(marker) | \(fixed(iteration.wall / floors.readAllThreads.wall, 1)) | "
+      + "\(fixed(iteration.wall / floors.gram.wall, 1)) | \(fixed(iteration.cpu / floors.readAllThreads.cpu, 1)) | "
+      + "\(fit.termination) |")
+  }
+
+  private func ms(_ seconds: Double) -> String {
+    let v = seconds * 1e3
+    return v >= 100 ? fixed(v, 0) : (v >= 10 ? fixed(v, 1) : fixed(v, 2))
+  }
+  private func megabytes(_ bytes: Int) -> String { fixed(Double(bytes) / 1e6, 1) }
+  private func gbps(_ bytes: Int, _ seconds: Double) -> String { fixed(Double(bytes) / seconds / 1e9, 1) }
+  private func fixed(_ v: Double, _ digits: Int) -> String {
+    guard v.isFinite else { return "\(v)" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let r = (v * scale).rounded() / scale
+    var text = String(r)
+    if digits == 0 { return String(Int(r)) }
+    let parts = text.split(separator: ".")
+    let fraction = parts.count > 1 ? String(parts[1]) : ""
+    if fraction.count < digits { text += String(repeating: "0", count: digits - fraction.count) }
+    return text
+  }
+}
