@@ -37,6 +37,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // On-demand benchmark: `swift run -c release robustfit-bench` (Docs/performance.md).
+    .executableTarget(
+      name: "robustfit-bench",
+      dependencies: ["RobustRegression", "CLapack"]
+    ),
     .testTarget(
       name: "RobustRegressionTests",
       dependencies: ["RobustRegression"]
