@@ -7,6 +7,7 @@ struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "compare",
     abstract: "Fit the same data under several losses and compare them side by side.",
+    usage: "robustfit compare [<options>] <file>",
     discussion: """
       Each loss uses its defaults (c = k·σ̂ with the 95 %-efficiency k). List entries are loss names; \
       the general loss is written general:ALPHA (e.g. general:0.5, general:-inf).
@@ -16,7 +17,7 @@ struct CompareCommand: ParsableCommand {
   @OptionGroup(title: "Data") var data: DataOptions
 
   @Option(help: ArgumentHelp(
-    "Comma-separated losses (default: l2,l1,huber,pseudo-huber,cauchy,geman-mcclure,welsch,tukey,adaptive).",
+    "Comma-separated losses, e.g. l2,cauchy,general:-2,adaptive (default: the eight named losses and adaptive).",
     valueName: "list"))
   var losses: String?
 
@@ -108,7 +109,8 @@ struct CompareCommand: ParsableCommand {
         return Plotting.Entry(label: Plotting.label(for: request, fit: fit), fit: fit)
       }
       if !entries.isEmpty {
-        let chart = Plotting.chart(data: loaded, entries: entries, title: "\(loaded.yName): fits compared")
+        let chart = Plotting.chart(data: loaded, entries: entries, title: "\(loaded.yName): fits compared",
+                                   shadeIndex: entries.firstIndex { $0.fit.adaptive != nil })
         try Plotting.write(chart, to: plot)
       }
     }

@@ -17,7 +17,7 @@ struct CompareReport {
       case .success(let fit):
         var alpha = fit.alpha.map(NumberText.alpha) ?? "—"
         if let se = fit.adaptive?.alphaStandardError { alpha += " ± " + NumberText.significant(se, 2) }
-        table.rows.append([Plotting.label(for: request, fit: fit)]
+        table.rows.append([request.label]
           + fit.coefficients.map { NumberText.significant($0) }
           + [request.choice == .l1 ? "—" : NumberText.significant(fit.scale), NumberText.significant(fit.sigma),
              alpha, NumberText.significant(fit.objective), "\(fit.iterations)", "\(fit.outlierCount)",

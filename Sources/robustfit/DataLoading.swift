@@ -101,14 +101,14 @@ enum DataLoader {
     }
     let response = table.columns[yIndex]
     if let first = response.first, response.allSatisfy({ $0 == first }) {
-      throw CLIError.data("\(file): column \(describe(table, yIndex)) (the response) is constant "
-        + "(every value is \(first)): there is nothing to fit")
+      throw CLIError.data("\(file): the response, column \(describe(table, yIndex)), is constant "
+        + "(every value is \(NumberText.significant(first, 17))): there is nothing to fit")
     }
     if !options.noIntercept {
       for j in xIndices {
         let column = table.columns[j]
         if let first = column.first, column.allSatisfy({ $0 == first }) {
-          throw CLIError.data("\(file): column \(describe(table, j)) is constant (every value is \(first)): "
+          throw CLIError.data("\(file): column \(describe(table, j)) is constant (every value is \(NumberText.significant(first, 17))): "
             + "it is collinear with the intercept; drop it or use --no-intercept")
         }
       }

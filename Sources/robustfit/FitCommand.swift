@@ -16,7 +16,7 @@ struct FitCommand: ParsableCommand {
 
   @OptionGroup(title: "Data") var data: DataOptions
 
-  @Option(help: ArgumentHelp("The loss (SPEC §2); 'general' needs --alpha, 'adaptive' learns α and c.",
+  @Option(help: ArgumentHelp("The loss; 'general' needs --alpha, 'adaptive' learns α and c.",
                              valueName: "name"))
   var loss: LossChoice = .huber
 

@@ -13,21 +13,21 @@ enum Plotting {
     let fit: RegressionFit
   }
 
-  /// The figure of one or more fits of the same data; the first fit's weights shade the points.
-  static func chart(data: LoadedData, entries: [Entry], title: String) -> Chart {
+  /// The figure of one or more fits of the same data. The points are shaded by the weights of the
+  /// fit at `shadeIndex` (none when nil); the adaptive fit's line is dashed and thicker.
+  static func chart(data: LoadedData, entries: [Entry], title: String, shadeIndex: Int? = 0) -> Chart {
     if data.predictors.count == 1 {
       var chart = Chart(title: title, xLabel: data.xNames[0], yLabel: data.yName)
-      let shadeLabel = entries.count == 1 ? "IRLS weight 0 … 1" : "\(entries[0].label) weight 0 … 1"
-      chart.series.append(.scatter(x: data.predictors[0], y: data.response,
-                                   shade: entries[0].fit.weights.map { min(1, max(0, $0)) },
-                                   shadeLabel: shadeLabel))
-      let dashes: [LineDash] = [.solid, .dashed, .dashDot, .dotted]
-      for (k, entry) in entries.enumerated() {
+      let shade = shadeIndex.map { entries[$0].fit.weights.map { min(1, max(0, $0)) } }
+      let shadeLabel = shadeIndex.map { entries.count == 1 ? "IRLS weight 0 … 1" : "\(entries[$0].fit.lossName) weight 0 … 1" }
+      chart.series.append(.scatter(x: data.predictors[0], y: data.response, shade: shade, shadeLabel: shadeLabel))
+      for entry in entries {
         let hasIntercept = data.design.hasIntercept
         let intercept = hasIntercept ? entry.fit.coefficients[0] : 0
         let slope = entry.fit.coefficients[hasIntercept ? 1 : 0]
+        let adaptive = entry.fit.adaptive != nil && entries.count > 1
         chart.series.append(.line(intercept: intercept, slope: slope, label: entry.label,
-                                  dash: entries.count > 8 ? dashes[(k / 8) % dashes.count] : .solid))
+                                  width: adaptive ? 3 : 2, dash: adaptive ? .dashed : .solid))
       }
       return chart
     }

@@ -77,8 +77,8 @@ struct TextReport {
       ])
     }
     lines.append(table.render(indent: "  "))
-    lines.append("  Standard errors: \(inference.method); p-values and \(percentText(level)) intervals "
-      + "from Student's t with \(inference.degreesOfFreedom) df.")
+    lines.append("  Standard errors: \(inference.method).")
+    lines.append("  p-values and \(percentText(level)) intervals: Student's t with \(inference.degreesOfFreedom) df.")
     return lines
   }
 
