@@ -505,13 +505,13 @@ struct CSVReader {
         guard let field = try scanField(p, endPtr, column: f + 1) else { return .needMore }
         lines += field.newlines
         if slot >= 0 || field.highBit {
-          let issue: CellError? =
+          let issue: CSVError? =
             field.quoted
             ? try scratch.withUnsafeBufferPointer { try inspect($0, slot: slot, column: f, highBit: field.highBit) }
             : try inspect(
               UnsafeBufferPointer(start: field.contentStart, count: field.contentCount), slot: slot, column: f,
               highBit: field.highBit)
-          if let issue, problem == nil { problem = issue.error }
+          if let issue, problem == nil { problem = issue }
         }
         p = field.next
       }
@@ -532,12 +532,8 @@ struct CSVReader {
     }
   }
 
-  struct CellError {
-    var error: CSVError
-  }
-
   /// Stores a general field's number into the staging row, or describes why it cannot.
-  mutating func inspect(_ bytes: UnsafeBufferPointer<UInt8>, slot: Int, column f: Int, highBit: Bool) throws -> CellError? {
+  mutating func inspect(_ bytes: UnsafeBufferPointer<UInt8>, slot: Int, column f: Int, highBit: Bool) throws -> CSVError? {
     if highBit {
       // Validate before anything else: invalid UTF-8 is a broken file, never "missing".
       if String(validating: bytes, as: UTF8.self) == nil {
@@ -551,12 +547,12 @@ struct CSVReader {
         store.stageRow[slot &* ColumnStore.blockRows] = value
         return nil
       }
-      return CellError(error: cellError(.nonFinite, text: text, column: f))
+      return cellError(.nonFinite, text: text, column: f)
     }
     switch classify(text: text) {
-    case .missing: return CellError(error: cellError(.missing, text: text, column: f))
-    case .nonFinite: return CellError(error: cellError(.nonFinite, text: text, column: f))
-    case .number, .text: return CellError(error: cellError(.text, text: text, column: f))
+    case .missing: return cellError(.missing, text: text, column: f)
+    case .nonFinite: return cellError(.nonFinite, text: text, column: f)
+    case .number, .text: return cellError(.text, text: text, column: f)
     }
   }
 
