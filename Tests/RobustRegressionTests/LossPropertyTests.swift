@@ -183,14 +183,13 @@ struct LossPropertyTests {
     }
   }
 
-  /// Known bug (reported to the lead): BarronLoss.psiDerivative computes 0·∞ = NaN once z = u² (or
+  /// Regression test (fixed): BarronLoss.psiDerivative used to compute 0·∞ = NaN once z = u² (or
   /// z/b) overflows — (z/b + 1)^(α/2 − 2) underflows to 0 while 1 + (α − 1)·z/b is ±∞ (general α), and
   /// exp(−z/2)·(1 − z) (Welsch), (1 − z/2)/(z/2 + 1)² (Cauchy) likewise. |u| ≥ 1.35e154 for every α
   /// ≠ ±∞, 2; for α within 1e-9 of 2 already from |u| ≈ 1.3e150 (z/b overflows). The true limits are
   /// finite (0 for α < 2). Effect in a fit: the sandwich's mean ψ′ is NaN, so standard errors are
   /// dropped with the misleading message "mean of ψ′ is nan ≤ 0".
   @Test("ψ′ is never NaN, even where u² overflows",
-        .disabled("bug: BarronLoss.psiDerivative returns 0·∞ = NaN for |u| ≳ 1.3e154 (u² overflows)"),
         arguments: LossCase.all)
   func psiDerivativeNeverNaNForHugeResiduals(case c: LossCase) {
     for u in Self.hugeResiduals {

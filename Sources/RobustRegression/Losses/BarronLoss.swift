@@ -72,6 +72,8 @@ public struct BarronLoss: RobustLoss, Hashable {
 
   @inlinable public func psiDerivative(_ u: Double) -> Double {
     let z = u * u
+    // |u| ≳ 1.3e154: u² overflows; return the limit instead of 0·∞.
+    guard z.isFinite else { return alpha < 2 ? 0 : (alpha == 2 ? 1 : .infinity) }
     switch form {
     case .squared: return 1
     case .cauchy:
@@ -82,6 +84,7 @@ public struct BarronLoss: RobustLoss, Hashable {
     case .general:
       // ψ′ = (z/b + 1)^(α/2 − 2) · (1 + (α − 1)·z/b)
       let s = z * inverseB
+      guard s.isFinite else { return alpha < 2 ? 0 : .infinity }
       return Double.exp((halfAlpha - 2) * Double.log(onePlus: s)) * (1 + (alpha - 1) * s)
     }
   }
