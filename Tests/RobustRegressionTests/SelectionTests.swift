@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import RobustRegression
+
+/// The quickselect median and the MAD scale against sorting.
+@Suite("Median and MAD by selection")
+struct SelectionTests {
+  static func median(_ values: [Double]) -> Double {
+    var copy = values
+    return copy.withUnsafeMutableBufferPointer { Selection.median(reordering: $0) }
+  }
+
+  /// The median by sorting: the middle value, or the mean of the two middle values.
+  static func sortedMedian(_ values: [Double]) -> Double {
+    let s = values.sorted(), n = s.count
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+  }
+
+  /// Odd n: exactly the middle value. Even n: the midpoint of the two middle values a ≤ b, to one ulp
+  /// of max(|a|, |b|) (the library forms a + (b − a)/2, which cannot overflow but rounds twice; the
+  /// sorted reference (a + b)/2 rounds once).
+  static func expectMedian(_ values: [Double], sourceLocation: SourceLocation = #_sourceLocation) {
+    let got = Self.median(values), s = values.sorted(), n = s.count
+    if n % 2 == 1 {
+      #expect(got == s[n / 2], "n = \(n)", sourceLocation: sourceLocation)
+    } else {
+      let a = s[n / 2 - 1], b = s[n / 2]
+      #expect(abs(got - (a + b) / 2) <= max(abs(a), abs(b)).ulp, "n = \(n): \(got) vs \((a + b) / 2)",
+              sourceLocation: sourceLocation)
+      #expect(a <= got && got <= b, sourceLocation: sourceLocation)
+    }
+  }
+
+  @Test("Random arrays of every size 1…300 (with ties) give the sorted median")
+  func randomArrays() {
+    var random = TestRandom(state: 31)
+    for n in 1...300 {
+      for ties in [false, true] {
+        Self.expectMedian((0..<n).map { _ in ties ? Double(random.next() % 7) : random.normal() })
+      }
+    }
+  }
+
+  @Test("Adversarial orders: sorted, reversed, constant, organ pipe, many duplicates of the median")
+  func adversarialOrders() {
+    for n in [1, 2, 3, 4, 5, 10, 11, 1000, 1001, 4096, 4097] {
+      let sorted = (0..<n).map(Double.init)
+      let organ = (0..<n).map { Double(min($0, n - 1 - $0)) }
+      let constant = [Double](repeating: 2.5, count: n)
+      let mostlySame = (0..<n).map { $0 % 10 == 0 ? Double($0) : 3 }
+      for values in [sorted, Array(sorted.reversed()), organ, constant, mostlySame] {
+        Self.expectMedian(values)
+      }
+    }
+  }
+
+  @Test("Small known cases; the empty array gives NaN")
+  func knownCases() {
+    #expect(Self.median([3]) == 3)
+    #expect(Self.median([4, 1]) == 2.5)
+    #expect(Self.median([5, -1, 3]) == 3)
+    #expect(Self.median([1, 2, 3, 100]) == 2.5)
+    #expect(Self.median([-.infinity, 1, 2]) == 1)
+    #expect(Self.median([1e308, 1.5e308]) == 1.25e308)  // no overflow in the mean of the middle pair
+    #expect(Self.median([]).isNaN)
+  }
+
+  @Test("MAD scale = median(|r|)/Φ⁻¹(3/4), and Φ⁻¹(3/4) is right")
+  func madScale() {
+    let m = Selection.madConsistency
+    #expect(abs(0.5 * (1 + erf(m / 2.0.squareRoot())) - 0.75) <= 1e-16)
+    #expect(Selection.madScale(of: [-3, 1, 2]) == 2 / m)
+    #expect(Selection.madScale(of: [-4, 4, -1, 1]) == 2.5 / m)
+    #expect(Selection.madScale(of: [0, 0, 0, 5]) == 0)
+    var random = TestRandom(state: 8)
+    let residuals = (0..<501).map { _ in 3 * random.normal() }
+    var scratch = [Double](repeating: 0, count: residuals.count)
+    let viaScratch = residuals.withUnsafeBufferPointer { r in
+      scratch.withUnsafeMutableBufferPointer { Selection.madScale(of: r, scratch: $0) }
+    }
+    let expected = Self.sortedMedian(residuals.map(abs)) / m
+    #expect(viaScratch == expected)
+    #expect(Selection.madScale(of: residuals) == expected)
+    // For Gaussian data with σ = 3 the MAD scale estimates σ (n = 501: within ~10 %).
+    #expect(abs(expected / 3 - 1) < 0.15)
+  }
+}
