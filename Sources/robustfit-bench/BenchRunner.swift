@@ -30,12 +30,15 @@ struct BenchRunner {
         + "(\(gbps(floors.bytes, readAll.wall)) GB/s); XᵀX by dsyrk \(ms(floors.gram.wall)) / \(ms(floors.gram.cpu))"
         + "  [checksum \(floors.checksum.isFinite ? "ok" : "?")]")
       print("")
-      print("| loss | fit ms | fit CPU ms | iterations | iter ms | iter CPU ms | iter / read X | iter / dsyrk "
-        + "| CPU: iter / read X | termination |")
-      print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+      print("| loss | fit ms | fit CPU ms | iterations | fit/iter ms | iter ms | iter CPU ms | read X ms "
+        + "| iter / read X | iter / dsyrk | CPU: iter / read X | termination |")
+      print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     }
     var fitTimes: [String: Timing] = [:]
     for name in arguments.losses {
+      // The read floor again, right before this loss: on a shared machine the load drifts, and each
+      // ratio should compare times taken under the same conditions.
+      let floors = Floors(design: data.design, threads: threads)
       do {
         var fit: RegressionFit?
         let total = try Stopwatch.median(minimum: repeats, maximum: repeats, budget: 0) {
@@ -49,8 +52,10 @@ struct BenchRunner {
             _ = try BenchRunner.fit(name, data, options: FitOptions(maxIterations: 1))
           }
           let steps = Double(result.iterations - 1)
-          perIteration = Timing(wall: max(0, total.wall - capped.wall) / steps,
-                                cpu: max(0, total.cpu - capped.cpu) / steps)
+          // Under noise the capped fit can take longer than the whole one: then no marginal figure.
+          if total.wall > capped.wall && total.cpu > capped.cpu {
+            perIteration = Timing(wall: (total.wall - capped.wall) / steps, cpu: (total.cpu - capped.cpu) / steps)
+          }
         }
         report(name, n: n, p: p, total: total, fit: result, perIteration: perIteration, floors: floors)
       } catch {
@@ -86,10 +91,11 @@ struct BenchRunner {
         + "\"termination\": \"\(fit.termination)\", \"scale\": \(fit.scale), \"coefficients\": [\(coefficients)]}")
       return
     }
-    // * = no marginal figure (L1's exact finish ignores the cap): fit time / iterations instead.
+    // * = no marginal figure (L1's exact finish ignores the cap, or timing noise): fit time / iterations.
     let marker = perIteration == nil ? "*" : ""
-    print("| \(name) | \(ms(total.wall)) | \(ms(total.cpu)) | \(fit.iterations) | \(ms(iteration.wall))\(marker) | "
-      + "\(ms(iteration.cpu))\(marker) | \(fixed(iteration.wall / floors.readAllThreads.wall, 1)) | "
+    print("| \(name) | \(ms(total.wall)) | \(ms(total.cpu)) | \(fit.iterations) | \(ms(total.wall / count)) | "
+      + "\(ms(iteration.wall))\(marker) | \(ms(iteration.cpu))\(marker) | \(ms(floors.readAllThreads.wall)) | "
+      + "\(fixed(iteration.wall / floors.readAllThreads.wall, 1)) | "
       + "\(fixed(iteration.wall / floors.gram.wall, 1)) | \(fixed(iteration.cpu / floors.readAllThreads.cpu, 1)) | "
       + "\(fit.termination) |")
   }
