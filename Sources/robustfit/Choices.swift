@@ -67,7 +67,7 @@ enum CompareFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
 func parseAlpha(_ text: String) throws -> Double {
   let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
   guard let value = Double(trimmed), !value.isNaN else {
-    throw ValidationError("invalid α '\(text)': expected a number, inf or -inf")
+    throw ValidationError("expected a number, inf or -inf")
   }
   return value
 }
@@ -78,10 +78,10 @@ func parseAlphaRange(_ text: String) throws -> ClosedRange<Double> {
     .map { $0.trimmingCharacters(in: .whitespaces) }
   guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]),
         lo.isFinite, hi.isFinite else {
-    throw ValidationError("invalid --alpha-range '\(text)': expected LO,HI with finite numbers, e.g. 0,2")
+    throw ValidationError("expected LO,HI with finite numbers, e.g. 0,2")
   }
   guard lo >= 0, lo <= hi else {
-    throw ValidationError("invalid --alpha-range '\(text)': need 0 ≤ LO ≤ HI (α < 0 has no distribution)")
+    throw ValidationError("need 0 ≤ LO ≤ HI (α < 0 has no distribution)")
   }
   return lo...hi
 }

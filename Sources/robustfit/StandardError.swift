@@ -22,9 +22,22 @@ enum StandardError {
     write("robustfit: \(oneLine(message))\n")
   }
 
-  /// Joins the lines of a message so that every message stays on one line.
+  /// Joins the lines of a message so that every message stays on one line; a bulleted list
+  /// (`- a`, `- b`, as ArgumentParser prints choices) becomes `a, b`.
   static func oneLine(_ message: String) -> String {
-    message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-      .filter { !$0.isEmpty }.joined(separator: " ")
+    var out = ""
+    var inList = false
+    for raw in message.split(whereSeparator: \.isNewline) {
+      let line = raw.trimmingCharacters(in: .whitespaces)
+      if line.isEmpty { continue }
+      if line.hasPrefix("- ") {
+        out += (inList ? ", " : " ") + line.dropFirst(2)
+        inList = true
+      } else {
+        out += (out.isEmpty ? "" : " ") + line
+        inList = false
+      }
+    }
+    return out
   }
 }
