@@ -28,8 +28,9 @@ struct CompareReport {
       }
     }
     out += table.render() + "\n"
-    out += "\nc: loss scale (k·σ̂; estimated for adaptive); σ̂: median|r|/0.6745; objective: Σρ(r/c), Σ|r| for l1, "
-      + "the NLL for adaptive;\noutliers: |r|/σ̂ > \(NumberText.significant(results.first?.0.options.outlierThreshold ?? 2.5)).\n"
+    let threshold = NumberText.significant(results.first?.0.options.outlierThreshold ?? 2.5)
+    out += "\nc: loss scale (k·σ̂; estimated for adaptive); σ̂: median|r|/0.6745;\n"
+      + "objective: Σρ(r/c), Σ|r| for l1, the NLL for adaptive; outliers: |r|/σ̂ > \(threshold).\n"
     return out
   }
 
