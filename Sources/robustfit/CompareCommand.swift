@@ -9,8 +9,13 @@ struct CompareCommand: ParsableCommand {
     abstract: "Fit the same data under several losses and compare them side by side.",
     usage: "robustfit compare [<options>] <file>",
     discussion: """
-      Each loss uses its defaults (c = k·σ̂ with the 95 %-efficiency k). List entries are loss names; \
-      the general loss is written general:ALPHA (e.g. general:0.5, general:-inf).
+      Each loss uses its defaults (c = k·σ̂ with the 95 %-efficiency k) unless --scale, --tuning or \
+      --fixed-sigma say otherwise (for every loss with a scale: not l1, not adaptive). List entries are \
+      loss names; the general loss is written general:ALPHA (e.g. general:0.5, general:-inf).
+
+      With the true coefficients (--truth, or a file DATA.truth.json beside DATA.csv) each fit's \
+      distance to the truth is reported: the RMS over the data's rows of the gap between the fitted and \
+      the true values, sqrt(mean((X(b - b0))^2)), in the units of y.
       """
   )
 
@@ -25,6 +30,25 @@ struct CompareCommand: ParsableCommand {
     "The range α is searched in for the adaptive fit (default 0,2).", valueName: "lo,hi"),
           transform: parseAlphaRange)
   var alphaRange: ClosedRange<Double>?
+
+  @Option(help: ArgumentHelp("Fix the loss scale c (units of y) of every loss that has one.", valueName: "c"))
+  var scale: Double?
+
+  @Option(help: ArgumentHelp("The tuning constant k in c = k·σ̂ for every loss that has a scale.",
+                             valueName: "k"))
+  var tuning: Double?
+
+  @Flag(name: .customLong("fixed-sigma"), help: "Hold σ̂ at its value at the start instead of updating it.")
+  var fixedSigma = false
+
+  @Option(help: ArgumentHelp(
+    "The true coefficients: numbers (intercept first, then one per x) or a truth JSON file.",
+    discussion: "Default: DATA.truth.json beside the data file, when it exists.",
+    valueName: "b0,b1,...|file"))
+  var truth: String?
+
+  @Flag(name: .customLong("no-truth"), help: "Do not look for DATA.truth.json beside the data file.")
+  var noTruth = false
 
   @OptionGroup(title: "Solver") var solver: SolverOptions
 
@@ -44,12 +68,33 @@ struct CompareCommand: ParsableCommand {
     if alphaRange != nil, !requests.contains(where: { $0.choice == .adaptive }) {
       throw ValidationError("--alpha-range applies only when the list holds adaptive")
     }
+    if scale != nil && tuning != nil {
+      throw ValidationError("--scale fixes c and --tuning sets c = k·σ̂: give one of them")
+    }
+    if scale != nil && fixedSigma {
+      throw ValidationError("--fixed-sigma holds σ̂ in c = k·σ̂, but --scale fixes c without σ̂: give one of them")
+    }
+    for (given, flag) in [(scale != nil, "--scale"), (tuning != nil, "--tuning"), (fixedSigma, "--fixed-sigma")]
+    where given && !requests.contains(where: { $0.choice.hasSettableScale }) {
+      throw ValidationError("\(flag) applies to no loss in the list (l1 has no scale, adaptive estimates c)")
+    }
+    if let scale, !(scale > 0 && scale.isFinite) {
+      throw ValidationError("--scale must be a positive number, not \(scale)")
+    }
+    if let tuning, !(tuning > 0 && tuning.isFinite) {
+      throw ValidationError("--tuning must be a positive number, not \(tuning)")
+    }
+    if truth != nil && noTruth {
+      throw ValidationError("--truth and --no-truth contradict each other: give one of them")
+    }
+    if let truth, truth.isEmpty {
+      throw ValidationError("--truth needs numbers b0,b1,... or a file name")
+    }
   }
 
   /// The list of losses as fit requests.
   func parsedRequests() throws -> [FitRequest] {
-    let options = FitOptions(tolerance: solver.tolerance, maxIterations: solver.maxIterations,
-                             outlierThreshold: solver.outlierThreshold)
+    let rule: ScaleRule = scale.map { .fixed($0) } ?? .mad(tuning: tuning, update: !fixedSigma)
     let entries = (losses ?? Self.defaultLosses).split(separator: ",", omittingEmptySubsequences: false)
       .map { $0.trimmingCharacters(in: .whitespaces) }
     var requests: [FitRequest] = []
@@ -68,6 +113,8 @@ struct CompareCommand: ParsableCommand {
       } else if choice == .general {
         throw ValidationError("'general' in --losses needs its α: general:ALPHA (e.g. general:0.5)")
       }
+      let options = FitOptions(scale: choice.hasSettableScale ? rule : .mad(), tolerance: solver.tolerance,
+                               maxIterations: solver.maxIterations, outlierThreshold: solver.outlierThreshold)
       let request = FitRequest(choice: choice, alpha: alpha, alphaRange: alphaRange ?? 0...2, options: options)
       if requests.contains(where: { $0.label == request.label }) {
         throw ValidationError("'\(entry)' appears twice in --losses")
@@ -85,8 +132,16 @@ struct CompareCommand: ParsableCommand {
       StandardError.note("\(loaded.fileName): dropped \(loaded.droppedRows) row\(loaded.droppedRows == 1 ? "" : "s") "
         + "with missing or non-numeric values")
     }
+    let truth = noTruth ? nil : try Truth.resolve(argument: self.truth.map(Truth.Argument.init), data: loaded,
+                                                   dataPath: data.file)
+    if let truth, truth.automatic {
+      StandardError.note("distances to the true coefficients in \(truth.source) (found beside the data; "
+        + "--truth overrides, --no-truth skips)")
+    }
     var results: [(FitRequest, Result<RegressionFit, CLIError>)] = []
-    for request in requests {
+    for (k, request) in requests.enumerated() {
+      for warning in request.warnings { StandardError.warning("\(request.label): \(warning)") }
+      ProgressLine.shared.set("fitting \(request.label) (\(k + 1) of \(requests.count))")
       do {
         let fit = try request.run(on: loaded)
         for warning in fit.warnings { StandardError.warning("\(request.label): \(warning)") }
@@ -98,7 +153,8 @@ struct CompareCommand: ParsableCommand {
         results.append((request, .failure(error)))
       }
     }
-    let report = CompareReport(data: loaded, results: results)
+    ProgressLine.shared.finish()
+    let report = CompareReport(data: loaded, results: results, truth: truth)
     switch format {
     case .text: print(report.text(), terminator: "")
     case .json: print(report.json().render())
@@ -106,17 +162,23 @@ struct CompareCommand: ParsableCommand {
     if let plot {
       let entries = results.compactMap { request, result -> Plotting.Entry? in
         guard case .success(let fit) = result else { return nil }
-        return Plotting.Entry(label: Plotting.label(for: request, fit: fit), fit: fit)
+        var label = Plotting.label(for: request, fit: fit)
+        if let truth {
+          label += ": distance " + NumberText.significant(truth.distance(of: fit, design: loaded.design), 2)
+        }
+        return Plotting.Entry(label: label, fit: fit)
       }
       if !entries.isEmpty {
-        let chart = Plotting.chart(data: loaded, entries: entries, title: "\(loaded.yName): fits compared",
-                                   shadeIndex: entries.firstIndex { $0.fit.adaptive != nil })
+        let chart = Plotting.chart(data: loaded, entries: entries, title: "\((loaded.fileName as NSString).lastPathComponent): "
+                                     + "one fitted line per loss",
+                                   shadeIndex: entries.firstIndex { $0.fit.adaptive != nil },
+                                   truth: truth?.coefficients)
         try Plotting.write(chart, to: plot)
       }
     }
-    if results.contains(where: { if case .failure = $0.1 { true } else { false } }) {
-      throw CLIError(.failure, "\(results.filter { if case .failure = $0.1 { true } else { false } }.count) "
-        + "of \(results.count) fits failed (see the warnings above)")
+    let failed = results.filter { if case .failure = $0.1 { true } else { false } }.count
+    if failed > 0 {
+      throw CLIError(.failure, "\(failed) of \(results.count) fits failed (see the warnings above)")
     }
   }
 }

@@ -5,13 +5,17 @@ import RobustRegression
 struct CompareReport {
   let data: LoadedData
   let results: [(FitRequest, Result<RegressionFit, CLIError>)]
+  /// The true coefficients, when known: adds each fit's distance to them.
+  var truth: Truth? = nil
 
-  /// One table: loss, the coefficients, c, σ̂, α, objective, iterations, outliers, termination.
+  /// One table: loss, the coefficients, the distance to the truth (when known), c, σ̂, α, objective,
+  /// iterations, outliers, termination.
   func text() -> String {
     var out = "Robust linear regression compared: \(data.yName) ~ \(data.design.names.joined(separator: " + "))\n"
     out += "File \(data.fileName), n = \(data.n), p = \(data.p)\n\n"
-    var table = TextTable(header: ["loss"] + data.design.names + ["c", "σ̂", "α", "objective", "iter",
-                                                                  "outliers", "termination"])
+    let distanceHeader = truth == nil ? [] : ["distance"]
+    var table = TextTable(header: ["loss"] + data.design.names + distanceHeader
+                            + ["c", "σ̂", "α", "objective", "iter", "outliers", "termination"])
     for (request, result) in results {
       switch result {
       case .success(let fit):
@@ -19,32 +23,66 @@ struct CompareReport {
         if let se = fit.adaptive?.alphaStandardError { alpha += " ± " + NumberText.significant(se, 2) }
         table.rows.append([request.label]
           + fit.coefficients.map { NumberText.significant($0) }
+          + (truth.map { [NumberText.significant($0.distance(of: fit, design: data.design), 4)] } ?? [])
           + [request.choice == .l1 ? "—" : NumberText.significant(fit.scale), NumberText.significant(fit.sigma),
              alpha, NumberText.significant(fit.objective), "\(fit.iterations)", "\(fit.outlierCount)",
              fit.termination.rawValue])
       case .failure:
-        table.rows.append([request.label] + data.design.names.map { _ in "—" }
+        table.rows.append([request.label] + data.design.names.map { _ in "—" } + distanceHeader.map { _ in "—" }
           + ["—", "—", "—", "—", "—", "—", "failed"])
       }
     }
     out += table.render() + "\n"
     let threshold = NumberText.significant(results.first?.0.options.outlierThreshold ?? 2.5)
-    out += "\nc: loss scale (k·σ̂; estimated for adaptive); σ̂: median|r|/0.6745;\n"
+    out += "\n"
+    if let truth {
+      let shown = zip(data.design.names, truth.coefficients)
+        .map { "\($0) = \(NumberText.significant($1))" }.joined(separator: ", ")
+      let source = truth.source == "--truth" ? "--truth" : truth.source
+      out += "distance: RMS over the rows of X(β − β₀), units of y; β₀ from \(source):\n"
+        + "  \(shown).\n"
+    }
+    out += "c: loss scale (\(scaleNote)); σ̂: median|r|/0.6745;\n"
       + "objective: Σρ(r/c), Σ|r| for l1, the NLL for adaptive; outliers: |r|/σ̂ > \(threshold).\n"
     return out
   }
 
-  /// `{"file", "y", "n", "p", "fits": [<the fit report of each loss>]}`; a failed fit is
-  /// `{"loss": ..., "error": ...}`.
+  /// How c was set, for the footnote.
+  private var scaleNote: String {
+    switch results.first(where: { $0.0.choice.hasSettableScale })?.0.options.scale {
+    case .fixed(let c)?: return "fixed at \(NumberText.significant(c)) by --scale; estimated for adaptive"
+    case .mad(let k?, let update)?:
+      return "\(NumberText.significant(k))·σ̂ by --tuning\(update ? "" : ", σ̂ held"); estimated for adaptive"
+    case .mad(nil, false)?: return "k·σ̂, σ̂ held at the start; estimated for adaptive"
+    default: return "k·σ̂; estimated for adaptive"
+    }
+  }
+
+  /// `{"file", "y", "n", "p", "truth", "fits": [<the fit report of each loss>]}`. `truth` is null or
+  /// `{"source", "coefficients": {name: value}, "distance"}`; with a truth each fit report ends with
+  /// `distance_to_truth`. A failed fit is `{"loss": ..., "alpha": ..., "error": ...}`.
   func json() -> JSONValue {
-    .object([
+    var truthValue = JSONValue.null
+    if let truth {
+      truthValue = .object([
+        ("source", .string(truth.source)),
+        ("coefficients", .object(zip(data.design.names, truth.coefficients).map { ($0, .number($1)) })),
+        ("distance", .string("RMS over the rows of X(beta - beta0), in units of y")),
+      ])
+    }
+    return .object([
       ("file", .string(data.fileName)),
       ("y", .string(data.yName)),
       ("n", .int(data.n)),
       ("p", .int(data.p)),
+      ("truth", truthValue),
       ("fits", .array(results.map { request, result in
         switch result {
-        case .success(let fit): return JSONReport(data: data, request: request, fit: fit).value()
+        case .success(let fit):
+          let report = JSONReport(data: data, request: request, fit: fit).value()
+          guard let truth, case .object(var pairs) = report else { return report }
+          pairs.append(("distance_to_truth", .number(truth.distance(of: fit, design: data.design))))
+          return .object(pairs)
         case .failure(let error):
           return .object([("loss", .string(request.choice.rawValue)), ("alpha", .alpha(request.alpha)),
                           ("error", .string(error.message))])

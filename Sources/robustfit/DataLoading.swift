@@ -34,13 +34,16 @@ enum DataLoader {
     // Only with both --y and --x given are the other columns left unparsed (they may hold text).
     var selection: [String]?
     if let y = options.y, !options.x.isEmpty { selection = [y] + options.x }
-    let progress = ReadProgress(fileName: options.file)
-    let csvOptions = CSVReadOptions(dropMissing: options.dropMissing, columns: selection,
-                                    progress: { read, total in progress.update(bytesRead: read, totalBytes: total) })
+    let progress = ProgressLine.shared
+    let shownName = options.file == "-" ? "<stdin>" : options.file
+    var report: (@Sendable (Int, Int?) -> Void)?
+    if progress.enabled {
+      report = { read, total in progress.reading(shownName, bytesRead: read, totalBytes: total) }
+    }
+    let csvOptions = CSVReadOptions(dropMissing: options.dropMissing, columns: selection, progress: report)
     let table: NumericTable
     do {
       table = try readNumericCSV(path: options.file, options: csvOptions)
-      progress.finish()
     } catch let error as CSVError {
       progress.finish()
       throw CLIError(error)

@@ -119,7 +119,10 @@ struct FitCommand: ParsableCommand {
         + "with missing or non-numeric values")
     }
     let request = self.request
+    for warning in request.warnings { StandardError.warning(warning) }
+    ProgressLine.shared.set("fitting \(request.label)")
     let fit = try request.run(on: loaded)
+    ProgressLine.shared.finish()
     for warning in fit.warnings { StandardError.warning(warning) }
     switch format {
     case .text: print(TextReport(data: loaded, request: request, fit: fit).render(history: history), terminator: "")

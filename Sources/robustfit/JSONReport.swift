@@ -39,7 +39,7 @@ struct JSONReport {
       ("outliers", .int(fit.outlierCount)),
       ("outlier_threshold", .number(request.options.outlierThreshold)),
       ("dropped_rows", .int(data.droppedRows)),
-      ("warnings", .array(fit.warnings.map { .string($0) })),
+      ("warnings", .array((request.warnings + fit.warnings).map { .string($0) })),
     ]
     if let summary = fit.adaptive {
       pairs.append(("alpha_range", .array([.number(summary.alphaRange.lowerBound),

@@ -14,13 +14,21 @@ enum Plotting {
   }
 
   /// The figure of one or more fits of the same data. The points are shaded by the weights of the
-  /// fit at `shadeIndex` (none when nil); the adaptive fit's line is dashed and thicker.
-  static func chart(data: LoadedData, entries: [Entry], title: String, shadeIndex: Int? = 0) -> Chart {
+  /// fit at `shadeIndex` (none when nil); the adaptive fit's line is dashed and thicker. With `truth`
+  /// (true coefficients, one predictor) the true line is drawn first, as a wide light-grey band that the
+  /// fits close to it run inside.
+  static func chart(data: LoadedData, entries: [Entry], title: String, shadeIndex: Int? = 0,
+                    truth: [Double]? = nil) -> Chart {
     if data.predictors.count == 1 {
       var chart = Chart(title: title, xLabel: data.xNames[0], yLabel: data.yName)
       let shade = shadeIndex.map { entries[$0].fit.weights.map { min(1, max(0, $0)) } }
       let shadeLabel = shadeIndex.map { entries.count == 1 ? "IRLS weight 0 … 1" : "\(entries[$0].fit.lossName) weight 0 … 1" }
       chart.series.append(.scatter(x: data.predictors[0], y: data.response, shade: shade, shadeLabel: shadeLabel))
+      if let truth {
+        let hasIntercept = data.design.hasIntercept
+        chart.series.append(.line(intercept: hasIntercept ? truth[0] : 0, slope: truth[hasIntercept ? 1 : 0],
+                                  label: "true line", color: Color(red: 0xBB, green: 0xBB, blue: 0xBB), width: 7))
+      }
       for entry in entries {
         let hasIntercept = data.design.hasIntercept
         let intercept = hasIntercept ? entry.fit.coefficients[0] : 0
@@ -50,9 +58,17 @@ enum Plotting {
   /// The legend label of a fit: the loss, with α for the general and adaptive losses.
   static func label(for request: FitRequest, fit: RegressionFit) -> String {
     if request.choice == .adaptive, let alpha = fit.alpha {
-      return "adaptive (α = \(alpha.isInfinite ? formatAlpha(alpha) : String(format: "%.2f", alpha)))"
+      return "adaptive (α = \(alpha.isInfinite ? formatAlpha(alpha) : twoDecimals(alpha)))"
     }
     return request.label
+  }
+
+  /// α with at most two decimals and no trailing zeros: `0`, `0.31`, `1.5`.
+  static func twoDecimals(_ x: Double) -> String {
+    var text = String(format: "%.2f", x)
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text == "-0" ? "0" : text
   }
 
   /// Writes the chart, turning a write failure into exit 1.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// The `robustfit` command: `fit` (the default) and `compare`.
+/// The `robustfit` command: `fit` (the default), `compare` and `figures`.
 ///
 /// `main()` is written out so that every failure ends as one line `robustfit: error: <message>` on
 /// stderr with the exit status of SPEC §6 (64 for the command line, 65 for bad data, 1 otherwise).
@@ -21,7 +21,7 @@ struct RobustfitCommand: ParsableCommand {
       goes to stderr), 64 bad command line, 65 bad data (the message names file, row and column), 1 \
       anything else (e.g. a missing file).
       """,
-    subcommands: [FitCommand.self, CompareCommand.self],
+    subcommands: [FitCommand.self, CompareCommand.self, FiguresCommand.self],
     defaultSubcommand: FitCommand.self
   )
 

@@ -2,9 +2,9 @@ import Foundation
 
 /// Writes to standard error: every message of the tool goes there, results go to stdout.
 enum StandardError {
-  /// Writes `text` as it is (no newline added).
+  /// Writes `text` as it is (no newline added), erasing the progress line first if one is shown.
   static func write(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
+    ProgressLine.shared.printing { FileHandle.standardError.write(Data(text.utf8)) }
   }
 
   /// `robustfit: error: <message>`.

@@ -102,10 +102,11 @@ struct TextReport {
     t.rows.append([objectiveLabel, NumberText.significant(fit.objective, 10)])
     t.rows.append(["Iterations", "\(fit.iterations) (\(fit.termination.rawValue))"])
     t.rows.append(["Outliers", outlierText])
-    if fit.warnings.isEmpty {
+    let warnings = request.warnings + fit.warnings
+    if warnings.isEmpty {
       t.rows.append(["Warnings", "none"])
     } else {
-      for (i, warning) in fit.warnings.enumerated() {
+      for (i, warning) in warnings.enumerated() {
         t.rows.append([i == 0 ? "Warnings" : "", warning])
       }
     }
