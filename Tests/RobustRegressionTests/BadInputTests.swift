@@ -264,14 +264,10 @@ struct BadInputTests {
     if fit.termination == .zeroScale { #expect(fit.inference == nil && fit.sigma == 0) }
   }
 
-  /// Known bug (reported to the lead): with more than p residuals exactly 0 at the optimum (a
-  /// degenerate LP vertex), `LeastAbsoluteBasis.finish` (Fitting/AbsoluteDeviations.swift) tests
-  /// optimality only with the p multipliers of the basis rows (line 164) and drops the other
-  /// zero-residual rows from the step's breakpoints (`if t > 0`, line 176), so it never certifies the
-  /// optimum: it swaps among the 30 collinear points until the 50n + 100 step limit and reports
-  /// .iterationLimit with "stopped before proving optimality", although β = (1, 2) is the exact optimum.
-  @Test("L1 at a degenerate optimum (30 of 40 points on the line) is certified: converged, few steps",
-        .disabled("bug: LeastAbsoluteBasis.finish cannot certify a degenerate vertex and ends at its step limit"))
+  /// A degenerate LP vertex: 30 of 40 residuals are exactly 0 at the optimum, so the p basis rows
+  /// alone cannot certify it (the 10 outliers' signs must be balanced by the other 28 interpolated
+  /// rows). The simplex finish gives those rows a side and makes degenerate pivots until |d| ≤ 1.
+  @Test("L1 at a degenerate optimum (30 of 40 points on the line) is certified: converged, few steps")
   func absoluteDegenerateVertex() throws {
     let (design, y) = Self.mostlyExactLine()
     let fit = try Regression.fit(design, response: y, loss: .absolute)
@@ -279,5 +275,75 @@ struct BadInputTests {
     #expect(fit.termination == .converged, "\(fit.termination) after \(fit.iterations) iterations")
     #expect(fit.iterations < 200)
     #expect(fit.warnings.allSatisfy { !$0.contains("optimality") })
+  }
+
+  // MARK: Exact fits reached geometrically
+
+  /// Four points, three on y = −0.25 + 2.25x: Huber's MAD scale has no positive fixed point, and IRLS
+  /// shrinks σ̂ by a constant factor per iteration (it ran 500 iterations to c ≈ 3e-11 before the
+  /// exact-fit test). The line through the three points is the answer, found long before the cap.
+  @Test("Three of four points collinear: zeroScale at the exact line, long before the cap",
+        arguments: losses.filter { $0 != .squared && $0 != .absolute })
+  func exactFitOfFourPoints(loss: Loss) throws {
+    let design = DesignMatrix(predictors: [[1, 2, 3, 5]])
+    let y = [2.0, 4, 6.5, 11]
+    let fit = try Regression.fit(design, response: y, loss: loss)
+    Self.expectNoNaN(fit, "\(loss)")
+    #expect(fit.termination == .zeroScale, "\(loss): \(fit.termination) after \(fit.iterations)")
+    #expect(abs(fit.coefficients[0] + 0.25) <= 1e-13 && abs(fit.coefficients[1] - 2.25) <= 1e-13,
+            "\(loss): \(fit.coefficients)")
+    #expect(fit.iterations <= 64, "\(loss): \(fit.iterations) iterations")
+    #expect(fit.sigma == 0 && fit.inference == nil && !fit.warnings.isEmpty)
+    #expect(fit.weights == [1, 0, 1, 1])
+    #expect(fit.outliers == [false, true, false, false])
+  }
+
+  /// 34 of 41 points on a plane in two predictors with non-dyadic coefficients (so residuals on it
+  /// are rounding-level, never exactly 0), 7 gross outliers: the plane is found from the default start.
+  /// (Nearer 50 % contamination, or with moderate noise instead of gross outliers, the M-estimator has
+  /// other fixed points with σ̂ > 0 and may converge there; those are not exact fits.)
+  @Test("Most points on a plane, the rest gross outliers: zeroScale at the plane from the default start",
+        arguments: losses.filter { $0 != .squared && $0 != .absolute })
+  func exactFitOfMostPoints(loss: Loss) throws {
+    var random = SplitMix64(seed: 7)
+    var x1 = [Double](), x2 = [Double](), y = [Double]()
+    for i in 0..<41 {
+      let a = Double.random(in: 0..<1, using: &random) * 10, b = Double.random(in: 0..<1, using: &random) * 10
+      x1.append(a); x2.append(b)
+      y.append(0.3 + 1.7 * a - 0.9 * b + (i < 34 ? 0 : 20 + 30 * Double.random(in: 0..<1, using: &random)))
+    }
+    let fit = try Regression.fit(DesignMatrix(predictors: [x1, x2]), response: y, loss: loss)
+    Self.expectNoNaN(fit, "\(loss)")
+    #expect(fit.termination == .zeroScale, "\(loss): \(fit.termination) after \(fit.iterations)")
+    for (estimate, truth) in zip(fit.coefficients, [0.3, 1.7, -0.9]) {
+      #expect(abs(estimate - truth) <= 1e-12, "\(loss): \(fit.coefficients)")
+    }
+    #expect(fit.weights == (0..<41).map { $0 < 34 ? 1 : 0 })
+    #expect(fit.outliers == (0..<41).map { $0 >= 34 })
+  }
+
+  /// Genuine small noise is not mistaken for an exact fit: noise of 1e-9 on values of size 1e3 is
+  /// far above rounding (ε·1e3 ≈ 2e-13), so the fit converges with a positive σ̂ and inference. The
+  /// objective is then known only to ~1e-4 relative (rounding of the residuals), so convergence must
+  /// allow for that floor rather than wait for a relative change of 1e-10.
+  @Test("Small noise on a large offset: converged with σ̂ of the noise's size, not zeroScale",
+        arguments: losses.filter { $0 != .squared && $0 != .absolute })
+  func tinyNoiseIsNotExact(loss: Loss) throws {
+    // (offset, noise half-width): values near 1e3 with noise 1e-9, and Unix-time-like values with noise 1.
+    for (offset, noise) in [(1000.0, 1e-9), (1.7e9, 1.0)] {
+      var random = SplitMix64(seed: 11)
+      var x = [Double](), y = [Double]()
+      for _ in 0..<200 {
+        let a = Double.random(in: 0..<100, using: &random)
+        x.append(a)
+        y.append(offset + 3 * a + noise * 2 * (Double.random(in: 0..<1, using: &random) - 0.5))
+      }
+      let fit = try Regression.fit(DesignMatrix(predictors: [x]), response: y, loss: loss)
+      #expect(fit.termination == .converged, "\(loss), offset \(offset): \(fit.termination)")
+      // Uniform noise on ±h has MAD h/2, so σ̂ ≈ 0.74 h.
+      #expect(fit.sigma > 0.5 * noise && fit.sigma < noise, "offset \(offset): σ̂ = \(fit.sigma)")
+      #expect(fit.inference != nil)
+      #expect(abs(fit.coefficients[1] - 3) <= 1e-2 * noise)
+    }
   }
 }

@@ -148,35 +148,48 @@ enum LeastAbsoluteBasis {
     }
     let limit = 50 * n + 100
     var steps = 0
+    // The side of every non-basis row: sign(rᵢ) when rᵢ ≠ 0. A row with rᵢ = 0 exactly (a degenerate
+    // vertex: more than p rows interpolated) keeps the side it was assigned — first the sign of its
+    // start residual, later the side it left the basis on — and enters the multipliers with it, so
+    // the certificate |d| ≤ 1 below is a valid subgradient certificate at degenerate vertices too.
+    var side = r0.map { $0 < 0 ? -1.0 : 1.0 }
+    var degenerateRun = 0
     while steps < limit {
       let r = design.residuals(response, beta)
       var inBasis = [Bool](repeating: false, count: n)
       for i in basis { inBasis[i] = true }
-      // g = Σ_{i∉B} sign(rᵢ)·xᵢ; the multipliers solve X_Bᵀ·d = −g.
+      for i in 0..<n where r[i] != 0 { side[i] = r[i] > 0 ? 1 : -1 }
+      // g = Σ_{i∉B} sideᵢ·xᵢ; the multipliers solve X_Bᵀ·d = −g.
       var g = [Double](repeating: 0, count: p)
-      for i in 0..<n where !inBasis[i] && r[i] != 0 {
-        let s: Double = r[i] > 0 ? 1 : -1
-        for j in 0..<p { g[j] += s * design[i, j] }
+      for i in 0..<n where !inBasis[i] {
+        for j in 0..<p { g[j] += side[i] * design[i, j] }
       }
       var transposed = [Double](repeating: 0, count: p * p)
       for a in 0..<p { for b in 0..<p { transposed[b * p + a] = xb[a * p + b] } }
       guard let d = try LAPACK.solveSquare(transposed, order: p, g.map { -$0 }) else { break }
-      guard let leaving = (0..<p).max(by: { abs(d[$0]) < abs(d[$1]) }), abs(d[leaving]) > 1 + 1e-12 else {
+      let candidates = (0..<p).filter { abs(d[$0]) > 1 + 1e-12 }
+      guard !candidates.isEmpty else {
         return Finish(coefficients: beta, steps: steps, optimal: true)
       }
+      // Largest multiplier first; after a run of degenerate steps, Bland's rule (smallest row index)
+      // so that the pivots cannot cycle among the interpolated rows.
+      let leaving = degenerateRun > p
+        ? candidates.min { basis[$0] < basis[$1] }!
+        : candidates.max { abs(d[$0]) < abs(d[$1]) }!
       // Direction keeping the other basis rows interpolated: X_B·δ = σ·e_leaving, σ = −sign(d).
       var e = [Double](repeating: 0, count: p)
       e[leaving] = d[leaving] > 0 ? -1 : 1
       guard let delta = try LAPACK.solveSquare(xb, order: p, e) else { break }
       let xd = design.multiply(delta)
-      // Breakpoints tᵢ = rᵢ/(xᵢ·δ) > 0 of the non-basis rows; the slope starts at 1 − |d| < 0.
+      // Along β + tδ, rᵢ(t) = rᵢ − t·xᵢ·δ; row i changes side at tᵢ = rᵢ/(xᵢ·δ) when sideᵢ·xᵢ·δ > 0
+      // (tᵢ = 0 for a row interpolated already). The slope starts at 1 − |d| < 0 and each breakpoint
+      // adds 2|xᵢ·δ|; the step ends at the breakpoint where it turns non-negative.
       var breaks: [(t: Double, i: Int)] = []
-      for i in 0..<n where !inBasis[i] && xd[i] != 0 {
-        let t = r[i] / xd[i]
-        if t > 0 { breaks.append((t, i)) }
+      for i in 0..<n where !inBasis[i] && side[i] * xd[i] > 0 {
+        breaks.append((max(0, r[i] / xd[i]), i))
       }
       guard !breaks.isEmpty else { break }
-      breaks.sort { $0.t < $1.t }
+      breaks.sort { $0.t < $1.t || ($0.t == $1.t && $0.i < $1.i) }
       var slope = 1 - abs(d[leaving])
       var entering = breaks[0]
       for candidate in breaks {
@@ -185,6 +198,9 @@ enum LeastAbsoluteBasis {
         if slope >= 0 { break }
       }
       for j in 0..<p { beta[j] += entering.t * delta[j] }
+      // The leaving row's residual becomes −t·σ: it leaves on the side of d.
+      side[basis[leaving]] = d[leaving] > 0 ? 1 : -1
+      degenerateRun = entering.t == 0 ? degenerateRun + 1 : 0
       basis[leaving] = entering.i
       xb = basisMatrix(basis)
       // Re-solve the interpolation exactly to keep rounding from accumulating.

@@ -4,6 +4,11 @@
 /// and one small solve. When σ̂ is updated, the scale used at iteration k comes from the residuals
 /// of iteration k − 1, which the previous pass produced: this saves a second pass over X per
 /// iteration and has the same fixed point (β solves its own weighted problem at c = k·MAD(r(β))).
+///
+/// When σ̂ keeps shrinking (by a quarter or more over eight iterations) or is at the rounding level of
+/// the response, the loop tests, at the start, at iterations 8, 16, 32, …, and at the iteration cap, whether more than half of the rows lie on one hyperplane
+/// (``ExactFit``): then the scale has no positive fixed point and the fit stops with `.zeroScale` at
+/// that hyperplane instead of chasing σ̂ → 0 geometrically.
 struct IRLSOutcome {
   var coefficients: [Double]
   var scale: Double
@@ -24,6 +29,16 @@ enum IRLS {
     // Residuals at the start, for the first σ̂.
     pass.run(beta: beta, loss: loss, scale: 1, accumulate: false)
     var c: Double
+    var sigmas: [Double] = []
+    let tracksScale = fixedScale == nil && updateScale
+    // A σ̂ this small is rounding noise of the response, not a scale: test for an exact fit.
+    let roundingScale = 1e3 * Double.ulpOfOne * pass.response.reduce(0) { max($0, abs($1)) }
+    /// Stops at the hyperplane through more than half the rows.
+    func exactFitOutcome(_ exact: [Double], iteration: Int) -> IRLSOutcome {
+      pass.run(beta: exact, loss: loss, scale: c, accumulate: false)
+      return IRLSOutcome(coefficients: exact, scale: c, objective: pass.objective, iterations: iteration,
+                         termination: .zeroScale, history: history)
+    }
     if let fixedScale {
       c = fixedScale
     } else {
@@ -33,6 +48,10 @@ enum IRLS {
                            termination: .zeroScale, history: [])
       }
       c = tuning * sigma
+      sigmas.append(sigma)
+      if tracksScale, sigma <= roundingScale, let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
+        return exactFitOutcome(exact, iteration: 0)
+      }
     }
     var previousObjective = Double.nan
     var previousBeta = beta
@@ -49,12 +68,19 @@ enum IRLS {
       }
       if iteration > 1 {
         let objectiveChange = abs(objective - previousObjective) / max(abs(objective), .leastNormalMagnitude)
-        if objectiveChange <= options.tolerance && step <= options.tolerance {
+        if step <= options.tolerance
+            && (objectiveChange <= options.tolerance
+                || objectiveChange <= roundingFloor(pass: pass, loss: loss, scale: c) / abs(objective)) {
           termination = .converged
           break
         }
       }
-      if iteration >= options.maxIterations { break }
+      if iteration >= options.maxIterations {
+        if tracksScale, let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
+          return exactFitOutcome(exact, iteration: iteration)
+        }
+        break
+      }
       guard let next = try solveStep(pass: pass) else {
         termination = .rankDeficient
         break
@@ -74,6 +100,11 @@ enum IRLS {
                              termination: termination, history: history)
         }
         c = tuning * sigma
+        sigmas.append(sigma)
+        if shrinking(sigmas, iteration: iteration) || (iteration & (iteration - 1) == 0 && sigma <= roundingScale),
+           let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
+          return exactFitOutcome(exact, iteration: iteration)
+        }
       }
     }
     return IRLSOutcome(coefficients: beta, scale: c, objective: pass.objective, iterations: iteration,
@@ -89,6 +120,27 @@ enum IRLS {
       return try NormalEquations.solveQR(design: pass.design, response: pass.response,
                                          weights: UnsafeBufferPointer(pass.weights))
     }
+  }
+
+  /// How much Σρ(rᵢ/c) can move from rounding alone: residuals carry an error of about
+  /// ε·(|yᵢ| + |ŷᵢ|) each, so the objective is not determined better than Σ|ψ(uᵢ)|·ε(|yᵢ| + |ŷᵢ|)/c.
+  /// With a large offset and small noise (y ≈ 1e9 ± 1) that floor is far above a relative 1e-10, and
+  /// a test on the objective alone would never pass. Computed (one O(n) loop) only once the
+  /// coefficients have converged. Returned with a safety factor of 16.
+  static func roundingFloor<L: RobustLoss>(pass: WeightedPass, loss: L, scale c: Double) -> Double {
+    var floor = 0.0
+    for i in 0..<pass.design.rows {
+      let r = pass.residuals[i], y = pass.response[i]
+      floor += abs(loss.psi(r / c)) * (abs(y) + abs(y - r))
+    }
+    return 16 * Double.ulpOfOne * floor / c
+  }
+
+  /// Whether to test for an exact fit after `iteration`: a power of two from 8 on, with σ̂ down by a
+  /// quarter or more over the last eight iterations. `sigmas[k]` is σ̂ after iteration k (0: start).
+  static func shrinking(_ sigmas: [Double], iteration: Int) -> Bool {
+    guard iteration >= 8, iteration & (iteration - 1) == 0, sigmas.count > iteration else { return false }
+    return sigmas[iteration] < 0.75 * sigmas[iteration - 8]
   }
 
   /// max |a − b| / max |a| (0 when both are 0).

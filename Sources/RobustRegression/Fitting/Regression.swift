@@ -147,13 +147,18 @@ struct Prepared {
     pass.run(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale > 0 ? outcome.scale : 1,
              accumulate: false)
     let residuals = Array(pass.residuals)
-    let weights = outcome.termination == .zeroScale ? residuals.map { $0 == 0 ? 1 : 0 } : Array(pass.weights)
-    let sigma = Selection.madScale(of: residuals)
+    let zeroScale = outcome.termination == .zeroScale
+    // At zero scale the rows on the hyperplane (to rounding) carry the fit: weight 1, all others 0.
+    let onFit = zeroScale
+      ? ExactFit.rowsOnFit(design: design, response: response, beta: outcome.coefficients, residuals: residuals)
+      : []
+    let weights = zeroScale ? onFit.map { $0 ? 1.0 : 0.0 } : Array(pass.weights)
+    let sigma = zeroScale ? 0 : Selection.madScale(of: residuals)
     var warnings: [String] = []
     var inference: Inference?
     if outcome.termination == .zeroScale {
-      warnings.append("the robust scale is 0: more than half of the residuals are exactly 0, so the fit "
-        + "interpolates most points; standard errors are not available (fix the scale with --scale)")
+      warnings.append("the robust scale is 0: more than half of the points lie exactly on the fitted "
+        + "hyperplane, so the fit interpolates them; standard errors are not available (fix the scale with --scale)")
     } else {
       let u = residuals.map { $0 / outcome.scale }
       switch Sandwich.covariance(loss: robustLoss, standardized: u, scale: outcome.scale,
@@ -174,7 +179,7 @@ struct Prepared {
       tuning: fixedScale == nil ? tuning : nil, alpha: loss.barronAlpha,
       objective: outcome.termination == .zeroScale ? 0 : outcome.objective,
       iterations: outcome.iterations, termination: outcome.termination, inference: inference,
-      outliers: flagOutliers(residuals, sigma: sigma), history: outcome.history, warnings: warnings,
+      outliers: zeroScale ? onFit.map { !$0 } : flagOutliers(residuals, sigma: sigma), history: outcome.history, warnings: warnings,
       adaptive: nil)
   }
 

@@ -4,8 +4,9 @@ public enum Termination: String, Sendable, Hashable, CustomStringConvertible {
   case converged
   /// The iteration cap was reached first; the last iterate is reported.
   case iterationLimit = "iteration_limit"
-  /// The robust scale σ̂ became 0: more than half of the residuals are exactly 0 (a perfect fit of
-  /// most points). The coefficients of that fit are reported; inference is not possible.
+  /// The robust scale σ̂ is 0: more than half of the rows lie on one hyperplane, exactly or to
+  /// rounding (a perfect fit of most points, found by ``Regression`` even when IRLS only approaches it
+  /// geometrically). The coefficients of that hyperplane are reported; inference is not possible.
   case zeroScale = "zero_scale"
   /// The weighted system lost rank during the iterations (weights of 0 on the rows that identify
   /// some coefficient); the last full-rank iterate is reported.
@@ -19,7 +20,7 @@ public enum Termination: String, Sendable, Hashable, CustomStringConvertible {
     switch self {
     case .converged: "converged"
     case .iterationLimit: "stopped at the iteration limit before converging"
-    case .zeroScale: "stopped: the robust scale is 0 (more than half the residuals are exactly 0)"
+    case .zeroScale: "stopped: the robust scale is 0 (more than half the points lie exactly on the fit)"
     case .rankDeficient: "stopped: the weighted least-squares system lost rank"
     }
   }
