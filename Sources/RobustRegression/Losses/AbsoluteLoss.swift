@@ -13,11 +13,13 @@ public struct AbsoluteLoss: RobustLoss, Hashable {
     self.floor = floor
   }
 
+  /// ρ(u) = |u|.
   @inlinable public func rho(_ u: Double) -> Double { abs(u) }
   /// sign(u), with ψ(0) = 0.
   @inlinable public func psi(_ u: Double) -> Double { u > 0 ? 1 : (u < 0 ? -1 : 0) }
   /// 0 almost everywhere (the L1 covariance needs a density estimate instead).
   @inlinable public func psiDerivative(_ u: Double) -> Double { 0 }
+  /// w(u) = 1/max(|u|, floor).
   @inlinable public func weight(_ u: Double) -> Double { 1 / max(abs(u), floor) }
   /// |u| is convex.
   public var isConvex: Bool { true }

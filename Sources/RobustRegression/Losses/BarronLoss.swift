@@ -44,6 +44,7 @@ public struct BarronLoss: RobustLoss, Hashable {
     halfAlpha = alpha / 2
   }
 
+  /// ρ(u, α) of SPEC §3, by the closed form of the special case or expm1∘log1p in general.
   @inlinable public func rho(_ u: Double) -> Double {
     let z = u * u
     switch form {
@@ -57,6 +58,7 @@ public struct BarronLoss: RobustLoss, Hashable {
     }
   }
 
+  /// w(u) = ψ(u)/u = (u²/|α − 2| + 1)^(α/2 − 1) in closed form (never ψ/u).
   @inlinable public func weight(_ u: Double) -> Double {
     let z = u * u
     switch form {
@@ -68,8 +70,10 @@ public struct BarronLoss: RobustLoss, Hashable {
     }
   }
 
+  /// ψ(u) = u·w(u).
   @inlinable public func psi(_ u: Double) -> Double { u * weight(u) }
 
+  /// ψ′(u), with its limits where u² or u²/|α − 2| overflows.
   @inlinable public func psiDerivative(_ u: Double) -> Double {
     let z = u * u
     // |u| ≳ 1.3e154: u² overflows; return the limit instead of 0·∞.

@@ -7,12 +7,16 @@ public struct HuberLoss: RobustLoss, Hashable {
   /// Creates Huber's loss; its bend sits at |u| = 1, i.e. at |r| = c.
   public init() {}
 
+  /// ρ(u) = u²/2 for |u| ≤ 1, |u| − 1/2 beyond.
   @inlinable public func rho(_ u: Double) -> Double {
     let a = abs(u)
     return a <= 1 ? u * u / 2 : a - 0.5
   }
+  /// ψ(u) = u clipped to [−1, 1].
   @inlinable public func psi(_ u: Double) -> Double { min(1, max(-1, u)) }
+  /// ψ′(u) = 1 for |u| ≤ 1, 0 beyond.
   @inlinable public func psiDerivative(_ u: Double) -> Double { abs(u) <= 1 ? 1 : 0 }
+  /// w(u) = min(1, 1/|u|).
   @inlinable public func weight(_ u: Double) -> Double {
     let a = abs(u)
     return a <= 1 ? 1 : 1 / a

@@ -24,5 +24,6 @@ public protocol RobustLoss: Sendable {
 }
 
 extension RobustLoss {
+  /// Smooth losses have no kinks.
   public var kinks: [Double] { [] }
 }

@@ -8,6 +8,7 @@ public struct TukeyBiweightLoss: RobustLoss, Hashable {
   /// Creates Tukey's biweight; points with |r| > c get weight 0.
   public init() {}
 
+  /// ρ(u) = (1 − (1 − u²)³)/6 for |u| < 1, 1/6 beyond, as u²(1 + t + t²)/6 with t = 1 − u².
   @inlinable public func rho(_ u: Double) -> Double {
     let z = u * u
     guard z < 1 else { return 1.0 / 6 }
@@ -15,11 +16,14 @@ public struct TukeyBiweightLoss: RobustLoss, Hashable {
     // 1 − t³ = (1 − t)(1 + t + t²) = z·(1 + t + t²): no cancellation for small u.
     return z * (1 + t + t * t) / 6
   }
+  /// ψ(u) = u(1 − u²)² for |u| < 1, 0 beyond.
   @inlinable public func psi(_ u: Double) -> Double { u * weight(u) }
+  /// ψ′(u) = (1 − u²)(1 − 5u²) for |u| < 1, 0 beyond.
   @inlinable public func psiDerivative(_ u: Double) -> Double {
     let z = u * u
     return z < 1 ? (1 - z) * (1 - 5 * z) : 0
   }
+  /// w(u) = (1 − u²)² for |u| < 1, 0 beyond.
   @inlinable public func weight(_ u: Double) -> Double {
     let z = u * u
     guard z < 1 else { return 0 }
