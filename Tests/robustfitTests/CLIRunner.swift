@@ -37,8 +37,10 @@ enum CLI {
       && FileManager.default.isExecutableFile(atPath: url.path)
   }
 
-  /// Runs `robustfit arguments...` in `directory` with COLUMNS=80 and an optional stdin.
-  static func run(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> Outcome {
+  /// Runs `robustfit arguments...` in `directory` with COLUMNS=80, `environment` added to the test's own
+  /// (without any ROBUSTFIT_PROGRESS settings of the caller's shell) and an optional stdin.
+  static func run(_ arguments: [String], in directory: URL? = nil, stdin: Data? = nil,
+                  environment extra: [String: String] = [:]) throws -> Outcome {
     let exe = try #require(executable, "the robustfit executable was not found next to the test bundle")
     let process = Process()
     process.executableURL = exe
@@ -46,6 +48,9 @@ enum CLI {
     var environment = ProcessInfo.processInfo.environment
     environment["COLUMNS"] = "80"
     environment["LINES"] = "24"
+    environment["ROBUSTFIT_PROGRESS"] = nil
+    environment["ROBUSTFIT_PROGRESS_DELAY"] = nil
+    environment.merge(extra) { $1 }
     process.environment = environment
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe(), err = Pipe(), input = Pipe()
@@ -99,4 +104,40 @@ final class TempDirectory {
 
   /// The path of `name` inside the directory.
   func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}
+
+extension CLI {
+  /// `script` from util-linux, which runs a command under a pseudo-terminal; nil where it is missing.
+  static let scriptTool: String? = ["/usr/bin/script", "/bin/script"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
+  }
+
+  /// Runs `robustfit arguments...` with its stdin, stdout and stderr on a pseudo-terminal (through
+  /// `script -qec`), as when a user types the command; returns everything the terminal received
+  /// (stdout and stderr interleaved) and the exit status.
+  static func runInTerminal(_ arguments: [String], in directory: URL? = nil,
+                            environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    let exe = try #require(executable, "the robustfit executable was not found next to the test bundle")
+    let script = try #require(scriptTool, "script(1) is not installed")
+    func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    let command = ([exe.path] + arguments).map(shellQuoted).joined(separator: " ")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: script)
+    process.arguments = ["-qec", command, "/dev/null"]
+    var environment = ProcessInfo.processInfo.environment
+    environment["COLUMNS"] = "80"
+    environment["ROBUSTFIT_PROGRESS"] = nil
+    environment["ROBUSTFIT_PROGRESS_DELAY"] = nil
+    environment.merge(extra) { $1 }
+    process.environment = environment
+    if let directory { process.currentDirectoryURL = directory }
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = out
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
 }
