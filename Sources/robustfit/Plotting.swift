@@ -20,7 +20,10 @@ enum Plotting {
   static func chart(data: LoadedData, entries: [Entry], title: String, shadeIndex: Int? = 0,
                     truth: [Double]? = nil) -> Chart {
     if data.predictors.count == 1 {
-      var chart = Chart(title: title, xLabel: data.xNames[0], yLabel: data.yName)
+      // Several lines make a long legend: a wider figure leaves room to put it beside the plot
+      // (`LegendPosition.auto`) when every place inside would hide points.
+      var chart = Chart(title: title, xLabel: data.xNames[0], yLabel: data.yName,
+                        width: entries.count > 2 ? 900 : 720, height: entries.count > 2 ? 520 : 480)
       let shade = shadeIndex.map { entries[$0].fit.weights.map { min(1, max(0, $0)) } }
       let shadeLabel = shadeIndex.map { entries.count == 1 ? "IRLS weight 0 … 1" : "\(entries[$0].fit.lossName) weight 0 … 1" }
       chart.series.append(.scatter(x: data.predictors[0], y: data.response, shade: shade, shadeLabel: shadeLabel))
