@@ -20,6 +20,10 @@ struct CompareReport {
       switch result {
       case .success(let fit):
         var alpha = fit.alpha.map(NumberText.alpha) ?? "—"
+        if let a = fit.alpha, fit.adaptive != nil, a.isFinite {
+          // An estimate: three digits are plenty next to its standard error.
+          alpha = NumberText.significant(a, 3)
+        }
         if let se = fit.adaptive?.alphaStandardError { alpha += " ± " + NumberText.significant(se, 2) }
         table.rows.append([request.label]
           + fit.coefficients.map { NumberText.significant($0) }
