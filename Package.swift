@@ -50,7 +50,8 @@ let package = Package(
     .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
     .testTarget(
       name: "robustfitTests",
-      dependencies: ["robustfit"]
+      dependencies: ["robustfit"],
+      exclude: ["Snapshots"]
     ),
   ]
 )
