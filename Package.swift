@@ -50,7 +50,7 @@ let package = Package(
     .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
     .testTarget(
       name: "robustfitTests",
-      dependencies: ["robustfit"],
+      dependencies: ["robustfit", "RobustRegression"],
       exclude: ["Snapshots"]
     ),
   ]
