@@ -3,7 +3,7 @@
 SWIFT ?= swift
 FIXTURE ?= Fixtures/line_outliers.csv
 
-.PHONY: deps demo test release bench
+.PHONY: deps demo test release bench reproduce
 
 deps:
 	@missing=""; for p in liblapacke-dev libopenblas-dev; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -17,6 +17,17 @@ release: deps
 
 demo: release
 	.build/release/robustfit $(FIXTURE) --loss adaptive
+
+# The video's comparison on the three story fixtures (tables on stdout) and the loss-family figures,
+# written to $(FIGURES) (default: the committed Docs/figures; see Docs/reproduction.md).
+FIGURES ?= Docs/figures
+STORY_LOSSES = l2,l1,pseudo-huber,welsch,geman-mcclure,cauchy,adaptive
+reproduce: release
+	@mkdir -p $(FIGURES)
+	.build/release/robustfit compare Fixtures/line_outliers.csv --losses $(STORY_LOSSES) --plot $(FIGURES)/line-outliers.svg
+	.build/release/robustfit compare Fixtures/seventy_thirty.csv --losses $(STORY_LOSSES) --plot $(FIGURES)/seventy-thirty.svg
+	.build/release/robustfit compare Fixtures/heavy_tailed.csv --losses $(STORY_LOSSES) --plot $(FIGURES)/heavy-tailed.svg
+	.build/release/robustfit figures $(FIGURES)
 
 test: deps
 	$(SWIFT) test
