@@ -30,88 +30,68 @@ struct AdaptiveFitter {
   let prepared: Prepared
   let alphaRange: ClosedRange<Double>
 
+  /// Where a descent ended.
+  struct State {
+    var beta: [Double]
+    var alpha: Double
+    var scale: Double
+    var nll: Double
+    var iterations: Int
+    var termination: Termination
+    var history: [IterationRecord]
+  }
+
+  /// Rows used by the start scan; above this a deterministic subsample of this many rows is scanned.
+  static let scanRows = 20_000
+
   func fit() throws -> RegressionFit {
     let pass = prepared.pass, options = prepared.options, design = prepared.design
     let n = design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     defer { scratch.deallocate() }
     // Robust convex start for β (Huber), unless the caller gave one.
-    var beta = try prepared.start(isConvex: false, scratch: scratch)
-    pass.run(beta: beta, loss: BarronLoss(alpha: 2), scale: 1, accumulate: false)
-    let startSigma = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
-    let meanAbsolute = pass.residuals.reduce(0) { $0 + abs($1) } / Double(n)
-    let reference = startSigma > 0 ? startSigma : (meanAbsolute > 0 ? meanAbsolute : 1)
-    // The NLL runs to −∞ as c → 0 when residuals are exactly 0: c stays above 1e-6 of the start's scale.
+    let startBeta = try prepared.start(isConvex: false, scratch: scratch)
+    pass.run(beta: startBeta, loss: BarronLoss(alpha: 2), scale: 1, accumulate: false)
+    // The NLL runs to −∞ as c → 0 when residuals are exactly 0, so c has a data-relative floor:
+    // 1e-6 · s₀, with s₀ = median(|r|)/0.6745 over the start's residuals that are not numerically 0
+    // (|r| > 1e-12 · max|y|), or max|y| when all are (an exact fit). Residuals that are 0 only up to
+    // rounding (~1e-16 · |y|) therefore do not set the floor: it stays at a meaningful size when more
+    // than half of the points lie exactly on the start's line.
+    let yScale = prepared.response.reduce(0) { max($0, abs($1)) }
+    let numericalZero = 1e-12 * yScale
+    var count = 0
+    for r in pass.residuals where abs(r) > numericalZero {
+      scratch[count] = abs(r)
+      count += 1
+    }
+    let nonzeroSigma = count > 0
+      ? Selection.median(reordering: UnsafeMutableBufferPointer(rebasing: scratch[0..<count])) / 0.6744897501960817
+      : 0
+    let reference = nonzeroSigma > 0 ? nonzeroSigma : (yScale > 0 ? yScale : 1)
     let scaleFloor = 1e-6 * reference
-    var scale: Double
-    if case .fixed(let c) = options.scale { scale = c } else { scale = max(reference, scaleFloor) }
     let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
-    var alpha = min(max(1, alphaRange.lowerBound), alphaRange.upperBound)
-    // Settle (α, c) on the start's residuals.
-    var nll = Double.nan
-    do {
-      let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: alphaRange,
-                                      scaleFloor: fixedScale ? scale : scaleFloor)
-      nll = problem.value(alpha: alpha, scale: scale)
-      (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
-                                   steps: 50, tolerance: options.tolerance)
+    var startScale: Double
+    if case .fixed(let c) = options.scale { startScale = c } else { startScale = max(reference, scaleFloor) }
+    // The profile of the NLL in α can have several local minima (e.g. a "robust" one at small α with β on
+    // the majority of the data and a "Gaussian" one at α = 2 with β near OLS), and the joint descent only
+    // finds the one whose basin it starts in. So it starts from the best point of a coarse scan in α, each
+    // point with β and c profiled (see `scan`).
+    var start = (beta: startBeta, alpha: min(max(1, alphaRange.lowerBound), alphaRange.upperBound),
+                 scale: startScale)
+    if alphaRange.lowerBound < alphaRange.upperBound {
+      start = try scan(from: startBeta, scale: startScale, scaleFloor: scaleFloor, fixedScale: fixedScale)
     }
-    var history: [IterationRecord] = []
-    var termination = Termination.iterationLimit
-    var iteration = 0
-    var previousBeta = beta
-    while iteration < options.maxIterations {
-      iteration += 1
-      // Fused pass at (β, α, c): residuals, NLL, XᵀWX, XᵀWy.
-      let loss = BarronLoss(alpha: alpha)
-      pass.run(beta: beta, loss: loss, scale: scale)
-      var current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
-      // Never accept a higher NLL: halve the β step back towards the previous iterate.
-      var halvings = 0
-      while current > nll + 1e-13 * max(1, abs(nll)) && halvings < 30 {
-        for j in beta.indices { beta[j] = (beta[j] + previousBeta[j]) / 2 }
-        pass.run(beta: beta, loss: loss, scale: scale)
-        current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
-        halvings += 1
-      }
-      if current > nll { // no β step lowers it: stay at the previous iterate
-        beta = previousBeta
-        pass.run(beta: beta, loss: loss, scale: scale)
-        current = nll
-      }
-      let betaStep = IRLS.relativeChange(beta, previousBeta)
-      let betaChange = nll - current
-      nll = current
-      // (α, c) step on these residuals.
-      let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: alphaRange,
-                                      scaleFloor: fixedScale ? scale : scaleFloor)
-      let before = (alpha, scale)
-      (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
-                                   steps: 2, tolerance: options.tolerance)
-      let shapeChange = max(abs(alpha - before.0) / max(1, abs(alpha)), abs(scale - before.1) / scale)
-      if options.recordHistory {
-        history.append(IterationRecord(iteration: iteration, objective: nll, scale: scale, coefficients: beta,
-                                       relativeStep: betaStep))
-      }
-      let objectiveChange = (betaChange + (current - nll)) / max(1, abs(nll))
-      if iteration > 1 && objectiveChange <= options.tolerance && betaStep <= options.tolerance.squareRoot()
-        && shapeChange <= options.tolerance.squareRoot() {
-        termination = .converged
-        break
-      }
-      // The next β from the weighted system of this pass (weights at the previous (α, c)).
-      guard let next = try IRLS.solveStep(pass: pass) else {
-        termination = .rankDeficient
-        break
-      }
-      previousBeta = beta
-      beta = next
-    }
+    let state = try descend(prepared, beta: start.beta, alpha: start.alpha, scale: start.scale,
+                            range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
+                            maxIterations: options.maxIterations, tolerance: options.tolerance,
+                            recordHistory: options.recordHistory)
+    let beta = state.beta, alpha = state.alpha, scale = state.scale
+    let termination = state.termination, iteration = state.iterations
     // Final residuals and weights at the returned point.
     let loss = BarronLoss(alpha: alpha)
     pass.run(beta: beta, loss: loss, scale: scale, accumulate: false)
     let residuals = Array(pass.residuals), weights = Array(pass.weights)
-    nll = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+    let nll = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
     let alphaOnBound = alpha <= alphaRange.lowerBound || alpha >= alphaRange.upperBound
     let scaleOnBound = !fixedScale && scale <= scaleFloor * (1 + 1e-9)
     let information = ObservedInformation.compute(design: design, residuals: residuals, alpha: alpha,
@@ -137,10 +117,150 @@ struct AdaptiveFitter {
       lossName: "adaptive", names: design.names, coefficients: beta, residuals: residuals, weights: weights,
       scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, iterations: iteration,
       termination: termination, inference: inference,
-      outliers: prepared.flagOutliers(residuals, sigma: sigma), history: history, warnings: warnings,
+      outliers: prepared.flagOutliers(residuals, sigma: sigma), history: state.history, warnings: warnings,
       adaptive: AdaptiveSummary(alphaRange: alphaRange, alphaOnBound: alphaOnBound, scaleOnBound: scaleOnBound,
                                 alphaStandardError: information?.alphaStandardError,
                                 scaleStandardError: information?.scaleStandardError))
+  }
+
+  /// The α values of the start scan: 8 equal steps over the range when it is at most 8 wide (steps of
+  /// 0.25 on the default [0, 2]), else steps of 0.5 up to lo + 4 and then doubling steps up to hi; α = 2
+  /// is always included when it lies inside the range. At most 24 values; α = +∞ is not scanned.
+  static func scanGrid(_ range: ClosedRange<Double>) -> [Double] {
+    let lo = range.lowerBound, hi = range.upperBound
+    var grid: [Double] = []
+    if hi - lo <= 8 {
+      grid = (0...8).map { lo + Double($0) / 8 * (hi - lo) }
+      grid[8] = hi
+    } else {
+      var a = lo, step = 0.5
+      while a < hi && grid.count < 23 {
+        grid.append(a)
+        if a >= lo + 4 { step *= 2 }
+        a += step
+      }
+      if hi.isFinite { grid.append(hi) }
+    }
+    if range.contains(2) && !grid.contains(2) { grid.append(2) }
+    return grid.sorted()
+  }
+
+  /// The start of the joint descent: for each α of `scanGrid`, in increasing order, β and c are profiled
+  /// (the outer iteration with α held, to a loose tolerance, warm-started from the previous α: from the
+  /// most robust shape to the least), and the (β, α, c) with the lowest NLL is returned. Above
+  /// `scanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
+  /// row from each block of ⌈n/scanRows⌉), since it only has to pick a basin; the descent that follows
+  /// uses every row.
+  private func scan(from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool) throws
+    -> (beta: [Double], alpha: Double, scale: Double) {
+    let design = prepared.design, n = design.rows, p = design.columns
+    var data = prepared
+    if n > Self.scanRows {
+      let stride = (n + Self.scanRows - 1) / Self.scanRows
+      var generator = SplitMix64(seed: 0x5EED_ADA9)
+      var rows: [Int] = []
+      rows.reserveCapacity(Self.scanRows)
+      var blockStart = 0
+      while blockStart < n {
+        let width = min(stride, n - blockStart)
+        rows.append(blockStart + Int(generator.next() % UInt64(width)))
+        blockStart += stride
+      }
+      var values = [Double](repeating: 0, count: rows.count * p)
+      for j in 0..<p { for (k, i) in rows.enumerated() { values[j * rows.count + k] = design.values[j * n + i] } }
+      let subset = DesignMatrix(rows: rows.count, columns: p, columnMajor: values, names: design.names,
+                                hasIntercept: design.hasIntercept)
+      if let sub = try? Prepared(design: subset, response: rows.map { prepared.response[$0] },
+                                 options: prepared.options) {
+        data = sub
+      }
+    }
+    var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
+    var warm = (beta: beta, scale: scale)
+    for alpha in Self.scanGrid(alphaRange) {
+      let state = try descend(data, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
+                              scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 100,
+                              tolerance: 1e-8, recordHistory: false)
+      guard state.nll.isFinite, state.beta.allSatisfy(\.isFinite) else { continue }
+      warm = (state.beta, state.scale)
+      if best == nil || state.nll < best!.nll { best = (state.beta, alpha, state.scale, state.nll) }
+    }
+    guard let best else { return (beta, min(max(1, alphaRange.lowerBound), alphaRange.upperBound), scale) }
+    return (best.beta, best.alpha, best.scale)
+  }
+
+  /// The outer iteration on `data` from (β, α, c): one fused IRLS pass over X at the current (α, c), a β
+  /// step that is halved back while it would raise the NLL, then up to two damped Newton steps in
+  /// (α, log c) on the new residuals (α within `range`, c above `scaleFloor` or held when `fixedScale`).
+  /// The NLL never increases from one iteration to the next.
+  private func descend(_ data: Prepared, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
+                       range: ClosedRange<Double>, scaleFloor: Double, fixedScale: Bool, maxIterations: Int,
+                       tolerance: Double, recordHistory: Bool) throws -> State {
+    let pass = data.pass, n = data.design.rows
+    var beta = start, alpha = startAlpha, scale = startScale
+    pass.run(beta: beta, loss: BarronLoss(alpha: 2), scale: 1, accumulate: false)
+    // Settle (α, c) on the start's residuals.
+    var nll = Double.nan
+    do {
+      let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
+                                      scaleFloor: fixedScale ? scale : scaleFloor)
+      nll = problem.value(alpha: alpha, scale: scale)
+      (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
+                                   steps: 50, tolerance: tolerance)
+    }
+    var history: [IterationRecord] = []
+    var termination = Termination.iterationLimit
+    var iteration = 0
+    var previousBeta = beta
+    while iteration < maxIterations {
+      iteration += 1
+      // Fused pass at (β, α, c): residuals, NLL, XᵀWX, XᵀWy.
+      let loss = BarronLoss(alpha: alpha)
+      pass.run(beta: beta, loss: loss, scale: scale)
+      var current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+      // Never accept a higher NLL: halve the β step back towards the previous iterate.
+      var halvings = 0
+      while !(current <= nll + 1e-13 * max(1, abs(nll))) && halvings < 30 {
+        for j in beta.indices { beta[j] = (beta[j] + previousBeta[j]) / 2 }
+        pass.run(beta: beta, loss: loss, scale: scale)
+        current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+        halvings += 1
+      }
+      if !(current <= nll) { // no β step lowers it: stay at the previous iterate
+        beta = previousBeta
+        pass.run(beta: beta, loss: loss, scale: scale)
+        current = nll
+      }
+      let betaStep = IRLS.relativeChange(beta, previousBeta)
+      let betaChange = nll - current
+      nll = current
+      // (α, c) step on these residuals.
+      let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
+                                      scaleFloor: fixedScale ? scale : scaleFloor)
+      let before = (alpha, scale)
+      (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
+                                   steps: 2, tolerance: tolerance)
+      let shapeChange = max(ShapeScaleProblem.shapeDistance(before.0, alpha), abs(scale - before.1) / scale)
+      if recordHistory {
+        history.append(IterationRecord(iteration: iteration, objective: nll, scale: scale, coefficients: beta,
+                                       relativeStep: betaStep))
+      }
+      let objectiveChange = (betaChange + (current - nll)) / max(1, abs(nll))
+      if iteration > 1 && objectiveChange <= tolerance && betaStep <= tolerance.squareRoot()
+        && shapeChange <= tolerance.squareRoot() {
+        termination = .converged
+        break
+      }
+      // The next β from the weighted system of this pass (weights at the previous (α, c)).
+      guard let next = try IRLS.solveStep(pass: pass) else {
+        termination = .rankDeficient
+        break
+      }
+      previousBeta = beta
+      beta = next
+    }
+    return State(beta: beta, alpha: alpha, scale: scale, nll: nll, iterations: iteration,
+                 termination: termination, history: history)
   }
 
   private func settle(_ problem: ShapeScaleProblem, alpha: Double, scale: Double, value: Double,

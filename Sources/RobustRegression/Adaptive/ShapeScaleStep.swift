@@ -72,59 +72,153 @@ struct ShapeScaleProblem: @unchecked Sendable {
 
   /// Up to `steps` projected Newton steps from (α, c), each accepted only if it lowers the NLL
   /// (backtracking by halves). Returns the new point and its NLL.
+  ///
+  /// Near α = 2 (|α − 2| < 1) the step is taken in s = log|α − 2| instead of α: there the NLL behaves like
+  /// (S/4)(α − 2) log(1/|α − 2|) plus smooth terms, whose α-derivatives diverge (Newton in α crawls and
+  /// stops short, e.g. at α = 1.9998 when the optimum is 1.97), while in s the terms t^k log^m t,
+  /// t = |α − 2| = e^s, are smooth. With t → 0 the NLL flattens towards its value at α = 2, which is tried
+  /// exactly (with the Gaussian c = √(mean r²), the closed-form optimum there) once t < 1e-3. From α = 2
+  /// exactly the search starts at t = 1e-6 on each side the range allows.
   func descend(alpha start: Double, scale startScale: Double, value startValue: Double,
                steps: Int, tolerance: Double) -> (alpha: Double, scale: Double, value: Double) {
     var alpha = start, lambda = Double.log(startScale), current = startValue
     let lambdaFloor = Double.log(scaleFloor)
+    let lo = alphaRange.lowerBound, hi = alphaRange.upperBound
     for _ in 0..<steps {
-      var evaluationAlpha = alpha
-      // At α = 2 exactly the α-derivatives diverge: look from just inside the range.
-      if alpha == 2 { evaluationAlpha = alphaRange.lowerBound < 2 ? 2 - 1e-9 : 2 + 1e-9 }
-      let local = self.local(alpha: evaluationAlpha, scale: Double.exp(lambda))
-      var (da, dl) = newtonStep(local, alpha: alpha)
-      guard da.isFinite, dl.isFinite, da != 0 || dl != 0 else { break }
-      var improved = false
-      for _ in 0..<40 {
-        let trialAlpha = min(max(alpha + da, alphaRange.lowerBound), alphaRange.upperBound)
-        let trialLambda = max(lambda + dl, lambdaFloor)
-        let trial = value(alpha: trialAlpha, scale: Double.exp(trialLambda))
-        if trial < current {
-          let change = current - trial
-          alpha = trialAlpha
-          lambda = trialLambda
-          current = trial
+      var improved = false, small = false
+      var sides: [Double] = [alpha]
+      if alpha == 2 {
+        // At α = 2 the best c is closed-form; other shapes are looked for from just inside each side
+        // the range allows.
+        let gaussian = gaussianPoint()
+        if gaussian.value < current {
+          small = current - gaussian.value <= tolerance * max(1, abs(gaussian.value))
+          lambda = Double.log(gaussian.scale)
+          current = gaussian.value
           improved = true
-          if change <= tolerance * max(1, abs(current)) { return (alpha, Double.exp(lambda), current) }
-          break
         }
-        da /= 2
-        dl /= 2
       }
-      if !improved { break }
+      if alpha == 2 { sides = (lo < 2 ? [2 - 1e-6] : []) + (hi > 2 ? [2 + 1e-6] : []) }
+      for evaluationAlpha in sides where !improved {
+        let local = self.local(alpha: evaluationAlpha, scale: Double.exp(lambda))
+        guard let step = newtonStep(local, alpha: evaluationAlpha, moving: alpha) else { continue }
+        var da = step.shape, dl = step.logScale
+        guard da.isFinite, dl.isFinite, da != 0 || dl != 0 else { continue }
+        for _ in 0..<40 {
+          let trialAlpha = da == 0 ? alpha : step.chart.alpha(evaluationAlpha, step: da, range: alphaRange)
+          let trialLambda = max(lambda + dl, lambdaFloor)
+          let trial = value(alpha: trialAlpha, scale: Double.exp(trialLambda))
+          if trial < current {
+            small = current - trial <= tolerance * max(1, abs(trial))
+              && Self.shapeDistance(alpha, trialAlpha) <= tolerance.squareRoot()
+            alpha = trialAlpha
+            lambda = trialLambda
+            current = trial
+            improved = true
+            break
+          }
+          da /= 2
+          dl /= 2
+        }
+      }
+      // Close to 2: try α = 2 exactly, with its closed-form scale.
+      if alpha != 2 && abs(alpha - 2) < 1e-3 && alphaRange.contains(2) {
+        let gaussian = gaussianPoint()
+        if gaussian.value <= current {
+          alpha = 2
+          lambda = Double.log(gaussian.scale)
+          current = gaussian.value
+          improved = true
+        }
+      }
+      if !improved || small { break }
     }
     return (alpha, Double.exp(lambda), current)
   }
 
-  /// The Newton direction in (α, λ), projected on the α bounds and made a descent direction: where
-  /// the 2 × 2 Hessian is not positive definite (or α is held on a bound) the step falls back to a
-  /// λ-only Newton step and a scaled gradient step in α.
-  private func newtonStep(_ local: Local, alpha: Double) -> (Double, Double) {
-    let g = local.gradient, h = local.hessian
-    let atLower = alpha <= alphaRange.lowerBound && g.alpha > 0
-    let atUpper = alpha >= alphaRange.upperBound && g.alpha < 0
-    let alphaFree = local.alphaDerivativesFinite && !atLower && !atUpper && alphaRange.lowerBound < alphaRange.upperBound
+  /// How far apart two shapes are in the coordinate the steps are taken in: |Δ log|α − 2|| when both lie
+  /// on the same side of 2 within 1 of it (a step from 1.999999 to 1.99999 is a large one there), 1 for a
+  /// move onto or off α = 2 exactly, else |Δα|/max(1, |α|).
+  static func shapeDistance(_ a: Double, _ b: Double) -> Double {
+    if a == b { return 0 }
+    if a == 2 || b == 2 { return 1 }
+    let ta = abs(a - 2), tb = abs(b - 2)
+    if ta < 1 && tb < 1 && (a > 2) == (b > 2) { return abs(Double.log(ta / tb)) }
+    return abs(a - b) / max(1, abs(b))
+  }
+
+  /// The NLL at α = 2 with its optimal c = √(mean r²) (kept above the floor).
+  func gaussianPoint() -> (scale: Double, value: Double) {
+    let sumSquares = parallelSum { i in self.residuals[i] * self.residuals[i] }
+    let c = max((sumSquares / n).squareRoot(), scaleFloor)
+    return (c, sumSquares / (2 * c * c) + n * Double.log(c) + n * LogPartition.logZAtTwo)
+  }
+
+  /// The coordinate of the shape in a Newton step: α itself, or s = log|α − 2| near 2.
+  enum Chart {
+    case alpha
+    /// α = 2 + side·e^s.
+    case logDistance(side: Double)
+
+    /// α after a step `d` in this chart from `alpha`, projected on `range`.
+    func alpha(_ alpha: Double, step d: Double, range: ClosedRange<Double>) -> Double {
+      let moved: Double
+      switch self {
+      case .alpha: moved = alpha + d
+      case .logDistance(let side): moved = 2 + side * abs(alpha - 2) * Double.exp(d)
+      }
+      return min(max(moved, range.lowerBound), range.upperBound)
+    }
+  }
+
+  /// The Newton direction in (shape coordinate, λ) at the derivatives `local` (evaluated at
+  /// `evaluation`; the iterate is `moving`), projected on the α bounds and made a descent direction:
+  /// where the 2 × 2 Hessian is not positive definite (or α is held on a bound) the step falls back to a
+  /// λ-only Newton step and a bounded gradient step in the shape coordinate. Nil when nothing is finite.
+  private func newtonStep(_ local: Local, alpha evaluation: Double, moving: Double)
+    -> (shape: Double, logScale: Double, chart: Chart)? {
+    var g = (alpha: local.gradient.alpha, logScale: local.gradient.logScale)
+    var h = local.hessian
+    guard g.logScale.isFinite, h.ll.isFinite else { return nil }
     let lambdaStep = h.ll > 0 ? -g.logScale / h.ll : -g.logScale / max(n, 1)
-    guard alphaFree else { return (0, lambdaStep) }
+    let atLower = moving <= alphaRange.lowerBound && g.alpha > 0
+    let atUpper = moving >= alphaRange.upperBound && g.alpha < 0
+    let alphaFree = local.alphaDerivativesFinite && !atLower && !atUpper
+      && alphaRange.lowerBound < alphaRange.upperBound
+    guard alphaFree else { return (0, lambdaStep, .alpha) }
+    var chart = Chart.alpha
+    var cap = 0.5
+    let distance = abs(evaluation - 2)
+    if distance < 1 && distance > 0 {
+      // s = log t, α = 2 + side·e^s: dα/ds = side·t, d²α/ds² = side·t.
+      let side: Double = evaluation > 2 ? 1 : -1
+      let t = distance
+      let ga = g.alpha
+      g.alpha = ga * side * t
+      h.aa = h.aa * t * t + ga * side * t
+      h.al = h.al * side * t
+      chart = .logDistance(side: side)
+      cap = 4
+    } else {
+      let width = alphaRange.upperBound - alphaRange.lowerBound
+      cap = min(0.5, width.isFinite ? width / 4 : 0.5)
+    }
     let determinant = h.aa * h.ll - h.al * h.al
     if h.aa > 0 && determinant > 0 {
-      let da = -(h.ll * g.alpha - h.al * g.logScale) / determinant
-      let dl = -(h.aa * g.logScale - h.al * g.alpha) / determinant
-      return (da, dl)
+      var da = -(h.ll * g.alpha - h.al * g.logScale) / determinant
+      var dl = -(h.aa * g.logScale - h.al * g.alpha) / determinant
+      if abs(da) > cap {  // a long step: shorten both (the backtracking would halve them anyway)
+        let shrink = cap / abs(da)
+        da *= shrink
+        dl *= shrink
+      }
+      return (da, dl, chart)
     }
-    // Not convex here: a gradient step in α no longer than 0.5, with the λ Newton step.
-    let width = alphaRange.upperBound - alphaRange.lowerBound
-    let da = -g.alpha / max(abs(g.alpha), 1) * min(0.5, width.isFinite ? width / 4 : 0.5)
-    return (da, lambdaStep)
+    // Not convex here: a step of the cap's length down the gradient in the shape coordinate (the
+    // backtracking shortens it), with the λ Newton step. Not scaled by |g|: in the s chart near α = 2 the
+    // gradient is O(|α − 2|) while the minimum can be several units of s away.
+    let da = g.alpha > 0 ? -cap : (g.alpha < 0 ? cap : 0)
+    return (da, lambdaStep, chart)
   }
 
   private var chunkCount: Int { max(1, min(8, residuals.count / 65_536)) }
