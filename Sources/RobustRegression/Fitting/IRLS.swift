@@ -1,9 +1,12 @@
 /// The IRLS loop for one loss at a given scale rule, on a prepared ``WeightedPass``.
 ///
 /// Each iteration is one fused pass (residuals, weights, objective, XᵀWX, XᵀWy at the current β)
-/// and one small solve. When σ̂ is updated, the scale used at iteration k comes from the residuals
-/// of iteration k − 1, which the previous pass produced: this saves a second pass over X per
-/// iteration and has the same fixed point (β solves its own weighted problem at c = k·MAD(r(β))).
+/// and one small solve. When σ̂ is updated, the scale used at iteration k is the MAD of the residuals
+/// at β_k itself, as statsmodels' RLM does: a light sweep (residuals only, no weights or XᵀWX) after
+/// each solve gives them, and the MAD is selected among the few |rᵢ| the sweep found near the previous
+/// median. A lagged σ̂ (from the previous pass's residuals, saving that sweep) has the same fixed point
+/// but converges at about the square root of the rate: 45 iterations instead of 23 at n = 1e6, p = 10
+/// (Docs/performance.md).
 ///
 /// When σ̂ keeps shrinking (by a quarter or more over eight iterations) or is at the rounding level of
 /// the response, the loop tests, at the start, at iterations 8, 16, 32, …, and at the iteration cap, whether more than half of the rows lie on one hyperplane
@@ -27,7 +30,7 @@ enum IRLS {
     var beta = start
     var history: [IterationRecord] = []
     // Residuals at the start, for the first σ̂.
-    pass.run(beta: beta, loss: loss, scale: 1, accumulate: false)
+    pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
     var c: Double
     var sigmas: [Double] = []
     let tracksScale = fixedScale == nil && updateScale
@@ -57,6 +60,14 @@ enum IRLS {
     var previousBeta = beta
     var iteration = 0
     var termination = Termination.iterationLimit
+    // σ̂ at each new β comes from a light residual sweep that also counts |r| around the previous
+    // median(|r|) and copies the few values near it (WeightedPass.sweepResiduals); the window's
+    // half-width follows σ̂'s last relative change and doubles after a miss.
+    var windowWidth = 0.25
+    func window(around sigma: Double) -> WeightedPass.MedianWindow {
+      let middle = sigma * Selection.madConsistency
+      return .init(lower: middle * (1 - windowWidth), upper: middle * (1 + windowWidth))
+    }
     while true {
       iteration += 1
       pass.run(beta: beta, loss: loss, scale: c)
@@ -88,12 +99,21 @@ enum IRLS {
       previousBeta = beta
       previousObjective = objective
       beta = next
-      if fixedScale == nil && updateScale {
-        // σ̂ of the residuals just computed (at the previous β): the lagged scale.
-        let sigma = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+      if tracksScale {
+        // σ̂ of the residuals at the new β (not lagged: a lagged σ̂ roughly doubles the iterations,
+        // the scale and the coefficients then converge together at the square root of the rate).
+        let last = sigmas.last!
+        pass.sweepResiduals(beta: beta, medianWindow: window(around: last), selection: scratch)
+        let sigma: Double
+        if let middle = pass.medianAbsoluteResidual(scratch: scratch) {
+          sigma = middle / Selection.madConsistency
+          windowWidth = min(1, max(4 * abs(sigma - last) / max(sigma, .leastNormalMagnitude), 1e-3))
+        } else {
+          sigma = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+          windowWidth = min(1, 2 * windowWidth)
+        }
         guard sigma > 0 else {
-          // Revert to the iterate whose residuals were computed and stop.
-          beta = previousBeta
+          // More than half of the rows lie on the new β's hyperplane: stop there.
           termination = .zeroScale
           pass.run(beta: beta, loss: loss, scale: c, accumulate: false)
           return IRLSOutcome(coefficients: beta, scale: c, objective: pass.objective, iterations: iteration,

@@ -1,9 +1,16 @@
-import CLapack
 import Dispatch
 
 /// The one pass over X that an IRLS iteration needs, fused: for each block of rows it computes the
 /// residuals r = y − X·β, the weights w = w(r/c), the objective Σρ(r/c), and accumulates XᵀWX and
-/// XᵀWy from the √w-scaled block while the block is still in cache.
+/// XᵀWy from the √w-scaled block while the block is still in cache (``GramKernel``: √w·y is the last
+/// column of the block, so XᵀWy comes out of the same kernel as XᵀWX).
+///
+/// Optionally the pass also prepares the MAD of its residuals: given a window [lo, hi] that should
+/// hold median(|r|), it counts the |rᵢ| below the window and copies those inside it to a scratch
+/// buffer, so that ``medianAbsoluteResidual(scratch:)`` selects among a few percent of the rows instead
+/// of all n. The selected value is the same order statistic a selection over all n finds.
+/// ``sweepResiduals(beta:medianWindow:selection:)`` is the light version for the scale alone: residuals
+/// and the window, no weights and no XᵀWX.
 ///
 /// Rows are split into a number of chunks that depends only on n and p (never on the machine), the
 /// chunks run on all cores, and their partial sums are added in chunk order: the result is
@@ -25,11 +32,24 @@ final class WeightedPass: @unchecked Sendable {
   /// Σρ(r/c) from the last `run`.
   private(set) var objective = 0.0
 
+  /// A window [lower, upper] expected to contain median(|r|) of the next pass.
+  struct MedianWindow {
+    var lower: Double
+    var upper: Double
+  }
+
   private let chunks: Int
+  private let chunkSize: Int
   private let blockRows: Int
-  /// Per chunk: p×p Gram, p right-hand side, 1 objective, blockRows×p scaled block, blockRows √w·y.
+  /// Columns of the augmented block [√w·X | √w·y].
+  private let augmented: Int
+  /// Per chunk: augmented q×q Gram, 1 objective, blockRows×q scaled block, blockRows √w.
   private let scratch: UnsafeMutableBufferPointer<Double>
   private let scratchStride: Int
+  /// Per chunk: |r| below the window, inside it, above it, and NaN (counted inside as well).
+  private let windowCounts: UnsafeMutableBufferPointer<Int>
+  /// Whether the last `run` filled the window counts (and the selection scratch).
+  private var windowFilled = false
 
   init(design: DesignMatrix, response: [Double]) {
     precondition(response.count == design.rows, "y needs one value per row of X")
@@ -45,57 +65,125 @@ final class WeightedPass: @unchecked Sendable {
     gram = [Double](repeating: 0, count: p * p)
     rhs = [Double](repeating: 0, count: p)
     chunks = max(1, min(8, n * p / 262_144))
-    blockRows = max(64, min(2048, 32_768 / max(p, 1)))
-    scratchStride = p * p + p + 1 + blockRows * (p + 2)
+    chunkSize = (n + chunks - 1) / chunks
+    // 512 rows: the six columns a 4×2 Gram tile reads (24 KB) stay in a 32 KB L1.
+    blockRows = 512
+    augmented = p + 1
+    scratchStride = augmented * augmented + 1 + blockRows * (augmented + 1)
     scratch = .allocate(capacity: scratchStride * chunks)
     scratch.initialize(repeating: 0)
+    windowCounts = .allocate(capacity: 4 * chunks)
+    windowCounts.initialize(repeating: 0)
   }
 
   deinit {
     residuals.deallocate()
     weights.deallocate()
     scratch.deallocate()
+    windowCounts.deallocate()
   }
 
   /// One fused pass at coefficients `beta` and loss scale `scale`. With `accumulate` false only the
-  /// residuals, weights and objective are computed (no XᵀWX).
-  func run<L: RobustLoss>(beta: [Double], loss: L, scale c: Double, accumulate: Bool = true) {
-    let n = rows, p = columns
+  /// residuals, weights and objective are computed (no XᵀWX). With a `medianWindow`, the |rᵢ| inside
+  /// it are copied to `selection` (n values; each chunk writes only its own rows' range) for
+  /// ``medianAbsoluteResidual(scratch:)``.
+  func run<L: RobustLoss>(beta: [Double], loss: L, scale c: Double, accumulate: Bool = true,
+                          medianWindow: MedianWindow? = nil,
+                          selection: UnsafeMutableBufferPointer<Double>? = nil) {
+    sweep(beta: beta, loss: loss, scale: c, weigh: true, accumulate: accumulate, medianWindow: medianWindow,
+          selection: selection)
+  }
+
+  /// The residuals r = y − X·β alone (weights and objective keep their old values), with the median
+  /// window of `run`: the pass that gives σ̂ at a new β before its weights are formed.
+  func sweepResiduals(beta: [Double], medianWindow: MedianWindow?, selection: UnsafeMutableBufferPointer<Double>?) {
+    sweep(beta: beta, loss: HuberLoss(), scale: 1, weigh: false, accumulate: false, medianWindow: medianWindow,
+          selection: selection)
+  }
+
+  private func sweep<L: RobustLoss>(beta: [Double], loss: L, scale c: Double, weigh: Bool, accumulate: Bool,
+                                    medianWindow: MedianWindow?, selection: UnsafeMutableBufferPointer<Double>?) {
+    let n = rows, p = columns, q = augmented
     let inverseScale = 1 / c
-    let chunkSize = (n + chunks - 1) / chunks
+    let chunkSize = self.chunkSize
+    let window = selection == nil ? nil : medianWindow
+    if window != nil { precondition(selection!.count >= n, "the selection scratch needs n values") }
+    nonisolated(unsafe) let selectionBase = selection?.baseAddress
     beta.withUnsafeBufferPointer { betaBuffer in
       nonisolated(unsafe) let b = betaBuffer
       let work: @Sendable (Int) -> Void = { chunk in
         let start = min(n, chunk * chunkSize), end = min(n, start + chunkSize)
-        self.runChunk(chunk, rows: start..<end, beta: b, loss: loss, inverseScale: inverseScale,
-                      accumulate: accumulate)
+        self.runChunk(chunk, rows: start..<end, beta: b, loss: loss, inverseScale: inverseScale, weigh: weigh,
+                      accumulate: weigh && accumulate, window: window, selection: selectionBase)
       }
       if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
     }
+    windowFilled = window != nil
     // Deterministic reduction in chunk order.
+    guard weigh else { return }
     objective = 0
-    for chunk in 0..<chunks { objective += scratch[chunk * scratchStride + p * p + p] }
+    for chunk in 0..<chunks { objective += scratch[chunk * scratchStride + q * q] }
     guard accumulate else { return }
     for k in 0..<(p * p) { gram[k] = 0 }
     for k in 0..<p { rhs[k] = 0 }
     for chunk in 0..<chunks {
       let base = chunk * scratchStride
-      for k in 0..<(p * p) { gram[k] += scratch[base + k] }
-      for k in 0..<p { rhs[k] += scratch[base + p * p + k] }
+      for k in 0..<p {
+        for j in 0...k { gram[k * p + j] += scratch[base + k * q + j] }
+      }
+      for j in 0..<p { rhs[j] += scratch[base + p * q + j] }
     }
+  }
+
+  /// median(|r|) of the last `run`'s residuals from its window, or nil when the window did not
+  /// contain the middle order statistics (or no window was given). `scratch` is the `selection`
+  /// buffer of that run; it is reordered.
+  func medianAbsoluteResidual(scratch: UnsafeMutableBufferPointer<Double>) -> Double? {
+    guard windowFilled else { return nil }
+    windowFilled = false
+    let n = rows
+    var below = 0, inside = 0, above = 0, nan = 0
+    for chunk in 0..<chunks {
+      below += windowCounts[4 * chunk]
+      inside += windowCounts[4 * chunk + 1]
+      above += windowCounts[4 * chunk + 2]
+      nan += windowCounts[4 * chunk + 3]
+    }
+    // NaN residuals: leave them to the full selection.
+    guard nan == 0, below + inside + above == n else { return nil }
+    let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
+    guard below <= lowerRank, upperRank < below + inside else { return nil }
+    // Move each chunk's window values to the front (destinations never pass their sources).
+    let base = scratch.baseAddress!
+    var count = 0
+    for chunk in 0..<chunks {
+      let start = min(n, chunk * chunkSize), k = windowCounts[4 * chunk + 1]
+      if start != count { for t in 0..<k { base[count + t] = base[start + t] } }
+      count += k
+    }
+    let values = UnsafeMutableBufferPointer(start: base, count: count)
+    let upper = Selection.select(values, rank: upperRank - below)
+    guard lowerRank != upperRank else { return upper }
+    // After selection everything left of the upper middle's rank is ≤ it: the lower middle is their max.
+    var lower = values[0]
+    for i in 0..<(upperRank - below) where values[i] > lower { lower = values[i] }
+    return lower + (upper - lower) / 2
   }
 
   private func runChunk<L: RobustLoss>(
     _ chunk: Int, rows range: Range<Int>, beta b: UnsafeBufferPointer<Double>, loss: L,
-    inverseScale: Double, accumulate: Bool
+    inverseScale: Double, weigh: Bool, accumulate: Bool, window: MedianWindow?,
+    selection: UnsafeMutablePointer<Double>?
   ) {
-    let n = rows, p = columns, blockRows = self.blockRows
+    let n = rows, p = columns, q = augmented, blockRows = self.blockRows
     let base = scratch.baseAddress! + chunk * scratchStride
-    let g = base, h = base + p * p, objectiveSlot = base + p * p + p
-    let block = objectiveSlot + 1, root = block + blockRows * p, scaledY = root + blockRows
+    let g = base, objectiveSlot = base + q * q
+    let block = objectiveSlot + 1, root = block + blockRows * q
     let r = residuals.baseAddress!, w = weights.baseAddress!
     var objective = 0.0
-    if accumulate { (g).update(repeating: 0, count: p * p + p) }
+    var below = 0, inside = 0, above = 0, nan = 0
+    let target = selection.map { $0 + range.lowerBound }
+    if accumulate { g.update(repeating: 0, count: q * q) }
     design.values.withUnsafeBufferPointer { xBuffer in
       response.withUnsafeBufferPointer { yBuffer in
         let x = xBuffer.baseAddress!, y = yBuffer.baseAddress!
@@ -111,29 +199,119 @@ final class WeightedPass: @unchecked Sendable {
             let column = x + j * n + i0
             for i in 0..<m { rb[i] -= bj * column[i] }
           }
+          if !weigh {
+            if let window, let target {
+              WeightedPass.countWindow(rb, count: m, window: window, into: target, below: &below, inside: &inside,
+                                       above: &above, nan: &nan)
+            }
+            i0 += m
+            continue
+          }
           // Weights, objective and √w.
-          for i in 0..<m {
-            let u = rb[i] * inverseScale
-            objective += loss.rho(u)
-            let weight = loss.weight(u)
-            wb[i] = weight
-            root[i] = weight.squareRoot()
+          objective += WeightedPass.weigh(rb, count: m, loss: loss, inverseScale: inverseScale, weights: wb,
+                                          roots: root)
+          if let window, let target {
+            // Branch-free compaction: always store, advance only for values inside the window.
+            WeightedPass.countWindow(rb, count: m, window: window, into: target, below: &below, inside: &inside,
+                                     above: &above, nan: &nan)
           }
           if accumulate {
-            for i in 0..<m { scaledY[i] = root[i] * yb[i] }
             for j in 0..<p {
-              let column = x + j * n + i0, target = block + j * m
-              for i in 0..<m { target[i] = root[i] * column[i] }
+              let column = x + j * n + i0, scaled = block + j * m
+              for i in 0..<m { scaled[i] = root[i] * column[i] }
             }
-            cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(p), Int32(m), 1,
-                        block, Int32(m), 1, g, Int32(p))
-            cblas_dgemv(CblasColMajor, CblasTrans, Int32(m), Int32(p), 1, block, Int32(m),
-                        scaledY, 1, 1, h, 1)
+            let scaledY = block + p * m
+            for i in 0..<m { scaledY[i] = root[i] * yb[i] }
+            GramKernel.accumulateUpper(block, rows: m, leading: m, columns: q, into: g, leading: q)
           }
           i0 += m
         }
       }
     }
     objectiveSlot.pointee = objective
+    windowCounts[4 * chunk] = below
+    windowCounts[4 * chunk + 1] = inside
+    windowCounts[4 * chunk + 2] = above
+    windowCounts[4 * chunk + 3] = nan
+  }
+
+  /// Counts the |rᵢ| of a block below, inside and above the window and copies those inside to
+  /// `target[inside...]`: branch-free, every value is stored and the position advances only for
+  /// values inside (a chunk's copies never pass its own rows, so `target` needs the chunk's length).
+  @inline(__always)
+  private static func countWindow(_ r: UnsafeMutablePointer<Double>, count m: Int, window: MedianWindow,
+                                  into target: UnsafeMutablePointer<Double>, below: inout Int, inside: inout Int,
+                                  above: inout Int, nan: inout Int) {
+    let lo = window.lower, hi = window.upper
+    var k = inside, b = below, t = above, z = nan
+    for i in 0..<m {
+      let a = abs(r[i])
+      target[k] = a
+      let isBelow = a < lo ? 1 : 0, isAbove = a > hi ? 1 : 0
+      b &+= isBelow
+      t &+= isAbove
+      z &+= a.isNaN ? 1 : 0
+      k &+= 1 &- (isBelow | isAbove)
+    }
+    inside = k
+    below = b
+    above = t
+    nan = z
+  }
+
+  /// Weights wᵢ = w(rᵢ·s), √wᵢ and Σρ(rᵢ·s) of one block. Huber has a branch-free two-lane form
+  /// (w = 1/max(1, |u|), ρ = t·(|u| − t/2) with t = min(1, |u|): the same doubles as HuberLoss's
+  /// branches); other losses go through the protocol, with the sum split over two lanes.
+  @inline(__always)
+  private static func weigh<L: RobustLoss>(
+    _ r: UnsafeMutablePointer<Double>, count m: Int, loss: L, inverseScale: Double,
+    weights: UnsafeMutablePointer<Double>, roots: UnsafeMutablePointer<Double>
+  ) -> Double {
+    var i = 0
+    let end = m & ~1
+    if L.self == HuberLoss.self {
+      var sum = SIMD2<Double>()
+      let one = SIMD2<Double>(repeating: 1), half = SIMD2<Double>(repeating: 0.5)
+      let s = SIMD2<Double>(repeating: inverseScale)
+      while i < end {
+        let u = UnsafeRawPointer(r + i).loadUnaligned(as: SIMD2<Double>.self) * s
+        let a = pointwiseMax(u, -u)
+        let weight = one / pointwiseMax(a, one)
+        let t = pointwiseMin(a, one)
+        sum += t * (a - t * half)
+        UnsafeMutableRawPointer(weights + i).storeBytes(of: weight, as: SIMD2<Double>.self)
+        UnsafeMutableRawPointer(roots + i).storeBytes(of: weight.squareRoot(), as: SIMD2<Double>.self)
+        i += 2
+      }
+      var total = sum.sum()
+      if end < m {
+        let a = abs(r[end] * inverseScale)
+        let weight = 1 / max(a, 1), t = min(a, 1)
+        total += t * (a - t * 0.5)
+        weights[end] = weight
+        roots[end] = weight.squareRoot()
+      }
+      return total
+    }
+    var s0 = 0.0, s1 = 0.0
+    while i < end {
+      let u0 = r[i] * inverseScale, u1 = r[i + 1] * inverseScale
+      s0 += loss.rho(u0)
+      s1 += loss.rho(u1)
+      let w0 = loss.weight(u0), w1 = loss.weight(u1)
+      weights[i] = w0
+      weights[i + 1] = w1
+      roots[i] = w0.squareRoot()
+      roots[i + 1] = w1.squareRoot()
+      i += 2
+    }
+    if end < m {
+      let u = r[end] * inverseScale
+      s0 += loss.rho(u)
+      let w0 = loss.weight(u)
+      weights[end] = w0
+      roots[end] = w0.squareRoot()
+    }
+    return s0 + s1
   }
 }
