@@ -42,7 +42,7 @@ struct AdaptiveFitter {
   }
 
   /// Rows used by the start scan; above this a deterministic subsample of this many rows is scanned.
-  static let scanRows = 20_000
+  static let scanRows = 10_000
 
   func fit() throws -> RegressionFit {
     let pass = prepared.pass, options = prepared.options, design = prepared.design
@@ -50,7 +50,17 @@ struct AdaptiveFitter {
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     defer { scratch.deallocate() }
     // Robust convex start for β (Huber), unless the caller gave one.
-    let startBeta = try prepared.start(isConvex: false, scratch: scratch)
+    // Above `scanRows` rows the start scan runs on a subsample; the automatic (Huber) start is then made
+    // on that subsample too: it only has to put β in the robust basin, the descent refines it on all rows.
+    let scanData = n > Self.scanRows ? subsample() : prepared
+    let startBeta: [Double]
+    if case .automatic = options.start, scanData.design.rows < n {
+      let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
+      defer { subScratch.deallocate() }
+      startBeta = try scanData.start(isConvex: false, scratch: subScratch)
+    } else {
+      startBeta = try prepared.start(isConvex: false, scratch: scratch)
+    }
     pass.run(beta: startBeta, loss: BarronLoss(alpha: 2), scale: 1, accumulate: false)
     // The NLL runs to −∞ as c → 0 when residuals are exactly 0, so c has a data-relative floor:
     // 1e-6 · s₀, with s₀ = median(|r|)/0.6745 over the start's residuals that are not numerically 0
@@ -79,7 +89,7 @@ struct AdaptiveFitter {
     var start = (beta: startBeta, alpha: min(max(1, alphaRange.lowerBound), alphaRange.upperBound),
                  scale: startScale)
     if alphaRange.lowerBound < alphaRange.upperBound {
-      start = try scan(from: startBeta, scale: startScale, scaleFloor: scaleFloor, fixedScale: fixedScale)
+      start = try scan(scanData, from: startBeta, scale: startScale, scaleFloor: scaleFloor, fixedScale: fixedScale)
     }
     let state = try descend(prepared, beta: start.beta, alpha: start.alpha, scale: start.scale,
                             range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
@@ -151,30 +161,8 @@ struct AdaptiveFitter {
   /// `scanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
   /// row from each block of ⌈n/scanRows⌉), since it only has to pick a basin; the descent that follows
   /// uses every row.
-  private func scan(from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool) throws
+  private func scan(_ data: Prepared, from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool) throws
     -> (beta: [Double], alpha: Double, scale: Double) {
-    let design = prepared.design, n = design.rows, p = design.columns
-    var data = prepared
-    if n > Self.scanRows {
-      let stride = (n + Self.scanRows - 1) / Self.scanRows
-      var generator = SplitMix64(seed: 0x5EED_ADA9)
-      var rows: [Int] = []
-      rows.reserveCapacity(Self.scanRows)
-      var blockStart = 0
-      while blockStart < n {
-        let width = min(stride, n - blockStart)
-        rows.append(blockStart + Int(generator.next() % UInt64(width)))
-        blockStart += stride
-      }
-      var values = [Double](repeating: 0, count: rows.count * p)
-      for j in 0..<p { for (k, i) in rows.enumerated() { values[j * rows.count + k] = design.values[j * n + i] } }
-      let subset = DesignMatrix(rows: rows.count, columns: p, columnMajor: values, names: design.names,
-                                hasIntercept: design.hasIntercept)
-      if let sub = try? Prepared(design: subset, response: rows.map { prepared.response[$0] },
-                                 options: prepared.options) {
-        data = sub
-      }
-    }
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
     for alpha in Self.scanGrid(alphaRange) {
@@ -189,8 +177,30 @@ struct AdaptiveFitter {
     return (best.beta, best.alpha, best.scale)
   }
 
+  /// A deterministic pseudo-random subsample of `scanRows` rows (one row from each block of
+  /// ⌈n/scanRows⌉), or all rows when it cannot be prepared (e.g. its columns are collinear).
+  private func subsample() -> Prepared {
+    let design = prepared.design, n = design.rows, p = design.columns
+    let stride = (n + Self.scanRows - 1) / Self.scanRows
+    var generator = SplitMix64(seed: 0x5EED_ADA9)
+    var rows: [Int] = []
+    rows.reserveCapacity(Self.scanRows)
+    var blockStart = 0
+    while blockStart < n {
+      let width = min(stride, n - blockStart)
+      rows.append(blockStart + Int(generator.next() % UInt64(width)))
+      blockStart += stride
+    }
+    var values = [Double](repeating: 0, count: rows.count * p)
+    for j in 0..<p { for (k, i) in rows.enumerated() { values[j * rows.count + k] = design.values[j * n + i] } }
+    let subset = DesignMatrix(rows: rows.count, columns: p, columnMajor: values, names: design.names,
+                              hasIntercept: design.hasIntercept)
+    return (try? Prepared(design: subset, response: rows.map { prepared.response[$0] }, options: prepared.options))
+      ?? prepared
+  }
+
   /// The outer iteration on `data` from (β, α, c): one fused IRLS pass over X at the current (α, c), a β
-  /// step that is halved back while it would raise the NLL, then up to two damped Newton steps in
+  /// step that is halved back while it would raise the NLL, then one damped Newton step in
   /// (α, log c) on the new residuals (α within `range`, c above `scaleFloor` or held when `fixedScale`).
   /// The NLL never increases from one iteration to the next.
   private func descend(_ data: Prepared, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
@@ -239,7 +249,7 @@ struct AdaptiveFitter {
                                       scaleFloor: fixedScale ? scale : scaleFloor)
       let before = (alpha, scale)
       (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
-                                   steps: 2, tolerance: tolerance)
+                                   steps: 1, tolerance: tolerance)
       let shapeChange = max(ShapeScaleProblem.shapeDistance(before.0, alpha), abs(scale - before.1) / scale)
       if recordHistory {
         history.append(IterationRecord(iteration: iteration, objective: nll, scale: scale, coefficients: beta,
