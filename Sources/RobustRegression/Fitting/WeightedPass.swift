@@ -41,6 +41,7 @@ final class WeightedPass: @unchecked Sendable {
   private let chunks: Int
   private let chunkSize: Int
   private let blockRows: Int
+  private let tileRows: Int
   /// Columns of the augmented block [√w·X | √w·y].
   private let augmented: Int
   /// Per chunk: augmented q×q Gram, 1 objective, blockRows×q scaled block, blockRows √w.
@@ -66,10 +67,13 @@ final class WeightedPass: @unchecked Sendable {
     rhs = [Double](repeating: 0, count: p)
     chunks = max(1, min(8, n * p / 262_144))
     chunkSize = (n + chunks - 1) / chunks
-    // 512 rows: the six columns a 4×2 Gram tile reads (24 KB) stay in a 32 KB L1.
-    blockRows = 512
+    // Residuals and weights go over blocks of 4096 rows (long runs per column for the prefetcher; the
+    // block's X stays in L2 for the scaling); the scaled block for the Gram kernel holds 512 rows, so
+    // the six columns a 4×2 tile reads (24 KB) stay in a 32 KB L1.
+    blockRows = 4096
+    tileRows = 512
     augmented = p + 1
-    scratchStride = augmented * augmented + 1 + blockRows * (augmented + 1)
+    scratchStride = augmented * augmented + 1 + tileRows * augmented + blockRows
     scratch = .allocate(capacity: scratchStride * chunks)
     scratch.initialize(repeating: 0)
     windowCounts = .allocate(capacity: 4 * chunks)
@@ -178,7 +182,7 @@ final class WeightedPass: @unchecked Sendable {
     let n = rows, p = columns, q = augmented, blockRows = self.blockRows
     let base = scratch.baseAddress! + chunk * scratchStride
     let g = base, objectiveSlot = base + q * q
-    let block = objectiveSlot + 1, root = block + blockRows * q
+    let block = objectiveSlot + 1, root = block + tileRows * q, tileRows = self.tileRows
     let r = residuals.baseAddress!, w = weights.baseAddress!
     var objective = 0.0
     var below = 0, inside = 0, above = 0, nan = 0
@@ -216,13 +220,18 @@ final class WeightedPass: @unchecked Sendable {
                                      above: &above, nan: &nan)
           }
           if accumulate {
-            for j in 0..<p {
-              let column = x + j * n + i0, scaled = block + j * m
-              for i in 0..<m { scaled[i] = root[i] * column[i] }
+            var s0 = 0
+            while s0 < m {
+              let t = min(tileRows, m - s0), rootT = root + s0
+              for j in 0..<p {
+                let column = x + j * n + i0 + s0, scaled = block + j * t
+                for i in 0..<t { scaled[i] = rootT[i] * column[i] }
+              }
+              let scaledY = block + p * t, yT = yb + s0
+              for i in 0..<t { scaledY[i] = rootT[i] * yT[i] }
+              GramKernel.accumulateUpper(block, rows: t, leading: t, columns: q, into: g, leading: q)
+              s0 += t
             }
-            let scaledY = block + p * m
-            for i in 0..<m { scaledY[i] = root[i] * yb[i] }
-            GramKernel.accumulateUpper(block, rows: m, leading: m, columns: q, into: g, leading: q)
           }
           i0 += m
         }
