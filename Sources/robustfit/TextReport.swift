@@ -99,7 +99,7 @@ struct TextReport {
     case .adaptive: objectiveLabel = "Negative log-lik."
     default: objectiveLabel = "Objective Σρ(r/c)"
     }
-    t.rows.append([objectiveLabel, NumberText.significant(fit.objective, 10)])
+    t.rows.append([objectiveLabel, NumberText.significant(fit.objective, 8)])
     t.rows.append(["Iterations", "\(fit.iterations) (\(fit.termination.rawValue))"])
     t.rows.append(["Outliers", outlierText])
     let warnings = request.warnings + fit.warnings
