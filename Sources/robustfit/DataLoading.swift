@@ -12,8 +12,11 @@ struct LoadedData {
   let xNames: [String]
   /// y.
   let response: [Double]
-  /// The predictor columns.
-  let predictors: [[Double]]
+  /// The predictor columns (copied out of the design on use; only plots need them).
+  var predictors: [[Double]] {
+    let n = design.rows, first = design.hasIntercept ? 1 : 0
+    return (first..<design.columns).map { j in Array(design.values[(j * n)..<((j + 1) * n)]) }
+  }
   /// The design matrix (intercept first when there is one).
   let design: DesignMatrix
   /// The 1-based line in the file where each kept row starts.
@@ -41,7 +44,7 @@ enum DataLoader {
       report = { read, total in progress.reading(shownName, bytesRead: read, totalBytes: total) }
     }
     let csvOptions = CSVReadOptions(dropMissing: options.dropMissing, columns: selection, progress: report)
-    let table: NumericTable
+    var table: NumericTable
     do {
       table = try readNumericCSV(path: options.file, options: csvOptions)
     } catch let error as CSVError {
@@ -50,7 +53,7 @@ enum DataLoader {
     }
     let file = table.fileName
     do {
-      return try assemble(table, options: options)
+      return try assemble(&table, options: options)
     } catch let error as CSVError {
       throw CLIError(error)
     } catch let error as CLIError {
@@ -60,7 +63,9 @@ enum DataLoader {
     }
   }
 
-  static func assemble(_ table: NumericTable, options: DataOptions) throws -> LoadedData {
+  /// Builds the design from `table`'s columns, emptying each column once it is copied, so that the
+  /// peak memory is one X plus one column, not two X (Docs/performance.md, streaming memory).
+  static func assemble(_ table: inout NumericTable, options: DataOptions) throws -> LoadedData {
     let file = table.fileName
     let columnCount = table.columns.count
     let yIndex = try options.y.map { try table.columnIndex(for: $0) } ?? (columnCount - 1)
@@ -117,11 +122,19 @@ enum DataLoader {
       }
     }
     let xNames = xIndices.map { table.names[$0] }
-    let predictors = xIndices.map { table.columns[$0] }
-    let design = DesignMatrix(predictors: predictors, names: xNames, intercept: !options.noIntercept, rows: n)
+    let lines = table.sourceLines  // before the columns are emptied: it counts their rows
+    var values: [Double] = []
+    values.reserveCapacity(n * p)  // pages are resident only once written
+    if !options.noIntercept { values.append(contentsOf: repeatElement(1.0, count: n)) }
+    for j in xIndices {
+      values.append(contentsOf: table.columns[j])
+      table.columns[j] = []
+    }
+    let design = DesignMatrix(rows: n, columns: p, columnMajor: values,
+                              names: (options.noIntercept ? [] : ["intercept"]) + xNames,
+                              hasIntercept: !options.noIntercept)
     return LoadedData(fileName: file, yName: table.names[yIndex], xNames: xNames, response: response,
-                      predictors: predictors, design: design, lines: table.sourceLines,
-                      droppedRows: table.droppedRows)
+                      design: design, lines: lines, droppedRows: table.droppedRows)
   }
 
   /// `3 ("x")`: the file column number and the name.
