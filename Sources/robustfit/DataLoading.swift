@@ -20,7 +20,7 @@ struct LoadedData {
   /// The design matrix (intercept first when there is one).
   let design: DesignMatrix
   /// The 1-based line in the file where each kept row starts.
-  let lines: [Int]
+  let lines: SourceLines
   /// Rows skipped by --drop-missing.
   let droppedRows: Int
 
@@ -28,6 +28,22 @@ struct LoadedData {
   var n: Int { response.count }
   /// p.
   var p: Int { design.columns }
+}
+
+/// The file line of each kept row, looked up in the table's map of runs of consecutive lines (an
+/// n-length array of line numbers would cost as much memory as one more column of X).
+struct SourceLines {
+  private let table: NumericTable
+
+  /// Keeps `table`'s line map; its columns are replaced by y alone (shared, not copied).
+  init(table: NumericTable, response: [Double]) {
+    var map = table
+    map.columns = [response]
+    self.table = map
+  }
+
+  /// The 1-based line where data row `row` (0-based) starts.
+  subscript(row: Int) -> Int { table.sourceLine(ofRow: row) }
 }
 
 /// Reads the CSV file, resolves the columns and checks the data before any fit (SPEC §6: bad data is
@@ -122,7 +138,6 @@ enum DataLoader {
       }
     }
     let xNames = xIndices.map { table.names[$0] }
-    let lines = table.sourceLines  // before the columns are emptied: it counts their rows
     var values: [Double] = []
     values.reserveCapacity(n * p)  // pages are resident only once written
     if !options.noIntercept { values.append(contentsOf: repeatElement(1.0, count: n)) }
@@ -134,7 +149,8 @@ enum DataLoader {
                               names: (options.noIntercept ? [] : ["intercept"]) + xNames,
                               hasIntercept: !options.noIntercept)
     return LoadedData(fileName: file, yName: table.names[yIndex], xNames: xNames, response: response,
-                      design: design, lines: lines, droppedRows: table.droppedRows)
+                      design: design, lines: SourceLines(table: table, response: response),
+                      droppedRows: table.droppedRows)
   }
 
   /// `3 ("x")`: the file column number and the name.
