@@ -10,6 +10,7 @@
 /// odd last row): the result depends only on A.
 enum GramKernel {
   /// g[k·ldg + j] += Σᵢ a[j·lda + i]·a[k·lda + i] for 0 ≤ j ≤ k < q.
+  @inline(never)
   static func accumulateUpper(_ a: UnsafePointer<Double>, rows m: Int, leading lda: Int, columns q: Int,
                               into g: UnsafeMutablePointer<Double>, leading ldg: Int) {
     guard m > 0 else { return }

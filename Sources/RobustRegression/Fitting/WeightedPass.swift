@@ -247,7 +247,7 @@ final class WeightedPass: @unchecked Sendable {
   /// Counts the |rᵢ| of a block below, inside and above the window and copies those inside to
   /// `target[inside...]`: branch-free, every value is stored and the position advances only for
   /// values inside (a chunk's copies never pass its own rows, so `target` needs the chunk's length).
-  @inline(__always)
+  @inline(never)
   private static func countWindow(_ r: UnsafeMutablePointer<Double>, count m: Int, window: MedianWindow,
                                   into target: UnsafeMutablePointer<Double>, below: inout Int, inside: inout Int,
                                   above: inout Int, nan: inout Int) {
@@ -271,7 +271,7 @@ final class WeightedPass: @unchecked Sendable {
   /// Weights wᵢ = w(rᵢ·s), √wᵢ and Σρ(rᵢ·s) of one block. Huber has a branch-free two-lane form
   /// (w = 1/max(1, |u|), ρ = t·(|u| − t/2) with t = min(1, |u|): the same doubles as HuberLoss's
   /// branches); other losses go through the protocol, with the sum split over two lanes.
-  @inline(__always)
+  @inline(never)
   private static func weigh<L: RobustLoss>(
     _ r: UnsafeMutablePointer<Double>, count m: Int, loss: L, inverseScale: Double,
     weights: UnsafeMutablePointer<Double>, roots: UnsafeMutablePointer<Double>
@@ -283,13 +283,14 @@ final class WeightedPass: @unchecked Sendable {
       let one = SIMD2<Double>(repeating: 1), half = SIMD2<Double>(repeating: 0.5)
       let s = SIMD2<Double>(repeating: inverseScale)
       while i < end {
+        // `replacing(with:where:)` compiles to compare-and-select on both lanes (pointwiseMax/Min
+        // keep Swift's NaN rules and become scalar branches).
         let u = UnsafeRawPointer(r + i).loadUnaligned(as: SIMD2<Double>.self) * s
-        let a = pointwiseMax(u, -u)
-        let weight = one / pointwiseMax(a, one)
-        let t = pointwiseMin(a, one)
+        let a = u.replacing(with: -u, where: u .< 0)
+        let weight = one / a.replacing(with: one, where: a .< one)
+        let t = a.replacing(with: one, where: a .> one)
         sum += t * (a - t * half)
         UnsafeMutableRawPointer(weights + i).storeBytes(of: weight, as: SIMD2<Double>.self)
-        UnsafeMutableRawPointer(roots + i).storeBytes(of: weight.squareRoot(), as: SIMD2<Double>.self)
         i += 2
       }
       var total = sum.sum()
@@ -298,8 +299,9 @@ final class WeightedPass: @unchecked Sendable {
         let weight = 1 / max(a, 1), t = min(a, 1)
         total += t * (a - t * 0.5)
         weights[end] = weight
-        roots[end] = weight.squareRoot()
       }
+      // A loop of its own so that it becomes `sqrtpd` (SIMD2's squareRoot() is two scalar calls).
+      for k in 0..<m { roots[k] = weights[k].squareRoot() }
       return total
     }
     var s0 = 0.0, s1 = 0.0
