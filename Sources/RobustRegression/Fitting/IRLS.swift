@@ -137,8 +137,10 @@ enum IRLS {
     switch try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: pass.columns) {
     case .solved(let beta): return beta
     case .illConditioned, .singular:
-      return try NormalEquations.solveQR(design: pass.design, response: pass.response,
-                                         weights: UnsafeBufferPointer(pass.weights))
+      let weights = pass.weights
+      return try weights.withUnsafeBufferPointer {
+        try NormalEquations.solveQR(design: pass.design, response: pass.response, weights: $0)
+      }
     }
   }
 

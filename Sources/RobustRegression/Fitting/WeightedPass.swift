@@ -23,8 +23,18 @@ final class WeightedPass: @unchecked Sendable {
   let columns: Int
   /// r = y − X·β from the last `run`.
   let residuals: UnsafeMutableBufferPointer<Double>
-  /// w(r/c) from the last `run`.
-  let weights: UnsafeMutableBufferPointer<Double>
+  /// w(r/c) of the last `run`, computed from its residuals when asked for: the pass keeps no n-length
+  /// weight buffer (a column's worth of memory, and of writes per iteration, saved). Valid after `run`
+  /// until the next `run` or ``sweepResiduals(beta:medianWindow:selection:)``.
+  var weights: [Double] {
+    guard let weightOf else { return [Double](repeating: 1, count: rows) }
+    return [Double](unsafeUninitializedCapacity: rows) { buffer, count in
+      for i in 0..<rows { buffer[i] = weightOf(residuals[i]) }
+      count = rows
+    }
+  }
+  /// w(r/c) as a function of r for the last `run`.
+  private var weightOf: ((Double) -> Double)?
   /// XᵀWX (upper triangle valid, column-major p × p) from the last `run`.
   private(set) var gram: [Double]
   /// XᵀWy from the last `run`.
@@ -61,8 +71,6 @@ final class WeightedPass: @unchecked Sendable {
     columns = p
     residuals = .allocate(capacity: n)
     residuals.initialize(repeating: 0)
-    weights = .allocate(capacity: n)
-    weights.initialize(repeating: 1)
     gram = [Double](repeating: 0, count: p * p)
     rhs = [Double](repeating: 0, count: p)
     chunks = max(1, min(8, n * p / 262_144))
@@ -82,7 +90,6 @@ final class WeightedPass: @unchecked Sendable {
 
   deinit {
     residuals.deallocate()
-    weights.deallocate()
     scratch.deallocate()
     windowCounts.deallocate()
   }
@@ -96,6 +103,8 @@ final class WeightedPass: @unchecked Sendable {
                           selection: UnsafeMutableBufferPointer<Double>? = nil) {
     sweep(beta: beta, loss: loss, scale: c, weigh: true, accumulate: accumulate, medianWindow: medianWindow,
           selection: selection)
+    let inverseScale = 1 / c
+    weightOf = { loss.weight($0 * inverseScale) }
   }
 
   /// The residuals r = y − X·β alone (weights and objective keep their old values), with the median
@@ -103,6 +112,7 @@ final class WeightedPass: @unchecked Sendable {
   func sweepResiduals(beta: [Double], medianWindow: MedianWindow?, selection: UnsafeMutableBufferPointer<Double>?) {
     sweep(beta: beta, loss: HuberLoss(), scale: 1, weigh: false, accumulate: false, medianWindow: medianWindow,
           selection: selection)
+    weightOf = nil
   }
 
   private func sweep<L: RobustLoss>(beta: [Double], loss: L, scale c: Double, weigh: Bool, accumulate: Bool,
@@ -183,7 +193,7 @@ final class WeightedPass: @unchecked Sendable {
     let base = scratch.baseAddress! + chunk * scratchStride
     let g = base, objectiveSlot = base + q * q
     let block = objectiveSlot + 1, root = block + tileRows * q, tileRows = self.tileRows
-    let r = residuals.baseAddress!, w = weights.baseAddress!
+    let r = residuals.baseAddress!
     var objective = 0.0
     var below = 0, inside = 0, above = 0, nan = 0
     let target = selection.map { $0 + range.lowerBound }
@@ -194,7 +204,7 @@ final class WeightedPass: @unchecked Sendable {
         var i0 = range.lowerBound
         while i0 < range.upperBound {
           let m = min(blockRows, range.upperBound - i0)
-          let rb = r + i0, wb = w + i0, yb = y + i0
+          let rb = r + i0, yb = y + i0
           // Residuals of the block, one column at a time (contiguous, vectorises).
           rb.update(from: yb, count: m)
           for j in 0..<p {
@@ -212,8 +222,7 @@ final class WeightedPass: @unchecked Sendable {
             continue
           }
           // Weights, objective and √w.
-          objective += WeightedPass.weigh(rb, count: m, loss: loss, inverseScale: inverseScale, weights: wb,
-                                          roots: root)
+          objective += WeightedPass.weigh(rb, count: m, loss: loss, inverseScale: inverseScale, roots: root)
           if let window, let target {
             // Branch-free compaction: always store, advance only for values inside the window.
             WeightedPass.countWindow(rb, count: m, window: window, into: target, below: &below, inside: &inside,
@@ -268,13 +277,13 @@ final class WeightedPass: @unchecked Sendable {
     nan = z
   }
 
-  /// Weights wᵢ = w(rᵢ·s), √wᵢ and Σρ(rᵢ·s) of one block. Huber has a branch-free two-lane form
+  /// √wᵢ = √w(rᵢ·s) and Σρ(rᵢ·s) of one block. Huber has a branch-free two-lane form
   /// (w = 1/max(1, |u|), ρ = t·(|u| − t/2) with t = min(1, |u|): the same doubles as HuberLoss's
   /// branches); other losses go through the protocol, with the sum split over two lanes.
   @inline(never)
   private static func weigh<L: RobustLoss>(
     _ r: UnsafeMutablePointer<Double>, count m: Int, loss: L, inverseScale: Double,
-    weights: UnsafeMutablePointer<Double>, roots: UnsafeMutablePointer<Double>
+    roots: UnsafeMutablePointer<Double>
   ) -> Double {
     var i = 0
     let end = m & ~1
@@ -290,18 +299,18 @@ final class WeightedPass: @unchecked Sendable {
         let weight = one / a.replacing(with: one, where: a .< one)
         let t = a.replacing(with: one, where: a .> one)
         sum += t * (a - t * half)
-        UnsafeMutableRawPointer(weights + i).storeBytes(of: weight, as: SIMD2<Double>.self)
+        UnsafeMutableRawPointer(roots + i).storeBytes(of: weight, as: SIMD2<Double>.self)
         i += 2
       }
       var total = sum.sum()
       if end < m {
         let a = abs(r[end] * inverseScale)
-        let weight = 1 / max(a, 1), t = min(a, 1)
+        let t = min(a, 1)
         total += t * (a - t * 0.5)
-        weights[end] = weight
+        roots[end] = 1 / max(a, 1)
       }
-      // A loop of its own so that it becomes `sqrtpd` (SIMD2's squareRoot() is two scalar calls).
-      for k in 0..<m { roots[k] = weights[k].squareRoot() }
+      // The square roots in a loop of their own (SIMD2's squareRoot() is two scalar calls).
+      for k in 0..<m { roots[k] = roots[k].squareRoot() }
       return total
     }
     var s0 = 0.0, s1 = 0.0
@@ -309,19 +318,14 @@ final class WeightedPass: @unchecked Sendable {
       let u0 = r[i] * inverseScale, u1 = r[i + 1] * inverseScale
       s0 += loss.rho(u0)
       s1 += loss.rho(u1)
-      let w0 = loss.weight(u0), w1 = loss.weight(u1)
-      weights[i] = w0
-      weights[i + 1] = w1
-      roots[i] = w0.squareRoot()
-      roots[i + 1] = w1.squareRoot()
+      roots[i] = loss.weight(u0).squareRoot()
+      roots[i + 1] = loss.weight(u1).squareRoot()
       i += 2
     }
     if end < m {
       let u = r[end] * inverseScale
       s0 += loss.rho(u)
-      let w0 = loss.weight(u)
-      weights[end] = w0
-      roots[end] = w0.squareRoot()
+      roots[end] = loss.weight(u).squareRoot()
     }
     return s0 + s1
   }
