@@ -1,3 +1,4 @@
+import CLapack
 import Dispatch
 
 /// The one pass over X that an IRLS iteration needs, fused: for each block of rows it computes the
@@ -52,6 +53,10 @@ final class WeightedPass: @unchecked Sendable {
   private let chunkSize: Int
   private let blockRows: Int
   private let tileRows: Int
+  /// Whether the Gram accumulation calls `cblas_dsyrk` instead of ``GramKernel``.
+  private let usesBLAS: Bool
+  /// The widest augmented block [√w·X | √w·y] given to ``GramKernel``.
+  static let kernelColumnLimit = 24
   /// Columns of the augmented block [√w·X | √w·y].
   private let augmented: Int
   /// Per chunk: augmented q×q Gram, 1 objective, blockRows×q scaled block, blockRows √w.
@@ -78,9 +83,12 @@ final class WeightedPass: @unchecked Sendable {
     // Residuals and weights go over blocks of 4096 rows (long runs per column for the prefetcher; the
     // block's X stays in L2 for the scaling); the scaled block for the Gram kernel holds 512 rows, so
     // the six columns a 4×2 tile reads (24 KB) stay in a 32 KB L1.
+    // Above 24 columns OpenBLAS's dsyrk (AVX2/FMA kernels, run on one thread inside each chunk) beats
+    // the SSE2 tiles, its packing now amortised over many columns: its tiles are about 0.5 MB.
     blockRows = 4096
-    tileRows = 512
     augmented = p + 1
+    usesBLAS = augmented > WeightedPass.kernelColumnLimit
+    tileRows = usesBLAS ? max(512, min(2048, 65_536 / augmented)) : 512
     scratchStride = augmented * augmented + 1 + tileRows * augmented + blockRows
     scratch = .allocate(capacity: scratchStride * chunks)
     scratch.initialize(repeating: 0)
@@ -130,7 +138,17 @@ final class WeightedPass: @unchecked Sendable {
         self.runChunk(chunk, rows: start..<end, beta: b, loss: loss, inverseScale: inverseScale, weigh: weigh,
                       accumulate: weigh && accumulate, window: window, selection: selectionBase)
       }
-      if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
+      // OpenBLAS on one thread inside the chunks: its own pool would wake per call and fight the
+      // chunk workers for the cores.
+      if usesBLAS && accumulate && weigh {
+        BLASThreads.single {
+          if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
+        }
+      } else if chunks == 1 {
+        work(0)
+      } else {
+        DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
+      }
     }
     windowFilled = window != nil
     // Deterministic reduction in chunk order.
@@ -192,7 +210,7 @@ final class WeightedPass: @unchecked Sendable {
     let n = rows, p = columns, q = augmented, blockRows = self.blockRows
     let base = scratch.baseAddress! + chunk * scratchStride
     let g = base, objectiveSlot = base + q * q
-    let block = objectiveSlot + 1, root = block + tileRows * q, tileRows = self.tileRows
+    let block = objectiveSlot + 1, root = block + tileRows * q, tileRows = self.tileRows, usesBLAS = self.usesBLAS
     let r = residuals.baseAddress!
     var objective = 0.0
     var below = 0, inside = 0, above = 0, nan = 0
@@ -238,7 +256,12 @@ final class WeightedPass: @unchecked Sendable {
               }
               let scaledY = block + p * t, yT = yb + s0
               for i in 0..<t { scaledY[i] = rootT[i] * yT[i] }
-              GramKernel.accumulateUpper(block, rows: t, leading: t, columns: q, into: g, leading: q)
+              if usesBLAS {
+                cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(q), Int32(t), 1, block, Int32(t), 1, g,
+                            Int32(q))
+              } else {
+                GramKernel.accumulateUpper(block, rows: t, leading: t, columns: q, into: g, leading: q)
+              }
               s0 += t
             }
           }
