@@ -36,6 +36,9 @@ final class WeightedPass: @unchecked Sendable {
   }
   /// w(r/c) as a function of r for the last `run`.
   private var weightOf: ((Double) -> Double)?
+  /// The β whose residuals `residuals` holds: a pass at the same β (IRLS's pass after the σ̂ sweep)
+  /// reuses them instead of reading y and recomputing X·β (the same code would give the same doubles).
+  private var residualsBeta: [Double]?
   /// XᵀWX (upper triangle valid, column-major p × p) from the last `run`.
   private(set) var gram: [Double]
   /// XᵀWy from the last `run`.
@@ -130,13 +133,15 @@ final class WeightedPass: @unchecked Sendable {
     let chunkSize = self.chunkSize
     let window = selection == nil ? nil : medianWindow
     if window != nil { precondition(selection!.count >= n, "the selection scratch needs n values") }
+    let reuse = residualsBeta == beta
+    residualsBeta = beta
     nonisolated(unsafe) let selectionBase = selection?.baseAddress
     beta.withUnsafeBufferPointer { betaBuffer in
       nonisolated(unsafe) let b = betaBuffer
       let work: @Sendable (Int) -> Void = { chunk in
         let start = min(n, chunk * chunkSize), end = min(n, start + chunkSize)
         self.runChunk(chunk, rows: start..<end, beta: b, loss: loss, inverseScale: inverseScale, weigh: weigh,
-                      accumulate: weigh && accumulate, window: window, selection: selectionBase)
+                      accumulate: weigh && accumulate, reuse: reuse, window: window, selection: selectionBase)
       }
       // OpenBLAS on one thread inside the chunks: its own pool would wake per call and fight the
       // chunk workers for the cores.
@@ -204,7 +209,7 @@ final class WeightedPass: @unchecked Sendable {
 
   private func runChunk<L: RobustLoss>(
     _ chunk: Int, rows range: Range<Int>, beta b: UnsafeBufferPointer<Double>, loss: L,
-    inverseScale: Double, weigh: Bool, accumulate: Bool, window: MedianWindow?,
+    inverseScale: Double, weigh: Bool, accumulate: Bool, reuse: Bool, window: MedianWindow?,
     selection: UnsafeMutablePointer<Double>?
   ) {
     let n = rows, p = columns, q = augmented, blockRows = self.blockRows
@@ -224,12 +229,14 @@ final class WeightedPass: @unchecked Sendable {
           let m = min(blockRows, range.upperBound - i0)
           let rb = r + i0, yb = y + i0
           // Residuals of the block, one column at a time (contiguous, vectorises).
-          rb.update(from: yb, count: m)
-          for j in 0..<p {
-            let bj = b[j]
-            if bj == 0 { continue }
-            let column = x + j * n + i0
-            for i in 0..<m { rb[i] -= bj * column[i] }
+          if !reuse {
+            rb.update(from: yb, count: m)
+            for j in 0..<p {
+              let bj = b[j]
+              if bj == 0 { continue }
+              let column = x + j * n + i0
+              for i in 0..<m { rb[i] -= bj * column[i] }
+            }
           }
           if !weigh {
             if let window, let target {
