@@ -15,8 +15,9 @@ import Dispatch
 ///
 /// Rows are split into a number of chunks that depends only on n and p (never on the machine), the
 /// chunks run on all cores, and their partial sums are added in chunk order: the result is
-/// bit-for-bit reproducible. All buffers are allocated once, so an iteration allocates nothing.
-/// Buffers are raw pointers because chunks write disjoint parts of them concurrently.
+/// bit-for-bit reproducible. Every buffer that grows with n is allocated once (a pass allocates only
+/// its small weight closure). Buffers are raw pointers because chunks write disjoint parts of them
+/// concurrently.
 final class WeightedPass: @unchecked Sendable {
   let design: DesignMatrix
   let response: [Double]
