@@ -126,7 +126,9 @@ struct Prepared {
   func fitMEstimator<L: RobustLoss>(_ robustLoss: L, loss: Loss) throws -> RegressionFit {
     let n = design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-    defer { scratch.deallocate() }
+    // Freed as soon as σ̂ is known, before the outputs are built (peak memory of large fits).
+    var scratchAllocated = true
+    defer { if scratchAllocated { scratch.deallocate() } }
     let startBeta = try start(isConvex: robustLoss.isConvex, scratch: scratch)
     var fixedScale: Double?
     var tuning = 1.0
@@ -153,15 +155,16 @@ struct Prepared {
       ? ExactFit.rowsOnFit(design: design, response: response, beta: outcome.coefficients, residuals: residuals)
       : []
     let weights = zeroScale ? onFit.map { $0 ? 1.0 : 0.0 } : Array(pass.weights)
-    let sigma = zeroScale ? 0 : Selection.madScale(of: residuals)
+    let sigma = zeroScale ? 0 : residuals.withUnsafeBufferPointer { Selection.madScale(of: $0, scratch: scratch) }
+    scratch.deallocate()
+    scratchAllocated = false
     var warnings: [String] = []
     var inference: Inference?
     if outcome.termination == .zeroScale {
       warnings.append("the robust scale is 0: more than half of the points lie exactly on the fitted "
         + "hyperplane, so the fit interpolates them; standard errors are not available (fix the scale with --scale)")
     } else {
-      let u = residuals.map { $0 / outcome.scale }
-      switch Sandwich.covariance(loss: robustLoss, standardized: u, scale: outcome.scale,
+      switch Sandwich.covariance(loss: robustLoss, residuals: residuals, scale: outcome.scale,
                                  inverseGram: inverseGram, coefficients: outcome.coefficients) {
       case .success(let result): inference = result
       case .failure(let reason): warnings.append(reason.description)

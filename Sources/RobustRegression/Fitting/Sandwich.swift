@@ -22,11 +22,13 @@ enum Sandwich {
   }
 
   static func covariance<L: RobustLoss>(
-    loss: L, standardized u: [Double], scale c: Double, inverseGram: [Double], coefficients: [Double]
+    loss: L, residuals: [Double], scale c: Double, inverseGram: [Double], coefficients: [Double]
   ) -> Result<Inference, Failure> {
-    let n = u.count, p = coefficients.count
+    // uᵢ = rᵢ/c on the fly (no n-length copy: this runs at the peak memory of a large fit).
+    let n = residuals.count, p = coefficients.count
     var sumPsiSquared = 0.0, sumSlope = 0.0
-    for value in u {
+    for r in residuals {
+      let value = r / c
       let psi = loss.psi(value)
       sumPsiSquared += psi * psi
       sumSlope += loss.psiDerivative(value)
@@ -34,8 +36,8 @@ enum Sandwich {
     let m = sumSlope / Double(n)
     guard m > 0 else { return .failure(.nonPositiveSlope(m)) }
     var variance = 0.0
-    for value in u {
-      let d = loss.psiDerivative(value) - m
+    for r in residuals {
+      let d = loss.psiDerivative(r / c) - m
       variance += d * d
     }
     variance /= Double(n)
