@@ -95,6 +95,25 @@ public enum DecimalParser {
     return (((x & mask) &* mul1) &+ (((x >> 16) & mask) &* mul2)) >> 32
   }
 
+  /// Appends the run of decimal digits at `i` to `mantissa` (wrapping; the caller counts the digits
+  /// from the pointers), eight at a time while it can, each 8-byte word loaded once; leaves `i` on
+  /// the first non-digit.
+  @inline(__always)
+  static func accumulateDigits(_ i: inout UnsafePointer<UInt8>, into mantissa: inout UInt64) {
+    while true {
+      let word = UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian
+      guard isEightDigits(word) else { break }
+      mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(word)
+      i += 8
+    }
+    while true {
+      let d = i.pointee &- 0x30
+      if d > 9 { break }
+      mantissa = mantissa &* 10 &+ UInt64(d)
+      i += 1
+    }
+  }
+
   /// Scans a number starting exactly at `p` (no leading spaces) and stops at the first byte that
   /// cannot continue it. The bytes must be followed by a byte that cannot continue a number
   /// (the CSV reader keeps a NUL sentinel after its data), and 8 readable bytes after that
@@ -112,32 +131,14 @@ public enum DecimalParser {
     }
     let digitsStart = i
     var mantissa: UInt64 = 0
-    while isEightDigits(UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian) {
-      mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian)
-      i += 8
-    }
-    while true {
-      let d = i.pointee &- 0x30
-      if d > 9 { break }
-      mantissa = mantissa &* 10 &+ UInt64(d)
-      i += 1
-    }
+    accumulateDigits(&i, into: &mantissa)
     let intEnd = i
     var fracStart = i
     var fracEnd = i
     if i.pointee == 0x2E {  // .
       i += 1
       fracStart = i
-      while isEightDigits(UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian) {
-        mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian)
-        i += 8
-      }
-      while true {
-        let d = i.pointee &- 0x30
-        if d > 9 { break }
-        mantissa = mantissa &* 10 &+ UInt64(d)
-        i += 1
-      }
+      accumulateDigits(&i, into: &mantissa)
       fracEnd = i
     }
     let digitCount = (intEnd - digitsStart) + (fracEnd - fracStart)

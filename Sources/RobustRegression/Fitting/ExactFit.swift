@@ -42,12 +42,8 @@ enum ExactFit {
       try NormalEquations.solveQR(design: pass.design, response: pass.response, weights: $0)
     }
     guard let beta = candidate, beta.allSatisfy(\.isFinite) else { return nil }
-    let fitted = pass.design.multiply(beta)
-    var onFit = 0
-    for i in 0..<n where isOnFit(row: i, design: pass.design, response: pass.response, beta: beta,
-                                 residual: pass.response[i] - fitted[i]) {
-      onFit += 1
-    }
-    return onFit >= needed ? beta : nil
+    let residuals = pass.design.residuals(pass.response, beta)
+    let onFit = rowsOnFit(design: pass.design, response: pass.response, beta: beta, residuals: residuals)
+    return onFit.lazy.filter { $0 }.count >= needed ? beta : nil
   }
 }

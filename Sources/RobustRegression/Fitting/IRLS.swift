@@ -35,7 +35,7 @@ enum IRLS {
     var sigmas: [Double] = []
     let tracksScale = fixedScale == nil && updateScale
     // A σ̂ this small is rounding noise of the response, not a scale: test for an exact fit.
-    let roundingScale = 1e3 * Double.ulpOfOne * pass.response.reduce(0) { max($0, abs($1)) }
+    let roundingScale = tracksScale ? 1e3 * Double.ulpOfOne * pass.response.reduce(0) { max($0, abs($1)) } : 0
     /// Stops at the hyperplane through more than half the rows.
     func exactFitOutcome(_ exact: [Double], iteration: Int) -> IRLSOutcome {
       pass.run(beta: exact, loss: loss, scale: c, accumulate: false)
