@@ -18,11 +18,13 @@ let package = Package(
       pkgConfig: nil,
       providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
     ),
+    // The weighted Gram kernel of the IRLS pass, AVX2/FMA chosen at run time (Sources/CKernels).
+    .target(name: "CKernels"),
     // Losses, linear algebra, IRLS, the adaptive fit, inference.
     .target(
       name: "RobustRegression",
       dependencies: [
-        "CLapack",
+        "CLapack", "CKernels",
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),

@@ -71,7 +71,7 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
     }
     let y = z / b
     let l = Double.log(onePlus: y)
-    let h = logOnePlusMinusRatio(y)
+    let h = logOnePlusMinusRatio(y, logOnePlus: l)
     // w = (1 + y)^(α/2 − 1) = exp(s b ℓ / 2).
     let m = s * b * l / 2
     let w = Double.exp(m)
@@ -120,8 +120,8 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
 }
 
 /// h(y) = log(1 + y) − y/(1 + y) for y ≥ 0, by its series below 1/4 (where the two terms cancel: both are
-/// y − O(y²) while h ≈ y²/2).
-@usableFromInline func logOnePlusMinusRatio(_ y: Double) -> Double {
+/// y − O(y²) while h ≈ y²/2). `l` is log(1 + y), already computed by the caller.
+@usableFromInline func logOnePlusMinusRatio(_ y: Double, logOnePlus l: Double) -> Double {
   if y.isInfinite { return .infinity }
   if y < 0.25 {
     // Σ_{k≥2} (−1)^k (k − 1)/k · y^k; 0.25^30 relative to y²/2 is below 1e-16.
@@ -137,11 +137,12 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
     }
     return sum
   }
-  return Double.log(onePlus: y) - y / (1 + y)
+  return l - y / (1 + y)
 }
 
 /// φ(x) = (eˣ − 1)/x and its first two derivatives, by the Taylor series Σ x^k/(k+1)! for |x| < 1 (where
-/// the closed forms (x eˣ − eˣ + 1)/x² and (eˣ(x² − 2x + 2) − 2)/x³ cancel) and in closed form otherwise.
+/// the closed forms (x eˣ − eˣ + 1)/x² and (eˣ(x² − 2x + 2) − 2)/x³ cancel) and in closed form otherwise
+/// (for x ≥ 1 eˣ is 1 + (eˣ − 1), which loses nothing there; below −1 both are computed).
 @usableFromInline func expMinusOneOverXJet(_ x: Double) -> (Double, Double, Double) {
   if abs(x) < 1 {
     var f0 = 0.0, f1 = 0.0, f2 = 0.0
@@ -167,8 +168,8 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
     }
     return (f0, f1, f2)
   }
-  let e = Double.exp(x)
   let em = Double.expMinusOne(x)
+  let e = x >= 1 ? 1 + em : Double.exp(x)
   let f0 = em / x
   let f1 = (x * e - em) / (x * x)
   let f2 = (e * (x * x - 2 * x) + 2 * em) / (x * x * x)

@@ -1,4 +1,6 @@
+import CKernels
 import CLapack
+import Dispatch
 
 /// Standard errors of the adaptive fit from the observed information: the Hessian of the NLL in
 /// (β, α, λ = log c) at the optimum, inverted over the free parameters (α or c on a bound are held).
@@ -18,47 +20,77 @@ struct ObservedInformation {
     let n = design.rows, p = design.columns
     let loss = BarronLoss(alpha: alpha)
     let shape = BarronShapeDerivatives(alpha: alpha)
-    var curvature = [Double](repeating: 0, count: n)
+    // Per chunk of rows (on all cores, added in chunk order): ψ′ xxᵀ/c² by the weighted Gram kernel
+    // in tiles, the β–α and β–λ columns, and the (α, λ) sums.
+    let chunks = max(1, min(8, n / 32_768)), chunkSize = (n + chunks - 1) / chunks
+    let tileRows = 256
+    // Per chunk: hbb p×p, hba p, hbl p, (haa, hal, hll), and three tile buffers.
+    let stride = p * p + 2 * p + 3 + 3 * tileRows
+    let partial = UnsafeMutableBufferPointer<Double>.allocate(capacity: stride * chunks)
+    defer { partial.deallocate() }
+    partial.initialize(repeating: 0)
+    nonisolated(unsafe) let slots = partial.baseAddress!
+    design.values.withUnsafeBufferPointer { xBuffer in
+      residuals.withUnsafeBufferPointer { rBuffer in
+        nonisolated(unsafe) let x = xBuffer.baseAddress!, r = rBuffer.baseAddress!
+        let work: @Sendable (Int) -> Void = { chunk in
+          let base = slots + chunk * stride
+          let hbb = base, hba = base + p * p, hbl = hba + p, sums = hbl + p
+          let curvature = sums + 3, cross = curvature + tileRows, scaleCross = cross + tileRows
+          var haa = 0.0, hal = 0.0, hll = 0.0
+          var start = min(n, chunk * chunkSize)
+          let end = min(n, start + chunkSize)
+          while start < end {
+            let m = min(tileRows, end - start)
+            for k in 0..<m {
+              let u = r[start + k] / c
+              let slope = loss.psiDerivative(u)
+              curvature[k] = slope / (c * c)
+              let values = shape.values(z: u * u)
+              cross[k] = u == 0 ? 0 : values.dAlphaLogScale / (u * c)  // −u·w·h/(2c)
+              scaleCross[k] = (slope * u + loss.psi(u)) / c
+              if alphaFree {
+                haa += values.dAlphaAlpha
+                hal += values.dAlphaLogScale
+              }
+              hll += values.dLogScaleLogScale
+            }
+            rf_weighted_gram(x + start, n, Int32(p), nil, curvature, m, hbb, Int32(p))
+            for j in 0..<p {
+              let column = x + j * n + start
+              var a = 0.0, l = 0.0
+              for k in 0..<m {
+                a += column[k] * cross[k]
+                l += column[k] * scaleCross[k]
+              }
+              hba[j] += a
+              hbl[j] += l
+            }
+            start += m
+          }
+          sums[0] = haa
+          sums[1] = hal
+          sums[2] = hll
+        }
+        if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
+      }
+    }
+    var hbb = [Double](repeating: 0, count: p * p)
     var hba = [Double](repeating: 0, count: p), hbl = [Double](repeating: 0, count: p)
     var haa = 0.0, hal = 0.0, hll = 0.0
-    let zAlpha = alphaFree ? LogPartition.derivatives(alpha: alpha) : (value: 0, first: 0, second: 0)
-    for i in 0..<n {
-      let u = residuals[i] / c
-      curvature[i] = loss.psiDerivative(u) / (c * c)
-      let values = shape.values(z: u * u)
-      let cross = u == 0 ? 0 : -values.dAlphaLogScale / u  // u·w·h/2
-      let scaleCross = (loss.psiDerivative(u) * u + loss.psi(u)) / c
+    for chunk in 0..<chunks {
+      let base = partial.baseAddress! + chunk * stride
+      for k in 0..<p { for j in 0...k { hbb[k * p + j] += base[k * p + j] } }
       for j in 0..<p {
-        let x = design.values[j * n + i]
-        if alphaFree { hba[j] -= x * cross / c }
-        hbl[j] += x * scaleCross
+        hba[j] += base[p * p + j]
+        hbl[j] += base[p * p + p + j]
       }
-      if alphaFree {
-        haa += values.dAlphaAlpha
-        hal += values.dAlphaLogScale
-      }
-      hll += values.dLogScaleLogScale
+      haa += base[p * p + 2 * p]
+      hal += base[p * p + 2 * p + 1]
+      hll += base[p * p + 2 * p + 2]
     }
-    haa += Double(n) * zAlpha.second
-    // Σ ψ′ xxᵀ/c² by blocks.
-    var hbb = [Double](repeating: 0, count: p * p)
-    let blockRows = 1024
-    var block = [Double](repeating: 0, count: blockRows * p)
-    var scaled = [Double](repeating: 0, count: blockRows * p)
-    var start = 0
-    while start < n {
-      let m = min(blockRows, n - start)
-      for j in 0..<p {
-        for i in 0..<m {
-          let x = design.values[j * n + start + i]
-          block[j * m + i] = x
-          scaled[j * m + i] = x * curvature[start + i]
-        }
-      }
-      cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(p), Int32(p), Int32(m), 1,
-                  block, Int32(m), scaled, Int32(m), 1, &hbb, Int32(p))
-      start += m
-    }
+    for k in 0..<p { for j in 0..<k { hbb[j * p + k] = hbb[k * p + j] } }
+    if alphaFree { haa += Double(n) * LogPartition.derivatives(alpha: alpha).second }
     // Assemble over the free parameters: β, then α, then λ.
     let size = p + (alphaFree ? 1 : 0) + (scaleFree ? 1 : 0)
     var h = [Double](repeating: 0, count: size * size)

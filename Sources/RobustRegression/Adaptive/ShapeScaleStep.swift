@@ -44,18 +44,18 @@ struct ShapeScaleProblem: @unchecked Sendable {
       let count = residuals.count
       let size = (count + parts - 1) / parts
       let work: @Sendable (Int) -> Void = { part in
-        var s = [Double](repeating: 0, count: 6)
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0
         for i in min(count, part * size)..<min(count, (part + 1) * size) {
           let u = self.residuals[i] * inverse
           let v = shape.values(z: u * u)
-          s[0] += v.rho
-          s[1] += v.dAlpha
-          s[2] += v.dAlphaAlpha
-          s[3] += v.dLogScale
-          s[4] += v.dLogScaleLogScale
-          s[5] += v.dAlphaLogScale
+          s0 += v.rho
+          s1 += v.dAlpha
+          s2 += v.dAlphaAlpha
+          s3 += v.dLogScale
+          s4 += v.dLogScaleLogScale
+          s5 += v.dAlphaLogScale
         }
-        out[part] = s
+        out[part] = [s0, s1, s2, s3, s4, s5]
       }
       if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
     }
@@ -104,7 +104,12 @@ struct ShapeScaleProblem: @unchecked Sendable {
         guard let step = newtonStep(local, alpha: evaluationAlpha, moving: alpha) else { continue }
         var da = step.shape, dl = step.logScale
         guard da.isFinite, dl.isFinite, da != 0 || dl != 0 else { continue }
-        for _ in 0..<40 {
+        // The first-order decrease the step promises, halved with it: once it is below the rounding
+        // noise of the NLL no shorter step can show a decrease (at the optimum the Newton step is
+        // tiny and every trial would tie; without this the loop paid 40 evaluations there).
+        var promised = abs(step.slope)
+        let noise = 1e-13 * max(1, abs(current))
+        for _ in 0..<40 where promised > noise {
           let trialAlpha = da == 0 ? alpha : step.chart.alpha(evaluationAlpha, step: da, range: alphaRange)
           let trialLambda = max(lambda + dl, lambdaFloor)
           let trial = value(alpha: trialAlpha, scale: Double.exp(trialLambda))
@@ -119,6 +124,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
           }
           da /= 2
           dl /= 2
+          promised /= 2
         }
       }
       // Close to 2: try α = 2 exactly, with its closed-form scale.
@@ -175,8 +181,9 @@ struct ShapeScaleProblem: @unchecked Sendable {
   /// `evaluation`; the iterate is `moving`), projected on the α bounds and made a descent direction:
   /// where the 2 × 2 Hessian is not positive definite (or α is held on a bound) the step falls back to a
   /// λ-only Newton step and a bounded gradient step in the shape coordinate. Nil when nothing is finite.
+  /// `slope` is the directional derivative g·d of the NLL along the step (negative: a descent).
   private func newtonStep(_ local: Local, alpha evaluation: Double, moving: Double)
-    -> (shape: Double, logScale: Double, chart: Chart)? {
+    -> (shape: Double, logScale: Double, chart: Chart, slope: Double)? {
     var g = (alpha: local.gradient.alpha, logScale: local.gradient.logScale)
     var h = local.hessian
     guard g.logScale.isFinite, h.ll.isFinite else { return nil }
@@ -185,7 +192,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
     let atUpper = moving >= alphaRange.upperBound && g.alpha < 0
     let alphaFree = local.alphaDerivativesFinite && !atLower && !atUpper
       && alphaRange.lowerBound < alphaRange.upperBound
-    guard alphaFree else { return (0, lambdaStep, .alpha) }
+    guard alphaFree else { return (0, lambdaStep, .alpha, g.logScale * lambdaStep) }
     var chart = Chart.alpha
     var cap = 0.5
     let distance = abs(evaluation - 2)
@@ -212,13 +219,13 @@ struct ShapeScaleProblem: @unchecked Sendable {
         da *= shrink
         dl *= shrink
       }
-      return (da, dl, chart)
+      return (da, dl, chart, g.alpha * da + g.logScale * dl)
     }
     // Not convex here: a step of the cap's length down the gradient in the shape coordinate (the
     // backtracking shortens it), with the λ Newton step. Not scaled by |g|: in the s chart near α = 2 the
     // gradient is O(|α − 2|) while the minimum can be several units of s away.
     let da = g.alpha > 0 ? -cap : (g.alpha < 0 ? cap : 0)
-    return (da, lambdaStep, chart)
+    return (da, lambdaStep, chart, g.alpha * da + g.logScale * lambdaStep)
   }
 
   private var chunkCount: Int { max(1, min(8, residuals.count / 65_536)) }

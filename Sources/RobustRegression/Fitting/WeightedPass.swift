@@ -1,10 +1,11 @@
+import CKernels
 import CLapack
 import Dispatch
 
 /// The one pass over X that an IRLS iteration needs, fused: for each block of rows it computes the
 /// residuals r = y − X·β, the weights w = w(r/c), the objective Σρ(r/c), and accumulates XᵀWX and
-/// XᵀWy from the √w-scaled block while the block is still in cache (``GramKernel``: √w·y is the last
-/// column of the block, so XᵀWy comes out of the same kernel as XᵀWX).
+/// XᵀWy while the block is still in cache (`rf_weighted_gram` of Sources/CKernels, AVX2/FMA when the
+/// processor has it: y is the last column of the block, so XᵀWy comes out of the same kernel as XᵀWX).
 ///
 /// Optionally the pass also prepares the MAD of its residuals: given a window [lo, hi] that should
 /// hold median(|r|), it counts the |rᵢ| below the window and copies those inside it to a scratch
@@ -36,16 +37,16 @@ final class WeightedPass: @unchecked Sendable {
     }
   }
   /// w(r/c) as a function of r for the last `run`.
-  private var weightOf: ((Double) -> Double)?
+  var weightOf: ((Double) -> Double)?
   /// The β whose residuals `residuals` holds: a pass at the same β (IRLS's pass after the σ̂ sweep)
   /// reuses them instead of reading y and recomputing X·β (the same code would give the same doubles).
-  private var residualsBeta: [Double]?
+  var residualsBeta: [Double]?
   /// XᵀWX (upper triangle valid, column-major p × p) from the last `run`.
-  private(set) var gram: [Double]
+  var gram: [Double]
   /// XᵀWy from the last `run`.
-  private(set) var rhs: [Double]
+  var rhs: [Double]
   /// Σρ(r/c) from the last `run`.
-  private(set) var objective = 0.0
+  var objective = 0.0
 
   /// A window [lower, upper] expected to contain median(|r|) of the next pass.
   struct MedianWindow {
@@ -53,23 +54,25 @@ final class WeightedPass: @unchecked Sendable {
     var upper: Double
   }
 
-  private let chunks: Int
-  private let chunkSize: Int
-  private let blockRows: Int
+  let chunks: Int
+  let chunkSize: Int
+  let blockRows: Int
   private let tileRows: Int
-  /// Whether the Gram accumulation calls `cblas_dsyrk` instead of ``GramKernel``.
-  private let usesBLAS: Bool
-  /// The widest augmented block [√w·X | √w·y] given to ``GramKernel``.
+  /// Whether the Gram accumulation calls `cblas_dsyrk` (on the √w-scaled block) instead of `rf_weighted_gram`.
+  let usesBLAS: Bool
+  /// The widest augmented block [X | y] given to `rf_weighted_gram`.
   static let kernelColumnLimit = 24
-  /// Columns of the augmented block [√w·X | √w·y].
-  private let augmented: Int
-  /// Per chunk: augmented q×q Gram, 1 objective, blockRows×q scaled block, blockRows √w.
-  private let scratch: UnsafeMutableBufferPointer<Double>
-  private let scratchStride: Int
+  /// Columns of the augmented block [X | y].
+  let augmented: Int
+  /// Per chunk: augmented q×q Gram, 1 objective, tileRows×q scaled block (dsyrk), blockRows weights.
+  let scratch: UnsafeMutableBufferPointer<Double>
+  let scratchStride: Int
   /// Per chunk: |r| below the window, inside it, above it, and NaN (counted inside as well).
-  private let windowCounts: UnsafeMutableBufferPointer<Int>
+  let windowCounts: UnsafeMutableBufferPointer<Int>
   /// Whether the last `run` filled the window counts (and the selection scratch).
-  private var windowFilled = false
+  var windowFilled = false
+  /// Storage of the one-read Huber iteration (``HuberSplit``), made by ``prepareHuberSplit()``.
+  var split: HuberSplit?
 
   init(design: DesignMatrix, response: [Double]) {
     precondition(response.count == design.rows, "y needs one value per row of X")
@@ -85,14 +88,14 @@ final class WeightedPass: @unchecked Sendable {
     chunks = max(1, min(8, n * p / 262_144))
     chunkSize = (n + chunks - 1) / chunks
     // Residuals and weights go over blocks of 4096 rows (long runs per column for the prefetcher; the
-    // block's X stays in L2 for the scaling); the scaled block for the Gram kernel holds 512 rows, so
-    // the six columns a 4×2 tile reads (24 KB) stay in a 32 KB L1.
-    // Above 24 columns OpenBLAS's dsyrk (AVX2/FMA kernels, run on one thread inside each chunk) beats
-    // the SSE2 tiles, its packing now amortised over many columns: its tiles are about 0.5 MB.
+    // block's X stays in L2 for the Gram kernel); the kernel takes 256 rows at a time, so that the
+    // [X | y] tile it reads once per 4×2 tile of G (11 columns: 22 KB) stays in a 32 KB L1.
+    // Above 24 columns OpenBLAS's dsyrk on the √w-scaled block (run on one thread inside each chunk)
+    // takes over, its packing amortised over many columns: its tiles are about 0.5 MB.
     blockRows = 4096
     augmented = p + 1
     usesBLAS = augmented > WeightedPass.kernelColumnLimit
-    tileRows = usesBLAS ? max(512, min(2048, 65_536 / augmented)) : 512
+    tileRows = usesBLAS ? max(512, min(2048, 65_536 / augmented)) : 256
     scratchStride = augmented * augmented + 1 + tileRows * augmented + blockRows
     scratch = .allocate(capacity: scratchStride * chunks)
     scratch.initialize(repeating: 0)
@@ -157,8 +160,14 @@ final class WeightedPass: @unchecked Sendable {
       }
     }
     windowFilled = window != nil
-    // Deterministic reduction in chunk order.
     guard weigh else { return }
+    reduceChunks(accumulate: accumulate)
+  }
+
+  /// Adds the chunks' objectives (and, with `accumulate`, their XᵀWX and XᵀWy) in chunk order: the
+  /// deterministic reduction.
+  func reduceChunks(accumulate: Bool) {
+    let p = columns, q = augmented
     objective = 0
     for chunk in 0..<chunks { objective += scratch[chunk * scratchStride + q * q] }
     guard accumulate else { return }
@@ -230,15 +239,7 @@ final class WeightedPass: @unchecked Sendable {
           let m = min(blockRows, range.upperBound - i0)
           let rb = r + i0, yb = y + i0
           // Residuals of the block, one column at a time (contiguous, vectorises).
-          if !reuse {
-            rb.update(from: yb, count: m)
-            for j in 0..<p {
-              let bj = b[j]
-              if bj == 0 { continue }
-              let column = x + j * n + i0
-              for i in 0..<m { rb[i] -= bj * column[i] }
-            }
-          }
+          if !reuse { WeightedPass.residuals(x + i0, rows: n, columns: p, y: yb, beta: b, count: m, into: rb) }
           if !weigh {
             if let window, let target {
               WeightedPass.countWindow(rb, count: m, window: window, into: target, below: &below, inside: &inside,
@@ -247,8 +248,8 @@ final class WeightedPass: @unchecked Sendable {
             i0 += m
             continue
           }
-          // Weights, objective and √w.
-          objective += WeightedPass.weigh(rb, count: m, loss: loss, inverseScale: inverseScale, roots: root)
+          // Weights and objective.
+          objective += WeightedPass.weigh(rb, count: m, loss: loss, inverseScale: inverseScale, weights: root)
           if let window, let target {
             // Branch-free compaction: always store, advance only for values inside the window.
             WeightedPass.countWindow(rb, count: m, window: window, into: target, below: &below, inside: &inside,
@@ -257,18 +258,20 @@ final class WeightedPass: @unchecked Sendable {
           if accumulate {
             var s0 = 0
             while s0 < m {
-              let t = min(tileRows, m - s0), rootT = root + s0
-              for j in 0..<p {
-                let column = x + j * n + i0 + s0, scaled = block + j * t
-                for i in 0..<t { scaled[i] = rootT[i] * column[i] }
-              }
-              let scaledY = block + p * t, yT = yb + s0
-              for i in 0..<t { scaledY[i] = rootT[i] * yT[i] }
+              let t = min(tileRows, m - s0), weightsT = root + s0
               if usesBLAS {
+                // dsyrk needs the √w-scaled block.
+                for i in 0..<t { weightsT[i] = weightsT[i].squareRoot() }
+                for j in 0..<p {
+                  let column = x + j * n + i0 + s0, scaled = block + j * t
+                  for i in 0..<t { scaled[i] = weightsT[i] * column[i] }
+                }
+                let scaledY = block + p * t, yT = yb + s0
+                for i in 0..<t { scaledY[i] = weightsT[i] * yT[i] }
                 cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(q), Int32(t), 1, block, Int32(t), 1, g,
                             Int32(q))
               } else {
-                GramKernel.accumulateUpper(block, rows: t, leading: t, columns: q, into: g, leading: q)
+                rf_weighted_gram(x + i0 + s0, n, Int32(p), yb + s0, weightsT, t, g, Int32(q))
               }
               s0 += t
             }
@@ -284,11 +287,25 @@ final class WeightedPass: @unchecked Sendable {
     windowCounts[4 * chunk + 3] = nan
   }
 
+  /// r = y − X·β for `m` rows starting at `x` (column-major, leading dimension `n`), one column at a
+  /// time (contiguous, vectorises).
+  @inline(__always)
+  static func residuals(_ x: UnsafePointer<Double>, rows n: Int, columns p: Int, y: UnsafePointer<Double>,
+                        beta b: UnsafeBufferPointer<Double>, count m: Int, into r: UnsafeMutablePointer<Double>) {
+    r.update(from: y, count: m)
+    for j in 0..<p {
+      let bj = b[j]
+      if bj == 0 { continue }
+      let column = x + j * n
+      for i in 0..<m { r[i] -= bj * column[i] }
+    }
+  }
+
   /// Counts the |rᵢ| of a block below, inside and above the window and copies those inside to
   /// `target[inside...]`: branch-free, every value is stored and the position advances only for
   /// values inside (a chunk's copies never pass its own rows, so `target` needs the chunk's length).
   @inline(never)
-  private static func countWindow(_ r: UnsafeMutablePointer<Double>, count m: Int, window: MedianWindow,
+  static func countWindow(_ r: UnsafeMutablePointer<Double>, count m: Int, window: MedianWindow,
                                   into target: UnsafeMutablePointer<Double>, below: inout Int, inside: inout Int,
                                   above: inout Int, nan: inout Int) {
     let lo = window.lower, hi = window.upper
@@ -308,13 +325,13 @@ final class WeightedPass: @unchecked Sendable {
     nan = z
   }
 
-  /// √wᵢ = √w(rᵢ·s) and Σρ(rᵢ·s) of one block. Huber has a branch-free two-lane form
+  /// wᵢ = w(rᵢ·s) and Σρ(rᵢ·s) of one block. Huber has a branch-free two-lane form
   /// (w = 1/max(1, |u|), ρ = t·(|u| − t/2) with t = min(1, |u|): the same doubles as HuberLoss's
   /// branches); other losses go through the protocol, with the sum split over two lanes.
   @inline(never)
   private static func weigh<L: RobustLoss>(
     _ r: UnsafeMutablePointer<Double>, count m: Int, loss: L, inverseScale: Double,
-    roots: UnsafeMutablePointer<Double>
+    weights: UnsafeMutablePointer<Double>
   ) -> Double {
     var i = 0
     let end = m & ~1
@@ -330,7 +347,7 @@ final class WeightedPass: @unchecked Sendable {
         let weight = one / a.replacing(with: one, where: a .< one)
         let t = a.replacing(with: one, where: a .> one)
         sum += t * (a - t * half)
-        UnsafeMutableRawPointer(roots + i).storeBytes(of: weight, as: SIMD2<Double>.self)
+        UnsafeMutableRawPointer(weights + i).storeBytes(of: weight, as: SIMD2<Double>.self)
         i += 2
       }
       var total = sum.sum()
@@ -338,10 +355,8 @@ final class WeightedPass: @unchecked Sendable {
         let a = abs(r[end] * inverseScale)
         let t = min(a, 1)
         total += t * (a - t * 0.5)
-        roots[end] = 1 / max(a, 1)
+        weights[end] = 1 / max(a, 1)
       }
-      // The square roots in a loop of their own (SIMD2's squareRoot() is two scalar calls).
-      for k in 0..<m { roots[k] = roots[k].squareRoot() }
       return total
     }
     var s0 = 0.0, s1 = 0.0
@@ -349,14 +364,14 @@ final class WeightedPass: @unchecked Sendable {
       let u0 = r[i] * inverseScale, u1 = r[i + 1] * inverseScale
       s0 += loss.rho(u0)
       s1 += loss.rho(u1)
-      roots[i] = loss.weight(u0).squareRoot()
-      roots[i + 1] = loss.weight(u1).squareRoot()
+      weights[i] = loss.weight(u0)
+      weights[i + 1] = loss.weight(u1)
       i += 2
     }
     if end < m {
       let u = r[end] * inverseScale
       s0 += loss.rho(u)
-      roots[end] = loss.weight(u).squareRoot()
+      weights[end] = loss.weight(u)
     }
     return s0 + s1
   }
