@@ -84,4 +84,43 @@ struct SelectionTests {
     // For Gaussian data with σ = 3 the MAD scale estimates σ (n = 501: within ~10 %).
     #expect(abs(expected / 3 - 1) < 0.15)
   }
+
+  /// Large inputs: the bucketed median of |r| (histogram of the bit patterns, then a selection in the
+  /// middle buckets) against sorting, for odd and even n, heavy ties, exact zeros, values spread over
+  /// many binades, infinities, and the NaN case it must decline.
+  @Test("The bucketed median of |r| equals the sorted one", arguments: [32_768, 32_769, 100_000, 100_001])
+  func bucketedMedian(n: Int) {
+    var random = TestRandom(state: UInt64(n))
+    let sets: [[Double]] = [
+      (0..<n).map { _ in random.normal() },
+      (0..<n).map { _ in Double(Int(random.normal() * 3)) },  // few distinct values, many ties
+      (0..<n).map { i in i % 3 == 0 ? 0 : random.normal() * 1e-300 },
+      (0..<n).map { _ in exp(random.normal() * 200) * (random.normal() < 0 ? -1 : 1) },
+      (0..<n).map { i in i % 5 == 0 ? -.infinity : (i % 7 == 0 ? .infinity : random.normal()) },
+      (0..<n).map { i in i < n / 2 + 1 ? 0 : 1 },  // the middle straddles a bucket boundary
+    ]
+    for values in sets {
+      var scratch = [Double](repeating: 0, count: n)
+      let got = values.withUnsafeBufferPointer { r in
+        scratch.withUnsafeMutableBufferPointer { Selection.bucketedMedianAbsolute(r, scratch: $0) }
+      }
+      let s = values.map(abs).sorted()
+      let a = s[(n - 1) / 2], b = s[n / 2]
+      guard let got else {
+        Issue.record("declined a NaN-free input, n = \(n)")
+        continue
+      }
+      if n % 2 == 1 { #expect(got == b) } else {
+        #expect(a <= got && got <= b)
+        #expect(a == b ? got == a : abs(got - (a + b) / 2) <= max(abs(a), abs(b)).ulp)
+      }
+    }
+    var withNaN = (0..<n).map { _ in random.normal() }
+    withNaN[n / 3] = .nan
+    var scratch = [Double](repeating: 0, count: n)
+    let declined = withNaN.withUnsafeBufferPointer { r in
+      scratch.withUnsafeMutableBufferPointer { Selection.bucketedMedianAbsolute(r, scratch: $0) }
+    }
+    #expect(declined == nil)
+  }
 }

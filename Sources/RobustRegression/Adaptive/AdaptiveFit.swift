@@ -225,20 +225,23 @@ struct AdaptiveFitter {
     while iteration < maxIterations {
       iteration += 1
       // Fused pass at (β, α, c): residuals, NLL, XᵀWX, XᵀWy.
+      // (With the shape derivatives summed in the same pass, for the (α, c) step below; not at α = 2,
+      // where that step looks at 2 ± 1e-6 instead.)
       let loss = BarronLoss(alpha: alpha)
-      pass.run(beta: beta, loss: loss, scale: scale)
+      let shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
+      pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
       var current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
       // Never accept a higher NLL: halve the β step back towards the previous iterate.
       var halvings = 0
       while !(current <= nll + 1e-13 * max(1, abs(nll))) && halvings < 30 {
         for j in beta.indices { beta[j] = (beta[j] + previousBeta[j]) / 2 }
-        pass.run(beta: beta, loss: loss, scale: scale)
+        pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
         current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
         halvings += 1
       }
       if !(current <= nll) { // no β step lowers it: stay at the previous iterate
         beta = previousBeta
-        pass.run(beta: beta, loss: loss, scale: scale)
+        pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
         current = nll
       }
       let betaStep = IRLS.relativeChange(beta, previousBeta)
@@ -248,8 +251,9 @@ struct AdaptiveFitter {
       let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
                                       scaleFloor: fixedScale ? scale : scaleFloor)
       let before = (alpha, scale)
+      let initial = pass.shapeSums.map { problem.local(sums: $0, alpha: alpha, scale: scale) }
       (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
-                                   steps: 1, tolerance: tolerance)
+                                   steps: 1, tolerance: tolerance, initial: initial)
       let shapeChange = max(ShapeScaleProblem.shapeDistance(before.0, alpha), abs(scale - before.1) / scale)
       if recordHistory {
         history.append(IterationRecord(iteration: iteration, objective: nll, scale: scale, coefficients: beta,
@@ -274,13 +278,15 @@ struct AdaptiveFitter {
   }
 
   private func settle(_ problem: ShapeScaleProblem, alpha: Double, scale: Double, value: Double,
-                      fixedScale: Bool, steps: Int, tolerance: Double) -> (Double, Double, Double) {
+                      fixedScale: Bool, steps: Int, tolerance: Double,
+                      initial: ShapeScaleProblem.Local? = nil) -> (Double, Double, Double) {
     if fixedScale {
       let fixedProblem = ShapeScaleProblem(residuals: problem.residuals, alphaRange: problem.alphaRange,
                                            scaleFloor: scale)
       return fixedProblem.descendAlphaOnly(alpha: alpha, scale: scale, value: value, steps: steps)
     }
-    return problem.descend(alpha: alpha, scale: scale, value: value, steps: steps, tolerance: tolerance)
+    return problem.descend(alpha: alpha, scale: scale, value: value, steps: steps, tolerance: tolerance,
+                           initial: initial)
   }
 }
 

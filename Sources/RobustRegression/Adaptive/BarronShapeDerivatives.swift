@@ -38,6 +38,8 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
     public var dLogScaleLogScale: Double
     /// ∂²ρ/∂α∂λ = −z ∂w/∂α = −z w h/2.
     public var dAlphaLogScale: Double
+    /// The IRLS weight w = ψ(u)/u = (1 + z/|α − 2|)^(α/2 − 1) (1 at α = 2, e^(z/2) at α = +∞).
+    public var weight: Double
   }
 
   /// The shape parameter, in [0, +∞].
@@ -45,6 +47,9 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
   @usableFromInline let b: Double
   /// s = sign(α − 2) = db/dα (−1 at α = 2, whose limits are taken from the left).
   @usableFromInline let s: Double
+  /// 1/b and 1/α (the per-residual formulas multiply instead of dividing).
+  @usableFromInline let inverseB: Double
+  @usableFromInline let inverseAlpha: Double
 
   /// Derivatives for shape `alpha` in [0, +∞]. Negative or NaN α is a precondition failure.
   public init(alpha: Double) {
@@ -52,6 +57,8 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
     self.alpha = alpha
     b = abs(alpha - 2)
     s = alpha > 2 ? 1 : -1
+    inverseB = 1 / b
+    inverseAlpha = 1 / alpha
   }
 
   /// ρ and its derivatives at the standardised residual whose square is `z` (z ≥ 0, may be +∞).
@@ -61,13 +68,13 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
       let inf: Double = z > 0 ? .infinity : 0
       return Values(
         rho: z / 2, dAlpha: inf, dAlphaAlpha: inf, dLogScale: -z, dLogScaleLogScale: 2 * z,
-        dAlphaLogScale: -inf)
+        dAlphaLogScale: -inf, weight: 1)
     }
     if alpha == .infinity {
       let w = Double.exp(z / 2)
       return Values(
         rho: Double.expMinusOne(z / 2), dAlpha: 0, dAlphaAlpha: 0, dLogScale: -z * w,
-        dLogScaleLogScale: z * w * (2 + z), dAlphaLogScale: 0)
+        dLogScaleLogScale: z * w * (2 + z), dAlphaLogScale: 0, weight: w)
     }
     let y = z / b
     let l = Double.log(onePlus: y)
@@ -80,7 +87,7 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
       // and positive (apart from ∂ρ/∂λ = −z w), so report the infinities instead of ∞ − ∞.
       return Values(
         rho: .infinity, dAlpha: .infinity, dAlphaAlpha: .infinity, dLogScale: -.infinity,
-        dLogScaleLogScale: .infinity, dAlphaLogScale: -.infinity)
+        dLogScaleLogScale: .infinity, dAlphaLogScale: -.infinity, weight: .infinity)
     }
     // y/(1 + y) = z/(b + z) in [0, 1] and z/(1 + y) = b z/(b + z), finite for every z ≥ 0 when b > 0.
     let ratio = z.isInfinite ? 1 : z / (b + z)
@@ -94,48 +101,44 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
       // ρ = P φ(x), P = b ℓ/2, x = α ℓ/2.
       let p = b * l / 2
       let p1 = s * h / 2
-      let p2 = -ratio * ratio / (2 * b)
+      let halfInverseB = 0.5 * inverseB
+      let p2 = -ratio * ratio * halfInverseB
       let x = alpha * l / 2
-      let x1 = l / 2 - alpha * s * ratio / (2 * b)
-      let x2 = -s * ratio / b + alpha * ratio * (2 - ratio) / (2 * b * b)
+      let x1 = l / 2 - alpha * s * ratio * halfInverseB
+      let x2 = -s * ratio * inverseB + alpha * ratio * (2 - ratio) * halfInverseB * inverseB
       let (f0, f1, f2) = expMinusOneOverXJet(x)
       rho = p * f0
       d1 = p1 * f0 + p * f1 * x1
       d2 = p2 * f0 + 2 * p1 * f1 * x1 + p * f2 * x1 * x1 + p * f1 * x2
     } else {
       let em = Double.expMinusOne(m)
-      let a = alpha
+      let ia = inverseAlpha, half = 0.5 * ia, halfSquared = half * ia
       let bz = b + z
-      rho = (z * w + b * em) / a
+      rho = (z * w + b * em) * ia
       let q = 2 * s * em - z * w
-      d1 = bz * w * h / (2 * a) + q / (a * a)
+      d1 = bz * w * h * half + q * ia * ia
       d2 =
-        s * w * h / (2 * a) + bz * w * h * h / (4 * a) - s * w * z * ratio / (2 * a * b)
-        - bz * w * h / (2 * a * a) + w * h * (2 * s - z) / (2 * a * a) - 2 * q / (a * a * a)
+        s * w * h * half + bz * w * h * h * (0.5 * half) - s * w * z * ratio * half * inverseB
+        - bz * w * h * halfSquared + w * h * (2 * s - z) * halfSquared - 2 * q * ia * ia * ia
     }
     return Values(
       rho: rho, dAlpha: d1, dAlphaAlpha: d2, dLogScale: dLogScale,
-      dLogScaleLogScale: dLogScaleLogScale, dAlphaLogScale: dAlphaLogScale)
+      dLogScaleLogScale: dLogScaleLogScale, dAlphaLogScale: dAlphaLogScale, weight: w)
   }
 }
 
-/// h(y) = log(1 + y) − y/(1 + y) for y ≥ 0, by its series below 1/4 (where the two terms cancel: both are
-/// y − O(y²) while h ≈ y²/2). `l` is log(1 + y), already computed by the caller.
+/// h(y) = log(1 + y) − y/(1 + y) for y ≥ 0. Below y = 1/4, where the two terms cancel (both are
+/// y − O(y²) while h ≈ y²/2), it is summed without cancellation: with t = y/(2 + y) (so that
+/// log(1 + y) = 2 atanh t and y/(1 + y) = 2t/(1 + t)), h = 2t²/(1 + t) + 2t³ Σ_{k≥0} t^(2k)/(2k + 3), all
+/// terms positive; t ≤ 1/9, so nine terms of the sum reach 1e-17 of it. `l` is log(1 + y), already
+/// computed by the caller.
 @usableFromInline func logOnePlusMinusRatio(_ y: Double, logOnePlus l: Double) -> Double {
   if y.isInfinite { return .infinity }
   if y < 0.25 {
-    // Σ_{k≥2} (−1)^k (k − 1)/k · y^k; 0.25^30 relative to y²/2 is below 1e-16.
-    // Stops once a term is below 1e-17 of the sum (the sum is ≥ y²/2 · 0.8 here): for the small y that
-    // most residuals give near the optimum this needs a few terms instead of 31.
-    var sum = 0.0
-    var power = y * y
-    for k in 2...32 {
-      let term = Double(k - 1) / Double(k) * power
-      sum += k % 2 == 0 ? term : -term
-      if term <= 1e-17 * sum { break }
-      power *= y
-    }
-    return sum
+    let t = y / (2 + y), t2 = t * t
+    var series = 1.0 / 19
+    for k in stride(from: 7, through: 0, by: -1) { series = series * t2 + 1 / Double(2 * k + 3) }
+    return 2 * t2 / (1 + t) + 2 * t2 * t * series
   }
   return l - y / (1 + y)
 }
@@ -147,11 +150,11 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
   if abs(x) < 1 {
     var f0 = 0.0, f1 = 0.0, f2 = 0.0
     // coefficient c_k = 1/(k+1)!; f0 = Σ c_k x^k, f1 = Σ k c_k x^(k−1), f2 = Σ k(k−1) c_k x^(k−2).
-    var c = 1.0
     var pk = 1.0  // x^k
     var pk1 = 0.0  // x^(k−1)
     var pk2 = 0.0  // x^(k−2)
     for k in 0...24 {
+      let c = inverseFactorials[k + 1]
       let t0 = c * pk, t1 = Double(k) * c * pk1, t2 = Double(k * (k - 1)) * c * pk2
       f0 += t0
       f1 += t1
@@ -162,7 +165,6 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
       pk2 = pk1
       pk1 = pk
       pk *= x
-      c /= Double(k + 2)
       if k == 0 { pk1 = 1 }
       if k == 1 { pk2 = 1 }
     }
@@ -175,6 +177,16 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
   let f2 = (e * (x * x - 2 * x) + 2 * em) / (x * x * x)
   return (f0, f1, f2)
 }
+
+/// 1/k! for k = 0…25, each the double nearest to it (the products below are exact in binary up to 22!,
+/// and the quotient of two correctly rounded values is within an ulp beyond).
+@usableFromInline let inverseFactorials: [Double] = {
+  var factorial = 1.0
+  return (0...25).map { k in
+    if k > 0 { factorial *= Double(k) }
+    return 1 / factorial
+  }
+}()
 
 /// log(1 + x)/x, exact at 0 and by its series for |x| < 1e-4 (where log(1 + x)/x loses nothing but x may
 /// be subnormal); 0 at +∞.

@@ -60,6 +60,12 @@ struct ShapeScaleProblem: @unchecked Sendable {
       if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
     }
     for part in partial { for k in 0..<6 { sums[k] += part[k] } }
+    return local(sums: sums, alpha: alpha, scale: c)
+  }
+
+  /// ``Local`` from the sums Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ over the residuals at
+  /// (α, c) (as ``local(alpha:scale:)`` forms them, or a fused pass over X: `WeightedPass.shapeSums`).
+  func local(sums: [Double], alpha: Double, scale c: Double) -> Local {
     let z = LogPartition.derivatives(alpha: alpha)
     let value = sums[0] + n * Double.log(c) + n * z.value
     let ga = sums[1] + n * z.first
@@ -79,8 +85,12 @@ struct ShapeScaleProblem: @unchecked Sendable {
   /// t = |α − 2| = e^s, are smooth. With t → 0 the NLL flattens towards its value at α = 2, which is tried
   /// exactly (with the Gaussian c = √(mean r²), the closed-form optimum there) once t < 1e-3. From α = 2
   /// exactly the search starts at t = 1e-6 on each side the range allows.
+  ///
+  /// `initial`, when given, is ``Local`` at exactly (`start`, `startScale`) (from a fused pass) and
+  /// replaces the first evaluation there.
   func descend(alpha start: Double, scale startScale: Double, value startValue: Double,
-               steps: Int, tolerance: Double) -> (alpha: Double, scale: Double, value: Double) {
+               steps: Int, tolerance: Double, initial: Local? = nil) -> (alpha: Double, scale: Double, value: Double) {
+    var initial = initial
     var alpha = start, lambda = Double.log(startScale), current = startValue
     let lambdaFloor = Double.log(scaleFloor)
     let lo = alphaRange.lowerBound, hi = alphaRange.upperBound
@@ -100,7 +110,13 @@ struct ShapeScaleProblem: @unchecked Sendable {
       }
       if alpha == 2 { sides = (lo < 2 ? [2 - 1e-6] : []) + (hi > 2 ? [2 + 1e-6] : []) }
       for evaluationAlpha in sides where !improved {
-        let local = self.local(alpha: evaluationAlpha, scale: Double.exp(lambda))
+        let local: Local
+        if let given = initial, evaluationAlpha == start, lambda == Double.log(startScale) {
+          local = given
+        } else {
+          local = self.local(alpha: evaluationAlpha, scale: Double.exp(lambda))
+        }
+        initial = nil
         guard let step = newtonStep(local, alpha: evaluationAlpha, moving: alpha) else { continue }
         var da = step.shape, dl = step.logScale
         guard da.isFinite, dl.isFinite, da != 0 || dl != 0 else { continue }

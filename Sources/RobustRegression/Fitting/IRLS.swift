@@ -68,16 +68,9 @@ enum IRLS {
       let middle = sigma * Selection.madConsistency
       return .init(lower: middle * (1 - windowWidth), upper: middle * (1 + windowWidth))
     }
-    // Huber with σ̂ tracked: once the window is narrow, the σ̂ sweep also accumulates XᵀWX in two parts
-    // (HuberSplit) and the next iteration needs no pass of its own.
-    let huber = loss as? HuberLoss
-    let splits = tracksScale && huber != nil
-    if splits { pass.prepareHuberSplit() }
-    var ready = false
     while true {
       iteration += 1
-      if !ready { pass.run(beta: beta, loss: loss, scale: c) }
-      ready = false
+      pass.run(beta: beta, loss: loss, scale: c)
       let objective = pass.objective
       let step = relativeChange(beta, previousBeta)
       if options.recordHistory {
@@ -110,14 +103,7 @@ enum IRLS {
         // σ̂ of the residuals at the new β (not lagged: a lagged σ̂ roughly doubles the iterations,
         // the scale and the coefficients then converge together at the square root of the rate).
         let last = sigmas.last!
-        let split = splits && windowWidth <= HuberSplit.widestWindow
-        if split {
-          // c = k·σ̂ lands in [c(1 − w), c(1 + w)] when the MAD lands in its window (margin for rounding).
-          pass.splitSweep(beta: beta, medianWindow: window(around: last), selection: scratch,
-                          lower: c * (1 - windowWidth) * (1 - 1e-9), upper: c * (1 + windowWidth) * (1 + 1e-9))
-        } else {
-          pass.sweepResiduals(beta: beta, medianWindow: window(around: last), selection: scratch)
-        }
+        pass.sweepResiduals(beta: beta, medianWindow: window(around: last), selection: scratch)
         let sigma: Double
         if let middle = pass.medianAbsoluteResidual(scratch: scratch) {
           sigma = middle / Selection.madConsistency
@@ -135,7 +121,6 @@ enum IRLS {
         }
         c = tuning * sigma
         sigmas.append(sigma)
-        if split, let huber { ready = pass.finishSplit(scale: c, loss: huber) }
         if shrinking(sigmas, iteration: iteration) || (iteration & (iteration - 1) == 0 && sigma <= roundingScale),
            let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
           return exactFitOutcome(exact, iteration: iteration)

@@ -37,16 +37,18 @@ final class WeightedPass: @unchecked Sendable {
     }
   }
   /// w(r/c) as a function of r for the last `run`.
-  var weightOf: ((Double) -> Double)?
+  private var weightOf: ((Double) -> Double)?
   /// The β whose residuals `residuals` holds: a pass at the same β (IRLS's pass after the σ̂ sweep)
   /// reuses them instead of reading y and recomputing X·β (the same code would give the same doubles).
-  var residualsBeta: [Double]?
+  private var residualsBeta: [Double]?
   /// XᵀWX (upper triangle valid, column-major p × p) from the last `run`.
-  var gram: [Double]
+  private(set) var gram: [Double]
   /// XᵀWy from the last `run`.
-  var rhs: [Double]
+  private(set) var rhs: [Double]
   /// Σρ(r/c) from the last `run`.
-  var objective = 0.0
+  private(set) var objective = 0.0
+  /// With a `shape` in the last `run`: Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ (λ = log c).
+  private(set) var shapeSums: [Double]?
 
   /// A window [lower, upper] expected to contain median(|r|) of the next pass.
   struct MedianWindow {
@@ -54,25 +56,23 @@ final class WeightedPass: @unchecked Sendable {
     var upper: Double
   }
 
-  let chunks: Int
-  let chunkSize: Int
-  let blockRows: Int
+  private let chunks: Int
+  private let chunkSize: Int
+  private let blockRows: Int
   private let tileRows: Int
   /// Whether the Gram accumulation calls `cblas_dsyrk` (on the √w-scaled block) instead of `rf_weighted_gram`.
-  let usesBLAS: Bool
+  private let usesBLAS: Bool
   /// The widest augmented block [X | y] given to `rf_weighted_gram`.
   static let kernelColumnLimit = 24
   /// Columns of the augmented block [X | y].
-  let augmented: Int
+  private let augmented: Int
   /// Per chunk: augmented q×q Gram, 1 objective, tileRows×q scaled block (dsyrk), blockRows weights.
-  let scratch: UnsafeMutableBufferPointer<Double>
-  let scratchStride: Int
+  private let scratch: UnsafeMutableBufferPointer<Double>
+  private let scratchStride: Int
   /// Per chunk: |r| below the window, inside it, above it, and NaN (counted inside as well).
-  let windowCounts: UnsafeMutableBufferPointer<Int>
+  private let windowCounts: UnsafeMutableBufferPointer<Int>
   /// Whether the last `run` filled the window counts (and the selection scratch).
-  var windowFilled = false
-  /// Storage of the one-read Huber iteration (``HuberSplit``), made by ``prepareHuberSplit()``.
-  var split: HuberSplit?
+  private var windowFilled = false
 
   init(design: DesignMatrix, response: [Double]) {
     precondition(response.count == design.rows, "y needs one value per row of X")
@@ -96,7 +96,7 @@ final class WeightedPass: @unchecked Sendable {
     augmented = p + 1
     usesBLAS = augmented > WeightedPass.kernelColumnLimit
     tileRows = usesBLAS ? max(512, min(2048, 65_536 / augmented)) : 256
-    scratchStride = augmented * augmented + 1 + tileRows * augmented + blockRows
+    scratchStride = augmented * augmented + 1 + tileRows * augmented + blockRows + 5
     scratch = .allocate(capacity: scratchStride * chunks)
     scratch.initialize(repeating: 0)
     windowCounts = .allocate(capacity: 4 * chunks)
@@ -113,11 +113,16 @@ final class WeightedPass: @unchecked Sendable {
   /// residuals, weights and objective are computed (no XᵀWX). With a `medianWindow`, the |rᵢ| inside
   /// it are copied to `selection` (n values; each chunk writes only its own rows' range) for
   /// ``medianAbsoluteResidual(scratch:)``.
+  ///
+  /// With `shape` (Barron's loss at the same α), the weights and the objective come from
+  /// ``BarronShapeDerivatives/values(z:)`` and the pass also sums the α- and λ-derivatives the adaptive
+  /// fit's (α, c) step needs (``shapeSums``), so that step needs no pass over the residuals of its own.
   func run<L: RobustLoss>(beta: [Double], loss: L, scale c: Double, accumulate: Bool = true,
                           medianWindow: MedianWindow? = nil,
-                          selection: UnsafeMutableBufferPointer<Double>? = nil) {
+                          selection: UnsafeMutableBufferPointer<Double>? = nil,
+                          shape: BarronShapeDerivatives? = nil) {
     sweep(beta: beta, loss: loss, scale: c, weigh: true, accumulate: accumulate, medianWindow: medianWindow,
-          selection: selection)
+          selection: selection, shape: shape)
     let inverseScale = 1 / c
     weightOf = { loss.weight($0 * inverseScale) }
   }
@@ -126,13 +131,14 @@ final class WeightedPass: @unchecked Sendable {
   /// window of `run`: the pass that gives σ̂ at a new β before its weights are formed.
   func sweepResiduals(beta: [Double], medianWindow: MedianWindow?, selection: UnsafeMutableBufferPointer<Double>?) {
     sweep(beta: beta, loss: HuberLoss(), scale: 1, weigh: false, accumulate: false, medianWindow: medianWindow,
-          selection: selection)
+          selection: selection, shape: nil)
     weightOf = nil
   }
 
   private func sweep<L: RobustLoss>(beta: [Double], loss: L, scale c: Double, weigh: Bool, accumulate: Bool,
-                                    medianWindow: MedianWindow?, selection: UnsafeMutableBufferPointer<Double>?) {
-    let n = rows, p = columns, q = augmented
+                                    medianWindow: MedianWindow?, selection: UnsafeMutableBufferPointer<Double>?,
+                                    shape: BarronShapeDerivatives?) {
+    let n = rows
     let inverseScale = 1 / c
     let chunkSize = self.chunkSize
     let window = selection == nil ? nil : medianWindow
@@ -145,7 +151,8 @@ final class WeightedPass: @unchecked Sendable {
       let work: @Sendable (Int) -> Void = { chunk in
         let start = min(n, chunk * chunkSize), end = min(n, start + chunkSize)
         self.runChunk(chunk, rows: start..<end, beta: b, loss: loss, inverseScale: inverseScale, weigh: weigh,
-                      accumulate: weigh && accumulate, reuse: reuse, window: window, selection: selectionBase)
+                      accumulate: weigh && accumulate, reuse: reuse, window: window, selection: selectionBase,
+                      shape: shape)
       }
       // OpenBLAS on one thread inside the chunks: its own pool would wake per call and fight the
       // chunk workers for the cores.
@@ -162,11 +169,20 @@ final class WeightedPass: @unchecked Sendable {
     windowFilled = window != nil
     guard weigh else { return }
     reduceChunks(accumulate: accumulate)
+    shapeSums = nil
+    if shape != nil {
+      var sums = [objective, 0, 0, 0, 0, 0]
+      for chunk in 0..<chunks {
+        let slot = chunk * scratchStride + scratchStride - 5
+        for k in 0..<5 { sums[k + 1] += scratch[slot + k] }
+      }
+      shapeSums = sums
+    }
   }
 
   /// Adds the chunks' objectives (and, with `accumulate`, their XᵀWX and XᵀWy) in chunk order: the
   /// deterministic reduction.
-  func reduceChunks(accumulate: Bool) {
+  private func reduceChunks(accumulate: Bool) {
     let p = columns, q = augmented
     objective = 0
     for chunk in 0..<chunks { objective += scratch[chunk * scratchStride + q * q] }
@@ -220,7 +236,7 @@ final class WeightedPass: @unchecked Sendable {
   private func runChunk<L: RobustLoss>(
     _ chunk: Int, rows range: Range<Int>, beta b: UnsafeBufferPointer<Double>, loss: L,
     inverseScale: Double, weigh: Bool, accumulate: Bool, reuse: Bool, window: MedianWindow?,
-    selection: UnsafeMutablePointer<Double>?
+    selection: UnsafeMutablePointer<Double>?, shape: BarronShapeDerivatives?
   ) {
     let n = rows, p = columns, q = augmented, blockRows = self.blockRows
     let base = scratch.baseAddress! + chunk * scratchStride
@@ -231,6 +247,7 @@ final class WeightedPass: @unchecked Sendable {
     var below = 0, inside = 0, above = 0, nan = 0
     let target = selection.map { $0 + range.lowerBound }
     if accumulate { g.update(repeating: 0, count: q * q) }
+    if shape != nil { (base + scratchStride - 5).update(repeating: 0, count: 5) }
     design.values.withUnsafeBufferPointer { xBuffer in
       response.withUnsafeBufferPointer { yBuffer in
         let x = xBuffer.baseAddress!, y = yBuffer.baseAddress!
@@ -249,7 +266,12 @@ final class WeightedPass: @unchecked Sendable {
             continue
           }
           // Weights and objective.
-          objective += WeightedPass.weigh(rb, count: m, loss: loss, inverseScale: inverseScale, weights: root)
+          if let shape {
+            objective += WeightedPass.weigh(rb, count: m, shape: shape, inverseScale: inverseScale, weights: root,
+                                            sums: base + scratchStride - 5)
+          } else {
+            objective += WeightedPass.weigh(rb, count: m, loss: loss, inverseScale: inverseScale, weights: root)
+          }
           if let window, let target {
             // Branch-free compaction: always store, advance only for values inside the window.
             WeightedPass.countWindow(rb, count: m, window: window, into: target, below: &below, inside: &inside,
@@ -290,7 +312,7 @@ final class WeightedPass: @unchecked Sendable {
   /// r = y − X·β for `m` rows starting at `x` (column-major, leading dimension `n`), one column at a
   /// time (contiguous, vectorises).
   @inline(__always)
-  static func residuals(_ x: UnsafePointer<Double>, rows n: Int, columns p: Int, y: UnsafePointer<Double>,
+  private static func residuals(_ x: UnsafePointer<Double>, rows n: Int, columns p: Int, y: UnsafePointer<Double>,
                         beta b: UnsafeBufferPointer<Double>, count m: Int, into r: UnsafeMutablePointer<Double>) {
     r.update(from: y, count: m)
     for j in 0..<p {
@@ -305,7 +327,7 @@ final class WeightedPass: @unchecked Sendable {
   /// `target[inside...]`: branch-free, every value is stored and the position advances only for
   /// values inside (a chunk's copies never pass its own rows, so `target` needs the chunk's length).
   @inline(never)
-  static func countWindow(_ r: UnsafeMutablePointer<Double>, count m: Int, window: MedianWindow,
+  private static func countWindow(_ r: UnsafeMutablePointer<Double>, count m: Int, window: MedianWindow,
                                   into target: UnsafeMutablePointer<Double>, below: inout Int, inside: inout Int,
                                   above: inout Int, nan: inout Int) {
     let lo = window.lower, hi = window.upper
@@ -323,6 +345,33 @@ final class WeightedPass: @unchecked Sendable {
     below = b
     above = t
     nan = z
+  }
+
+  /// wᵢ and Σρ of one block from Barron's shape derivatives, adding Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ,
+  /// Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ to `sums[0..<5]`.
+  @inline(never)
+  private static func weigh(
+    _ r: UnsafeMutablePointer<Double>, count m: Int, shape: BarronShapeDerivatives, inverseScale: Double,
+    weights: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>
+  ) -> Double {
+    var rho = 0.0, s1 = sums[0], s2 = sums[1], s3 = sums[2], s4 = sums[3], s5 = sums[4]
+    for i in 0..<m {
+      let u = r[i] * inverseScale
+      let v = shape.values(z: u * u)
+      weights[i] = v.weight
+      rho += v.rho
+      s1 += v.dAlpha
+      s2 += v.dAlphaAlpha
+      s3 += v.dLogScale
+      s4 += v.dLogScaleLogScale
+      s5 += v.dAlphaLogScale
+    }
+    sums[0] = s1
+    sums[1] = s2
+    sums[2] = s3
+    sums[3] = s4
+    sums[4] = s5
+    return rho
   }
 
   /// wᵢ = w(rᵢ·s) and Σρ(rᵢ·s) of one block. Huber has a branch-free two-lane form

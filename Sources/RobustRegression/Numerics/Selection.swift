@@ -21,15 +21,68 @@ public enum Selection {
   public static func madScale(of residuals: UnsafeBufferPointer<Double>,
                               scratch: UnsafeMutableBufferPointer<Double>) -> Double {
     let n = residuals.count
+    if n >= 1 << 15, let middle = bucketedMedianAbsolute(residuals, scratch: scratch) {
+      return middle / madConsistency
+    }
     for i in 0..<n { scratch[i] = abs(residuals[i]) }
     let view = UnsafeMutableBufferPointer(rebasing: scratch[0..<n])
     return median(reordering: view) / madConsistency
   }
 
+  /// median(|r|) in two streaming passes and a small selection: a non-negative double orders like its
+  /// bit pattern, so a histogram of the top 13 bits (exponent and two mantissa bits: quarter binades,
+  /// 32 KB of counters) locates the bucket(s) holding the middle order statistics; their values are
+  /// copied to `scratch` and selected there (a few percent of n instead of all of it: quickselect over
+  /// 1e6 values took about 10 ms). Nil when a residual is NaN (left to the plain selection).
+  static func bucketedMedianAbsolute(_ residuals: UnsafeBufferPointer<Double>,
+                                     scratch: UnsafeMutableBufferPointer<Double>) -> Double? {
+    let n = residuals.count
+    let shift: UInt64 = 50
+    let buckets = 1 << 13
+    let counts = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: buckets)
+    defer { counts.deallocate() }
+    counts.initialize(repeating: 0)
+    let infinityKey = Int(Double.infinity.bitPattern >> shift)
+    for r in residuals {
+      let key = Int(abs(r).bitPattern >> shift)
+      counts[key] &+= 1
+    }
+    // NaN keys lie above +∞'s bucket (a NaN in +∞'s own bucket is caught by the count check below).
+    for key in (infinityKey + 1)..<buckets where counts[key] != 0 { return nil }
+    let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
+    var below = 0, key = 0
+    while below + Int(counts[key]) <= lowerRank {
+      below += Int(counts[key])
+      key += 1
+    }
+    var last = key, through = below + Int(counts[key])
+    while through <= upperRank {
+      last += 1
+      through += Int(counts[last])
+    }
+    var count = 0
+    let low = UInt64(key) << shift, high = UInt64(last + 1) << shift
+    for r in residuals {
+      let bits = abs(r).bitPattern
+      if bits >= low && bits < high {
+        scratch[count] = abs(r)
+        count += 1
+      }
+    }
+    guard count == through - below else { return nil }
+    let values = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
+    let upper = select(values, rank: upperRank - below)
+    guard lowerRank != upperRank else { return upper }
+    var lower = -Double.infinity
+    for i in 0..<(upperRank - below) where values[i] > lower { lower = values[i] }
+    return lower + (upper - lower) / 2
+  }
+
   /// σ̂ of an array of residuals.
   public static func madScale(of residuals: [Double]) -> Double {
-    var absolute = residuals.map { abs($0) }
-    return absolute.withUnsafeMutableBufferPointer { median(reordering: $0) } / madConsistency
+    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: residuals.count)
+    defer { scratch.deallocate() }
+    return residuals.withUnsafeBufferPointer { madScale(of: $0, scratch: scratch) }
   }
 
   /// The k-th smallest value (0-based) by quickselect with median-of-three pivots; falls back to a

@@ -3,13 +3,12 @@ import Testing
 @testable import RobustRegression
 
 /// A Huber fit with MAD scale against IRLS written out as statsmodels' RLM does it, on data large enough
-/// for several chunks of the pass (and for the one-read Huber iteration, while it existed).
+/// for several chunks of the pass, and wide enough (p = 26) for its dsyrk path.
 ///
-/// The unit tests of HuberSplit (splitSweep + finishSplit against `run`, c outside the band, band
-/// overflow) were in commit 4cb3681; they were taken out with HuberSplit.swift (deleted in the working
-/// tree at the time). `git show 4cb3681:Tests/RobustRegressionTests/HuberSplitTests.swift` restores them.
+/// (A one-read Huber iteration, HuberSplit, was tried and measured no faster than the two reads on this
+/// machine once the Gram kernel used AVX2/FMA; it was removed. Its unit tests are in commit 4cb3681.)
 @Suite("Huber fit with MAD scale against IRLS written out")
-struct HuberSplitTests {
+struct HuberReferenceIRLSTests {
   /// Φ⁻¹(3/4) (scipy.stats.norm.ppf(0.75)): statsmodels' MAD normalisation.
   static let gaussianQuartile = 0.6744897501960817
   /// Huber's k (95 % efficiency at the Gaussian), the default of statsmodels' HuberT.
