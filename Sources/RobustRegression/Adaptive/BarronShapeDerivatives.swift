@@ -76,12 +76,13 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
         rho: Double.expMinusOne(z / 2), dAlpha: 0, dAlphaAlpha: 0, dLogScale: -z * w,
         dLogScaleLogScale: z * w * (2 + z), dAlphaLogScale: 0, weight: w)
     }
-    let y = z / b
+    let y = z * inverseB
     let l = Double.log(onePlus: y)
     let h = logOnePlusMinusRatio(y, logOnePlus: l)
-    // w = (1 + y)^(α/2 − 1) = exp(s b ℓ / 2).
+    // w = (1 + y)^(α/2 − 1) = exp(s b ℓ / 2); at α = 0 (the Cauchy shape, where many fits end on the
+    // lower bound) it is 1/(1 + y).
     let m = s * b * l / 2
-    let w = Double.exp(m)
+    let w = alpha == 0 ? 1 / (1 + y) : Double.exp(m)
     if w.isInfinite {
       // α > 2 and z so far out that (1 + z/b)^(α/2 − 1) overflows: ρ and its derivatives are all huge
       // and positive (apart from ∂ρ/∂λ = −z w), so report the infinities instead of ∞ − ∞.
@@ -106,7 +107,8 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
       let x = alpha * l / 2
       let x1 = l / 2 - alpha * s * ratio * halfInverseB
       let x2 = -s * ratio * inverseB + alpha * ratio * (2 - ratio) * halfInverseB * inverseB
-      let (f0, f1, f2) = expMinusOneOverXJet(x)
+      // φ(0) = 1, φ′(0) = 1/2, φ″(0) = 1/3.
+      let (f0, f1, f2) = alpha == 0 ? (1, 0.5, 1.0 / 3) : expMinusOneOverXJet(x)
       rho = p * f0
       d1 = p1 * f0 + p * f1 * x1
       d2 = p2 * f0 + 2 * p1 * f1 * x1 + p * f2 * x1 * x1 + p * f1 * x2
