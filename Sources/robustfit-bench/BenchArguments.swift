@@ -7,7 +7,8 @@ struct BenchArguments {
 
       --n, --p       sizes to run (default n ∈ {1e4, 1e5, 1e6}, p ∈ {2, 10, 50}); numbers like 1e6 are fine
       --large        add n = 1e7 to the default sizes
-      --loss         losses (default huber, cauchy, welsch, l1, adaptive; any robustfit --loss name works)
+      --loss         losses (default huber, huber-fixed, cauchy, welsch, l1, adaptive; any robustfit --loss
+                     name works; huber-fixed holds c at the MAD Huber fit's final value: one pass per iteration)
       --repeats R    fits timed per loss (median reported; default 5 for n ≤ 1e5, 3 above, 1 at 1e7)
       --seed S       data seed (default 20240601)
       --no-marginal  skip the second timing at one iteration (the marginal cost per iteration)
@@ -62,8 +63,8 @@ struct BenchArguments {
     }
     if sizes.isEmpty { sizes = [10_000, 100_000, 1_000_000] + (large ? [10_000_000] : []) }
     if widths.isEmpty { widths = [2, 10, 50] }
-    if losses.isEmpty { losses = ["huber", "cauchy", "welsch", "l1", "adaptive"] }
-    for name in losses where name != "adaptive" && Loss(name: name) == nil {
+    if losses.isEmpty { losses = ["huber", "huber-fixed", "cauchy", "welsch", "l1", "adaptive"] }
+    for name in losses where name != "adaptive" && name != "huber-fixed" && Loss(name: name) == nil {
       throw Invalid(description: "unknown loss '\(name)'")
     }
     if csvPath != nil && (sizes.count != 1 || widths.count != 1) {
