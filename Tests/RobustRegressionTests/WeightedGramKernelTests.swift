@@ -92,15 +92,21 @@ struct WeightedGramKernelTests {
     return Case(m: m, p: p, hasY: hasY, ldx: ldx, ldg: ldg, x: x, y: y, w: w, g: g)
   }
 
-  /// Calls the kernel on the case's buffers and returns G afterwards.
-  static func call(_ c: Case) -> [Double] {
+  /// Calls the kernel on the case's buffers and returns G afterwards (`variant`: nil the dispatching
+  /// entry point, 0 the portable code, 1 the AVX2/FMA code).
+  static func call(_ c: Case, variant: Int32? = nil) -> [Double] {
     var g = c.g
     c.x.withUnsafeBufferPointer { x in
       c.y.withUnsafeBufferPointer { y in
         c.w.withUnsafeBufferPointer { w in
           g.withUnsafeMutableBufferPointer { gBuffer in
-            rf_weighted_gram(x.baseAddress!, c.ldx, Int32(c.p), c.hasY ? y.baseAddress : nil, w.baseAddress!,
-                             c.m, gBuffer.baseAddress!, Int32(c.ldg))
+            if let variant {
+              rf_weighted_gram_variant(variant, x.baseAddress!, c.ldx, Int32(c.p), c.hasY ? y.baseAddress : nil,
+                                       w.baseAddress!, c.m, gBuffer.baseAddress!, Int32(c.ldg))
+            } else {
+              rf_weighted_gram(x.baseAddress!, c.ldx, Int32(c.p), c.hasY ? y.baseAddress : nil, w.baseAddress!,
+                               c.m, gBuffer.baseAddress!, Int32(c.ldg))
+            }
           }
         }
       }
@@ -112,8 +118,8 @@ struct WeightedGramKernelTests {
   /// rounding error below (m/4 + 4)·ε·Σ|w a_j a_k| ≤ 3e-14·Σ|…| for m ≤ 1000: 1e-13 is a bound, not a
   /// guess) and the plain double loop (its own error up to m·ε·Σ|…|), plus one rounding of the final
   /// addition to G. Every entry outside the upper triangle must keep its bits.
-  static func check(_ c: Case, label: String) {
-    let got = call(c)
+  static func check(_ c: Case, label: String, variant: Int32? = nil) {
+    let got = call(c, variant: variant)
     let q = c.q, m = c.m
     for k in 0..<q {
       for j in 0...k {
@@ -153,6 +159,22 @@ struct WeightedGramKernelTests {
           let c = Self.makeCase(m: m, p: p, hasY: hasY, rowPadding: rowPadding, gramPadding: gramPadding,
                                 seed: UInt64(1000 * m + 10 * p + (hasY ? 1 : 0) + 100_000 * rowPadding))
           Self.check(c, label: "m=\(m) p=\(p) y=\(hasY) ldx=\(c.ldx) ldg=\(c.ldg)")
+        }
+      }
+    }
+  }
+
+  /// The portable variant runs only on processors without AVX2/FMA, so it is called here directly
+  /// (and the AVX2 one too, which is the portable one where the processor lacks it).
+  @Test("Both variants, forced: sums to 1e-13 of Σ|w aⱼ aₖ|, nothing written outside the triangle",
+        arguments: [Int32(0), 1])
+  func variants(variant: Int32) {
+    for m in [0, 1, 3, 5, 256, 257, 1000] {
+      for p in 1...13 {
+        for hasY in [false, true] {
+          let c = Self.makeCase(m: m, p: p, hasY: hasY, rowPadding: 3, gramPadding: 2,
+                                seed: UInt64(7000 * m + 10 * p + (hasY ? 1 : 0)))
+          Self.check(c, label: "variant \(variant) m=\(m) p=\(p) y=\(hasY)", variant: variant)
         }
       }
     }

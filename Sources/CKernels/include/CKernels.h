@@ -12,6 +12,11 @@
 void rf_weighted_gram(const double *x, long ldx, int p, const double *y, const double *w, long m, double *g,
                       int ldg);
 
+/// rf_weighted_gram with the variant forced, for tests: 0 the portable code, 1 the AVX2/FMA code (the
+/// portable code when the processor lacks AVX2 or FMA).
+void rf_weighted_gram_variant(int variant, const double *x, long ldx, int p, const double *y, const double *w,
+                              long m, double *g, int ldg);
+
 /// 1 when the AVX2/FMA kernel is in use, 0 otherwise.
 int rf_weighted_gram_uses_avx2(void);
 
