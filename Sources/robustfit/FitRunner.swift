@@ -51,7 +51,12 @@ struct FitRequest {
       guard let loss = choice.loss(alpha: alpha) else {
         throw CLIError.usage("--loss general needs --alpha")
       }
-      return try Regression.fit(data.design, response: data.response, loss: loss, options: options)
+      var fit = try Regression.fit(data.design, response: data.response, loss: loss, options: options)
+      // The request's own tuning warning (which names the CLI flags) replaces the library's.
+      if let alpha, !warnings.isEmpty {
+        fit.warnings.removeAll { $0 == Regression.noEfficientTuningWarning(alpha: alpha) }
+      }
+      return fit
     } catch {
       throw DataLoader.translate(error, data: data)
     }

@@ -12,6 +12,14 @@
 /// print(adaptive.alpha!)             // the shape Barron's NLL prefers
 /// ```
 public enum Regression {
+  /// The warning a fit carries when Barron's general loss at `alpha` has no tuning constant with 95 %
+  /// efficiency at the Gaussian (α in about (1.5788, 2.5184), α ≠ 2: every k is more efficient) and
+  /// none was given, so that k = 1 (c = σ̂) was used.
+  public static func noEfficientTuningWarning(alpha: Double) -> String {
+    "no 95 %-efficiency tuning constant k exists for α = \(alpha) (every k is more efficient); k = 1 was "
+      + "used, so c = σ̂ (give a tuning constant or a scale to choose c)"
+  }
+
   /// Fits `response` on `design` under `loss` by IRLS (SPEC §4).
   ///
   /// - Throws: ``RegressionError`` when the data cannot be fitted (non-finite values, n ≤ p,
@@ -133,6 +141,7 @@ struct Prepared {
     var fixedScale: Double?
     var tuning = 1.0
     var update = true
+    var tuningWarning: String?
     switch options.scale {
     case .fixed(let c): fixedScale = c
     case .mad(let k, let u):
@@ -141,6 +150,9 @@ struct Prepared {
         fixedScale = 1  // c does not change the squared-loss fit; report Σr²/2.
       } else {
         tuning = k ?? loss.defaultTuning ?? 1
+        if k == nil, loss.defaultTuning == nil, case .general(let alpha) = loss, alpha != 2 {
+          tuningWarning = Regression.noEfficientTuningWarning(alpha: alpha)
+        }
       }
     }
     let outcome = try IRLS.run(pass: pass, loss: robustLoss, start: startBeta, fixedScale: fixedScale,
@@ -158,7 +170,7 @@ struct Prepared {
     let sigma = zeroScale ? 0 : residuals.withUnsafeBufferPointer { Selection.madScale(of: $0, scratch: scratch) }
     scratch.deallocate()
     scratchAllocated = false
-    var warnings: [String] = []
+    var warnings: [String] = tuningWarning.map { [$0] } ?? []
     var inference: Inference?
     if outcome.termination == .zeroScale {
       warnings.append("the robust scale is 0: more than half of the points lie exactly on the fitted "

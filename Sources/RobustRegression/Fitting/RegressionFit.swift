@@ -54,7 +54,7 @@ public struct RegressionFit: Sendable {
   /// Per-iteration records when requested.
   public let history: [IterationRecord]
   /// Things a reader should know (e.g. why standard errors are missing).
-  public let warnings: [String]
+  public var warnings: [String]
   /// Extra facts of the adaptive fit; nil for the other losses.
   public let adaptive: AdaptiveSummary?
 
