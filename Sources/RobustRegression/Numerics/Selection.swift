@@ -21,7 +21,7 @@ public enum Selection {
   public static func madScale(of residuals: UnsafeBufferPointer<Double>,
                               scratch: UnsafeMutableBufferPointer<Double>) -> Double {
     let n = residuals.count
-    if n >= 1 << 15, let middle = bucketedMedianAbsolute(residuals, scratch: scratch) {
+    if n >= 1 << 15, n < Int(UInt32.max), let middle = bucketedMedianAbsolute(residuals, scratch: scratch) {
       return middle / madConsistency
     }
     for i in 0..<n { scratch[i] = abs(residuals[i]) }
@@ -31,10 +31,10 @@ public enum Selection {
 
   /// median(|r|) in two streaming passes and a small selection: a non-negative double orders like its
   /// bit pattern, so a histogram of the top 13 bits (exponent and two mantissa bits: quarter binades,
-  /// 32 KB of counters) locates the bucket(s) holding the middle order statistics; their values are
-  /// copied to `scratch` and selected there (a few percent of n instead of all of it: 2.8 ms against
-  /// 10.5–11.8 ms for quickselect over all 1e6 |rᵢ|). Nil when a residual is NaN (left to the plain
-  /// selection).
+  /// 32 KB of 32-bit counters, so n < 2³²) locates the bucket(s) holding the middle order statistics;
+  /// their values are copied to `scratch` and selected there (a few percent of n instead of all of it:
+  /// 2.8 ms against 10.5–11.8 ms for quickselect over all 1e6 |rᵢ|). Nil when a residual is NaN (left
+  /// to the plain selection).
   static func bucketedMedianAbsolute(_ residuals: UnsafeBufferPointer<Double>,
                                      scratch: UnsafeMutableBufferPointer<Double>) -> Double? {
     let n = residuals.count
