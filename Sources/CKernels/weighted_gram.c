@@ -75,12 +75,17 @@ static void gram_avx2(const double *x, long ldx, int p, const double *y, const d
 static int detect(void) { return 0; }
 #endif
 
-// -1: not decided yet. A benign race: every thread that decides writes the same value.
-static volatile int choice = -1;
+// -1: not decided yet. Threads that race to decide all store the same value (relaxed atomics: no
+// data race, no ordering needed).
+static int choice = -1;
 
 int rf_weighted_gram_uses_avx2(void) {
-  if (choice < 0) choice = detect();
-  return choice;
+  int c = __atomic_load_n(&choice, __ATOMIC_RELAXED);
+  if (c < 0) {
+    c = detect();
+    __atomic_store_n(&choice, c, __ATOMIC_RELAXED);
+  }
+  return c;
 }
 
 void rf_weighted_gram(const double *x, long ldx, int p, const double *y, const double *w, long m, double *g,

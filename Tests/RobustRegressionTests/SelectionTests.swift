@@ -97,7 +97,7 @@ struct SelectionTests {
       (0..<n).map { i in i % 3 == 0 ? 0 : random.normal() * 1e-300 },
       (0..<n).map { _ in exp(random.normal() * 200) * (random.normal() < 0 ? -1 : 1) },
       (0..<n).map { i in i % 5 == 0 ? -.infinity : (i % 7 == 0 ? .infinity : random.normal()) },
-      (0..<n).map { i in i < n / 2 + 1 ? 0 : 1 },  // the middle straddles a bucket boundary
+      (0..<n).map { i in i < n / 2 ? 0 : 1 },  // even n: the two middle values lie in different buckets
     ]
     for values in sets {
       var scratch = [Double](repeating: 0, count: n)

@@ -128,4 +128,48 @@ struct WeightedPassTests {
     pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
     #expect(Array(pass.residuals) == full)
   }
+
+  /// The adaptive fit's (α, c) step takes its first Newton step from the derivative sums of the pass
+  /// (`run(shape:)`): they must equal sums of `BarronShapeDerivatives.values` over the pass's residuals
+  /// written out here, and `ShapeScaleProblem.local(sums:)` the separate evaluation `local(alpha:scale:)`;
+  /// the pass's XᵀWX must be the one of `BarronLoss`'s weights. Several chunks (n·p ≥ 2·262144) and the
+  /// dsyrk path (p = 26).
+  @Test("The fused pass's shape-derivative sums equal the separate ones", arguments: [
+    (3000, 3), (200_000, 6), (30_000, 26),
+  ])
+  func shapeSums(rows n: Int, columns p: Int) throws {
+    let (design, y, beta) = Self.problem(rows: n, columns: p, seed: UInt64(n + p))
+    for alpha in [0.0, 0.5, 1.5, 3] {
+      let loss = BarronLoss(alpha: alpha), shape = BarronShapeDerivatives(alpha: alpha), c = 0.8
+      let plain = WeightedPass(design: design, response: y)
+      plain.run(beta: beta, loss: loss, scale: c)
+      let pass = WeightedPass(design: design, response: y)
+      pass.run(beta: beta, loss: loss, scale: c, shape: shape)
+      let sums = try #require(pass.shapeSums)
+      var expected = [Double](repeating: 0, count: 6), size = [Double](repeating: 0, count: 6)
+      for i in 0..<n {
+        let u = pass.residuals[i] / c
+        let v = shape.values(z: u * u)
+        let terms = [v.rho, v.dAlpha, v.dAlphaAlpha, v.dLogScale, v.dLogScaleLogScale, v.dAlphaLogScale]
+        for k in 0..<6 {
+          expected[k] += terms[k]
+          size[k] += abs(terms[k])
+        }
+      }
+      for k in 0..<6 {
+        #expect(abs(sums[k] - expected[k]) <= 1e-12 * size[k], "α = \(alpha), sum \(k): \(sums[k]) vs \(expected[k])")
+      }
+      #expect(abs(pass.objective - plain.objective) <= 1e-12 * abs(plain.objective))
+      for k in 0..<(p * p) where k % p <= k / p {
+        #expect(abs(pass.gram[k] - plain.gram[k]) <= 1e-12 * max(1, abs(plain.gram[k])), "α = \(alpha), G[\(k)]")
+      }
+      let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: 0...4,
+                                      scaleFloor: 1e-9)
+      let fused = problem.local(sums: sums, alpha: alpha, scale: c), separate = problem.local(alpha: alpha, scale: c)
+      let pairs = [(fused.value, separate.value), (fused.gradient.alpha, separate.gradient.alpha),
+                   (fused.gradient.logScale, separate.gradient.logScale), (fused.hessian.aa, separate.hessian.aa),
+                   (fused.hessian.al, separate.hessian.al), (fused.hessian.ll, separate.hessian.ll)]
+      for (a, b) in pairs { #expect(abs(a - b) <= 1e-11 * max(1, abs(b)), "α = \(alpha): \(a) vs \(b)") }
+    }
+  }
 }

@@ -120,9 +120,11 @@ struct ShapeScaleProblem: @unchecked Sendable {
         guard let step = newtonStep(local, alpha: evaluationAlpha, moving: alpha) else { continue }
         var da = step.shape, dl = step.logScale
         guard da.isFinite, dl.isFinite, da != 0 || dl != 0 else { continue }
-        // The first-order decrease the step promises, halved with it: once it is below the rounding
-        // noise of the NLL no shorter step can show a decrease (at the optimum the Newton step is
-        // tiny and every trial would tie; without this the loop paid 40 evaluations there).
+        // The first-order decrease a Newton step promises, halved with it: once it is below the
+        // rounding noise of the NLL no shorter step can show a decrease (at the optimum the Newton step
+        // is tiny and every trial would tie; without this the loop paid 40 evaluations there). The
+        // fallback step where the Hessian is not positive definite promises −∞ (always tried): its
+        // decrease can come from negative curvature while g·d is 0.
         var promised = abs(step.slope)
         let noise = 1e-13 * max(1, abs(current))
         for _ in 0..<40 where promised > noise {
@@ -197,7 +199,8 @@ struct ShapeScaleProblem: @unchecked Sendable {
   /// `evaluation`; the iterate is `moving`), projected on the α bounds and made a descent direction:
   /// where the 2 × 2 Hessian is not positive definite (or α is held on a bound) the step falls back to a
   /// λ-only Newton step and a bounded gradient step in the shape coordinate. Nil when nothing is finite.
-  /// `slope` is the directional derivative g·d of the NLL along the step (negative: a descent).
+  /// `slope` is the directional derivative g·d of the NLL along a Newton step (negative: a descent), −∞
+  /// for the fallback step (see `descend`).
   private func newtonStep(_ local: Local, alpha evaluation: Double, moving: Double)
     -> (shape: Double, logScale: Double, chart: Chart, slope: Double)? {
     var g = (alpha: local.gradient.alpha, logScale: local.gradient.logScale)
@@ -241,7 +244,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
     // backtracking shortens it), with the λ Newton step. Not scaled by |g|: in the s chart near α = 2 the
     // gradient is O(|α − 2|) while the minimum can be several units of s away.
     let da = g.alpha > 0 ? -cap : (g.alpha < 0 ? cap : 0)
-    return (da, lambdaStep, chart, g.alpha * da + g.logScale * lambdaStep)
+    return (da, lambdaStep, chart, -.infinity)
   }
 
   private var chunkCount: Int { max(1, min(8, residuals.count / 65_536)) }

@@ -89,7 +89,8 @@ final class WeightedPass: @unchecked Sendable {
     chunkSize = (n + chunks - 1) / chunks
     // Residuals and weights go over blocks of 4096 rows (long runs per column for the prefetcher; the
     // block's X stays in L2 for the Gram kernel); the kernel takes 256 rows at a time, so that the
-    // [X | y] tile it reads once per 4×2 tile of G (11 columns: 22 KB) stays in a 32 KB L1.
+    // tile's [X | y] columns, which every 4×2 tile of G re-reads (11 columns, 22 KB at p = 10), stay
+    // in a 32 KB L1.
     // Above 24 columns OpenBLAS's dsyrk on the √w-scaled block (run on one thread inside each chunk)
     // takes over, its packing amortised over many columns: its tiles are about 0.5 MB.
     blockRows = 4096
@@ -167,9 +168,9 @@ final class WeightedPass: @unchecked Sendable {
       }
     }
     windowFilled = window != nil
+    shapeSums = nil
     guard weigh else { return }
     reduceChunks(accumulate: accumulate)
-    shapeSums = nil
     if shape != nil {
       var sums = [objective, 0, 0, 0, 0, 0]
       for chunk in 0..<chunks {
@@ -230,7 +231,7 @@ final class WeightedPass: @unchecked Sendable {
     // After selection everything left of the upper middle's rank is ≤ it: the lower middle is their max.
     var lower = values[0]
     for i in 0..<(upperRank - below) where values[i] > lower { lower = values[i] }
-    return lower + (upper - lower) / 2
+    return Selection.midpoint(lower, upper)
   }
 
   private func runChunk<L: RobustLoss>(
@@ -255,7 +256,7 @@ final class WeightedPass: @unchecked Sendable {
         while i0 < range.upperBound {
           let m = min(blockRows, range.upperBound - i0)
           let rb = r + i0, yb = y + i0
-          // Residuals of the block, one column at a time (contiguous, vectorises).
+          // Residuals of the block, four columns at a time (contiguous, vectorises).
           if !reuse { WeightedPass.residuals(x + i0, rows: n, columns: p, y: yb, beta: b, count: m, into: rb) }
           if !weigh {
             if let window, let target {

@@ -13,7 +13,7 @@ public enum Selection {
     // After selection everything left of n/2 is ≤ the upper middle: the lower middle is their max.
     var lower = values[0]
     for i in 1..<(n / 2) where values[i] > lower { lower = values[i] }
-    return lower + (upper - lower) / 2
+    return midpoint(lower, upper)
   }
 
   /// The robust residual scale σ̂ = median(|r|)/Φ⁻¹(3/4) (MAD centred at 0, as statsmodels and MASS).
@@ -43,13 +43,14 @@ public enum Selection {
     let counts = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: buckets)
     defer { counts.deallocate() }
     counts.initialize(repeating: 0)
-    let infinityKey = Int(Double.infinity.bitPattern >> shift)
+    var largest: UInt64 = 0
     for r in residuals {
-      let key = Int(abs(r).bitPattern >> shift)
-      counts[key] &+= 1
+      let bits = abs(r).bitPattern
+      counts[Int(bits >> shift)] &+= 1
+      largest = max(largest, bits)
     }
-    // NaN keys lie above +∞'s bucket (a NaN in +∞'s own bucket is caught by the count check below).
-    for key in (infinityKey + 1)..<buckets where counts[key] != 0 { return nil }
+    // Every NaN's bit pattern lies above +∞'s.
+    if largest > Double.infinity.bitPattern { return nil }
     let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
     var below = 0, key = 0
     while below + Int(counts[key]) <= lowerRank {
@@ -77,7 +78,12 @@ public enum Selection {
     guard lowerRank != upperRank else { return upper }
     var lower = -Double.infinity
     for i in 0..<(upperRank - below) where values[i] > lower { lower = values[i] }
-    return lower + (upper - lower) / 2
+    return midpoint(lower, upper)
+  }
+
+  /// (a + b)/2 for a ≤ b without overflow, and a when a = b (also for ±∞, where b − a is NaN).
+  static func midpoint(_ a: Double, _ b: Double) -> Double {
+    a == b ? a : a + (b - a) / 2
   }
 
   /// σ̂ of an array of residuals.
