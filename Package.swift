@@ -42,7 +42,7 @@ let package = Package(
     // On-demand benchmark: `swift run -c release robustfit-bench` (Docs/performance.md).
     .executableTarget(
       name: "robustfit-bench",
-      dependencies: ["RobustRegression", "CLapack"]
+      dependencies: ["RobustRegression", "CLapack", "TabularIO"]
     ),
     .testTarget(
       name: "RobustRegressionTests",

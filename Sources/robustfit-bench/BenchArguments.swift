@@ -14,6 +14,7 @@ struct BenchArguments {
       --no-marginal  skip the second timing at one iteration (the marginal cost per iteration)
       --json         one JSON object per fit (coefficients included) instead of the tables
       --csv PATH     write the data for the single --n/--p as CSV (header x1..x(p−1),y) and exit
+      --parse PATH   time reading the CSV file PATH into column storage (TabularIO, one core) and exit
     """
 
   var sizes: [Int] = []
@@ -25,6 +26,7 @@ struct BenchArguments {
   var marginal = true
   var json = false
   var csvPath: String?
+  var parsePath: String?
 
   struct Invalid: Error, CustomStringConvertible {
     let description: String
@@ -57,6 +59,7 @@ struct BenchArguments {
       case "--no-marginal": marginal = false
       case "--json": json = true
       case "--csv": csvPath = try value(flag)
+      case "--parse": parsePath = try value(flag)
       case "--help", "-h": throw Invalid(description: "")
       default: throw Invalid(description: "unknown argument '\(flag)'")
       }

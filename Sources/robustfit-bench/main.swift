@@ -35,6 +35,16 @@ if let path = arguments.csvPath {
   }
 }
 
+if let path = arguments.parsePath {
+  do {
+    try ParseBenchmark(path: path, repeats: arguments.repeats ?? 5).run()
+    exit(0)
+  } catch {
+    standardError("robustfit-bench: \(error)\n")
+    exit(1)
+  }
+}
+
 let threads = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 let runner = BenchRunner(arguments: arguments, threads: threads)
 for n in arguments.sizes {

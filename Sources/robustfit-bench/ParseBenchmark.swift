@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TabularIO
+
+/// `--parse PATH`: the time to read a numeric CSV file into column storage with TabularIO (the reader
+/// runs on one thread), as the median of `repeats` reads after one untimed read that warms the page
+/// cache, in MB/s of file text. The CLI's reading is this plus building the design.
+struct ParseBenchmark {
+  let path: String
+  let repeats: Int
+
+  func run() throws {
+    var table = try readNumericCSV(path: path)
+    let bytes = try fileSize()
+    var samples: [Timing] = []
+    for _ in 0..<max(1, repeats) {
+      samples.append(try Stopwatch.measure { table = try readNumericCSV(path: path) })
+    }
+    let wall = Stopwatch.median(of: samples.map(\.wall)), cpu = Stopwatch.median(of: samples.map(\.cpu))
+    let megabytes = Double(bytes) / 1e6
+    print("parse \(path): \(table.rowCount) rows × \(table.columns.count) columns, \(format(megabytes, 1)) MB; "
+      + "median of \(max(1, repeats)): \(format(wall * 1e3, 1)) ms wall, \(format(cpu * 1e3, 1)) ms CPU, "
+      + "\(format(megabytes / wall, 0)) MB/s")
+  }
+
+  private func fileSize() throws -> Int {
+    var info = stat()
+    guard stat(path, &info) == 0 else { throw Failure(description: "cannot stat \(path)") }
+    return Int(info.st_size)
+  }
+
+  private func format(_ value: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let rounded = (value * scale).rounded() / scale
+    return digits == 0 ? String(Int(rounded)) : String(rounded)
+  }
+
+  struct Failure: Error, CustomStringConvertible {
+    let description: String
+  }
+}
