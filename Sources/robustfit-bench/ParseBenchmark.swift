@@ -21,22 +21,15 @@ struct ParseBenchmark {
     }
     let wall = Stopwatch.median(of: samples.map(\.wall)), cpu = Stopwatch.median(of: samples.map(\.cpu))
     let megabytes = Double(bytes) / 1e6
-    print("parse \(path): \(table.rowCount) rows × \(table.columns.count) columns, \(format(megabytes, 1)) MB; "
-      + "median of \(max(1, repeats)): \(format(wall * 1e3, 1)) ms wall, \(format(cpu * 1e3, 1)) ms CPU, "
-      + "\(format(megabytes / wall, 0)) MB/s")
+    print("parse \(path): \(table.rowCount) rows × \(table.columns.count) columns, \(fixed(megabytes, 1)) MB; "
+      + "median of \(max(1, repeats)): \(fixed(wall * 1e3, 1)) ms wall, \(fixed(cpu * 1e3, 1)) ms CPU, "
+      + "\(fixed(megabytes / wall, 0)) MB/s")
   }
 
   private func fileSize() throws -> Int {
     var info = stat()
     guard stat(path, &info) == 0 else { throw Failure(description: "cannot stat \(path)") }
     return Int(info.st_size)
-  }
-
-  private func format(_ value: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let rounded = (value * scale).rounded() / scale
-    return digits == 0 ? String(Int(rounded)) : String(rounded)
   }
 
   struct Failure: Error, CustomStringConvertible {

@@ -156,18 +156,12 @@ extension BarronDistribution {
     precondition(scale > 0 && scale.isFinite, "the likelihood needs a finite scale c > 0")
     let shape = BarronShapeDerivatives(alpha: alpha)
     let inverse = 1 / scale
-    var rho = 0.0, dA = 0.0, dAA = 0.0, dL = 0.0, dLL = 0.0, dAL = 0.0
+    var sums = BarronShapeDerivatives.Sums()
     var sumZ = 0.0, sumZLogZ = 0.0
     for r in residuals {
       let u = r * inverse
       let z = u * u
-      let v = shape.values(z: z)
-      rho += v.rho
-      dA += v.dAlpha
-      dAA += v.dAlphaAlpha
-      dL += v.dLogScale
-      dLL += v.dLogScaleLogScale
-      dAL += v.dAlphaLogScale
+      sums.add(shape.values(z: z))
       if alpha == 2 {
         sumZ += z
         if z > 0 { sumZLogZ += z * (Double.log(z) - 2) }
@@ -176,9 +170,10 @@ extension BarronDistribution {
     let n = Double(residuals.count)
     let partition = LogPartition.derivatives(alpha: alpha)
     var result = BarronLikelihood(
-      alpha: alpha, scale: scale, value: rho + n * (Double.log(scale) + partition.value),
-      dAlpha: dA + n * partition.first, dLogScale: dL + n, dAlphaAlpha: dAA + n * partition.second,
-      dAlphaLogScale: dAL, dLogScaleLogScale: dLL)
+      alpha: alpha, scale: scale, value: sums.rho + n * (Double.log(scale) + partition.value),
+      dAlpha: sums.dAlpha + n * partition.first, dLogScale: sums.dLogScale + n,
+      dAlphaAlpha: sums.dAlphaAlpha + n * partition.second, dAlphaLogScale: sums.dAlphaLogScale,
+      dLogScaleLogScale: sums.dLogScaleLogScale)
     if alpha == 2 {
       // Σ∂ρ/∂α and n d log Z/dα are +∞ and −∞ here; their sum behaves like (S/4) log(1/(2 − α)).
       let excess = sumZ - n

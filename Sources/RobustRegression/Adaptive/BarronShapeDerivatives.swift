@@ -131,6 +131,32 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
       rho: rho, dAlpha: d1, dAlphaAlpha: d2, dLogScale: dLogScale,
       dLogScaleLogScale: dLogScaleLogScale, dAlphaLogScale: dAlphaLogScale, weight: w)
   }
+
+  /// Running sums of ``Values`` over residuals: the NLL's sum terms and their α/λ derivatives.
+  struct Sums: Sendable {
+    var rho = 0.0, dAlpha = 0.0, dAlphaAlpha = 0.0, dLogScale = 0.0, dLogScaleLogScale = 0.0, dAlphaLogScale = 0.0
+
+    mutating func add(_ v: Values) {
+      rho += v.rho
+      dAlpha += v.dAlpha
+      dAlphaAlpha += v.dAlphaAlpha
+      dLogScale += v.dLogScale
+      dLogScaleLogScale += v.dLogScaleLogScale
+      dAlphaLogScale += v.dAlphaLogScale
+    }
+
+    mutating func add(_ other: Sums) {
+      rho += other.rho
+      dAlpha += other.dAlpha
+      dAlphaAlpha += other.dAlphaAlpha
+      dLogScale += other.dLogScale
+      dLogScaleLogScale += other.dLogScaleLogScale
+      dAlphaLogScale += other.dAlphaLogScale
+    }
+
+    /// [Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ].
+    var array: [Double] { [rho, dAlpha, dAlphaAlpha, dLogScale, dLogScaleLogScale, dAlphaLogScale] }
+  }
 }
 
 /// h(y) = log(1 + y) − y/(1 + y) for y ≥ 0. Below y = 1/4, where the two terms cancel (both are

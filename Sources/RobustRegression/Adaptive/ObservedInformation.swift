@@ -48,7 +48,7 @@ struct ObservedInformation {
               curvature[k] = slope / (c * c)
               let values = shape.values(z: u * u)
               cross[k] = u == 0 ? 0 : values.dAlphaLogScale / (u * c)  // −u·w·h/(2c)
-              scaleCross[k] = (slope * u + loss.psi(u)) / c
+              scaleCross[k] = (slope * u + u * values.weight) / c  // (ψ′u + ψ)/c, ψ = u·w
               if alphaFree {
                 haa += values.dAlphaAlpha
                 hal += values.dAlphaLogScale

@@ -36,31 +36,25 @@ struct ShapeScaleProblem: @unchecked Sendable {
   func local(alpha: Double, scale c: Double) -> Local {
     let shape = BarronShapeDerivatives(alpha: alpha)
     let inverse = 1 / c
-    var sums = [Double](repeating: 0, count: 6)
     let parts = chunkCount
-    var partial = [[Double]](repeating: [Double](repeating: 0, count: 6), count: parts)
+    var partial = [BarronShapeDerivatives.Sums](repeating: .init(), count: parts)
     partial.withUnsafeMutableBufferPointer { slots in
       nonisolated(unsafe) let out = slots
       let count = residuals.count
       let size = (count + parts - 1) / parts
       let work: @Sendable (Int) -> Void = { part in
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0
+        var sums = BarronShapeDerivatives.Sums()
         for i in min(count, part * size)..<min(count, (part + 1) * size) {
           let u = self.residuals[i] * inverse
-          let v = shape.values(z: u * u)
-          s0 += v.rho
-          s1 += v.dAlpha
-          s2 += v.dAlphaAlpha
-          s3 += v.dLogScale
-          s4 += v.dLogScaleLogScale
-          s5 += v.dAlphaLogScale
+          sums.add(shape.values(z: u * u))
         }
-        out[part] = [s0, s1, s2, s3, s4, s5]
+        out[part] = sums
       }
       if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
     }
-    for part in partial { for k in 0..<6 { sums[k] += part[k] } }
-    return local(sums: sums, alpha: alpha, scale: c)
+    var total = BarronShapeDerivatives.Sums()
+    for part in partial { total.add(part) }
+    return local(sums: total.array, alpha: alpha, scale: c)
   }
 
   /// ``Local`` from the sums Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ over the residuals at

@@ -9,9 +9,10 @@
 /// (Docs/performance.md).
 ///
 /// When σ̂ keeps shrinking (by a quarter or more over eight iterations) or is at the rounding level of
-/// the response, the loop tests, at the start, at iterations 8, 16, 32, …, and at the iteration cap, whether more than half of the rows lie on one hyperplane
-/// (``ExactFit``): then the scale has no positive fixed point and the fit stops with `.zeroScale` at
-/// that hyperplane instead of chasing σ̂ → 0 geometrically.
+/// the response, the loop tests, at the start, at iterations 8, 16, 32, …, and at the iteration cap,
+/// whether more than half of the rows lie on one hyperplane (``ExactFit``): then the scale has no
+/// positive fixed point and the fit stops with `.zeroScale` at that hyperplane instead of chasing
+/// σ̂ → 0 geometrically.
 struct IRLSOutcome {
   var coefficients: [Double]
   var scale: Double

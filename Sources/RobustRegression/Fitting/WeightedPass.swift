@@ -69,6 +69,8 @@ final class WeightedPass: @unchecked Sendable {
   /// Per chunk: augmented q×q Gram, 1 objective, tileRows×q scaled block (dsyrk), blockRows weights.
   private let scratch: UnsafeMutableBufferPointer<Double>
   private let scratchStride: Int
+  /// Per chunk: the shape-derivative sums of a `run(shape:)`.
+  private let shapeSlots: UnsafeMutableBufferPointer<BarronShapeDerivatives.Sums>
   /// Per chunk: |r| below the window, inside it, above it, and NaN (counted inside as well).
   private let windowCounts: UnsafeMutableBufferPointer<Int>
   /// Whether the last `run` filled the window counts (and the selection scratch).
@@ -97,17 +99,20 @@ final class WeightedPass: @unchecked Sendable {
     augmented = p + 1
     usesBLAS = augmented > WeightedPass.kernelColumnLimit
     tileRows = usesBLAS ? max(512, min(2048, 65_536 / augmented)) : 256
-    scratchStride = augmented * augmented + 1 + tileRows * augmented + blockRows + 5
+    scratchStride = augmented * augmented + 1 + tileRows * augmented + blockRows
     scratch = .allocate(capacity: scratchStride * chunks)
     scratch.initialize(repeating: 0)
     windowCounts = .allocate(capacity: 4 * chunks)
     windowCounts.initialize(repeating: 0)
+    shapeSlots = .allocate(capacity: chunks)
+    shapeSlots.initialize(repeating: .init())
   }
 
   deinit {
     residuals.deallocate()
     scratch.deallocate()
     windowCounts.deallocate()
+    shapeSlots.deallocate()
   }
 
   /// One fused pass at coefficients `beta` and loss scale `scale`. With `accumulate` false only the
@@ -172,12 +177,9 @@ final class WeightedPass: @unchecked Sendable {
     guard weigh else { return }
     reduceChunks(accumulate: accumulate)
     if shape != nil {
-      var sums = [objective, 0, 0, 0, 0, 0]
-      for chunk in 0..<chunks {
-        let slot = chunk * scratchStride + scratchStride - 5
-        for k in 0..<5 { sums[k + 1] += scratch[slot + k] }
-      }
-      shapeSums = sums
+      var total = BarronShapeDerivatives.Sums()
+      for chunk in 0..<chunks { total.add(shapeSlots[chunk]) }
+      shapeSums = total.array
     }
   }
 
@@ -248,7 +250,7 @@ final class WeightedPass: @unchecked Sendable {
     var below = 0, inside = 0, above = 0, nan = 0
     let target = selection.map { $0 + range.lowerBound }
     if accumulate { g.update(repeating: 0, count: q * q) }
-    if shape != nil { (base + scratchStride - 5).update(repeating: 0, count: 5) }
+    var shapeTotal = BarronShapeDerivatives.Sums()
     design.values.withUnsafeBufferPointer { xBuffer in
       response.withUnsafeBufferPointer { yBuffer in
         let x = xBuffer.baseAddress!, y = yBuffer.baseAddress!
@@ -268,8 +270,9 @@ final class WeightedPass: @unchecked Sendable {
           }
           // Weights and objective.
           if let shape {
-            objective += WeightedPass.weigh(rb, count: m, shape: shape, inverseScale: inverseScale, weights: root,
-                                            sums: base + scratchStride - 5)
+            let sums = WeightedPass.weigh(rb, count: m, shape: shape, inverseScale: inverseScale, weights: root)
+            objective += sums.rho
+            shapeTotal.add(sums)
           } else {
             objective += WeightedPass.weigh(rb, count: m, loss: loss, inverseScale: inverseScale, weights: root)
           }
@@ -304,6 +307,7 @@ final class WeightedPass: @unchecked Sendable {
       }
     }
     objectiveSlot.pointee = objective
+    shapeSlots[chunk] = shapeTotal
     windowCounts[4 * chunk] = below
     windowCounts[4 * chunk + 1] = inside
     windowCounts[4 * chunk + 2] = above
@@ -356,31 +360,20 @@ final class WeightedPass: @unchecked Sendable {
     nan = z
   }
 
-  /// wᵢ and Σρ of one block from Barron's shape derivatives, adding Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ,
-  /// Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ to `sums[0..<5]`.
+  /// wᵢ and the sums of Barron's shape derivatives (Σρ among them) over one block.
   @inline(never)
   private static func weigh(
     _ r: UnsafeMutablePointer<Double>, count m: Int, shape: BarronShapeDerivatives, inverseScale: Double,
-    weights: UnsafeMutablePointer<Double>, sums: UnsafeMutablePointer<Double>
-  ) -> Double {
-    var rho = 0.0, s1 = sums[0], s2 = sums[1], s3 = sums[2], s4 = sums[3], s5 = sums[4]
+    weights: UnsafeMutablePointer<Double>
+  ) -> BarronShapeDerivatives.Sums {
+    var sums = BarronShapeDerivatives.Sums()
     for i in 0..<m {
       let u = r[i] * inverseScale
       let v = shape.values(z: u * u)
       weights[i] = v.weight
-      rho += v.rho
-      s1 += v.dAlpha
-      s2 += v.dAlphaAlpha
-      s3 += v.dLogScale
-      s4 += v.dLogScaleLogScale
-      s5 += v.dAlphaLogScale
+      sums.add(v)
     }
-    sums[0] = s1
-    sums[1] = s2
-    sums[2] = s3
-    sums[3] = s4
-    sums[4] = s5
-    return rho
+    return sums
   }
 
   /// wᵢ = w(rᵢ·s) and Σρ(rᵢ·s) of one block. Huber has a branch-free two-lane form
