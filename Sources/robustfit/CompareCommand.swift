@@ -26,22 +26,22 @@ struct CompareCommand: ParsableCommand {
     valueName: "list"))
   var losses: String?
 
-  @Option(name: .customLong("alpha-range"), help: ArgumentHelp(
+  @Option(name: .customLong("alpha-range"), parsing: .unconditional, help: ArgumentHelp(
     "The range α is searched in for the adaptive fit (default 0,2).", valueName: "lo,hi"),
           transform: parseAlphaRange)
   var alphaRange: ClosedRange<Double>?
 
-  @Option(help: ArgumentHelp("Fix the loss scale c (units of y) of every loss that has one.", valueName: "c"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Fix the loss scale c (units of y) of every loss that has one.", valueName: "c"))
   var scale: Double?
 
-  @Option(help: ArgumentHelp("The tuning constant k in c = k·σ̂ for every loss that has a scale.",
+  @Option(parsing: .unconditional, help: ArgumentHelp("The tuning constant k in c = k·σ̂ for every loss that has a scale.",
                              valueName: "k"))
   var tuning: Double?
 
   @Flag(name: .customLong("fixed-sigma"), help: "Hold σ̂ at its value at the start instead of updating it.")
   var fixedSigma = false
 
-  @Option(help: ArgumentHelp(
+  @Option(parsing: .unconditional, help: ArgumentHelp(
     "The true coefficients: numbers (intercept first, then one per x) or a truth JSON file.",
     discussion: "Default: DATA.truth.json beside the data file, when it exists.",
     valueName: "b0,b1,...|file"))

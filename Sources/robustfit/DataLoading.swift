@@ -101,18 +101,6 @@ enum DataLoader {
     if options.noIntercept && xIndices.isEmpty {
       throw CLIError.usage("--no-intercept with no x columns leaves nothing to fit")
     }
-    // Names become keys of the JSON report, so they must be distinct (and not "intercept").
-    let used = [yIndex] + xIndices
-    for (a, j) in used.enumerated() {
-      if let k = used[(a + 1)...].first(where: { table.names[$0] == table.names[j] }) {
-        throw CLIError.data("\(file): columns \(table.fileColumnNumbers[j]) and \(table.fileColumnNumbers[k]) "
-          + "have the same name \(quoted(table.names[j])); rename one")
-      }
-    }
-    if !options.noIntercept, let j = xIndices.first(where: { table.names[$0] == "intercept" }) {
-      throw CLIError.data("\(file): column \(describe(table, j)) is named \"intercept\", the name of the "
-        + "intercept's coefficient; rename it or use --no-intercept")
-    }
     let n = table.rowCount
     let p = xIndices.count + (options.noIntercept ? 0 : 1)
     if n == 0 {
@@ -122,6 +110,19 @@ enum DataLoader {
     if n <= p {
       throw CLIError.data("\(file): too few rows: n = \(n) data row\(n == 1 ? "" : "s") for p = \(p) "
         + "coefficient\(p == 1 ? "" : "s") (n must exceed p)")
+    }
+    // Names become keys of the JSON report, so they must be distinct (and not "intercept").
+    var firstWithName: [String: Int] = [:]
+    for j in [yIndex] + xIndices {
+      if let k = firstWithName.updateValue(j, forKey: table.names[j]) {
+        let (a, b) = (min(j, k), max(j, k))
+        throw CLIError.data("\(file): columns \(table.fileColumnNumbers[a]) and \(table.fileColumnNumbers[b]) "
+          + "have the same name \(quoted(table.names[j])); rename one")
+      }
+    }
+    if !options.noIntercept, let j = xIndices.first(where: { table.names[$0] == "intercept" }) {
+      throw CLIError.data("\(file): column \(describe(table, j)) is named \"intercept\", the name of the "
+        + "intercept's coefficient; rename it or use --no-intercept")
     }
     let response = table.columns[yIndex]
     if let first = response.first, response.allSatisfy({ $0 == first }) {
@@ -174,6 +175,10 @@ enum DataLoader {
       return .data("\(data.fileName): \(error.description)")
     case .invalidOption(let message):
       return .usage(message)
+    case .objectiveOverflow(let row, let ratio):
+      return .data("\(data.fileName): row \(data.lines[row]), column \(quoted(data.yName)): the objective Σρ(r/c) "
+        + "overflows the double range: this row's residual is \(NumberText.significant(ratio, 3)) × the loss "
+        + "scale c; use a bounded loss (huber, cauchy, …), a larger --scale, or remove the value")
     }
   }
 }

@@ -28,6 +28,9 @@ struct DataOptions: ParsableArguments {
   var dropMissing = false
 
   func validate() throws {
+    if file.isEmpty {
+      throw ValidationError("the file name is empty: give a CSV file, or - for standard input")
+    }
     if let y, x.contains(y) {
       throw ValidationError("column '\(y)' is both --y and --x")
     }
@@ -36,16 +39,16 @@ struct DataOptions: ParsableArguments {
 
 /// The stopping options shared by `fit` and `compare`.
 struct SolverOptions: ParsableArguments {
-  @Option(help: ArgumentHelp(
+  @Option(parsing: .unconditional, help: ArgumentHelp(
     "Stop when the relative changes of the objective and the coefficients are below this.", valueName: "t"))
   var tolerance: Double = 1e-10
 
-  @Option(name: .customLong("max-iterations"), help: ArgumentHelp(
+  @Option(name: .customLong("max-iterations"), parsing: .unconditional, help: ArgumentHelp(
     "The iteration cap; a fit that reaches it is reported with converged false and a warning.",
     valueName: "n"))
   var maxIterations: Int = 500
 
-  @Option(name: .customLong("outlier-threshold"), help: ArgumentHelp(
+  @Option(name: .customLong("outlier-threshold"), parsing: .unconditional, help: ArgumentHelp(
     "Flag a point as an outlier when |r|/σ̂ exceeds this.", valueName: "z"))
   var outlierThreshold: Double = 2.5
 

@@ -25,15 +25,15 @@ struct FitCommand: ParsableCommand {
           transform: parseAlpha)
   var alpha: Double?
 
-  @Option(name: .customLong("alpha-range"), help: ArgumentHelp(
+  @Option(name: .customLong("alpha-range"), parsing: .unconditional, help: ArgumentHelp(
     "The range α is searched in for --loss adaptive (default 0,2; within [0, ∞)).", valueName: "lo,hi"),
           transform: parseAlphaRange)
   var alphaRange: ClosedRange<Double>?
 
-  @Option(help: ArgumentHelp("Fix the loss scale c (units of y) instead of k·σ̂.", valueName: "c"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Fix the loss scale c (units of y) instead of k·σ̂.", valueName: "c"))
   var scale: Double?
 
-  @Option(help: ArgumentHelp("The tuning constant k in c = k·σ̂ (default: the loss's 95 %-efficiency value).",
+  @Option(parsing: .unconditional, help: ArgumentHelp("The tuning constant k in c = k·σ̂ (default: the loss's 95 %-efficiency value).",
                              valueName: "k"))
   var tuning: Double?
 

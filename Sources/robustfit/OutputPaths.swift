@@ -10,7 +10,7 @@ enum OutputPaths {
       throw CLIError.usage("\(option) \(path): is a directory; give a file name")
     }
     if path.hasSuffix("/") { throw CLIError.usage("\(option) \(path): is a directory; give a file name") }
-    if input != "-", sameFile(path, input) {
+    if input == "-" ? isStandardInput(path) : sameFile(path, input) {
       throw CLIError.usage("\(option) \(path): refusing to overwrite the input file")
     }
     let folder = (path as NSString).deletingLastPathComponent
@@ -35,12 +35,23 @@ enum OutputPaths {
     return ua == ub
   }
 
-  /// Writes text to `path` (replacing it), turning a failure into exit 1.
-  static func write(_ text: String, to path: String) throws {
+  /// Whether `path` names the file standard input reads (`-`, e.g. `robustfit - --output d.csv < d.csv`):
+  /// the same device and inode as file descriptor 0. A pipe or terminal on stdin is no file a path names.
+  static func isStandardInput(_ path: String) -> Bool {
+    var input = stat(), output = stat()
+    guard fstat(STDIN_FILENO, &input) == 0, stat(path, &output) == 0 else { return false }
+    return input.st_dev == output.st_dev && input.st_ino == output.st_ino
+  }
+
+  /// Writes text to `path` (replacing it), turning a failure into exit 1. The file is written whole
+  /// beside its destination and then renamed over it; a symbolic link at `path` is followed, so that the
+  /// file it points to is replaced and the link stays a link.
+  static func write(_ text: String, to path: String, what: String = "the output") throws {
+    let destination = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
     do {
-      try text.write(toFile: path, atomically: true, encoding: .utf8)
+      try text.write(toFile: destination, atomically: true, encoding: .utf8)
     } catch {
-      throw CLIError(.failure, "\(path): cannot write: \(error.localizedDescription)")
+      throw CLIError(.failure, "\(path): cannot write \(what): \(error.localizedDescription)")
     }
   }
 }

@@ -76,10 +76,6 @@ enum Plotting {
 
   /// Writes the chart, turning a write failure into exit 1.
   static func write(_ chart: Chart, to path: String) throws {
-    do {
-      try chart.write(to: path)
-    } catch {
-      throw CLIError(.failure, "\(path): cannot write the plot: \(error.localizedDescription)")
-    }
+    try OutputPaths.write(chart.svg(), to: path, what: "the plot")
   }
 }

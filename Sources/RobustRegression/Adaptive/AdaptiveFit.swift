@@ -21,8 +21,9 @@ extension Regression {
       throw RegressionError.invalidOption(
         "the α range must lie within [0, ∞) (the density is not normalisable for α < 0)")
     }
-    let prepared = try Prepared(design: design, response: response, options: options)
-    return try AdaptiveFitter(prepared: prepared, alphaRange: alphaRange).fit()
+    return try Prepared.fitting(design, response: response, options: options) { prepared in
+      try AdaptiveFitter(prepared: prepared, alphaRange: alphaRange).fit()
+    }
   }
 }
 
@@ -63,15 +64,17 @@ struct AdaptiveFitter {
     }
     pass.run(beta: startBeta, loss: BarronLoss(alpha: 2), scale: 1, accumulate: false)
     // The NLL runs to −∞ as c → 0 when residuals are exactly 0, so c has a data-relative floor:
-    // 1e-6 · s₀, with s₀ = median(|r|)/0.6745 over the start's residuals that are not numerically 0
-    // (|r| > 1e-12 · max|y|), or max|y| when all are (an exact fit). Residuals that are 0 only up to
-    // rounding (~1e-16 · |y|) therefore do not set the floor: it stays at a meaningful size when more
-    // than half of the points lie exactly on the start's line.
+    // 1e-6 · s₀, with s₀ = median(|r|)/0.6745 over the start's residuals that are not 0 up to the
+    // rounding of their own evaluation (|rᵢ| ≤ 64ε·(|yᵢ| + Σⱼ|xᵢⱼβⱼ|), ``ExactFit``), or max|y| when all
+    // are (an exact fit). The test is row by row and free of the data's units: a gross outlier of any
+    // size does not make the other residuals "zero" (a cut-off relative to max|y| did, and the floor
+    // then held c at the outlier's scale), and rows that lie on the start's line only up to rounding do
+    // not pull the floor to 0 when more than half of the points lie exactly on it.
     let yScale = prepared.response.reduce(0) { max($0, abs($1)) }
-    let numericalZero = 1e-12 * yScale
     var count = 0
-    for r in pass.residuals where abs(r) > numericalZero {
-      scratch[count] = abs(r)
+    for i in 0..<n where !ExactFit.isOnFit(row: i, design: design, response: prepared.response, beta: startBeta,
+                                           residual: pass.residuals[i]) {
+      scratch[count] = abs(pass.residuals[i])
       count += 1
     }
     let nonzeroSigma = count > 0
@@ -120,7 +123,8 @@ struct AdaptiveFitter {
       warnings.append("the adaptive fit did not converge in \(iteration) iterations")
     }
     if scaleOnBound {
-      warnings.append("the scale c ended on its floor (\(scaleFloor)): many residuals are (nearly) exactly 0")
+      warnings.append("the scale c ended on its floor (10⁻⁶ × the start's residual scale): many residuals are "
+        + "(nearly) exactly 0")
     }
     let sigma = Selection.madScale(of: residuals)
     return RegressionFit(
@@ -195,7 +199,8 @@ struct AdaptiveFitter {
     for j in 0..<p { for (k, i) in rows.enumerated() { values[j * rows.count + k] = design.values[j * n + i] } }
     let subset = DesignMatrix(rows: rows.count, columns: p, columnMajor: values, names: design.names,
                               hasIntercept: design.hasIntercept)
-    return (try? Prepared(design: subset, response: rows.map { prepared.response[$0] }, options: prepared.options))
+    return (try? Prepared(design: subset, response: rows.map { prepared.response[$0] }, options: prepared.options,
+                          responseUnit: prepared.responseUnit))
       ?? prepared
   }
 

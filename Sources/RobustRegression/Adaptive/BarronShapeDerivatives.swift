@@ -65,6 +65,55 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
     inverseAlpha = 1 / alpha
   }
 
+  /// ρ and its derivatives at the standardised residual u, also where u² overflows (|u| ≳ 1.3e154, a
+  /// gross outlier far beyond the loss scale): there they are computed from log u² (see
+  /// `valuesBeyondSquareRange(logZ:)`), and are finite wherever their values are.
+  @inlinable public func values(u: Double) -> Values {
+    let z = u * u
+    if z.isFinite || !u.isFinite { return values(z: z) }
+    return valuesBeyondSquareRange(logZ: 2 * Double.log(abs(u)))
+  }
+
+  /// The values at z = u² = e^logZ too large for a double, for α in [0, 2) ∪ (2, ∞): with y = z/b
+  /// beyond 2⁵³, log(1 + y) = log z − log b and y/(1 + y) = 1 in double precision, z·w = e^(logZ + m)
+  /// is taken in logs, and the formulas of ``values(z:)`` follow with those limits. At α = 2 and ∞, and
+  /// for α > 2 (w overflows), ρ itself is infinite and ``values(z:)`` at z = ∞ gives it.
+  @usableFromInline func valuesBeyondSquareRange(logZ: Double) -> Values {
+    if alpha == 2 || alpha == .infinity || alpha > 2 { return values(z: .infinity) }
+    let l = logZ - Double.log(b)
+    let h = l - 1
+    let m = s * b * l / 2
+    let w = Double.exp(m)
+    let zw = Double.exp(logZ + m)
+    let dLogScale = -zw
+    let dLogScaleLogScale = 2 * w * b + alpha * zw
+    let dAlphaLogScale = -zw * h / 2
+    var rho: Double, d1: Double, d2: Double
+    let halfInverseB = 0.5 * inverseB
+    if alpha <= 1 {
+      let p = b * l / 2, p1 = s * h / 2, p2 = -halfInverseB
+      let x = alpha * l / 2
+      let x1 = l / 2 - alpha * s * halfInverseB
+      let x2 = -s * inverseB + alpha * halfInverseB * inverseB
+      let (f0, f1, f2) = alpha == 0 ? (1, 0.5, 1.0 / 3) : expMinusOneOverXJet(x)
+      rho = p * f0
+      d1 = p1 * f0 + p * f1 * x1
+      d2 = p2 * f0 + 2 * p1 * f1 * x1 + p * f2 * x1 * x1 + p * f1 * x2
+    } else {
+      let em = Double.expMinusOne(m)
+      let ia = inverseAlpha, half = 0.5 * ia, halfSquared = half * ia
+      let bzw = b * w + zw
+      rho = (zw + b * em) * ia
+      let q = 2 * s * em - zw
+      d1 = bzw * h * half + q * ia * ia
+      d2 = s * w * h * half + bzw * h * h * (0.5 * half) - s * zw * half * inverseB
+        - bzw * h * halfSquared + (2 * s * w - zw) * h * halfSquared - 2 * q * ia * ia * ia
+    }
+    return Values(
+      rho: rho, dAlpha: d1, dAlphaAlpha: d2, dLogScale: dLogScale,
+      dLogScaleLogScale: dLogScaleLogScale, dAlphaLogScale: dAlphaLogScale, weight: w)
+  }
+
   /// ρ and its derivatives at the standardised residual whose square is `z` (z ≥ 0, may be +∞).
   public func values(z: Double) -> Values {
     if alpha == 2 {

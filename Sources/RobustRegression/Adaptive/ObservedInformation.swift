@@ -46,7 +46,7 @@ struct ObservedInformation {
               let u = r[start + k] / c
               let slope = loss.psiDerivative(u)
               curvature[k] = slope / (c * c)
-              let values = shape.values(z: u * u)
+              let values = shape.values(u: u)
               cross[k] = u == 0 ? 0 : values.dAlphaLogScale / (u * c)  // −u·w·h/(2c)
               scaleCross[k] = (slope * u + u * values.weight) / c  // (ψ′u + ψ)/c, ψ = u·w
               if alphaFree {

@@ -46,7 +46,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
         var sums = BarronShapeDerivatives.Sums()
         for i in min(count, part * size)..<min(count, (part + 1) * size) {
           let u = self.residuals[i] * inverse
-          sums.add(shape.values(z: u * u))
+          sums.add(shape.values(u: u))
         }
         out[part] = sums
       }

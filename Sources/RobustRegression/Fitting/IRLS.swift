@@ -73,6 +73,7 @@ enum IRLS {
       iteration += 1
       pass.run(beta: beta, loss: loss, scale: c)
       let objective = pass.objective
+      guard objective.isFinite else { throw overflow(pass: pass, scale: c) }
       let step = relativeChange(beta, previousBeta)
       if options.recordHistory {
         history.append(IterationRecord(iteration: iteration, objective: objective, scale: c,
@@ -175,6 +176,13 @@ enum IRLS {
     guard d2 < d1 else { return true }
     let r = d2 / d1
     return r >= 0.2 || d2 * r / (1 - r) >= 0.5 * sigmas[iteration]
+  }
+
+  /// The error of an objective that overflowed: the row with the largest |r|/c.
+  static func overflow(pass: WeightedPass, scale c: Double) -> RegressionError {
+    var row = 0
+    for i in 0..<pass.design.rows where abs(pass.residuals[i]) > abs(pass.residuals[row]) { row = i }
+    return .objectiveOverflow(row: row, ratio: abs(pass.residuals[row]) / c)
   }
 
   /// max |a − b| / max |a| (0 when both are 0).

@@ -27,16 +27,8 @@ public enum Regression {
   ///   ``Termination``.
   public static func fit(_ design: DesignMatrix, response: [Double], loss: Loss,
                          options: FitOptions = FitOptions()) throws -> RegressionFit {
-    let prepared = try Prepared(design: design, response: response, options: options)
-    switch loss {
-    case .huber:
-      return try prepared.fitMEstimator(HuberLoss(), loss: loss)
-    case .tukey:
-      return try prepared.fitMEstimator(TukeyBiweightLoss(), loss: loss)
-    case .absolute:
-      return try prepared.fitAbsolute()
-    case .squared, .pseudoHuber, .cauchy, .gemanMcClure, .welsch, .general:
-      return try prepared.fitMEstimator(BarronLoss(alpha: loss.barronAlpha!), loss: loss)
+    return try Prepared.fitting(design, response: response, options: options) { prepared in
+      try prepared.fit(loss)
     }
   }
 
@@ -45,6 +37,22 @@ public enum Regression {
                          options: FitOptions = FitOptions()) throws -> RegressionFit {
     try fit(DesignMatrix(predictors: predictors, rows: response.count), response: response, loss: loss,
             options: options)
+  }
+}
+
+extension Prepared {
+  /// The fit of one fixed loss.
+  func fit(_ loss: Loss) throws -> RegressionFit {
+    switch loss {
+    case .huber:
+      return try fitMEstimator(HuberLoss(), loss: loss)
+    case .tukey:
+      return try fitMEstimator(TukeyBiweightLoss(), loss: loss)
+    case .absolute:
+      return try fitAbsolute()
+    case .squared, .pseudoHuber, .cauchy, .gemanMcClure, .welsch, .general:
+      return try fitMEstimator(BarronLoss(alpha: loss.barronAlpha!), loss: loss)
+    }
   }
 }
 
@@ -59,8 +67,26 @@ struct Prepared {
   let ordinaryLeastSquares: [Double]
   /// (XᵀX)⁻¹, column-major.
   let inverseGram: [Double]
+  /// The value of one unit of y in the prepared (possibly rescaled, ``DataScaling``) data: the loss scale
+  /// of the squared loss, whose c is 1 in the units of y.
+  let responseUnit: Double
 
-  init(design: DesignMatrix, response: [Double], options: FitOptions) throws {
+  /// Checks the data and options, brings the data into the safe range of ``DataScaling``, runs `body`
+  /// on the prepared data and maps its fit back to the units of the data.
+  static func fitting(_ design: DesignMatrix, response: [Double], options: FitOptions,
+                      _ body: (Prepared) throws -> RegressionFit) throws -> RegressionFit {
+    try validate(design: design, response: response, options: options)
+    let scaling = DataScaling(design: design, response: response)
+    if scaling.isIdentity {
+      return try body(Prepared(design: design, response: response, options: options))
+    }
+    let prepared = try Prepared(design: scaling.scaled(design), response: scaling.scaled(response),
+                                options: scaling.scaled(options), responseUnit: scaling.response)
+    return scaling.unscaled(try body(prepared))
+  }
+
+  /// The checks every fit makes before it touches the data: lengths, finiteness, options.
+  static func validate(design: DesignMatrix, response: [Double], options: FitOptions) throws {
     let n = design.rows, p = design.columns
     guard response.count == n else { throw RegressionError.dimensionMismatch(rows: n, responses: response.count) }
     guard p >= 1, n > p else { throw RegressionError.tooFewObservations(n: n, p: p) }
@@ -84,6 +110,13 @@ struct Prepared {
     if case .mad(let k?, _) = options.scale, !(k > 0 && k.isFinite) {
       throw RegressionError.invalidOption("the tuning constant must be a positive finite number, not \(k)")
     }
+  }
+
+  /// The pass buffers, XᵀX's factor and the OLS fit of data that ``validate(design:response:options:)``
+  /// accepted.
+  init(design: DesignMatrix, response: [Double], options: FitOptions, responseUnit: Double = 1) throws {
+    let p = design.columns
+    self.responseUnit = responseUnit
     self.design = design
     self.response = response
     self.options = options
@@ -126,7 +159,7 @@ struct Prepared {
   private func huberStart(scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
     let outcome = try IRLS.run(pass: pass, loss: HuberLoss(), start: ordinaryLeastSquares, fixedScale: nil,
                                tuning: 1.345, updateScale: true,
-                               options: FitOptions(tolerance: 1e-8, maxIterations: 200), scratch: scratch)
+                               options: FitOptions(tolerance: 1e-8, maxIterations: 1000), scratch: scratch)
     return outcome.coefficients
   }
 
@@ -147,7 +180,7 @@ struct Prepared {
     case .mad(let k, let u):
       update = u
       if loss == .squared && k == nil {
-        fixedScale = 1  // c does not change the squared-loss fit; report Σr²/2.
+        fixedScale = responseUnit  // c does not change the squared-loss fit; report Σr²/2 in units of y.
       } else {
         tuning = k ?? loss.defaultTuning ?? 1
         if k == nil, loss.defaultTuning == nil, case .general(let alpha) = loss, alpha != 2 {

@@ -1,3 +1,5 @@
+import RealModule
+
 /// Why a fit could not start: every case names the problem in one line.
 public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible {
   /// y and the predictors disagree in length.
@@ -10,6 +12,10 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
   case collinear(dependent: [String])
   /// An option is out of its domain.
   case invalidOption(String)
+  /// The objective Σρ(rᵢ/c) exceeds the largest double: some |rᵢ|/c is too large for the loss's ρ
+  /// (the squared loss, or Barron's with α > 2, on a value near the top of the double range, or a fixed
+  /// scale c far below the residuals). `row` is the row with the largest |r|/c, `ratio` that |r|/c.
+  case objectiveOverflow(row: Int, ratio: Double)
 
   /// One line for people.
   public var description: String {
@@ -25,6 +31,24 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
         + (dependent.count == 1 ? "is a linear combination" : "are linear combinations")
         + " of the other columns"
     case .invalidOption(let message): message
+    case .objectiveOverflow(let row, let ratio):
+      "the objective Σρ(r/c) overflows the double range: the residual of row \(row + 1) is "
+        + "\(ratio.threeDigits) × the loss scale c; use a bounded loss (huber, cauchy, …), a larger scale, "
+        + "or remove the value"
     }
+  }
+}
+
+extension Double {
+  /// Three significant digits, for messages (`2.5e+307`).
+  var threeDigits: String {
+    guard isFinite, self != 0 else { return "\(self)" }
+    let exponent = Int(Double.log10(abs(self)).rounded(.down))
+    if (-4..<6).contains(exponent) {
+      let text = "\((self * 1000).rounded() / 1000)"
+      return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    }
+    let mantissa = self / Double.pow(10, Double(exponent))
+    return "\((mantissa * 100).rounded() / 100)e\(exponent)"
   }
 }

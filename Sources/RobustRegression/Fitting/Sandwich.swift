@@ -26,11 +26,13 @@ enum Sandwich {
   ) -> Result<Inference, Failure> {
     // uᵢ = rᵢ/c on the fly (no n-length copy: this runs at the peak memory of a large fit).
     let n = residuals.count, p = coefficients.count
-    var sumPsiSquared = 0.0, sumSlope = 0.0
+    // Σ(c·ψ(uᵢ))² rather than c²·Σψ(uᵢ)²: with c far above the residuals (u ≈ 1e-300) ψ(u)² underflows
+    // to 0 while c·ψ(u) ≈ r does not (and with c far below them, c·ψ(u) stays below c·sup|ψ| or |r|).
+    var sumScaledPsiSquared = 0.0, sumSlope = 0.0
     for r in residuals {
       let value = r / c
-      let psi = loss.psi(value)
-      sumPsiSquared += psi * psi
+      let scaledPsi = c * loss.psi(value)
+      sumScaledPsiSquared += scaledPsi * scaledPsi
       sumSlope += loss.psiDerivative(value)
     }
     let m = sumSlope / Double(n)
@@ -42,7 +44,7 @@ enum Sandwich {
     }
     variance /= Double(n)
     let k = 1 + Double(p) / Double(n) * variance / (m * m)
-    let factor = k * k * sumPsiSquared / Double(n - p) * c * c / (m * m)
+    let factor = k * k * sumScaledPsiSquared / Double(n - p) / (m * m)
     let covariance = inverseGram.map { $0 * factor }
     guard let inference = Inference(covariance: covariance, coefficients: coefficients,
                                     degreesOfFreedom: n - p, method: "Huber sandwich (H1)")

@@ -369,7 +369,7 @@ final class WeightedPass: @unchecked Sendable {
     var sums = BarronShapeDerivatives.Sums()
     for i in 0..<m {
       let u = r[i] * inverseScale
-      let v = shape.values(z: u * u)
+      let v = shape.values(u: u)
       weights[i] = v.weight
       sums.add(v)
     }

@@ -49,13 +49,26 @@ public struct BarronLoss: RobustLoss, Hashable {
     let z = u * u
     switch form {
     case .squared: return z / 2
-    case .cauchy: return Double.log(onePlus: z / 2)
+    case .cauchy: return logOnePlus(z, times: 0.5, u: u)
     case .welsch: return -Double.expMinusOne(-z / 2)
     case .exponential: return Double.expMinusOne(z / 2)
     case .general:
       // (b/α)·((z/b + 1)^(α/2) − 1) with pow loses ~1e-4 relative for small u; expm1∘log1p does not.
-      return b / alpha * Double.expMinusOne(halfAlpha * Double.log(onePlus: z * inverseB))
+      let l = logOnePlus(z, times: inverseB, u: u)
+      if abs(alpha) < 0x1p-900 {
+        // α so close to 0 that α/2 is subnormal and b/α overflows: (b·l/2)·expm1(x)/x with x = α·l/2,
+        // whose limit at α = 0 is Cauchy's log(z/2 + 1).
+        let x = alpha * l / 2
+        return b * l / 2 * (x == 0 ? 1 : Double.expMinusOne(x) / x)
+      }
+      return b / alpha * Double.expMinusOne(halfAlpha * l)
     }
+  }
+
+  /// log(z·s + 1) for z = u², also where u² overflows (|u| ≳ 1.3e154): then 2·log|u| + log s, to which
+  /// it is equal in double precision there.
+  @inlinable func logOnePlus(_ z: Double, times s: Double, u: Double) -> Double {
+    z.isFinite ? Double.log(onePlus: z * s) : 2 * Double.log(abs(u)) + Double.log(s)
   }
 
   /// w(u) = ψ(u)/u = (u²/|α − 2| + 1)^(α/2 − 1) in closed form (never ψ/u).
@@ -66,7 +79,7 @@ public struct BarronLoss: RobustLoss, Hashable {
     case .cauchy: return 1 / (z / 2 + 1)
     case .welsch: return Double.exp(-z / 2)
     case .exponential: return Double.exp(z / 2)
-    case .general: return Double.exp((halfAlpha - 1) * Double.log(onePlus: z * inverseB))
+    case .general: return Double.exp((halfAlpha - 1) * logOnePlus(z, times: inverseB, u: u))
     }
   }
 

@@ -1,0 +1,225 @@
+/// The exact finish of the L1 fit: from coefficients near the optimum, a simplex walk over bases of p
+/// interpolated rows (Barrodale–Roberts steps: a line search along an edge that passes every breakpoint
+/// where the objective still falls) until the multipliers of the basis rows prove optimality.
+///
+/// Tied data (integer x and y, repeated rows) make the optimal vertex degenerate: many more than p rows
+/// lie on it, and a walk on the data as they are can pivot among those rows without moving for as long
+/// as it likes (each pivot costs O(n log n), and the number of bases at the vertex grows with the ties).
+/// The finish therefore walks on the exact data only until its first degenerate pivot; from there it
+/// walks on a copy of y with tiny deterministic perturbations (which leave no two rows on the same
+/// vertex, so every step moves and lowers the objective), and finally re-solves the basis it reached on
+/// the exact data and proves optimality there. The perturbed basis is optimal for the exact data when
+/// the perturbations change the sign of no residual that is non-zero at the exact optimum; should one
+/// do so, the exact walk goes on from that basis.
+enum LeastAbsoluteBasis {
+  struct Finish {
+    var coefficients: [Double]
+    var steps: Int
+    var optimal: Bool
+  }
+
+  /// How a walk ended.
+  enum WalkEnd {
+    /// The multipliers prove optimality.
+    case optimal
+    /// A pivot did not move β (and the walk was asked to stop there).
+    case degenerate
+    /// The step limit, or a basis that could not be solved.
+    case stalled
+  }
+
+  /// From coefficients near the L1 optimum: take the p rows with the smallest |r| that give a
+  /// nonsingular basis, interpolate them, and walk (see the type's comment).
+  static func finish(design: DesignMatrix, response: [Double], from start: [Double]) throws -> Finish {
+    let n = design.rows
+    let r0 = design.residuals(response, start)
+    guard let basis = initialBasis(design: design, residuals: r0) else {
+      return Finish(coefficients: start, steps: 0, optimal: false)
+    }
+    let limit = 50 * n + 100
+    // The side of every non-basis row: sign(rᵢ) when rᵢ ≠ 0; first the sign of its start residual.
+    var exact = try Walk(design: design, response: response, basis: basis, side: r0.map { $0 < 0 ? -1 : 1 })
+    guard let first = try exact?.run(limit: limit, stopAtDegenerateStep: true) else {
+      return Finish(coefficients: start, steps: 0, optimal: false)
+    }
+    var end = first
+    if end == .degenerate, var walk = exact {
+      let perturbed = perturbedResponse(response, residuals: r0)
+      if var tieFree = try Walk(design: design, response: perturbed, basis: walk.basis, side: walk.side) {
+        _ = try tieFree.run(limit: limit - walk.steps, stopAtDegenerateStep: false)
+        if let back = try Walk(design: design, response: response, basis: tieFree.basis, side: tieFree.side) {
+          let steps = walk.steps + tieFree.steps
+          walk = back
+          walk.steps = steps
+        }
+      }
+      end = try walk.run(limit: limit, stopAtDegenerateStep: false)
+      exact = walk
+    }
+    guard let walk = exact else { return Finish(coefficients: start, steps: 0, optimal: false) }
+    return Finish(coefficients: walk.beta, steps: walk.steps, optimal: end == .optimal)
+  }
+
+  /// Greedy independent rows in order of increasing |r|, by incremental Gram–Schmidt on the rows; nil
+  /// when fewer than p independent rows exist.
+  static func initialBasis(design: DesignMatrix, residuals r0: [Double]) -> [Int]? {
+    let n = design.rows, p = design.columns
+    let order = (0..<n).sorted { abs(r0[$0]) < abs(r0[$1]) }
+    var basis: [Int] = []
+    var orthonormal: [[Double]] = []
+    for i in order where basis.count < p {
+      var v = (0..<p).map { design[i, $0] }
+      let norm0 = (v.reduce(0) { $0 + $1 * $1 }).squareRoot()
+      guard norm0 > 0 else { continue }
+      for q in orthonormal {
+        let dot = zip(v, q).reduce(0) { $0 + $1.0 * $1.1 }
+        for k in 0..<p { v[k] -= dot * q[k] }
+      }
+      let norm = (v.reduce(0) { $0 + $1 * $1 }).squareRoot()
+      guard norm > 1e-10 * norm0 else { continue }
+      orthonormal.append(v.map { $0 / norm })
+      basis.append(i)
+    }
+    return basis.count == p ? basis : nil
+  }
+
+  /// y plus deterministic perturbations uniform in ±ε, ε = 2⁻³⁰ of the start's mean |r| (a size far
+  /// below the data's residuals and far above their rounding), or 2⁻⁴⁰·max|y| when that is larger.
+  static func perturbedResponse(_ response: [Double], residuals: [Double]) -> [Double] {
+    let meanAbsolute = residuals.reduce(0) { $0 + abs($1) } / Double(max(residuals.count, 1))
+    let largest = response.reduce(0) { max($0, abs($1)) }
+    let epsilon = max(0x1p-30 * meanAbsolute, 0x1p-40 * largest, .leastNormalMagnitude)
+    var generator = SplitMix64(seed: 0x11_DE6E_4E7A7E)
+    return response.map { y in
+      let unit = Double(generator.next() >> 11) * 0x1p-53  // [0, 1)
+      return y + epsilon * (2 * unit - 1)
+    }
+  }
+
+  /// One simplex walk over the bases of p interpolated rows, on the given response.
+  struct Walk {
+    let design: DesignMatrix
+    let response: [Double]
+    /// The interpolated rows.
+    private(set) var basis: [Int]
+    /// The side (±1) of every row: sign(rᵢ) when rᵢ ≠ 0. A row with rᵢ = 0 exactly (a degenerate vertex:
+    /// more than p rows interpolated) keeps the side it was assigned — the side it was given, the side
+    /// it left the basis on, or the flip of a breakpoint passed at t = 0 — and enters the multipliers
+    /// with it, so the certificate |d| ≤ 1 is a valid subgradient certificate at degenerate vertices too.
+    private(set) var side: [Double]
+    /// The basis rows as a p × p matrix (row k = x of basis[k]).
+    private var basisMatrix: [Double]
+    /// The coefficients interpolating the basis rows.
+    private(set) var beta: [Double]
+    /// Steps made.
+    var steps = 0
+    /// Consecutive pivots that did not move β.
+    private var degenerateRun = 0
+
+    /// A walk at `basis`; nil when the basis rows are singular.
+    init?(design: DesignMatrix, response: [Double], basis: [Int], side: [Double]) throws {
+      self.design = design
+      self.response = response
+      self.basis = basis
+      self.side = side
+      basisMatrix = Self.matrix(design, basis)
+      guard let beta = try LAPACK.solveSquare(basisMatrix, order: design.columns, basis.map { response[$0] })
+      else { return nil }
+      self.beta = beta
+    }
+
+    static func matrix(_ design: DesignMatrix, _ rows: [Int]) -> [Double] {
+      let p = design.columns
+      var m = [Double](repeating: 0, count: p * p)
+      for (k, i) in rows.enumerated() { for j in 0..<p { m[j * p + k] = design[i, j] } }
+      return m
+    }
+
+    /// Walks until the multipliers prove optimality, `steps` reaches `limit`, or (when asked) a pivot
+    /// does not move β.
+    mutating func run(limit: Int, stopAtDegenerateStep: Bool) throws -> WalkEnd {
+      let n = design.rows, p = design.columns
+      while steps < limit {
+        let r = roundedResiduals()
+        var inBasis = [Bool](repeating: false, count: n)
+        for i in basis { inBasis[i] = true }
+        for i in 0..<n where r[i] != 0 { side[i] = r[i] > 0 ? 1 : -1 }
+        // Multipliers: X_Bᵀ·d = −g with g = Σ_{i∉B} sideᵢ·xᵢ.
+        guard let d = try multipliers(inBasis: inBasis) else { return .stalled }
+        let candidates = (0..<p).filter { abs(d[$0]) > 1 + 1e-12 }
+        if candidates.isEmpty { return .optimal }
+        // Largest multiplier first; after a run of degenerate steps, Bland's rule (smallest row index)
+        // so that the pivots cannot cycle among the interpolated rows.
+        let leaving = degenerateRun > p
+          ? candidates.min { basis[$0] < basis[$1] }!
+          : candidates.max { abs(d[$0]) < abs(d[$1]) }!
+        // Direction keeping the other basis rows interpolated: X_B·δ = σ·e_leaving, σ = −sign(d).
+        var e = [Double](repeating: 0, count: p)
+        e[leaving] = d[leaving] > 0 ? -1 : 1
+        guard let delta = try LAPACK.solveSquare(basisMatrix, order: p, e) else { return .stalled }
+        guard let (entering, t) = ratioTest(residuals: r, inBasis: inBasis, direction: delta,
+                                            slope: 1 - abs(d[leaving]))
+        else { return .stalled }
+        if t == 0 && stopAtDegenerateStep { return .degenerate }
+        for j in 0..<p { beta[j] += t * delta[j] }
+        // The leaving row's residual becomes −t·σ: it leaves on the side of d.
+        side[basis[leaving]] = d[leaving] > 0 ? 1 : -1
+        degenerateRun = t == 0 ? degenerateRun + 1 : 0
+        basis[leaving] = entering
+        basisMatrix = Self.matrix(design, basis)
+        // Re-solve the interpolation exactly to keep rounding from accumulating.
+        if let exact = try LAPACK.solveSquare(basisMatrix, order: p, basis.map { response[$0] }) { beta = exact }
+        steps += 1
+      }
+      return .stalled
+    }
+
+    /// y − X·β, with the residuals that are 0 up to the rounding of their evaluation
+    /// (``ExactFit/isOnFit(row:design:response:beta:residual:)``) set to 0: rows that lie on the
+    /// vertex in exact arithmetic keep their assigned side instead of one drawn from rounding noise.
+    private func roundedResiduals() -> [Double] {
+      var r = design.residuals(response, beta)
+      for i in r.indices where r[i] != 0
+        && ExactFit.isOnFit(row: i, design: design, response: response, beta: beta, residual: r[i]) {
+        r[i] = 0
+      }
+      return r
+    }
+
+    /// d with X_Bᵀ·d = −Σ_{i∉B} sideᵢ·xᵢ; nil when the basis is singular.
+    private func multipliers(inBasis: [Bool]) throws -> [Double]? {
+      let n = design.rows, p = design.columns
+      var g = [Double](repeating: 0, count: p)
+      for i in 0..<n where !inBasis[i] {
+        for j in 0..<p { g[j] += side[i] * design[i, j] }
+      }
+      var transposed = [Double](repeating: 0, count: p * p)
+      for a in 0..<p { for b in 0..<p { transposed[b * p + a] = basisMatrix[a * p + b] } }
+      return try LAPACK.solveSquare(transposed, order: p, g.map { -$0 })
+    }
+
+    /// The line search along β + tδ. Row i changes side at tᵢ = rᵢ/(xᵢ·δ) when sideᵢ·xᵢ·δ > 0 (tᵢ = 0
+    /// for a row interpolated already). The slope starts at 1 − |d| < 0 and each breakpoint adds
+    /// 2|xᵢ·δ|; the step ends at the breakpoint where it turns non-negative, whose row enters the
+    /// basis. The rows passed before it cross to the other side; those passed at t = 0 keep r = 0, so
+    /// their side is flipped here. Nil when no breakpoint lies ahead.
+    private mutating func ratioTest(residuals r: [Double], inBasis: [Bool], direction delta: [Double],
+                                    slope start: Double) -> (entering: Int, t: Double)? {
+      let xd = design.multiply(delta)
+      var breaks: [(t: Double, i: Int)] = []
+      for i in 0..<design.rows where !inBasis[i] && side[i] * xd[i] > 0 {
+        breaks.append((max(0, r[i] / xd[i]), i))
+      }
+      guard !breaks.isEmpty else { return nil }
+      breaks.sort { $0.t < $1.t || ($0.t == $1.t && $0.i < $1.i) }
+      var slope = start
+      var chosen = breaks.count - 1
+      for (k, candidate) in breaks.enumerated() {
+        slope += 2 * abs(xd[candidate.i])
+        if slope >= 0 { chosen = k; break }
+      }
+      for k in 0..<chosen { side[breaks[k].i] = -side[breaks[k].i] }
+      return (breaks[chosen].i, breaks[chosen].t)
+    }
+  }
+}
