@@ -34,6 +34,10 @@ struct CSVReader {
   var bytesRead = 0
   /// The line number (1-based) of the byte at `start`.
   var line = 1
+  /// Underflowed numbers (read as 0) in the kept rows, and those of the record being parsed.
+  var underflows: Underflows?
+  var rowUnderflow: (column: Int, text: String)?
+  var rowUnderflowCount = 0
 
   // Layout.
   var delimiter: UInt8 = CSVDelimiter.comma.rawValue
@@ -156,7 +160,7 @@ struct CSVReader {
       fileName: name, names: names, allNames: allNames, fileColumnNumbers: fileColumns, columns: columns,
       droppedRows: dropped, hadHeader: isHeader, delimiter: CSVDelimiter(rawValue: delimiter)!,
       runRows: runRows.isEmpty ? [0] : runRows, runLines: runLines.isEmpty ? [line] : runLines,
-      rowCount: rowCount)
+      rowCount: rowCount, underflows: underflows)
   }
 
   /// The prefix that delimiter detection looks at; reading it whole first makes the detection
@@ -428,6 +432,13 @@ struct CSVReader {
     while true {
       switch try parseDataRecord() {
       case .kept(let next, let lines):
+        if let (column, text) = rowUnderflow {
+          if underflows == nil {
+            underflows = Underflows(count: 0, row: line, column: column + 1,
+                                    name: hadHeader ? allNames[column] : nil, text: text)
+          }
+          underflows!.count += rowUnderflowCount
+        }
         if store.commitRow() { store.flush(expectedRows: predictedRows()) }
         if line != nextExpectedLine {
           runRows.append(rowCount)
@@ -458,7 +469,10 @@ struct CSVReader {
     guard let total = source.totalBytes else { return nil }
     let consumed = bytesRead - (end - start)
     guard consumed > 0, rowCount > 0 else { return nil }
-    return Int(Double(rowCount + 1) * Double(total) / Double(consumed) * 1.02) + 1024
+    // A row holds at least one byte per field (its delimiters and line end), which bounds the slack
+    // for wide files (a thousand rows reserved for each of a million columns would be 8 GB).
+    let slack = min(1024, total / max(fieldCount, 1) + 1)
+    return Int(Double(rowCount + 1) * Double(total) / Double(consumed) * 1.02) + slack
   }
 
   /// Parses the record at `start` into the next staging row; commits nothing.
@@ -474,6 +488,8 @@ struct CSVReader {
     }
     let delim = delimiter
     let notTab = delim != tabByte
+    rowUnderflow = nil
+    rowUnderflowCount = 0
     var f = 0
     var lines = 0
     var problem: CSVError? = nil
@@ -491,7 +507,8 @@ struct CSVReader {
           if c == delim || c == lf || c == cr || (c == 0 && r == endPtr) {
             if c == 0 && !eof { return .needMore }
             if value.isFinite {
-              store.stageRow[slot &* ColumnStore.blockRows] = value
+              store.stageRow[slot &* store.blockRows] = value
+              if value == 0 { noteUnderflow(UnsafeBufferPointer(start: q, count: tokenEnd - UnsafePointer(q)), column: f) }
             } else if problem == nil {
               let text = String(decoding: UnsafeBufferPointer(start: q, count: tokenEnd - UnsafePointer(q)), as: UTF8.self)
               problem = cellError(.nonFinite, text: text, column: f)
@@ -544,7 +561,8 @@ struct CSVReader {
     let text = String(decoding: bytes, as: UTF8.self)
     if let value = DecimalParser.parse(buffer: bytes) {
       if value.isFinite {
-        store.stageRow[slot &* ColumnStore.blockRows] = value
+        store.stageRow[slot &* store.blockRows] = value
+        if value == 0 { noteUnderflow(bytes, column: f) }
         return nil
       }
       return cellError(.nonFinite, text: text, column: f)
@@ -553,6 +571,20 @@ struct CSVReader {
     case .missing: return cellError(.missing, text: text, column: f)
     case .nonFinite: return cellError(.nonFinite, text: text, column: f)
     case .number, .text: return cellError(.text, text: text, column: f)
+    }
+  }
+
+  /// Records a number that parsed to 0 although its digits are not all 0 (`1e-400`): it underflowed.
+  mutating func noteUnderflow(_ token: UnsafeBufferPointer<UInt8>, column f: Int) {
+    for byte in token {
+      if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { return }
+      if byte >= UInt8(ascii: "1") && byte <= UInt8(ascii: "9") {
+        if rowUnderflow == nil {
+          rowUnderflow = (f, String(decoding: token, as: UTF8.self).trimmingSpaces())
+        }
+        rowUnderflowCount += 1
+        return
+      }
     }
   }
 
@@ -595,15 +627,18 @@ func classify(text: String) -> CellKind {
 /// reserved at the predicted final size (capacity never written is never resident), so they are
 /// normally allocated once and never copied at the end.
 struct ColumnStore {
-  static let blockRows = 1024
+  /// Rows per block: 1024, fewer for very wide files, so that the staging block stays within 2²⁰
+  /// doubles (8 MB; a file of a million columns would otherwise stage 8 GB).
+  let blockRows: Int
   var columns: [[Double]]
   /// `blockRows × columns.count` doubles, column-major.
   let stage: UnsafeMutablePointer<Double>
   var staged = 0
 
   init(count: Int) {
+    blockRows = max(1, min(1024, (1 << 20) / max(count, 1)))
     columns = [[Double]](repeating: [], count: count)
-    stage = .allocate(capacity: max(count, 1) * Self.blockRows)
+    stage = .allocate(capacity: max(count, 1) * blockRows)
   }
 
   /// Where the row being parsed goes: column j at `stageRow[j * blockRows]`.
@@ -615,7 +650,7 @@ struct ColumnStore {
   @inline(__always)
   mutating func commitRow() -> Bool {
     staged += 1
-    return staged == Self.blockRows
+    return staged == blockRows
   }
 
   @inline(never)
@@ -628,7 +663,7 @@ struct ColumnStore {
         let target = max(needed, expectedRows ?? 0, columns[j].capacity + columns[j].capacity / 2)
         columns[j].reserveCapacity(target)
       }
-      columns[j].append(contentsOf: UnsafeBufferPointer(start: stage + j * Self.blockRows, count: staged))
+      columns[j].append(contentsOf: UnsafeBufferPointer(start: stage + j * blockRows, count: staged))
     }
     staged = 0
   }

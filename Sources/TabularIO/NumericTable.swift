@@ -20,6 +20,9 @@ public struct NumericTable: Sendable, Equatable {
   public var delimiter: CSVDelimiter
   /// All header names of the file, selected or not (`column1`... without a header).
   public var allNames: [String]
+  /// Nonzero numbers in the kept rows that are too small for a double (|v| below about 2.5e-324, e.g.
+  /// `1e-400`) and were read as 0: how many, and the first of them. Nil when there were none.
+  public var underflows: Underflows?
   /// Row-to-line map, run-length encoded: row `runRows[k] + d` (for rows before `runRows[k+1]`)
   /// starts on line `runLines[k] + d`.
   var runRows: [Int]
@@ -44,12 +47,15 @@ public struct NumericTable: Sendable, Equatable {
     self.runRows = [0]
     self.runLines = [hadHeader ? 2 : 1]
     self.keptRowsWithoutColumns = 0
+    self.underflows = nil
   }
 
   init(
     fileName: String, names: [String], allNames: [String], fileColumnNumbers: [Int], columns: [[Double]],
-    droppedRows: Int, hadHeader: Bool, delimiter: CSVDelimiter, runRows: [Int], runLines: [Int], rowCount: Int
+    droppedRows: Int, hadHeader: Bool, delimiter: CSVDelimiter, runRows: [Int], runLines: [Int], rowCount: Int,
+    underflows: Underflows?
   ) {
+    self.underflows = underflows
     self.fileName = fileName
     self.names = names
     self.allNames = allNames
@@ -119,4 +125,18 @@ extension String {
     while s.last == " " { s.removeLast() }
     return String(s)
   }
+}
+
+/// Numbers read as 0 because they are below the smallest double (see ``NumericTable/underflows``).
+public struct Underflows: Sendable, Equatable {
+  /// How many cells.
+  public var count: Int
+  /// The 1-based line of the first.
+  public var row: Int
+  /// Its 1-based column in the file.
+  public var column: Int
+  /// Its column's header name, when the file has a header.
+  public var name: String?
+  /// Its text as written.
+  public var text: String
 }

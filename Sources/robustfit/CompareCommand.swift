@@ -128,10 +128,7 @@ struct CompareCommand: ParsableCommand {
     if let plot { try OutputPaths.check(plot, option: "--plot", input: data.file) }
     let requests = try parsedRequests()
     let loaded = try DataLoader.load(data)
-    if loaded.droppedRows > 0 {
-      StandardError.note("\(loaded.fileName): dropped \(loaded.droppedRows) row\(loaded.droppedRows == 1 ? "" : "s") "
-        + "with missing or non-numeric values")
-    }
+    loaded.announce()
     let truth = noTruth ? nil : try Truth.resolve(argument: self.truth.map(Truth.Argument.init), data: loaded,
                                                    dataPath: data.file)
     if let truth, truth.automatic {

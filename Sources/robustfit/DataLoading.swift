@@ -23,6 +23,22 @@ struct LoadedData {
   let lines: SourceLines
   /// Rows skipped by --drop-missing.
   let droppedRows: Int
+  /// Numbers below the smallest double, read as 0.
+  let underflows: Underflows?
+
+  /// Says on stderr what reading changed: rows dropped, numbers that underflowed to 0.
+  func announce() {
+    if droppedRows > 0 {
+      StandardError.note("\(fileName): dropped \(droppedRows) row\(droppedRows == 1 ? "" : "s") "
+        + "with missing or non-numeric values")
+    }
+    if let u = underflows {
+      let column = u.name.map { "\(u.column) (\(quoted($0)))" } ?? "\(u.column)"
+      let others = u.count > 1 ? " (and \(u.count - 1) more such value\(u.count == 2 ? "" : "s"))" : ""
+      StandardError.warning("\(fileName): row \(u.row), column \(column): \(u.text) is below the smallest "
+        + "double (4.9e-324) and was read as 0\(others)")
+    }
+  }
 
   /// n.
   var n: Int { response.count }
@@ -151,7 +167,7 @@ enum DataLoader {
                               hasIntercept: !options.noIntercept)
     return LoadedData(fileName: file, yName: table.names[yIndex], xNames: xNames, response: response,
                       design: design, lines: SourceLines(table: table, response: response),
-                      droppedRows: table.droppedRows)
+                      droppedRows: table.droppedRows, underflows: table.underflows)
   }
 
   /// `3 ("x")`: the file column number and the name.
@@ -171,6 +187,13 @@ enum DataLoader {
       let verb = dependent.count == 1 ? "is a linear combination" : "are linear combinations"
       return .data("\(data.fileName): the predictors are collinear: column\(dependent.count == 1 ? "" : "s") "
         + "\(names) \(verb) of the other columns; drop \(dependent.count == 1 ? "it" : "one")")
+    case .narrowColumn(let name, let low, let high):
+      return .data("\(data.fileName): column \(quoted(name)) varies only in its last digits (every value lies in "
+        + "[\(NumberText.significant(low, 17)), \(NumberText.significant(high, 17))]): with the intercept it is "
+        + "collinear to double precision; subtract a constant near \(NumberText.significant(low, 3)) from it")
+    case .coefficientOutOfRange(let name, let magnitude):
+      return .data("\(data.fileName): the coefficient of column \(quoted(name)) is about 1e\(Int(magnitude.rounded())), "
+        + "beyond the range of a double: rescale that column (multiply it by a power of ten) and fit again")
     case .tooFewObservations, .nonFinite, .dimensionMismatch:
       return .data("\(data.fileName): \(error.description)")
     case .invalidOption(let message):

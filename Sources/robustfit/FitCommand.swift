@@ -114,10 +114,7 @@ struct FitCommand: ParsableCommand {
     if let output { try OutputPaths.check(output, option: "--output", input: data.file) }
     if let plot { try OutputPaths.check(plot, option: "--plot", input: data.file) }
     let loaded = try DataLoader.load(data)
-    if loaded.droppedRows > 0 {
-      StandardError.note("\(loaded.fileName): dropped \(loaded.droppedRows) row\(loaded.droppedRows == 1 ? "" : "s") "
-        + "with missing or non-numeric values")
-    }
+    loaded.announce()
     let request = self.request
     for warning in request.warnings { StandardError.warning(warning) }
     ProgressLine.shared.set("fitting \(request.label)")

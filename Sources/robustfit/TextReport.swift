@@ -29,7 +29,7 @@ struct TextReport {
       var table = TextTable(header: ["iteration", "objective", "scale c", "relative step"])
       for record in fit.history {
         table.rows.append(["\(record.iteration)", NumberText.significant(record.objective, 10),
-                           NumberText.significant(record.scale), NumberText.significant(record.relativeStep, 3)])
+                           NumberText.significant(record.scale), record.relativeStep.map { NumberText.significant($0, 3) } ?? "—"])
       }
       out.append(table.render(indent: "  "))
     }

@@ -30,7 +30,9 @@ struct ProgressLineTests {
     let run = try CLI.runInTerminal([file, "--loss", "l2"], environment: ["ROBUSTFIT_PROGRESS_DELAY": "0"])
     #expect(run.status == 0)
     #expect(run.output.contains("\r\u{1B}[Krobustfit: reading \(file): "))
-    #expect(run.output.contains(" MB (100 %)"))
+    // Redraws are rate-limited, so under load the last reading state ("(100 %)") can be replaced by the
+    // fit's before it is drawn: any reading state with its share of the file shows the line works.
+    #expect(run.output.contains(" MB of ") && run.output.contains(" %)"))
     #expect(run.output.contains("robustfit: fitting l2"))
     // Erased (carriage return, erase line) before the report starts.
     #expect(run.output.contains("\r\u{1B}[KRobust linear regression: y ~ intercept + x"))

@@ -100,9 +100,18 @@ struct DataScaling: Equatable {
     zip(beta, columns).map { $0 * $1 / response }
   }
 
-  /// The fit on the scaled data, mapped back to the units of the data.
-  func unscaled(_ fit: RegressionFit) -> RegressionFit {
+  /// The fit on the scaled data, mapped back to the units of the data; throws when a coefficient, its
+  /// standard error or an interval end does not fit in a double there.
+  func unscaled(_ fit: RegressionFit) throws -> RegressionFit {
     guard !isIdentity else { return fit }
+    let coefficientScale = fit.inference.map { [fit.coefficients, $0.standardErrors, $0.lower, $0.upper] }
+      ?? [fit.coefficients]
+    for values in coefficientScale {
+      for (j, value) in values.enumerated() where value != 0 && !(value * columns[j] / response).isFinite {
+        let magnitude = Double.log10(abs(value)) + Double(columns[j].exponent - response.exponent) * Double.log10(2)
+        throw RegressionError.coefficientOutOfRange(name: fit.names[j], log10Magnitude: magnitude)
+      }
+    }
     let kind: ObjectiveKind = fit.lossName == "adaptive"
       ? .negativeLogLikelihood(rows: fit.residuals.count)
       : (fit.lossName == Loss.absolute.name ? .absolute : .scaleFree)

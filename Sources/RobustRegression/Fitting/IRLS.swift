@@ -77,7 +77,7 @@ enum IRLS {
       let step = relativeChange(beta, previousBeta)
       if options.recordHistory {
         history.append(IterationRecord(iteration: iteration, objective: objective, scale: c,
-                                       coefficients: beta, relativeStep: iteration == 1 ? .nan : step))
+                                       coefficients: beta, relativeStep: iteration == 1 ? nil : step))
       }
       if iteration > 1 {
         let objectiveChange = abs(objective - previousObjective) / max(abs(objective), .leastNormalMagnitude)

@@ -82,7 +82,7 @@ struct Prepared {
     }
     let prepared = try Prepared(design: scaling.scaled(design), response: scaling.scaled(response),
                                 options: scaling.scaled(options), responseUnit: scaling.response)
-    return scaling.unscaled(try body(prepared))
+    return try scaling.unscaled(try body(prepared))
   }
 
   /// The checks every fit makes before it touches the data: lengths, finiteness, options.
@@ -115,6 +115,7 @@ struct Prepared {
   /// The pass buffers, XᵀX's factor and the OLS fit of data that ``validate(design:response:options:)``
   /// accepted.
   init(design: DesignMatrix, response: [Double], options: FitOptions, responseUnit: Double = 1) throws {
+    BLASThreads.pin()
     let p = design.columns
     self.responseUnit = responseUnit
     self.design = design
@@ -127,6 +128,7 @@ struct Prepared {
     let solved = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p)
     guard case .solved(let ols) = solved else {
       let dependent = try NormalEquations.dependentColumns(of: design)
+      if let narrow = Self.narrowColumn(design, among: dependent) { throw narrow }
       if !dependent.isEmpty { throw RegressionError.collinear(dependent: dependent) }
       guard let ols = try NormalEquations.solveQR(design: design, response: response, weights: nil) else {
         throw RegressionError.collinear(dependent: design.names)
@@ -138,6 +140,21 @@ struct Prepared {
     _ = try LAPACK.choleskyFactor(&factor, order: p)
     ordinaryLeastSquares = ols
     inverseGram = try LAPACK.choleskyInverse(factor, order: p)
+  }
+
+  /// The error for a dependent column that is dependent only because its values differ in their last
+  /// digits (x = 1e15 + u): the true cause, where "collinear" would not be.
+  static func narrowColumn(_ design: DesignMatrix, among dependent: [String]) -> RegressionError? {
+    guard design.hasIntercept else { return nil }
+    let n = design.rows
+    for j in 1..<design.columns where dependent.contains(design.names[j]) {
+      let column = design.values[(j * n)..<((j + 1) * n)]
+      guard let low = column.min(), let high = column.max(), high > low else { continue }
+      if high - low <= 1e-8 * max(abs(low), abs(high)) {
+        return .narrowColumn(name: design.names[j], low: low, high: high)
+      }
+    }
+    return nil
   }
 
   /// The automatic start for a loss: OLS when convex, Huber when redescending.

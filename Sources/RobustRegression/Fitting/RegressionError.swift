@@ -12,6 +12,12 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
   case collinear(dependent: [String])
   /// An option is out of its domain.
   case invalidOption(String)
+  /// A column of the design varies only in its last digits (all its values lie in [`low`, `high`], a
+  /// spread below 1e-8 of their size): with the intercept it is collinear to double precision.
+  case narrowColumn(name: String, low: Double, high: Double)
+  /// A coefficient (or its standard error or interval) in the units of the data lies beyond the double
+  /// range (about 10^`log10Magnitude`): the column is tiny against y (e.g. x ≈ 1e-300 for y ≈ 1e300).
+  case coefficientOutOfRange(name: String, log10Magnitude: Double)
   /// The objective Σρ(rᵢ/c) exceeds the largest double: some |rᵢ|/c is too large for the loss's ρ
   /// (the squared loss, or Barron's with α > 2, on a value near the top of the double range, or a fixed
   /// scale c far below the residuals). `row` is the row with the largest |r|/c, `ratio` that |r|/c.
@@ -31,6 +37,12 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
         + (dependent.count == 1 ? "is a linear combination" : "are linear combinations")
         + " of the other columns"
     case .invalidOption(let message): message
+    case .narrowColumn(let name, let low, let high):
+      "column \(name) varies only in its last digits (every value lies in [\(low), \(high)]): with the "
+        + "intercept it is collinear to double precision; subtract a constant near \(low.threeDigits) from it"
+    case .coefficientOutOfRange(let name, let magnitude):
+      "the coefficient of \(name) is about 1e\(Int(magnitude.rounded())), beyond the range of a double: "
+        + "rescale that column (multiply it by a power of ten) and fit again"
     case .objectiveOverflow(let row, let ratio):
       "the objective Σρ(r/c) overflows the double range: the residual of row \(row + 1) is "
         + "\(ratio.threeDigits) × the loss scale c; use a bounded loss (huber, cauchy, …), a larger scale, "

@@ -36,6 +36,6 @@ public struct IterationRecord: Sendable, Hashable {
   public let scale: Double
   /// The coefficients at this iteration.
   public let coefficients: [Double]
-  /// max |Δβ| / max |β| against the previous iterate.
-  public let relativeStep: Double
+  /// max |Δβ| / max |β| against the previous iterate; nil at the first iteration, which has none.
+  public let relativeStep: Double?
 }

@@ -96,6 +96,7 @@ final class WeightedPass: @unchecked Sendable {
     // Above 24 columns OpenBLAS's dsyrk on the √w-scaled block (run on one thread inside each chunk)
     // takes over, its packing amortised over many columns: its tiles are about 0.5 MB.
     blockRows = 4096
+    BLASThreads.pin()
     augmented = p + 1
     usesBLAS = augmented > WeightedPass.kernelColumnLimit
     tileRows = usesBLAS ? max(512, min(2048, 65_536 / augmented)) : 256
@@ -160,13 +161,9 @@ final class WeightedPass: @unchecked Sendable {
                       accumulate: weigh && accumulate, reuse: reuse, window: window, selection: selectionBase,
                       shape: shape)
       }
-      // OpenBLAS on one thread inside the chunks: its own pool would wake per call and fight the
-      // chunk workers for the cores.
-      if usesBLAS && accumulate && weigh {
-        BLASThreads.single {
-          if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
-        }
-      } else if chunks == 1 {
+      // OpenBLAS runs on one thread (BLASThreads.pin, made by every fit before its first pass): its own
+      // pool would wake per call and fight the chunk workers for the cores.
+      if chunks == 1 {
         work(0)
       } else {
         DispatchQueue.concurrentPerform(iterations: chunks, execute: work)

@@ -9,20 +9,19 @@ import Darwin
 /// linked by name. Without OpenBLAS (another BLAS behind libblas) the calls do nothing.
 enum BLASThreads {
   private typealias Setter = @convention(c) (Int32) -> Void
-  private typealias Getter = @convention(c) () -> Int32
 
   nonisolated(unsafe) private static let setter: Setter? =
     dlsym(nil, "openblas_set_num_threads").map { unsafeBitCast($0, to: Setter.self) }
-  nonisolated(unsafe) private static let getter: Getter? =
-    dlsym(nil, "openblas_get_num_threads").map { unsafeBitCast($0, to: Getter.self) }
 
-  /// Runs `body` with OpenBLAS on one thread (BLAS calls made from several threads of our own would
-  /// otherwise each wake OpenBLAS's pool), then restores the previous count.
-  static func single<T>(_ body: () throws -> T) rethrows -> T {
-    guard let setter, let getter else { return try body() }
-    let previous = getter()
-    if previous > 1 { setter(1) }
-    defer { if previous > 1 { setter(previous) } }
-    return try body()
-  }
+  /// Sets OpenBLAS to one thread, once for the process, before any fit's first BLAS or LAPACK call.
+  ///
+  /// The library parallelises its passes itself (one chunk of rows per core), so OpenBLAS's own pool
+  /// would only wake per call and fight those workers for the cores. And the thread count decides
+  /// OpenBLAS's summation order: were it raised and restored around each call, two fits running at
+  /// once could each see the other's setting and differ in the last bit (dsyrk above 24 columns).
+  /// Pinned, every fit is reproducible bit for bit, concurrent or not. A program that wants OpenBLAS's
+  /// threads for its own work can set them again (`openblas_set_num_threads`) between fits.
+  static func pin() { _ = pinned }
+
+  private static let pinned: Void = { setter?(1) }()
 }
