@@ -105,6 +105,7 @@ struct AdaptiveFitter {
     pass.run(beta: beta, loss: loss, scale: scale, accumulate: false)
     let residuals = Array(pass.residuals), weights = Array(pass.weights)
     let nll = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+    guard nll.isFinite else { throw IRLS.overflow(pass: pass, scale: scale) }
     let alphaOnBound = alpha <= alphaRange.lowerBound || alpha >= alphaRange.upperBound
     let scaleOnBound = !fixedScale && scale <= scaleFloor * (1 + 1e-9)
     let information = ObservedInformation.compute(design: design, residuals: residuals, alpha: alpha,

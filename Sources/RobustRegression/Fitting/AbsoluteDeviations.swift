@@ -26,7 +26,7 @@ extension Prepared {
     let beta = finish.coefficients
     let residuals = design.residuals(response, beta)
     let objective = residuals.reduce(0) { $0 + abs($1) }
-    return absoluteResult(beta: beta, residuals: residuals, objective: objective,
+    return try absoluteResult(beta: beta, residuals: residuals, objective: objective,
                           iterations: irls.iterations + finish.steps,
                           termination: finish.optimal ? .converged : .iterationLimit, history: irls.history,
                           extraWarnings: finish.optimal ? [] :
@@ -74,7 +74,7 @@ extension Prepared {
       if k - lastImprovement >= 1000 { termination = .converged; break }
     }
     residuals = design.residuals(response, best)
-    return absoluteResult(beta: best, residuals: residuals, objective: bestObjective, iterations: k,
+    return try absoluteResult(beta: best, residuals: residuals, objective: bestObjective, iterations: k,
                           termination: termination, history: history,
                           extraWarnings: ["the subgradient method is a slow first-order baseline: its objective "
                             + "is within its stalling tolerance, not at the exact optimum (use --method irls)"])
@@ -82,7 +82,11 @@ extension Prepared {
 
   private func absoluteResult(beta: [Double], residuals: [Double], objective: Double, iterations: Int,
                               termination: Termination, history: [IterationRecord],
-                              extraWarnings: [String]) -> RegressionFit {
+                              extraWarnings: [String]) throws -> RegressionFit {
+    guard objective.isFinite else {
+      let row = residuals.indices.max { abs(residuals[$0]) < abs(residuals[$1]) } ?? 0
+      throw RegressionError.objectiveOverflow(row: row, ratio: abs(residuals[row]) / responseUnit)
+    }
     let sigma = Selection.madScale(of: residuals)
     let floor = max(sigma * 1e-6, .leastNormalMagnitude)
     var warnings = extraWarnings

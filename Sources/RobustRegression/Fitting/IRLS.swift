@@ -73,7 +73,6 @@ enum IRLS {
       iteration += 1
       pass.run(beta: beta, loss: loss, scale: c)
       let objective = pass.objective
-      guard objective.isFinite else { throw overflow(pass: pass, scale: c) }
       let step = relativeChange(beta, previousBeta)
       if options.recordHistory {
         history.append(IterationRecord(iteration: iteration, objective: objective, scale: c,
@@ -81,8 +80,11 @@ enum IRLS {
       }
       if iteration > 1 {
         let objectiveChange = abs(objective - previousObjective) / max(abs(objective), .leastNormalMagnitude)
+        // An objective beyond the double range (a residual near 1e308 against c; see
+        // RegressionError.objectiveOverflow) cannot be compared: the step alone decides. A fit that
+        // reports such an objective is refused by its caller; a start only needs the coefficients.
         if step <= options.tolerance
-            && (objectiveChange <= options.tolerance
+            && (!objective.isFinite || objectiveChange <= options.tolerance
                 || objectiveChange <= roundingFloor(pass: pass, loss: loss, scale: c) / abs(objective)) {
           termination = .converged
           break

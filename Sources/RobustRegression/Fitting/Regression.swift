@@ -27,6 +27,9 @@ public enum Regression {
   ///   ``Termination``.
   public static func fit(_ design: DesignMatrix, response: [Double], loss: Loss,
                          options: FitOptions = FitOptions()) throws -> RegressionFit {
+    if case .general(let alpha) = loss, alpha.isNaN {
+      throw RegressionError.invalidOption("Barron's shape α must be a number or ±infinity, not NaN")
+    }
     return try Prepared.fitting(design, response: response, options: options) { prepared in
       try prepared.fit(loss)
     }
@@ -207,6 +210,10 @@ struct Prepared {
     }
     let outcome = try IRLS.run(pass: pass, loss: robustLoss, start: startBeta, fixedScale: fixedScale,
                                tuning: tuning, updateScale: update, options: options, scratch: scratch)
+    if outcome.termination != .zeroScale, !outcome.objective.isFinite {
+      pass.run(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale, accumulate: false)
+      throw IRLS.overflow(pass: pass, scale: outcome.scale)
+    }
     // The pass holds residuals and weights of the returned coefficients at the returned scale.
     pass.run(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale > 0 ? outcome.scale : 1,
              accumulate: false)

@@ -45,8 +45,8 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
         + "rescale that column (multiply it by a power of ten) and fit again"
     case .objectiveOverflow(let row, let ratio):
       "the objective Σρ(r/c) overflows the double range: the residual of row \(row + 1) is "
-        + "\(ratio.threeDigits) × the loss scale c; use a bounded loss (huber, cauchy, …), a larger scale, "
-        + "or remove the value"
+        + "\(ratio.isFinite ? ratio.threeDigits : "more than 1.8e308") × the loss scale c; use a bounded loss "
+        + "(huber, cauchy, …), a larger scale, or remove the value"
     }
   }
 }

@@ -1,0 +1,356 @@
+import Dispatch
+import Foundation
+import Testing
+@testable import RobustRegression
+
+/// The library defects of issue 11 (an adversarial run against 0.x), one test each, named for the defect
+/// it holds shut. The CLI's defects are in robustfitTests/AdversarialCLITests.swift.
+@Suite("Adversarial defects: each held shut")
+struct AdversarialDefectTests {
+  /// 60 points on y = 2 + 0.8x + N(0, 0.5²), x ~ U(0, 10).
+  static func line(n: Int = 60, seed: UInt64 = 11) -> (x: [Double], y: [Double]) {
+    var random = TestRandom(state: seed)
+    let x = (0..<n).map { _ in 10 * random.uniform() }
+    return (x, x.map { 2 + 0.8 * $0 + 0.5 * random.normal() })
+  }
+
+  static func maxRelative(_ a: [Double], _ b: [Double]) -> Double {
+    zip(a, b).map { abs($0 - $1) / max(abs($1), 1e-300) }.max() ?? 0
+  }
+
+  // MARK: 1. The adaptive fit and a gross outlier of any size
+
+  @Test("Adaptive fit: one y of 1e12 … 1e300 gives the line it gives for 1e6, converged, c off its floor",
+        arguments: [1e12, 1e14, 1e20, 1e100, 1e300, -1e200])
+  func adaptiveIgnoresAGrossOutlierOfAnySize(outlier: Double) throws {
+    let (x, y) = Self.line()
+    let design = DesignMatrix(predictors: [x], names: ["x"])
+    var moved = y, moderate = y
+    moved[7] = outlier
+    moderate[7] = outlier > 0 ? 1e6 : -1e6
+    let fit = try Regression.fitAdaptive(design, response: moved)
+    // At α = 0 a residual r ≫ c adds 2·log(r/c) to the NLL: its derivatives in β and c do not depend
+    // on r (up to c²/r²), so any gross outlier gives the same fit. (Before the fix, 1e14 gave
+    // intercept −4.78 and slope 4.01, reported converged.)
+    let reference = try Regression.fitAdaptive(design, response: moderate)
+    #expect(fit.termination == .converged)
+    // (To the accuracy the adaptive fit's β-step test promises: √tolerance = 1e-5.)
+    #expect(Self.maxRelative(fit.coefficients, reference.coefficients) <= 1e-4,
+            "\(outlier): \(fit.coefficients) vs \(reference.coefficients)")
+    #expect(fit.adaptive?.scaleOnBound == false, "\(outlier): c on its floor")
+    #expect(fit.outliers[7])
+    #expect(fit.objective.isFinite)
+  }
+
+  @Test("Adaptive fit: y = 1.7e308 (|r|/c beyond the double range) is the same line or a typed error")
+  func adaptiveAtTheTopOfTheRange() throws {
+    let (x, y) = Self.line()
+    let design = DesignMatrix(predictors: [x], names: ["x"])
+    var moved = y, moderate = y
+    moved[7] = 1.7e308
+    moderate[7] = 1e6
+    let reference = try Regression.fitAdaptive(design, response: moderate)
+    do {
+      let fit = try Regression.fitAdaptive(design, response: moved)
+      #expect(Self.maxRelative(fit.coefficients, reference.coefficients) <= 1e-4, "\(fit.coefficients)")
+    } catch RegressionError.objectiveOverflow(let row, _) {
+      #expect(row == 7)
+    }
+  }
+
+  @Test("Adaptive scale floor: exact-fit data with a 1e14 outlier keep the floor at the moderate residuals")
+  func adaptiveFloorIsRowwise() throws {
+    // 30 rows exactly on y = 1 + 2x (exact in binary), 9 rows 1 to 3 above it and one at 1e14. More than
+    // half lie on the line, so c falls to its floor: 1e-6 × the scale of the residuals that are not 0,
+    // about 3e-6 here. A cut-off of 1e-12·max|y| (= 100) took the moderate residuals for zeros and put
+    // the floor at 1.5e8, where the fit is close to least squares on the outlier.
+    var x = [Double](), y = [Double]()
+    for i in 0..<30 { x.append(Double(i)); y.append(1 + 2 * Double(i)) }
+    var random = TestRandom(state: 3)
+    for _ in 0..<9 { let a = 30 * random.uniform(); x.append(a); y.append(1 + 2 * a + 1 + 2 * random.uniform()) }
+    x.append(15)
+    y.append(1e14)
+    let fit = try Regression.fitAdaptive(DesignMatrix(predictors: [x], names: ["x"]), response: y)
+    #expect(fit.scale < 1e-5, "c = \(fit.scale)")
+    #expect(abs(fit.coefficients[0] - 1) <= 1e-6 && abs(fit.coefficients[1] - 2) <= 1e-7, "\(fit.coefficients)")
+  }
+
+  // MARK: 2. L1 on tied data
+
+  /// Integer x in 0...`range`, y = round(2 + 0.8x + N(0, 3²)): many rows tied, many on the optimal line.
+  static func integerData(n: Int, range: Int, seed: UInt64) -> (x: [Double], y: [Double]) {
+    var random = TestRandom(state: seed)
+    let x = (0..<n).map { _ in Double(Int(random.uniform() * Double(range + 1))) }
+    return (x, x.map { (2 + 0.8 * $0 + 3 * random.normal()).rounded() })
+  }
+
+  /// The L1 optimum of a line fit by enumeration of the vertices: every line through two of the distinct
+  /// points (an LP optimum of a two-parameter LAD fit lies on one), the objective summed over the
+  /// distinct points with their multiplicities.
+  static func bruteForceL1(_ x: [Double], _ y: [Double]) -> Double {
+    var count: [[Double]: Double] = [:]
+    for (a, b) in zip(x, y) { count[[a, b], default: 0] += 1 }
+    let points = Array(count.keys)
+    var best = Double.infinity
+    for i in points.indices {
+      for j in points.indices where j > i && points[i][0] != points[j][0] {
+        let slope = (points[j][1] - points[i][1]) / (points[j][0] - points[i][0])
+        let intercept = points[i][1] - slope * points[i][0]
+        var total = 0.0
+        for p in points { total += count[p]! * abs(p[1] - intercept - slope * p[0]) }
+        best = min(best, total)
+      }
+    }
+    return best
+  }
+
+  @Test("L1 on integer data: exact optimum proved in a bounded number of simplex steps",
+        arguments: [(4_000, 20), (40_000, 30), (100_000, 12)])
+  func absoluteOnTiedDataIsExactAndQuick(n: Int, range: Int) throws {
+    let (x, y) = Self.integerData(n: n, range: range, seed: UInt64(n))
+    let fit = try Regression.fit(DesignMatrix(predictors: [x], names: ["x"]), response: y, loss: .absolute)
+    #expect(fit.termination == .converged, "the finish did not prove optimality")
+    // Before the fix the finish ran to its limit of 50n + 100 degenerate pivots.
+    #expect(fit.iterations < 500, "\(fit.iterations) iterations")
+    let best = Self.bruteForceL1(x, y)
+    #expect(abs(fit.objective - best) <= 1e-12 * best, "\(fit.objective) vs the vertex optimum \(best)")
+  }
+
+  @Test("L1 with 90 % identical rows: exact optimum proved quickly")
+  func absoluteOnRepeatedRows() throws {
+    var random = TestRandom(state: 90)
+    let n = 20_000
+    var x = [Double](repeating: 3, count: n), y = [Double](repeating: 5, count: n)
+    for i in 0..<(n / 10) { x[i] = Double(Int(20 * random.uniform())); y[i] = Double(Int(20 * random.uniform())) }
+    let fit = try Regression.fit(DesignMatrix(predictors: [x], names: ["x"]), response: y, loss: .absolute)
+    #expect(fit.termination == .converged)
+    #expect(fit.iterations < 500, "\(fit.iterations) iterations")
+    let best = Self.bruteForceL1(x, y)
+    #expect(abs(fit.objective - best) <= 1e-12 * best, "\(fit.objective) vs \(best)")
+  }
+
+  // MARK: 5. Values near the top of the double range
+
+  static func stackloss(withY value: Double, at row: Int) throws -> (DesignMatrix, [Double], [Double]) {
+    let (design, y) = try Fixtures.regressionData("stackloss.csv")
+    var moved = y
+    moved[row] = value
+    return (design, moved, y)
+  }
+
+  @Test("One y = 1e308 in stackloss: bounded losses fit as if it were any gross outlier",
+        arguments: [Loss.huber, .absolute, .cauchy, .welsch, .tukey, .general(alpha: 0.5)])
+  func boundedLossesIgnoreYNearTheTop(loss: Loss) throws {
+    // From OLS, which 1e308 at a leverage row carries 1e306 away, Huber's IRLS shrinks the distance by a
+    // constant factor per iteration and needs about 570 iterations: the cap is raised to see the fixed
+    // point (at the default cap of 500 the fit says it stopped there).
+    let options = FitOptions(maxIterations: 2000)
+    for row in [0, 5, 20] {
+      let (design, huge, y) = try Self.stackloss(withY: 1e308, at: row)
+      var moderate = y
+      moderate[row] = 1e20  // far enough that ψ of either outlier is 0 to double precision
+      let fit = try Regression.fit(design, response: huge, loss: loss, options: options)
+      let reference = try Regression.fit(design, response: moderate, loss: loss, options: options)
+      BadInputTests.expectNoNaN(fit, "\(loss), row \(row)")
+      // (Tukey with σ̂ re-estimated every step falls into a 2-cycle on this data with any gross outlier at
+      // row 1, 1e20 as well as 1e308: the same iterates, reported as stopped at the cap.)
+      #expect(fit.termination == reference.termination, "\(loss), row \(row): \(fit.termination)")
+      #expect(Self.maxRelative(fit.coefficients, reference.coefficients) <= 1e-6,
+              "\(loss), row \(row): \(fit.coefficients) vs \(reference.coefficients)")
+    }
+  }
+
+  @Test("Huber from OLS with y = 1e308 at a leverage row: at the default cap it says it did not converge")
+  func huberCapIsReported() throws {
+    let (design, huge, _) = try Self.stackloss(withY: 1e308, at: 0)
+    let fit = try Regression.fit(design, response: huge, loss: .huber)
+    #expect(fit.termination == .iterationLimit)
+    #expect(fit.warnings.contains { $0.contains("did not converge") })
+    BadInputTests.expectNoNaN(fit, "huber")
+  }
+
+  @Test("One y = 1e308 in stackloss: the adaptive fit too")
+  func adaptiveIgnoresYNearTheTop() throws {
+    let (design, huge, y) = try Self.stackloss(withY: 1e308, at: 5)
+    var moderate = y
+    moderate[5] = 1e6
+    let fit = try Regression.fitAdaptive(design, response: huge)
+    let reference = try Regression.fitAdaptive(design, response: moderate)
+    BadInputTests.expectNoNaN(fit, "adaptive")
+    #expect(Self.maxRelative(fit.coefficients, reference.coefficients) <= 1e-4,
+            "\(fit.coefficients) vs \(reference.coefficients)")
+  }
+
+  @Test("Least squares with y = 1e308: Σr²/2 beyond the double range is a typed error naming the row")
+  func objectiveOverflowIsAnError() throws {
+    let (design, huge, _) = try Self.stackloss(withY: 1e308, at: 5)
+    do {
+      _ = try Regression.fit(design, response: huge, loss: .squared)
+      Issue.record("no error")
+    } catch RegressionError.objectiveOverflow(let row, let ratio) {
+      #expect(row == 5)
+      #expect(ratio > 1e300)
+    }
+  }
+
+  @Test("Barron α = 2.5 (growing weights) with y = 1e308: a finite fit that follows the value, no NaN")
+  func alphaAboveTwoWithYNearTheTop() throws {
+    let (design, huge, _) = try Self.stackloss(withY: 1e308, at: 5)
+    let fit = try Regression.fit(design, response: huge, loss: .general(alpha: 2.5))
+    BadInputTests.expectNoNaN(fit, "α = 2.5")
+  }
+
+  // MARK: 6. Standard errors and objectives at extreme scales
+
+  @Test("y scaled by 1e-160 or 1e+160: standard errors scale with it, never 0",
+        arguments: [Loss.huber, .tukey, .cauchy, .absolute, .squared])
+  func standardErrorsScaleWithTinyAndHugeY(loss: Loss) throws {
+    let (design, y) = try Fixtures.regressionData("stackloss.csv")
+    let base = try Regression.fit(design, response: y, loss: loss)
+    let baseSE = try #require(base.inference).standardErrors
+    for factor in [1e-160, 1e160] {
+      if loss == .squared && factor > 1 {
+        // Σr²/2 in the units of y (c = 1) is about 1e320: not a double (see objectiveOverflowIsAnError).
+        #expect(throws: RegressionError.self) { try Regression.fit(design, response: y.map { $0 * factor }, loss: loss) }
+        continue
+      }
+      let fit = try Regression.fit(design, response: y.map { $0 * factor }, loss: loss)
+      let se = try #require(fit.inference, "\(loss) × \(factor): no inference").standardErrors
+      #expect(se.allSatisfy { $0 > 0 })
+      #expect(Self.maxRelative(se.map { $0 / factor }, baseSE) <= 1e-9, "\(loss) × \(factor)")
+      #expect(Self.maxRelative(fit.coefficients.map { $0 / factor }, base.coefficients) <= 1e-9)
+    }
+  }
+
+  @Test("A fixed scale c = 1e300 far above the residuals: the least-squares standard errors, not 0")
+  func hugeFixedScaleKeepsStandardErrors() throws {
+    let (design, y) = try Fixtures.regressionData("stackloss.csv")
+    let ols = try Regression.fit(design, response: y, loss: .squared)
+    for loss in [Loss.huber, .cauchy, .tukey, .welsch] {
+      let fit = try Regression.fit(design, response: y, loss: loss, options: FitOptions(scale: .fixed(1e300)))
+      let se = try #require(fit.inference).standardErrors
+      // At u = r/c ≈ 1e-300 every smooth loss is least squares: the sandwich is the classical covariance
+      // up to the factor K² and the (n − p)/n convention, which both tend to 1 here.
+      #expect(Self.maxRelative(fit.coefficients, ols.coefficients) <= 1e-12, "\(loss)")
+      #expect(Self.maxRelative(se, try #require(ols.inference).standardErrors) <= 1e-12, "\(loss): \(se)")
+    }
+  }
+
+  @Test("Barron's loss at α = 5e-324 is the Cauchy loss, with a finite objective")
+  func subnormalAlphaIsCauchy() throws {
+    let loss = BarronLoss(alpha: 5e-324), cauchy = BarronLoss(alpha: 0)
+    for u in [0.0, 1e-300, 1e-8, 0.5, 1, 3, 1e10, 1e200] {
+      #expect(abs(loss.rho(u) - cauchy.rho(u)) <= 1e-15 * max(1, cauchy.rho(u)), "u = \(u)")
+    }
+    let (design, y) = try Fixtures.regressionData("stackloss.csv")
+    let tiny = try Regression.fit(design, response: y, loss: .general(alpha: 5e-324), options: FitOptions(scale: .fixed(3)))
+    let zero = try Regression.fit(design, response: y, loss: .cauchy, options: FitOptions(scale: .fixed(3)))
+    #expect(tiny.objective.isFinite && tiny.converged)
+    #expect(Self.maxRelative(tiny.coefficients, zero.coefficients) <= 1e-12)
+  }
+
+  @Test("Barron's ρ, w and shape derivatives past u² overflow: finite where their values are")
+  func barronBeyondSquareRange() throws {
+    // log(1 + u²/2) at u = 1e200 is 2·log(1e200) − log 2, not ∞.
+    #expect(abs(BarronLoss(alpha: 0).rho(1e200) - (2 * log(1e200) - log(2.0))) <= 1e-12 * 920)
+    #expect(BarronLoss(alpha: 0.5).rho(1e200).isFinite)
+    #expect(BarronLoss(alpha: 2).rho(1e200) == .infinity)
+    for alpha in [0.0, 0.3, 1, 1.7] {
+      let shape = BarronShapeDerivatives(alpha: alpha)
+      // The log-domain branch continues the finite one: compare at u just below and above the overflow.
+      let below = shape.values(u: 1e153), above = shape.values(u: 2e154)
+      #expect([above.rho, above.dAlpha, above.dAlphaAlpha, above.dLogScale, above.dLogScaleLogScale,
+               above.dAlphaLogScale, above.weight].allSatisfy { !$0.isNaN }, "α = \(alpha): \(above)")
+      #expect(above.rho >= below.rho, "α = \(alpha)")
+      if alpha <= 1 { #expect(above.rho.isFinite && above.dAlpha.isFinite, "α = \(alpha)") }
+    }
+  }
+
+  @Test("The first iteration of a history has no relative step (nil, not nan)")
+  func historyFirstStepIsNil() throws {
+    let (design, y) = try Fixtures.regressionData("stackloss.csv")
+    let fit = try Regression.fit(design, response: y, loss: .huber, options: FitOptions(recordHistory: true))
+    #expect(fit.history.first?.relativeStep == nil)
+    #expect(fit.history.dropFirst().allSatisfy { $0.relativeStep.map(\.isFinite) == true })
+  }
+
+  // MARK: 7. Valid data at the edges of the range, and true messages
+
+  @Test("Columns of 1e-200 and 1e200 fit like their unscaled versions (equivariance), not 'collinear'",
+        arguments: [Loss.huber, .absolute, .cauchy])
+  func columnsAtTheEdgesFit(loss: Loss) throws {
+    var random = TestRandom(state: 7)
+    let a = (0..<50).map { _ in random.uniform() }, b = (0..<50).map { _ in random.uniform() }
+    let y = (0..<50).map { 1 + 2 * a[$0] + 3 * b[$0] + 0.1 * random.normal() }
+    let plain = try Regression.fit(DesignMatrix(predictors: [a, b]), response: y, loss: loss)
+    let edge = try Regression.fit(DesignMatrix(predictors: [a.map { $0 * 1e-200 }, b.map { $0 * 1e200 }]),
+                                  response: y, loss: loss)
+    let expected = [plain.coefficients[0], plain.coefficients[1] * 1e200, plain.coefficients[2] * 1e-200]
+    #expect(Self.maxRelative(edge.coefficients, expected) <= 1e-9, "\(edge.coefficients) vs \(expected)")
+  }
+
+  @Test("y and x near 1e±307: fits, with coefficients in the units of the data")
+  func dataNearTheLimits() throws {
+    var random = TestRandom(state: 8)
+    let a = (0..<50).map { _ in random.uniform() }
+    let y = a.map { 1 + 2 * $0 + 0.1 * random.normal() }
+    let plain = try Regression.fit(DesignMatrix(predictors: [a]), response: y, loss: .huber)
+    for factor in [1e307, 1e-307] {
+      let fit = try Regression.fit(DesignMatrix(predictors: [a.map { $0 * factor }]), response: y.map { $0 * factor },
+                                   loss: .huber)
+      let expected = [plain.coefficients[0] * factor, plain.coefficients[1]]
+      #expect(Self.maxRelative(fit.coefficients, expected) <= 1e-9, "\(factor): \(fit.coefficients)")
+    }
+  }
+
+  @Test("x = 1e15 + u: the error names a narrow column, not a false collinearity")
+  func offsetColumnHasATrueMessage() throws {
+    var random = TestRandom(state: 9)
+    let u = (0..<50).map { _ in random.uniform() }
+    let y = u.map { 1 + 2 * $0 + 0.1 * random.normal() }
+    #expect(throws: RegressionError.narrowColumn(name: "x1", low: u.map { 1e15 + $0 }.min()!,
+                                                 high: u.map { 1e15 + $0 }.max()!)) {
+      try Regression.fit(DesignMatrix(predictors: [u.map { 1e15 + $0 }]), response: y, loss: .huber)
+    }
+  }
+
+  @Test("A coefficient beyond the double range (x ≈ 1e-307 for y ≈ 1e307) is a typed error")
+  func coefficientOutOfRangeIsAnError() throws {
+    let x = (0..<30).map { Double($0) * 1e-307 }
+    let y = (0..<30).map { 5e306 + Double($0 % 7) * 1e306 }
+    do {
+      _ = try Regression.fit(DesignMatrix(predictors: [x]), response: y, loss: .huber)
+      Issue.record("no error")
+    } catch RegressionError.coefficientOutOfRange(let name, let magnitude) {
+      #expect(name == "x1")
+      #expect(magnitude > 308)
+    }
+  }
+
+  // MARK: 9. Concurrent fits
+
+  @Test("Concurrent fits with p > 24 (the dsyrk path) agree bit for bit with a fit run alone")
+  func concurrentFitsAreReproducible() throws {
+    var random = TestRandom(state: 24)
+    let n = 20_000, p = 30
+    let columns = (0..<p).map { _ in (0..<n).map { _ in random.normal() } }
+    let y = (0..<n).map { i in columns.indices.reduce(0.0) { $0 + Double($1 % 3) * columns[$1][i] } + random.normal() }
+    let design = DesignMatrix(predictors: columns)
+    let alone = try Regression.fit(design, response: y, loss: .huber)
+    let results = Results()
+    DispatchQueue.concurrentPerform(iterations: 6) { _ in
+      results.append(try? Regression.fit(design, response: y, loss: .huber))
+    }
+    #expect(results.all.count == 6)
+    for fit in results.all {
+      #expect(fit?.coefficients == alone.coefficients)
+      #expect(fit?.inference?.standardErrors == alone.inference?.standardErrors)
+    }
+  }
+
+  final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var all: [RegressionFit?] = []
+    func append(_ fit: RegressionFit?) { lock.lock(); all.append(fit); lock.unlock() }
+  }
+}
