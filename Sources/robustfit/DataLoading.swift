@@ -187,12 +187,8 @@ enum DataLoader {
       let verb = dependent.count == 1 ? "is a linear combination" : "are linear combinations"
       return .data("\(data.fileName): the predictors are collinear: column\(dependent.count == 1 ? "" : "s") "
         + "\(names) \(verb) of the other columns; drop \(dependent.count == 1 ? "it" : "one")")
-    case .narrowColumn(let name, let low, let high):
-      return .data("\(data.fileName): column \(quoted(name)) varies only in its last digits (every value lies in "
-        + "[\(NumberText.significant(low, 17)), \(NumberText.significant(high, 17))]): with the intercept it is "
-        + "collinear to double precision; subtract a constant near \(NumberText.significant(low, 3)) from it")
     case .coefficientOutOfRange(let name, let magnitude):
-      return .data("\(data.fileName): the coefficient of column \(quoted(name)) is about 1e\(Int(magnitude.rounded())), "
+      return .data("\(data.fileName): the coefficient of column \(quoted(name)) is \(magnitude.isFinite ? "about 1e\(Int(min(magnitude, 1e6).rounded()))" : "beyond 1e308"), "
         + "beyond the range of a double: rescale that column (multiply it by a power of ten) and fit again")
     case .tooFewObservations, .nonFinite, .dimensionMismatch:
       return .data("\(data.fileName): \(error.description)")

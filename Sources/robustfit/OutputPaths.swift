@@ -43,15 +43,41 @@ enum OutputPaths {
     return input.st_dev == output.st_dev && input.st_ino == output.st_ino
   }
 
-  /// Writes text to `path` (replacing it), turning a failure into exit 1. The file is written whole
-  /// beside its destination and then renamed over it; a symbolic link at `path` is followed, so that the
-  /// file it points to is replaced and the link stays a link.
+  /// Writes text to `path`, turning a failure into exit 1. A regular file (or none) is written whole
+  /// beside its destination and then renamed over it; a symbolic link at `path` is followed, so that
+  /// the file it points to is replaced and the link stays a link. Anything else that exists there (a
+  /// device such as /dev/stdout, a FIFO) is written in place: renaming over it would replace the
+  /// device node itself.
   static func write(_ text: String, to path: String, what: String = "the output") throws {
     let destination = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    var status = stat()
+    let exists = stat(destination, &status) == 0
     do {
-      try text.write(toFile: destination, atomically: true, encoding: .utf8)
+      if exists && (status.st_mode & S_IFMT) != S_IFREG {
+        try writeInPlace(text, to: destination)
+      } else {
+        try text.write(toFile: destination, atomically: true, encoding: .utf8)
+      }
+    } catch let error as POSIXError {
+      throw CLIError(.failure, "\(path): cannot write \(what): \(String(cString: strerror(error.code.rawValue)))")
     } catch {
       throw CLIError(.failure, "\(path): cannot write \(what): \(error.localizedDescription)")
+    }
+  }
+
+  /// Opens `path` for writing and writes all of `text`, reporting any failure (a full device).
+  private static func writeInPlace(_ text: String, to path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_TRUNC)
+    guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(descriptor) }
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+      let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+      if written < 0 {
+        if errno == EINTR { continue }
+        throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+      }
+      bytes = bytes.dropFirst(written)
     }
   }
 }

@@ -303,14 +303,22 @@ struct AdversarialDefectTests {
     }
   }
 
-  @Test("x = 1e15 + u: the error names a narrow column, not a false collinearity")
-  func offsetColumnHasATrueMessage() throws {
+  @Test("x = 1e15 + u fits like u (the slope the same, the intercept moved to x = 0), not 'collinear'",
+        arguments: [Loss.squared, .huber, .absolute, .tukey])
+  func offsetColumnFits(loss: Loss) throws {
     var random = TestRandom(state: 9)
-    let u = (0..<50).map { _ in random.uniform() }
+    // u on a grid of 1/8 so that 1e15 + u is exact (the spacing of doubles at 1e15 is 0.125).
+    let u = (0..<50).map { _ in Double(Int(80 * random.uniform())) / 8 }
     let y = u.map { 1 + 2 * $0 + 0.1 * random.normal() }
-    #expect(throws: RegressionError.narrowColumn(name: "x1", low: u.map { 1e15 + $0 }.min()!,
-                                                 high: u.map { 1e15 + $0 }.max()!)) {
-      try Regression.fit(DesignMatrix(predictors: [u.map { 1e15 + $0 }]), response: y, loss: .huber)
+    let plain = try Regression.fit(DesignMatrix(predictors: [u]), response: y, loss: loss)
+    let offset = try Regression.fit(DesignMatrix(predictors: [u.map { 1e15 + $0 }]), response: y, loss: loss)
+    #expect(abs(offset.coefficients[1] - plain.coefficients[1]) <= 1e-9 * abs(plain.coefficients[1]), "\(loss)")
+    let intercept = plain.coefficients[0] - 1e15 * plain.coefficients[1]
+    #expect(abs(offset.coefficients[0] - intercept) <= 1e-9 * abs(intercept), "\(loss)")
+    // The intercept at x = 0, 1e15 away from the data, is that uncertain: se₀ ≈ 1e15·se₁.
+    if let se = offset.inference?.standardErrors, let plainSE = plain.inference?.standardErrors {
+      #expect(abs(se[1] - plainSE[1]) <= 1e-6 * plainSE[1])
+      #expect(abs(se[0] / (1e15 * plainSE[1]) - 1) <= 1e-3)
     }
   }
 

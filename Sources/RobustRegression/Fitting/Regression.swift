@@ -70,22 +70,22 @@ struct Prepared {
   let ordinaryLeastSquares: [Double]
   /// (XᵀX)⁻¹, column-major.
   let inverseGram: [Double]
-  /// The value of one unit of y in the prepared (possibly rescaled, ``DataScaling``) data: the loss scale
+  /// The value of one unit of y in the prepared (possibly rescaled, ``DataConditioning``) data: the loss scale
   /// of the squared loss, whose c is 1 in the units of y.
   let responseUnit: Double
 
-  /// Checks the data and options, brings the data into the safe range of ``DataScaling``, runs `body`
-  /// on the prepared data and maps its fit back to the units of the data.
+  /// Checks the data and options, brings the data into range (``DataConditioning``), runs `body` on the
+  /// prepared data and maps its fit back to the units and origins of the data.
   static func fitting(_ design: DesignMatrix, response: [Double], options: FitOptions,
                       _ body: (Prepared) throws -> RegressionFit) throws -> RegressionFit {
     try validate(design: design, response: response, options: options)
-    let scaling = DataScaling(design: design, response: response)
-    if scaling.isIdentity {
+    let conditioning = DataConditioning(design: design, response: response)
+    if conditioning.isIdentity {
       return try body(Prepared(design: design, response: response, options: options))
     }
-    let prepared = try Prepared(design: scaling.scaled(design), response: scaling.scaled(response),
-                                options: scaling.scaled(options), responseUnit: scaling.response)
-    return try scaling.unscaled(try body(prepared))
+    let prepared = try Prepared(design: conditioning.conditioned(design), response: conditioning.conditioned(response),
+                                options: conditioning.conditioned(options), responseUnit: conditioning.response.factor)
+    return try conditioning.original(try body(prepared))
   }
 
   /// The checks every fit makes before it touches the data: lengths, finiteness, options.
@@ -131,7 +131,6 @@ struct Prepared {
     let solved = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p)
     guard case .solved(let ols) = solved else {
       let dependent = try NormalEquations.dependentColumns(of: design)
-      if let narrow = Self.narrowColumn(design, among: dependent) { throw narrow }
       if !dependent.isEmpty { throw RegressionError.collinear(dependent: dependent) }
       guard let ols = try NormalEquations.solveQR(design: design, response: response, weights: nil) else {
         throw RegressionError.collinear(dependent: design.names)
@@ -143,21 +142,6 @@ struct Prepared {
     _ = try LAPACK.choleskyFactor(&factor, order: p)
     ordinaryLeastSquares = ols
     inverseGram = try LAPACK.choleskyInverse(factor, order: p)
-  }
-
-  /// The error for a dependent column that is dependent only because its values differ in their last
-  /// digits (x = 1e15 + u): the true cause, where "collinear" would not be.
-  static func narrowColumn(_ design: DesignMatrix, among dependent: [String]) -> RegressionError? {
-    guard design.hasIntercept else { return nil }
-    let n = design.rows
-    for j in 1..<design.columns where dependent.contains(design.names[j]) {
-      let column = design.values[(j * n)..<((j + 1) * n)]
-      guard let low = column.min(), let high = column.max(), high > low else { continue }
-      if high - low <= 1e-8 * max(abs(low), abs(high)) {
-        return .narrowColumn(name: design.names[j], low: low, high: high)
-      }
-    }
-    return nil
   }
 
   /// The automatic start for a loss: OLS when convex, Huber when redescending.

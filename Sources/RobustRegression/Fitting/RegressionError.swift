@@ -12,9 +12,6 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
   case collinear(dependent: [String])
   /// An option is out of its domain.
   case invalidOption(String)
-  /// A column of the design varies only in its last digits (all its values lie in [`low`, `high`], a
-  /// spread below 1e-8 of their size): with the intercept it is collinear to double precision.
-  case narrowColumn(name: String, low: Double, high: Double)
   /// A coefficient (or its standard error or interval) in the units of the data lies beyond the double
   /// range (about 10^`log10Magnitude`): the column is tiny against y (e.g. x ≈ 1e-300 for y ≈ 1e300).
   case coefficientOutOfRange(name: String, log10Magnitude: Double)
@@ -37,11 +34,8 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
         + (dependent.count == 1 ? "is a linear combination" : "are linear combinations")
         + " of the other columns"
     case .invalidOption(let message): message
-    case .narrowColumn(let name, let low, let high):
-      "column \(name) varies only in its last digits (every value lies in [\(low), \(high)]): with the "
-        + "intercept it is collinear to double precision; subtract a constant near \(low.threeDigits) from it"
     case .coefficientOutOfRange(let name, let magnitude):
-      "the coefficient of \(name) is about 1e\(Int(magnitude.rounded())), beyond the range of a double: "
+      "the coefficient of \(name) is \(magnitude.isFinite ? "about 1e\(Int(min(magnitude, 1e6).rounded()))" : "beyond 1e308"), beyond the range of a double: "
         + "rescale that column (multiply it by a power of ten) and fit again"
     case .objectiveOverflow(let row, let ratio):
       "the objective Σρ(r/c) overflows the double range: the residual of row \(row + 1) is "

@@ -1,6 +1,8 @@
 /// Coefficient inference: the sandwich covariance and what follows from it.
 public struct Inference: Sendable, Hashable {
-  /// The p × p covariance of the coefficients, column-major.
+  /// The p × p covariance of the coefficients, column-major. Where a standard error exceeds about 1e154
+  /// (data near 1e±300) a variance is beyond the double range and its entries are ±∞; the standard
+  /// errors, t, p and intervals are computed without it and stay finite.
   public let covariance: [Double]
   /// √diag(covariance).
   public let standardErrors: [Double]
