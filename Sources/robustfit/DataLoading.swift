@@ -187,9 +187,16 @@ enum DataLoader {
       let verb = dependent.count == 1 ? "is a linear combination" : "are linear combinations"
       return .data("\(data.fileName): the predictors are collinear: column\(dependent.count == 1 ? "" : "s") "
         + "\(names) \(verb) of the other columns; drop \(dependent.count == 1 ? "it" : "one")")
-    case .coefficientOutOfRange(let name, let magnitude):
-      return .data("\(data.fileName): the coefficient of column \(quoted(name)) is \(magnitude.isFinite ? "about 1e\(Int(min(magnitude, 1e6).rounded()))" : "beyond 1e308"), "
-        + "beyond the range of a double: rescale that column (multiply it by a power of ten) and fit again")
+    case .outOfRange(let quantity, let magnitude):
+      let what: String
+      switch quantity {
+      case .coefficient(let name): what = "the coefficient of column \(quoted(name))"
+      case .residual(let row): what = "the residual of row \(data.lines[row])"
+      default: what = quantity.description
+      }
+      let remedy = quantity.isCoefficient ? "that column" : "column \(quoted(data.yName))"
+      return .data("\(data.fileName): \(what) is \(RegressionError.aboutPowerOfTen(magnitude)), beyond the range of "
+        + "a double: rescale \(remedy) (by a power of ten) and fit again")
     case .tooFewObservations, .nonFinite, .dimensionMismatch:
       return .data("\(data.fileName): \(error.description)")
     case .invalidOption(let message):

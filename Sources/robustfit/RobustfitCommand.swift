@@ -5,7 +5,7 @@ import Foundation
 ///
 /// `main()` is written out so that every failure ends as one line `robustfit: error: <message>` on
 /// stderr with the exit status of SPEC §6 (64 for the command line, 65 for bad data, 1 otherwise).
-@main
+/// The process entry is `Entry` (Entry.swift), absent from the fuzzing build.
 struct RobustfitCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "robustfit",

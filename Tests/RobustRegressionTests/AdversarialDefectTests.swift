@@ -329,9 +329,22 @@ struct AdversarialDefectTests {
     do {
       _ = try Regression.fit(DesignMatrix(predictors: [x]), response: y, loss: .huber)
       Issue.record("no error")
-    } catch RegressionError.coefficientOutOfRange(let name, let magnitude) {
-      #expect(name == "x1")
+    } catch RegressionError.outOfRange(let quantity, let magnitude) {
+      #expect(quantity == .coefficient("x1"))
       #expect(magnitude > 308)
+    }
+  }
+
+  @Test("Half of y near ±1e308 (found by the fit fuzzer): the scale c beyond the double range is a typed error")
+  func scaleOutOfRangeIsAnError() throws {
+    let design = DesignMatrix(predictors: [[0, 2, 7, 8]])
+    do {
+      let fit = try Regression.fit(design, response: [2, 1e15, -1e308, 3], loss: .tukey)
+      // Were it to fit, every number would have to be finite.
+      BadInputTests.expectNoNaN(fit, "tukey")
+      #expect(fit.scale.isFinite)
+    } catch RegressionError.outOfRange(let quantity, _) {
+      #expect(quantity == .lossScale || quantity == .residualScale)
     }
   }
 

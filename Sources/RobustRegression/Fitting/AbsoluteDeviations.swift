@@ -88,14 +88,17 @@ extension Prepared {
       throw RegressionError.objectiveOverflow(row: row, ratio: abs(residuals[row]) / responseUnit)
     }
     let sigma = Selection.madScale(of: residuals)
-    let floor = max(sigma * 1e-6, .leastNormalMagnitude)
+    // Weights in the units of the other losses, w(u) = 1/|u| with u = r/σ̂ (the IRLS's own scale),
+    // capped at 1e6: dimensionless, so that they neither depend on the units of y nor overflow (1/|r|
+    // was 1e320 for residuals of 1e-320).
+    let unit = sigma > 0 ? sigma : max(objective / Double(residuals.count), .leastNormalMagnitude)
     var warnings = extraWarnings
     let inference = LeastAbsoluteBasis.inference(residuals: residuals, coefficients: beta,
                                                  inverseGram: inverseGram)
     if inference == nil { warnings.append("standard errors are not available: the residual density at 0 could not be estimated") }
     return RegressionFit(
       lossName: Loss.absolute.name, names: design.names, coefficients: beta, residuals: residuals,
-      weights: residuals.map { 1 / max(abs($0), floor) }, scale: 1, sigma: sigma, tuning: nil, alpha: nil,
+      weights: residuals.map { min(1e6, unit / abs($0)) }, scale: 1, sigma: sigma, tuning: nil, alpha: nil,
       objective: objective, iterations: iterations, termination: termination, inference: inference,
       outliers: flagOutliers(residuals, sigma: sigma), history: history, warnings: warnings, adaptive: nil)
   }

@@ -186,7 +186,7 @@ struct DataConditioning: Equatable {
     for j in 0..<p where !(se[j].isFinite && lower[j].isFinite && upper[j].isFinite) {
       let magnitude = Double.log10(max(form(rows[j], rows[j]), .leastNormalMagnitude)) / 2
         + Double(sizes[j].exponent) * Double.log10(2)
-      throw RegressionError.coefficientOutOfRange(name: names[j], log10Magnitude: max(magnitude, 308.3))
+      throw RegressionError.outOfRange(.coefficient(names[j]), log10Magnitude: max(magnitude, 308.3))
     }
     let t = (0..<p).map { se[$0] > 0 ? coefficients[$0] / se[$0] : (coefficients[$0] == 0 ? 0 : .infinity) }
     return Inference(
@@ -236,23 +236,37 @@ struct DataConditioning: Equatable {
                       alphaStandardError: $0.alphaStandardError,
                       scaleStandardError: $0.scaleStandardError.map { $0 / s })
     }
+    let residuals = fit.residuals.map { $0 / s }
+    let scale = isAbsolute ? fit.scale : fit.scale / s, sigma = fit.sigma / s
+    let objective = originalObjective(fit.objective, kind: kind)
+    // What a double cannot hold in the units of the data (the tilde values are finite).
+    func magnitude(_ tilde: Double) -> Double { Double.log10(abs(tilde)) - Double(s.exponent) * Double.log10(2) }
+    if !scale.isFinite { throw RegressionError.outOfRange(.lossScale, log10Magnitude: magnitude(fit.scale)) }
+    if !sigma.isFinite { throw RegressionError.outOfRange(.residualScale, log10Magnitude: magnitude(fit.sigma)) }
+    if let row = residuals.firstIndex(where: { !$0.isFinite }) {
+      throw RegressionError.outOfRange(.residual(row: row), log10Magnitude: magnitude(fit.residuals[row]))
+    }
+    if !objective.isFinite {
+      let row = fit.residuals.indices.max { abs(fit.residuals[$0]) < abs(fit.residuals[$1]) } ?? 0
+      throw RegressionError.objectiveOverflow(row: row, ratio: .infinity)
+    }
     return RegressionFit(
       lossName: fit.lossName, names: fit.names, coefficients: coefficients,
-      residuals: fit.residuals.map { $0 / s },
-      weights: isAbsolute ? fit.weights.map { $0 * s } : fit.weights,
-      scale: isAbsolute ? fit.scale : fit.scale / s, sigma: fit.sigma / s, tuning: fit.tuning,
-      alpha: fit.alpha, objective: originalObjective(fit.objective, kind: kind), iterations: fit.iterations,
+      residuals: residuals,
+      weights: fit.weights,
+      scale: scale, sigma: sigma, tuning: fit.tuning,
+      alpha: fit.alpha, objective: objective, iterations: fit.iterations,
       termination: fit.termination, inference: inference, outliers: fit.outliers, history: history,
       warnings: fit.warnings, adaptive: adaptive)
   }
 
-  /// Throws ``RegressionError/coefficientOutOfRange(name:log10Magnitude:)`` for the first coefficient
+  /// Throws ``RegressionError/outOfRange(_:log10Magnitude:)`` for the first coefficient
   /// that overflowed in the map back, with its size from logs (x ≈ 1e-307 for y ≈ 1e307: about 1e614).
   private func checkRange(_ beta: [Double], tilde: [Double], names: [String]) throws {
     for (j, value) in beta.enumerated() where !value.isFinite {
       let magnitude = Double.log10(abs(tilde[j]))
         + Double(columns[j].factor.exponent - response.factor.exponent) * Double.log10(2)
-      throw RegressionError.coefficientOutOfRange(name: names[j], log10Magnitude: max(magnitude, 308.3))
+      throw RegressionError.outOfRange(.coefficient(names[j]), log10Magnitude: max(magnitude, 308.3))
     }
   }
 }

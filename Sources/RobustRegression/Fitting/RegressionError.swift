@@ -12,9 +12,10 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
   case collinear(dependent: [String])
   /// An option is out of its domain.
   case invalidOption(String)
-  /// A coefficient (or its standard error or interval) in the units of the data lies beyond the double
-  /// range (about 10^`log10Magnitude`): the column is tiny against y (e.g. x ≈ 1e-300 for y ≈ 1e300).
-  case coefficientOutOfRange(name: String, log10Magnitude: Double)
+  /// A result in the units of the data lies beyond the double range (about 10^`log10Magnitude`): the
+  /// data span more than a double can (a column of 1e-300 against y of 1e300, or half the values of y
+  /// near ±1e308, whose scale is then above the largest double).
+  case outOfRange(OutOfRangeQuantity, log10Magnitude: Double)
   /// The objective Σρ(rᵢ/c) exceeds the largest double: some |rᵢ|/c is too large for the loss's ρ
   /// (the squared loss, or Barron's with α > 2, on a value near the top of the double range, or a fixed
   /// scale c far below the residuals). `row` is the row with the largest |r|/c, `ratio` that |r|/c.
@@ -34,13 +35,44 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
         + (dependent.count == 1 ? "is a linear combination" : "are linear combinations")
         + " of the other columns"
     case .invalidOption(let message): message
-    case .coefficientOutOfRange(let name, let magnitude):
-      "the coefficient of \(name) is \(magnitude.isFinite ? "about 1e\(Int(min(magnitude, 1e6).rounded()))" : "beyond 1e308"), beyond the range of a double: "
-        + "rescale that column (multiply it by a power of ten) and fit again"
+    case .outOfRange(let quantity, let magnitude):
+      "\(quantity) is \(RegressionError.aboutPowerOfTen(magnitude)), beyond the range of a double: rescale "
+        + (quantity.isCoefficient ? "that column" : "y") + " (by a power of ten) and fit again"
     case .objectiveOverflow(let row, let ratio):
       "the objective Σρ(r/c) overflows the double range: the residual of row \(row + 1) is "
         + "\(ratio.isFinite ? ratio.threeDigits : "more than 1.8e308") × the loss scale c; use a bounded loss "
         + "(huber, cauchy, …), a larger scale, or remove the value"
+    }
+  }
+}
+
+extension RegressionError {
+  /// `about 1e614`, or `beyond 1e308` when the size itself is not known.
+  public static func aboutPowerOfTen(_ log10Magnitude: Double) -> String {
+    log10Magnitude.isFinite ? "about 1e\(Int(min(log10Magnitude, 1e6).rounded()))" : "beyond 1e308"
+  }
+}
+
+/// What ``RegressionError/outOfRange(_:log10Magnitude:)`` is about.
+public enum OutOfRangeQuantity: Sendable, Hashable, CustomStringConvertible {
+  /// The coefficient (or its standard error or interval) of the named column.
+  case coefficient(String)
+  /// The loss scale c.
+  case lossScale
+  /// The residual scale σ̂.
+  case residualScale
+  /// The residual of a row (0-based).
+  case residual(row: Int)
+
+  /// Whether this is a coefficient (whose column, not y, is to be rescaled).
+  public var isCoefficient: Bool { if case .coefficient = self { true } else { false } }
+
+  public var description: String {
+    switch self {
+    case .coefficient(let name): "the coefficient of \(name)"
+    case .lossScale: "the loss scale c"
+    case .residualScale: "the residual scale σ̂"
+    case .residual(let row): "the residual of row \(row + 1)"
     }
   }
 }

@@ -32,7 +32,7 @@ public struct RegressionFit: Sendable {
   public let coefficients: [Double]
   /// r = y − X·β.
   public let residuals: [Double]
-  /// The final IRLS weights w(r/c) (1/|r| floored for L1, 1 for L2).
+  /// The final IRLS weights w(r/c) (for L1 σ̂/|r| capped at 1e6; 1 for L2).
   public let weights: [Double]
   /// The loss scale c in the units of y (1 for L2 and L1 unless fixed).
   public let scale: Double
