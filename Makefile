@@ -34,3 +34,21 @@ test: deps
 
 bench: deps
 	$(SWIFT) run -c release robustfit-bench
+
+# libFuzzer runs (Tests/Fuzz/README.md): the CSV reader alone, and the whole fit path in-process.
+# FUZZ_SECONDS (default 600) bounds each run; corpora and crash files go under /tmp.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz-csv fuzz-fit
+fuzz-csv:
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name CSVFuzz Sources/TabularIO/*.swift \
+	  Tests/Fuzz/CSVFuzz.swift -o /tmp/csvfuzz
+	mkdir -p /tmp/csvfuzz-corpus
+	/tmp/csvfuzz /tmp/csvfuzz-corpus -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1
+
+fuzz-fit: deps
+	$(SWIFT) build -c release --product robustfit --scratch-path .build-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	mkdir -p /tmp/fitfuzz-corpus /tmp/fitfuzz-artifacts
+	SWIFT_BACKTRACE=enable=no ROBUSTFIT_PROGRESS=never .build-fuzz/release/robustfit /tmp/fitfuzz-corpus \
+	  Tests/Fuzz/fit-seeds -dict=Tests/Fuzz/fit.dict -max_len=4096 -rss_limit_mb=4096 \
+	  -artifact_prefix=/tmp/fitfuzz-artifacts/ -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
