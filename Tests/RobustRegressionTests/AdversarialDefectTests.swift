@@ -348,6 +348,19 @@ struct AdversarialDefectTests {
     }
   }
 
+  @Test("A standard error below the smallest double (found by the fit fuzzer) is a typed error, never 0")
+  func standardErrorUnderflowIsAnError() throws {
+    // No intercept, x = 13, 4, 1.8e308: the slope is about 5.6e-309 and its standard error far smaller.
+    let design = DesignMatrix(predictors: [[13, 4, 1.7976931348623157e308]], intercept: false)
+    do {
+      let fit = try Regression.fit(design, response: [0, 3, 1], loss: .huber)
+      if let se = fit.inference?.standardErrors { #expect(se.allSatisfy { $0 > 0 && $0.isFinite }) }
+    } catch RegressionError.outOfRange(let quantity, let magnitude) {
+      #expect(quantity == .coefficient("x1"))
+      #expect(magnitude < -308)
+    }
+  }
+
   // MARK: 9. Concurrent fits
 
   @Test("Concurrent fits with p > 24 (the dsyrk path) agree bit for bit with a fit run alone")

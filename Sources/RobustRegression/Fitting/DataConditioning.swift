@@ -183,10 +183,11 @@ struct DataConditioning: Equatable {
     let critical = StudentT.quantile(0.5 + given.confidenceLevel / 2, degreesOfFreedom: Double(given.degreesOfFreedom))
     let lower = (0..<p).map { coefficients[$0] - critical * se[$0] }
     let upper = (0..<p).map { coefficients[$0] + critical * se[$0] }
-    for j in 0..<p where !(se[j].isFinite && lower[j].isFinite && upper[j].isFinite) {
+    for j in 0..<p where !(se[j].isFinite && se[j] > 0 && lower[j].isFinite && upper[j].isFinite) {
       let magnitude = Double.log10(max(form(rows[j], rows[j]), .leastNormalMagnitude)) / 2
         + Double(sizes[j].exponent) * Double.log10(2)
-      throw RegressionError.outOfRange(.coefficient(names[j]), log10Magnitude: max(magnitude, 308.3))
+      // Beyond the largest double, or (a standard error that underflowed to 0) below the smallest.
+      throw RegressionError.outOfRange(.coefficient(names[j]), log10Magnitude: se[j] > 0 ? max(magnitude, 308.3) : magnitude)
     }
     let t = (0..<p).map { se[$0] > 0 ? coefficients[$0] / se[$0] : (coefficients[$0] == 0 ? 0 : .infinity) }
     return Inference(

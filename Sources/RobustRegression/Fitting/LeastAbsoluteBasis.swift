@@ -115,6 +115,8 @@ enum LeastAbsoluteBasis {
     var steps = 0
     /// Consecutive pivots that did not move β.
     private var degenerateRun = 0
+    /// max|xⱼ| per column, for the cheap bound of `roundedResiduals`.
+    private let columnMagnitudes: [Double]
 
     /// A walk at `basis`; nil when the basis rows are singular.
     init?(design: DesignMatrix, response: [Double], basis: [Int], side: [Double]) throws {
@@ -123,6 +125,10 @@ enum LeastAbsoluteBasis {
       self.basis = basis
       self.side = side
       basisMatrix = Self.matrix(design, basis)
+      let n = design.rows
+      columnMagnitudes = (0..<design.columns).map { j in
+        design.values[(j * n)..<((j + 1) * n)].reduce(0) { max($0, abs($1)) }
+      }
       guard let beta = try LAPACK.solveSquare(basisMatrix, order: design.columns, basis.map { response[$0] })
       else { return nil }
       self.beta = beta
@@ -179,7 +185,11 @@ enum LeastAbsoluteBasis {
     /// vertex in exact arithmetic keep their assigned side instead of one drawn from rounding noise.
     private func roundedResiduals() -> [Double] {
       var r = design.residuals(response, beta)
-      for i in r.indices where r[i] != 0
+      // A cheap bound first (Σⱼ max|xⱼ|·|βⱼ| for every row): only residuals within it get the row's test.
+      var bound = 0.0
+      for j in 0..<design.columns { bound += abs(beta[j]) * columnMagnitudes[j] }
+      let multiple = ExactFit.roundingMultiple * Double.ulpOfOne
+      for i in r.indices where r[i] != 0 && abs(r[i]) <= multiple * (abs(response[i]) + bound)
         && ExactFit.isOnFit(row: i, design: design, response: response, beta: beta, residual: r[i]) {
         r[i] = 0
       }

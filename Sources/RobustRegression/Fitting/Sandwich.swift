@@ -16,7 +16,8 @@ enum Sandwich {
       case .nonPositiveSlope(let m):
         "standard errors are not available: the mean of ψ′ over the residuals is \(m) ≤ 0 "
           + "(too many points beyond the loss's turning point for the sandwich formula)"
-      case .degenerate: "standard errors are not available: the covariance is not finite"
+      case .degenerate:
+        "standard errors are not available: the covariance is not finite or has a zero variance (an exact fit)"
       }
     }
   }
@@ -55,13 +56,15 @@ enum Sandwich {
 
 extension Inference {
   /// Standard errors, t, two-sided p-values (Student t, `degreesOfFreedom`) and 95 % intervals from a
-  /// covariance; nil when a variance is negative or not finite.
+  /// covariance; nil when a variance is not positive or not finite.
   init?(covariance: [Double], coefficients: [Double], degreesOfFreedom: Int, method: String,
         confidenceLevel: Double = 0.95) {
     let p = coefficients.count
     guard covariance.count == p * p, degreesOfFreedom > 0 else { return nil }
     let variances = (0..<p).map { covariance[$0 * p + $0] }
-    guard variances.allSatisfy({ $0 >= 0 && $0.isFinite }) else { return nil }
+    // A variance of exactly 0 (all residuals 0 at a fixed scale, or one below the smallest double)
+    // gives no t or p: no inference rather than t = ∞.
+    guard variances.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
     let se = variances.map { $0.squareRoot() }
     let nu = Double(degreesOfFreedom)
     let critical = StudentT.quantile(0.5 + confidenceLevel / 2, degreesOfFreedom: nu)
