@@ -102,7 +102,8 @@ public func fitFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // JSON: every number in the tree is finite (a non-finite one would be printed as null).
     let json = JSONReport(data: loaded, request: request, fit: fit).value(history: true)
     precondition(allNumbersFinite(json), "the JSON report holds a non-finite number: \(json.render())")
-    let rows = RowsCSV.render(data: loaded, fit: fit)
+    // (Its header quotes the names CSV-style, so only the rows after it are looked at.)
+    let rows = RowsCSV.render(data: loaded, fit: fit).split(separator: "\n").dropFirst().joined(separator: "\n")
     precondition(!showsNonFinite(rows, names: names), "the row CSV prints a non-finite number")
   } catch {
     checkFailure(error)
