@@ -200,6 +200,15 @@ struct AdversarialDefectTests {
     BadInputTests.expectNoNaN(fit, "α = 2.5")
   }
 
+  @Test("Barron α = 2.5 with y = ±1e308 (found by the fit fuzzer): XᵀWy overflows; a typed error, not LAPACK's")
+  func weightedSystemOverflowIsAnError() throws {
+    let x: [Double] = [1, 0, 3, 4, 5, 6, 1e-157, 8], y: [Double] = [2, 1e308, 5, 1e-32, 9, 1e15, -1e308, 3]
+    #expect(throws: RegressionError.self) {
+      try Regression.fit(DesignMatrix(predictors: [x]), response: y, loss: .general(alpha: 2.5),
+                         options: FitOptions(maxIterations: 60))
+    }
+  }
+
   // MARK: 6. Standard errors and objectives at extreme scales
 
   @Test("y scaled by 1e-160 or 1e+160: standard errors scale with it, never 0",

@@ -272,7 +272,7 @@ struct AdaptiveFitter {
         break
       }
       // The next β from the weighted system of this pass (weights at the previous (α, c)).
-      guard let next = try IRLS.solveStep(pass: pass) else {
+      guard let next = try IRLS.solveStep(pass: pass, scale: scale) else {
         termination = .rankDeficient
         break
       }

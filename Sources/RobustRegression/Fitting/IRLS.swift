@@ -96,7 +96,7 @@ enum IRLS {
         }
         break
       }
-      guard let next = try solveStep(pass: pass) else {
+      guard let next = try solveStep(pass: pass, scale: c) else {
         termination = .rankDeficient
         break
       }
@@ -137,7 +137,13 @@ enum IRLS {
 
   /// The weighted least-squares step from the pass's XᵀWX and XᵀWy, with the QR fallback; nil when
   /// the weighted system is rank deficient.
-  static func solveStep(pass: WeightedPass) throws -> [Double]? {
+  /// Throws ``RegressionError/objectiveOverflow(row:ratio:)`` when XᵀWX or XᵀWy left the double range:
+  /// weights that grow with |u| (Barron's α > 2) on a residual near the top of the range, the same cause
+  /// as an objective that overflows (LAPACK would only say that an argument holds a NaN).
+  static func solveStep(pass: WeightedPass, scale c: Double) throws -> [Double]? {
+    guard pass.gram.allSatisfy(\.isFinite), pass.rhs.allSatisfy(\.isFinite) else {
+      throw overflow(pass: pass, scale: c)
+    }
     switch try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: pass.columns) {
     case .solved(let beta): return beta
     case .illConditioned, .singular:
