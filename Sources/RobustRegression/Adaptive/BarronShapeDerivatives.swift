@@ -78,6 +78,10 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
   /// beyond 2⁵³, log(1 + y) = log z − log b and y/(1 + y) = 1 in double precision, z·w = e^(logZ + m)
   /// is taken in logs, and the formulas of ``values(z:)`` follow with those limits. At α = 2 and ∞, and
   /// for α > 2 (w overflows), ρ itself is infinite and ``values(z:)`` at z = ∞ gives it.
+  ///
+  /// The two branches below repeat those of ``values(z:)`` with z/(b + z) = 1 and z·w taken in logs.
+  /// They are kept apart on purpose: one body for both would evaluate the finite case with other
+  /// operations (z·w as e^(log z + m), not z·w) and move its last bits, which its tests hold to mpmath.
   @usableFromInline func valuesBeyondSquareRange(logZ: Double) -> Values {
     if alpha == 2 || alpha == .infinity || alpha > 2 { return values(z: .infinity) }
     let l = logZ - Double.log(b)
