@@ -44,37 +44,86 @@ struct DataConditioning: Equatable {
   /// A variable in a band narrower than this fraction of its size is shifted (with an intercept).
   static let narrowBand = 0x1p-10
 
+  /// The conditioned design's largest magnitude per column (1 for the intercept), for bounds on the
+  /// rounding of X·β (``ExactFit``) without another pass over X.
+  let conditionedMagnitudes: [Double]
+
+  /// Reads every value once (the fit has checked that they are finite).
   init(design: DesignMatrix, response y: [Double]) {
     hasIntercept = design.hasIntercept
-    response = Self.change(y[...], ceiling: 900, mayShift: design.hasIntercept)
+    response = y.withUnsafeBufferPointer { Self.change($0, ceiling: 900, mayShift: design.hasIntercept).change }
     let n = design.rows
-    columns = (0..<design.columns).map { j in
-      design.hasIntercept && j == 0
-        ? Change()
-        : Self.change(design.values[(j * n)..<((j + 1) * n)], ceiling: 60, mayShift: design.hasIntercept)
+    var changes: [Change] = [], magnitudes: [Double] = []
+    design.values.withUnsafeBufferPointer { all in
+      for j in 0..<design.columns {
+        if design.hasIntercept && j == 0 {
+          changes.append(Change())
+          magnitudes.append(1)
+          continue
+        }
+        let column = UnsafeBufferPointer(rebasing: all[(j * n)..<((j + 1) * n)])
+        let (change, largest) = Self.change(column, ceiling: 60, mayShift: design.hasIntercept)
+        changes.append(change)
+        magnitudes.append(largest * change.factor)
+      }
     }
+    columns = changes
+    conditionedMagnitudes = magnitudes
   }
 
-  /// The change for one variable (see the type's comment).
-  static func change(_ values: ArraySlice<Double>, ceiling: Int, mayShift: Bool) -> Change {
-    var low = Double.infinity, high = -Double.infinity
-    for v in values where v.isFinite {
-      low = min(low, v)
-      high = max(high, v)
-    }
-    guard low <= high else { return Change() }
+  /// The change for one variable (see the type's comment), and the largest |v − shift|.
+  static func change(_ values: UnsafeBufferPointer<Double>, ceiling: Int, mayShift: Bool)
+    -> (change: Change, largest: Double) {
+    let (low, high, smallest) = Self.range(values)
+    guard low <= high else { return (Change(), 0) }
     var change = Change()
-    if mayShift, high - low <= narrowBand * max(abs(low), abs(high)), low != high, (low > 0) == (high > 0) {
+    let largest = Swift.max(Swift.abs(low), Swift.abs(high))
+    if mayShift, high - low <= narrowBand * largest, low != high, (low > 0) == (high > 0) {
       change.shift = low + (high - low) / 2
+      change.factor = factor(values, shift: change.shift, ceiling: ceiling)
+      return (change, Swift.max(high - change.shift, change.shift - low))
     }
-    change.factor = factor(values, shift: change.shift, ceiling: ceiling)
-    return change
+    // Unshifted: every nonzero magnitude in the window needs no median (the common case).
+    if largest == 0 || (window.contains(largest) && window.contains(smallest)) { return (change, largest) }
+    change.factor = factor(values, shift: 0, ceiling: ceiling)
+    return (change, largest)
+  }
+
+  /// min v and max v in one pass (four independent lanes of compare-and-select, which the compiler
+  /// turns into packed min/max), and the smallest nonzero |v| of a strided sample of at most 4096 values.
+  /// The sample stands in for the variable's small magnitudes in the decision whether to change its
+  /// units: a variable whose bulk is far below the window shows it in any such sample, and either
+  /// decision gives the same fit (the change is exact), so a sample suffices.
+  static func range(_ values: UnsafeBufferPointer<Double>) -> (low: Double, high: Double, smallest: Double) {
+    var lo = (Double.infinity, Double.infinity, Double.infinity, Double.infinity)
+    var hi = (-Double.infinity, -Double.infinity, -Double.infinity, -Double.infinity)
+    let count = values.count, whole = count / 4 * 4
+    var i = 0
+    while i < whole {
+      let a = values[i], b = values[i + 1], c = values[i + 2], d = values[i + 3]
+      lo = (a < lo.0 ? a : lo.0, b < lo.1 ? b : lo.1, c < lo.2 ? c : lo.2, d < lo.3 ? d : lo.3)
+      hi = (a > hi.0 ? a : hi.0, b > hi.1 ? b : hi.1, c > hi.2 ? c : hi.2, d > hi.3 ? d : hi.3)
+      i += 4
+    }
+    var low = Swift.min(Swift.min(lo.0, lo.1), Swift.min(lo.2, lo.3))
+    var high = Swift.max(Swift.max(hi.0, hi.1), Swift.max(hi.2, hi.3))
+    while i < count {
+      low = Swift.min(low, values[i])
+      high = Swift.max(high, values[i])
+      i += 1
+    }
+    var smallest = Double.infinity
+    let stride = Swift.max(1, count / 4096)
+    for k in Swift.stride(from: 0, to: count, by: stride) where values[k] != 0 {
+      smallest = Swift.min(smallest, Swift.abs(values[k]))
+    }
+    return (low, high, smallest)
   }
 
   /// 2ᵏ for one variable after its shift; 1 for a variable that is in the window or all zero.
-  static func factor(_ values: ArraySlice<Double>, shift: Double, ceiling: Int) -> Double {
+  static func factor(_ values: UnsafeBufferPointer<Double>, shift: Double, ceiling: Int) -> Double {
     var smallest = Double.infinity, largest = 0.0
-    for v in values where v.isFinite && v != shift {
+    for v in values where v != shift {
       let magnitude = abs(v - shift)
       smallest = min(smallest, magnitude)
       largest = max(largest, magnitude)
@@ -82,7 +131,7 @@ struct DataConditioning: Equatable {
     guard largest > 0 else { return 1 }
     // Every nonzero magnitude in the window (one cheap pass): no median needed.
     if window.contains(largest) && window.contains(smallest) { return 1 }
-    var magnitudes = values.compactMap { $0.isFinite && $0 != shift ? abs($0 - shift) : nil }
+    var magnitudes = values.compactMap { $0 != shift ? abs($0 - shift) : nil }
     let middle = magnitudes.withUnsafeMutableBufferPointer { Selection.median(reordering: $0) }
     if window.contains(largest) && window.contains(middle) { return 1 }
     // (k within the exponents of normal doubles, so that the factor and its reciprocal are numbers:

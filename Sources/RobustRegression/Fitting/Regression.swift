@@ -73,6 +73,8 @@ struct Prepared {
   /// The value of one unit of y in the prepared (possibly rescaled, ``DataConditioning``) data: the loss scale
   /// of the squared loss, whose c is 1 in the units of y.
   let responseUnit: Double
+  /// max|xᵢⱼ| per column, bounding the rounding of X·β.
+  let columnMagnitudes: [Double]
 
   /// Checks the data and options, brings the data into range (``DataConditioning``), runs `body` on the
   /// prepared data and maps its fit back to the units and origins of the data.
@@ -81,10 +83,12 @@ struct Prepared {
     try validate(design: design, response: response, options: options)
     let conditioning = DataConditioning(design: design, response: response)
     if conditioning.isIdentity {
-      return try body(Prepared(design: design, response: response, options: options))
+      return try body(Prepared(design: design, response: response, options: options,
+                               columnMagnitudes: conditioning.conditionedMagnitudes))
     }
     let prepared = try Prepared(design: conditioning.conditioned(design), response: conditioning.conditioned(response),
-                                options: conditioning.conditioned(options), responseUnit: conditioning.response.factor)
+                                options: conditioning.conditioned(options), responseUnit: conditioning.response.factor,
+                                columnMagnitudes: conditioning.conditionedMagnitudes)
     return try conditioning.original(try body(prepared))
   }
 
@@ -117,10 +121,14 @@ struct Prepared {
 
   /// The pass buffers, XᵀX's factor and the OLS fit of data that ``validate(design:response:options:)``
   /// accepted.
-  init(design: DesignMatrix, response: [Double], options: FitOptions, responseUnit: Double = 1) throws {
+  init(design: DesignMatrix, response: [Double], options: FitOptions, responseUnit: Double = 1,
+       columnMagnitudes: [Double]? = nil) throws {
     BLASThreads.pin()
-    let p = design.columns
+    let p = design.columns, n = design.rows
     self.responseUnit = responseUnit
+    self.columnMagnitudes = columnMagnitudes ?? (0..<p).map { j in
+      design.values[(j * n)..<((j + 1) * n)].reduce(0) { max($0, abs($1)) }
+    }
     self.design = design
     self.response = response
     self.options = options
