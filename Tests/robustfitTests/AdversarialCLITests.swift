@@ -35,6 +35,24 @@ struct AdversarialCLITests {
     text.range(of: "(?<![A-Za-z])(nan|-?inf(inity)?)(?![A-Za-z])", options: [.regularExpression, .caseInsensitive]) != nil
   }
 
+  // MARK: 2. compare (l1 among its default losses) on tied data
+
+  @Test("compare on 20,000 integer rows finishes, and its l1 fit proves optimality")
+  func compareOnTiedData() throws {
+    let dir = try TempDirectory()
+    var text = "x,y\n"
+    var state: UInt64 = 7
+    for _ in 0..<20_000 {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      let x = Int(state >> 58), noise = Int((state >> 40) % 7) - 3
+      text += "\(x),\(2 + x * 4 / 5 + noise)\n"
+    }
+    try dir.write("ties.csv", text)
+    let run = try CLI.run(["compare", "ties.csv", "--format", "json"], in: dir.url)
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(!run.stderr.contains("stopped before proving optimality"))
+  }
+
   // MARK: 3. The input overwritten through stdin
 
   @Test("robustfit - --output d.csv < d.csv (and --plot) refuses: the input is never overwritten",
