@@ -144,8 +144,9 @@ struct CompareCommand: ParsableCommand {
         for warning in fit.warnings { StandardError.warning("\(request.label): \(warning)") }
         results.append((request, .success(fit)))
       } catch let error as CLIError {
-        // Bad data fails every loss alike: report it once, as for `fit`.
-        if error.status == .dataError { throw error }
+        // Bad data fails every loss alike: report it once, as for `fit` (but not what only this loss
+        // cannot represent, such as l2's Σr² on a value of 1e308).
+        if error.status == .dataError && !error.belongsToTheLoss { throw error }
         StandardError.warning("\(request.label): the fit failed: \(error.message)")
         results.append((request, .failure(error)))
       }

@@ -202,9 +202,11 @@ enum DataLoader {
     case .invalidOption(let message):
       return .usage(message)
     case .objectiveOverflow(let row, let ratio):
-      return .data("\(data.fileName): row \(data.lines[row]), column \(quoted(data.yName)): the objective Σρ(r/c) "
+      var error = CLIError.data("\(data.fileName): row \(data.lines[row]), column \(quoted(data.yName)): the objective Σρ(r/c) "
         + "overflows the double range: this row's residual is \(ratio.isFinite ? NumberText.significant(ratio, 3) : "more than 1.8e+308") × the loss "
         + "scale c; use a bounded loss (huber, cauchy, …), a larger --scale, or remove the value")
+      error.belongsToTheLoss = true
+      return error
     }
   }
 }

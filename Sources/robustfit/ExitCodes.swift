@@ -19,6 +19,9 @@ struct CLIError: Error, CustomStringConvertible {
   let status: ExitStatus
   /// One line, without the `robustfit: error:` prefix.
   let message: String
+  /// Whether the failure belongs to one loss rather than to the data (an objective that overflows for
+  /// l2 need not stop `compare`'s other losses).
+  var belongsToTheLoss = false
 
   init(_ status: ExitStatus, _ message: String) {
     self.status = status

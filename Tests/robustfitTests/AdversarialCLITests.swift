@@ -147,6 +147,22 @@ struct AdversarialCLITests {
     #expect(!run.stderr.contains("LAPACK"))
   }
 
+  @Test("compare with y = 1e308: l2 fails alone (its Σr² overflows), every other loss is fitted and shown")
+  func compareKeepsTheOtherLosses() throws {
+    let dir = try TempDirectory()
+    try dir.write("d.csv", TestData.stackloss.replacingOccurrences(of: "62,22,87,18\n", with: "62,22,87,1e308\n"))
+    let run = try CLI.run(["compare", "d.csv"], in: dir.url)
+    #expect(run.status == 1)
+    #expect(run.stderr.contains("robustfit: warning: l2: the fit failed: d.csv: row 6, column \"stack.loss\": the "
+      + "objective Σρ(r/c) overflows"))
+    #expect(run.stderr.hasSuffix("robustfit: error: 1 of 9 fits failed (see the warnings above)\n"))
+    for loss in ["huber", "cauchy", "welsch", "adaptive"] {
+      #expect(run.stdout.contains("\n\(loss) "), "\(loss) missing from the table")
+    }
+    // (Welsch's α column says -inf by design; nothing else may.)
+    #expect(!run.stdout.contains("nan") && !run.stdout.replacingOccurrences(of: "  -inf  ", with: "").contains("inf "))
+  }
+
   @Test("x = 1e15 + u: a fit (not a false 'collinear')")
   func offsetColumnFits() throws {
     let dir = try TempDirectory()
