@@ -7,7 +7,7 @@ What it writes (all CSVs: a header row, predictors first, the response y LAST; n
       x ~ U[0, 10], y = 2 + 0.8 x + N(0, 0.5^2). Then 20 % of the points (12) are replaced by a cluster of
       gross outliers: 12 distinct indices drawn among the points with x >= 7 get y = 2 + 0.8 x + 10 + N(0, 1).
       numpy default_rng(18). The seed was chosen (out of 0..59, all with the same recipe) so that, under the
-      SPEC's default scales (c = k * sigma_hat, MAD re-estimated every IRLS step; exact L1 start for the
+      Docs/spec.md's default scales (c = k * sigma_hat, MAD re-estimated every IRLS step; exact L1 start for the
       redescending losses), the story of the video holds by a clear margin in both distances below: L2 is the
       farthest from the truth, pseudo-Huber is closer than L2, Cauchy / Geman-McClure / Welsch are closer than
       L1 and Cauchy is the closest fixed loss (the video's Welsch < Geman-McClure < Cauchy ordering), and the
@@ -41,7 +41,7 @@ Distance to the true line (lines y = a + b x):
   "rms_line": sqrt(mean over x ~ U[x_lo, x_hi] of ((a - a0) + (b - b0) x)^2), in closed form, with [x_lo, x_hi]
   the generation range of x ([0, 10]); also "coefficients": the Euclidean norm of (a - a0, b - b0).
 
-Self-check (printed): OLS, exact L1 (linprog/HiGHS) and IRLS with SPEC default scales for huber, pseudo-huber,
+Self-check (printed): OLS, exact L1 (linprog/HiGHS) and IRLS with Docs/spec.md default scales for huber, pseudo-huber,
 cauchy, geman-mcclure, welsch, tukey on line_outliers, with both distances; the story above is asserted.
 
 Run:  python3 Scripts/make_fixtures.py      (from the repository root; a few seconds)
@@ -194,7 +194,7 @@ def check_line_outliers(truth):
     assert res["converged"], name
     fits[name] = res["beta"]
   d = {k: distances(v, t) for k, v in fits.items()}
-  print("line_outliers: distance to the true line (SPEC default scales, IRLS with MAD updated each step)")
+  print("line_outliers: distance to the true line (Docs/spec.md default scales, IRLS with MAD updated each step)")
   for k, v in d.items():
     print(f"  {k:14s} intercept={fits[k][0]: .6f} slope={fits[k][1]: .6f}  rms_line={v['rms_line']:.4f}  "
           f"coefficients={v['coefficients']:.4f}")
@@ -221,7 +221,7 @@ def main():
   }
   stackloss()
   truths["line_outliers"]["reference_check"] = dict(
-      note="distances reached by Scripts/make_fixtures.py's own IRLS (SPEC default scales); informational",
+      note="distances reached by Scripts/make_fixtures.py's own IRLS (Docs/spec.md default scales); informational",
       fits=check_line_outliers(truths["line_outliers"]))
   for name, truth in truths.items():
     write_truth(name, truth)

@@ -17,8 +17,8 @@ What it computes
                   "distance_to_truth": {"rms_line": ..., "coefficients": ...} for the one-predictor fixtures
                                  with a truth file (definitions in Fixtures/<name>.truth.json) }, ... ] }
 
-  NLL(beta, alpha, c) = sum_i rho((y_i - x_i beta)/c; alpha) + n log c + n log Z(alpha)     (SPEC section 5)
-  with Barron's rho of SPEC section 3 and Z(alpha) = integral over the real line of exp(-rho(t; alpha)) dt.
+  NLL(beta, alpha, c) = sum_i rho((y_i - x_i beta)/c; alpha) + n log c + n log Z(alpha)     (Docs/spec.md section 5)
+  with Barron's rho of Docs/spec.md section 3 and Z(alpha) = integral over the real line of exp(-rho(t; alpha)) dt.
 
 How
   log Z is this script's own scipy quadrature of that formula (Scripts/robust_reference.log_partition: t = e^x

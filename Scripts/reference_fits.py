@@ -10,7 +10,7 @@ What it computes
                   "c": the fixed loss scale (units of y), "k": the tuning constant used to choose c,
                   "columns": ["intercept", <x columns>], "start_method": "ols" | "l1", "start": [...],
                   "coefficients": [...] (intercept first, then predictors in column order),
-                  "objective": sum_i rho(r_i / c) (u-units, SPEC sections 2-3),
+                  "objective": sum_i rho(r_i / c) (u-units, Docs/spec.md sections 2-3),
                   "objective_at_start": same at the start,
                   "gradient_inf_norm": max |d objective / d beta| at the solution,
                   "hessian_min_eigenvalue": smallest eigenvalue of the Hessian there (> 0: a strict local min),
@@ -27,14 +27,14 @@ What it computes
         "settings": "defaults" (maxiter=50, tol=1e-8, conv='dev', scale_est='mad', OLS start, cov='H1')
                     | "tight" (maxiter=1000, tol=1e-14, conv='coefs'),
         "columns", "params", "bse", "tvalues", "sigma" (statsmodels' scale: MAD/0.6745 of the final residuals),
-        "c" (tuning * sigma: the SPEC loss scale), "iterations", "converged" (statsmodels' own flag) }, ... ] }
+        "c" (tuning * sigma: the loss scale), "iterations", "converged" (statsmodels' own flag) }, ... ] }
 
 How
   c per fixture and loss: c = k * sigma_L1, rounded to 4 significant digits, where sigma_L1 =
-  median(|r|)/0.6744897501960817 of the exact L1 residuals and k the SPEC default tuning constant of the
+  median(|r|)/0.6744897501960817 of the exact L1 residuals and k the Docs/spec.md default tuning constant of the
   loss. c is then a fixed number (recorded).
   1. scipy.optimize.least_squares (trf, xtol = ftol = gtol = 1e-15, max_nfev = 10000) with the built-in loss
-     that equals the SPEC loss: 'huber' with f_scale = c (Huber), 'soft_l1' with f_scale = c (pseudo-Huber),
+     that equals the loss: 'huber' with f_scale = c (Huber), 'soft_l1' with f_scale = c (pseudo-Huber),
      'cauchy' with f_scale = sqrt(2) c (Cauchy: log(1 + u^2/2)); callable losses for Geman-McClure, Welsch
      and Tukey (written in least_squares' z = (f/f_scale)^2 convention, f_scale = c, rho_ls(z) = 2 rho(u)).
      Start: OLS for the convex losses, the exact L1 solution for the others.
@@ -50,7 +50,7 @@ How
      the objective is within 1e-12 relative of HiGHS's.
   4. statsmodels RLM on stackloss (HuberT and TukeyBiweight), line_outliers, heavy_tailed and multi_outliers
      (HuberT), with defaults and with tight settings. The stackloss HuberT default fit is asserted to equal
-     the numbers in shared/SPEC.md section 4 (to 5e-9).
+     the numbers in Docs/spec.md section 4 (to 5e-9).
 
 Precision
   Coefficients of the polished fits: gradient ~1e-13 or below, so (with the Hessian's conditioning) the
@@ -224,7 +224,7 @@ def fixed_scale_fits():
   return dict(
       description="Fixed-scale M-estimates (scipy least_squares + Newton polish) and exact L1 optima "
                   "(linprog/HiGHS, vertex solved exactly); made by Scripts/reference_fits.py",
-      conventions="u = r/c, r = y - X beta, objective = sum rho(u) (SPEC sections 2-3); coefficients are "
+      conventions="u = r/c, r = y - X beta, objective = sum rho(u) (Docs/spec.md sections 2-3); coefficients are "
                   "intercept first, then predictors in CSV column order; c = k * MAD(L1 residuals)/0.6745 "
                   "rounded to 4 significant digits",
       fits=fits, l1=l1)
@@ -258,7 +258,7 @@ def statsmodels_fits():
         assert np.allclose(res.bse, spec_se, rtol=0, atol=5e-9), res.bse
   return dict(statsmodels_version=statsmodels.__version__,
               description="statsmodels RLM fits (OLS start, MAD scale centred at 0 updated every step, H1 "
-                          "covariance); 'sigma' is statsmodels' scale, 'c' = tuning * sigma is the SPEC loss "
+                          "covariance); 'sigma' is statsmodels' scale, 'c' = tuning * sigma is the loss "
                           "scale; made by Scripts/reference_fits.py",
               fits=out)
 

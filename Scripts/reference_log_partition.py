@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Reference table of log Z(alpha) and d log Z / d alpha for Barron's distribution (shared/SPEC.md section 5).
+"""Reference table of log Z(alpha) and d log Z / d alpha for Barron's distribution (Docs/spec.md section 5).
 
 What it computes
     Fixtures/reference/log_partition.csv with columns  alpha,log_z,dlog_z_dalpha
 
         Z(alpha) = integral over the real line of exp(-rho(t; alpha)) dt
-        rho      = Barron's loss in the u-convention of SPEC section 3 (z = t^2, b = |alpha - 2|):
+        rho      = Barron's loss in the u-convention of Docs/spec.md section 3 (z = t^2, b = |alpha - 2|):
                    (b/alpha)((z/b + 1)^(alpha/2) - 1); log(z/2 + 1) at 0; z/2 at 2; exp(z/2) - 1 at +inf
         d log Z / d alpha = -(1/Z) * integral of (d rho/d alpha)(t) exp(-rho(t)) dt   (differentiating under the
                    integral; d rho/d alpha in closed form, see drho_dalpha below)
@@ -196,7 +196,7 @@ def self_checks(results):
   z_inf = 2 * mp.e * mp.quad(lambda v: 2 * v * mp.exp(-(1 + v * v)) / ((1 + v * v) * mp.sqrt(2 * mp.log1p(v * v))),
                               [0, 0.5, 1, 2, 4, mp.inf])
   assert abs(by_alpha[math.inf][0] - mp.log(z_inf)) < mp.mpf(10) ** -28
-  # SPEC section 5 quotes 0.70526025442689566; the quadratures agree on 0.70526025441756968827 (9.3e-12 lower).
+  # Docs/spec.md section 5 quotes 0.70526025442689566; the quadratures agree on 0.70526025441756968827 (9.3e-12 lower).
   assert abs(by_alpha[math.inf][0] - mp.mpf("0.70526025442689566")) < mp.mpf(10) ** -10
   # d rho / d alpha against numerical differentiation in alpha.
   for alpha in (0.0, 1e-9, 1e-3, 0.5, 1.0, 1.9, 2.5, 8.0, 1e4):

@@ -7,7 +7,7 @@ What it computes
         loss,alpha,u,rho,psi,dpsi,weight
 
     for Barron's general loss ("barron"), Huber ("huber"), Tukey's biweight ("tukey") and the squared loss
-    ("l2"), in the conventions of shared/SPEC.md sections 2-3:
+    ("l2"), in the conventions of Docs/spec.md sections 2-3:
 
         u      the standardised residual r/c;  z = u^2;  b = |alpha - 2|
         rho    (b/alpha)*((z/b + 1)^(alpha/2) - 1)     general alpha
@@ -183,7 +183,7 @@ def main():
     mp.mp.dps = DPS
     add("l2", "", u, l2(u))
 
-  # Sanity checks on the named identities of SPEC section 3 (at a few points, 50 digits).
+  # Sanity checks on the named identities of Docs/spec.md section 3 (at a few points, 50 digits).
   mp.mp.dps = DPS
   for u in (0.3, 1.5, -10.0):
     z = mp.mpf(u) ** 2

@@ -7,7 +7,7 @@ What it computes
 
     The asymptotic efficiency at the Gaussian of the M-estimator with loss rho(r/(k*sigma)) is
         eff(k) = 1/V,   V = k^2 E[psi(Z/k)^2] / E[psi'(Z/k)]^2,   Z ~ N(0, 1),
-    with psi, psi' in the u-convention of shared/SPEC.md sections 2-3 (psi(u) = d rho/du, so for Huber
+    with psi, psi' in the u-convention of Docs/spec.md sections 2-3 (psi(u) = d rho/du, so for Huber
     psi = clip(u, -1, 1) and k is the classical 1.345). k solves eff(k) = 0.95.
 
 How
@@ -29,7 +29,7 @@ No root for 1.5788 < alpha < 2.5184
     (alpha = 1.9 and 1.99 are examples). The table therefore lists alpha = 1.5 and alpha in {3, 4, 8} but
     nothing in between.
 
-Expected (shared/SPEC.md): huber 1.345, tukey 4.685, alpha=1 1.2871, 0 1.6864, -2 1.8937, -inf 2.1105,
+Expected (Docs/spec.md): huber 1.345, tukey 4.685, alpha=1 1.2871, 0 1.6864, -2 1.8937, -inf 2.1105,
 0.5 1.5517, -1 1.8238 -- asserted to half a unit of the last quoted digit below
 (Tukey's exact value is 4.68506..., Huber's 1.34500...).
 
@@ -144,7 +144,7 @@ def main():
 
   for loss, alpha, k in rows:
     if (loss, alpha) in EXPECTED:
-      tol = 5e-4 if alpha is None else 5e-5  # half a unit in the last digit quoted in the SPEC
+      tol = 5e-4 if alpha is None else 5e-5  # half a unit in the last digit quoted in Docs/spec.md
       assert abs(k - EXPECTED[(loss, alpha)]) < tol, (loss, alpha, k)
 
   os.makedirs(os.path.dirname(OUT), exist_ok=True)

@@ -1,7 +1,7 @@
 """Shared helpers for the reference scripts (not a script itself): losses, data loading, L1 by linear
-programming and a plain IRLS with the SPEC's default scale rule.
+programming and a plain IRLS with Docs/spec.md's default scale rule.
 
-Everything follows shared/SPEC.md sections 2-4 (u = r/c, rho(0) = 0, rho ~ u^2/2 near 0), written
+Everything follows Docs/spec.md sections 2-4 (u = r/c, rho(0) = 0, rho ~ u^2/2 near 0), written
 independently of the Swift sources. numpy float64 throughout.
 """
 
@@ -13,7 +13,7 @@ from scipy import optimize
 
 MAD_TO_SIGMA = 0.6744897501960817
 
-# name -> (Barron alpha or None, default 95 %-efficiency tuning constant k), SPEC section 2.
+# name -> (Barron alpha or None, default 95 %-efficiency tuning constant k), Docs/spec.md section 2.
 LOSSES = {
     "l2": (2.0, None),
     "huber": (None, 1.345),
@@ -129,7 +129,7 @@ def irls(X, y, name, k=None, alpha=None, scale=None, start=None, tol=1e-12, max_
   """IRLS with c = k * sigma_hat (MAD re-estimated every step) or a fixed scale c.
 
   Returns dict(beta, c, sigma, iterations, converged). Start: OLS for convex losses, the exact L1 fit for
-  redescending ones (SPEC section 4), unless a start is given.
+  redescending ones (Docs/spec.md section 4), unless a start is given.
   """
   if k is None:
     k = LOSSES[name][1]
@@ -166,7 +166,7 @@ def line_distance(beta, truth, x_lo, x_hi):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Barron's distribution (SPEC section 5): log Z by scipy quadrature, and the joint NLL fit.
+# Barron's distribution (Docs/spec.md section 5): log Z by scipy quadrature, and the joint NLL fit.
 
 def log_partition(alpha):
   """log Z(alpha), Z = integral of exp(-rho(t; alpha)) dt over the real line, alpha >= 0, by scipy quad.

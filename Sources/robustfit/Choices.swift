@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RobustRegression
 
-/// The losses of `--loss` (SPEC §2), in the order help lists them.
+/// The losses of `--loss` (Docs/spec.md §2), in the order help lists them.
 enum LossChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
   case l2
   case l1

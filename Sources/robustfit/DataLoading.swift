@@ -62,7 +62,7 @@ struct SourceLines {
   subscript(row: Int) -> Int { table.sourceLine(ofRow: row) }
 }
 
-/// Reads the CSV file, resolves the columns and checks the data before any fit (SPEC §6: bad data is
+/// Reads the CSV file, resolves the columns and checks the data before any fit (Docs/spec.md §6: bad data is
 /// exit 65 with a message naming file and column).
 enum DataLoader {
   static func load(_ options: DataOptions) throws -> LoadedData {

@@ -1,7 +1,7 @@
 import RobustRegression
 import TabularIO
 
-/// The exit statuses of SPEC §6.
+/// The exit statuses of Docs/spec.md §6.
 enum ExitStatus: Int32 {
   /// Success (also a fit that stopped at the iteration cap: it is printed, with a warning).
   case success = 0

@@ -21,7 +21,7 @@ private let fuzzLosses: [(LossChoice, Double?)] = [
 ]
 
 /// Whether `text` shows nan or ±inf as a word, outside the lines that give Barron's α (whose values ±∞,
-/// Welsch's −∞ among them, are printed `-inf`/`inf` by design, SPEC §6) and outside the column names
+/// Welsch's −∞ among them, are printed `-inf`/`inf` by design, Docs/spec.md §6) and outside the column names
 /// (a header may say "nan").
 private func showsNonFinite(_ text: String, names: [String]) -> Bool {
   text.split(separator: "\n").contains { line in

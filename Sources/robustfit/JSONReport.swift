@@ -1,6 +1,6 @@
 import RobustRegression
 
-/// The JSON report of one fit: the keys of SPEC §6 (`loss`, `coefficients`, `standard_errors`,
+/// The JSON report of one fit: the keys of Docs/spec.md §6 (`loss`, `coefficients`, `standard_errors`,
 /// `scale`, `sigma`, `alpha`, `objective`, `iterations`, `converged`, `termination`, `n`, `p`) and
 /// more, in a fixed order. Numbers are full precision; what does not apply is null.
 struct JSONReport {

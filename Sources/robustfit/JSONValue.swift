@@ -16,7 +16,7 @@ indirect enum JSONValue {
     return .number(x)
   }
 
-  /// α: a number, the strings `"-inf"`/`"inf"` (SPEC §6), or null.
+  /// α: a number, the strings `"-inf"`/`"inf"` (Docs/spec.md §6), or null.
   static func alpha(_ a: Double?) -> JSONValue {
     guard let a, !a.isNaN else { return .null }
     if a == .infinity { return .string("inf") }

@@ -4,7 +4,7 @@ import Foundation
 /// The `robustfit` command: `fit` (the default), `compare` and `figures`.
 ///
 /// `main()` is written out so that every failure ends as one line `robustfit: error: <message>` on
-/// stderr with the exit status of SPEC §6 (64 for the command line, 65 for bad data, 1 otherwise).
+/// stderr with the exit status of Docs/spec.md §6 (64 for the command line, 65 for bad data, 1 otherwise).
 /// The process entry is `Entry` (Entry.swift), absent from the fuzzing build.
 struct RobustfitCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

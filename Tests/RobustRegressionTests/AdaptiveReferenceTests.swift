@@ -6,7 +6,7 @@ import Testing
 /// (`Scripts/reference_adaptive.py` → `Fixtures/reference/adaptive_fits.json`). The script has its own
 /// ρ and its own log Z (scipy quadrature of ∫exp(−ρ), checked there against the closed forms and the
 /// mpmath table), minimises by nested profiling (IRLS for β, Brent/Newton for log c, grid + Brent for α)
-/// and confirms its optimum with a joint L-BFGS-B search. Both sides use the NLL of SPEC §5 as a sum:
+/// and confirms its optimum with a joint L-BFGS-B search. Both sides use the NLL of Docs/spec.md §5 as a sum:
 /// Σρ(rᵢ/c; α) + n log c + n log Z(α).
 @Suite("The adaptive fit against scipy's reference minimisation")
 struct AdaptiveReferenceTests {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RobustRegression
 
-/// The equivariances of an M-estimator with a MAD scale (SPEC §2, §4): the fit commutes with adding a
+/// The equivariances of an M-estimator with a MAD scale (Docs/spec.md §2, §4): the fit commutes with adding a
 /// linear function of X to y, with rescaling y, with an invertible change of the predictors' basis, and
 /// does not see the order of the rows. In exact arithmetic every IRLS iterate is equivariant, so the
 /// fits agree up to rounding; 1e-8 relative leaves room for the conditioning of these small problems.

@@ -60,7 +60,7 @@ struct LogPartitionTests {
     #expect(abs(LogPartition.logZ(alpha: 1) - log(2 * M_E * 0.60190723019723457474)) < 1e-15)
     #expect(abs(exp(LogPartition.logZ(alpha: 1)) - 3.272306972526516) < 1e-14)
     #expect(abs(LogPartition.logZ(alpha: 2) - 0.5 * log(2 * Double.pi)) < 1e-15)
-    // log ∫ exp(1 − exp(t²/2)) dt = 0.705260254417569688269… (mpmath, two different integrals). SPEC §5
+    // log ∫ exp(1 − exp(t²/2)) dt = 0.705260254417569688269… (mpmath, two different integrals). Docs/spec.md §5
     // prints 0.70526025442689566, 9.3e-12 too large: this test pins the corrected value.
     #expect(abs(LogPartition.logZ(alpha: .infinity) - 0.705260254417569688) < 1e-15)
   }

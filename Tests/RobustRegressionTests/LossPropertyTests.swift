@@ -20,7 +20,7 @@ struct LossCase: Sendable, CustomTestStringConvertible {
   static let smooth = all.filter(\.isSmoothAtZero)
 }
 
-/// Identities every loss must satisfy (SPEC §2–3), checked numerically at many points.
+/// Identities every loss must satisfy (Docs/spec.md §2–3), checked numerically at many points.
 @Suite("Loss properties: derivatives, symmetry, weights, named members")
 struct LossPropertyTests {
   /// Points where derivatives are checked: a grid on [−8, 8] that avoids the kinks by at least 1e-3.
@@ -201,7 +201,7 @@ struct LossPropertyTests {
 
   // MARK: Named members of the family
 
-  /// SPEC §2's closed forms of the named losses, written independently of BarronLoss.
+  /// Docs/spec.md §2's closed forms of the named losses, written independently of BarronLoss.
   static let namedClosedForms: [(Loss, Double, @Sendable (Double) -> Double, @Sendable (Double) -> Double)] = [
     (.pseudoHuber, 1, { u in u * u / ((u * u + 1).squareRoot() + 1) }, { u in 1 / (u * u + 1).squareRoot() }),
     (.cauchy, 0, { u in log1p(u * u / 2) }, { u in 1 / (u * u / 2 + 1) }),
@@ -210,7 +210,7 @@ struct LossPropertyTests {
     (.squared, 2, { u in u * u / 2 }, { _ in 1 }),
   ]
 
-  @Test("Named losses are Barron's loss at their α and equal SPEC §2's closed forms",
+  @Test("Named losses are Barron's loss at their α and equal Docs/spec.md §2's closed forms",
         arguments: 0..<namedClosedForms.count)
   func namedLossesAreBarronMembers(index: Int) {
     let (named, alpha, rho, weight) = Self.namedClosedForms[index]
@@ -224,7 +224,7 @@ struct LossPropertyTests {
     }
   }
 
-  @Test("Huber, Tukey and L1 are not Barron members; the L2/general default tunings follow SPEC §2")
+  @Test("Huber, Tukey and L1 are not Barron members; the L2/general default tunings follow Docs/spec.md §2")
   func nonBarronLosses() {
     #expect(Loss.huber.barronAlpha == nil)
     #expect(Loss.tukey.barronAlpha == nil)
@@ -272,7 +272,7 @@ struct LossPropertyTests {
     }
   }
 
-  @Test("Loss(name:) round-trips every named loss, and the names are SPEC §2's")
+  @Test("Loss(name:) round-trips every named loss, and the names are Docs/spec.md §2's")
   func namesRoundTrip() {
     #expect(Loss.named.map(\.name) == ["l2", "l1", "huber", "pseudo-huber", "cauchy", "geman-mcclure", "welsch", "tukey"])
     for loss in Loss.named {

@@ -92,7 +92,7 @@ struct LossValueTests {
             sourceLocation: sourceLocation)
   }
 
-  @Test("The reference table is present and covers the SPEC's edge cases")
+  @Test("The reference table is present and covers Docs/spec.md's edge cases")
   func tableCoversEdgeCases() {
     let rows = Self.rows
     #expect(rows.count >= 200)

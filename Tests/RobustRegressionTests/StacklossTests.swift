@@ -1,7 +1,7 @@
 import Testing
 @testable import RobustRegression
 
-@Suite("The stackloss data under statsmodels RLM(HuberT()) defaults (SPEC §4)")
+@Suite("The stackloss data under statsmodels RLM(HuberT()) defaults (Docs/spec.md §4)")
 struct StacklossTests {
   static let beta = [-41.02649835, 0.82938433, 0.92606597, -0.12784672]
   static let se = [9.79189854, 0.11100521, 0.30293016, 0.12864961]

@@ -31,7 +31,7 @@ struct TuningConstantTests {
     ("alpha -1", BarronLoss(alpha: -1), 1.8238),
   ]
 
-  @Test("k(α) reproduces SPEC §2 to 4 digits", arguments: 0..<textbook.count)
+  @Test("k(α) reproduces Docs/spec.md §2 to 4 digits", arguments: 0..<textbook.count)
   func reproducesPublishedConstants(index: Int) throws {
     let (_, loss, expected) = Self.textbook[index]
     let solved = TuningConstant.efficient(for: loss)

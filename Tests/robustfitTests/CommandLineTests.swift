@@ -42,7 +42,7 @@ enum BadCommandLineCases {
 
 @Suite("Command-line parsing: signed values, contradictions (exit 64), output safety")
 struct CommandLineTests {
-  @Test("--alpha -2 parses as a value and gives Geman-McClure's fit at the same k (SPEC §3: α = −2)")
+  @Test("--alpha -2 parses as a value and gives Geman-McClure's fit at the same k (Docs/spec.md §3: α = −2)")
   func alphaMinusTwo() throws {
     let dir = try TempDirectory()
     try dir.write("line.csv", TestData.lineCSV)

@@ -96,7 +96,7 @@ struct CompareScaleTests {
     #expect(explicitJSON["warnings"] as? [String] == [])
   }
 
-  @Test("The warning is only where no k exists: not for α = 1.5, 2, 2.6 (SPEC: the gap is (1.5788, 2.5184))",
+  @Test("The warning is only where no k exists: not for α = 1.5, 2, 2.6 (Docs/spec.md: the gap is (1.5788, 2.5184))",
         arguments: ["1.5", "2", "2.6", "-2", "inf"])
   func noWarningOutsideTheGap(alpha: String) throws {
     let dir = try TempDirectory()

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Complete outputs of robustfit fit")
 struct FitReportTests {
-  @Test("stackloss, Huber: the JSON coefficients and standard errors agree with statsmodels (SPEC §4) to 1e-6")
+  @Test("stackloss, Huber: the JSON coefficients and standard errors agree with statsmodels (Docs/spec.md §4) to 1e-6")
   func stacklossJSONMatchesStatsmodels() throws {
     let dir = try TempDirectory()
     try dir.write("stackloss.csv", TestData.stackloss)
@@ -31,7 +31,7 @@ struct FitReportTests {
     #expect(try number(json["scale"]) > 0)
   }
 
-  @Test("the JSON keys: SPEC §6's set, in a fixed order, coefficients keyed intercept first")
+  @Test("the JSON keys: Docs/spec.md §6's set, in a fixed order, coefficients keyed intercept first")
   func jsonKeysAndOrder() throws {
     let dir = try TempDirectory()
     try dir.write("stackloss.csv", TestData.stackloss)

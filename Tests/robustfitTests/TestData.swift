@@ -29,7 +29,7 @@ enum TestData {
 
     """
 
-  /// statsmodels `RLM(stack.loss ~ ., HuberT())` with its defaults (SPEC §4).
+  /// statsmodels `RLM(stack.loss ~ ., HuberT())` with its defaults (Docs/spec.md §4).
   static let stacklossHuberBeta = [-41.02649835, 0.82938433, 0.92606597, -0.12784672]
   /// Its H1 standard errors.
   static let stacklossHuberSE = [9.79189854, 0.11100521, 0.30293016, 0.12864961]

@@ -7,7 +7,7 @@ extension Regression {
   ///     NLL(β, α, c) = Σρ(rᵢ/c; α) + n·log c + n·log Z(α)
   ///
   /// jointly over β, α ∈ `alphaRange` (within [0, ∞); default [0, 2]) and c ≥ a data-relative floor
-  /// (SPEC §5). Each outer iteration is one fused IRLS pass over X at the current (α, c) followed by a
+  /// (Docs/spec.md §5). Each outer iteration is one fused IRLS pass over X at the current (α, c) followed by a
   /// damped Newton step in (α, log c) on the new residuals; a β step that would raise the NLL is
   /// halved, so the NLL never increases from one iteration to the next (see Docs/adaptive.md).
   ///

@@ -1,10 +1,10 @@
 import RealModule
 
-/// Barron's distribution (SPEC §5): the density whose negative log is the general loss,
+/// Barron's distribution (Docs/spec.md §5): the density whose negative log is the general loss,
 ///
 ///     p(x | α, c) = exp(−ρ(x/c; α)) / (c · Z(α)),   α in [0, +∞], c > 0,
 ///
-/// with ρ the loss of SPEC §3 and Z the log-partition function of `LogPartition`. α = 0 is a Cauchy
+/// with ρ the loss of Docs/spec.md §3 and Z the log-partition function of `LogPartition`. α = 0 is a Cauchy
 /// distribution with scale √2·c, α = 2 the Gaussian N(0, c²), α = 1 the pseudo-Huber ("hyperbolic")
 /// density; α = +∞ has density exp(1 − exp(x²/(2c²)))/(c Z(∞)). For α < 0 exp(−ρ) is not integrable
 /// (ρ is bounded), so there is no distribution.
@@ -65,7 +65,7 @@ public struct BarronDistribution: Sendable {
     return x > 0 ? 1 - upper : upper
   }
 
-  /// `count` independent draws, by rejection sampling (SPEC §5): propose x from the Cauchy(0, √2)
+  /// `count` independent draws, by rejection sampling (Docs/spec.md §5): propose x from the Cauchy(0, √2)
   /// distribution, whose density ∝ exp(−ρ(x; 0)), and accept with probability exp(ρ(x; 0) − ρ(x; α)),
   /// which is ≤ 1 because ρ(x; α) is non-decreasing in α (Barron 2019, and checked by the tests) so
   /// ρ(x; α) ≥ ρ(x; 0) for α ≥ 0. The acceptance rate is Z(α)/Z(0): 1 at α = 0, 0.56 at α = 2, 0.46 at

@@ -1,6 +1,6 @@
 import RealModule
 
-/// Derivatives of Barron's loss ρ(u; α) (SPEC §3) in the shape α and in the log of the scale, for α in
+/// Derivatives of Barron's loss ρ(u; α) (Docs/spec.md §3) in the shape α and in the log of the scale, for α in
 /// [0, +∞], in closed form and free of catastrophic cancellation.
 ///
 /// The residual enters as z = u² = (r/c)². With λ = log c, ∂u/∂λ = −u, so the scale derivatives are

@@ -1,10 +1,10 @@
 import RealModule
 
-/// The log-partition function of Barron's distribution (SPEC §5),
+/// The log-partition function of Barron's distribution (Docs/spec.md §5),
 ///
 ///     log Z(α),   Z(α) = ∫ exp(−ρ(t; α)) dt over the real line,
 ///
-/// with ρ Barron's loss in u units (SPEC §3), for α in [0, +∞], and its first two derivatives in α.
+/// with ρ Barron's loss in u units (Docs/spec.md §3), for α in [0, +∞], and its first two derivatives in α.
 ///
 /// ## How
 /// The slow tails (exp(−ρ) ~ 2/t² at α = 0, and for small α > 0 algebraic up to t ~ e^(1/α)) are removed
@@ -44,7 +44,7 @@ public enum LogPartition {
   /// log Z(2) = log √(2π) (Gaussian).
   public static let logZAtTwo = 0.91893853320467274178
   /// log Z(+∞) = log ∫ exp(1 − exp(t²/2)) dt = log ∫₀^∞ 2√(2 log(1 + r)) e^(−r) dr
-  /// = 0.705260254417569688269… (mpmath, 30 digits, both integrals). SPEC §5 prints 0.70526025442689566,
+  /// = 0.705260254417569688269… (mpmath, 30 digits, both integrals). Docs/spec.md §5 prints 0.70526025442689566,
   /// which is 9.3e-12 too large.
   public static let logZAtInfinity = 0.70526025441756969
 

@@ -10,7 +10,7 @@ public enum ScaleRule: Sendable, Hashable {
 
 /// Where IRLS starts.
 public enum StartRule: Sendable, Hashable {
-  /// OLS for convex losses, a Huber fit for redescending ones (SPEC §4).
+  /// OLS for convex losses, a Huber fit for redescending ones (Docs/spec.md §4).
   case automatic
   /// Ordinary least squares.
   case ordinaryLeastSquares
@@ -30,7 +30,7 @@ public enum AbsoluteMethod: String, Sendable, Hashable, CaseIterable {
   case subgradient
 }
 
-/// Options of a robust fit. The defaults follow SPEC §4.
+/// Options of a robust fit. The defaults follow Docs/spec.md §4.
 public struct FitOptions: Sendable, Hashable {
   /// How the loss scale c is set.
   public var scale: ScaleRule
@@ -49,7 +49,7 @@ public struct FitOptions: Sendable, Hashable {
   /// Residuals with |r|/σ̂ above this are flagged as outliers (default 2.5).
   public var outlierThreshold: Double
 
-  /// Options with the SPEC's defaults.
+  /// Options with Docs/spec.md's defaults.
   public init(scale: ScaleRule = .mad(), start: StartRule = .automatic, tolerance: Double = 1e-10,
               maxIterations: Int = 500, recordHistory: Bool = false,
               absoluteMethod: AbsoluteMethod = .irls, outlierThreshold: Double = 2.5) {

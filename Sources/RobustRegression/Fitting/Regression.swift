@@ -20,7 +20,7 @@ public enum Regression {
       + "used, so c = σ̂ (give a tuning constant or a scale to choose c)"
   }
 
-  /// Fits `response` on `design` under `loss` by IRLS (SPEC §4).
+  /// Fits `response` on `design` under `loss` by IRLS (Docs/spec.md §4).
   ///
   /// - Throws: ``RegressionError`` when the data cannot be fitted (non-finite values, n ≤ p,
   ///   collinear columns, invalid options). A fit that stops early is returned with its

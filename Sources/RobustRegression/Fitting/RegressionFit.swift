@@ -24,7 +24,7 @@ public struct Inference: Sendable, Hashable {
 
 /// The result of a robust fit: what a statistician needs to read it and what a program needs to use it.
 public struct RegressionFit: Sendable {
-  /// The loss's command-line name (SPEC §2), `adaptive` for the adaptive fit.
+  /// The loss's command-line name (Docs/spec.md §2), `adaptive` for the adaptive fit.
   public let lossName: String
   /// Column names, intercept first when there is one.
   public let names: [String]

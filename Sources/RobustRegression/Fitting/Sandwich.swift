@@ -1,6 +1,6 @@
 import RealModule
 
-/// Huber's sandwich covariance of an M-estimator (statsmodels "H1", SPEC §4):
+/// Huber's sandwich covariance of an M-estimator (statsmodels "H1", Docs/spec.md §4):
 ///
 ///     Cov = K² · [Σψ(uᵢ)²/(n − p)] · c² / m² · (XᵀX)⁻¹,   m = mean ψ′(uᵢ),   K = 1 + (p/n)·var(ψ′)/m²
 ///

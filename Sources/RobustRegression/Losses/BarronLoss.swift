@@ -44,7 +44,7 @@ public struct BarronLoss: RobustLoss, Hashable {
     halfAlpha = alpha / 2
   }
 
-  /// ρ(u, α) of SPEC §3, by the closed form of the special case or expm1∘log1p in general.
+  /// ρ(u, α) of Docs/spec.md §3, by the closed form of the special case or expm1∘log1p in general.
   @inlinable public func rho(_ u: Double) -> Double {
     let z = u * u
     switch form {

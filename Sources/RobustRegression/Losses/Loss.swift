@@ -1,4 +1,4 @@
-/// The losses robustfit offers by name (SPEC §2), with their default tuning constants.
+/// The losses robustfit offers by name (Docs/spec.md §2), with their default tuning constants.
 ///
 /// The named Barron members are fixed points of the general family: pseudo-Huber is α = 1, Cauchy
 /// α = 0, Geman-McClure α = −2, Welsch α = −∞ and the squared loss α = 2.
@@ -27,7 +27,7 @@ public enum Loss: Sendable, Hashable, CustomStringConvertible {
     .squared, .absolute, .huber, .pseudoHuber, .cauchy, .gemanMcClure, .welsch, .tukey,
   ]
 
-  /// The command-line name (SPEC §2): `l2`, `l1`, `huber`, `pseudo-huber`, `cauchy`,
+  /// The command-line name (Docs/spec.md §2): `l2`, `l1`, `huber`, `pseudo-huber`, `cauchy`,
   /// `geman-mcclure`, `welsch`, `tukey`, `general`.
   public var name: String {
     switch self {
