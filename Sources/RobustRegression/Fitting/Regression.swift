@@ -7,7 +7,7 @@
 /// let y: [Double] = [1.1, 2.9, 5.2, 7.1, 8.8, 40, 13.1, 15.0]   // one gross outlier
 /// let design = DesignMatrix(predictors: [x], names: ["x"])
 /// let fit = try Regression.fit(design, response: y, loss: .cauchy)
-/// print(fit.coefficients)            // ≈ [1.0, 2.0]: the outlier has weight ≈ 0.01
+/// print(fit.coefficients)            // ≈ [1.06, 1.99]: the outlier at x = 5 has weight ≈ 2e-4
 /// let adaptive = try Regression.fitAdaptive(design, response: y)
 /// print(adaptive.alpha!)             // the shape Barron's NLL prefers
 /// ```
