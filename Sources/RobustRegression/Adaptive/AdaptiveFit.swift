@@ -72,17 +72,10 @@ struct AdaptiveFitter {
     // not pull the floor to 0 when more than half of the points lie exactly on it.
     let yScale = prepared.response.reduce(0) { max($0, abs($1)) }
     var count = 0
-    // (The row's own test only where a cheap bound, Σⱼ|βⱼ|·max|xⱼ| for every row, leaves it in doubt.)
-    var bound = 0.0
-    for j in 0..<design.columns { bound += abs(startBeta[j]) * prepared.columnMagnitudes[j] }
-    let multiple = ExactFit.roundingMultiple * Double.ulpOfOne
-    for i in 0..<n {
-      let r = pass.residuals[i]
-      if abs(r) <= multiple * (abs(prepared.response[i]) + bound),
-         ExactFit.isOnFit(row: i, design: design, response: prepared.response, beta: startBeta, residual: r) {
-        continue
-      }
-      scratch[count] = abs(r)
+    let bound = ExactFit.roundingBound(beta: startBeta, columnMagnitudes: prepared.columnMagnitudes)
+    for i in 0..<n where !ExactFit.isOnFit(row: i, design: design, response: prepared.response, beta: startBeta,
+                                           residual: pass.residuals[i], bound: bound) {
+      scratch[count] = abs(pass.residuals[i])
       count += 1
     }
     let nonzeroSigma = count > 0

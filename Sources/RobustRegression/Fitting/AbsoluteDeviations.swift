@@ -22,7 +22,8 @@ extension Prepared {
     let irls = try IRLS.run(pass: pass, loss: AbsoluteLoss(floor: 1e-6), start: ordinaryLeastSquares,
                             fixedScale: c, tuning: 1, updateScale: false,
                             options: FitOptions(tolerance: 1e-9, maxIterations: 100), scratch: scratch)
-    let finish = try LeastAbsoluteBasis.finish(design: design, response: response, from: irls.coefficients)
+    let finish = try LeastAbsoluteBasis.finish(design: design, response: response, columnMagnitudes: columnMagnitudes,
+                                               from: irls.coefficients)
     let beta = finish.coefficients
     let residuals = design.residuals(response, beta)
     let objective = residuals.reduce(0) { $0 + abs($1) }
@@ -83,10 +84,7 @@ extension Prepared {
   private func absoluteResult(beta: [Double], residuals: [Double], objective: Double, iterations: Int,
                               termination: Termination, history: [IterationRecord],
                               extraWarnings: [String]) throws -> RegressionFit {
-    guard objective.isFinite else {
-      let row = residuals.indices.max { abs(residuals[$0]) < abs(residuals[$1]) } ?? 0
-      throw RegressionError.objectiveOverflow(row: row, ratio: abs(residuals[row]) / responseUnit)
-    }
+    guard objective.isFinite else { throw RegressionError.objectiveOverflow(residuals: residuals, scale: responseUnit) }
     let sigma = Selection.madScale(of: residuals)
     // Weights in the units of the other losses, w(u) = 1/|u| with u = r/σ̂ (the IRLS's own scale),
     // capped at 1e6: dimensionless, so that they neither depend on the units of y nor overflow (1/|r|

@@ -297,8 +297,8 @@ struct DataConditioning: Equatable {
       throw RegressionError.outOfRange(.residual(row: row), log10Magnitude: magnitude(fit.residuals[row]))
     }
     if !objective.isFinite {
-      let row = fit.residuals.indices.max { abs(fit.residuals[$0]) < abs(fit.residuals[$1]) } ?? 0
-      throw RegressionError.objectiveOverflow(row: row, ratio: .infinity)
+      // |r|/c is the same in both units (for L1, c is one unit of y: s_y in the conditioned data).
+      throw RegressionError.objectiveOverflow(residuals: fit.residuals, scale: isAbsolute ? s : fit.scale)
     }
     return RegressionFit(
       lossName: fit.lossName, names: fit.names, coefficients: coefficients,

@@ -19,6 +19,21 @@ enum ExactFit {
     return abs(residual) <= roundingMultiple * Double.ulpOfOne * magnitude
   }
 
+  /// Whether row i lies on X·β to rounding, screened first by a bound that holds for every row:
+  /// `bound` = Σⱼ|βⱼ|·max|xⱼ| (``roundingBound(beta:columnMagnitudes:)``). Only residuals within
+  /// 64ε·(|yᵢ| + bound) pay for the row's own O(p) test, so a sweep over n rows costs O(n) plus that.
+  static func isOnFit(row i: Int, design: DesignMatrix, response: [Double], beta: [Double],
+                      residual: Double, bound: Double) -> Bool {
+    residual == 0
+      || (abs(residual) <= roundingMultiple * Double.ulpOfOne * (abs(response[i]) + bound)
+          && isOnFit(row: i, design: design, response: response, beta: beta, residual: residual))
+  }
+
+  /// Σⱼ|βⱼ|·max|xⱼ|: a bound on Σⱼ|xᵢⱼβⱼ| for every row i.
+  static func roundingBound(beta: [Double], columnMagnitudes: [Double]) -> Double {
+    zip(beta, columnMagnitudes).reduce(0) { $0 + abs($1.0) * $1.1 }
+  }
+
   /// For every row, whether it lies on the hyperplane X·β to rounding.
   static func rowsOnFit(design: DesignMatrix, response: [Double], beta: [Double], residuals: [Double]) -> [Bool] {
     (0..<design.rows).map {

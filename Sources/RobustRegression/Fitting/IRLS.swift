@@ -186,11 +186,9 @@ enum IRLS {
     return r >= 0.2 || d2 * r / (1 - r) >= 0.5 * sigmas[iteration]
   }
 
-  /// The error of an objective that overflowed: the row with the largest |r|/c.
+  /// The error of an objective that overflowed, from the pass's residuals.
   static func overflow(pass: WeightedPass, scale c: Double) -> RegressionError {
-    var row = 0
-    for i in 0..<pass.design.rows where abs(pass.residuals[i]) > abs(pass.residuals[row]) { row = i }
-    return .objectiveOverflow(row: row, ratio: abs(pass.residuals[row]) / c)
+    .objectiveOverflow(residuals: UnsafeBufferPointer(pass.residuals), scale: c)
   }
 
   /// max |a − b| / max |a| (0 when both are 0).

@@ -30,7 +30,9 @@ enum LeastAbsoluteBasis {
 
   /// From coefficients near the L1 optimum: take the p rows with the smallest |r| that give a
   /// nonsingular basis, interpolate them, and walk (see the type's comment).
-  static func finish(design: DesignMatrix, response: [Double], from start: [Double]) throws -> Finish {
+  /// `columnMagnitudes` holds max|xⱼ| per column (``Prepared/columnMagnitudes``).
+  static func finish(design: DesignMatrix, response: [Double], columnMagnitudes: [Double],
+                     from start: [Double]) throws -> Finish {
     let n = design.rows
     let r0 = design.residuals(response, start)
     guard let basis = initialBasis(design: design, residuals: r0) else {
@@ -38,16 +40,16 @@ enum LeastAbsoluteBasis {
     }
     let limit = 50 * n + 100
     // The side of every non-basis row: sign(rᵢ) when rᵢ ≠ 0; first the sign of its start residual.
-    var exact = try Walk(design: design, response: response, basis: basis, side: r0.map { $0 < 0 ? -1 : 1 })
+    var exact = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes, basis: basis, side: r0.map { $0 < 0 ? -1 : 1 })
     guard let first = try exact?.run(limit: limit, stopAtDegenerateStep: true) else {
       return Finish(coefficients: start, steps: 0, optimal: false)
     }
     var end = first
     if end == .degenerate, var walk = exact {
       let perturbed = perturbedResponse(response, residuals: r0)
-      if var tieFree = try Walk(design: design, response: perturbed, basis: walk.basis, side: walk.side) {
+      if var tieFree = try Walk(design: design, response: perturbed, columnMagnitudes: columnMagnitudes, basis: walk.basis, side: walk.side) {
         _ = try tieFree.run(limit: limit - walk.steps, stopAtDegenerateStep: false)
-        if let back = try Walk(design: design, response: response, basis: tieFree.basis, side: tieFree.side) {
+        if let back = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes, basis: tieFree.basis, side: tieFree.side) {
           let steps = walk.steps + tieFree.steps
           walk = back
           walk.steps = steps
@@ -115,20 +117,17 @@ enum LeastAbsoluteBasis {
     var steps = 0
     /// Consecutive pivots that did not move β.
     private var degenerateRun = 0
-    /// max|xⱼ| per column, for the cheap bound of `roundedResiduals`.
+    /// max|xⱼ| per column, for the screened rounding test of `roundedResiduals`.
     private let columnMagnitudes: [Double]
 
     /// A walk at `basis`; nil when the basis rows are singular.
-    init?(design: DesignMatrix, response: [Double], basis: [Int], side: [Double]) throws {
+    init?(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], basis: [Int], side: [Double]) throws {
       self.design = design
+      self.columnMagnitudes = columnMagnitudes
       self.response = response
       self.basis = basis
       self.side = side
       basisMatrix = Self.matrix(design, basis)
-      let n = design.rows
-      columnMagnitudes = (0..<design.columns).map { j in
-        design.values[(j * n)..<((j + 1) * n)].reduce(0) { max($0, abs($1)) }
-      }
       guard let beta = try LAPACK.solveSquare(basisMatrix, order: design.columns, basis.map { response[$0] })
       else { return nil }
       self.beta = beta
@@ -185,12 +184,9 @@ enum LeastAbsoluteBasis {
     /// vertex in exact arithmetic keep their assigned side instead of one drawn from rounding noise.
     private func roundedResiduals() -> [Double] {
       var r = design.residuals(response, beta)
-      // A cheap bound first (Σⱼ max|xⱼ|·|βⱼ| for every row): only residuals within it get the row's test.
-      var bound = 0.0
-      for j in 0..<design.columns { bound += abs(beta[j]) * columnMagnitudes[j] }
-      let multiple = ExactFit.roundingMultiple * Double.ulpOfOne
-      for i in r.indices where r[i] != 0 && abs(r[i]) <= multiple * (abs(response[i]) + bound)
-        && ExactFit.isOnFit(row: i, design: design, response: response, beta: beta, residual: r[i]) {
+      let bound = ExactFit.roundingBound(beta: beta, columnMagnitudes: columnMagnitudes)
+      for i in r.indices where r[i] != 0
+        && ExactFit.isOnFit(row: i, design: design, response: response, beta: beta, residual: r[i], bound: bound) {
         r[i] = 0
       }
       return r

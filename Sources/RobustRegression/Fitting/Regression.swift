@@ -121,14 +121,14 @@ struct Prepared {
 
   /// The pass buffers, XᵀX's factor and the OLS fit of data that ``validate(design:response:options:)``
   /// accepted.
+  /// `columnMagnitudes` is max|xᵢⱼ| per column (``DataConditioning/conditionedMagnitudes``, read in the
+  /// same pass that decides the conditioning).
   init(design: DesignMatrix, response: [Double], options: FitOptions, responseUnit: Double = 1,
-       columnMagnitudes: [Double]? = nil) throws {
+       columnMagnitudes: [Double]) throws {
     BLASThreads.pin()
-    let p = design.columns, n = design.rows
+    let p = design.columns
     self.responseUnit = responseUnit
-    self.columnMagnitudes = columnMagnitudes ?? (0..<p).map { j in
-      design.values[(j * n)..<((j + 1) * n)].reduce(0) { max($0, abs($1)) }
-    }
+    self.columnMagnitudes = columnMagnitudes
     self.design = design
     self.response = response
     self.options = options

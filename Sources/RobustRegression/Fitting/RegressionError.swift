@@ -47,6 +47,14 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
 }
 
 extension RegressionError {
+  /// ``objectiveOverflow(row:ratio:)`` for the row with the largest |rᵢ| among `residuals` at scale c.
+  static func objectiveOverflow<Residuals: Collection<Double>>(residuals: Residuals, scale c: Double)
+    -> RegressionError where Residuals.Index == Int {
+    let row = residuals.indices.max { abs(residuals[$0]) < abs(residuals[$1]) } ?? 0
+    return .objectiveOverflow(row: row - residuals.startIndex,
+                              ratio: residuals.isEmpty ? .infinity : abs(residuals[row]) / c)
+  }
+
   /// `about 1e614`, or `beyond 1e308` when the size itself is not known.
   public static func aboutPowerOfTen(_ log10Magnitude: Double) -> String {
     log10Magnitude.isFinite ? "about 1e\(Int(min(log10Magnitude, 1e6).rounded()))" : "beyond 1e308"
