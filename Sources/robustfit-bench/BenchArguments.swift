@@ -67,7 +67,7 @@ struct BenchArguments {
     if sizes.isEmpty { sizes = [10_000, 100_000, 1_000_000] + (large ? [10_000_000] : []) }
     if widths.isEmpty { widths = [2, 10, 50] }
     if losses.isEmpty { losses = ["huber", "huber-fixed", "cauchy", "welsch", "l1", "adaptive"] }
-    for name in losses where name != "adaptive" && name != "huber-fixed" && Loss(name: name) == nil {
+    for name in losses where name != "huber-fixed" && Loss(name: name) == nil {
       throw Invalid(description: "unknown loss '\(name)'")
     }
     if csvPath != nil && (sizes.count != 1 || widths.count != 1) {

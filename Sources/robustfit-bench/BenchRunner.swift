@@ -40,7 +40,7 @@ struct BenchRunner {
     // "huber-fixed" holds c at the MAD Huber fit's final value (found here, untimed): its iterations
     // are one fused pass each (residuals, weights, XᵀWX, solve), the iteration of issue 6's C reference.
     let huberScale = arguments.losses.contains("huber-fixed")
-      ? ((try? Regression.fit(data.design, response: data.response, loss: .huber).scale) ?? 1) : 1
+      ? ((try? Regression(loss: .huber).fit(data.design, response: data.response).lossScale) ?? 1) : 1
     for name in arguments.losses {
       // The read floor again, right before this loss: on a shared machine the load drifts, and each
       // ratio should compare times taken under the same conditions.
@@ -48,17 +48,17 @@ struct BenchRunner {
       do {
         var fit: RegressionFit?
         let total = try Stopwatch.median(minimum: repeats, maximum: repeats, budget: 0) {
-          fit = try BenchRunner.fit(name, data, options: FitOptions(), huberScale: huberScale)
+          fit = try BenchRunner.fit(name, data, maxIterations: 500, huberScale: huberScale)
         }
         let result = fit!
         fitTimes[name] = total
         var perIteration: Timing?
         if arguments.marginal && name != "l1" && result.iterations > 2 {
           let capped = try Stopwatch.median(minimum: repeats, maximum: repeats, budget: 0) {
-            _ = try BenchRunner.fit(name, data, options: FitOptions(maxIterations: 1), huberScale: huberScale)
+            _ = try BenchRunner.fit(name, data, maxIterations: 1, huberScale: huberScale)
           }
           let almost = try Stopwatch.median(minimum: repeats, maximum: repeats, budget: 0) {
-            _ = try BenchRunner.fit(name, data, options: FitOptions(maxIterations: result.iterations - 1),
+            _ = try BenchRunner.fit(name, data, maxIterations: result.iterations - 1,
                                    huberScale: huberScale)
           }
           let steps = Double(result.iterations - 2)
@@ -81,17 +81,11 @@ struct BenchRunner {
     fflush(nil)
   }
 
-  static func fit(_ name: String, _ data: BenchmarkData, options: FitOptions, huberScale: Double) throws
+  static func fit(_ name: String, _ data: BenchmarkData, maxIterations: Int, huberScale: Double) throws
     -> RegressionFit {
-    if name == "huber-fixed" {
-      var fixed = options
-      fixed.scale = .fixed(huberScale)
-      return try Regression.fit(data.design, response: data.response, loss: .huber, options: fixed)
-    }
-    if name == "adaptive" {
-      return try Regression.fitAdaptive(data.design, response: data.response, options: options)
-    }
-    return try Regression.fit(data.design, response: data.response, loss: Loss(name: name)!, options: options)
+    var regression = Regression(loss: Loss(name: name == "huber-fixed" ? "huber" : name)!, maxIterations: maxIterations)
+    if name == "huber-fixed" { regression.scale = .fixed(huberScale) }
+    return try regression.fit(data.design, response: data.response)
   }
 
   private func report(_ name: String, n: Int, p: Int, total: Timing, fit: RegressionFit, perIteration: Timing?,
@@ -99,12 +93,12 @@ struct BenchRunner {
     let count = Double(max(fit.iterations, 1))
     let iteration = perIteration ?? Timing(wall: total.wall / count, cpu: total.cpu / count)
     if arguments.json {
-      let coefficients = fit.coefficients.map { $0.description }.joined(separator: ", ")
+      let coefficients = fit.estimates.map { $0.description }.joined(separator: ", ")
       print("{\"loss\": \"\(name)\", \"n\": \(n), \"p\": \(p), \"fit_seconds\": \(total.wall), "
         + "\"fit_cpu_seconds\": \(total.cpu), \"iterations\": \(fit.iterations), "
         + "\"iteration_seconds\": \(perIteration.map { "\($0.wall)" } ?? "null"), "
         + "\"read_x_seconds\": \(floors.readAllThreads.wall), \"dsyrk_seconds\": \(floors.gram.wall), "
-        + "\"termination\": \"\(fit.termination)\", \"scale\": \(fit.scale), \"coefficients\": [\(coefficients)]}")
+        + "\"termination\": \"\(fit.termination)\", \"scale\": \(fit.lossScale), \"coefficients\": [\(coefficients)]}")
       return
     }
     // * = no marginal figure (L1's exact finish ignores the cap, or timing noise): fit time / iterations.

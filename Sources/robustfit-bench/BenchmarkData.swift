@@ -42,7 +42,7 @@ struct BenchmarkData {
       order.swapAt(k, pick)
     }
     for k in 0..<outliers { y[Int(order[k])] += random.uniform(20, 50) }
-    design = DesignMatrix(rows: n, columns: p, columnMajor: values,
+    design = try! DesignMatrix(rows: n, columns: p, columnMajor: values,
                           names: ["intercept"] + (1..<max(p, 1)).map { "x\($0)" }, hasIntercept: true)
     response = y
     trueCoefficients = beta

@@ -22,19 +22,10 @@ enum LossChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
       self = exact
     } else if lowered == "barron" {
       self = .general
-    } else if let loss = Loss(name: lowered, alpha: 0), let choice = LossChoice(rawValue: loss.name) {
+    } else if let loss = Loss(name: lowered, alpha: 1), let choice = LossChoice(rawValue: loss.name) {
       self = choice
     } else {
       return nil
-    }
-  }
-
-  /// The library loss; `general` needs α, `adaptive` is not a fixed loss (nil).
-  func loss(alpha: Double?) -> Loss? {
-    switch self {
-    case .adaptive: return nil
-    case .general: return alpha.flatMap { Loss(name: "general", alpha: $0) }
-    default: return Loss(name: rawValue)
     }
   }
 
@@ -42,12 +33,40 @@ enum LossChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
   var hasSettableScale: Bool { self != .l1 && self != .adaptive }
 }
 
-/// `--method`.
-enum MethodChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
-  case irls
-  case subgradient
+/// `--method`: the library's L1 algorithms by their names.
+extension AbsoluteMethod: ExpressibleByArgument {}
 
-  var method: AbsoluteMethod { self == .irls ? .irls : .subgradient }
+/// `--scale`, `--tuning` and `--fixed-sigma`, as `fit` and `compare` both take them (each command
+/// declares the flags with its own help text), and the rules of how they combine.
+struct ScaleOptions {
+  var scale: Double?
+  var tuning: Double?
+  var fixedSigma = false
+
+  /// The combinations that contradict themselves, and values out of their domain.
+  func validate() throws {
+    if scale != nil && tuning != nil {
+      throw ValidationError("--scale fixes c and --tuning sets c = k·σ̂: give one of them")
+    }
+    if scale != nil && fixedSigma {
+      throw ValidationError("--fixed-sigma holds σ̂ in c = k·σ̂, but --scale fixes c without σ̂: give one of them")
+    }
+  }
+
+  /// The flags given, by name.
+  var given: [String] {
+    [(scale != nil, "--scale"), (tuning != nil, "--tuning"), (fixedSigma, "--fixed-sigma")].filter(\.0).map(\.1)
+  }
+
+  /// The domain checks of the values.
+  func validateValues() throws {
+    if let scale, !(scale > 0 && scale.isFinite) {
+      throw ValidationError("--scale must be a positive number, not \(scale)")
+    }
+    if let tuning, !(tuning > 0 && tuning.isFinite) {
+      throw ValidationError("--tuning must be a positive number, not \(tuning)")
+    }
+  }
 }
 
 /// `--format` of `fit`.

@@ -65,25 +65,14 @@ struct CompareCommand: ParsableCommand {
 
   func validate() throws {
     let requests = try parsedRequests()
-    if alphaRange != nil, !requests.contains(where: { $0.choice == .adaptive }) {
+    if alphaRange != nil, !requests.contains(where: { $0.regression.loss.alphaRange != nil }) {
       throw ValidationError("--alpha-range applies only when the list holds adaptive")
     }
-    if scale != nil && tuning != nil {
-      throw ValidationError("--scale fixes c and --tuning sets c = k·σ̂: give one of them")
-    }
-    if scale != nil && fixedSigma {
-      throw ValidationError("--fixed-sigma holds σ̂ in c = k·σ̂, but --scale fixes c without σ̂: give one of them")
-    }
-    for (given, flag) in [(scale != nil, "--scale"), (tuning != nil, "--tuning"), (fixedSigma, "--fixed-sigma")]
-    where given && !requests.contains(where: { $0.choice.hasSettableScale }) {
+    try scaleOptions.validate()
+    if let flag = scaleOptions.given.first, !requests.contains(where: \.hasSettableScale) {
       throw ValidationError("\(flag) applies to no loss in the list (l1 has no scale, adaptive estimates c)")
     }
-    if let scale, !(scale > 0 && scale.isFinite) {
-      throw ValidationError("--scale must be a positive number, not \(scale)")
-    }
-    if let tuning, !(tuning > 0 && tuning.isFinite) {
-      throw ValidationError("--tuning must be a positive number, not \(tuning)")
-    }
+    try scaleOptions.validateValues()
     if truth != nil && noTruth {
       throw ValidationError("--truth and --no-truth contradict each other: give one of them")
     }
@@ -94,7 +83,6 @@ struct CompareCommand: ParsableCommand {
 
   /// The list of losses as fit requests.
   func parsedRequests() throws -> [FitRequest] {
-    let rule: ScaleRule = scale.map { .fixed($0) } ?? .mad(tuning: tuning, update: !fixedSigma)
     let entries = (losses ?? Self.defaultLosses).split(separator: ",", omittingEmptySubsequences: false)
       .map { $0.trimmingCharacters(in: .whitespaces) }
     var requests: [FitRequest] = []
@@ -113,9 +101,8 @@ struct CompareCommand: ParsableCommand {
       } else if choice == .general {
         throw ValidationError("'general' in --losses needs its α: general:ALPHA (e.g. general:0.5)")
       }
-      let options = FitOptions(scale: choice.hasSettableScale ? rule : .mad(), tolerance: solver.tolerance,
-                               maxIterations: solver.maxIterations, outlierThreshold: solver.outlierThreshold)
-      let request = FitRequest(choice: choice, alpha: alpha, alphaRange: alphaRange ?? 0...2, options: options)
+      let request = try FitRequest(choice: choice, alpha: alpha, alphaRange: alphaRange ?? 0...2,
+                                   scale: scaleOptions, solver: solver)
       if requests.contains(where: { $0.label == request.label }) {
         throw ValidationError("'\(entry)' appears twice in --losses")
       }
@@ -123,6 +110,9 @@ struct CompareCommand: ParsableCommand {
     }
     return requests
   }
+
+  /// `--scale`, `--tuning`, `--fixed-sigma`.
+  var scaleOptions: ScaleOptions { ScaleOptions(scale: scale, tuning: tuning, fixedSigma: fixedSigma) }
 
   func run() throws {
     if let plot { try OutputPaths.check(plot, option: "--plot", input: data.file) }
@@ -137,11 +127,10 @@ struct CompareCommand: ParsableCommand {
     }
     var results: [(FitRequest, Result<RegressionFit, CLIError>)] = []
     for (k, request) in requests.enumerated() {
-      for warning in request.warnings { StandardError.warning("\(request.label): \(warning)") }
       ProgressLine.shared.set("fitting \(request.label) (\(k + 1) of \(requests.count))")
       do {
         let fit = try request.run(on: loaded)
-        for warning in fit.warnings { StandardError.warning("\(request.label): \(warning)") }
+        for warning in fit.warnings { StandardError.warning("\(request.label): \(warning.commandLineText)") }
         results.append((request, .success(fit)))
       } catch let error as CLIError {
         // Bad data fails every loss alike: report it once, as for `fit` (but not what only this loss
@@ -152,7 +141,7 @@ struct CompareCommand: ParsableCommand {
       }
     }
     ProgressLine.shared.finish()
-    let report = CompareReport(data: loaded, results: results, truth: truth)
+    let report = CompareReport(data: loaded, results: results, truth: truth, scaleOptions: scaleOptions)
     switch format {
     case .text: print(report.text(), terminator: "")
     case .json: print(report.json().render())
@@ -160,7 +149,7 @@ struct CompareCommand: ParsableCommand {
     if let plot {
       let entries = results.compactMap { request, result -> Plotting.Entry? in
         guard case .success(let fit) = result else { return nil }
-        var label = Plotting.label(for: request, fit: fit)
+        var label = Plotting.label(of: fit)
         if let truth {
           label += ": distance " + NumberText.significant(truth.distance(of: fit, design: loaded.design), 2)
         }
@@ -169,7 +158,7 @@ struct CompareCommand: ParsableCommand {
       if !entries.isEmpty {
         let chart = Plotting.chart(data: loaded, entries: entries, title: "\((loaded.fileName as NSString).lastPathComponent): "
                                      + "one fitted line per loss",
-                                   shadeIndex: entries.firstIndex { $0.fit.adaptive != nil },
+                                   shadeIndex: entries.firstIndex { $0.fit.adaptiveEstimate != nil },
                                    truth: truth?.coefficients)
         try Plotting.write(chart, to: plot)
       }

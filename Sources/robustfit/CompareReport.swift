@@ -7,6 +7,8 @@ struct CompareReport {
   let results: [(FitRequest, Result<RegressionFit, CLIError>)]
   /// The true coefficients, when known: adds each fit's distance to them.
   var truth: Truth? = nil
+  /// How the command line set c, for the footnote.
+  var scaleOptions = ScaleOptions()
 
   /// One table: loss, the coefficients, the distance to the truth (when known), c, σ̂, α, objective,
   /// iterations, outliers, termination.
@@ -19,25 +21,26 @@ struct CompareReport {
     for (request, result) in results {
       switch result {
       case .success(let fit):
-        var alpha = fit.alpha.map(NumberText.alpha) ?? "—"
-        if let a = fit.alpha, fit.adaptive != nil, a.isFinite {
+        var alpha = fit.shape.alpha.map(NumberText.alpha) ?? "—"
+        if case .estimated(let a, let se, _, _) = fit.shape {
           // An estimate: three digits are plenty next to its standard error.
-          alpha = NumberText.significant(a, 3)
+          if a.isFinite { alpha = NumberText.significant(a, 3) }
+          if let se { alpha += " ± " + NumberText.significant(se, 2) }
         }
-        if let se = fit.adaptive?.alphaStandardError { alpha += " ± " + NumberText.significant(se, 2) }
         table.rows.append([request.label]
-          + fit.coefficients.map { NumberText.significant($0) }
+          + fit.estimates.map { NumberText.significant($0) }
           + (truth.map { [NumberText.significant($0.distance(of: fit, design: data.design), 4)] } ?? [])
-          + [request.choice == .l1 ? "—" : NumberText.significant(fit.scale), NumberText.significant(fit.sigma),
-             alpha, NumberText.significant(fit.objective), "\(fit.iterations)", "\(fit.outlierCount)",
-             fit.termination.rawValue])
+          + [fit.loss.absoluteMethod != nil ? "—" : NumberText.significant(fit.lossScale),
+             NumberText.significant(fit.residualScale),
+             alpha, NumberText.significant(fit.objective.value), "\(fit.iterations)", "\(fit.outlierCount)",
+             fit.termination.reportName])
       case .failure:
         table.rows.append([request.label] + data.design.names.map { _ in "—" } + distanceHeader.map { _ in "—" }
           + ["—", "—", "—", "—", "—", "—", "failed"])
       }
     }
     out += table.render() + "\n"
-    let threshold = NumberText.significant(results.first?.0.options.outlierThreshold ?? 2.5)
+    let threshold = NumberText.significant(results.first?.0.regression.outlierThreshold ?? 2.5)
     out += "\n"
     if let truth {
       let shown = zip(data.design.names, truth.coefficients)
@@ -53,12 +56,12 @@ struct CompareReport {
 
   /// How c was set, for the footnote.
   private var scaleNote: String {
-    switch results.first(where: { $0.0.choice.hasSettableScale })?.0.options.scale {
-    case .fixed(let c)?: return "fixed at \(NumberText.significant(c)) by --scale; estimated for adaptive"
-    case .mad(let k?, let update)?:
-      return "\(NumberText.significant(k))·σ̂ by --tuning\(update ? "" : ", σ̂ held"); estimated for adaptive"
-    case .mad(nil, false)?: return "k·σ̂, σ̂ held at the start; estimated for adaptive"
-    default: return "k·σ̂; estimated for adaptive"
+    switch (scaleOptions.scale, scaleOptions.tuning, scaleOptions.fixedSigma) {
+    case (let c?, _, _): return "fixed at \(NumberText.significant(c)) by --scale; estimated for adaptive"
+    case (nil, let k?, let held):
+      return "\(NumberText.significant(k))·σ̂ by --tuning\(held ? ", σ̂ held" : ""); estimated for adaptive"
+    case (nil, nil, true): return "k·σ̂, σ̂ held at the start; estimated for adaptive"
+    case (nil, nil, false): return "k·σ̂; estimated for adaptive"
     }
   }
 
@@ -83,12 +86,13 @@ struct CompareReport {
       ("fits", .array(results.map { request, result in
         switch result {
         case .success(let fit):
-          let report = JSONReport(data: data, request: request, fit: fit).value()
+          let report = JSONReport(data: data, fit: fit).value()
           guard let truth, case .object(var pairs) = report else { return report }
           pairs.append(("distance_to_truth", .number(truth.distance(of: fit, design: data.design))))
           return .object(pairs)
         case .failure(let error):
-          return .object([("loss", .string(request.choice.rawValue)), ("alpha", .alpha(request.alpha)),
+          let loss = request.regression.loss
+          return .object([("loss", .string(loss.name)), ("alpha", .alpha(loss.name == "general" ? loss.barronAlpha : nil)),
                           ("error", .string(error.message))])
         }
       })),

@@ -162,9 +162,9 @@ enum DataLoader {
       values.append(contentsOf: table.columns[j])
       table.columns[j] = []
     }
-    let design = DesignMatrix(rows: n, columns: p, columnMajor: values,
-                              names: (options.noIntercept ? [] : ["intercept"]) + xNames,
-                              hasIntercept: !options.noIntercept)
+    let design = try DesignMatrix(rows: n, columns: p, columnMajor: values,
+                                  names: (options.noIntercept ? [] : [DesignMatrix.interceptName]) + xNames,
+                                  hasIntercept: !options.noIntercept)
     return LoadedData(fileName: file, yName: table.names[yIndex], xNames: xNames, response: response,
                       design: design, lines: SourceLines(table: table, response: response),
                       droppedRows: table.droppedRows, underflows: table.underflows)
@@ -182,7 +182,7 @@ enum DataLoader {
       return CLIError(.failure, "\(data.fileName): \(error)")
     }
     switch error {
-    case .collinear(let dependent):
+    case .collinear(_, let dependent):
       let names = dependent.map { quoted($0) }.joined(separator: ", ")
       let verb = dependent.count == 1 ? "is a linear combination" : "are linear combinations"
       return .data("\(data.fileName): the predictors are collinear: column\(dependent.count == 1 ? "" : "s") "
@@ -197,10 +197,11 @@ enum DataLoader {
       let remedy = quantity.isCoefficient ? "that column" : "column \(quoted(data.yName))"
       return .data("\(data.fileName): \(what) is \(RegressionError.aboutPowerOfTen(magnitude)), beyond the range of "
         + "a double: rescale \(remedy) (by a power of ten) and fit again")
-    case .tooFewObservations, .nonFinite, .dimensionMismatch:
+    case .tooFewObservations, .nonFinite, .dimensionMismatch, .predictorLength, .nameCount, .valueCount,
+         .columnMismatch:
       return .data("\(data.fileName): \(error.description)")
-    case .invalidOption(let message):
-      return .usage(message)
+    case .invalidArgument(let argument):
+      return .usage(argument.description)
     case .objectiveOverflow(let row, let ratio):
       var error = CLIError.data("\(data.fileName): row \(data.lines[row]), column \(quoted(data.yName)): the objective Σρ(r/c) "
         + "overflows the double range: this row's residual is \(ratio.isFinite ? NumberText.significant(ratio, 3) : "more than 1.8e+308") × the loss "

@@ -41,7 +41,7 @@ struct FitCommand: ParsableCommand {
   var fixedSigma = false
 
   @Option(help: ArgumentHelp("The L1 algorithm (only with --loss l1).", valueName: "method"))
-  var method: MethodChoice = .irls
+  var method: AbsoluteMethod = .irls
 
   @OptionGroup(title: "Solver") var solver: SolverOptions
 
@@ -73,26 +73,13 @@ struct FitCommand: ParsableCommand {
     if alphaRange != nil && loss != .adaptive {
       throw ValidationError("--alpha-range applies only to --loss adaptive")
     }
-    if scale != nil && tuning != nil {
-      throw ValidationError("--scale fixes c and --tuning sets c = k·σ̂: give one of them")
+    try scaleOptions.validate()
+    if !loss.hasSettableScale, let flag = scaleOptions.given.first {
+      throw ValidationError(loss == .l1
+        ? "\(flag) does not apply to --loss l1, which has no scale"
+        : "\(flag) does not apply to --loss adaptive, which estimates c")
     }
-    if scale != nil && fixedSigma {
-      throw ValidationError("--fixed-sigma holds σ̂ in c = k·σ̂, but --scale fixes c without σ̂: give one of them")
-    }
-    if !loss.hasSettableScale {
-      for (given, flag) in [(scale != nil, "--scale"), (tuning != nil, "--tuning"), (fixedSigma, "--fixed-sigma")]
-      where given {
-        throw ValidationError(loss == .l1
-          ? "\(flag) does not apply to --loss l1, which has no scale"
-          : "\(flag) does not apply to --loss adaptive, which estimates c")
-      }
-    }
-    if let scale, !(scale > 0 && scale.isFinite) {
-      throw ValidationError("--scale must be a positive number, not \(scale)")
-    }
-    if let tuning, !(tuning > 0 && tuning.isFinite) {
-      throw ValidationError("--tuning must be a positive number, not \(tuning)")
-    }
+    try scaleOptions.validateValues()
     if method == .subgradient && loss != .l1 {
       throw ValidationError("--method subgradient applies only to --loss l1")
     }
@@ -101,13 +88,13 @@ struct FitCommand: ParsableCommand {
     }
   }
 
+  /// `--scale`, `--tuning`, `--fixed-sigma`.
+  var scaleOptions: ScaleOptions { ScaleOptions(scale: scale, tuning: tuning, fixedSigma: fixedSigma) }
+
   /// The request this command line describes.
-  var request: FitRequest {
-    let rule: ScaleRule = scale.map { .fixed($0) } ?? .mad(tuning: tuning, update: !fixedSigma)
-    let options = FitOptions(scale: rule, tolerance: solver.tolerance, maxIterations: solver.maxIterations,
-                             recordHistory: history, absoluteMethod: method.method,
-                             outlierThreshold: solver.outlierThreshold)
-    return FitRequest(choice: loss, alpha: alpha, alphaRange: alphaRange ?? 0...2, options: options)
+  func request() throws -> FitRequest {
+    try FitRequest(choice: loss, alpha: alpha, alphaRange: alphaRange ?? 0...2, method: method,
+                   scale: scaleOptions, solver: solver, recordsHistory: history)
   }
 
   func run() throws {
@@ -115,20 +102,19 @@ struct FitCommand: ParsableCommand {
     if let plot { try OutputPaths.check(plot, option: "--plot", input: data.file) }
     let loaded = try DataLoader.load(data)
     loaded.announce()
-    let request = self.request
-    for warning in request.warnings { StandardError.warning(warning) }
+    let request = try self.request()
     ProgressLine.shared.set("fitting \(request.label)")
     let fit = try request.run(on: loaded)
     ProgressLine.shared.finish()
-    for warning in fit.warnings { StandardError.warning(warning) }
+    for warning in fit.warnings { StandardError.warning(warning.commandLineText) }
     switch format {
-    case .text: print(TextReport(data: loaded, request: request, fit: fit).render(history: history), terminator: "")
-    case .json: print(JSONReport(data: loaded, request: request, fit: fit).value(history: history).render())
+    case .text: print(TextReport(data: loaded, fit: fit).render(history: history), terminator: "")
+    case .json: print(JSONReport(data: loaded, fit: fit).value(history: history).render())
     case .csv: if output == nil { print(RowsCSV.render(data: loaded, fit: fit), terminator: "") }
     }
     if let output { try OutputPaths.write(RowsCSV.render(data: loaded, fit: fit), to: output) }
     if let plot {
-      let entry = Plotting.Entry(label: Plotting.label(for: request, fit: fit), fit: fit)
+      let entry = Plotting.Entry(label: Plotting.label(of: fit), fit: fit)
       let chart = Plotting.chart(data: loaded, entries: [entry],
                                  title: "\(loaded.yName): \(entry.label) fit")
       try Plotting.write(chart, to: plot)

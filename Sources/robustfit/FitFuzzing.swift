@@ -87,20 +87,19 @@ public func fitFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var table = try readNumericCSV(bytes: bytes, name: "fuzz.csv",
                                    options: CSVReadOptions(dropMissing: dataOptions.dropMissing))
     let loaded = try DataLoader.assemble(&table, options: dataOptions)
-    let request = FitRequest(choice: choice, alpha: alpha, alphaRange: 0...2,
-                             options: FitOptions(maxIterations: 60, recordHistory: true))
+    let request = try FitRequest(choice: choice, alpha: alpha, alphaRange: 0...2, scale: ScaleOptions(),
+                                 solver: SolverOptions.parse(["--max-iterations", "60"]), recordsHistory: true)
     let fit = try request.run(on: loaded)
-    precondition(fit.coefficients.allSatisfy(\.isFinite), "coefficients \(fit.coefficients)")
+    precondition(fit.estimates.allSatisfy(\.isFinite), "coefficients \(fit.estimates)")
     precondition(fit.residuals.allSatisfy(\.isFinite), "residuals")
-    precondition(fit.objective.isFinite && fit.scale.isFinite && fit.sigma.isFinite, "objective or scale")
-    if let inference = fit.inference {
-      precondition(inference.standardErrors.allSatisfy { $0.isFinite && $0 >= 0 }, "se")
-    }
+    precondition(fit.objective.value.isFinite && fit.lossScale.isFinite && fit.residualScale.isFinite,
+                 "objective or scale")
+    precondition(fit.coefficients.allSatisfy { ($0.standardError ?? 0).isFinite && ($0.standardError ?? 0) >= 0 }, "se")
     let names = [loaded.yName] + loaded.xNames
-    let text = TextReport(data: loaded, request: request, fit: fit).render(history: true)
+    let text = TextReport(data: loaded, fit: fit).render(history: true)
     precondition(!showsNonFinite(text, names: names), "the text report prints a non-finite number:\n\(text)")
     // JSON: every number in the tree is finite (a non-finite one would be printed as null).
-    let json = JSONReport(data: loaded, request: request, fit: fit).value(history: true)
+    let json = JSONReport(data: loaded, fit: fit).value(history: true)
     precondition(allNumbersFinite(json), "the JSON report holds a non-finite number: \(json.render())")
     // (Its header quotes the names CSV-style, so only the rows after it are looked at.)
     let rows = RowsCSV.render(data: loaded, fit: fit).split(separator: "\n").dropFirst().joined(separator: "\n")

@@ -5,49 +5,47 @@ import RobustRegression
 /// more, in a fixed order. Numbers are full precision; what does not apply is null.
 struct JSONReport {
   let data: LoadedData
-  let request: FitRequest
   let fit: RegressionFit
 
   func value(history: Bool = false) -> JSONValue {
-    let inference = fit.inference
-    func keyed(_ values: [Double]?) -> JSONValue {
-      .object(fit.names.indices.map { (fit.names[$0], JSONValue.number(values?[$0])) })
+    let covariance = fit.covariance
+    func keyed(_ value: (RegressionFit.Coefficient) -> Double?) -> JSONValue {
+      .object(fit.coefficients.map { ($0.name, JSONValue.number(value($0))) })
     }
     var pairs: [(String, JSONValue)] = [
       ("file", .string(data.fileName)),
       ("y", .string(data.yName)),
-      ("loss", .string(request.choice.rawValue)),
+      ("loss", .string(fit.loss.name)),
       ("n", .int(data.n)),
       ("p", .int(data.p)),
-      ("coefficients", keyed(fit.coefficients)),
-      ("standard_errors", keyed(inference?.standardErrors)),
-      ("t_values", keyed(inference?.tValues)),
-      ("p_values", keyed(inference?.pValues)),
-      ("conf_int", .object(fit.names.indices.map { j in
-        (fit.names[j], inference.map { .array([.number($0.lower[j]), .number($0.upper[j])]) } ?? .null)
+      ("coefficients", keyed(\.estimate)),
+      ("standard_errors", keyed(\.standardError)),
+      ("t_values", keyed(\.tValue)),
+      ("p_values", keyed(\.pValue)),
+      ("conf_int", .object(fit.coefficients.map { c in
+        (c.name, c.confidenceInterval.map { .array([.number($0.lowerBound), .number($0.upperBound)]) } ?? .null)
       })),
-      ("confidence_level", .number(inference?.confidenceLevel)),
-      ("degrees_of_freedom", inference.map { .int($0.degreesOfFreedom) } ?? .null),
-      ("scale", request.choice == .l1 ? .null : .number(fit.scale)),
-      ("sigma", .number(fit.sigma)),
-      ("tuning", .number(fit.tuning)),
-      ("alpha", .alpha(fit.alpha)),
-      ("objective", .number(fit.objective)),
+      ("confidence_level", .number(covariance?.confidenceLevel)),
+      ("degrees_of_freedom", covariance.map { .int($0.degreesOfFreedom) } ?? .null),
+      ("scale", fit.loss.absoluteMethod != nil ? .null : .number(fit.lossScale)),
+      ("sigma", .number(fit.residualScale)),
+      ("tuning", .number(fit.tuningConstantUsed)),
+      ("alpha", .alpha(fit.shape.alpha)),
+      ("objective", .number(fit.objective.value)),
       ("iterations", .int(fit.iterations)),
       ("converged", .bool(fit.converged)),
-      ("termination", .string(fit.termination.rawValue)),
+      ("termination", .string(fit.termination.reportName)),
       ("outliers", .int(fit.outlierCount)),
-      ("outlier_threshold", .number(request.options.outlierThreshold)),
+      ("outlier_threshold", .number(fit.regression.outlierThreshold)),
       ("dropped_rows", .int(data.droppedRows)),
-      ("warnings", .array((request.warnings + fit.warnings).map { .string($0) })),
+      ("warnings", .array(fit.warnings.map { .string($0.commandLineText) })),
     ]
-    if let summary = fit.adaptive {
-      pairs.append(("alpha_range", .array([.number(summary.alphaRange.lowerBound),
-                                           .number(summary.alphaRange.upperBound)])))
-      pairs.append(("alpha_se", .number(summary.alphaStandardError)))
-      pairs.append(("scale_se", .number(summary.scaleStandardError)))
-      pairs.append(("alpha_on_bound", .bool(summary.alphaOnBound)))
-      pairs.append(("scale_on_bound", .bool(summary.scaleOnBound)))
+    if let adaptive = fit.adaptiveEstimate {
+      pairs.append(("alpha_range", .array([.number(adaptive.range.lowerBound), .number(adaptive.range.upperBound)])))
+      pairs.append(("alpha_se", .number(adaptive.alphaSE)))
+      pairs.append(("scale_se", .number(adaptive.scaleSE)))
+      pairs.append(("alpha_on_bound", .bool(adaptive.alphaOnBound)))
+      pairs.append(("scale_on_bound", .bool(adaptive.scaleOnFloor)))
     }
     if history {
       pairs.append(("history", .array(fit.history.map { record in

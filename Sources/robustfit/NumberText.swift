@@ -21,7 +21,7 @@ enum NumberText {
 
   /// α: `-inf`, `inf` or six significant digits.
   static func alpha(_ a: Double) -> String {
-    a.isInfinite ? formatAlpha(a) : significant(a)
+    a.isInfinite ? Loss.format(alpha: a) : significant(a)
   }
 
   /// A range [lo, hi] with the ends as α.

@@ -25,7 +25,7 @@ enum Plotting {
       var chart = Chart(title: title, xLabel: data.xNames[0], yLabel: data.yName,
                         width: entries.count > 2 ? 900 : 720, height: entries.count > 2 ? 520 : 480)
       let shade = shadeIndex.map { entries[$0].fit.weights.map { min(1, max(0, $0)) } }
-      let shadeLabel = shadeIndex.map { entries.count == 1 ? "IRLS weight 0 … 1" : "\(entries[$0].fit.lossName) weight 0 … 1" }
+      let shadeLabel = shadeIndex.map { entries.count == 1 ? "IRLS weight 0 … 1" : "\(entries[$0].fit.loss.name) weight 0 … 1" }
       chart.series.append(.scatter(x: data.predictors[0], y: data.response, shade: shade, shadeLabel: shadeLabel))
       if let truth {
         let hasIntercept = data.design.hasIntercept
@@ -34,9 +34,9 @@ enum Plotting {
       }
       for entry in entries {
         let hasIntercept = data.design.hasIntercept
-        let intercept = hasIntercept ? entry.fit.coefficients[0] : 0
-        let slope = entry.fit.coefficients[hasIntercept ? 1 : 0]
-        let adaptive = entry.fit.adaptive != nil && entries.count > 1
+        let intercept = hasIntercept ? entry.fit.estimates[0] : 0
+        let slope = entry.fit.estimates[hasIntercept ? 1 : 0]
+        let adaptive = entry.fit.adaptiveEstimate != nil && entries.count > 1
         chart.series.append(.line(intercept: intercept, slope: slope, label: entry.label,
                                   width: adaptive ? 3 : 2, dash: adaptive ? .dashed : .solid))
       }
@@ -59,11 +59,11 @@ enum Plotting {
   }
 
   /// The legend label of a fit: the loss, with α for the general and adaptive losses.
-  static func label(for request: FitRequest, fit: RegressionFit) -> String {
-    if request.choice == .adaptive, let alpha = fit.alpha {
-      return "adaptive (α = \(alpha.isInfinite ? formatAlpha(alpha) : twoDecimals(alpha)))"
+  static func label(of fit: RegressionFit) -> String {
+    if case .estimated(let alpha, _, _, _) = fit.shape {
+      return "adaptive (α = \(alpha.isInfinite ? Loss.format(alpha: alpha) : twoDecimals(alpha)))"
     }
-    return request.label
+    return FitRequest.label(of: fit.loss)
   }
 
   /// α with at most two decimals and no trailing zeros: `0`, `0.31`, `1.5`.

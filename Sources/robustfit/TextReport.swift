@@ -6,7 +6,6 @@ import RobustRegression
 /// convergence, outliers and warnings. Numbers are rounded to six significant digits for reading.
 struct TextReport {
   let data: LoadedData
-  let request: FitRequest
   let fit: RegressionFit
 
   func render(history: Bool = false) -> String {
@@ -41,44 +40,45 @@ struct TextReport {
   }
 
   private var lossText: String {
-    switch request.choice {
-    case .general: return "general, Barron's ρ(r/c; α) with α = \(NumberText.alpha(request.alpha ?? .nan))"
-    case .adaptive: return "adaptive, Barron's negative log-likelihood with α and c estimated"
-    case .l1:
-      let method = request.options.absoluteMethod == .irls ? "IRLS with an exact basis finish" : "subgradient"
-      return "l1, least absolute deviations (\(method))"
-    default: return request.choice.rawValue
+    if let method = fit.loss.absoluteMethod {
+      return "l1, least absolute deviations (\(method == .irls ? "IRLS with an exact basis finish" : "subgradient"))"
+    }
+    switch fit.shape {
+    case .estimated: return "adaptive, Barron's negative log-likelihood with α and c estimated"
+    case .fixed(let alpha) where fit.loss.name == "general":
+      return "general, Barron's ρ(r/c; α) with α = \(NumberText.alpha(alpha))"
+    default: return fit.loss.name
     }
   }
 
   private func coefficientSection() -> [String] {
     var lines = ["Coefficients:"]
-    guard let inference = fit.inference else {
+    guard let covariance = fit.covariance else {
       var table = TextTable(header: ["", "Estimate"])
-      for (name, beta) in zip(fit.names, fit.coefficients) {
-        table.rows.append([name, NumberText.significant(beta)])
+      for coefficient in fit.coefficients {
+        table.rows.append([coefficient.name, NumberText.significant(coefficient.estimate)])
       }
       lines.append(table.render(indent: "  "))
       lines.append("  (standard errors not available: see the warnings)")
       return lines
     }
-    let level = inference.confidenceLevel
+    let level = covariance.confidenceLevel
     let lowerLabel = percentText((1 - level) / 2)
     let upperLabel = percentText(1 - (1 - level) / 2)
     var table = TextTable(header: ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", lowerLabel, upperLabel])
-    for j in fit.names.indices {
+    for c in fit.coefficients {
       table.rows.append([
-        fit.names[j], NumberText.significant(fit.coefficients[j]),
-        NumberText.significant(inference.standardErrors[j]),
-        String(format: "%.3f", inference.tValues[j]),
-        NumberText.pValue(inference.pValues[j]),
-        NumberText.significant(inference.lower[j]),
-        NumberText.significant(inference.upper[j]),
+        c.name, NumberText.significant(c.estimate),
+        NumberText.significant(c.standardError ?? .nan),
+        String(format: "%.3f", c.tValue ?? .nan),
+        NumberText.pValue(c.pValue ?? .nan),
+        NumberText.significant(c.confidenceInterval?.lowerBound ?? .nan),
+        NumberText.significant(c.confidenceInterval?.upperBound ?? .nan),
       ])
     }
     lines.append(table.render(indent: "  "))
-    lines.append("  Standard errors: \(inference.method).")
-    lines.append("  p-values and \(percentText(level)) intervals: Student's t with \(inference.degreesOfFreedom) df.")
+    lines.append("  Standard errors: \(covariance.method).")
+    lines.append("  p-values and \(percentText(level)) intervals: Student's t with \(covariance.degreesOfFreedom) df.")
     return lines
   }
 
@@ -91,18 +91,18 @@ struct TextReport {
   private func summaryTable() -> TextTable {
     var t = TextTable(header: [])
     t.rows.append(["Loss scale c", scaleText])
-    t.rows.append(["Residual scale σ̂", NumberText.significant(fit.sigma) + "  (median |r| / 0.6745)"])
+    t.rows.append(["Residual scale σ̂", NumberText.significant(fit.residualScale) + "  (median |r| / 0.6745)"])
     t.rows.append(["Shape α", alphaText])
     let objectiveLabel: String
-    switch request.choice {
-    case .l1: objectiveLabel = "Objective Σ|r|"
-    case .adaptive: objectiveLabel = "Negative log-lik."
-    default: objectiveLabel = "Objective Σρ(r/c)"
+    switch fit.objective.kind {
+    case .sumOfAbsoluteResiduals: objectiveLabel = "Objective Σ|r|"
+    case .negativeLogLikelihood: objectiveLabel = "Negative log-lik."
+    case .sumOfLosses: objectiveLabel = "Objective Σρ(r/c)"
     }
-    t.rows.append([objectiveLabel, NumberText.significant(fit.objective, 8)])
-    t.rows.append(["Iterations", "\(fit.iterations) (\(fit.termination.rawValue))"])
+    t.rows.append([objectiveLabel, NumberText.significant(fit.objective.value, 8)])
+    t.rows.append(["Iterations", "\(fit.iterations) (\(fit.termination.reportName))"])
     t.rows.append(["Outliers", outlierText])
-    let warnings = request.warnings + fit.warnings
+    let warnings = fit.warnings.map(\.commandLineText)
     if warnings.isEmpty {
       t.rows.append(["Warnings", "none"])
     } else {
@@ -114,36 +114,33 @@ struct TextReport {
   }
 
   private var scaleText: String {
-    if request.choice == .l1 { return "—  (l1 has no scale)" }
-    let c = NumberText.significant(fit.scale)
-    if let summary = fit.adaptive {
+    if fit.loss.absoluteMethod != nil { return "—  (l1 has no scale)" }
+    let c = NumberText.significant(fit.lossScale)
+    switch fit.lossScaleSource {
+    case .estimated(let se, let onFloor):
       var text = c
-      if let se = summary.scaleStandardError { text += " ± " + NumberText.significant(se, 3) }
-      text += summary.scaleOnBound ? "  (estimated; on its lower bound)" : "  (estimated)"
-      return text
-    }
-    switch request.options.scale {
-    case .fixed: return c + "  (fixed by --scale)"
-    case .mad(_, let update):
-      guard let k = fit.tuning else { return c + "  (does not change the l2 fit)" }
-      let sigma = update ? "σ̂" : "the starting σ̂ (held fixed)"
-      return c + "  (k = \(NumberText.significant(k)) × \(sigma))"
+      if let se { text += " ± " + NumberText.significant(se, 3) }
+      return text + (onFloor ? "  (estimated; on its lower bound)" : "  (estimated)")
+    case .given: return c + "  (fixed by --scale)"
+    case .notUsed: return c + "  (does not change the l2 fit)"
+    case .residualScale(let k): return c + "  (k = \(NumberText.significant(k)) × σ̂)"
+    case .startScale(let k): return c + "  (k = \(NumberText.significant(k)) × the starting σ̂ (held fixed))"
     }
   }
 
   private var alphaText: String {
-    guard let alpha = fit.alpha else { return "—  (\(request.choice.rawValue) is not in Barron's family)" }
-    var text = NumberText.alpha(alpha)
-    if let summary = fit.adaptive {
-      if let se = summary.alphaStandardError { text += " ± " + NumberText.significant(se, 3) }
-      text += "  (estimated in \(NumberText.range(summary.alphaRange))"
-      text += summary.alphaOnBound ? "; on a bound)" : ")"
+    switch fit.shape {
+    case .notInFamily: return "—  (\(fit.loss.name) is not in Barron's family)"
+    case .fixed(let alpha): return NumberText.alpha(alpha)
+    case .estimated(let alpha, let se, let onBound, let range):
+      var text = NumberText.alpha(alpha)
+      if let se { text += " ± " + NumberText.significant(se, 3) }
+      return text + "  (estimated in \(NumberText.range(range))" + (onBound ? "; on a bound)" : ")")
     }
-    return text
   }
 
   private var outlierText: String {
-    let threshold = NumberText.significant(request.options.outlierThreshold)
+    let threshold = NumberText.significant(fit.regression.outlierThreshold)
     var text = "\(fit.outlierCount) of \(data.n) with |r|/σ̂ > \(threshold)"
     let flagged = fit.outliers.indices.filter { fit.outliers[$0] }.map { data.lines[$0] }
     if !flagged.isEmpty {

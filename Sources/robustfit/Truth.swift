@@ -111,7 +111,7 @@ struct Truth {
 
   /// The RMS distance of `fit` from the truth over the design's rows.
   func distance(of fit: RegressionFit, design: DesignMatrix) -> Double {
-    design.rmsDistance(fit.coefficients, coefficients)
+    design.rmsDistance(fit.estimates, coefficients)
   }
 }
 

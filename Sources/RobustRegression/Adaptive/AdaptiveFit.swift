@@ -1,32 +1,18 @@
 import CLapack
 import RealModule
 
-extension Regression {
-  /// Fits Barron's adaptive loss: minimises the negative log-likelihood
-  ///
-  ///     NLL(β, α, c) = Σρ(rᵢ/c; α) + n·log c + n·log Z(α)
-  ///
-  /// jointly over β, α ∈ `alphaRange` (within [0, ∞); default [0, 2]) and c ≥ a data-relative floor
-  /// (Docs/spec.md §5). Each outer iteration is one fused IRLS pass over X at the current (α, c) followed by a
-  /// damped Newton step in (α, log c) on the new residuals; a β step that would raise the NLL is
-  /// halved, so the NLL never increases from one iteration to the next (see Docs/adaptive.md).
-  ///
-  /// The result's `objective` is the NLL, `alpha` and `scale` the learned shape and scale, and
-  /// `adaptive` says whether either ended on a bound and gives their standard errors from the
-  /// observed information.
-  public static func fitAdaptive(_ design: DesignMatrix, response: [Double],
-                                 alphaRange: ClosedRange<Double> = 0...2,
-                                 options: FitOptions = FitOptions()) throws -> RegressionFit {
-    guard alphaRange.lowerBound >= 0, !alphaRange.upperBound.isNaN else {
-      throw RegressionError.invalidOption(
-        "the α range must lie within [0, ∞) (the density is not normalisable for α < 0)")
-    }
-    return try Prepared.fitting(design, response: response, options: options) { prepared in
-      try AdaptiveFitter(prepared: prepared, alphaRange: alphaRange).fit()
-    }
-  }
-}
-
+/// Barron's adaptive loss (``Loss/adaptive(alphaRange:)``): minimises the negative log-likelihood
+///
+///     NLL(β, α, c) = Σρ(rᵢ/c; α) + n·log c + n·log Z(α)
+///
+/// jointly over β, α in the loss's range (within [0, ∞); default [0, 2]) and c ≥ a data-relative floor
+/// (Docs/spec.md §5). Each outer iteration is one fused IRLS pass over X at the current (α, c) followed by a
+/// damped Newton step in (α, log c) on the new residuals; a β step that would raise the NLL is
+/// halved, so the NLL never increases from one iteration to the next (see Docs/adaptive.md).
+///
+/// The outcome's objective is the NLL, its α and scale the learned shape and scale, and its adaptive
+/// summary says whether either ended on a bound and gives their standard errors from the observed
+/// information.
 struct AdaptiveFitter {
   let prepared: Prepared
   let alphaRange: ClosedRange<Double>
@@ -45,7 +31,7 @@ struct AdaptiveFitter {
   /// Rows used by the start scan; above this a deterministic subsample of this many rows is scanned.
   static let scanRows = 10_000
 
-  func fit() throws -> RegressionFit {
+  func fit() throws -> FitOutcome {
     let pass = prepared.pass, options = prepared.options, design = prepared.design
     let n = design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
@@ -79,7 +65,7 @@ struct AdaptiveFitter {
       count += 1
     }
     let nonzeroSigma = count > 0
-      ? Selection.median(reordering: UnsafeMutableBufferPointer(rebasing: scratch[0..<count])) / 0.6744897501960817
+      ? Selection.median(reordering: UnsafeMutableBufferPointer(rebasing: scratch[0..<count])) / Selection.madConsistency
       : 0
     let reference = nonzeroSigma > 0 ? nonzeroSigma : (yScale > 0 ? yScale : 1)
     let scaleFloor = 1e-6 * reference
@@ -112,27 +98,21 @@ struct AdaptiveFitter {
     let information = ObservedInformation.compute(design: design, residuals: residuals, alpha: alpha,
                                                   scale: scale, alphaFree: !alphaOnBound,
                                                   scaleFree: !scaleOnBound && !fixedScale)
-    var warnings: [String] = []
+    var warnings: [FitWarning] = []
     var inference: Inference?
     if let information {
       inference = Inference(covariance: information.betaCovariance, coefficients: beta,
-                            degreesOfFreedom: n - design.columns, method: "observed information of the NLL")
+                            degreesOfFreedom: n - design.columns, method: .observedInformation,
+                            confidenceLevel: options.confidenceLevel)
     }
-    if inference == nil {
-      warnings.append("standard errors are not available: the NLL's observed information is not positive definite")
-    }
-    if termination == .iterationLimit {
-      warnings.append("the adaptive fit did not converge in \(iteration) iterations")
-    }
-    if scaleOnBound {
-      warnings.append("the scale c ended on its floor (10⁻⁶ × the start's residual scale): many residuals are "
-        + "(nearly) exactly 0")
-    }
+    if inference == nil { warnings.append(.standardErrorsUnavailable(.informationNotPositiveDefinite)) }
+    if termination == .iterationLimit { warnings.append(.adaptiveIterationLimit(iterations: iteration)) }
+    if scaleOnBound { warnings.append(.lossScaleOnFloor) }
     let sigma = Selection.madScale(of: residuals)
-    return RegressionFit(
-      lossName: "adaptive", names: design.names, coefficients: beta, residuals: residuals, weights: weights,
-      scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, iterations: iteration,
-      termination: termination, inference: inference,
+    return FitOutcome(
+      names: design.names, coefficients: beta, residuals: residuals, weights: weights,
+      scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, objectiveKind: .negativeLogLikelihood,
+      iterations: iteration, termination: termination, inference: inference,
       outliers: prepared.flagOutliers(residuals, sigma: sigma), history: state.history, warnings: warnings,
       adaptive: AdaptiveSummary(alphaRange: alphaRange, alphaOnBound: alphaOnBound, scaleOnBound: scaleOnBound,
                                 alphaStandardError: information?.alphaStandardError,
@@ -186,7 +166,7 @@ struct AdaptiveFitter {
   /// A deterministic pseudo-random subsample of `scanRows` rows (one row from each block of
   /// ⌈n/scanRows⌉), or all rows when it cannot be prepared (e.g. its columns are collinear).
   private func subsample() -> Prepared {
-    let design = prepared.design, n = design.rows, p = design.columns
+    let n = prepared.design.rows
     let stride = (n + Self.scanRows - 1) / Self.scanRows
     var generator = SplitMix64(seed: 0x5EED_ADA9)
     var rows: [Int] = []
@@ -197,11 +177,7 @@ struct AdaptiveFitter {
       rows.append(blockStart + Int(generator.next() % UInt64(width)))
       blockStart += stride
     }
-    var values = [Double](repeating: 0, count: rows.count * p)
-    for j in 0..<p { for (k, i) in rows.enumerated() { values[j * rows.count + k] = design.values[j * n + i] } }
-    let subset = DesignMatrix(rows: rows.count, columns: p, columnMajor: values, names: design.names,
-                              hasIntercept: design.hasIntercept)
-    return (try? Prepared(design: subset, response: rows.map { prepared.response[$0] }, options: prepared.options,
+    return (try? Prepared(design: prepared.design.selectingRows(rows), response: rows.map { prepared.response[$0] }, options: prepared.options,
                           responseUnit: prepared.responseUnit, columnMagnitudes: prepared.columnMagnitudes))
       ?? prepared
   }

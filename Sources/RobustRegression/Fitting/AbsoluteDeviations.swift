@@ -4,14 +4,14 @@ import RealModule
 /// identifies the optimal basis (p points the fit interpolates) and walks simplex steps until the
 /// LP optimality condition holds; or the subgradient baseline.
 extension Prepared {
-  func fitAbsolute() throws -> RegressionFit {
+  func fitAbsolute() throws -> FitOutcome {
     switch options.absoluteMethod {
     case .irls: return try fitAbsoluteExact()
     case .subgradient: return try fitAbsoluteSubgradient()
     }
   }
 
-  private func fitAbsoluteExact() throws -> RegressionFit {
+  private func fitAbsoluteExact() throws -> FitOutcome {
     let n = design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     defer { scratch.deallocate() }
@@ -30,14 +30,13 @@ extension Prepared {
     return try absoluteResult(beta: beta, residuals: residuals, objective: objective,
                           iterations: irls.iterations + finish.steps,
                           termination: finish.optimal ? .converged : .iterationLimit, history: irls.history,
-                          extraWarnings: finish.optimal ? [] :
-                            ["the exact L1 finish stopped before proving optimality (degenerate basis)"])
+                          extraWarnings: finish.optimal ? [] : [.absoluteFinishUnproven])
   }
 
   /// Preconditioned subgradient descent, β ← β − ηₖ·(XᵀX)⁻¹g/‖…‖ with ηₖ = η₀/√k, keeping the best
   /// iterate. It stops when the best objective has not improved by `tolerance` (relative) over the
   /// last 1000 steps, or at 1000 × the iteration cap.
-  private func fitAbsoluteSubgradient() throws -> RegressionFit {
+  private func fitAbsoluteSubgradient() throws -> FitOutcome {
     let n = design.rows, p = design.columns
     var beta = ordinaryLeastSquares
     var residuals = design.residuals(response, beta)
@@ -59,7 +58,7 @@ extension Prepared {
       var direction = [Double](repeating: 0, count: p)
       for i in 0..<p { for j in 0..<p { direction[i] += inverseGram[j * p + i] * g[j] } }
       // Length of the step in fitted values: ‖X·direction‖/√n.
-      let fittedChange = design.multiply(direction)
+      let fittedChange = design.multiplied(by: direction)
       let size = (fittedChange.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot()
       guard size > 0 else { termination = .converged; break }
       let eta = step0 / Double(k).squareRoot() / size
@@ -77,13 +76,12 @@ extension Prepared {
     residuals = design.residuals(response, best)
     return try absoluteResult(beta: best, residuals: residuals, objective: bestObjective, iterations: k,
                           termination: termination, history: history,
-                          extraWarnings: ["the subgradient method is a slow first-order baseline: its objective "
-                            + "is within its stalling tolerance, not at the exact optimum (use --method irls)"])
+                          extraWarnings: [.subgradientBaseline])
   }
 
   private func absoluteResult(beta: [Double], residuals: [Double], objective: Double, iterations: Int,
                               termination: Termination, history: [IterationRecord],
-                              extraWarnings: [String]) throws -> RegressionFit {
+                              extraWarnings: [FitWarning]) throws -> FitOutcome {
     guard objective.isFinite else { throw RegressionError.objectiveOverflow(residuals: residuals, scale: responseUnit) }
     let sigma = Selection.madScale(of: residuals)
     // Weights in the units of the other losses, w(u) = 1/|u| with u = r/σ̂ (the IRLS's own scale),
@@ -92,12 +90,13 @@ extension Prepared {
     let unit = sigma > 0 ? sigma : max(objective / Double(residuals.count), .leastNormalMagnitude)
     var warnings = extraWarnings
     let inference = LeastAbsoluteBasis.inference(residuals: residuals, coefficients: beta,
-                                                 inverseGram: inverseGram)
-    if inference == nil { warnings.append("standard errors are not available: the residual density at 0 could not be estimated") }
-    return RegressionFit(
-      lossName: Loss.absolute.name, names: design.names, coefficients: beta, residuals: residuals,
+                                                 inverseGram: inverseGram, confidenceLevel: options.confidenceLevel)
+    if inference == nil { warnings.append(.standardErrorsUnavailable(.sparsityNotEstimable)) }
+    return FitOutcome(
+      names: design.names, coefficients: beta, residuals: residuals,
       weights: residuals.map { min(1e6, unit / abs($0)) }, scale: 1, sigma: sigma, tuning: nil, alpha: nil,
-      objective: objective, iterations: iterations, termination: termination, inference: inference,
+      objective: objective, objectiveKind: .sumOfAbsoluteResiduals, iterations: iterations,
+      termination: termination, inference: inference,
       outliers: flagOutliers(residuals, sigma: sigma), history: history, warnings: warnings, adaptive: nil)
   }
 }
@@ -105,7 +104,7 @@ extension Prepared {
 extension DesignMatrix {
   /// y − X·β.
   func residuals(_ response: [Double], _ beta: [Double]) -> [Double] {
-    let fitted = multiply(beta)
+    let fitted = multiplied(by: beta)
     return zip(response, fitted).map { $0 - $1 }
   }
 }
@@ -114,7 +113,8 @@ extension LeastAbsoluteBasis {
   /// Koenker's iid covariance for the median: Cov = τ(1 − τ)·s²·(XᵀX)⁻¹ with τ = 1/2 and the sparsity
   /// s = 1/f(0) estimated by Siddiqui's difference quotient of the residual quantiles with the
   /// Hall–Sheather bandwidth (as R's quantreg `summary.rq(se = "iid")` uses).
-  static func inference(residuals: [Double], coefficients: [Double], inverseGram: [Double]) -> Inference? {
+  static func inference(residuals: [Double], coefficients: [Double], inverseGram: [Double],
+                        confidenceLevel: Double) -> Inference? {
     let n = residuals.count, p = coefficients.count
     guard n > p else { return nil }
     let z975 = 1.959963984540054, phi0 = 0.3989422804014327
@@ -132,6 +132,6 @@ extension LeastAbsoluteBasis {
     guard sparsity > 0, sparsity.isFinite else { return nil }
     let factor = 0.25 * sparsity * sparsity
     return Inference(covariance: inverseGram.map { $0 * factor }, coefficients: coefficients,
-                     degreesOfFreedom: n - p, method: "iid sparsity (Siddiqui, Hall–Sheather bandwidth)")
+                     degreesOfFreedom: n - p, method: .sparsity, confidenceLevel: confidenceLevel)
   }
 }

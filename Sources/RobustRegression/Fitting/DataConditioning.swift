@@ -147,7 +147,7 @@ struct DataConditioning: Equatable {
     for (j, change) in columns.enumerated() where !change.isIdentity {
       for i in (j * n)..<((j + 1) * n) { values[i] = (values[i] - change.shift) * change.factor }
     }
-    return DesignMatrix(rows: n, columns: design.columns, columnMajor: values, names: design.names,
+    return DesignMatrix(checkedRows: n, columns: design.columns, values: values, names: design.names,
                         hasIntercept: design.hasIntercept)
   }
 
@@ -246,38 +246,28 @@ struct DataConditioning: Equatable {
       confidenceLevel: given.confidenceLevel, method: given.method)
   }
 
-  /// How the objective of a fit maps back.
-  enum ObjectiveKind {
-    /// Σρ(r/c): unchanged.
-    case scaleFree
-    /// Σ|r|: divided by s_y.
-    case absolute
-    /// The NLL: less n·log s_y (its n·log c term, with c = c̃/s_y).
-    case negativeLogLikelihood(rows: Int)
-  }
-
-  func originalObjective(_ value: Double, kind: ObjectiveKind) -> Double {
+  /// The objective in the units of the data: Σρ(r/c) is unchanged, Σ|r| is divided by s_y, and the NLL
+  /// loses n·log s_y (its n·log c term, with c = c̃/s_y).
+  func originalObjective(_ value: Double, kind: RegressionFit.Objective.Kind, rows n: Int) -> Double {
     switch kind {
-    case .scaleFree: value
-    case .absolute: value / response.factor
-    case .negativeLogLikelihood(let n): value - Double(n) * Double.log(response.factor)
+    case .sumOfLosses: value
+    case .sumOfAbsoluteResiduals: value / response.factor
+    case .negativeLogLikelihood: value - Double(n) * Double.log(response.factor)
     }
   }
 
   /// The fit of the conditioned data, mapped back to the units and origins of the data; throws when a
   /// coefficient, its standard error or an interval end does not fit in a double there.
-  func original(_ fit: RegressionFit) throws -> RegressionFit {
+  func original(_ fit: FitOutcome) throws -> FitOutcome {
     guard !isIdentity else { return fit }
     let coefficients = originalCoefficients(fit.coefficients)
     try checkRange(coefficients, tilde: fit.coefficients, names: fit.names)
-    let kind: ObjectiveKind = fit.lossName == "adaptive"
-      ? .negativeLogLikelihood(rows: fit.residuals.count)
-      : (fit.lossName == Loss.absolute.name ? .absolute : .scaleFree)
-    let isAbsolute = fit.lossName == Loss.absolute.name
+    let kind = fit.objectiveKind, n = fit.residuals.count
+    let isAbsolute = kind == .sumOfAbsoluteResiduals
     let inference = try fit.inference.map { try originalInference($0, coefficients: coefficients, names: fit.names) }
     let s = response.factor
     let history = fit.history.map {
-      IterationRecord(iteration: $0.iteration, objective: originalObjective($0.objective, kind: kind),
+      IterationRecord(iteration: $0.iteration, objective: originalObjective($0.objective, kind: kind, rows: n),
                       scale: isAbsolute ? $0.scale : $0.scale / s,
                       coefficients: originalCoefficients($0.coefficients), relativeStep: $0.relativeStep)
     }
@@ -288,7 +278,7 @@ struct DataConditioning: Equatable {
     }
     let residuals = fit.residuals.map { $0 / s }
     let scale = isAbsolute ? fit.scale : fit.scale / s, sigma = fit.sigma / s
-    let objective = originalObjective(fit.objective, kind: kind)
+    let objective = originalObjective(fit.objective, kind: kind, rows: n)
     // What a double cannot hold in the units of the data (the tilde values are finite).
     func magnitude(_ tilde: Double) -> Double { Double.log10(abs(tilde)) - Double(s.exponent) * Double.log10(2) }
     if !scale.isFinite { throw RegressionError.outOfRange(.lossScale, log10Magnitude: magnitude(fit.scale)) }
@@ -300,14 +290,16 @@ struct DataConditioning: Equatable {
       // |r|/c is the same in both units (for L1, c is one unit of y: s_y in the conditioned data).
       throw RegressionError.objectiveOverflow(residuals: fit.residuals, scale: isAbsolute ? s : fit.scale)
     }
-    return RegressionFit(
-      lossName: fit.lossName, names: fit.names, coefficients: coefficients,
-      residuals: residuals,
-      weights: fit.weights,
-      scale: scale, sigma: sigma, tuning: fit.tuning,
-      alpha: fit.alpha, objective: objective, iterations: fit.iterations,
-      termination: fit.termination, inference: inference, outliers: fit.outliers, history: history,
-      warnings: fit.warnings, adaptive: adaptive)
+    var original = fit
+    original.coefficients = coefficients
+    original.residuals = residuals
+    original.scale = scale
+    original.sigma = sigma
+    original.objective = objective
+    original.inference = inference
+    original.history = history
+    original.adaptive = adaptive
+    return original
   }
 
   /// Throws ``RegressionError/outOfRange(_:log10Magnitude:)`` for the first coefficient

@@ -1,16 +1,18 @@
-/// How a fit chooses the loss scale c (the residual size where the loss bends, in units of y).
-public enum ScaleRule: Sendable, Hashable {
-  /// c = k·σ̂ with σ̂ the MAD of the residuals (centred at 0); `tuning` overrides the loss's default
-  /// k; `update` re-estimates σ̂ from the current residuals every iteration (the default, as
-  /// statsmodels and MASS) or holds the σ̂ of the start.
-  case mad(tuning: Double? = nil, update: Bool = true)
-  /// c fixed by the user; σ̂ plays no part in the fit.
+/// How a fit sets the loss scale c, the residual size where the loss bends, in the units of y.
+public enum ScaleRule: Sendable, Hashable, Codable {
+  /// c = k·σ̂ with k the loss's ``Loss/tuningConstant`` and σ̂ the MAD of the current residuals
+  /// (centred at 0), re-estimated at every iteration, as statsmodels' RLM and MASS's `rlm` do. For the
+  /// adaptive loss, c is estimated with α.
+  case mad
+  /// c = k·σ̂ with σ̂ the MAD of the start's residuals, held for the whole fit.
+  case madOfStart
+  /// c given in the units of y; σ̂ plays no part in the fit.
   case fixed(Double)
 }
 
 /// Where IRLS starts.
-public enum StartRule: Sendable, Hashable {
-  /// OLS for convex losses, a Huber fit for redescending ones (Docs/spec.md §4).
+public enum StartRule: Sendable, Hashable, Codable {
+  /// OLS for convex losses, a Huber fit for redescending ones and the adaptive loss (Docs/spec.md §4).
   case automatic
   /// Ordinary least squares.
   case ordinaryLeastSquares
@@ -22,37 +24,36 @@ public enum StartRule: Sendable, Hashable {
   case coefficients([Double])
 }
 
-/// The L1 algorithm.
-public enum AbsoluteMethod: String, Sendable, Hashable, CaseIterable {
+/// The L1 algorithm (``Loss/absolute(method:)``).
+public enum AbsoluteMethod: String, Sendable, Hashable, Codable, CaseIterable {
   /// IRLS followed by an exact basis (simplex) finish: the LP optimum.
   case irls
   /// Subgradient descent with diminishing steps: the slow first-order baseline.
   case subgradient
 }
 
-/// Options of a robust fit. The defaults follow Docs/spec.md §4.
-public struct FitOptions: Sendable, Hashable {
+/// The settings the fitting engine reads, taken from a ``Regression`` (and, for L1, its loss).
+struct FitOptions: Sendable, Hashable {
   /// How the loss scale c is set.
-  public var scale: ScaleRule
+  var scale: ScaleRule
   /// The start.
-  public var start: StartRule
+  var start: StartRule
   /// Stop when the relative changes of the objective and of the coefficients are both below this.
-  /// The default 1e-10 leaves the coefficients accurate to about 1e-9 relative while IRLS converges
-  /// linearly.
-  public var tolerance: Double
+  var tolerance: Double
   /// The iteration cap; reaching it ends the fit with ``Termination/iterationLimit``.
-  public var maxIterations: Int
+  var maxIterations: Int
   /// Keep one ``IterationRecord`` per iteration.
-  public var recordHistory: Bool
+  var recordHistory: Bool
   /// The L1 algorithm.
-  public var absoluteMethod: AbsoluteMethod
-  /// Residuals with |r|/σ̂ above this are flagged as outliers (default 2.5).
-  public var outlierThreshold: Double
+  var absoluteMethod: AbsoluteMethod
+  /// Residuals with |r|/σ̂ above this are flagged as outliers.
+  var outlierThreshold: Double
+  /// The coverage of the confidence intervals.
+  var confidenceLevel: Double
 
-  /// Options with Docs/spec.md's defaults.
-  public init(scale: ScaleRule = .mad(), start: StartRule = .automatic, tolerance: Double = 1e-10,
-              maxIterations: Int = 500, recordHistory: Bool = false,
-              absoluteMethod: AbsoluteMethod = .irls, outlierThreshold: Double = 2.5) {
+  init(scale: ScaleRule = .mad, start: StartRule = .automatic, tolerance: Double = 1e-10,
+       maxIterations: Int = 500, recordHistory: Bool = false, absoluteMethod: AbsoluteMethod = .irls,
+       outlierThreshold: Double = 2.5, confidenceLevel: Double = 0.95) {
     self.scale = scale
     self.start = start
     self.tolerance = tolerance
@@ -60,5 +61,6 @@ public struct FitOptions: Sendable, Hashable {
     self.recordHistory = recordHistory
     self.absoluteMethod = absoluteMethod
     self.outlierThreshold = outlierThreshold
+    self.confidenceLevel = confidenceLevel
   }
 }

@@ -211,7 +211,7 @@ enum LeastAbsoluteBasis {
     /// their side is flipped here. Nil when no breakpoint lies ahead.
     private mutating func ratioTest(residuals r: [Double], inBasis: [Bool], direction delta: [Double],
                                     slope start: Double) -> (entering: Int, t: Double)? {
-      let xd = design.multiply(delta)
+      let xd = design.multiplied(by: delta)
       var breaks: [(t: Double, i: Int)] = []
       for i in 0..<design.rows where !inBasis[i] && side[i] * xd[i] > 0 {
         breaks.append((max(0, r[i] / xd[i]), i))

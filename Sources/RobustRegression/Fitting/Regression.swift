@@ -1,58 +1,129 @@
-/// Robust linear regression: the entry points.
+/// A configured robust-regression estimator: the loss (with its tuning constant), how the loss scale is
+/// set, the start, and the stopping and reporting settings. ``fit(_:response:)`` serves every estimator:
+/// the fixed losses, the adaptive loss, and custom losses alike.
 ///
 /// ```swift
 /// import RobustRegression
 ///
 /// let x: [Double] = [0, 1, 2, 3, 4, 5, 6, 7]
 /// let y: [Double] = [1.1, 2.9, 5.2, 7.1, 8.8, 40, 13.1, 15.0]   // one gross outlier
-/// let design = DesignMatrix(predictors: [x], names: ["x"])
-/// let fit = try Regression.fit(design, response: y, loss: .cauchy)
-/// print(fit.coefficients)            // ≈ [1.06, 1.99]: the outlier at x = 5 has weight ≈ 2e-4
-/// let adaptive = try Regression.fitAdaptive(design, response: y)
-/// print(adaptive.alpha!)             // the shape Barron's NLL prefers
+/// let design = try DesignMatrix(predictors: [x], names: ["x"])
+/// let fit = try Regression(loss: .cauchy).fit(design, response: y)
+/// print(fit.estimates)               // ≈ [1.06, 1.99]: the outlier at x = 5 has weight ≈ 2e-4
+/// let adaptive = try Regression(loss: .adaptive).fit(design, response: y)
+/// print(adaptive.shape)              // α estimated by Barron's likelihood, with its standard error
 /// ```
-public enum Regression {
-  /// The warning a fit carries when Barron's general loss at `alpha` has no tuning constant with 95 %
-  /// efficiency at the Gaussian (α in about (1.5788, 2.5184), α ≠ 2: every k is more efficient) and
-  /// none was given, so that k = 1 (c = σ̂) was used.
-  public static func noEfficientTuningWarning(alpha: Double) -> String {
-    "no 95 %-efficiency tuning constant k exists for α = \(alpha) (every k is more efficient); k = 1 was "
-      + "used, so c = σ̂ (give a tuning constant or a scale to choose c)"
+///
+/// The defaults follow Docs/spec.md §4: c = k·σ̂ re-estimated every iteration, OLS start for convex losses
+/// and a Huber start otherwise, tolerance 1e-10, at most 500 iterations, 95 % intervals, outliers beyond
+/// 2.5 σ̂.
+public struct Regression: Sendable, Hashable, Codable {
+  /// The loss, with its tuning constant.
+  public var loss: Loss
+  /// How the loss scale c is set.
+  public var scale: ScaleRule
+  /// Where the iterations start.
+  public var start: StartRule
+  /// Stop when the relative changes of the objective and of the coefficients are both below this.
+  /// The default 1e-10 leaves the coefficients accurate to about 1e-9 relative while IRLS converges
+  /// linearly.
+  public var tolerance: Double
+  /// The iteration cap; reaching it ends the fit with ``Termination/iterationLimit``.
+  public var maxIterations: Int
+  /// The coverage of the coefficients' confidence intervals.
+  public var confidenceLevel: Double
+  /// Rows with |r|/σ̂ above this are flagged as outliers.
+  public var outlierThreshold: Double
+  /// Whether the fit keeps one ``IterationRecord`` per iteration.
+  public var recordsHistory: Bool
+
+  /// An estimator with the given settings; each defaults to Docs/spec.md §4's value.
+  public init(loss: Loss = .huber, scale: ScaleRule = .mad, start: StartRule = .automatic,
+              tolerance: Double = 1e-10, maxIterations: Int = 500, confidenceLevel: Double = 0.95,
+              outlierThreshold: Double = 2.5, recordsHistory: Bool = false) {
+    self.loss = loss
+    self.scale = scale
+    self.start = start
+    self.tolerance = tolerance
+    self.maxIterations = maxIterations
+    self.confidenceLevel = confidenceLevel
+    self.outlierThreshold = outlierThreshold
+    self.recordsHistory = recordsHistory
   }
 
-  /// Fits `response` on `design` under `loss` by IRLS (Docs/spec.md §4).
+  /// Fits `response` on `design`.
   ///
-  /// - Throws: ``RegressionError`` when the data cannot be fitted (non-finite values, n ≤ p,
-  ///   collinear columns, invalid options). A fit that stops early is returned with its
-  ///   ``Termination``.
-  public static func fit(_ design: DesignMatrix, response: [Double], loss: Loss,
-                         options: FitOptions = FitOptions()) throws -> RegressionFit {
-    if case .general(let alpha) = loss, alpha.isNaN {
-      throw RegressionError.invalidOption("Barron's shape α must be a number or ±infinity, not NaN")
-    }
-    return try Prepared.fitting(design, response: response, options: options) { prepared in
-      try prepared.fit(loss)
+  /// - Throws: ``RegressionError`` when the data or the settings cannot be used (lengths that disagree,
+  ///   NaN or infinite values, n ≤ p, collinear columns, settings out of their domain) or a result lies
+  ///   beyond the double range. A fit that stops early is returned with its ``Termination``.
+  public func fit(_ design: DesignMatrix, response: [Double]) throws(RegressionError) -> RegressionFit {
+    try validate(design: design, response: response)
+    let options = FitOptions(scale: scale, start: start, tolerance: tolerance, maxIterations: maxIterations,
+                             recordHistory: recordsHistory, absoluteMethod: loss.absoluteMethod ?? .irls,
+                             outlierThreshold: outlierThreshold, confidenceLevel: confidenceLevel)
+    let loss = self.loss
+    do {
+      let outcome = try Prepared.fitting(design, response: response, options: options) { prepared in
+        try prepared.fit(loss)
+      }
+      return RegressionFit(regression: self, names: design.names, outcome: outcome)
+    } catch let error as RegressionError {
+      throw error
+    } catch {
+      // The engine throws only RegressionError; LAPACK's argument errors are programming errors.
+      preconditionFailure("unexpected error from the fitting engine: \(error)")
     }
   }
 
-  /// Convenience: predictors as columns, an intercept added.
-  public static func fit(predictors: [[Double]], response: [Double], loss: Loss,
-                         options: FitOptions = FitOptions()) throws -> RegressionFit {
-    try fit(DesignMatrix(predictors: predictors, rows: response.count), response: response, loss: loss,
-            options: options)
+  /// Fits `response` on predictor columns (each of one length), with an intercept added.
+  public func fit(predictors: [[Double]], names: [String]? = nil,
+                  response: [Double]) throws(RegressionError) -> RegressionFit {
+    try fit(DesignMatrix(predictors: predictors, names: names, rows: response.count), response: response)
+  }
+
+  /// The checks every fit makes before it touches the data: lengths, finiteness, settings.
+  func validate(design: DesignMatrix, response: [Double]) throws(RegressionError) {
+    let n = design.rows, p = design.columns
+    guard response.count == n else { throw .dimensionMismatch(rows: n, responses: response.count) }
+    guard p >= 1, n > p else { throw .tooFewObservations(n: n, p: p) }
+    if let row = response.firstIndex(where: { !$0.isFinite }) {
+      throw .nonFinite(column: nil, name: "y", row: row)
+    }
+    try design.checkFinite()
+    func invalid(_ argument: InvalidArgument) -> RegressionError { .invalidArgument(argument) }
+    if let alpha = loss.barronAlpha, alpha.isNaN { throw invalid(.shapeNotANumber) }
+    if let range = loss.alphaRange, !(range.lowerBound >= 0 && !range.upperBound.isNaN) {
+      throw invalid(.alphaRange(lower: range.lowerBound, upper: range.upperBound))
+    }
+    if let k = loss.tuningConstant, !(k > 0 && k.isFinite) { throw invalid(.tuningConstant(k)) }
+    if case .custom(let name) = loss.kind, loss.customFunctions == nil {
+      throw invalid(.customLossWithoutFunctions(name: name))
+    }
+    if case .fixed(let c) = scale, !(c > 0 && c.isFinite) { throw invalid(.lossScale(c)) }
+    if case .coefficients(let beta) = start, beta.count != p || !beta.allSatisfy(\.isFinite) {
+      throw invalid(.startCoefficients(count: beta.count, columns: p))
+    }
+    guard tolerance > 0, tolerance.isFinite else { throw invalid(.tolerance(tolerance)) }
+    guard maxIterations >= 1 else { throw invalid(.iterationLimit(maxIterations)) }
+    guard confidenceLevel > 0, confidenceLevel < 1 else { throw invalid(.confidenceLevel(confidenceLevel)) }
+    guard outlierThreshold > 0, !outlierThreshold.isNaN else { throw invalid(.outlierThreshold(outlierThreshold)) }
   }
 }
 
 extension Prepared {
-  /// The fit of one fixed loss.
-  func fit(_ loss: Loss) throws -> RegressionFit {
-    switch loss {
+  /// The fit of one loss.
+  func fit(_ loss: Loss) throws -> FitOutcome {
+    switch loss.kind {
     case .huber:
       return try fitMEstimator(HuberLoss(), loss: loss)
     case .tukey:
       return try fitMEstimator(TukeyBiweightLoss(), loss: loss)
     case .absolute:
       return try fitAbsolute()
+    case .adaptive(let alphaRange):
+      return try AdaptiveFitter(prepared: self, alphaRange: alphaRange).fit()
+    case .custom:
+      return try fitMEstimator(loss.customFunctions!.loss, loss: loss)
     case .squared, .pseudoHuber, .cauchy, .gemanMcClure, .welsch, .general:
       return try fitMEstimator(BarronLoss(alpha: loss.barronAlpha!), loss: loss)
     }
@@ -76,11 +147,10 @@ struct Prepared {
   /// max|xᵢⱼ| per column, bounding the rounding of X·β.
   let columnMagnitudes: [Double]
 
-  /// Checks the data and options, brings the data into range (``DataConditioning``), runs `body` on the
+  /// Brings the data into range (``DataConditioning``), runs `body` on the
   /// prepared data and maps its fit back to the units and origins of the data.
   static func fitting(_ design: DesignMatrix, response: [Double], options: FitOptions,
-                      _ body: (Prepared) throws -> RegressionFit) throws -> RegressionFit {
-    try validate(design: design, response: response, options: options)
+                      _ body: (Prepared) throws -> FitOutcome) throws -> FitOutcome {
     let conditioning = DataConditioning(design: design, response: response)
     if conditioning.isIdentity {
       return try body(Prepared(design: design, response: response, options: options,
@@ -92,34 +162,7 @@ struct Prepared {
     return try conditioning.original(try body(prepared))
   }
 
-  /// The checks every fit makes before it touches the data: lengths, finiteness, options.
-  static func validate(design: DesignMatrix, response: [Double], options: FitOptions) throws {
-    let n = design.rows, p = design.columns
-    guard response.count == n else { throw RegressionError.dimensionMismatch(rows: n, responses: response.count) }
-    guard p >= 1, n > p else { throw RegressionError.tooFewObservations(n: n, p: p) }
-    if let row = response.firstIndex(where: { !$0.isFinite }) {
-      throw RegressionError.nonFinite(variable: "y", row: row)
-    }
-    for j in 0..<p {
-      if let i = (0..<n).first(where: { !design.values[j * n + $0].isFinite }) {
-        throw RegressionError.nonFinite(variable: design.names[j], row: i)
-      }
-    }
-    guard options.tolerance > 0, options.tolerance.isFinite else {
-      throw RegressionError.invalidOption("the tolerance must be a positive number")
-    }
-    guard options.maxIterations >= 1 else {
-      throw RegressionError.invalidOption("the iteration limit must be at least 1")
-    }
-    if case .fixed(let c) = options.scale, !(c > 0 && c.isFinite) {
-      throw RegressionError.invalidOption("the loss scale must be a positive finite number, not \(c)")
-    }
-    if case .mad(let k?, _) = options.scale, !(k > 0 && k.isFinite) {
-      throw RegressionError.invalidOption("the tuning constant must be a positive finite number, not \(k)")
-    }
-  }
-
-  /// The pass buffers, XᵀX's factor and the OLS fit of data that ``validate(design:response:options:)``
+  /// The pass buffers, XᵀX's factor and the OLS fit of data that ``Regression/validate(design:response:)``
   /// accepted.
   /// `columnMagnitudes` is max|xᵢⱼ| per column (``DataConditioning/conditionedMagnitudes``, read in the
   /// same pass that decides the conditioning).
@@ -139,9 +182,11 @@ struct Prepared {
     let solved = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p)
     guard case .solved(let ols) = solved else {
       let dependent = try NormalEquations.dependentColumns(of: design)
-      if !dependent.isEmpty { throw RegressionError.collinear(dependent: dependent) }
+      if !dependent.isEmpty {
+        throw RegressionError.collinear(columns: dependent, names: dependent.map { design.names[$0] })
+      }
       guard let ols = try NormalEquations.solveQR(design: design, response: response, weights: nil) else {
-        throw RegressionError.collinear(dependent: design.names)
+        throw RegressionError.collinear(columns: Array(design.names.indices), names: design.names)
       }
       ordinaryLeastSquares = ols
       inverseGram = try LAPACK.inverseGramByQR(design)
@@ -155,11 +200,7 @@ struct Prepared {
   /// The automatic start for a loss: OLS when convex, Huber when redescending.
   func start(isConvex: Bool, scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
     switch options.start {
-    case .coefficients(let beta):
-      guard beta.count == design.columns, beta.allSatisfy(\.isFinite) else {
-        throw RegressionError.invalidOption("the start needs \(design.columns) finite coefficients")
-      }
-      return beta
+    case .coefficients(let beta): return beta  // checked by Regression.validate
     case .ordinaryLeastSquares: return ordinaryLeastSquares
     case .absolute:
       return try fitAbsolute().coefficients
@@ -170,13 +211,13 @@ struct Prepared {
 
   private func huberStart(scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
     let outcome = try IRLS.run(pass: pass, loss: HuberLoss(), start: ordinaryLeastSquares, fixedScale: nil,
-                               tuning: 1.345, updateScale: true,
+                               tuning: Loss.huber.tuningConstant!, updateScale: true,
                                options: FitOptions(tolerance: 1e-8, maxIterations: 1000), scratch: scratch)
     return outcome.coefficients
   }
 
   /// An M-estimator fit for every loss except L1.
-  func fitMEstimator<L: RobustLoss>(_ robustLoss: L, loss: Loss) throws -> RegressionFit {
+  func fitMEstimator<L: RobustLoss>(_ robustLoss: L, loss: Loss) throws -> FitOutcome {
     let n = design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     // Freed as soon as σ̂ is known, before the outputs are built (peak memory of large fits).
@@ -186,18 +227,17 @@ struct Prepared {
     var fixedScale: Double?
     var tuning = 1.0
     var update = true
-    var tuningWarning: String?
+    var warnings: [FitWarning] = []
     switch options.scale {
     case .fixed(let c): fixedScale = c
-    case .mad(let k, let u):
-      update = u
-      if loss == .squared && k == nil {
+    case .mad, .madOfStart:
+      update = options.scale == .mad
+      if loss.kind == .squared && loss.tuningConstant == nil {
         fixedScale = responseUnit  // c does not change the squared-loss fit; report Σr²/2 in units of y.
-      } else {
-        tuning = k ?? loss.defaultTuning ?? 1
-        if k == nil, loss.defaultTuning == nil, case .general(let alpha) = loss, alpha != 2 {
-          tuningWarning = Regression.noEfficientTuningWarning(alpha: alpha)
-        }
+      } else if let k = loss.tuningConstant {
+        tuning = k
+      } else if case .general(let alpha) = loss.kind, alpha != 2 {
+        warnings.append(.noEfficientTuningConstant(alpha: alpha))  // and k = 1
       }
     }
     let outcome = try IRLS.run(pass: pass, loss: robustLoss, start: startBeta, fixedScale: fixedScale,
@@ -219,32 +259,29 @@ struct Prepared {
     let sigma = zeroScale ? 0 : residuals.withUnsafeBufferPointer { Selection.madScale(of: $0, scratch: scratch) }
     scratch.deallocate()
     scratchAllocated = false
-    var warnings: [String] = tuningWarning.map { [$0] } ?? []
     var inference: Inference?
     if outcome.termination == .zeroScale {
-      warnings.append("the robust scale is 0: more than half of the points lie exactly on the fitted "
-        + "hyperplane, so the fit interpolates them; standard errors are not available (fix the scale with --scale)")
+      warnings.append(.zeroResidualScale)
     } else {
       switch Sandwich.covariance(loss: robustLoss, residuals: residuals, scale: outcome.scale,
-                                 inverseGram: inverseGram, coefficients: outcome.coefficients) {
+                                 inverseGram: inverseGram, coefficients: outcome.coefficients,
+                                 confidenceLevel: options.confidenceLevel) {
       case .success(let result): inference = result
-      case .failure(let reason): warnings.append(reason.description)
+      case .failure(let problem): warnings.append(.standardErrorsUnavailable(problem))
       }
     }
     if outcome.termination == .iterationLimit {
-      warnings.append("IRLS did not converge in \(outcome.iterations) iterations (tolerance \(options.tolerance))")
+      warnings.append(.iterationLimit(iterations: outcome.iterations, tolerance: options.tolerance))
     }
-    if outcome.termination == .rankDeficient {
-      warnings.append("the weighted least-squares system lost rank (too many points with weight 0)")
-    }
-    return RegressionFit(
-      lossName: loss.name, names: design.names, coefficients: outcome.coefficients,
+    if outcome.termination == .rankDeficient { warnings.append(.rankLost) }
+    return FitOutcome(
+      names: design.names, coefficients: outcome.coefficients,
       residuals: residuals, weights: weights, scale: outcome.scale, sigma: sigma,
       tuning: fixedScale == nil ? tuning : nil, alpha: loss.barronAlpha,
-      objective: outcome.termination == .zeroScale ? 0 : outcome.objective,
+      objective: outcome.termination == .zeroScale ? 0 : outcome.objective, objectiveKind: .sumOfLosses,
       iterations: outcome.iterations, termination: outcome.termination, inference: inference,
-      outliers: zeroScale ? onFit.map { !$0 } : flagOutliers(residuals, sigma: sigma), history: outcome.history, warnings: warnings,
-      adaptive: nil)
+      outliers: zeroScale ? onFit.map { !$0 } : flagOutliers(residuals, sigma: sigma), history: outcome.history,
+      warnings: warnings, adaptive: nil)
   }
 
   /// |r|/σ̂ above the threshold; with σ̂ = 0 every non-zero residual is flagged.

@@ -1,17 +1,30 @@
 import RealModule
 
-/// Why a fit could not start: every case names the problem in one line.
+/// Why a fit (or a design, or a prediction) could not be made: every case names the problem in one
+/// line, with column indices as well as names. Every public entry point throws these for bad input and
+/// never traps.
 public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible {
-  /// y and the predictors disagree in length.
+  /// y and the design disagree in length.
   case dimensionMismatch(rows: Int, responses: Int)
-  /// Not enough observations: n must exceed p.
+  /// A predictor column (0-based `column` among the predictors, named `name`) has `count` values where
+  /// the design has `rows`.
+  case predictorLength(column: Int, name: String, count: Int, rows: Int)
+  /// `names` names, but `columns` columns.
+  case nameCount(names: Int, columns: Int)
+  /// Column-major values that are not `rows × columns` numbers.
+  case valueCount(count: Int, rows: Int, columns: Int)
+  /// The columns of a design given to ``RegressionFit/predict(_:)`` are not those of the fit.
+  case columnMismatch(expected: [String], got: [String])
+  /// Not enough observations: n must exceed p, and p must be at least 1.
   case tooFewObservations(n: Int, p: Int)
-  /// A non-finite value in the data.
-  case nonFinite(variable: String, row: Int)
-  /// The design's columns are linearly dependent; `dependent` names the columns that add nothing.
-  case collinear(dependent: [String])
-  /// An option is out of its domain.
-  case invalidOption(String)
+  /// A NaN or infinite value in the data: in design column `column` (0-based) named `name`, or in y when
+  /// `column` is nil; `row` is 0-based.
+  case nonFinite(column: Int?, name: String, row: Int)
+  /// The design's columns are linearly dependent; `columns` (0-based) and `names` are the columns that add
+  /// nothing.
+  case collinear(columns: [Int], names: [String])
+  /// A setting of the ``Regression`` or its ``Loss`` is out of its domain.
+  case invalidArgument(InvalidArgument)
   /// A result in the units of the data lies beyond the double range (about 10^`log10Magnitude`): the
   /// data span more than a double can (a column of 1e-300 against y of 1e300, or half the values of y
   /// near ±1e308, whose scale is then above the largest double).
@@ -26,15 +39,24 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
     switch self {
     case .dimensionMismatch(let rows, let responses):
       "the design has \(rows) rows but y has \(responses) values"
+    case .predictorLength(let column, let name, let count, let rows):
+      "predictor column \(column) (\(name)) has \(count) values but the design has \(rows) rows"
+    case .nameCount(let names, let columns):
+      "\(names) names for \(columns) columns: give one name per column"
+    case .valueCount(let count, let rows, let columns):
+      "\(count) values cannot fill \(rows) rows × \(columns) columns"
+    case .columnMismatch(let expected, let got):
+      "the design's columns (\(got.joined(separator: ", "))) are not the fit's (\(expected.joined(separator: ", ")))"
     case .tooFewObservations(let n, let p):
-      "too few observations: n = \(n) must exceed the number of coefficients p = \(p)"
-    case .nonFinite(let variable, let row):
-      "non-finite value in \(variable) at row \(row + 1)"
-    case .collinear(let dependent):
-      "the predictors are collinear: \(dependent.joined(separator: ", ")) "
-        + (dependent.count == 1 ? "is a linear combination" : "are linear combinations")
+      p < 1 ? "the design has no columns: give at least one predictor or an intercept"
+        : "too few observations: n = \(n) must exceed the number of coefficients p = \(p)"
+    case .nonFinite(let column, let name, let row):
+      "non-finite value in \(column.map { "column \($0) (\(name))" } ?? name) at row \(row + 1)"
+    case .collinear(_, let names):
+      "the predictors are collinear: \(names.joined(separator: ", ")) "
+        + (names.count == 1 ? "is a linear combination" : "are linear combinations")
         + " of the other columns"
-    case .invalidOption(let message): message
+    case .invalidArgument(let argument): argument.description
     case .outOfRange(let quantity, let magnitude):
       "\(quantity) is \(RegressionError.aboutPowerOfTen(magnitude)), beyond the range of a double: rescale "
         + (quantity.isCoefficient ? "that column" : "y") + " (by a power of ten) and fit again"
@@ -42,6 +64,47 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
       "the objective Σρ(r/c) overflows the double range: the residual of row \(row + 1) is "
         + "\(ratio.isFinite ? ratio.threeDigits : "more than 1.8e308") × the loss scale c; use a bounded loss "
         + "(huber, cauchy, …), a larger scale, or remove the value"
+    }
+  }
+}
+
+/// A setting out of its domain (``RegressionError/invalidArgument(_:)``).
+public enum InvalidArgument: Sendable, Hashable, CustomStringConvertible {
+  /// Barron's shape α is NaN.
+  case shapeNotANumber
+  /// The adaptive loss's α range does not lie within [0, ∞).
+  case alphaRange(lower: Double, upper: Double)
+  /// The tuning constant k is not a positive finite number.
+  case tuningConstant(Double)
+  /// A fixed loss scale c is not a positive finite number.
+  case lossScale(Double)
+  /// The tolerance is not a positive finite number.
+  case tolerance(Double)
+  /// The iteration limit is below 1.
+  case iterationLimit(Int)
+  /// The confidence level is not in (0, 1).
+  case confidenceLevel(Double)
+  /// The outlier threshold is not a positive number.
+  case outlierThreshold(Double)
+  /// A start given as coefficients has `count` values (or a non-finite one) where the design has
+  /// `columns` columns.
+  case startCoefficients(count: Int, columns: Int)
+  /// A custom loss decoded from an archive carries its name but not its functions.
+  case customLossWithoutFunctions(name: String)
+
+  public var description: String {
+    switch self {
+    case .shapeNotANumber: "Barron's shape α must be a number or ±infinity, not NaN"
+    case .alphaRange: "the α range must lie within [0, ∞) (the density is not normalisable for α < 0)"
+    case .tuningConstant(let k): "the tuning constant must be a positive finite number, not \(k)"
+    case .lossScale(let c): "the loss scale must be a positive finite number, not \(c)"
+    case .tolerance: "the tolerance must be a positive number"
+    case .iterationLimit: "the iteration limit must be at least 1"
+    case .confidenceLevel(let level): "the confidence level must lie strictly between 0 and 1, not \(level)"
+    case .outlierThreshold(let t): "the outlier threshold must be a positive number, not \(t)"
+    case .startCoefficients(_, let columns): "the start needs \(columns) finite coefficients"
+    case .customLossWithoutFunctions(let name):
+      "the custom loss \(name) was decoded without its functions: make it with Loss.custom(_:k:) to fit"
     }
   }
 }
@@ -56,7 +119,7 @@ extension RegressionError {
   }
 
   /// `about 1e614`, or `beyond 1e308` when the size itself is not known.
-  public static func aboutPowerOfTen(_ log10Magnitude: Double) -> String {
+  package static func aboutPowerOfTen(_ log10Magnitude: Double) -> String {
     log10Magnitude.isFinite ? "about 1e\(Int(min(log10Magnitude, 1e6).rounded()))" : "beyond 1e308"
   }
 }

@@ -1,89 +1,281 @@
-/// Coefficient inference: the sandwich covariance and what follows from it.
-public struct Inference: Sendable, Hashable {
-  /// The p × p covariance of the coefficients, column-major. Where a standard error exceeds about 1e154
-  /// (data near 1e±300) a variance is beyond the double range and its entries are ±∞; the standard
-  /// errors, t, p and intervals are computed without it and stay finite.
-  public let covariance: [Double]
-  /// √diag(covariance).
-  public let standardErrors: [Double]
-  /// β / se.
-  public let tValues: [Double]
-  /// Two-sided p-values from Student's t with `degreesOfFreedom`.
-  public let pValues: [Double]
-  /// Lower ends of the confidence intervals.
-  public let lower: [Double]
-  /// Upper ends of the confidence intervals.
-  public let upper: [Double]
-  /// n − p.
-  public let degreesOfFreedom: Int
-  /// The intervals' coverage (0.95).
-  public let confidenceLevel: Double
-  /// How the covariance was computed, e.g. "Huber sandwich (H1)".
-  public let method: String
-}
+import RealModule
 
-/// The result of a robust fit: what a statistician needs to read it and what a program needs to use it.
-public struct RegressionFit: Sendable {
-  /// The loss's command-line name (Docs/spec.md §2), `adaptive` for the adaptive fit.
-  public let lossName: String
-  /// Column names, intercept first when there is one.
-  public let names: [String]
-  /// β, in column order.
-  public let coefficients: [Double]
+/// The result of a robust fit, describing itself: what was fitted, the coefficient table, the scales and
+/// where they came from, the shape, the objective and its kind, why the fit stopped, and what a reader
+/// should know. `Codable` (for archives and services) and `Equatable`; ``predict(_:)`` applies it to
+/// new rows.
+///
+/// A fit that stops early (``Termination``) is still returned: read ``termination`` and ``warnings``.
+/// Encoding with `JSONEncoder` needs a `nonConformingFloatStrategy` where a value can be infinite (α = −∞
+/// of the Welsch loss, the shape's bound, a covariance beyond the double range).
+public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertible {
+  /// The estimator as it was configured.
+  public let regression: Regression
+  /// The loss as fitted: the configured loss with the tuning constant actually used (k = 1 where
+  /// ``FitWarning/noEfficientTuningConstant(alpha:)`` says no default exists).
+  public let loss: Loss
+  /// Barron's shape α: none, fixed by the loss, or estimated by the adaptive loss.
+  public let shape: Shape
+  /// One row per coefficient, in the design's column order (intercept first when there is one).
+  public let coefficients: [Coefficient]
+  /// β, in column order: the estimates of ``coefficients`` for numeric work.
+  public let estimates: [Double]
+  /// The coefficients' covariance and how it was computed; nil where it cannot be (zero scale, a failed
+  /// fit, or a redescending fit with E[ψ′] ≤ 0: see ``warnings``).
+  public let covariance: Covariance?
+  /// The loss scale c in the units of y (1 where it plays no part: L1, and least squares unless a tuning
+  /// constant was given).
+  public let lossScale: Double
+  /// Where c came from.
+  public let lossScaleSource: LossScaleSource
+  /// The robust residual scale σ̂ = MAD/0.6745 of the final residuals (centred at 0), in the units of y.
+  public let residualScale: Double
+  /// The minimised objective and its kind.
+  public let objective: Objective
   /// r = y − X·β.
   public let residuals: [Double]
   /// The final IRLS weights w(r/c) (for L1 σ̂/|r| capped at 1e6; 1 for L2).
   public let weights: [Double]
-  /// The loss scale c in the units of y (1 for L2 and L1 unless fixed).
-  public let scale: Double
-  /// The robust residual scale σ̂ = MAD/0.6745 of the final residuals.
-  public let sigma: Double
-  /// The tuning constant k with c = k·σ̂, when the scale came from σ̂.
-  public let tuning: Double?
-  /// Barron's α, where the loss has one.
-  public let alpha: Double?
-  /// Σρ(rᵢ/c) (Σ|rᵢ| for L1; the NLL for the adaptive fit).
-  public let objective: Double
-  /// IRLS iterations (outer iterations for the adaptive fit; steps for the subgradient method).
+  /// Whether each row is flagged as an outlier: |rᵢ|/σ̂ > ``Regression/outlierThreshold`` (with σ̂ = 0,
+  /// every row off the fit).
+  public let outliers: [Bool]
+  /// IRLS iterations (outer iterations for the adaptive fit, steps for the subgradient method).
   public let iterations: Int
   /// Why the fit stopped.
   public let termination: Termination
-  /// Coefficient inference; nil where it cannot be computed (zero scale, a failed fit, or a
-  /// redescending fit with E[ψ′] ≤ 0).
-  public let inference: Inference?
-  /// Points flagged as outliers: |rᵢ|/σ̂ > the threshold in ``FitOptions/outlierThreshold``.
-  public let outliers: [Bool]
-  /// Per-iteration records when requested.
+  /// One record per iteration when ``Regression/recordsHistory`` is set.
   public let history: [IterationRecord]
-  /// Things a reader should know (e.g. why standard errors are missing).
-  public var warnings: [String]
-  /// Extra facts of the adaptive fit; nil for the other losses.
-  public let adaptive: AdaptiveSummary?
+  /// What a reader should know, in the order the fit found it.
+  public let warnings: [FitWarning]
 
   /// Whether the fit converged.
   public var converged: Bool { termination.isConverged }
   /// n.
   public var observationCount: Int { residuals.count }
   /// p.
-  public var parameterCount: Int { coefficients.count }
-  /// ŷ = y − r.
+  public var parameterCount: Int { estimates.count }
+  /// The column names, in order.
+  public var names: [String] { coefficients.map(\.name) }
+  /// The 0-based rows flagged as outliers.
+  public var outlierRows: [Int] { outliers.indices.filter { outliers[$0] } }
+  /// The number of flagged outliers.
+  public var outlierCount: Int { outliers.reduce(0) { $0 + ($1 ? 1 : 0) } }
+
+  /// ŷ = y − r for the fitted rows.
   public func fittedValues(response: [Double]) -> [Double] {
     zip(response, residuals).map { $0 - $1 }
   }
-  /// The number of flagged outliers.
-  public var outlierCount: Int { outliers.reduce(0) { $0 + ($1 ? 1 : 0) } }
+
+  /// X·β for new rows: `design` must have the fitted design's columns (same count and names, so an
+  /// intercept column too).
+  ///
+  /// - Throws: ``RegressionError/columnMismatch(expected:got:)`` when the columns differ, and
+  ///   ``RegressionError/nonFinite(column:name:row:)`` for a NaN or infinite value.
+  public func predict(_ design: DesignMatrix) throws(RegressionError) -> [Double] {
+    guard design.names == names else { throw .columnMismatch(expected: names, got: design.names) }
+    try design.checkFinite()
+    return design.multiplied(by: estimates)
+  }
+
+  /// X·β for new predictor columns (each of one length), with an intercept when the fit had one.
+  public func predict(predictors: [[Double]]) throws(RegressionError) -> [Double] {
+    let hasIntercept = names.first == DesignMatrix.interceptName
+    let predictorNames = Array(names.dropFirst(hasIntercept ? 1 : 0))
+    guard predictors.count == predictorNames.count else {
+      throw .columnMismatch(expected: predictorNames, got: (0..<predictors.count).map { "x\($0 + 1)" })
+    }
+    return try predict(DesignMatrix(predictors: predictors, names: predictorNames, intercept: hasIntercept))
+  }
+
+  /// A brief report: the loss, the coefficients with standard errors, the scales and the termination.
+  public var description: String {
+    var lines = ["\(loss) fit, n = \(observationCount), p = \(parameterCount): \(termination)"]
+    for c in coefficients {
+      lines.append("  \(c.name): \(c.estimate)" + (c.standardError.map { " ± \($0)" } ?? ""))
+    }
+    lines.append("  loss scale c = \(lossScale) (\(lossScaleSource)), residual scale σ̂ = \(residualScale)")
+    if let alpha = shape.alpha { lines.append("  α = \(Loss.format(alpha: alpha)) (\(shape))") }
+    lines.append("  \(objective)")
+    lines += warnings.map { "  warning: \($0)" }
+    return lines.joined(separator: "\n")
+  }
 }
 
-/// What the adaptive fit adds to a ``RegressionFit``.
-public struct AdaptiveSummary: Sendable, Hashable {
-  /// The admissible range of α.
-  public let alphaRange: ClosedRange<Double>
-  /// Whether α ended on the lower or upper end of its range.
-  public let alphaOnBound: Bool
-  /// Whether c ended on its data-relative floor.
-  public let scaleOnBound: Bool
-  /// Standard error of α from the observed information; nil when α is on a bound.
-  public let alphaStandardError: Double?
-  /// Standard error of c from the observed information; nil when c is on its floor.
-  public let scaleStandardError: Double?
+extension RegressionFit {
+  /// One row of the coefficient table.
+  public struct Coefficient: Sendable, Hashable, Codable {
+    /// The column's name.
+    public let name: String
+    /// β̂.
+    public let estimate: Double
+    /// √Var(β̂); nil without a covariance.
+    public let standardError: Double?
+    /// β̂ / se.
+    public let tValue: Double?
+    /// Two-sided p-value from Student's t with ``Covariance/degreesOfFreedom``.
+    public let pValue: Double?
+    /// β̂ ± t·se at ``Covariance/confidenceLevel``.
+    public let confidenceInterval: ClosedRange<Double>?
+  }
+
+  /// The coefficients' covariance.
+  public struct Covariance: Sendable, Hashable, Codable {
+    /// The p × p matrix, column-major. Where a standard error exceeds about 1e154 (data near 1e±300) a
+    /// variance is beyond the double range and its entries are ±∞; the standard errors, t, p and
+    /// intervals are computed without it and stay finite.
+    public let matrix: [Double]
+    /// How it was computed.
+    public let method: CovarianceMethod
+    /// n − p, the degrees of freedom of t and p.
+    public let degreesOfFreedom: Int
+    /// The intervals' coverage.
+    public let confidenceLevel: Double
+  }
+
+  /// Barron's shape α of the fitted loss.
+  public enum Shape: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The loss is not in Barron's family (L1, Huber, Tukey, custom).
+    case notInFamily
+    /// α fixed by the loss.
+    case fixed(alpha: Double)
+    /// α estimated within `range` (the adaptive loss), with its standard error from the observed
+    /// information (nil when α ended on a bound of `range`, where the information says nothing).
+    case estimated(alpha: Double, standardError: Double?, onBound: Bool, range: ClosedRange<Double>)
+
+    /// α, where the loss has one.
+    public var alpha: Double? {
+      switch self {
+      case .notInFamily: nil
+      case .fixed(let alpha), .estimated(let alpha, _, _, _): alpha
+      }
+    }
+
+    public var description: String {
+      switch self {
+      case .notInFamily: "not in Barron's family"
+      case .fixed: "fixed"
+      case .estimated(_, let se, let onBound, let range):
+        "estimated in \(range)" + (se.map { ", se \($0)" } ?? "") + (onBound ? ", on a bound" : "")
+      }
+    }
+  }
+
+  /// Where the loss scale c came from.
+  public enum LossScaleSource: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Given (``ScaleRule/fixed(_:)``).
+    case given
+    /// c = k·σ̂, σ̂ re-estimated at every iteration (``ScaleRule/mad``).
+    case residualScale(k: Double)
+    /// c = k·σ̂ of the start, held (``ScaleRule/madOfStart``).
+    case startScale(k: Double)
+    /// Estimated with α by the adaptive loss, with its standard error (nil on the floor) and whether it
+    /// ended on its data-relative floor.
+    case estimated(standardError: Double?, onFloor: Bool)
+    /// c plays no part: L1, and least squares without a tuning constant (c = one unit of y).
+    case notUsed
+
+    public var description: String {
+      switch self {
+      case .given: "given"
+      case .residualScale(let k): "k = \(k) × σ̂"
+      case .startScale(let k): "k = \(k) × the start's σ̂"
+      case .estimated(let se, let onFloor): "estimated" + (se.map { ", se \($0)" } ?? "") + (onFloor ? ", on its floor" : "")
+      case .notUsed: "not used by the fit"
+      }
+    }
+  }
+
+  /// The minimised objective.
+  public struct Objective: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// What the value sums.
+    public enum Kind: String, Sendable, Hashable, Codable {
+      /// Σρ(rᵢ/c).
+      case sumOfLosses
+      /// Σ|rᵢ|, in the units of y.
+      case sumOfAbsoluteResiduals
+      /// Barron's negative log-likelihood Σρ(rᵢ/c; α) + n·log c + n·log Z(α).
+      case negativeLogLikelihood
+    }
+
+    /// The objective's value at the returned coefficients (0 for a zero-scale fit).
+    public let value: Double
+    /// Its kind.
+    public let kind: Kind
+
+    public var description: String {
+      switch kind {
+      case .sumOfLosses: "Σρ(r/c) = \(value)"
+      case .sumOfAbsoluteResiduals: "Σ|r| = \(value)"
+      case .negativeLogLikelihood: "negative log-likelihood = \(value)"
+      }
+    }
+  }
+}
+
+/// How a coefficient covariance was computed.
+public enum CovarianceMethod: String, Sendable, Hashable, Codable, CustomStringConvertible {
+  /// Huber's sandwich, statsmodels' "H1" (Docs/spec.md §4).
+  case huberSandwich
+  /// τ(1 − τ)·s²·(XᵀX)⁻¹ with the sparsity s by Siddiqui's quotient and the Hall–Sheather bandwidth
+  /// (L1).
+  case sparsity
+  /// The inverse observed information of Barron's NLL in (β, α, log c) (the adaptive loss).
+  case observedInformation
+
+  public var description: String {
+    switch self {
+    case .huberSandwich: "Huber sandwich (H1)"
+    case .sparsity: "iid sparsity (Siddiqui, Hall–Sheather bandwidth)"
+    case .observedInformation: "observed information of the NLL"
+    }
+  }
+}
+
+extension RegressionFit {
+  /// The public result of the engine's `outcome` for `regression`, whose loss the fit used with
+  /// tuning constant `k`.
+  init(regression: Regression, names: [String], outcome: FitOutcome) {
+    self.regression = regression
+    let configured = regression.loss
+    if let k = outcome.tuning, k != configured.tuningConstant {
+      loss = configured.withTuningConstant(k)
+    } else {
+      loss = configured
+    }
+    if let summary = outcome.adaptive {
+      shape = .estimated(alpha: outcome.alpha ?? .nan, standardError: summary.alphaStandardError,
+                         onBound: summary.alphaOnBound, range: summary.alphaRange)
+      lossScaleSource = .estimated(standardError: summary.scaleStandardError, onFloor: summary.scaleOnBound)
+    } else {
+      shape = outcome.alpha.map { .fixed(alpha: $0) } ?? .notInFamily
+      switch (regression.scale, outcome.tuning) {
+      case _ where configured.absoluteMethod != nil: lossScaleSource = .notUsed
+      case (.fixed, _): lossScaleSource = .given
+      case (_, nil): lossScaleSource = .notUsed
+      case (.mad, let k?): lossScaleSource = .residualScale(k: k)
+      case (.madOfStart, let k?): lossScaleSource = .startScale(k: k)
+      }
+    }
+    estimates = outcome.coefficients
+    let inference = outcome.inference
+    coefficients = names.indices.map { j in
+      Coefficient(name: names[j], estimate: outcome.coefficients[j], standardError: inference?.standardErrors[j],
+                  tValue: inference?.tValues[j], pValue: inference?.pValues[j],
+                  confidenceInterval: inference.map { $0.lower[j]...$0.upper[j] })
+    }
+    covariance = inference.map {
+      Covariance(matrix: $0.covariance, method: $0.method, degreesOfFreedom: $0.degreesOfFreedom,
+                 confidenceLevel: $0.confidenceLevel)
+    }
+    lossScale = outcome.scale
+    residualScale = outcome.sigma
+    objective = Objective(value: outcome.objective, kind: outcome.objectiveKind)
+    residuals = outcome.residuals
+    weights = outcome.weights
+    outliers = outcome.outliers
+    iterations = outcome.iterations
+    termination = outcome.termination
+    history = outcome.history
+    warnings = outcome.warnings
+  }
 }

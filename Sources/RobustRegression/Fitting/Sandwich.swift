@@ -6,25 +6,10 @@ import RealModule
 ///
 /// with var the population variance, as statsmodels.
 enum Sandwich {
-  /// Why no covariance could be given.
-  enum Failure: Error, CustomStringConvertible {
-    case nonPositiveSlope(Double)
-    case degenerate
-
-    var description: String {
-      switch self {
-      case .nonPositiveSlope(let m):
-        "standard errors are not available: the mean of ψ′ over the residuals is \(m) ≤ 0 "
-          + "(too many points beyond the loss's turning point for the sandwich formula)"
-      case .degenerate:
-        "standard errors are not available: the covariance is not finite or has a zero variance (an exact fit)"
-      }
-    }
-  }
-
   static func covariance<L: RobustLoss>(
-    loss: L, residuals: [Double], scale c: Double, inverseGram: [Double], coefficients: [Double]
-  ) -> Result<Inference, Failure> {
+    loss: L, residuals: [Double], scale c: Double, inverseGram: [Double], coefficients: [Double],
+    confidenceLevel: Double
+  ) -> Result<Inference, FitWarning.StandardErrorProblem> {
     // uᵢ = rᵢ/c on the fly (no n-length copy: this runs at the peak memory of a large fit).
     let n = residuals.count, p = coefficients.count
     // Σ(c·ψ(uᵢ))² rather than c²·Σψ(uᵢ)²: with c far above the residuals (u ≈ 1e-300) ψ(u)² underflows
@@ -37,7 +22,7 @@ enum Sandwich {
       sumSlope += loss.psiDerivative(value)
     }
     let m = sumSlope / Double(n)
-    guard m > 0 else { return .failure(.nonPositiveSlope(m)) }
+    guard m > 0 else { return .failure(.nonPositiveSlope(meanSlope: m)) }
     var variance = 0.0
     for r in residuals {
       let d = loss.psiDerivative(r / c) - m
@@ -48,17 +33,18 @@ enum Sandwich {
     let factor = k * k * sumScaledPsiSquared / Double(n - p) / (m * m)
     let covariance = inverseGram.map { $0 * factor }
     guard let inference = Inference(covariance: covariance, coefficients: coefficients,
-                                    degreesOfFreedom: n - p, method: "Huber sandwich (H1)")
-    else { return .failure(.degenerate) }
+                                    degreesOfFreedom: n - p, method: .huberSandwich,
+                                    confidenceLevel: confidenceLevel)
+    else { return .failure(.degenerateCovariance) }
     return .success(inference)
   }
 }
 
 extension Inference {
-  /// Standard errors, t, two-sided p-values (Student t, `degreesOfFreedom`) and 95 % intervals from a
+  /// Standard errors, t, two-sided p-values (Student t, `degreesOfFreedom`) and intervals at `confidenceLevel` from a
   /// covariance; nil when a variance is not positive or not finite.
-  init?(covariance: [Double], coefficients: [Double], degreesOfFreedom: Int, method: String,
-        confidenceLevel: Double = 0.95) {
+  init?(covariance: [Double], coefficients: [Double], degreesOfFreedom: Int, method: CovarianceMethod,
+        confidenceLevel: Double) {
     let p = coefficients.count
     guard covariance.count == p * p, degreesOfFreedom > 0 else { return nil }
     let variances = (0..<p).map { covariance[$0 * p + $0] }

@@ -1,16 +1,16 @@
 /// Why a fit stopped.
-public enum Termination: String, Sendable, Hashable, CustomStringConvertible {
+public enum Termination: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The relative changes of the objective and the coefficients fell below the tolerance.
   case converged
   /// The iteration cap was reached first; the last iterate is reported.
-  case iterationLimit = "iteration_limit"
+  case iterationLimit
   /// The robust scale σ̂ is 0: more than half of the rows lie on one hyperplane, exactly or to
   /// rounding (a perfect fit of most points, found by ``Regression`` even when IRLS only approaches it
   /// geometrically). The coefficients of that hyperplane are reported; inference is not possible.
-  case zeroScale = "zero_scale"
+  case zeroScale
   /// The weighted system lost rank during the iterations (weights of 0 on the rows that identify
   /// some coefficient); the last full-rank iterate is reported.
-  case rankDeficient = "rank_deficient"
+  case rankDeficient
 
   /// Whether this counts as convergence.
   public var isConverged: Bool { self == .converged }
@@ -26,8 +26,8 @@ public enum Termination: String, Sendable, Hashable, CustomStringConvertible {
   }
 }
 
-/// One IRLS iteration, kept when ``FitOptions/recordHistory`` is set.
-public struct IterationRecord: Sendable, Hashable {
+/// One IRLS iteration, kept when ``Regression/recordsHistory`` is set.
+public struct IterationRecord: Sendable, Hashable, Codable {
   /// 1-based iteration number.
   public let iteration: Int
   /// The objective at this iteration's coefficients.

@@ -3,10 +3,10 @@ extension DesignMatrix {
   /// square of X·(β − β₀) over the rows, in the units of y. For a line this is the RMS vertical gap
   /// between the two lines over the observed x values — how the reproduction measures "distance to
   /// the true line".
-  public func rmsDistance(_ beta: [Double], _ reference: [Double]) -> Double {
+  package func rmsDistance(_ beta: [Double], _ reference: [Double]) -> Double {
     precondition(beta.count == columns && reference.count == columns, "one coefficient per column")
     let difference = zip(beta, reference).map { $0 - $1 }
-    let gap = multiply(difference)
+    let gap = multiplied(by: difference)
     return (gap.reduce(0) { $0 + $1 * $1 } / Double(max(rows, 1))).squareRoot()
   }
 }

@@ -62,7 +62,7 @@ enum NormalEquations {
 
   /// Names of the columns of `design` that a pivoted QR finds dependent on the others (empty when
   /// X has full column rank at `rankTolerance`).
-  static func dependentColumns(of design: DesignMatrix) throws -> [String] {
+  static func dependentColumns(of design: DesignMatrix) throws -> [Int] {
     var a = design.values
     // Scale columns to unit norm so that units do not decide the rank.
     let n = design.rows
@@ -73,10 +73,10 @@ enum NormalEquations {
       if norm > 0 { for i in 0..<n { a[j * n + i] /= norm } }
     }
     let (pivots, diagonal) = try LAPACK.pivotedQR(&a, rows: n, columns: design.columns)
-    guard let first = diagonal.first, abs(first) > 0 else { return design.names }
-    var dependent: [String] = []
+    guard let first = diagonal.first, abs(first) > 0 else { return Array(0..<design.columns) }
+    var dependent: [Int] = []
     for k in 0..<design.columns where k >= diagonal.count || abs(diagonal[k]) <= 1e-9 * abs(first) {
-      dependent.append(design.names[pivots[k]])
+      dependent.append(pivots[k])
     }
     return dependent
   }

@@ -21,9 +21,13 @@ public protocol RobustLoss: Sendable {
   var isRedescending: Bool { get }
   /// The residual values (in u units, u ≥ 0) at which ρ″ jumps; empty for smooth losses.
   var kinks: [Double] { get }
+  /// The name a ``Loss/custom(_:k:)`` prints and encodes under; by default the type's name.
+  var name: String { get }
 }
 
 extension RobustLoss {
   /// Smooth losses have no kinks.
   public var kinks: [Double] { [] }
+  /// The type's name (`Hampel` for `struct Hampel: RobustLoss`).
+  public var name: String { String(describing: Self.self) }
 }

@@ -1,0 +1,73 @@
+/// Something a reader of a fit should know: typed, so that a program can act on it, and readable
+/// (`description`) for people.
+public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
+  /// Barron's loss at `alpha` (in about (1.5788, 2.5184), α ≠ 2) has no tuning constant of 95 %
+  /// Gaussian efficiency (every k is more efficient) and none was given: k = 1 was used, so c = σ̂.
+  case noEfficientTuningConstant(alpha: Double)
+  /// The robust scale σ̂ is 0: more than half of the points lie exactly on the fitted hyperplane, which
+  /// the fit interpolates; no standard errors.
+  case zeroResidualScale
+  /// No standard errors, for the reason given.
+  case standardErrorsUnavailable(StandardErrorProblem)
+  /// IRLS reached the iteration limit before converging to `tolerance`.
+  case iterationLimit(iterations: Int, tolerance: Double)
+  /// The adaptive fit reached the iteration limit before converging.
+  case adaptiveIterationLimit(iterations: Int)
+  /// The weighted least-squares system lost rank (too many rows with weight 0).
+  case rankLost
+  /// The adaptive fit's c ended on its floor (10⁻⁶ × the start's residual scale).
+  case lossScaleOnFloor
+  /// The exact L1 finish stopped on a degenerate basis before proving optimality.
+  case absoluteFinishUnproven
+  /// The subgradient L1 method stops on stalling, not at the exact optimum.
+  case subgradientBaseline
+
+  /// Why the standard errors are missing.
+  public enum StandardErrorProblem: Error, Sendable, Hashable, Codable {
+    /// The mean of ψ′ over the residuals is `meanSlope` ≤ 0 (too many points beyond the loss's turning
+    /// point for the sandwich formula).
+    case nonPositiveSlope(meanSlope: Double)
+    /// The covariance is not finite or has a zero variance (an exact fit).
+    case degenerateCovariance
+    /// L1: the density of the residuals at 0 could not be estimated.
+    case sparsityNotEstimable
+    /// Adaptive: the NLL's observed information is not positive definite.
+    case informationNotPositiveDefinite
+  }
+
+  public var description: String {
+    switch self {
+    case .noEfficientTuningConstant(let alpha):
+      "no 95 %-efficiency tuning constant k exists for α = \(Loss.format(alpha: alpha)) (every k is more "
+        + "efficient); k = 1 was used, so c = σ̂ (give a tuning constant or a scale to choose c)"
+    case .zeroResidualScale:
+      "the robust scale is 0: more than half of the points lie exactly on the fitted hyperplane, so the fit "
+        + "interpolates them; standard errors are not available (a fixed loss scale weighs the other points)"
+    case .standardErrorsUnavailable(let problem):
+      switch problem {
+      case .nonPositiveSlope(let m):
+        "standard errors are not available: the mean of ψ′ over the residuals is \(m) ≤ 0 "
+          + "(too many points beyond the loss's turning point for the sandwich formula)"
+      case .degenerateCovariance:
+        "standard errors are not available: the covariance is not finite or has a zero variance (an exact fit)"
+      case .sparsityNotEstimable:
+        "standard errors are not available: the residual density at 0 could not be estimated"
+      case .informationNotPositiveDefinite:
+        "standard errors are not available: the NLL's observed information is not positive definite"
+      }
+    case .iterationLimit(let iterations, let tolerance):
+      "IRLS did not converge in \(iterations) iterations (tolerance \(tolerance))"
+    case .adaptiveIterationLimit(let iterations):
+      "the adaptive fit did not converge in \(iterations) iterations"
+    case .rankLost:
+      "the weighted least-squares system lost rank (too many points with weight 0)"
+    case .lossScaleOnFloor:
+      "the scale c ended on its floor (10⁻⁶ × the start's residual scale): many residuals are (nearly) exactly 0"
+    case .absoluteFinishUnproven:
+      "the exact L1 finish stopped before proving optimality (degenerate basis)"
+    case .subgradientBaseline:
+      "the subgradient method is a slow first-order baseline: its objective is within its stalling tolerance, "
+        + "not at the exact optimum (the default method, irls, finds it)"
+    }
+  }
+}
