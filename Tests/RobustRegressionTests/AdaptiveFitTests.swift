@@ -21,7 +21,7 @@ struct TestRandom {
 
 @Suite("The adaptive fit of β, α and c")
 struct AdaptiveFitTests {
-  static func line(n: Int, outlierFraction: Double, seed: UInt64) -> (DesignMatrix, [Double]) {
+  static func line(n: Int, outlierFraction: Double, seed: UInt64) throws -> (DesignMatrix, [Double]) {
     var random = TestRandom(state: seed)
     var x = [Double](), y = [Double]()
     for i in 0..<n {
@@ -31,27 +31,27 @@ struct AdaptiveFitTests {
       x.append(xi)
       y.append(yi)
     }
-    return (DesignMatrix(predictors: [x], names: ["x"]), y)
+    return (try DesignMatrix(predictors: [x], names: ["x"]), y)
   }
 
   @Test("On clean Gaussian data α ends at 2 and β matches OLS")
   func gaussianDataGivesLeastSquares() throws {
-    let (design, y) = Self.line(n: 400, outlierFraction: 0, seed: 7)
-    let fit = try Regression.fitAdaptive(design, response: y)
-    let ols = try Regression.fit(design, response: y, loss: .squared)
+    let (design, y) = try Self.line(n: 400, outlierFraction: 0, seed: 7)
+    let fit = try Regression(loss: .adaptive).fit(design, response: y)
+    let ols = try Regression(loss: .squared).fit(design, response: y)
     #expect(fit.converged)
-    #expect(try #require(fit.alpha) > 1.9)
-    for j in 0..<2 { #expect(abs(fit.coefficients[j] - ols.coefficients[j]) < 0.02) }
+    #expect(try #require(fit.shape.alpha) > 1.9)
+    for j in 0..<2 { #expect(abs(fit.estimates[j] - ols.estimates[j]) < 0.02) }
   }
 
   @Test("With 20 % gross outliers α is small and β near the truth")
   func outliersGiveSmallAlpha() throws {
-    let (design, y) = Self.line(n: 400, outlierFraction: 0.2, seed: 11)
-    let fit = try Regression.fitAdaptive(design, response: y, options: FitOptions(recordHistory: true))
+    let (design, y) = try Self.line(n: 400, outlierFraction: 0.2, seed: 11)
+    let fit = try Regression(loss: .adaptive, recordsHistory: true).fit(design, response: y)
     #expect(fit.converged)
-    #expect(try #require(fit.alpha) < 1)
-    #expect(abs(fit.coefficients[0] - 2) < 0.3)
-    #expect(abs(fit.coefficients[1] - 0.8) < 0.05)
+    #expect(try #require(fit.shape.alpha) < 1)
+    #expect(abs(fit.estimates[0] - 2) < 0.3)
+    #expect(abs(fit.estimates[1] - 0.8) < 0.05)
     // The NLL never increases from one outer iteration to the next.
     let objectives = fit.history.map(\.objective)
     for (a, b) in zip(objectives, objectives.dropFirst()) { #expect(b <= a + 1e-9 * max(1, abs(a))) }
@@ -65,8 +65,8 @@ struct AdaptiveFitTests {
     grid += [1.96, 1.97, 1.98, 1.99, 1.999, 2, 2.001, 2.01, range.upperBound].filter { range.contains($0) }
     var best = (alpha: Double.nan, nll: Double.infinity)
     for a in grid {
-      let fit = try Regression.fitAdaptive(design, response: y, alphaRange: a...a)
-      if fit.objective < best.nll { best = (a, fit.objective) }
+      let fit = try Regression(loss: .adaptive(alphaRange: a...a)).fit(design, response: y)
+      if fit.objective.value < best.nll { best = (a, fit.objective.value) }
     }
     return best
   }
@@ -95,14 +95,13 @@ struct AdaptiveFitTests {
 
   @Test("The fit is at least as good as every point of a profile of the NLL over α", arguments: profileCases)
   func noWorseThanProfile(_ c: ProfileCase) throws {
-    let (design, y) = AdaptiveRecoveryTests.data(alpha: c.alphaTrue, seed: c.seed, n: c.n)
-    let fit = try Regression.fitAdaptive(design, response: y, alphaRange: c.range,
-                                         options: FitOptions(recordHistory: true))
+    let (design, y) = try AdaptiveRecoveryTests.data(alpha: c.alphaTrue, seed: c.seed, n: c.n)
+    let fit = try Regression(loss: .adaptive(alphaRange: c.range), recordsHistory: true).fit(design, response: y)
     #expect(fit.converged)
-    #expect(fit.objective.isFinite && fit.scale.isFinite && fit.coefficients.allSatisfy(\.isFinite))
+    #expect(fit.objective.value.isFinite && fit.lossScale.isFinite && fit.estimates.allSatisfy(\.isFinite))
     let profile = try Self.profileMinimum(design, y, range: c.range)
-    #expect(fit.objective <= profile.nll + 1e-10 * abs(profile.nll),
-            "NLL \(fit.objective) at α = \(fit.alpha!) vs profile \(profile.nll) at α = \(profile.alpha)")
+    #expect(fit.objective.value <= profile.nll + 1e-10 * abs(profile.nll),
+            "NLL \(fit.objective.value) at α = \(fit.shape.alpha!) vs profile \(profile.nll) at α = \(profile.alpha)")
     let objectives = fit.history.map(\.objective)
     for (a, b) in zip(objectives, objectives.dropFirst()) { #expect(b <= a + 1e-12 * max(1, abs(a))) }
   }
@@ -115,11 +114,11 @@ struct AdaptiveFitTests {
   func monotone(_ name: String) throws {
     let design: DesignMatrix, y: [Double]
     if name.hasPrefix("barron ") {
-      (design, y) = AdaptiveRecoveryTests.data(alpha: Double(name.dropFirst(7))!, seed: 77, n: 1000)
+      (design, y) = try AdaptiveRecoveryTests.data(alpha: Double(name.dropFirst(7))!, seed: 77, n: 1000)
     } else {
       (design, y) = try Fixtures.regressionData(name + ".csv")
     }
-    let fit = try Regression.fitAdaptive(design, response: y, options: FitOptions(recordHistory: true))
+    let fit = try Regression(loss: .adaptive, recordsHistory: true).fit(design, response: y)
     #expect(fit.converged)
     let objectives = fit.history.map(\.objective)
     #expect(objectives.count == fit.iterations && objectives.count >= 2)
@@ -127,18 +126,18 @@ struct AdaptiveFitTests {
       #expect(b <= a + 1e-12 * max(1, abs(a)), "NLL rose from \(a) to \(b)")
     }
     // The returned NLL is the last recorded one, and is the NLL of the returned point.
-    #expect(abs(fit.objective - objectives.last!) <= 1e-12 * abs(fit.objective))
-    let again = BarronDistribution.negativeLogLikelihood(residuals: fit.residuals, alpha: fit.alpha!, scale: fit.scale)
-    #expect(abs(fit.objective - again) <= 1e-12 * abs(again))
+    #expect(abs(fit.objective.value - objectives.last!) <= 1e-12 * abs(fit.objective.value))
+    let again = BarronDistribution.negativeLogLikelihood(residuals: fit.residuals, alpha: fit.shape.alpha!, scale: fit.lossScale)
+    #expect(abs(fit.objective.value - again) <= 1e-12 * abs(again))
   }
 
   @Test("On the bound α = 2 the fit is OLS with the Gaussian c; α has no standard error, c has c/√(2n)",
         arguments: [1, 2, 3] as [UInt64])
   func gaussianBound(seed: UInt64) throws {
-    let (design, y) = AdaptiveRecoveryTests.data(alpha: 2, seed: seed * 77 + 500, n: 500)
-    let fit = try Regression.fitAdaptive(design, response: y)
-    let summary = try #require(fit.adaptive)
-    let alpha = try #require(fit.alpha)
+    let (design, y) = try AdaptiveRecoveryTests.data(alpha: 2, seed: seed * 77 + 500, n: 500)
+    let fit = try Regression(loss: .adaptive).fit(design, response: y)
+    let summary = try #require(fit.adaptiveSummary)
+    let alpha = try #require(fit.shape.alpha)
     if !summary.alphaOnBound {
       // An honest outcome too (the truth is on the bound): then it must be within 3 of its own SE of 2.
       let se = try #require(summary.alphaStandardError)
@@ -146,10 +145,10 @@ struct AdaptiveFitTests {
       return
     }
     #expect(alpha == 2 && summary.alphaStandardError == nil)
-    let ols = try Regression.fit(design, response: y, loss: .squared)
-    for j in 0..<2 { #expect(abs(fit.coefficients[j] - ols.coefficients[j]) <= 1e-8 * max(1, abs(ols.coefficients[j]))) }
+    let ols = try Regression(loss: .squared).fit(design, response: y)
+    for j in 0..<2 { #expect(abs(fit.estimates[j] - ols.estimates[j]) <= 1e-8 * max(1, abs(ols.estimates[j]))) }
     let rms = (ols.residuals.reduce(0) { $0 + $1 * $1 } / Double(y.count)).squareRoot()
-    #expect(abs(fit.scale - rms) <= 1e-7 * rms)
+    #expect(abs(fit.lossScale - rms) <= 1e-7 * rms)
     // Observed information at α = 2 with α held: Σ 2z/c² … gives se(λ) = 1/√(2n) exactly at the MLE.
     let seC = try #require(summary.scaleStandardError)
     #expect(abs(seC - rms / (2 * Double(y.count)).squareRoot()) <= 1e-6 * seC)
@@ -164,44 +163,44 @@ struct AdaptiveFitTests {
       x.append(xi)
       y.append(1 + 2 * xi + (i < 140 ? 0 : random.normal()))
     }
-    let fit = try Regression.fitAdaptive(DesignMatrix(predictors: [x], names: ["x"]), response: y)
-    let summary = try #require(fit.adaptive)
+    let fit = try Regression(loss: .adaptive).fit(try DesignMatrix(predictors: [x], names: ["x"]), response: y)
+    let summary = try #require(fit.adaptiveSummary)
     #expect(summary.scaleOnBound)
-    #expect(fit.warnings.contains { $0.contains("floor") })
-    #expect(fit.objective.isFinite)
-    #expect(abs(fit.coefficients[0] - 1) < 1e-9 && abs(fit.coefficients[1] - 2) < 1e-9)
+    #expect(fit.warnings.contains { $0.description.contains("floor") })
+    #expect(fit.objective.value.isFinite)
+    #expect(abs(fit.estimates[0] - 1) < 1e-9 && abs(fit.estimates[1] - 2) < 1e-9)
     // The floor is 1e-6 of the robust scale of the residuals that are not 0 (the 60 noisy points: their
     // MAD scale, computed here from the truth's residuals, is about 1), not of the rounding noise of the
     // 140 exact points (~1e-15).
     var noisy = (140..<200).map { abs(y[$0] - 1 - 2 * x[$0]) }.sorted()
     let sigma = (noisy[29] + noisy[30]) / 2 / 0.6744897501960817
     noisy.removeAll()
-    #expect(abs(fit.scale / (1e-6 * sigma) - 1) < 1e-6)
+    #expect(abs(fit.lossScale / (1e-6 * sigma) - 1) < 1e-6)
   }
 
   @Test("Degenerate data: n = 5, all |r| equal, a perfect line — finite, converged, no worse than the profile")
   func degenerateData() throws {
     var cases: [(DesignMatrix, [Double])] = []
-    cases.append((DesignMatrix(predictors: [[0, 1, 2, 3, 4]], names: ["x"]), [1.1, 2.9, 5.2, 7.1, 8.8]))
+    cases.append((try DesignMatrix(predictors: [[0, 1, 2, 3, 4]], names: ["x"]), [1.1, 2.9, 5.2, 7.1, 8.8]))
     let alternating = (0..<100).map { $0 % 2 == 0 ? 1.0 : -1.0 }
-    cases.append((DesignMatrix(predictors: [], names: [], intercept: true, rows: 100), alternating))
-    cases.append((DesignMatrix(predictors: [(0..<100).map(Double.init)], names: ["x"]), alternating))
+    cases.append((try DesignMatrix(predictors: [], names: [], intercept: true, rows: 100), alternating))
+    cases.append((try DesignMatrix(predictors: [(0..<100).map(Double.init)], names: ["x"]), alternating))
     for (design, y) in cases {
-      let fit = try Regression.fitAdaptive(design, response: y)
+      let fit = try Regression(loss: .adaptive).fit(design, response: y)
       #expect(fit.converged)
-      #expect(fit.objective.isFinite && fit.scale > 0 && fit.coefficients.allSatisfy(\.isFinite))
+      #expect(fit.objective.value.isFinite && fit.lossScale > 0 && fit.estimates.allSatisfy(\.isFinite))
       let profile = try Self.profileMinimum(design, y, range: 0...2)
-      #expect(fit.objective <= profile.nll + 1e-10 * abs(profile.nll))
+      #expect(fit.objective.value <= profile.nll + 1e-10 * abs(profile.nll))
     }
     // Intercept only, |r| = 1 everywhere: the MLE is the Gaussian one, α = 2 and c = 1 (for α < 2 the
     // density is more peaked and heavier-tailed, which two equal |r| cannot favour).
-    let intercept = try Regression.fitAdaptive(cases[1].0, response: alternating)
-    #expect(intercept.alpha == 2 && abs(intercept.scale - 1) < 1e-7 && abs(intercept.coefficients[0]) < 1e-12)
+    let intercept = try Regression(loss: .adaptive).fit(cases[1].0, response: alternating)
+    #expect(intercept.shape.alpha == 2 && abs(intercept.lossScale - 1) < 1e-7 && abs(intercept.estimates[0]) < 1e-12)
     // A perfect line: every residual is rounding noise, so c ends on the floor 1e-6·max|y|.
     let x = (0..<20).map(Double.init)
-    let line = try Regression.fitAdaptive(DesignMatrix(predictors: [x], names: ["x"]), response: x.map { 3 + 2 * $0 })
-    #expect(line.adaptive?.scaleOnBound == true)
-    #expect(abs(line.scale - 1e-6 * 41) < 1e-15)
-    #expect(line.objective.isFinite)
+    let line = try Regression(loss: .adaptive).fit(try DesignMatrix(predictors: [x], names: ["x"]), response: x.map { 3 + 2 * $0 })
+    #expect(line.adaptiveSummary?.scaleOnBound == true)
+    #expect(abs(line.lossScale - 1e-6 * 41) < 1e-15)
+    #expect(line.objective.value.isFinite)
   }
 }

@@ -15,7 +15,7 @@ struct AdaptiveRecoveryTests {
   static let truth = (intercept: 1.0, slope: 2.0, scale: 1.0)
 
   /// y = 1 + 2x + ε, x uniform on [0, 10], ε ~ Barron(α, c = 1) from the library's rejection sampler.
-  static func data(alpha: Double, seed: UInt64, n: Int = n) -> (DesignMatrix, [Double]) {
+  static func data(alpha: Double, seed: UInt64, n: Int = n) throws -> (DesignMatrix, [Double]) {
     var random = TestRandom(state: seed)
     let noise = BarronDistribution(alpha: alpha, scale: truth.scale).sample(count: n, using: &random)
     var x = [Double](), y = [Double]()
@@ -24,7 +24,7 @@ struct AdaptiveRecoveryTests {
       x.append(xi)
       y.append(truth.intercept + truth.slope * xi + noise[i])
     }
-    return (DesignMatrix(predictors: [x], names: ["x"]), y)
+    return (try DesignMatrix(predictors: [x], names: ["x"]), y)
   }
 
   /// Per-observation Fisher information at (α, c = 1) for the location (E[ψ(U)²]) and for (α, λ = log c)
@@ -102,12 +102,12 @@ struct AdaptiveRecoveryTests {
   @Test("n = 5000 from Barron's distribution: α, c and β within 3 standard errors of the truth",
         arguments: [0.0, 0.5, 1, 1.5, 2])
   func recovery(alphaTrue: Double) throws {
-    let (design, y) = Self.data(alpha: alphaTrue, seed: 2_000 + UInt64(alphaTrue * 10))
-    let fit = try Regression.fitAdaptive(design, response: y)
+    let (design, y) = try Self.data(alpha: alphaTrue, seed: 2_000 + UInt64(alphaTrue * 10))
+    let fit = try Regression(loss: .adaptive).fit(design, response: y)
     #expect(fit.converged)
-    let alpha = try #require(fit.alpha)
-    let summary = try #require(fit.adaptive)
-    guard let inference = fit.inference, let seC = summary.scaleStandardError else {
+    let alpha = try #require(fit.shape.alpha)
+    let summary = try #require(fit.adaptiveSummary)
+    guard let standardErrors = fit.standardErrors, let seC = summary.scaleStandardError else {
       Issue.record("no standard errors: \(fit.warnings)")
       return
     }
@@ -120,17 +120,17 @@ struct AdaptiveRecoveryTests {
     let expected = Self.expectedStandardErrors(alpha: at, design: design, alphaHeld: summary.alphaOnBound)
     let truthBeta = [Self.truth.intercept, Self.truth.slope]
     for j in 0..<2 {
-      let se = inference.standardErrors[j]
+      let se = standardErrors[j]
       #expect(se.isFinite && se > 0)
       let ratio = se / expected.beta[j]
       #expect(ratio > 0.9 && ratio < 1.11, "se(β\(j)) \(se) vs asymptotic \(expected.beta[j])")
-      let z = abs(fit.coefficients[j] - truthBeta[j]) / se
-      #expect(z <= 3, "β\(j) = \(fit.coefficients[j]) is \(z) standard errors from \(truthBeta[j])")
+      let z = abs(fit.estimates[j] - truthBeta[j]) / se
+      #expect(z <= 3, "β\(j) = \(fit.estimates[j]) is \(z) standard errors from \(truthBeta[j])")
     }
     #expect(seC.isFinite && seC > 0)
     let cRatio = seC / expected.scale
     #expect(cRatio > 0.8 && cRatio < 1.25, "se(c) \(seC) vs asymptotic \(expected.scale)")
-    #expect(abs(fit.scale - Self.truth.scale) / seC <= 3, "c = \(fit.scale) ± \(seC)")
+    #expect(abs(fit.lossScale - Self.truth.scale) / seC <= 3, "c = \(fit.lossScale) ± \(seC)")
     if summary.alphaOnBound {
       // Only possible with the truth on that bound: the estimate then lands exactly on it about half the
       // time (a boundary maximum-likelihood estimate is a mix of a point mass at the bound and a

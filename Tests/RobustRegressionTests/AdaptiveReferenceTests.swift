@@ -49,7 +49,7 @@ struct AdaptiveReferenceTests {
         arguments: records)
   func sameDefinition(record: Record) throws {
     let (design, y) = try Fixtures.regressionData(record.fixture + ".csv")
-    let residuals = zip(y, design.multiply(record.coefficients)).map { $0 - $1 }
+    let residuals = zip(y, design.multiplied(by: record.coefficients)).map { $0 - $1 }
     let swift = BarronDistribution.negativeLogLikelihood(residuals: residuals, alpha: record.alpha,
                                                          scale: record.c)
     // scipy's log Z has ~1e-14 relative error, ρ sums ~1e-15: n·1e-14 relative to an NLL of O(n).
@@ -61,18 +61,18 @@ struct AdaptiveReferenceTests {
   func matchesReference(record: Record) throws {
     let (design, y) = try Fixtures.regressionData(record.fixture + ".csv")
     #expect(design.names == record.columns, "column order of \(record.fixture)")
-    let fit = try Regression.fitAdaptive(design, response: y, alphaRange: record.alphaRange)
+    let fit = try Regression(loss: .adaptive(alphaRange: record.alphaRange)).fit(design, response: y)
     #expect(fit.converged)
-    let alpha = try #require(fit.alpha)
+    let alpha = try #require(fit.shape.alpha)
     // The reported objective is the NLL at the reported point (recomputed independently of the fit).
     let recomputed = BarronDistribution.negativeLogLikelihood(residuals: fit.residuals, alpha: alpha,
-                                                              scale: fit.scale)
-    #expect(abs(fit.objective - recomputed) <= 1e-12 * abs(recomputed))
-    let residualsAgain = zip(y, design.multiply(fit.coefficients)).map { $0 - $1 }
+                                                              scale: fit.lossScale)
+    #expect(abs(fit.objective.value - recomputed) <= 1e-12 * abs(recomputed))
+    let residualsAgain = zip(y, design.multiplied(by: fit.estimates)).map { $0 - $1 }
     #expect(zip(residualsAgain, fit.residuals).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($0)) })
-    #expect(fit.objective <= record.nll + 1e-8 * abs(record.nll),
-            "NLL \(fit.objective) vs scipy \(record.nll): excess \((fit.objective - record.nll) / abs(record.nll))")
-    let summary = try #require(fit.adaptive)
+    #expect(fit.objective.value <= record.nll + 1e-8 * abs(record.nll),
+            "NLL \(fit.objective.value) vs scipy \(record.nll): excess \((fit.objective.value - record.nll) / abs(record.nll))")
+    let summary = try #require(fit.adaptiveSummary)
     switch record.alphaAtBound {
     case "lower":
       #expect(alpha == record.alphaRange.lowerBound && summary.alphaOnBound)
@@ -83,10 +83,10 @@ struct AdaptiveReferenceTests {
       #expect(!summary.alphaOnBound)
     }
     // c and β follow from α; they agree to the same order.
-    #expect(abs(fit.scale - record.c) <= 1e-4 * record.c, "c \(fit.scale) vs \(record.c)")
+    #expect(abs(fit.lossScale - record.c) <= 1e-4 * record.c, "c \(fit.lossScale) vs \(record.c)")
     let size = record.coefficients.map(abs).max() ?? 1
-    for (a, b) in zip(fit.coefficients, record.coefficients) {
-      #expect(abs(a - b) <= 1e-4 * size, "β \(fit.coefficients) vs \(record.coefficients)")
+    for (a, b) in zip(fit.estimates, record.coefficients) {
+      #expect(abs(a - b) <= 1e-4 * size, "β \(fit.estimates) vs \(record.coefficients)")
     }
   }
 }

@@ -74,21 +74,21 @@ struct FixedScaleFitTests {
   @Test("Fixed-c fits from scipy's start: convex to 1e-8, non-convex no worse than scipy", arguments: records)
   func fixedScaleFit(record: Record) throws {
     let (design, y) = try Self.data(record.fixture, columns: record.columns)
-    let options = FitOptions(scale: .fixed(record.c), start: .coefficients(record.start))
-    let fit = try Regression.fit(design, response: y, loss: record.loss, options: options)
+    let options = Regression(scale: .fixed(record.c), start: .coefficients(record.start))
+    let fit = try options.using(record.loss).fit(design, response: y)
     #expect(fit.termination == .converged, "\(record.testDescription): \(fit.termination)")
-    #expect(fit.scale == record.c)
-    #expect(fit.coefficients.allSatisfy { $0.isFinite })
+    #expect(fit.lossScale == record.c)
+    #expect(fit.estimates.allSatisfy { $0.isFinite })
     // A coarse check first (the precise ones follow by convexity).
-    #expect(abs(fit.objective - record.objective) <= 1e-6 * record.objective)
+    #expect(abs(fit.objective.value - record.objective) <= 1e-6 * record.objective)
     if record.convex {
-      let difference = Self.relativeDifference(fit.coefficients, record.coefficients)
-      #expect(difference <= 1e-8, "\(record.testDescription): β \(fit.coefficients) vs \(record.coefficients) (\(difference))")
-      #expect(abs(fit.objective - record.objective) <= 1e-12 * record.objective)
+      let difference = Self.relativeDifference(fit.estimates, record.coefficients)
+      #expect(difference <= 1e-8, "\(record.testDescription): β \(fit.estimates) vs \(record.coefficients) (\(difference))")
+      #expect(abs(fit.objective.value - record.objective) <= 1e-12 * record.objective)
     } else {
       // Same start, same local minimum is expected, but only "no higher than scipy" is required.
-      #expect(fit.objective <= record.objective * (1 + 1e-10),
-              "\(record.testDescription): objective \(fit.objective) > scipy's \(record.objective)")
+      #expect(fit.objective.value <= record.objective * (1 + 1e-10),
+              "\(record.testDescription): objective \(fit.objective.value) > scipy's \(record.objective)")
     }
   }
 
@@ -96,32 +96,32 @@ struct FixedScaleFitTests {
         arguments: records.filter { !$0.convex })
   func nonConvexSameMinimum(record: Record) throws {
     let (design, y) = try Self.data(record.fixture, columns: record.columns)
-    let options = FitOptions(scale: .fixed(record.c), start: .coefficients(record.start))
-    let fit = try Regression.fit(design, response: y, loss: record.loss, options: options)
-    let difference = Self.relativeDifference(fit.coefficients, record.coefficients)
-    #expect(difference <= 1e-8, "\(record.testDescription): β \(fit.coefficients) vs \(record.coefficients) (\(difference))")
+    let options = Regression(scale: .fixed(record.c), start: .coefficients(record.start))
+    let fit = try options.using(record.loss).fit(design, response: y)
+    let difference = Self.relativeDifference(fit.estimates, record.coefficients)
+    #expect(difference <= 1e-8, "\(record.testDescription): β \(fit.estimates) vs \(record.coefficients) (\(difference))")
   }
 
   @Test("Convex fixed-c fits from the default (OLS) start agree too", arguments: records.filter(\.convex))
   func convexDefaultStart(record: Record) throws {
     let (design, y) = try Self.data(record.fixture, columns: record.columns)
-    let fit = try Regression.fit(design, response: y, loss: record.loss, options: FitOptions(scale: .fixed(record.c)))
+    let fit = try Regression(loss: record.loss, scale: .fixed(record.c)).fit(design, response: y)
     #expect(fit.termination == .converged)
-    let difference = Self.relativeDifference(fit.coefficients, record.coefficients)
-    #expect(difference <= 1e-8, "\(record.testDescription): β \(fit.coefficients) vs \(record.coefficients) (\(difference))")
+    let difference = Self.relativeDifference(fit.estimates, record.coefficients)
+    #expect(difference <= 1e-8, "\(record.testDescription): β \(fit.estimates) vs \(record.coefficients) (\(difference))")
   }
 
   @Test("L1 by IRLS + exact basis equals the LP optimum to 1e-9", arguments: absoluteRecords)
   func absoluteIsExact(record: AbsoluteRecord) throws {
     let (design, y) = try Self.data(record.fixture, columns: record.columns)
-    let fit = try Regression.fit(design, response: y, loss: .absolute)
+    let fit = try Regression(loss: .absolute).fit(design, response: y)
     #expect(fit.termination == .converged, "\(record.fixture): \(fit.termination)")
     // The objective is Σ|rᵢ| of the reported residuals, and those are y − Xβ.
-    let residuals = zip(y, design.multiply(fit.coefficients)).map { $0 - $1 }
+    let residuals = zip(y, design.multiplied(by: fit.estimates)).map { $0 - $1 }
     let objective = residuals.reduce(0) { $0 + abs($1) }
-    #expect(abs(objective - fit.objective) <= 1e-12 * objective)
-    #expect(abs(fit.objective - record.objective) <= 1e-9 * record.objective,
-            "\(record.fixture): \(fit.objective) vs LP \(record.objective)")
+    #expect(abs(objective - fit.objective.value) <= 1e-12 * objective)
+    #expect(abs(fit.objective.value - record.objective) <= 1e-9 * record.objective,
+            "\(record.fixture): \(fit.objective.value) vs LP \(record.objective)")
     // An optimum of the LP interpolates at least p points.
     let scale = y.map(abs).max()!
     #expect(residuals.filter { abs($0) <= 1e-9 * scale }.count >= design.columns)
@@ -131,13 +131,12 @@ struct FixedScaleFitTests {
         arguments: absoluteRecords)
   func absoluteSubgradient(record: AbsoluteRecord) throws {
     let (design, y) = try Self.data(record.fixture, columns: record.columns)
-    let fit = try Regression.fit(design, response: y, loss: .absolute,
-                                 options: FitOptions(absoluteMethod: .subgradient))
-    #expect(fit.objective >= record.objective * (1 - 1e-12), "below the LP optimum: impossible")
-    #expect(fit.objective <= record.objective * (1 + 1e-3),
-            "\(record.fixture): \(fit.objective) vs LP \(record.objective) (\(fit.objective / record.objective - 1))")
+    let fit = try Regression(loss: .absolute(method: .subgradient)).fit(design, response: y)
+    #expect(fit.objective.value >= record.objective * (1 - 1e-12), "below the LP optimum: impossible")
+    #expect(fit.objective.value <= record.objective * (1 + 1e-3),
+            "\(record.fixture): \(fit.objective.value) vs LP \(record.objective) (\(fit.objective.value / record.objective - 1))")
     #expect([.converged, .iterationLimit].contains(fit.termination))
-    if fit.termination == .iterationLimit { #expect(fit.iterations == FitOptions().maxIterations * 1000) }
+    if fit.termination == .iterationLimit { #expect(fit.iterations == Regression().maxIterations * 1000) }
     #expect(fit.iterations > 0)
     #expect(!fit.warnings.isEmpty, "the subgradient result should say it is only a baseline")
   }

@@ -16,7 +16,7 @@ struct HuberReferenceIRLSTests {
 
   /// Intercept plus p − 1 standard normal columns; y = X·β* + N(0, 1), with 10 % of the rows shifted
   /// by +20 … +50 (gross outliers, one side); β* = (1, −2, 0.5, 3, …).
-  static func problem(rows n: Int, columns p: Int, seed: UInt64) -> (design: DesignMatrix, y: [Double],
+  static func problem(rows n: Int, columns p: Int, seed: UInt64) throws -> (design: DesignMatrix, y: [Double],
                                                                         truth: [Double]) {
     var random = SplitMix64(seed: seed)
     func uniform() -> Double { (Double(random.next() >> 11) + 1) * 0x1p-53 }  // (0, 1]
@@ -27,9 +27,9 @@ struct HuberReferenceIRLSTests {
     }
     var predictors: [[Double]] = []
     for _ in 1..<p { predictors.append((0..<n).map { _ in normal() }) }
-    let design = DesignMatrix(predictors: predictors, rows: n)
+    let design = try DesignMatrix(predictors: predictors, rows: n)
     let truth = (0..<p).map { [1.0, -2, 0.5, 3][$0 % 4] * (1 + Double($0 / 4)) }
-    var y = design.multiply(truth)
+    var y = design.multiplied(by: truth)
     for i in 0..<n {
       y[i] += normal()
       if uniform() < 0.1 { y[i] += 20 + 30 * uniform() }
@@ -96,7 +96,7 @@ struct HuberReferenceIRLSTests {
     var step = Double.infinity, iterations = 0
     while iterations < 500 && step > 1e-14 {
       iterations += 1
-      let r = zip(y, design.multiply(beta)).map { $0 - $1 }
+      let r = zip(y, design.multiplied(by: beta)).map { $0 - $1 }
       let sigma = medianAbsolute(r) / gaussianQuartile, c = huberK * sigma
       let next = weightedLeastSquares(design, y, weights: r.map { abs($0) <= c ? 1 : c / abs($0) })
       step = zip(next, beta).map { abs($0 - $1) }.max()! / next.map { abs($0) }.max()!
@@ -110,18 +110,18 @@ struct HuberReferenceIRLSTests {
         arguments: [(100_000, 6), (4_000, 26)])
   func fitMatchesNaiveIRLS(shape: (Int, Int)) throws {
     let (n, p) = shape
-    let (design, y, _) = Self.problem(rows: n, columns: p, seed: UInt64(5 * n + p))
-    let fit = try Regression.fit(design, response: y, loss: .huber)
+    let (design, y, _) = try Self.problem(rows: n, columns: p, seed: UInt64(5 * n + p))
+    let fit = try Regression(loss: .huber).fit(design, response: y)
     #expect(fit.termination == .converged)
     let naive = Self.naiveHuber(design, y)
     #expect(naive.lastStep <= 1e-12, "the written-out IRLS did not settle (\(naive.iterations) iterations)")
     let size = naive.beta.map { abs($0) }.max()!
     for j in 0..<p {
-      #expect(abs(fit.coefficients[j] - naive.beta[j]) <= 1e-8 * size,
-              "n=\(n) p=\(p) β[\(j)] = \(fit.coefficients[j]), IRLS written out \(naive.beta[j])")
+      #expect(abs(fit.estimates[j] - naive.beta[j]) <= 1e-8 * size,
+              "n=\(n) p=\(p) β[\(j)] = \(fit.estimates[j]), IRLS written out \(naive.beta[j])")
     }
     // σ̂ of the fit is the MAD of its residuals.
-    let r = zip(y, design.multiply(fit.coefficients)).map { $0 - $1 }
-    #expect(abs(fit.scale - Self.huberK * Self.medianAbsolute(r) / Self.gaussianQuartile) <= 1e-8 * fit.scale)
+    let r = zip(y, design.multiplied(by: fit.estimates)).map { $0 - $1 }
+    #expect(abs(fit.lossScale - Self.huberK * Self.medianAbsolute(r) / Self.gaussianQuartile) <= 1e-8 * fit.lossScale)
   }
 }

@@ -16,7 +16,7 @@ struct LossCase: Sendable, CustomTestStringConvertible {
   static let all: [LossCase] =
     [LossCase(name: "huber", loss: HuberLoss()), LossCase(name: "tukey", loss: TukeyBiweightLoss()),
      LossCase(name: "l1", loss: AbsoluteLoss())]
-    + barronAlphas.map { LossCase(name: "barron α=\(formatAlpha($0))", loss: BarronLoss(alpha: $0)) }
+    + barronAlphas.map { LossCase(name: "barron α=\(Loss.format(alpha: $0))", loss: BarronLoss(alpha: $0)) }
   static let smooth = all.filter(\.isSmoothAtZero)
 }
 
@@ -229,11 +229,11 @@ struct LossPropertyTests {
     #expect(Loss.huber.barronAlpha == nil)
     #expect(Loss.tukey.barronAlpha == nil)
     #expect(Loss.absolute.barronAlpha == nil)
-    #expect(Loss.squared.defaultTuning == nil)
-    #expect(Loss.absolute.defaultTuning == nil)
-    #expect(Loss.general(alpha: 2).defaultTuning == nil)
+    #expect(Loss.squared.tuningConstant == nil)
+    #expect(Loss.absolute.tuningConstant == nil)
+    #expect(Loss.general(alpha: 2).tuningConstant == nil)
     // The general loss at a named α solves to that loss's published constant (4 digits).
-    let k = Loss.general(alpha: 0).defaultTuning
+    let k = Loss.general(alpha: 0).tuningConstant
     #expect(k.map { abs($0 / 1.6864 - 1) < 1e-4 } == true)
   }
 

@@ -31,7 +31,7 @@ struct LossValueTests {
     let psi: Double
     let dpsi: Double
     let weight: Double
-    var testDescription: String { "\(loss) α=\(loss == "barron" ? formatAlpha(alpha) : "-") u=\(u)" }
+    var testDescription: String { "\(loss) α=\(loss == "barron" ? Loss.format(alpha: alpha) : "-") u=\(u)" }
   }
 
   static let rows: [Row] = {

@@ -16,9 +16,9 @@ struct NumericExtremesTests {
   static let estimators: [Loss?] = losses.map { $0 } + [nil]
 
   static func fit(_ design: DesignMatrix, _ y: [Double], _ loss: Loss?,
-                  options: FitOptions = FitOptions()) throws -> RegressionFit {
-    guard let loss else { return try Regression.fitAdaptive(design, response: y, options: options) }
-    return try Regression.fit(design, response: y, loss: loss, options: options)
+                  options: Regression = Regression()) throws -> RegressionFit {
+    guard let loss else { return try options.using(.adaptive).fit(design, response: y) }
+    return try options.using(loss).fit(design, response: y)
   }
 
   static func name(_ loss: Loss?) -> String { loss.map(\.description) ?? "adaptive" }
@@ -35,7 +35,7 @@ struct NumericExtremesTests {
   @Test("Scale equivariance at the edges: y × 1e±150, 2^±600 and 1e-300 give β × the same factor",
         arguments: estimators)
   func scaleEquivarianceAtTheEdges(loss: Loss?) throws {
-    let (design, y) = EquivarianceTests.data()
+    let (design, y) = try EquivarianceTests.data()
     let base = try Self.fit(design, y, loss)
     for factor in [1e150, 1e-150, 0x1p600, 0x1p-600, 1e-300] {
       if loss == .squared && factor > 1e160 {
@@ -46,43 +46,43 @@ struct NumericExtremesTests {
       let scaled = try Self.fit(design, y.map { $0 * factor }, loss)
       BadInputTests.expectNoNaN(scaled, "\(Self.name(loss)) × \(factor)")
       #expect(scaled.termination == base.termination, "\(Self.name(loss)) × \(factor)")
-      #expect(Self.relative(scaled.coefficients.map { $0 / factor }, base.coefficients) <= Self.accuracy(loss),
-              "\(Self.name(loss)) × \(factor): \(scaled.coefficients)")
-      #expect(abs(scaled.sigma / factor - base.sigma) <= max(1e-6, Self.accuracy(loss)) * base.sigma)
-      if let se = scaled.inference?.standardErrors, let baseSE = base.inference?.standardErrors {
+      #expect(Self.relative(scaled.estimates.map { $0 / factor }, base.estimates) <= Self.accuracy(loss),
+              "\(Self.name(loss)) × \(factor): \(scaled.estimates)")
+      #expect(abs(scaled.residualScale / factor - base.residualScale) <= max(1e-6, Self.accuracy(loss)) * base.residualScale)
+      if let se = scaled.standardErrors, let baseSE = base.standardErrors {
         #expect(se.allSatisfy { $0 > 0 }, "\(Self.name(loss)) × \(factor): a zero standard error")
         #expect(Self.relative(se.map { $0 / factor }, baseSE) <= 1e3 * Self.accuracy(loss))
       } else {
-        #expect(base.inference == nil && scaled.inference == nil, "\(Self.name(loss)) × \(factor)")
+        #expect(base.covariance == nil && scaled.covariance == nil, "\(Self.name(loss)) × \(factor)")
       }
     }
   }
 
   @Test("Predictor columns × 1e±200: β of that column ÷ the factor, the rest unchanged", arguments: estimators)
   func columnScalingAtTheEdges(loss: Loss?) throws {
-    let (design, y) = EquivarianceTests.data()
+    let (design, y) = try EquivarianceTests.data()
     let base = try Self.fit(design, y, loss)
     let n = design.rows
     for (factor1, factor2) in [(1e200, 1e-200), (1e-250, 1e250)] {
       var values = design.values
       for i in 0..<n { values[n + i] *= factor1; values[2 * n + i] *= factor2 }
-      let scaled = try Self.fit(DesignMatrix(rows: n, columns: 3, columnMajor: values, names: design.names,
+      let scaled = try Self.fit(try DesignMatrix(rows: n, columns: 3, columnMajor: values, names: design.names,
                                              hasIntercept: true), y, loss)
-      let back = [scaled.coefficients[0], scaled.coefficients[1] * factor1, scaled.coefficients[2] * factor2]
-      #expect(Self.relative(back, base.coefficients) <= Self.accuracy(loss), "\(Self.name(loss)): \(back)")
+      let back = [scaled.estimates[0], scaled.estimates[1] * factor1, scaled.estimates[2] * factor2]
+      #expect(Self.relative(back, base.estimates) <= Self.accuracy(loss), "\(Self.name(loss)): \(back)")
     }
   }
 
   @Test("y near the top of the range (max |y| = 1e308): a fit in the units of the data", arguments: estimators)
   func responseNearTheTop(loss: Loss?) throws {
-    let (design, y) = EquivarianceTests.data()
+    let (design, y) = try EquivarianceTests.data()
     let largest = y.map(abs).max()!
     let factor = 1e308 / largest
     let base = try Self.fit(design, y, loss)
     do {
       let scaled = try Self.fit(design, y.map { $0 * factor }, loss)
       BadInputTests.expectNoNaN(scaled, Self.name(loss))
-      #expect(Self.relative(scaled.coefficients.map { $0 / factor }, base.coefficients) <= Self.accuracy(loss))
+      #expect(Self.relative(scaled.estimates.map { $0 / factor }, base.estimates) <= Self.accuracy(loss))
     } catch RegressionError.objectiveOverflow {
       // Only the objectives in the units of y: least squares' Σr²/2 (about 1e614 here) and L1's Σ|r|
       // (80 residuals of about 1e307).
@@ -92,12 +92,12 @@ struct NumericExtremesTests {
 
   @Test("Subnormal y (about 1e-320): no NaN, no trap; a fit or a typed error", arguments: estimators)
   func subnormalResponse(loss: Loss?) throws {
-    let (design, y) = EquivarianceTests.data()
+    let (design, y) = try EquivarianceTests.data()
     let tiny = y.map { $0 * 0x1p-1062 }  // |y| ≲ 100·2⁻¹⁰⁶² ≈ 2e-318: subnormal, 4 to 9 significant bits
     do {
       let fit = try Self.fit(design, tiny, loss)
       BadInputTests.expectNoNaN(fit, Self.name(loss))
-      #expect(fit.coefficients.allSatisfy { abs($0) < 1e-300 })
+      #expect(fit.estimates.allSatisfy { abs($0) < 1e-300 })
     } catch is RegressionError {
       // A typed error is an answer too (e.g. a column collinear once y has so few bits).
     }
@@ -107,26 +107,26 @@ struct NumericExtremesTests {
   func offsetResponse(loss: Loss?) throws {
     // Integer-valued y keeps y + 1e15 exact; rounding in r = y − Xβ is then about 0.1, so slopes agree to
     // about 0.1 / (n · spread of x) and the intercept to about 1.
-    let (design, y) = EquivarianceTests.data()
+    let (design, y) = try EquivarianceTests.data()
     let integers = y.map { $0.rounded() }
     let base = try Self.fit(design, integers, loss)
     let moved = try Self.fit(design, integers.map { $0 + 1e15 }, loss)
     BadInputTests.expectNoNaN(moved, Self.name(loss))
-    #expect(abs(moved.coefficients[0] - 1e15 - base.coefficients[0]) <= 2, "\(Self.name(loss)): \(moved.coefficients)")
-    #expect(abs(moved.coefficients[1] - base.coefficients[1]) <= 1e-2, "\(Self.name(loss))")
-    #expect(abs(moved.coefficients[2] - base.coefficients[2]) <= 1e-2, "\(Self.name(loss))")
+    #expect(abs(moved.estimates[0] - 1e15 - base.estimates[0]) <= 2, "\(Self.name(loss)): \(moved.estimates)")
+    #expect(abs(moved.estimates[1] - base.estimates[1]) <= 1e-2, "\(Self.name(loss))")
+    #expect(abs(moved.estimates[2] - base.estimates[2]) <= 1e-2, "\(Self.name(loss))")
   }
 
   @Test("Every row repeated three times: the same coefficients", arguments: estimators)
   func repeatedRows(loss: Loss?) throws {
-    let (design, y) = EquivarianceTests.data()
+    let (design, y) = try EquivarianceTests.data()
     let n = design.rows
     let triple = design.selectingRows((0..<(3 * n)).map { $0 % n })
     let base = try Self.fit(design, y, loss)
     let fit = try Self.fit(triple, (0..<(3 * n)).map { y[$0 % n] }, loss)
     // The MAD, every weighted sum and the L1 objective's minimisers are those of the original rows.
-    #expect(Self.relative(fit.coefficients, base.coefficients) <= Self.accuracy(loss),
-            "\(Self.name(loss)): \(fit.coefficients) vs \(base.coefficients)")
+    #expect(Self.relative(fit.estimates, base.estimates) <= Self.accuracy(loss),
+            "\(Self.name(loss)): \(fit.estimates) vs \(base.estimates)")
   }
 
   @Test("Integer data full of ties: every loss terminates with finite numbers and says how",
@@ -136,7 +136,7 @@ struct NumericExtremesTests {
     let n = 3000
     let x = (0..<n).map { _ in Double(Int(10 * random.uniform())) }
     let y = x.map { (1 + 0.5 * $0 + 2 * random.normal()).rounded() }
-    let fit = try Self.fit(DesignMatrix(predictors: [x]), y, loss)
+    let fit = try Self.fit(try DesignMatrix(predictors: [x]), y, loss)
     BadInputTests.expectNoNaN(fit, Self.name(loss))
     if fit.termination != .converged {
       #expect(!fit.warnings.isEmpty, "\(Self.name(loss)): \(fit.termination) without a warning")

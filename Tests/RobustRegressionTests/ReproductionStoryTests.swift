@@ -26,11 +26,11 @@ struct ReproductionStoryTests {
     let data = try Self.load()
     var distance: [String: Double] = [:]
     for loss in [Loss.squared, .absolute, .pseudoHuber, .welsch, .gemanMcClure, .cauchy] {
-      let fit = try Regression.fit(data.design, response: data.y, loss: loss)
-      distance[loss.name] = data.design.rmsDistance(fit.coefficients, data.truth)
+      let fit = try Regression(loss: loss).fit(data.design, response: data.y)
+      distance[loss.name] = data.design.rmsDistance(fit.estimates, data.truth)
     }
-    let adaptive = try Regression.fitAdaptive(data.design, response: data.y)
-    let adaptiveDistance = data.design.rmsDistance(adaptive.coefficients, data.truth)
+    let adaptive = try Regression(loss: .adaptive).fit(data.design, response: data.y)
+    let adaptiveDistance = data.design.rmsDistance(adaptive.estimates, data.truth)
     let l2 = try #require(distance["l2"]), l1 = try #require(distance["l1"])
     for (name, d) in distance where name != "l2" { #expect(d < l2, "\(name): \(d) vs l2 \(l2)") }
     #expect(adaptiveDistance < l2)

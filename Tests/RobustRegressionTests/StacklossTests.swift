@@ -9,12 +9,12 @@ struct StacklossTests {
   @Test("Huber coefficients and H1 standard errors agree with statsmodels to 1e-6")
   func huberMatchesStatsmodels() throws {
     let (design, y) = try Fixtures.regressionData("stackloss.csv")
-    let fit = try Regression.fit(design, response: y, loss: .huber)
+    let fit = try Regression(loss: .huber).fit(design, response: y)
     #expect(fit.converged)
-    let inference = try #require(fit.inference)
+    let standardErrors = try #require(fit.standardErrors)
     for j in 0..<4 {
-      #expect(abs(fit.coefficients[j] - Self.beta[j]) <= 1e-6 * max(1, abs(Self.beta[j])))
-      #expect(abs(inference.standardErrors[j] - Self.se[j]) <= 1e-6 * max(1, Self.se[j]))
+      #expect(abs(fit.estimates[j] - Self.beta[j]) <= 1e-6 * max(1, abs(Self.beta[j])))
+      #expect(abs(standardErrors[j] - Self.se[j]) <= 1e-6 * max(1, Self.se[j]))
     }
   }
 }

@@ -48,14 +48,13 @@ struct TuningConstantTests {
   @Test("A general α without a 95 % constant fits with k = 1 and says so; a given k, or an α with one, does not")
   func fitWarnsWithoutEfficientTuning() throws {
     let (design, y) = try Fixtures.regressionData("line_outliers.csv")
-    let warning = Regression.noEfficientTuningWarning(alpha: 1.8)
-    let fit = try Regression.fit(design, response: y, loss: .general(alpha: 1.8))
+    let warning = FitWarning.noEfficientTuningConstant(alpha: 1.8)
+    let fit = try Regression(loss: .general(alpha: 1.8)).fit(design, response: y)
     #expect(fit.warnings.contains(warning))
-    #expect(abs(fit.scale / fit.sigma - 1) < 1e-9)  // k = 1: c = σ̂ at the returned coefficients
-    let tuned = try Regression.fit(design, response: y, loss: .general(alpha: 1.8),
-                                   options: FitOptions(scale: .mad(tuning: 1.5)))
+    #expect(abs(fit.lossScale / fit.residualScale - 1) < 1e-9)  // k = 1: c = σ̂ at the returned coefficients
+    let tuned = try Regression(loss: Loss.general(alpha: 1.8).withTuningConstant(1.5)).fit(design, response: y)
     #expect(!tuned.warnings.contains(warning))
-    let efficient = try Regression.fit(design, response: y, loss: .general(alpha: 0.5))
-    #expect(!efficient.warnings.contains { $0.hasPrefix("no 95 %-efficiency") })
+    let efficient = try Regression(loss: .general(alpha: 0.5)).fit(design, response: y)
+    #expect(!efficient.warnings.contains { if case .noEfficientTuningConstant = $0 { true } else { false } })
   }
 }

@@ -7,14 +7,14 @@ import Testing
 struct WeightedPassTests {
   /// Intercept plus p − 1 columns of uniform(−2, 2) values, y = X·β + noise with some large values,
   /// and a β near the truth, all from a fixed SplitMix64 stream.
-  static func problem(rows n: Int, columns p: Int, seed: UInt64) -> (DesignMatrix, [Double], [Double]) {
+  static func problem(rows n: Int, columns p: Int, seed: UInt64) throws -> (DesignMatrix, [Double], [Double]) {
     var random = SplitMix64(seed: seed)
     func uniform() -> Double { Double(random.next() >> 11) * 0x1p-53 * 4 - 2 }
     var predictors: [[Double]] = []
     for _ in 1..<p { predictors.append((0..<n).map { _ in uniform() }) }
-    let design = DesignMatrix(predictors: predictors, rows: n)
+    let design = try DesignMatrix(predictors: predictors, rows: n)
     let truth = (0..<p).map { Double($0 % 3) - 0.5 }
-    var y = design.multiply(truth)
+    var y = design.multiplied(by: truth)
     for i in 0..<n { y[i] += uniform() + (i % 7 == 0 ? 30 * uniform() : 0) }
     let beta = truth.map { $0 + 0.01 * uniform() }
     return (design, y, beta)
@@ -55,9 +55,9 @@ struct WeightedPassTests {
 
   @Test("XᵀWX, XᵀWy, Σρ, residuals and weights match plain loops (Huber, Cauchy, Tukey)",
         arguments: shapes)
-  func matchesPlainLoops(shape: (Int, Int)) {
+  func matchesPlainLoops(shape: (Int, Int)) throws {
     let (n, p) = shape
-    let (design, y, beta) = Self.problem(rows: n, columns: p, seed: UInt64(n * 100 + p))
+    let (design, y, beta) = try Self.problem(rows: n, columns: p, seed: UInt64(n * 100 + p))
     let pass = WeightedPass(design: design, response: y)
     func check<L: RobustLoss>(_ loss: L, _ name: String, c: Double) {
       pass.run(beta: beta, loss: loss, scale: c)
@@ -90,9 +90,9 @@ struct WeightedPassTests {
 
   @Test("The median window gives the same median(|r|) as a selection over all rows, or nil when it misses",
         arguments: [(9, 2), (10, 2), (4099, 5), (300_001, 10), (300_000, 30)])
-  func medianWindow(shape: (Int, Int)) {
+  func medianWindow(shape: (Int, Int)) throws {
     let (n, p) = shape
-    let (design, y, beta) = Self.problem(rows: n, columns: p, seed: UInt64(7 * n + p))
+    let (design, y, beta) = try Self.problem(rows: n, columns: p, seed: UInt64(7 * n + p))
     let pass = WeightedPass(design: design, response: y)
     pass.run(beta: beta, loss: HuberLoss(), scale: 1)
     let expected = Selection.madScale(of: Array(pass.residuals)) * Selection.madConsistency
@@ -119,8 +119,8 @@ struct WeightedPassTests {
   }
 
   @Test("The light sweep leaves the same residuals as the full pass")
-  func sweepResiduals() {
-    let (design, y, beta) = Self.problem(rows: 10_007, columns: 6, seed: 11)
+  func sweepResiduals() throws {
+    let (design, y, beta) = try Self.problem(rows: 10_007, columns: 6, seed: 11)
     let pass = WeightedPass(design: design, response: y)
     pass.run(beta: beta, loss: HuberLoss(), scale: 1)
     let full = Array(pass.residuals)
@@ -138,7 +138,7 @@ struct WeightedPassTests {
     (3000, 3), (200_000, 6), (30_000, 26),
   ])
   func shapeSums(rows n: Int, columns p: Int) throws {
-    let (design, y, beta) = Self.problem(rows: n, columns: p, seed: UInt64(n + p))
+    let (design, y, beta) = try Self.problem(rows: n, columns: p, seed: UInt64(n + p))
     for alpha in [0.0, 0.5, 1.5, 3] {
       let loss = BarronLoss(alpha: alpha), shape = BarronShapeDerivatives(alpha: alpha), c = 0.8
       let plain = WeightedPass(design: design, response: y)

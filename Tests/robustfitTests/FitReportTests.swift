@@ -74,37 +74,39 @@ struct FitReportTests {
     let result = try CLI.run(["line.csv", "--format", "json"] + args, in: dir.url)
     #expect(result.status == 0, "\(result.stderr)")
     let json = try parseObject(result.stdout)
-    let design = DesignMatrix(predictors: [TestData.line.x], names: ["x"])
-    let fit = try loss.map { try Regression.fit(design, response: TestData.line.y, loss: $0) }
-      ?? Regression.fitAdaptive(design, response: TestData.line.y)
+    let design = try DesignMatrix(predictors: [TestData.line.x], names: ["x"])
+    let fit = try Regression(loss: loss ?? .adaptive).fit(design, response: TestData.line.y)
     #expect(json["loss"] as? String == args[1])
     let beta = try #require(json["coefficients"] as? [String: Any])
-    #expect(try number(beta["intercept"]) == fit.coefficients[0])
-    #expect(try number(beta["x"]) == fit.coefficients[1])
-    if let inference = fit.inference {
+    #expect(try number(beta["intercept"]) == fit.estimates[0])
+    #expect(try number(beta["x"]) == fit.estimates[1])
+    if let standardErrors = fit.standardErrors {
       let se = try #require(json["standard_errors"] as? [String: Any])
-      #expect(try number(se["intercept"]) == inference.standardErrors[0])
-      #expect(try number(se["x"]) == inference.standardErrors[1])
+      #expect(try number(se["intercept"]) == standardErrors[0])
+      #expect(try number(se["x"]) == standardErrors[1])
     }
-    #expect(try number(json["objective"]) == fit.objective)
-    #expect(try number(json["sigma"]) == fit.sigma)
+    #expect(try number(json["objective"]) == fit.objective.value)
+    #expect(try number(json["sigma"]) == fit.residualScale)
     #expect(integer(json["iterations"]) == fit.iterations)
     #expect(json["converged"] as? Bool == fit.converged)
-    #expect(json["termination"] as? String == fit.termination.rawValue)
+    let terminations: [Termination: String] = [.converged: "converged", .iterationLimit: "iteration_limit",
+                                               .zeroScale: "zero_scale", .rankDeficient: "rank_deficient"]
+    #expect(json["termination"] as? String == terminations[fit.termination])
     #expect(integer(json["outliers"]) == fit.outlierCount)
     if loss == .absolute {
       #expect(json["scale"] is NSNull)
     } else {
-      #expect(try number(json["scale"]) == fit.scale)
+      #expect(try number(json["scale"]) == fit.lossScale)
     }
-    if let alpha = fit.alpha, alpha.isFinite {
+    if let alpha = fit.shape.alpha, alpha.isFinite {
       #expect(try number(json["alpha"]) == alpha)
-    } else if fit.alpha == nil {
+    } else if fit.shape.alpha == nil {
       #expect(json["alpha"] is NSNull)
     }
-    if let summary = fit.adaptive {
-      #expect(json["alpha_on_bound"] as? Bool == summary.alphaOnBound)
-      #expect(json["scale_on_bound"] as? Bool == summary.scaleOnBound)
+    if case .estimated(_, _, let alphaOnBound, _) = fit.shape,
+       case .estimated(_, let scaleOnFloor) = fit.lossScaleSource {
+      #expect(json["alpha_on_bound"] as? Bool == alphaOnBound)
+      #expect(json["scale_on_bound"] as? Bool == scaleOnFloor)
       #expect(json["alpha_se"] != nil && json["scale_se"] != nil)
     }
   }

@@ -58,6 +58,10 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
   public var names: [String] { coefficients.map(\.name) }
   /// The 0-based rows flagged as outliers.
   public var outlierRows: [Int] { outliers.indices.filter { outliers[$0] } }
+  /// The standard errors in column order (statsmodels' `bse`); nil without a covariance.
+  public var standardErrors: [Double]? {
+    covariance == nil ? nil : coefficients.map { $0.standardError ?? .nan }
+  }
   /// The number of flagged outliers.
   public var outlierCount: Int { outliers.reduce(0) { $0 + ($1 ? 1 : 0) } }
 

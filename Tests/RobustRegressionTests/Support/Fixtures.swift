@@ -28,7 +28,7 @@ enum Fixtures {
     let values = rows.map { $0.map { Double($0)! } }
     let p = header.count - 1
     let predictors = (0..<p).map { j in values.map { $0[j] } }
-    return (DesignMatrix(predictors: predictors, names: Array(header.prefix(p))), values.map { $0[p] })
+    return (try DesignMatrix(predictors: predictors, names: Array(header.prefix(p))), values.map { $0[p] })
   }
 
   static func json(_ relative: String) throws -> Any {
