@@ -3,7 +3,7 @@
 SWIFT ?= swift
 FIXTURE ?= Fixtures/line_outliers.csv
 
-.PHONY: deps demo test release bench reproduce
+.PHONY: deps demo test check-docs release bench reproduce
 
 deps:
 	@missing=""; for p in liblapacke-dev libopenblas-dev; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -31,6 +31,14 @@ reproduce: release
 
 test: deps
 	$(SWIFT) test
+
+# Replays the `$ robustfit ...` sessions quoted in README.md and Docs/*.md against the release binary
+# (Scripts/check_doc_sessions.py: text, exit codes and integers exact; full-precision decimals to a
+# relative 1e-11, the CPU-dependent summation order of OpenBLAS's kernels). After a deliberate change
+# of output, `python3 Scripts/check_doc_sessions.py --update` rewrites the pages.
+PYTHON ?= python3
+check-docs: release
+	$(PYTHON) Scripts/check_doc_sessions.py --binary .build/release/robustfit
 
 bench: deps
 	$(SWIFT) run -c release robustfit-bench
