@@ -4,7 +4,11 @@ import PackageDescription
 let package = Package(
   name: "robustfit",
   products: [
-    .library(name: "RobustRegression", targets: ["RobustRegression", "TabularIO", "SVGPlot"]),
+    // Three libraries, so that a package asking for the regression gets neither the CSV reader nor the
+    // SVG plotter (the CLI uses all three).
+    .library(name: "RobustRegression", targets: ["RobustRegression"]),
+    .library(name: "TabularIO", targets: ["TabularIO"]),
+    .library(name: "SVGPlot", targets: ["SVGPlot"]),
     .executable(name: "robustfit", targets: ["robustfit"]),
   ],
   dependencies: [
