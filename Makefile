@@ -3,7 +3,7 @@
 SWIFT ?= swift
 FIXTURE ?= Fixtures/line_outliers.csv
 
-.PHONY: deps demo test check-docs release bench reproduce
+.PHONY: deps demo test check-docs docs release bench reproduce
 
 deps:
 	@missing=""; for p in liblapacke-dev libopenblas-dev; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -42,6 +42,15 @@ check-docs: release
 
 bench: deps
 	$(SWIFT) run -c release robustfit-bench
+
+# API documentation with DocC (the swiftlang/swift-docc-plugin dependency; `docc` itself comes with the
+# toolchain, next to `swift`). The catalog is Sources/RobustRegression/Documentation.docc; the archive
+# goes to .build/plugins/Swift-DocC/outputs/RobustRegression.doccarchive (never committed). DOCC_FLAGS
+# passes options on to docc, e.g. DOCC_FLAGS=--warnings-as-errors, or --transform-for-static-hosting
+# for a folder a plain web server can serve.
+DOCC_FLAGS ?=
+docs: deps
+	$(SWIFT) package generate-documentation --target RobustRegression $(DOCC_FLAGS)
 
 # libFuzzer runs (Tests/Fuzz/README.md): the CSV reader alone, and the whole fit path in-process.
 # FUZZ_SECONDS (default 600) bounds each run; corpora and crash files go under /tmp.

@@ -14,6 +14,9 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    // `swift package generate-documentation` (`make docs`). A fresh `swift build` resolves it and compiles
+    // the plugin (about 13 s here); its tool and SymbolKit are built only when the plugin runs.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     // LAPACKE + CBLAS (OpenBLAS) as a system library; see Sources/CLapack/shim.h.
