@@ -3,7 +3,7 @@
 SWIFT ?= swift
 FIXTURE ?= Fixtures/line_outliers.csv
 
-.PHONY: deps demo test release bench reproduce
+.PHONY: deps demo test check-docs docs release bench reproduce
 
 deps:
 	@missing=""; for p in liblapacke-dev libopenblas-dev; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -32,8 +32,25 @@ reproduce: release
 test: deps
 	$(SWIFT) test
 
+# Replays the `$ robustfit ...` sessions quoted in README.md and Docs/*.md against the release binary
+# (Scripts/check_doc_sessions.py: text, exit codes and integers exact; full-precision decimals to a
+# relative 1e-11, the CPU-dependent summation order of OpenBLAS's kernels). After a deliberate change
+# of output, `python3 Scripts/check_doc_sessions.py --update` rewrites the pages.
+PYTHON ?= python3
+check-docs: release
+	$(PYTHON) Scripts/check_doc_sessions.py --binary .build/release/robustfit
+
 bench: deps
 	$(SWIFT) run -c release robustfit-bench
+
+# API documentation with DocC (the swiftlang/swift-docc-plugin dependency; `docc` itself comes with the
+# toolchain, next to `swift`). The catalog is Sources/RobustRegression/Documentation.docc; the archive
+# goes to .build/plugins/Swift-DocC/outputs/RobustRegression.doccarchive (never committed). DOCC_FLAGS
+# passes options on to docc, e.g. DOCC_FLAGS=--warnings-as-errors, or --transform-for-static-hosting
+# for a folder a plain web server can serve.
+DOCC_FLAGS ?=
+docs: deps
+	$(SWIFT) package generate-documentation --target RobustRegression $(DOCC_FLAGS)
 
 # libFuzzer runs (Tests/Fuzz/README.md): the CSV reader alone, and the whole fit path in-process.
 # FUZZ_SECONDS (default 600) bounds each run; corpora and crash files go under /tmp.

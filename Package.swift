@@ -4,12 +4,19 @@ import PackageDescription
 let package = Package(
   name: "robustfit",
   products: [
-    .library(name: "RobustRegression", targets: ["RobustRegression", "TabularIO", "SVGPlot"]),
+    // Three libraries, so that a package asking for the regression gets neither the CSV reader nor the
+    // SVG plotter (the CLI uses all three).
+    .library(name: "RobustRegression", targets: ["RobustRegression"]),
+    .library(name: "TabularIO", targets: ["TabularIO"]),
+    .library(name: "SVGPlot", targets: ["SVGPlot"]),
     .executable(name: "robustfit", targets: ["robustfit"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    // `swift package generate-documentation` (`make docs`). A fresh `swift build` resolves it and compiles
+    // the plugin (about 13 s here); its tool and SymbolKit are built only when the plugin runs.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     // LAPACKE + CBLAS (OpenBLAS) as a system library; see Sources/CLapack/shim.h.

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Side-by-side timing of robustfit against its Python peers on the same generated file (issue 6).
+"""Side-by-side timing of robustfit against its Python peers on the same generated file
+(Docs/performance.md, "Against the peers").
 
 For each n (default 1e5 and 1e6, p = 10) the script
   1. writes the standard benchmark data with `robustfit-bench --csv` (intercept + 9 N(0,1) columns,
