@@ -44,7 +44,8 @@ extension Prepared {
     let step0 = bestObjective / Double(n)  // a residual-sized first step in fitted-value units
     var lastImprovement = 0
     var history: [IterationRecord] = []
-    let cap = options.maxIterations * 1000
+    let (product, overflow) = options.maxIterations.multipliedReportingOverflow(by: 1000)
+    let cap = overflow ? Int.max : product
     var k = 0
     var termination = Termination.iterationLimit
     while k < cap {

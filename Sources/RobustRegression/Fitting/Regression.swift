@@ -96,8 +96,16 @@ public struct Regression: Sendable, Hashable, Codable {
       throw invalid(.alphaRange(lower: range.lowerBound, upper: range.upperBound))
     }
     if let k = loss.tuningConstant, !(k > 0 && k.isFinite) { throw invalid(.tuningConstant(k)) }
-    if case .custom(let name) = loss.kind, loss.customFunctions == nil {
-      throw invalid(.customLossWithoutFunctions(name: name))
+    if case .custom(let name) = loss.kind {
+      guard let custom = loss.customFunctions?.loss else { throw invalid(.customLossWithoutFunctions(name: name)) }
+      // The engine trusts ρ, ψ, ψ′ and w: probe them where residuals live (u = r/c of a few units up to
+      // gross outliers) so that a loss returning NaN is named, not carried into the fit.
+      for u in [0, 0.25, 1, 2, 5, 20, 1e3, 1e8].flatMap({ [$0, -$0] }) {
+        let values = [custom.rho(u), custom.psi(u), custom.psiDerivative(u), custom.weight(u)]
+        guard values.allSatisfy(\.isFinite), custom.weight(u) >= 0 else {
+          throw invalid(.customLossNotFinite(name: name, u: u))
+        }
+      }
     }
     if case .fixed(let c) = scale, !(c > 0 && c.isFinite) { throw invalid(.lossScale(c)) }
     if case .coefficients(let beta) = start, beta.count != p || !beta.allSatisfy(\.isFinite) {

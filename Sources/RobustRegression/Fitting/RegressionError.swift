@@ -91,6 +91,9 @@ public enum InvalidArgument: Sendable, Hashable, CustomStringConvertible {
   case startCoefficients(count: Int, columns: Int)
   /// A custom loss decoded from an archive carries its name but not its functions.
   case customLossWithoutFunctions(name: String)
+  /// A custom loss gives a NaN or infinite ρ, ψ, ψ′ or w, or a negative weight, at the standardised
+  /// residual `u`.
+  case customLossNotFinite(name: String, u: Double)
 
   public var description: String {
     switch self {
@@ -105,6 +108,8 @@ public enum InvalidArgument: Sendable, Hashable, CustomStringConvertible {
     case .startCoefficients(_, let columns): "the start needs \(columns) finite coefficients"
     case .customLossWithoutFunctions(let name):
       "the custom loss \(name) was decoded without its functions: make it with Loss.custom(_:k:) to fit"
+    case .customLossNotFinite(let name, let u):
+      "the custom loss \(name) gives a non-finite value or a negative weight at u = \(u)"
     }
   }
 }
