@@ -84,15 +84,6 @@ public struct Series: Sendable {
     Series(kind: .vertical(x: x), label: label, color: color, lineWidth: width, dash: dash)
   }
 
-  /// Whether an automatic colour for this series is taken from the palette (lines and curves) rather than a
-  /// neutral default (scatter: dark grey; reference lines: grey).
-  var usesPalette: Bool {
-    switch kind {
-    case .curve, .line: return true
-    case .scatter, .horizontal, .vertical: return false
-    }
-  }
-
   /// The series' finite (x, y) pairs, values clamped to ±`AxisRange.limit`, with their shade if any.
   /// Curves need their gaps, so they use `curvePoints` instead.
   var finitePoints: [(x: Double, y: Double, shade: Double)] {

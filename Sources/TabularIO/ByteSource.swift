@@ -31,7 +31,7 @@ struct ByteSource {
       throw CSVError.unreadable(file: path, reason: String(cString: strerror(code)))
     }
     if info.st_mode & S_IFMT == S_IFDIR { throw CSVError.isDirectory(file: path) }
-    let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    let fd = SystemCalls.open(path, O_RDONLY | O_CLOEXEC)
     if fd < 0 { throw CSVError.unreadable(file: path, reason: String(cString: strerror(errno))) }
     return ByteSource(kind: .descriptor(fd, closeAtEnd: true), name: path, totalBytes: regularSize(fd))
   }
@@ -47,7 +47,7 @@ struct ByteSource {
     switch kind {
     case .descriptor(let fd, _):
       while true {
-        let n = Glibc.read(fd, destination, count)
+        let n = SystemCalls.read(fd, destination, count)
         if n >= 0 { return n }
         let code = errno
         if code == EINTR { continue }
@@ -65,6 +65,20 @@ struct ByteSource {
 
   /// Closes the descriptor when this source opened it.
   func close() {
-    if case .descriptor(let fd, true) = kind { _ = Glibc.close(fd) }
+    if case .descriptor(let fd, true) = kind { _ = SystemCalls.close(fd) }
   }
+}
+
+/// The C library's `open`, `read` and `close` by module name (the methods of ``ByteSource`` shadow the
+/// bare names), from Glibc on Linux and Darwin on Apple systems.
+private enum SystemCalls {
+  #if canImport(Glibc)
+  static func open(_ path: String, _ flags: Int32) -> Int32 { Glibc.open(path, flags) }
+  static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { Glibc.read(fd, buffer, count) }
+  static func close(_ fd: Int32) -> Int32 { Glibc.close(fd) }
+  #elseif canImport(Darwin)
+  static func open(_ path: String, _ flags: Int32) -> Int32 { Darwin.open(path, flags) }
+  static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { Darwin.read(fd, buffer, count) }
+  static func close(_ fd: Int32) -> Int32 { Darwin.close(fd) }
+  #endif
 }

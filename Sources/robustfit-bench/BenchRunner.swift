@@ -38,7 +38,8 @@ struct BenchRunner {
     }
     var fitTimes: [String: Timing] = [:]
     // "huber-fixed" holds c at the MAD Huber fit's final value (found here, untimed): its iterations
-    // are one fused pass each (residuals, weights, XᵀWX, solve), the iteration of issue 6's C reference.
+    // are one fused pass each (residuals, weights, XᵀWX, solve), the iteration whose cost is compared
+    // with one read of X (Docs/performance.md).
     let huberScale = arguments.losses.contains("huber-fixed")
       ? ((try? Regression(loss: .huber).fit(data.design, response: data.response).lossScale) ?? 1) : 1
     for name in arguments.losses {

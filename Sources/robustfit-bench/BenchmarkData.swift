@@ -1,6 +1,6 @@
 import RobustRegression
 
-/// The standard benchmark data of issue 6: an intercept plus p − 1 standard normal columns,
+/// The standard benchmark data (Docs/performance.md): an intercept plus p − 1 standard normal columns,
 /// y = X·β + N(0, 1) noise, and exactly ⌊0.2·n⌉ rows (chosen at random) shifted up by U(20, 50).
 ///
 /// β₀ = 1 and β_j = 2 for odd j, −1 for even j. The draws come in a fixed order (the columns of X one

@@ -1,5 +1,5 @@
-// robustfit-bench: IRLS fit times per loss against the read-X and dsyrk floors (issue 6,
-// Docs/performance.md). Run with `swift run -c release robustfit-bench --n 1000000 --p 10`.
+// robustfit-bench: IRLS fit times per loss against the read-X and dsyrk floors
+// (Docs/performance.md). Run with `swift run -c release robustfit-bench --n 1000000 --p 10`.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import RobustRegression
 
-/// The library defects of issue 11 (an adversarial run against 0.x), one test each, named for the defect
+/// The library defects an adversarial run found (CHANGELOG.md, session 4), one test each, named for the defect
 /// it holds shut. The CLI's defects are in robustfitTests/AdversarialCLITests.swift.
 @Suite("Adversarial defects: each held shut")
 struct AdversarialDefectTests {

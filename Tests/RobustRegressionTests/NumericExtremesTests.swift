@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import RobustRegression
 
-/// The robustness suite kept after issue 11: the fits at the edges of the double range (equivariance
+/// The robustness suite of the adversarial run's defects (CHANGELOG.md, session 4): the fits at the edges of the double range (equivariance
 /// there), subnormal and offset data, and ties and repeated rows, for every loss. The output contract of
 /// the command line is in robustfitTests/OutputContractTests.swift.
 @Suite("Numeric extremes, ties and repeated rows, for every loss")

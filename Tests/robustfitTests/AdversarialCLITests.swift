@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The command-line defects of issue 11, one test each, named for the defect it holds shut (the
+/// The command-line defects an adversarial run found (CHANGELOG.md, session 4), one test each, named for the defect it holds shut (the
 /// library's are in RobustRegressionTests/AdversarialDefectTests.swift).
 @Suite("Adversarial CLI defects: each held shut")
 struct AdversarialCLITests {

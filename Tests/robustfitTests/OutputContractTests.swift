@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The output contract, over hostile data × losses × formats (the robustness suite of issue 11): a run
+/// The output contract, over hostile data × losses × formats (the robustness suite of the adversarial run's defects): a run
 /// either succeeds (exit 0) and prints no `nan` or `inf` as a result (only α may be ±inf, by Docs/spec.md §6),
 /// with every coefficient and the objective a number in JSON, or fails with exit 64, 65 or 1 and exactly
 /// one line `robustfit: error: …` on stderr and nothing on stdout. Warnings are single lines too.

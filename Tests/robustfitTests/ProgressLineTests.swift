@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The progress line on stderr (issue 4, point 4): shown on a terminal, never in a pipe or a file unless
+/// The progress line on stderr (Docs/cli.md): shown on a terminal, never in a pipe or a file unless
 /// ROBUSTFIT_PROGRESS=always asks, and never on stdout. The one-second delay is set to 0 with
 /// ROBUSTFIT_PROGRESS_DELAY so that no test depends on how fast this machine reads.
 @Suite("robustfit progress line")

@@ -63,7 +63,7 @@ struct TruthDistanceTests {
       #expect(abs(printed - expected) <= 1e-12 * expected, "\(fit["loss"] ?? "")")
       distance[try #require(fit["loss"] as? String)] = printed
     }
-    // The story of the video (issue 5), from the recorded truth: L2 is the farthest, the redescending
+    // The story of the video (Docs/reproduction.md), from the recorded truth: L2 is the farthest, the redescending
     // losses beat L1, and the adaptive fit is within 10 % of the best fixed loss.
     let l2 = try #require(distance["l2"])
     #expect(distance.values.allSatisfy { $0 <= l2 })

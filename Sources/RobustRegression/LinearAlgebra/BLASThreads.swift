@@ -10,7 +10,7 @@ import Darwin
 enum BLASThreads {
   private typealias Setter = @convention(c) (Int32) -> Void
 
-  nonisolated(unsafe) private static let setter: Setter? =
+  private static let setter: Setter? =
     dlsym(nil, "openblas_set_num_threads").map { unsafeBitCast($0, to: Setter.self) }
 
   /// Sets OpenBLAS to one thread, once for the process, before any fit's first BLAS or LAPACK call.
