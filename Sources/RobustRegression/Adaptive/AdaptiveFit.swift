@@ -296,23 +296,3 @@ struct AdaptiveFitter {
                            initial: initial)
   }
 }
-
-extension ShapeScaleProblem {
-  /// α alone (c fixed by the user): golden-section refinement of the NLL over the α range.
-  func descendAlphaOnly(alpha: Double, scale c: Double, value: Double, steps: Int) -> (Double, Double, Double) {
-    var lo = alphaRange.lowerBound, hi = min(alphaRange.upperBound, max(alphaRange.lowerBound + 1, 16))
-    let ratio = (5.0.squareRoot() - 1) / 2
-    var a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo)
-    var fa = self.value(alpha: a, scale: c), fb = self.value(alpha: b, scale: c)
-    for _ in 0..<max(60, steps) where hi - lo > 1e-10 {
-      if fa < fb { hi = b; b = a; fb = fa; a = hi - ratio * (hi - lo); fa = self.value(alpha: a, scale: c) }
-      else { lo = a; a = b; fa = fb; b = lo + ratio * (hi - lo); fb = self.value(alpha: b, scale: c) }
-    }
-    var best = (alpha, value)
-    for candidate in [a, b, alphaRange.lowerBound, min(alphaRange.upperBound, hi)] {
-      let v = self.value(alpha: candidate, scale: c)
-      if v < best.1 { best = (candidate, v) }
-    }
-    return (best.0, c, best.1)
-  }
-}

@@ -154,6 +154,24 @@ struct ShapeScaleProblem: @unchecked Sendable {
     return (alpha, Double.exp(lambda), current)
   }
 
+  /// α alone (c fixed by the user): golden-section refinement of the NLL over the α range.
+  func descendAlphaOnly(alpha: Double, scale c: Double, value: Double, steps: Int) -> (Double, Double, Double) {
+    var lo = alphaRange.lowerBound, hi = min(alphaRange.upperBound, max(alphaRange.lowerBound + 1, 16))
+    let ratio = (5.0.squareRoot() - 1) / 2
+    var a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo)
+    var fa = self.value(alpha: a, scale: c), fb = self.value(alpha: b, scale: c)
+    for _ in 0..<max(60, steps) where hi - lo > 1e-10 {
+      if fa < fb { hi = b; b = a; fb = fa; a = hi - ratio * (hi - lo); fa = self.value(alpha: a, scale: c) }
+      else { lo = a; a = b; fa = fb; b = lo + ratio * (hi - lo); fb = self.value(alpha: b, scale: c) }
+    }
+    var best = (alpha, value)
+    for candidate in [a, b, alphaRange.lowerBound, min(alphaRange.upperBound, hi)] {
+      let v = self.value(alpha: candidate, scale: c)
+      if v < best.1 { best = (candidate, v) }
+    }
+    return (best.0, c, best.1)
+  }
+
   /// How far apart two shapes are in the coordinate the steps are taken in: |Δ log|α − 2|| when both lie
   /// on the same side of 2 within 1 of it (a step from 1.999999 to 1.99999 is a large one there), 1 for a
   /// move onto or off α = 2 exactly, else |Δα|/max(1, |α|).
