@@ -80,7 +80,7 @@ struct ObservedInformation {
     var haa = 0.0, hal = 0.0, hll = 0.0
     for chunk in 0..<chunks {
       let base = partial.baseAddress! + chunk * stride
-      for k in 0..<p { for j in 0...k { hbb[k * p + j] += base[k * p + j] } }
+      UpperTriangle.add(base, leadingDimension: p, into: &hbb, order: p)
       for j in 0..<p {
         hba[j] += base[p * p + j]
         hbl[j] += base[p * p + p + j]
@@ -89,7 +89,7 @@ struct ObservedInformation {
       hal += base[p * p + 2 * p + 1]
       hll += base[p * p + 2 * p + 2]
     }
-    for k in 0..<p { for j in 0..<k { hbb[j * p + k] = hbb[k * p + j] } }
+    UpperTriangle.mirror(&hbb, order: p)
     if alphaFree { haa += Double(n) * LogPartition.derivatives(alpha: alpha).second }
     // Assemble over the free parameters: β, then α, then λ.
     let size = p + (alphaFree ? 1 : 0) + (scaleFree ? 1 : 0)

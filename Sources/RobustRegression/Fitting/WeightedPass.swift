@@ -190,11 +190,9 @@ final class WeightedPass: @unchecked Sendable {
     for k in 0..<(p * p) { gram[k] = 0 }
     for k in 0..<p { rhs[k] = 0 }
     for chunk in 0..<chunks {
-      let base = chunk * scratchStride
-      for k in 0..<p {
-        for j in 0...k { gram[k * p + j] += scratch[base + k * q + j] }
-      }
-      for j in 0..<p { rhs[j] += scratch[base + p * q + j] }
+      let base = UnsafePointer(scratch.baseAddress! + chunk * scratchStride)
+      UpperTriangle.add(base, leadingDimension: q, into: &gram, order: p)
+      for j in 0..<p { rhs[j] += base[p * q + j] }
     }
   }
 
@@ -225,12 +223,7 @@ final class WeightedPass: @unchecked Sendable {
       count += k
     }
     let values = UnsafeMutableBufferPointer(start: base, count: count)
-    let upper = Selection.select(values, rank: upperRank - below)
-    guard lowerRank != upperRank else { return upper }
-    // After selection everything left of the upper middle's rank is ≤ it: the lower middle is their max.
-    var lower = values[0]
-    for i in 0..<(upperRank - below) where values[i] > lower { lower = values[i] }
-    return Selection.midpoint(lower, upper)
+    return Selection.middle(of: values, upperRank: upperRank - below, even: lowerRank != upperRank)
   }
 
   private func runChunk<L: RobustLoss>(
