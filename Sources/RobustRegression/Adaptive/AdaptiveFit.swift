@@ -105,7 +105,7 @@ struct AdaptiveFitter {
     let loss = BarronLoss(alpha: alpha)
     pass.run(beta: beta, loss: loss, scale: scale, accumulate: false)
     let residuals = Array(pass.residuals), weights = Array(pass.weights)
-    let nll = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+    let nll = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
     guard nll.isFinite else { throw IRLS.overflow(pass: pass, scale: scale) }
     let alphaOnBound = alpha <= alphaRange.lowerBound || alpha >= alphaRange.upperBound
     let scaleOnBound = !fixedScale && scale <= scaleFloor * (1 + 1e-9)
@@ -237,13 +237,13 @@ struct AdaptiveFitter {
       let loss = BarronLoss(alpha: alpha)
       let shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
       pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
-      var current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+      var current = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
       // Never accept a higher NLL: halve the β step back towards the previous iterate.
       var halvings = 0
       while !(current <= nll + 1e-13 * max(1, abs(nll))) && halvings < 30 {
         for j in beta.indices { beta[j] = (beta[j] + previousBeta[j]) / 2 }
         pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
-        current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+        current = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
         halvings += 1
       }
       if !(current <= nll) { // no β step lowers it: stay at the previous iterate

@@ -211,3 +211,12 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
     var array: [Double] { [rho, dAlpha, dAlphaAlpha, dLogScale, dLogScaleLogScale, dAlphaLogScale] }
   }
 }
+
+extension BarronShapeDerivatives.Sums {
+  /// The sums from their ``array`` form.
+  init(_ array: [Double]) {
+    precondition(array.count == 6, "the shape-derivative sums are six values")
+    self.init(rho: array[0], dAlpha: array[1], dAlphaAlpha: array[2], dLogScale: array[3],
+              dLogScaleLogScale: array[4], dAlphaLogScale: array[5])
+  }
+}

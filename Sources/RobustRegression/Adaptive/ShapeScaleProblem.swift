@@ -21,7 +21,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
     let loss = BarronLoss(alpha: alpha)
     let inverse = 1 / c
     let sum = parallelSum { i in loss.rho(self.residuals[i] * inverse) }
-    return sum + n * Double.log(c) + n * LogPartition.logZ(alpha: alpha)
+    return BarronNLL.value(sumRho: sum, count: n, scale: c, alpha: alpha, order: .inTurn)
   }
 
   /// Value, gradient and Hessian in (α, λ). Where α sits exactly at 2 the α-derivatives are infinite:
@@ -54,20 +54,22 @@ struct ShapeScaleProblem: @unchecked Sendable {
     }
     var total = BarronShapeDerivatives.Sums()
     for part in partial { total.add(part) }
-    return local(sums: total.array, alpha: alpha, scale: c)
+    return local(sums: total, alpha: alpha, scale: c)
   }
 
   /// ``Local`` from the sums Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ over the residuals at
   /// (α, c) (as ``local(alpha:scale:)`` forms them, or a fused pass over X: `WeightedPass.shapeSums`).
   func local(sums: [Double], alpha: Double, scale c: Double) -> Local {
-    let z = LogPartition.derivatives(alpha: alpha)
-    let value = sums[0] + n * Double.log(c) + n * z.value
-    let ga = sums[1] + n * z.first
-    let gl = sums[3] + n
-    let haa = sums[2] + n * z.second
-    let finite = ga.isFinite && haa.isFinite && sums[5].isFinite
-    return Local(value: value, gradient: (ga, gl), hessian: (haa, sums[5], sums[4]),
-                 alphaDerivativesFinite: finite)
+    local(sums: BarronShapeDerivatives.Sums(sums), alpha: alpha, scale: c)
+  }
+
+  /// ``Local`` from the shape-derivative sums over the residuals at (α, c).
+  func local(sums: BarronShapeDerivatives.Sums, alpha: Double, scale c: Double) -> Local {
+    let nll = BarronNLL.likelihood(sums: sums, count: n, alpha: alpha, scale: c,
+                                   partition: LogPartition.derivatives(alpha: alpha), order: .inTurn)
+    let finite = nll.dAlpha.isFinite && nll.dAlphaAlpha.isFinite && nll.dAlphaLogScale.isFinite
+    return Local(value: nll.value, gradient: (nll.dAlpha, nll.dLogScale),
+                 hessian: (nll.dAlphaAlpha, nll.dAlphaLogScale, nll.dLogScaleLogScale), alphaDerivativesFinite: finite)
   }
 
   /// Up to `steps` projected Newton steps from (α, c), each accepted only if it lowers the NLL
@@ -187,7 +189,8 @@ struct ShapeScaleProblem: @unchecked Sendable {
   func gaussianPoint() -> (scale: Double, value: Double) {
     let sumSquares = parallelSum { i in self.residuals[i] * self.residuals[i] }
     let c = max((sumSquares / n).squareRoot(), scaleFloor)
-    return (c, sumSquares / (2 * c * c) + n * Double.log(c) + n * LogPartition.logZAtTwo)
+    return (c, BarronNLL.value(sumRho: sumSquares / (2 * c * c), count: n, scale: c,
+                               logPartition: LogPartition.logZAtTwo, order: .inTurn))
   }
 
   /// The coordinate of the shape in a Newton step: α itself, or s = log|α − 2| near 2.
