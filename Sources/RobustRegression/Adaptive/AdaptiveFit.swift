@@ -62,7 +62,7 @@ struct AdaptiveFitter {
     } else {
       startBeta = try prepared.start(isConvex: false, scratch: scratch)
     }
-    pass.run(beta: startBeta, loss: BarronLoss(alpha: 2), scale: 1, accumulate: false)
+    pass.runWithUnitWeights(beta: startBeta, accumulate: false)
     // The NLL runs to −∞ as c → 0 when residuals are exactly 0, so c has a data-relative floor:
     // 1e-6 · s₀, with s₀ = median(|r|)/0.6745 over the start's residuals that are not 0 up to the
     // rounding of their own evaluation (|rᵢ| ≤ 64ε·(|yᵢ| + Σⱼ|xᵢⱼβⱼ|), ``ExactFit``), or max|y| when all
@@ -215,7 +215,7 @@ struct AdaptiveFitter {
                        tolerance: Double, recordHistory: Bool) throws -> State {
     let pass = data.pass, n = data.design.rows
     var beta = start, alpha = startAlpha, scale = startScale
-    pass.run(beta: beta, loss: BarronLoss(alpha: 2), scale: 1, accumulate: false)
+    pass.runWithUnitWeights(beta: beta, accumulate: false)
     // Settle (α, c) on the start's residuals.
     var nll = Double.nan
     do {
