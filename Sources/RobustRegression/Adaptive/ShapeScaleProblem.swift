@@ -1,4 +1,3 @@
-import Dispatch
 import RealModule
 
 /// The (α, c) half of the adaptive fit: at fixed residuals, Barron's NLL as a function of α and
@@ -36,21 +35,18 @@ struct ShapeScaleProblem: @unchecked Sendable {
   func local(alpha: Double, scale c: Double) -> Local {
     let shape = BarronShapeDerivatives(alpha: alpha)
     let inverse = 1 / c
-    let parts = chunkCount
+    let parts = chunkCount, count = residuals.count
     var partial = [BarronShapeDerivatives.Sums](repeating: .init(), count: parts)
     partial.withUnsafeMutableBufferPointer { slots in
       nonisolated(unsafe) let out = slots
-      let count = residuals.count
-      let size = (count + parts - 1) / parts
-      let work: @Sendable (Int) -> Void = { part in
+      ParallelChunks.perform(parts) { part in
         var sums = BarronShapeDerivatives.Sums()
-        for i in min(count, part * size)..<min(count, (part + 1) * size) {
+        for i in ParallelChunks.rows(of: part, chunks: parts, total: count) {
           let u = self.residuals[i] * inverse
           sums.add(shape.values(u: u))
         }
         out[part] = sums
       }
-      if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
     }
     var total = BarronShapeDerivatives.Sums()
     for part in partial { total.add(part) }
@@ -58,7 +54,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
   }
 
   /// ``Local`` from the sums Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ over the residuals at
-  /// (α, c) (as ``local(alpha:scale:)`` forms them, or a fused pass over X: `WeightedPass.shapeSums`).
+  /// (α, c) (as ``local(alpha:scale:)`` forms them, or a fused pass over X: ``BarronShapeRows``).
   func local(sums: [Double], alpha: Double, scale c: Double) -> Local {
     local(sums: BarronShapeDerivatives.Sums(sums), alpha: alpha, scale: c)
   }
@@ -262,21 +258,19 @@ struct ShapeScaleProblem: @unchecked Sendable {
     return (da, lambdaStep, chart, -.infinity)
   }
 
-  private var chunkCount: Int { max(1, min(8, residuals.count / 65_536)) }
+  private var chunkCount: Int { ParallelChunks.shapeScale(rows: residuals.count) }
 
-  /// Σ f(i) over the residual indices, in deterministic chunks.
+  /// Σ f(i) over the residual indices, in deterministic chunks (``ParallelChunks``).
   private func parallelSum(_ f: @escaping @Sendable (Int) -> Double) -> Double {
     let parts = chunkCount, count = residuals.count
-    let size = (count + parts - 1) / parts
     var partial = [Double](repeating: 0, count: parts)
     partial.withUnsafeMutableBufferPointer { slots in
       nonisolated(unsafe) let out = slots
-      let work: @Sendable (Int) -> Void = { part in
+      ParallelChunks.perform(parts) { part in
         var s = 0.0
-        for i in min(count, part * size)..<min(count, (part + 1) * size) { s += f(i) }
+        for i in ParallelChunks.rows(of: part, chunks: parts, total: count) { s += f(i) }
         out[part] = s
       }
-      if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
     }
     return partial.reduce(0, +)
   }

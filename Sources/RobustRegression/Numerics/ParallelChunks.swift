@@ -8,8 +8,8 @@ import Dispatch
 /// The counts are part of the numbers: a different count adds the same terms in another order and
 /// moves the last bits of every fit (which the CLI snapshots would show), so they are fixed here and
 /// not tuned per machine. Each is at most ``maximum`` and at most one chunk per grain of work, the
-/// grain sized so that a chunk's work (well over a millisecond) dwarfs the cost of handing it to a
-/// thread (a few microseconds) and small problems run on one thread with no dispatch at all:
+/// grain sized so that the smallest chunk's work (about a millisecond) dwarfs the cost of handing it
+/// to a thread (tens of microseconds at most) and small problems run on one thread with no dispatch:
 ///
 /// - ``weightedPass(rows:columns:)``: one chunk per 262 144 elements of X (2 MB), the fused IRLS pass
 ///   reading each element once with a multiply-add or two;
