@@ -19,9 +19,9 @@ import CLapack
 ///
 /// Rows are split into a number of chunks that depends only on n and p (never on the machine), the
 /// chunks run on all cores, and their partial sums are added in chunk order: the result is
-/// bit-for-bit reproducible (``ParallelChunks``). Every buffer that grows with n is allocated once (a pass allocates only
-/// its small weight closure). Buffers are raw pointers because chunks write disjoint parts of them
-/// concurrently.
+/// bit-for-bit reproducible (``ParallelChunks``). Every buffer that grows with n is allocated once (a
+/// pass allocates only its small weight closure, and a box for ``rowSums`` when they are larger than
+/// three words). Buffers are raw pointers because chunks write disjoint parts of them concurrently.
 final class WeightedPass: @unchecked Sendable {
   let design: DesignMatrix
   let response: [Double]
@@ -40,7 +40,7 @@ final class WeightedPass: @unchecked Sendable {
     }
   }
   /// w(r/c) as a function of r for the last `run`.
-  private var weightOf: (@Sendable (Double) -> Double)?
+  private var weightOf: ((Double) -> Double)?
   /// The β whose residuals `residuals` holds: a pass at the same β (IRLS's pass after the σ̂ sweep)
   /// reuses them instead of reading y and recomputing X·β (the same code would give the same doubles).
   private var residualsBeta: [Double]?
@@ -50,8 +50,9 @@ final class WeightedPass: @unchecked Sendable {
   private(set) var rhs: [Double]
   /// Σρ(r/c) from the last `run`.
   private(set) var objective = 0.0
-  /// The sums (`A.Sums`) of the last `run`'s accumulator `A`, as ``run(beta:rows:scale:accumulate:medianWindow:selection:)``
-  /// returned them; nil after ``sweepResiduals(beta:medianWindow:selection:)``.
+  /// The sums (`A.Sums`) of the last `run`'s accumulator `A`, as
+  /// ``run(beta:rows:scale:accumulate:medianWindow:selection:)`` returned them; nil after
+  /// ``sweepResiduals(beta:medianWindow:selection:)``.
   private(set) var rowSums: (any Sendable)?
 
   /// A window [lower, upper] expected to contain median(|r|) of the next pass.
@@ -228,7 +229,8 @@ final class WeightedPass: @unchecked Sendable {
     let base = scratch.baseAddress!
     var count = 0
     for chunk in 0..<chunks {
-      let start = ParallelChunks.rows(of: chunk, chunks: chunks, total: n).lowerBound, k = windowCounts[4 * chunk + 1]
+      let start = ParallelChunks.rows(of: chunk, chunks: chunks, total: n).lowerBound
+      let k = windowCounts[4 * chunk + 1]
       if start != count { for t in 0..<k { base[count + t] = base[start + t] } }
       count += k
     }
