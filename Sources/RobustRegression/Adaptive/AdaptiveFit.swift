@@ -48,7 +48,7 @@ struct AdaptiveFitter {
     } else {
       startBeta = try prepared.start(isConvex: false, scratch: scratch)
     }
-    pass.run(beta: startBeta, loss: BarronLoss(alpha: 2), scale: 1, accumulate: false)
+    pass.runWithUnitWeights(beta: startBeta, accumulate: false)
     // The NLL runs to −∞ as c → 0 when residuals are exactly 0, so c has a data-relative floor:
     // 1e-6 · s₀, with s₀ = median(|r|)/0.6745 over the start's residuals that are not 0 up to the
     // rounding of their own evaluation (|rᵢ| ≤ 64ε·(|yᵢ| + Σⱼ|xᵢⱼβⱼ|), ``ExactFit``), or max|y| when all
@@ -91,7 +91,7 @@ struct AdaptiveFitter {
     let loss = BarronLoss(alpha: alpha)
     pass.run(beta: beta, loss: loss, scale: scale, accumulate: false)
     let residuals = Array(pass.residuals), weights = Array(pass.weights)
-    let nll = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+    let nll = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
     guard nll.isFinite else { throw IRLS.overflow(pass: pass, scale: scale) }
     let alphaOnBound = alpha <= alphaRange.lowerBound || alpha >= alphaRange.upperBound
     let scaleOnBound = !fixedScale && scale <= scaleFloor * (1 + 1e-9)
@@ -191,7 +191,7 @@ struct AdaptiveFitter {
                        tolerance: Double, recordHistory: Bool) throws -> State {
     let pass = data.pass, n = data.design.rows
     var beta = start, alpha = startAlpha, scale = startScale
-    pass.run(beta: beta, loss: BarronLoss(alpha: 2), scale: 1, accumulate: false)
+    pass.runWithUnitWeights(beta: beta, accumulate: false)
     // Settle (α, c) on the start's residuals.
     var nll = Double.nan
     do {
@@ -213,13 +213,13 @@ struct AdaptiveFitter {
       let loss = BarronLoss(alpha: alpha)
       let shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
       pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
-      var current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+      var current = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
       // Never accept a higher NLL: halve the β step back towards the previous iterate.
       var halvings = 0
       while !(current <= nll + 1e-13 * max(1, abs(nll))) && halvings < 30 {
         for j in beta.indices { beta[j] = (beta[j] + previousBeta[j]) / 2 }
         pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
-        current = pass.objective + Double(n) * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+        current = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
         halvings += 1
       }
       if !(current <= nll) { // no β step lowers it: stay at the previous iterate
@@ -270,25 +270,5 @@ struct AdaptiveFitter {
     }
     return problem.descend(alpha: alpha, scale: scale, value: value, steps: steps, tolerance: tolerance,
                            initial: initial)
-  }
-}
-
-extension ShapeScaleProblem {
-  /// α alone (c fixed by the user): golden-section refinement of the NLL over the α range.
-  func descendAlphaOnly(alpha: Double, scale c: Double, value: Double, steps: Int) -> (Double, Double, Double) {
-    var lo = alphaRange.lowerBound, hi = min(alphaRange.upperBound, max(alphaRange.lowerBound + 1, 16))
-    let ratio = (5.0.squareRoot() - 1) / 2
-    var a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo)
-    var fa = self.value(alpha: a, scale: c), fb = self.value(alpha: b, scale: c)
-    for _ in 0..<max(60, steps) where hi - lo > 1e-10 {
-      if fa < fb { hi = b; b = a; fb = fa; a = hi - ratio * (hi - lo); fa = self.value(alpha: a, scale: c) }
-      else { lo = a; a = b; fa = fb; b = lo + ratio * (hi - lo); fb = self.value(alpha: b, scale: c) }
-    }
-    var best = (alpha, value)
-    for candidate in [a, b, alphaRange.lowerBound, min(alphaRange.upperBound, hi)] {
-      let v = self.value(alpha: candidate, scale: c)
-      if v < best.1 { best = (candidate, v) }
-    }
-    return (best.0, c, best.1)
   }
 }

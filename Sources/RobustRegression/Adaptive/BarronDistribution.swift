@@ -131,14 +131,12 @@ extension BarronDistribution {
   public static func negativeLogLikelihood(
     residuals: UnsafeBufferPointer<Double>, alpha: Double, scale: Double
   ) -> Double {
-    precondition(alpha >= 0, "the likelihood needs α in [0, +∞], not \(alpha)")
-    precondition(scale > 0 && scale.isFinite, "the likelihood needs a finite scale c > 0")
+    requireLikelihoodParameters(alpha: alpha, scale: scale)
     let loss = BarronLoss(alpha: alpha)
     let inverse = 1 / scale
     var sum = 0.0
     for r in residuals { sum += loss.rho(r * inverse) }
-    let n = Double(residuals.count)
-    return sum + n * (Double.log(scale) + LogPartition.logZ(alpha: alpha))
+    return BarronNLL.value(sumRho: sum, count: Double(residuals.count), scale: scale, alpha: alpha)
   }
 
   /// `negativeLogLikelihood(residuals:alpha:scale:)` for an array.
@@ -152,8 +150,7 @@ extension BarronDistribution {
   public static func likelihood(
     residuals: UnsafeBufferPointer<Double>, alpha: Double, scale: Double
   ) -> BarronLikelihood {
-    precondition(alpha >= 0, "the likelihood needs α in [0, +∞], not \(alpha)")
-    precondition(scale > 0 && scale.isFinite, "the likelihood needs a finite scale c > 0")
+    requireLikelihoodParameters(alpha: alpha, scale: scale)
     let shape = BarronShapeDerivatives(alpha: alpha)
     let inverse = 1 / scale
     var sums = BarronShapeDerivatives.Sums()
@@ -168,12 +165,8 @@ extension BarronDistribution {
       }
     }
     let n = Double(residuals.count)
-    let partition = LogPartition.derivatives(alpha: alpha)
-    var result = BarronLikelihood(
-      alpha: alpha, scale: scale, value: sums.rho + n * (Double.log(scale) + partition.value),
-      dAlpha: sums.dAlpha + n * partition.first, dLogScale: sums.dLogScale + n,
-      dAlphaAlpha: sums.dAlphaAlpha + n * partition.second, dAlphaLogScale: sums.dAlphaLogScale,
-      dLogScaleLogScale: sums.dLogScaleLogScale)
+    var result = BarronNLL.likelihood(sums: sums, count: n, alpha: alpha, scale: scale,
+                                      partition: LogPartition.derivatives(alpha: alpha))
     if alpha == 2 {
       // Σ∂ρ/∂α and n d log Z/dα are +∞ and −∞ here; their sum behaves like (S/4) log(1/(2 − α)).
       let excess = sumZ - n
@@ -190,6 +183,12 @@ extension BarronDistribution {
       }
     }
     return result
+  }
+
+  /// The preconditions of the NLL functions: α in [0, +∞], c finite and > 0.
+  private static func requireLikelihoodParameters(alpha: Double, scale: Double) {
+    precondition(alpha >= 0, "the likelihood needs α in [0, +∞], not \(alpha)")
+    precondition(scale > 0 && scale.isFinite, "the likelihood needs a finite scale c > 0")
   }
 
   /// `likelihood(residuals:alpha:scale:)` for an array.

@@ -1,6 +1,5 @@
 import CKernels
 import CLapack
-import Dispatch
 
 /// Standard errors of the adaptive fit from the observed information: the Hessian of the NLL in
 /// (β, α, λ = log c) at the optimum, inverted over the free parameters (α or c on a bound are held).
@@ -15,14 +14,43 @@ struct ObservedInformation {
   let alphaStandardError: Double?
   let scaleStandardError: Double?
 
+  /// The standard errors at the fit (β, α, c) with residuals `residuals`; nil when the observed
+  /// information over the free parameters is not positive definite (or not finite).
   static func compute(design: DesignMatrix, residuals: [Double], alpha: Double, scale c: Double,
                       alphaFree: Bool, scaleFree: Bool) -> ObservedInformation? {
+    let p = design.columns
+    var sums = accumulate(design: design, residuals: residuals, alpha: alpha, scale: c, alphaFree: alphaFree)
+    if alphaFree { sums.haa += Double(design.rows) * LogPartition.derivatives(alpha: alpha).second }
+    let hessian = assemble(sums, columns: p, alphaFree: alphaFree, scaleFree: scaleFree)
+    guard let inverse = invert(hessian.matrix, order: hessian.size) else { return nil }
+    let size = hessian.size
+    var covariance = [Double](repeating: 0, count: p * p)
+    for a in 0..<p { for b in 0..<p { covariance[b * p + a] = inverse[b * size + a] } }
+    let alphaSE = hessian.alphaIndex.map { inverse[$0 * size + $0].squareRoot() }
+    let scaleSE = hessian.scaleIndex.map { c * inverse[$0 * size + $0].squareRoot() }
+    return ObservedInformation(betaCovariance: covariance, alphaStandardError: alphaSE,
+                               scaleStandardError: scaleSE)
+  }
+
+  /// The blocks of the Hessian as sums over the rows (the (α, α) entry without n·d²log Z/dα²).
+  struct Sums {
+    /// ∂²/∂β∂βᵀ, p × p column-major, full.
+    var hbb: [Double]
+    /// ∂²/∂β∂α and ∂²/∂β∂λ.
+    var hba: [Double], hbl: [Double]
+    /// Σ∂²ρ/∂α², Σ∂²ρ/∂α∂λ (0 unless α is free) and Σ∂²ρ/∂λ².
+    var haa: Double, hal: Double, hll: Double
+  }
+
+  /// Accumulates the row sums per chunk of rows (on all cores; ``ParallelChunks``): ψ′ xxᵀ/c² by the
+  /// weighted Gram kernel in tiles, the β–α and β–λ columns, and the (α, λ) sums; then adds the chunks
+  /// in chunk order.
+  static func accumulate(design: DesignMatrix, residuals: [Double], alpha: Double, scale c: Double,
+                         alphaFree: Bool) -> Sums {
     let n = design.rows, p = design.columns
     let loss = BarronLoss(alpha: alpha)
     let shape = BarronShapeDerivatives(alpha: alpha)
-    // Per chunk of rows (on all cores, added in chunk order): ψ′ xxᵀ/c² by the weighted Gram kernel
-    // in tiles, the β–α and β–λ columns, and the (α, λ) sums.
-    let chunks = max(1, min(8, n / 32_768)), chunkSize = (n + chunks - 1) / chunks
+    let chunks = ParallelChunks.observedInformation(rows: n)
     let tileRows = 256
     // Per chunk: hbb p×p, hba p, hbl p, (haa, hal, hll), and three tile buffers.
     let stride = p * p + 2 * p + 3 + 3 * tileRows
@@ -33,13 +61,14 @@ struct ObservedInformation {
     design.values.withUnsafeBufferPointer { xBuffer in
       residuals.withUnsafeBufferPointer { rBuffer in
         nonisolated(unsafe) let x = xBuffer.baseAddress!, r = rBuffer.baseAddress!
-        let work: @Sendable (Int) -> Void = { chunk in
+        ParallelChunks.perform(chunks) { chunk in
           let base = slots + chunk * stride
           let hbb = base, hba = base + p * p, hbl = hba + p, sums = hbl + p
           let curvature = sums + 3, cross = curvature + tileRows, scaleCross = cross + tileRows
           var haa = 0.0, hal = 0.0, hll = 0.0
-          var start = min(n, chunk * chunkSize)
-          let end = min(n, start + chunkSize)
+          let rows = ParallelChunks.rows(of: chunk, chunks: chunks, total: n)
+          var start = rows.lowerBound
+          let end = rows.upperBound
           while start < end {
             let m = min(tileRows, end - start)
             for k in 0..<m {
@@ -72,52 +101,61 @@ struct ObservedInformation {
           sums[1] = hal
           sums[2] = hll
         }
-        if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
       }
     }
-    var hbb = [Double](repeating: 0, count: p * p)
-    var hba = [Double](repeating: 0, count: p), hbl = [Double](repeating: 0, count: p)
-    var haa = 0.0, hal = 0.0, hll = 0.0
+    return reduce(UnsafePointer(slots), chunks: chunks, stride: stride, columns: p)
+  }
+
+  /// The chunks' partial sums (each `stride` apart, laid out as ``accumulate`` writes them) added in
+  /// chunk order, and ∂²/∂β∂βᵀ mirrored from its upper triangle.
+  private static func reduce(_ partial: UnsafePointer<Double>, chunks: Int, stride: Int, columns p: Int) -> Sums {
+    var total = Sums(hbb: [Double](repeating: 0, count: p * p), hba: [Double](repeating: 0, count: p),
+                     hbl: [Double](repeating: 0, count: p), haa: 0, hal: 0, hll: 0)
     for chunk in 0..<chunks {
-      let base = partial.baseAddress! + chunk * stride
-      for k in 0..<p { for j in 0...k { hbb[k * p + j] += base[k * p + j] } }
+      let base = partial + chunk * stride
+      UpperTriangle.add(base, leadingDimension: p, into: &total.hbb, order: p)
       for j in 0..<p {
-        hba[j] += base[p * p + j]
-        hbl[j] += base[p * p + p + j]
+        total.hba[j] += base[p * p + j]
+        total.hbl[j] += base[p * p + p + j]
       }
-      haa += base[p * p + 2 * p]
-      hal += base[p * p + 2 * p + 1]
-      hll += base[p * p + 2 * p + 2]
+      total.haa += base[p * p + 2 * p]
+      total.hal += base[p * p + 2 * p + 1]
+      total.hll += base[p * p + 2 * p + 2]
     }
-    for k in 0..<p { for j in 0..<k { hbb[j * p + k] = hbb[k * p + j] } }
-    if alphaFree { haa += Double(n) * LogPartition.derivatives(alpha: alpha).second }
-    // Assemble over the free parameters: β, then α, then λ.
+    UpperTriangle.mirror(&total.hbb, order: p)
+    return total
+  }
+
+  /// The observed information over the free parameters, β, then α (when free), then λ (when free):
+  /// a `size` × `size` column-major matrix, with the indices of α and λ in it.
+  private static func assemble(_ sums: Sums, columns p: Int, alphaFree: Bool, scaleFree: Bool)
+    -> (matrix: [Double], size: Int, alphaIndex: Int?, scaleIndex: Int?) {
     let size = p + (alphaFree ? 1 : 0) + (scaleFree ? 1 : 0)
     var h = [Double](repeating: 0, count: size * size)
-    for a in 0..<p { for b in 0..<p { h[b * size + a] = hbb[b * p + a] } }
+    for a in 0..<p { for b in 0..<p { h[b * size + a] = sums.hbb[b * p + a] } }
     var next = p
     var alphaIndex: Int?, scaleIndex: Int?
     if alphaFree {
       alphaIndex = next
-      for j in 0..<p { h[next * size + j] = hba[j]; h[j * size + next] = hba[j] }
-      h[next * size + next] = haa
+      for j in 0..<p { h[next * size + j] = sums.hba[j]; h[j * size + next] = sums.hba[j] }
+      h[next * size + next] = sums.haa
       next += 1
     }
     if scaleFree {
       scaleIndex = next
-      for j in 0..<p { h[next * size + j] = hbl[j]; h[j * size + next] = hbl[j] }
-      h[next * size + next] = hll
-      if let a = alphaIndex { h[next * size + a] = hal; h[a * size + next] = hal }
+      for j in 0..<p { h[next * size + j] = sums.hbl[j]; h[j * size + next] = sums.hbl[j] }
+      h[next * size + next] = sums.hll
+      if let a = alphaIndex { h[next * size + a] = sums.hal; h[a * size + next] = sums.hal }
     }
-    guard h.allSatisfy(\.isFinite), var factor = Optional(h),
-          (try? LAPACK.choleskyFactor(&factor, order: size)) == true,
-          let inverse = try? LAPACK.choleskyInverse(factor, order: size)
-    else { return nil }
-    var covariance = [Double](repeating: 0, count: p * p)
-    for a in 0..<p { for b in 0..<p { covariance[b * p + a] = inverse[b * size + a] } }
-    let alphaSE = alphaIndex.map { inverse[$0 * size + $0].squareRoot() }
-    let scaleSE = scaleIndex.map { c * inverse[$0 * size + $0].squareRoot() }
-    return ObservedInformation(betaCovariance: covariance, alphaStandardError: alphaSE,
-                               scaleStandardError: scaleSE)
+    return (h, size, alphaIndex, scaleIndex)
+  }
+
+  /// The inverse of the symmetric `h` (order `size`) by Cholesky; nil when `h` is not finite or not
+  /// positive definite.
+  private static func invert(_ h: [Double], order size: Int) -> [Double]? {
+    guard h.allSatisfy(\.isFinite) else { return nil }
+    var factor = h
+    guard (try? LAPACK.choleskyFactor(&factor, order: size)) == true else { return nil }
+    return try? LAPACK.choleskyInverse(factor, order: size)
   }
 }

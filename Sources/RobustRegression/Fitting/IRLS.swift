@@ -23,7 +23,9 @@ struct IRLSOutcome {
 }
 
 enum IRLS {
-  /// Runs IRLS from `start`. `scaleOf` maps σ̂ to c (nil: c fixed at `fixedScale`).
+  /// Runs IRLS for `loss` from `start`. The scale c is `fixedScale` when given, else `tuning`·σ̂ with σ̂
+  /// the MAD scale of the start's residuals, re-estimated at every new β when `updateScale`
+  /// (``ScaleTracker``).
   static func run<L: RobustLoss>(
     pass: WeightedPass, loss: L, start: [Double], fixedScale: Double?, tuning: Double,
     updateScale: Bool, options: FitOptions, scratch: UnsafeMutableBufferPointer<Double>
@@ -33,10 +35,8 @@ enum IRLS {
     // Residuals at the start, for the first σ̂.
     pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
     var c: Double
-    var sigmas: [Double] = []
-    let tracksScale = fixedScale == nil && updateScale
-    // A σ̂ this small is rounding noise of the response, not a scale: test for an exact fit.
-    let roundingScale = tracksScale ? 1e3 * Double.ulpOfOne * pass.response.reduce(0) { max($0, abs($1)) } : 0
+    /// σ̂ through the run when it is re-estimated at every β (nil: c stays as it starts).
+    var tracker: ScaleTracker?
     /// Stops at the hyperplane through more than half the rows.
     func exactFitOutcome(_ exact: [Double], iteration: Int) -> IRLSOutcome {
       pass.run(beta: exact, loss: loss, scale: c, accumulate: false)
@@ -52,23 +52,17 @@ enum IRLS {
                            termination: .zeroScale, history: [])
       }
       c = tuning * sigma
-      sigmas.append(sigma)
-      if tracksScale, sigma <= roundingScale, let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
-        return exactFitOutcome(exact, iteration: 0)
+      if updateScale {
+        tracker = ScaleTracker(start: sigma, response: pass.response)
+        if tracker!.testsExactFit(after: 0), let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
+          return exactFitOutcome(exact, iteration: 0)
+        }
       }
     }
     var previousObjective = Double.nan
     var previousBeta = beta
     var iteration = 0
     var termination = Termination.iterationLimit
-    // σ̂ at each new β comes from a light residual sweep that also counts |r| around the previous
-    // median(|r|) and copies the few values near it (WeightedPass.sweepResiduals); the window's
-    // half-width follows σ̂'s last relative change and doubles after a miss.
-    var windowWidth = 0.25
-    func window(around sigma: Double) -> WeightedPass.MedianWindow {
-      let middle = sigma * Selection.madConsistency
-      return .init(lower: middle * (1 - windowWidth), upper: middle * (1 + windowWidth))
-    }
     while true {
       iteration += 1
       pass.run(beta: beta, loss: loss, scale: c)
@@ -78,20 +72,13 @@ enum IRLS {
         history.append(IterationRecord(iteration: iteration, objective: objective, scale: c,
                                        coefficients: beta, relativeStep: iteration == 1 ? nil : step))
       }
-      if iteration > 1 {
-        let objectiveChange = abs(objective - previousObjective) / max(abs(objective), .leastNormalMagnitude)
-        // An objective beyond the double range (a residual near 1e308 against c; see
-        // RegressionError.objectiveOverflow) cannot be compared: the step alone decides. A fit that
-        // reports such an objective is refused by its caller; a start only needs the coefficients.
-        if step <= options.tolerance
-            && (!objective.isFinite || objectiveChange <= options.tolerance
-                || objectiveChange <= roundingFloor(pass: pass, loss: loss, scale: c) / abs(objective)) {
-          termination = .converged
-          break
-        }
+      if iteration > 1 && converged(objective: objective, previous: previousObjective, step: step, pass: pass,
+                                    loss: loss, scale: c, tolerance: options.tolerance) {
+        termination = .converged
+        break
       }
       if iteration >= options.maxIterations {
-        if tracksScale, let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
+        if tracker != nil, let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
           return exactFitOutcome(exact, iteration: iteration)
         }
         break
@@ -103,19 +90,9 @@ enum IRLS {
       previousBeta = beta
       previousObjective = objective
       beta = next
-      if tracksScale {
-        // σ̂ of the residuals at the new β (not lagged: a lagged σ̂ roughly doubles the iterations,
-        // the scale and the coefficients then converge together at the square root of the rate).
-        let last = sigmas.last!
-        pass.sweepResiduals(beta: beta, medianWindow: window(around: last), selection: scratch)
-        let sigma: Double
-        if let middle = pass.medianAbsoluteResidual(scratch: scratch) {
-          sigma = middle / Selection.madConsistency
-          windowWidth = min(1, max(4 * abs(sigma - last) / max(sigma, .leastNormalMagnitude), 1e-3))
-        } else {
-          sigma = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
-          windowWidth = min(1, 2 * windowWidth)
-        }
+      // σ̂ of the residuals at the new β (not lagged: a lagged σ̂ roughly doubles the iterations,
+      // the scale and the coefficients then converge together at the square root of the rate).
+      if let sigma = tracker?.sigma(at: beta, pass: pass, scratch: scratch) {
         guard sigma > 0 else {
           // More than half of the rows lie on the new β's hyperplane: stop there.
           termination = .zeroScale
@@ -124,15 +101,26 @@ enum IRLS {
                              termination: termination, history: history)
         }
         c = tuning * sigma
-        sigmas.append(sigma)
-        if shrinking(sigmas, iteration: iteration) || (iteration & (iteration - 1) == 0 && sigma <= roundingScale),
-           let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
+        if tracker!.testsExactFit(after: iteration), let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
           return exactFitOutcome(exact, iteration: iteration)
         }
       }
     }
     return IRLSOutcome(coefficients: beta, scale: c, objective: pass.objective, iterations: iteration,
                        termination: termination, history: history)
+  }
+
+  /// The convergence test after a pass (from the second on): the step of β is within `tolerance`
+  /// (relative), and so is the change of the objective, or it is within the objective's rounding floor
+  /// (``roundingFloor(pass:loss:scale:)``). An objective beyond the double range (a residual near 1e308
+  /// against c; see RegressionError.objectiveOverflow) cannot be compared: the step alone decides. A fit
+  /// that reports such an objective is refused by its caller; a start only needs the coefficients.
+  static func converged<L: RobustLoss>(objective: Double, previous: Double, step: Double, pass: WeightedPass,
+                                       loss: L, scale c: Double, tolerance: Double) -> Bool {
+    let objectiveChange = abs(objective - previous) / max(abs(objective), .leastNormalMagnitude)
+    return step <= tolerance
+      && (!objective.isFinite || objectiveChange <= tolerance
+          || objectiveChange <= roundingFloor(pass: pass, loss: loss, scale: c) / abs(objective))
   }
 
   /// The weighted least-squares step from the pass's XᵀWX and XᵀWy, with the QR fallback; nil when
@@ -168,6 +156,69 @@ enum IRLS {
     return 16 * Double.ulpOfOne * floor / c
   }
 
+  /// The error of an objective that overflowed, from the pass's residuals.
+  static func overflow(pass: WeightedPass, scale c: Double) -> RegressionError {
+    .objectiveOverflow(residuals: UnsafeBufferPointer(pass.residuals), scale: c)
+  }
+
+  /// max |a − b| / max |a| (0 when both are 0).
+  static func relativeChange(_ a: [Double], _ b: [Double]) -> Double {
+    var change = 0.0, size = 0.0
+    for i in a.indices {
+      change = max(change, abs(a[i] - b[i]))
+      size = max(size, abs(a[i]))
+    }
+    return change == 0 ? 0 : change / max(size, .leastNormalMagnitude)
+  }
+}
+
+/// σ̂ through an IRLS run whose scale is re-estimated at every β: its history, the window in which the
+/// next pass looks for median(|r|), and the schedule of the tests for an exact fit.
+///
+/// σ̂ at each new β comes from a light residual sweep that also counts |r| around the previous
+/// median(|r|) and copies the few values near it (``WeightedPass/sweepResiduals(beta:medianWindow:selection:)``);
+/// the window's half-width follows σ̂'s last relative change and doubles after a miss.
+struct ScaleTracker {
+  /// σ̂ after each iteration (index 0: the start).
+  private(set) var sigmas: [Double]
+  /// Half-width of the median window, relative to the previous median(|r|).
+  private var windowWidth = 0.25
+  /// A σ̂ this small is rounding noise of the response, not a scale: test for an exact fit.
+  let roundingScale: Double
+
+  /// The tracker from σ̂ of the start's residuals (> 0).
+  init(start sigma: Double, response: [Double]) {
+    sigmas = [sigma]
+    roundingScale = 1e3 * Double.ulpOfOne * response.reduce(0) { max($0, abs($1)) }
+  }
+
+  /// σ̂ of the residuals at `beta`, from a residual sweep of `pass` and a selection in the window
+  /// around the last median(|r|) (a full selection when the window missed it); 0 when more than half
+  /// of the residuals are 0. `scratch` holds n values.
+  mutating func sigma(at beta: [Double], pass: WeightedPass, scratch: UnsafeMutableBufferPointer<Double>) -> Double {
+    let last = sigmas.last!
+    let center = last * Selection.madConsistency
+    let window = WeightedPass.MedianWindow(lower: center * (1 - windowWidth), upper: center * (1 + windowWidth))
+    pass.sweepResiduals(beta: beta, medianWindow: window, selection: scratch)
+    let sigma: Double
+    if let middle = pass.medianAbsoluteResidual(scratch: scratch) {
+      sigma = middle / Selection.madConsistency
+      windowWidth = min(1, max(4 * abs(sigma - last) / max(sigma, .leastNormalMagnitude), 1e-3))
+    } else {
+      sigma = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+      windowWidth = min(1, 2 * windowWidth)
+    }
+    sigmas.append(sigma)
+    return sigma
+  }
+
+  /// Whether to test for an exact fit after `iteration` (0: the start): when σ̂ keeps shrinking
+  /// (``shrinking(_:iteration:)``), or at iterations 0, 1, 2, 4, 8, … when σ̂ is at the rounding level
+  /// of the response. (The caller also tests at the iteration cap.)
+  func testsExactFit(after iteration: Int) -> Bool {
+    Self.shrinking(sigmas, iteration: iteration) || (iteration & (iteration - 1) == 0 && sigmas.last! <= roundingScale)
+  }
+
   /// Whether to test for an exact fit after `iteration`: a power of two from 8 on, with σ̂ down by a
   /// quarter or more over the last eight iterations. `sigmas[k]` is σ̂ after iteration k (0: start).
   /// The test is skipped when σ̂ is plainly settling: with the last two four-step decrements
@@ -184,20 +235,5 @@ enum IRLS {
     guard d2 < d1 else { return true }
     let r = d2 / d1
     return r >= 0.2 || d2 * r / (1 - r) >= 0.5 * sigmas[iteration]
-  }
-
-  /// The error of an objective that overflowed, from the pass's residuals.
-  static func overflow(pass: WeightedPass, scale c: Double) -> RegressionError {
-    .objectiveOverflow(residuals: UnsafeBufferPointer(pass.residuals), scale: c)
-  }
-
-  /// max |a − b| / max |a| (0 when both are 0).
-  static func relativeChange(_ a: [Double], _ b: [Double]) -> Double {
-    var change = 0.0, size = 0.0
-    for i in a.indices {
-      change = max(change, abs(a[i] - b[i]))
-      size = max(size, abs(a[i]))
-    }
-    return change == 0 ? 0 : change / max(size, .leastNormalMagnitude)
   }
 }

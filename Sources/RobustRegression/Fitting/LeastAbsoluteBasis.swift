@@ -35,31 +35,37 @@ enum LeastAbsoluteBasis {
                      from start: [Double]) throws -> Finish {
     let n = design.rows
     let r0 = design.residuals(response, start)
-    guard let basis = initialBasis(design: design, residuals: r0) else {
-      return Finish(coefficients: start, steps: 0, optimal: false)
-    }
+    let unfinished = Finish(coefficients: start, steps: 0, optimal: false)
+    guard let basis = initialBasis(design: design, residuals: r0) else { return unfinished }
     let limit = 50 * n + 100
     // The side of every non-basis row: sign(rᵢ) when rᵢ ≠ 0; first the sign of its start residual.
-    var exact = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes, basis: basis, side: r0.map { $0 < 0 ? -1 : 1 })
-    guard let first = try exact?.run(limit: limit, stopAtDegenerateStep: true) else {
-      return Finish(coefficients: start, steps: 0, optimal: false)
-    }
-    var end = first
-    if end == .degenerate, var walk = exact {
-      let perturbed = perturbedResponse(response, residuals: r0)
-      if var tieFree = try Walk(design: design, response: perturbed, columnMagnitudes: columnMagnitudes, basis: walk.basis, side: walk.side) {
-        _ = try tieFree.run(limit: limit - walk.steps, stopAtDegenerateStep: false)
-        if let back = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes, basis: tieFree.basis, side: tieFree.side) {
-          let steps = walk.steps + tieFree.steps
-          walk = back
-          walk.steps = steps
-        }
-      }
+    guard var walk = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes, basis: basis,
+                              side: r0.map { $0 < 0 ? -1 : 1 })
+    else { return unfinished }
+    var end = try walk.run(limit: limit, stopAtDegenerateStep: true)
+    if end == .degenerate {
+      walk = try detourPastTies(from: walk, startResiduals: r0, limit: limit)
       end = try walk.run(limit: limit, stopAtDegenerateStep: false)
-      exact = walk
     }
-    guard let walk = exact else { return Finish(coefficients: start, steps: 0, optimal: false) }
     return Finish(coefficients: walk.beta, steps: walk.steps, optimal: end == .optimal)
+  }
+
+  /// From the first degenerate pivot of the exact walk: a walk on the perturbed response
+  /// (``perturbedResponse(_:residuals:)``) from its basis and sides, and back on the exact data at the
+  /// basis that walk reached, with the steps of both counted. `exact` itself where a basis cannot be
+  /// solved.
+  private static func detourPastTies(from exact: Walk, startResiduals r0: [Double], limit: Int) throws -> Walk {
+    let design = exact.design, response = exact.response, columnMagnitudes = exact.columnMagnitudes
+    let perturbed = perturbedResponse(response, residuals: r0)
+    guard var tieFree = try Walk(design: design, response: perturbed, columnMagnitudes: columnMagnitudes,
+                                 basis: exact.basis, side: exact.side)
+    else { return exact }
+    _ = try tieFree.run(limit: limit - exact.steps, stopAtDegenerateStep: false)
+    guard var back = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes,
+                              basis: tieFree.basis, side: tieFree.side)
+    else { return exact }
+    back.steps = exact.steps + tieFree.steps
+    return back
   }
 
   /// Greedy independent rows in order of increasing |r|, by incremental Gram–Schmidt on the rows; nil
@@ -118,7 +124,7 @@ enum LeastAbsoluteBasis {
     /// Consecutive pivots that did not move β.
     private var degenerateRun = 0
     /// max|xⱼ| per column, for the screened rounding test of `roundedResiduals`.
-    private let columnMagnitudes: [Double]
+    let columnMagnitudes: [Double]
 
     /// A walk at `basis`; nil when the basis rows are singular.
     init?(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], basis: [Int], side: [Double]) throws {
@@ -153,11 +159,7 @@ enum LeastAbsoluteBasis {
         guard let d = try multipliers(inBasis: inBasis) else { return .stalled }
         let candidates = (0..<p).filter { abs(d[$0]) > 1 + 1e-12 }
         if candidates.isEmpty { return .optimal }
-        // Largest multiplier first; after a run of degenerate steps, Bland's rule (smallest row index)
-        // so that the pivots cannot cycle among the interpolated rows.
-        let leaving = degenerateRun > p
-          ? candidates.min { basis[$0] < basis[$1] }!
-          : candidates.max { abs(d[$0]) < abs(d[$1]) }!
+        let leaving = leavingPosition(among: candidates, multipliers: d)
         // Direction keeping the other basis rows interpolated: X_B·δ = σ·e_leaving, σ = −sign(d).
         var e = [Double](repeating: 0, count: p)
         e[leaving] = d[leaving] > 0 ? -1 : 1
@@ -166,17 +168,33 @@ enum LeastAbsoluteBasis {
                                             slope: 1 - abs(d[leaving]))
         else { return .stalled }
         if t == 0 && stopAtDegenerateStep { return .degenerate }
-        for j in 0..<p { beta[j] += t * delta[j] }
-        // The leaving row's residual becomes −t·σ: it leaves on the side of d.
-        side[basis[leaving]] = d[leaving] > 0 ? 1 : -1
-        degenerateRun = t == 0 ? degenerateRun + 1 : 0
-        basis[leaving] = entering
-        basisMatrix = Self.matrix(design, basis)
-        // Re-solve the interpolation exactly to keep rounding from accumulating.
-        if let exact = try LAPACK.solveSquare(basisMatrix, order: p, basis.map { response[$0] }) { beta = exact }
-        steps += 1
+        try pivot(leaving: leaving, multiplier: d[leaving], entering: entering, step: t, direction: delta)
       }
       return .stalled
+    }
+
+    /// The basis position whose row leaves, among those whose multiplier exceeds 1 in magnitude: the
+    /// largest multiplier first; after a run of degenerate steps, Bland's rule (smallest row index) so
+    /// that the pivots cannot cycle among the interpolated rows.
+    private func leavingPosition(among candidates: [Int], multipliers d: [Double]) -> Int {
+      degenerateRun > design.columns
+        ? candidates.min { basis[$0] < basis[$1] }!
+        : candidates.max { abs(d[$0]) < abs(d[$1]) }!
+    }
+
+    /// Moves β by `t`·δ and swaps the row at basis position `leaving` (multiplier `d`) for `entering`.
+    private mutating func pivot(leaving: Int, multiplier d: Double, entering: Int, step t: Double,
+                                direction delta: [Double]) throws {
+      let p = design.columns
+      for j in 0..<p { beta[j] += t * delta[j] }
+      // The leaving row's residual becomes −t·σ: it leaves on the side of d.
+      side[basis[leaving]] = d > 0 ? 1 : -1
+      degenerateRun = t == 0 ? degenerateRun + 1 : 0
+      basis[leaving] = entering
+      basisMatrix = Self.matrix(design, basis)
+      // Re-solve the interpolation exactly to keep rounding from accumulating.
+      if let exact = try LAPACK.solveSquare(basisMatrix, order: p, basis.map { response[$0] }) { beta = exact }
+      steps += 1
     }
 
     /// y − X·β, with the residuals that are 0 up to the rounding of their evaluation

@@ -185,7 +185,7 @@ struct Prepared {
     self.options = options
     pass = WeightedPass(design: design, response: response)
     // XᵀX and Xᵀy with unit weights (the squared loss's weight is 1 whatever the scale).
-    pass.run(beta: [Double](repeating: 0, count: p), loss: BarronLoss(alpha: 2), scale: 1)
+    pass.runWithUnitWeights(beta: [Double](repeating: 0, count: p))
     var factor = pass.gram
     let solved = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p)
     guard case .solved(let ols) = solved else {

@@ -1,6 +1,5 @@
 import CKernels
 import CLapack
-import Dispatch
 
 /// The one pass over X that an IRLS iteration needs, fused: for each block of rows it computes the
 /// residuals r = y − X·β, the weights w = w(r/c), the objective Σρ(r/c), and accumulates XᵀWX and
@@ -14,11 +13,15 @@ import Dispatch
 /// ``sweepResiduals(beta:medianWindow:selection:)`` is the light version for the scale alone: residuals
 /// and the window, no weights and no XᵀWX.
 ///
+/// What the pass computes per row besides the residuals is a ``RowAccumulator``: for a loss its weights
+/// and Σρ (``run(beta:loss:scale:accumulate:medianWindow:selection:)``), for another accumulator its
+/// weights and sums of its own (``run(beta:rows:scale:accumulate:medianWindow:selection:)``).
+///
 /// Rows are split into a number of chunks that depends only on n and p (never on the machine), the
 /// chunks run on all cores, and their partial sums are added in chunk order: the result is
-/// bit-for-bit reproducible. Every buffer that grows with n is allocated once (a pass allocates only
-/// its small weight closure). Buffers are raw pointers because chunks write disjoint parts of them
-/// concurrently.
+/// bit-for-bit reproducible (``ParallelChunks``). Every buffer that grows with n is allocated once (a
+/// pass allocates only its small weight closure, and a box for ``rowSums`` when they are larger than
+/// three words). Buffers are raw pointers because chunks write disjoint parts of them concurrently.
 final class WeightedPass: @unchecked Sendable {
   let design: DesignMatrix
   let response: [Double]
@@ -47,8 +50,10 @@ final class WeightedPass: @unchecked Sendable {
   private(set) var rhs: [Double]
   /// Σρ(r/c) from the last `run`.
   private(set) var objective = 0.0
-  /// With a `shape` in the last `run`: Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ (λ = log c).
-  private(set) var shapeSums: [Double]?
+  /// The sums (`A.Sums`) of the last `run`'s accumulator `A`, as
+  /// ``run(beta:rows:scale:accumulate:medianWindow:selection:)`` returned them; nil after
+  /// ``sweepResiduals(beta:medianWindow:selection:)``.
+  private(set) var rowSums: (any Sendable)?
 
   /// A window [lower, upper] expected to contain median(|r|) of the next pass.
   struct MedianWindow {
@@ -57,7 +62,6 @@ final class WeightedPass: @unchecked Sendable {
   }
 
   private let chunks: Int
-  private let chunkSize: Int
   private let blockRows: Int
   private let tileRows: Int
   /// Whether the Gram accumulation calls `cblas_dsyrk` (on the √w-scaled block) instead of `rf_weighted_gram`.
@@ -69,8 +73,6 @@ final class WeightedPass: @unchecked Sendable {
   /// Per chunk: augmented q×q Gram, 1 objective, tileRows×q scaled block (dsyrk), blockRows weights.
   private let scratch: UnsafeMutableBufferPointer<Double>
   private let scratchStride: Int
-  /// Per chunk: the shape-derivative sums of a `run(shape:)`.
-  private let shapeSlots: UnsafeMutableBufferPointer<BarronShapeDerivatives.Sums>
   /// Per chunk: |r| below the window, inside it, above it, and NaN (counted inside as well).
   private let windowCounts: UnsafeMutableBufferPointer<Int>
   /// Whether the last `run` filled the window counts (and the selection scratch).
@@ -87,8 +89,7 @@ final class WeightedPass: @unchecked Sendable {
     residuals.initialize(repeating: 0)
     gram = [Double](repeating: 0, count: p * p)
     rhs = [Double](repeating: 0, count: p)
-    chunks = max(1, min(8, n * p / 262_144))
-    chunkSize = (n + chunks - 1) / chunks
+    chunks = ParallelChunks.weightedPass(rows: n, columns: p)
     // Residuals and weights go over blocks of 4096 rows (long runs per column for the prefetcher; the
     // block's X stays in L2 for the Gram kernel); the kernel takes 256 rows at a time, so that the
     // tile's [X | y] columns, which every 4×2 tile of G re-reads (11 columns, 22 KB at p = 10), stay
@@ -105,79 +106,89 @@ final class WeightedPass: @unchecked Sendable {
     scratch.initialize(repeating: 0)
     windowCounts = .allocate(capacity: 4 * chunks)
     windowCounts.initialize(repeating: 0)
-    shapeSlots = .allocate(capacity: chunks)
-    shapeSlots.initialize(repeating: .init())
   }
 
   deinit {
     residuals.deallocate()
     scratch.deallocate()
     windowCounts.deallocate()
-    shapeSlots.deallocate()
   }
 
   /// One fused pass at coefficients `beta` and loss scale `scale`. With `accumulate` false only the
   /// residuals, weights and objective are computed (no XᵀWX). With a `medianWindow`, the |rᵢ| inside
   /// it are copied to `selection` (n values; each chunk writes only its own rows' range) for
   /// ``medianAbsoluteResidual(scratch:)``.
-  ///
-  /// With `shape` (Barron's loss at the same α), the weights and the objective come from
-  /// ``BarronShapeDerivatives/values(z:)`` and the pass also sums the α- and λ-derivatives the adaptive
-  /// fit's (α, c) step needs (``shapeSums``), so that step needs no pass over the residuals of its own.
   func run<L: RobustLoss>(beta: [Double], loss: L, scale c: Double, accumulate: Bool = true,
                           medianWindow: MedianWindow? = nil,
-                          selection: UnsafeMutableBufferPointer<Double>? = nil,
-                          shape: BarronShapeDerivatives? = nil) {
-    sweep(beta: beta, loss: loss, scale: c, weigh: true, accumulate: accumulate, medianWindow: medianWindow,
-          selection: selection, shape: shape)
+                          selection: UnsafeMutableBufferPointer<Double>? = nil) {
+    run(beta: beta, rows: LossRows(loss: loss), scale: c, accumulate: accumulate, medianWindow: medianWindow,
+        selection: selection)
+  }
+
+  /// `run` with the weights and sums of the accumulator `rows` (``RowAccumulator``), which it returns
+  /// (and keeps in ``rowSums``); the objective is their Σρ.
+  @discardableResult
+  func run<A: RowAccumulator>(beta: [Double], rows: A, scale c: Double, accumulate: Bool = true,
+                              medianWindow: MedianWindow? = nil,
+                              selection: UnsafeMutableBufferPointer<Double>? = nil) -> A.Sums {
     let inverseScale = 1 / c
-    weightOf = { loss.weight($0 * inverseScale) }
+    // Non-nil: the pass has rows to weigh.
+    let sums = sweep(beta: beta, rows: rows, inverseScale: inverseScale, accumulate: accumulate,
+                     medianWindow: medianWindow, selection: selection)!
+    weightOf = { rows.weight($0 * inverseScale) }
+    rowSums = sums
+    return sums
+  }
+
+  /// XᵀX and Xᵀy (with `accumulate`) and the residuals at `beta`: a pass with the weights of least
+  /// squares, w = 1 (``UnitWeights``), whatever the scale.
+  func runWithUnitWeights(beta: [Double], accumulate: Bool = true) {
+    run(beta: beta, loss: UnitWeights(), scale: 1, accumulate: accumulate)
   }
 
   /// The residuals r = y − X·β alone (weights and objective keep their old values), with the median
   /// window of `run`: the pass that gives σ̂ at a new β before its weights are formed.
   func sweepResiduals(beta: [Double], medianWindow: MedianWindow?, selection: UnsafeMutableBufferPointer<Double>?) {
-    sweep(beta: beta, loss: HuberLoss(), scale: 1, weigh: false, accumulate: false, medianWindow: medianWindow,
-          selection: selection, shape: nil)
+    _ = sweep(beta: beta, rows: LossRows<UnitWeights>?.none, inverseScale: 1, accumulate: false,
+              medianWindow: medianWindow, selection: selection)
     weightOf = nil
+    rowSums = nil
   }
 
-  private func sweep<L: RobustLoss>(beta: [Double], loss: L, scale c: Double, weigh: Bool, accumulate: Bool,
-                                    medianWindow: MedianWindow?, selection: UnsafeMutableBufferPointer<Double>?,
-                                    shape: BarronShapeDerivatives?) {
-    let n = rows
-    let inverseScale = 1 / c
-    let chunkSize = self.chunkSize
+  /// The pass: residuals for all rows, and with `rows` their weights, sums and objective (and with
+  /// `accumulate` XᵀWX and XᵀWy). Returns the sums of `rows` over all rows (nil without `rows`).
+  private func sweep<A: RowAccumulator>(beta: [Double], rows: A?, inverseScale: Double, accumulate: Bool,
+                                        medianWindow: MedianWindow?,
+                                        selection: UnsafeMutableBufferPointer<Double>?) -> A.Sums? {
+    let n = self.rows
+    let chunks = self.chunks
     let window = selection == nil ? nil : medianWindow
     if window != nil { precondition(selection!.count >= n, "the selection scratch needs n values") }
     let reuse = residualsBeta == beta
     residualsBeta = beta
     nonisolated(unsafe) let selectionBase = selection?.baseAddress
-    beta.withUnsafeBufferPointer { betaBuffer in
-      nonisolated(unsafe) let b = betaBuffer
-      let work: @Sendable (Int) -> Void = { chunk in
-        let start = min(n, chunk * chunkSize), end = min(n, start + chunkSize)
-        self.runChunk(chunk, rows: start..<end, beta: b, loss: loss, inverseScale: inverseScale, weigh: weigh,
-                      accumulate: weigh && accumulate, reuse: reuse, window: window, selection: selectionBase,
-                      shape: shape)
+    let total = withUnsafeTemporaryAllocation(of: A.Sums.self, capacity: chunks) { slotBuffer -> A.Sums? in
+      nonisolated(unsafe) let slots = slotBuffer.baseAddress!
+      beta.withUnsafeBufferPointer { betaBuffer in
+        nonisolated(unsafe) let b = betaBuffer
+        // OpenBLAS runs on one thread (BLASThreads.pin, made by every fit before its first pass): its own
+        // pool would wake per call and fight the chunk workers for the cores.
+        ParallelChunks.perform(chunks) { chunk in
+          let range = ParallelChunks.rows(of: chunk, chunks: chunks, total: n)
+          let sums = self.runChunk(chunk, rows: range, beta: b, accumulator: rows, inverseScale: inverseScale,
+                                   accumulate: accumulate, reuse: reuse, window: window, selection: selectionBase)
+          if let sums { (slots + chunk).initialize(to: sums) }
+        }
       }
-      // OpenBLAS runs on one thread (BLASThreads.pin, made by every fit before its first pass): its own
-      // pool would wake per call and fight the chunk workers for the cores.
-      if chunks == 1 {
-        work(0)
-      } else {
-        DispatchQueue.concurrentPerform(iterations: chunks, execute: work)
-      }
+      guard rows != nil else { return nil }
+      var total = A.zero
+      for chunk in 0..<chunks { A.add((slots + chunk).move(), to: &total) }
+      return total
     }
     windowFilled = window != nil
-    shapeSums = nil
-    guard weigh else { return }
+    guard rows != nil else { return nil }
     reduceChunks(accumulate: accumulate)
-    if shape != nil {
-      var total = BarronShapeDerivatives.Sums()
-      for chunk in 0..<chunks { total.add(shapeSlots[chunk]) }
-      shapeSums = total.array
-    }
+    return total
   }
 
   /// Adds the chunks' objectives (and, with `accumulate`, their XᵀWX and XᵀWy) in chunk order: the
@@ -190,11 +201,9 @@ final class WeightedPass: @unchecked Sendable {
     for k in 0..<(p * p) { gram[k] = 0 }
     for k in 0..<p { rhs[k] = 0 }
     for chunk in 0..<chunks {
-      let base = chunk * scratchStride
-      for k in 0..<p {
-        for j in 0...k { gram[k * p + j] += scratch[base + k * q + j] }
-      }
-      for j in 0..<p { rhs[j] += scratch[base + p * q + j] }
+      let base = UnsafePointer(scratch.baseAddress! + chunk * scratchStride)
+      UpperTriangle.add(base, leadingDimension: q, into: &gram, order: p)
+      for j in 0..<p { rhs[j] += base[p * q + j] }
     }
   }
 
@@ -220,34 +229,34 @@ final class WeightedPass: @unchecked Sendable {
     let base = scratch.baseAddress!
     var count = 0
     for chunk in 0..<chunks {
-      let start = min(n, chunk * chunkSize), k = windowCounts[4 * chunk + 1]
+      let start = ParallelChunks.rows(of: chunk, chunks: chunks, total: n).lowerBound
+      let k = windowCounts[4 * chunk + 1]
       if start != count { for t in 0..<k { base[count + t] = base[start + t] } }
       count += k
     }
     let values = UnsafeMutableBufferPointer(start: base, count: count)
-    let upper = Selection.select(values, rank: upperRank - below)
-    guard lowerRank != upperRank else { return upper }
-    // After selection everything left of the upper middle's rank is ≤ it: the lower middle is their max.
-    var lower = values[0]
-    for i in 0..<(upperRank - below) where values[i] > lower { lower = values[i] }
-    return Selection.midpoint(lower, upper)
+    return Selection.middle(of: values, upperRank: upperRank - below, even: lowerRank != upperRank)
   }
 
-  private func runChunk<L: RobustLoss>(
-    _ chunk: Int, rows range: Range<Int>, beta b: UnsafeBufferPointer<Double>, loss: L,
-    inverseScale: Double, weigh: Bool, accumulate: Bool, reuse: Bool, window: MedianWindow?,
-    selection: UnsafeMutablePointer<Double>?, shape: BarronShapeDerivatives?
-  ) {
+  /// One chunk of the pass: residuals, weights and sums block by block, the window's counts and copies,
+  /// and the chunk's XᵀWX and XᵀWy in its scratch. Returns the chunk's sums (nil without `accumulator`:
+  /// residuals only).
+  private func runChunk<A: RowAccumulator>(
+    _ chunk: Int, rows range: Range<Int>, beta b: UnsafeBufferPointer<Double>, accumulator: A?,
+    inverseScale: Double, accumulate: Bool, reuse: Bool, window: MedianWindow?,
+    selection: UnsafeMutablePointer<Double>?
+  ) -> A.Sums? {
     let n = rows, p = columns, q = augmented, blockRows = self.blockRows
     let base = scratch.baseAddress! + chunk * scratchStride
     let g = base, objectiveSlot = base + q * q
     let block = objectiveSlot + 1, root = block + tileRows * q, tileRows = self.tileRows, usesBLAS = self.usesBLAS
+    let accumulate = accumulate && accumulator != nil
     let r = residuals.baseAddress!
     var objective = 0.0
     var below = 0, inside = 0, above = 0, nan = 0
     let target = selection.map { $0 + range.lowerBound }
     if accumulate { g.update(repeating: 0, count: q * q) }
-    var shapeTotal = BarronShapeDerivatives.Sums()
+    var total = A.zero
     design.values.withUnsafeBufferPointer { xBuffer in
       response.withUnsafeBufferPointer { yBuffer in
         let x = xBuffer.baseAddress!, y = yBuffer.baseAddress!
@@ -257,7 +266,7 @@ final class WeightedPass: @unchecked Sendable {
           let rb = r + i0, yb = y + i0
           // Residuals of the block, four columns at a time (contiguous, vectorises).
           if !reuse { WeightedPass.residuals(x + i0, rows: n, columns: p, y: yb, beta: b, count: m, into: rb) }
-          if !weigh {
+          guard let accumulator else {
             if let window, let target {
               WeightedPass.countWindow(rb, count: m, window: window, into: target, below: &below, inside: &inside,
                                        above: &above, nan: &nan)
@@ -265,14 +274,10 @@ final class WeightedPass: @unchecked Sendable {
             i0 += m
             continue
           }
-          // Weights and objective.
-          if let shape {
-            let sums = WeightedPass.weigh(rb, count: m, shape: shape, inverseScale: inverseScale, weights: root)
-            objective += sums.rho
-            shapeTotal.add(sums)
-          } else {
-            objective += WeightedPass.weigh(rb, count: m, loss: loss, inverseScale: inverseScale, weights: root)
-          }
+          // Weights, sums and objective.
+          let sums = accumulator.weigh(rb, count: m, inverseScale: inverseScale, weights: root)
+          objective += A.objective(of: sums)
+          A.add(sums, to: &total)
           if let window, let target {
             // Branch-free compaction: always store, advance only for values inside the window.
             WeightedPass.countWindow(rb, count: m, window: window, into: target, below: &below, inside: &inside,
@@ -304,11 +309,11 @@ final class WeightedPass: @unchecked Sendable {
       }
     }
     objectiveSlot.pointee = objective
-    shapeSlots[chunk] = shapeTotal
     windowCounts[4 * chunk] = below
     windowCounts[4 * chunk + 1] = inside
     windowCounts[4 * chunk + 2] = above
     windowCounts[4 * chunk + 3] = nan
+    return accumulator == nil ? nil : total
   }
 
   /// r = y − X·β for `m` rows starting at `x` (column-major, leading dimension `n`), four columns at a
@@ -355,72 +360,5 @@ final class WeightedPass: @unchecked Sendable {
     below = b
     above = t
     nan = z
-  }
-
-  /// wᵢ and the sums of Barron's shape derivatives (Σρ among them) over one block.
-  @inline(never)
-  private static func weigh(
-    _ r: UnsafeMutablePointer<Double>, count m: Int, shape: BarronShapeDerivatives, inverseScale: Double,
-    weights: UnsafeMutablePointer<Double>
-  ) -> BarronShapeDerivatives.Sums {
-    var sums = BarronShapeDerivatives.Sums()
-    for i in 0..<m {
-      let u = r[i] * inverseScale
-      let v = shape.values(u: u)
-      weights[i] = v.weight
-      sums.add(v)
-    }
-    return sums
-  }
-
-  /// wᵢ = w(rᵢ·s) and Σρ(rᵢ·s) of one block. Huber has a branch-free two-lane form
-  /// (w = 1/max(1, |u|), ρ = t·(|u| − t/2) with t = min(1, |u|): the same doubles as HuberLoss's
-  /// branches); other losses go through the protocol, with the sum split over two lanes.
-  @inline(never)
-  private static func weigh<L: RobustLoss>(
-    _ r: UnsafeMutablePointer<Double>, count m: Int, loss: L, inverseScale: Double,
-    weights: UnsafeMutablePointer<Double>
-  ) -> Double {
-    var i = 0
-    let end = m & ~1
-    if L.self == HuberLoss.self {
-      var sum = SIMD2<Double>()
-      let one = SIMD2<Double>(repeating: 1), half = SIMD2<Double>(repeating: 0.5)
-      let s = SIMD2<Double>(repeating: inverseScale)
-      while i < end {
-        // `replacing(with:where:)` compiles to compare-and-select on both lanes (pointwiseMax/Min
-        // keep Swift's NaN rules and become scalar branches).
-        let u = UnsafeRawPointer(r + i).loadUnaligned(as: SIMD2<Double>.self) * s
-        let a = u.replacing(with: -u, where: u .< 0)
-        let weight = one / a.replacing(with: one, where: a .< one)
-        let t = a.replacing(with: one, where: a .> one)
-        sum += t * (a - t * half)
-        UnsafeMutableRawPointer(weights + i).storeBytes(of: weight, as: SIMD2<Double>.self)
-        i += 2
-      }
-      var total = sum.sum()
-      if end < m {
-        let a = abs(r[end] * inverseScale)
-        let t = min(a, 1)
-        total += t * (a - t * 0.5)
-        weights[end] = 1 / max(a, 1)
-      }
-      return total
-    }
-    var s0 = 0.0, s1 = 0.0
-    while i < end {
-      let u0 = r[i] * inverseScale, u1 = r[i + 1] * inverseScale
-      s0 += loss.rho(u0)
-      s1 += loss.rho(u1)
-      weights[i] = loss.weight(u0)
-      weights[i + 1] = loss.weight(u1)
-      i += 2
-    }
-    if end < m {
-      let u = r[end] * inverseScale
-      s0 += loss.rho(u)
-      weights[end] = loss.weight(u)
-    }
-    return s0 + s1
   }
 }

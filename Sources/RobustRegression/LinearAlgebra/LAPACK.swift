@@ -46,7 +46,7 @@ enum LAPACK {
       LAPACKE_dpotri(LAPACK_COL_MAJOR, upper, Int32(n), $0.baseAddress, Int32(n))
     }
     if info != 0 { throw LAPACKError(routine: "dpotri", info: info) }
-    for j in 0..<n { for i in (j + 1)..<max(j + 1, n) { inverse[j * n + i] = inverse[i * n + j] } }
+    UpperTriangle.mirror(&inverse, order: n)
     return inverse
   }
 

@@ -8,11 +8,18 @@ public enum Selection {
   public static func median(reordering values: UnsafeMutableBufferPointer<Double>) -> Double {
     let n = values.count
     guard n > 0 else { return .nan }
-    let upper = select(values, rank: n / 2)
-    guard n % 2 == 0 else { return upper }
-    // After selection everything left of n/2 is ≤ the upper middle: the lower middle is their max.
+    return middle(of: values, upperRank: n / 2, even: n % 2 == 0)
+  }
+
+  /// The median from the ranks of the middle order statistics within `values` (reordered): the value
+  /// of rank `upperRank` (the upper middle), or with `even` its midpoint with the lower middle, the
+  /// value of rank `upperRank − 1`. After the selection of the upper middle everything left of it is
+  /// ≤ it, so the lower middle is the maximum of `values[0..<upperRank]` (≥ 1 value when `even`).
+  static func middle(of values: UnsafeMutableBufferPointer<Double>, upperRank: Int, even: Bool) -> Double {
+    let upper = select(values, rank: upperRank)
+    guard even else { return upper }
     var lower = values[0]
-    for i in 1..<(n / 2) where values[i] > lower { lower = values[i] }
+    for i in 1..<upperRank where values[i] > lower { lower = values[i] }
     return midpoint(lower, upper)
   }
 
@@ -74,11 +81,7 @@ public enum Selection {
     }
     guard count == through - below else { return nil }
     let values = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
-    let upper = select(values, rank: upperRank - below)
-    guard lowerRank != upperRank else { return upper }
-    var lower = -Double.infinity
-    for i in 0..<(upperRank - below) where values[i] > lower { lower = values[i] }
-    return midpoint(lower, upper)
+    return middle(of: values, upperRank: upperRank - below, even: lowerRank != upperRank)
   }
 
   /// (a + b)/2 for a ≤ b without overflow, and a when a = b (also for ±∞, where b − a is NaN).

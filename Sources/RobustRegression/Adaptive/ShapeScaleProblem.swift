@@ -1,4 +1,3 @@
-import Dispatch
 import RealModule
 
 /// The (α, c) half of the adaptive fit: at fixed residuals, Barron's NLL as a function of α and
@@ -21,7 +20,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
     let loss = BarronLoss(alpha: alpha)
     let inverse = 1 / c
     let sum = parallelSum { i in loss.rho(self.residuals[i] * inverse) }
-    return sum + n * Double.log(c) + n * LogPartition.logZ(alpha: alpha)
+    return BarronNLL.value(sumRho: sum, count: n, scale: c, alpha: alpha, order: .inTurn)
   }
 
   /// Value, gradient and Hessian in (α, λ). Where α sits exactly at 2 the α-derivatives are infinite:
@@ -36,38 +35,37 @@ struct ShapeScaleProblem: @unchecked Sendable {
   func local(alpha: Double, scale c: Double) -> Local {
     let shape = BarronShapeDerivatives(alpha: alpha)
     let inverse = 1 / c
-    let parts = chunkCount
+    let parts = chunkCount, count = residuals.count
     var partial = [BarronShapeDerivatives.Sums](repeating: .init(), count: parts)
     partial.withUnsafeMutableBufferPointer { slots in
       nonisolated(unsafe) let out = slots
-      let count = residuals.count
-      let size = (count + parts - 1) / parts
-      let work: @Sendable (Int) -> Void = { part in
+      ParallelChunks.perform(parts) { part in
         var sums = BarronShapeDerivatives.Sums()
-        for i in min(count, part * size)..<min(count, (part + 1) * size) {
+        for i in ParallelChunks.rows(of: part, chunks: parts, total: count) {
           let u = self.residuals[i] * inverse
           sums.add(shape.values(u: u))
         }
         out[part] = sums
       }
-      if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
     }
     var total = BarronShapeDerivatives.Sums()
     for part in partial { total.add(part) }
-    return local(sums: total.array, alpha: alpha, scale: c)
+    return local(sums: total, alpha: alpha, scale: c)
   }
 
   /// ``Local`` from the sums Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ over the residuals at
-  /// (α, c) (as ``local(alpha:scale:)`` forms them, or a fused pass over X: `WeightedPass.shapeSums`).
+  /// (α, c) (as ``local(alpha:scale:)`` forms them, or a fused pass over X: ``BarronShapeRows``).
   func local(sums: [Double], alpha: Double, scale c: Double) -> Local {
-    let z = LogPartition.derivatives(alpha: alpha)
-    let value = sums[0] + n * Double.log(c) + n * z.value
-    let ga = sums[1] + n * z.first
-    let gl = sums[3] + n
-    let haa = sums[2] + n * z.second
-    let finite = ga.isFinite && haa.isFinite && sums[5].isFinite
-    return Local(value: value, gradient: (ga, gl), hessian: (haa, sums[5], sums[4]),
-                 alphaDerivativesFinite: finite)
+    local(sums: BarronShapeDerivatives.Sums(sums), alpha: alpha, scale: c)
+  }
+
+  /// ``Local`` from the shape-derivative sums over the residuals at (α, c).
+  func local(sums: BarronShapeDerivatives.Sums, alpha: Double, scale c: Double) -> Local {
+    let nll = BarronNLL.likelihood(sums: sums, count: n, alpha: alpha, scale: c,
+                                   partition: LogPartition.derivatives(alpha: alpha), order: .inTurn)
+    let finite = nll.dAlpha.isFinite && nll.dAlphaAlpha.isFinite && nll.dAlphaLogScale.isFinite
+    return Local(value: nll.value, gradient: (nll.dAlpha, nll.dLogScale),
+                 hessian: (nll.dAlphaAlpha, nll.dAlphaLogScale, nll.dLogScaleLogScale), alphaDerivativesFinite: finite)
   }
 
   /// Up to `steps` projected Newton steps from (α, c), each accepted only if it lowers the NLL
@@ -154,6 +152,24 @@ struct ShapeScaleProblem: @unchecked Sendable {
     return (alpha, Double.exp(lambda), current)
   }
 
+  /// α alone (c fixed by the user): golden-section refinement of the NLL over the α range.
+  func descendAlphaOnly(alpha: Double, scale c: Double, value: Double, steps: Int) -> (Double, Double, Double) {
+    var lo = alphaRange.lowerBound, hi = min(alphaRange.upperBound, max(alphaRange.lowerBound + 1, 16))
+    let ratio = (5.0.squareRoot() - 1) / 2
+    var a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo)
+    var fa = self.value(alpha: a, scale: c), fb = self.value(alpha: b, scale: c)
+    for _ in 0..<max(60, steps) where hi - lo > 1e-10 {
+      if fa < fb { hi = b; b = a; fb = fa; a = hi - ratio * (hi - lo); fa = self.value(alpha: a, scale: c) }
+      else { lo = a; a = b; fa = fb; b = lo + ratio * (hi - lo); fb = self.value(alpha: b, scale: c) }
+    }
+    var best = (alpha, value)
+    for candidate in [a, b, alphaRange.lowerBound, min(alphaRange.upperBound, hi)] {
+      let v = self.value(alpha: candidate, scale: c)
+      if v < best.1 { best = (candidate, v) }
+    }
+    return (best.0, c, best.1)
+  }
+
   /// How far apart two shapes are in the coordinate the steps are taken in: |Δ log|α − 2|| when both lie
   /// on the same side of 2 within 1 of it (a step from 1.999999 to 1.99999 is a large one there), 1 for a
   /// move onto or off α = 2 exactly, else |Δα|/max(1, |α|).
@@ -169,7 +185,8 @@ struct ShapeScaleProblem: @unchecked Sendable {
   func gaussianPoint() -> (scale: Double, value: Double) {
     let sumSquares = parallelSum { i in self.residuals[i] * self.residuals[i] }
     let c = max((sumSquares / n).squareRoot(), scaleFloor)
-    return (c, sumSquares / (2 * c * c) + n * Double.log(c) + n * LogPartition.logZAtTwo)
+    return (c, BarronNLL.value(sumRho: sumSquares / (2 * c * c), count: n, scale: c,
+                               logPartition: LogPartition.logZAtTwo, order: .inTurn))
   }
 
   /// The coordinate of the shape in a Newton step: α itself, or s = log|α − 2| near 2.
@@ -241,21 +258,19 @@ struct ShapeScaleProblem: @unchecked Sendable {
     return (da, lambdaStep, chart, -.infinity)
   }
 
-  private var chunkCount: Int { max(1, min(8, residuals.count / 65_536)) }
+  private var chunkCount: Int { ParallelChunks.shapeScale(rows: residuals.count) }
 
-  /// Σ f(i) over the residual indices, in deterministic chunks.
+  /// Σ f(i) over the residual indices, in deterministic chunks (``ParallelChunks``).
   private func parallelSum(_ f: @escaping @Sendable (Int) -> Double) -> Double {
     let parts = chunkCount, count = residuals.count
-    let size = (count + parts - 1) / parts
     var partial = [Double](repeating: 0, count: parts)
     partial.withUnsafeMutableBufferPointer { slots in
       nonisolated(unsafe) let out = slots
-      let work: @Sendable (Int) -> Void = { part in
+      ParallelChunks.perform(parts) { part in
         var s = 0.0
-        for i in min(count, part * size)..<min(count, (part + 1) * size) { s += f(i) }
+        for i in ParallelChunks.rows(of: part, chunks: parts, total: count) { s += f(i) }
         out[part] = s
       }
-      if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
     }
     return partial.reduce(0, +)
   }

@@ -1,0 +1,48 @@
+/// The adaptive fit's rows in a fused pass (``RowAccumulator``): at each standardised residual the
+/// weight and ρ come from ``BarronShapeDerivatives/values(u:)``, together with ρ's derivatives in α and
+/// λ = log c, whose sums the (α, c) step needs (``ShapeScaleProblem/local(sums:alpha:scale:)``): the
+/// pass that gives the β step gives them too, and that step needs no pass over the residuals of its own.
+/// ``WeightedPass/weights`` after such a pass are `loss`'s.
+struct BarronShapeRows: RowAccumulator {
+  let loss: BarronLoss
+  let shape: BarronShapeDerivatives
+
+  static var zero: BarronShapeDerivatives.Sums { .init() }
+
+  func weight(_ u: Double) -> Double { loss.weight(u) }
+
+  static func add(_ part: BarronShapeDerivatives.Sums, to total: inout BarronShapeDerivatives.Sums) {
+    total.add(part)
+  }
+
+  static func objective(of sums: BarronShapeDerivatives.Sums) -> Double { sums.rho }
+
+  /// wᵢ and the sums of Barron's shape derivatives (Σρ among them) over one block.
+  @inline(never)
+  func weigh(_ r: UnsafePointer<Double>, count m: Int, inverseScale: Double,
+             weights: UnsafeMutablePointer<Double>) -> BarronShapeDerivatives.Sums {
+    var sums = BarronShapeDerivatives.Sums()
+    for i in 0..<m {
+      let u = r[i] * inverseScale
+      let v = shape.values(u: u)
+      weights[i] = v.weight
+      sums.add(v)
+    }
+    return sums
+  }
+}
+
+extension WeightedPass {
+  /// `run` for Barron's loss at α, which with `shape` (Barron's shape derivatives at the same α) also
+  /// sums ρ's α- and λ-derivatives (``BarronShapeRows``; read them from ``shapeSums``). Without `shape`
+  /// (α = 2, where the (α, c) step looks at 2 ± 1e-6 instead) it is the plain pass for `loss`.
+  func run(beta: [Double], loss: BarronLoss, scale c: Double, accumulate: Bool = true,
+           shape: BarronShapeDerivatives?) {
+    guard let shape else { return run(beta: beta, loss: loss, scale: c, accumulate: accumulate) }
+    run(beta: beta, rows: BarronShapeRows(loss: loss, shape: shape), scale: c, accumulate: accumulate)
+  }
+
+  /// After a `run(shape:)`: Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ (λ = log c); nil after
+  /// any other pass.
+  var shapeSums: [Double]? { (rowSums as? BarronShapeDerivatives.Sums)?.array }
+}

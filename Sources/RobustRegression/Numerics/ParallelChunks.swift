@@ -1,0 +1,48 @@
+import Dispatch
+
+/// The deterministic parallel reduction of every sum over the rows: the rows are cut into a number of
+/// chunks that depends only on the size of the problem (never on the machine), each chunk is summed in
+/// row order on whichever core runs it, and the chunks' sums are added in chunk order. A fit is then the
+/// same bit for bit however many cores run it and whichever finishes first (Docs/irls.md).
+///
+/// The counts are part of the numbers: a different count adds the same terms in another order and
+/// moves the last bits of every fit (which the CLI snapshots would show), so they are fixed here and
+/// not tuned per machine. Each is at most ``maximum`` and at most one chunk per grain of work, the
+/// grain sized so that the smallest chunk's work (about a millisecond) dwarfs the cost of handing it
+/// to a thread (tens of microseconds at most) and small problems run on one thread with no dispatch:
+///
+/// - ``weightedPass(rows:columns:)``: one chunk per 262 144 elements of X (2 MB), the fused IRLS pass
+///   reading each element once with a multiply-add or two;
+/// - ``shapeScale(rows:)``: one per 65 536 rows, the (α, c) problem's sums (a log1p and an exp per row,
+///   but no X);
+/// - ``observedInformation(rows:)``: one per 32 768 rows, the observed information (Barron's
+///   derivatives and a rank-one p × p update per row, once per fit).
+enum ParallelChunks {
+  /// The most chunks a sum is cut into: enough for the cores of a workstation, few enough that the
+  /// chunk-order reduction of p × p partial sums stays negligible.
+  static let maximum = 8
+
+  /// Chunks of the fused pass over the n × p design (``WeightedPass``).
+  static func weightedPass(rows n: Int, columns p: Int) -> Int { count(work: n * p, grain: 262_144) }
+
+  /// Chunks of the sums over n residuals of ``ShapeScaleProblem``.
+  static func shapeScale(rows n: Int) -> Int { count(work: n, grain: 65_536) }
+
+  /// Chunks of the accumulation of ``ObservedInformation`` over n rows.
+  static func observedInformation(rows n: Int) -> Int { count(work: n, grain: 32_768) }
+
+  private static func count(work: Int, grain: Int) -> Int { max(1, min(maximum, work / grain)) }
+
+  /// The rows of `chunk` when n rows are cut into `chunks` chunks of ⌈n/chunks⌉ (the last shorter,
+  /// possibly empty).
+  static func rows(of chunk: Int, chunks: Int, total n: Int) -> Range<Int> {
+    let size = (n + chunks - 1) / chunks
+    let start = min(n, chunk * size)
+    return start..<min(n, start + size)
+  }
+
+  /// Runs `body` for each chunk: on all cores when there are several, inline when there is one.
+  static func perform(_ chunks: Int, _ body: @Sendable (Int) -> Void) {
+    if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
+  }
+}
