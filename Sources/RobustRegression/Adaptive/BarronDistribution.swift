@@ -11,13 +11,13 @@ import RealModule
 ///
 /// The density is even and unimodal; its tails are like 2c²/x² at α = 0 (no mean), like exp(−|x|/c)
 /// at α = 1 and Gaussian at α = 2.
-public struct BarronDistribution: Sendable {
+package struct BarronDistribution: Sendable {
   /// The shape, in [0, +∞].
-  public let alpha: Double
+  package let alpha: Double
   /// The scale c > 0, in the units of x.
-  public let scale: Double
+  package let scale: Double
   /// log Z(α), from `LogPartition.logZ(alpha:)`.
-  public let logPartition: Double
+  package let logPartition: Double
   @usableFromInline let loss: BarronLoss
   let integrand: PartitionIntegrand
   /// Z(α) by the same quadrature as the cdf, so that cdf(+∞) = 1 to rounding.
@@ -25,7 +25,7 @@ public struct BarronDistribution: Sendable {
 
   /// The distribution with shape `alpha` in [0, +∞] and scale `scale` (finite, > 0). Anything else is a
   /// precondition failure. Costs one log Z evaluation (see `LogPartition`).
-  public init(alpha: Double, scale: Double = 1) {
+  package init(alpha: Double, scale: Double = 1) {
     precondition(alpha >= 0, "Barron's distribution needs α in [0, +∞], not \(alpha)")
     precondition(scale > 0 && scale.isFinite, "Barron's distribution needs a finite scale c > 0")
     self.alpha = alpha
@@ -37,19 +37,19 @@ public struct BarronDistribution: Sendable {
   }
 
   /// log p(x) = −ρ(x/c) − log c − log Z(α), for any x (−∞ where ρ overflows, e.g. α = +∞ and |x|/c > 38).
-  @inlinable public func logDensity(_ x: Double) -> Double {
+  @inlinable package func logDensity(_ x: Double) -> Double {
     -loss.rho(x / scale) - Double.log(scale) - logPartition
   }
 
   /// p(x) = exp(logDensity(x)); even in x, 0 at ±∞.
-  @inlinable public func density(_ x: Double) -> Double {
+  @inlinable package func density(_ x: Double) -> Double {
     Double.exp(logDensity(x))
   }
 
   /// P(X ≤ x), by the quadrature of `LogPartition` run up to σ = √ρ(|x|/c) (or from there to the
   /// cut-off, for the upper tail, so that small tail probabilities keep their relative accuracy).
   /// Absolute error about 1e-15; 0 at −∞, 1/2 at 0, 1 at +∞; NaN for NaN.
-  public func cdf(_ x: Double) -> Double {
+  package func cdf(_ x: Double) -> Double {
     if x.isNaN { return .nan }
     let u = abs(x) / scale
     let rho = loss.rho(u)
@@ -70,7 +70,7 @@ public struct BarronDistribution: Sendable {
   /// which is ≤ 1 because ρ(x; α) is non-decreasing in α (Barron 2019, and checked by the tests) so
   /// ρ(x; α) ≥ ρ(x; 0) for α ≥ 0. The acceptance rate is Z(α)/Z(0): 1 at α = 0, 0.56 at α = 2, 0.46 at
   /// α = +∞. Draws are multiplied by the scale c. Uses two uniforms per proposal from `generator`.
-  public func sample(count: Int, using generator: inout some RandomNumberGenerator) -> [Double] {
+  package func sample(count: Int, using generator: inout some RandomNumberGenerator) -> [Double] {
     precondition(count >= 0, "a sample size cannot be negative")
     let cauchy = BarronLoss(alpha: 0)
     var draws = [Double]()
@@ -99,36 +99,36 @@ public struct BarronDistribution: Sendable {
 /// Gaussian scale. The α entries are then the limits from the left (α ↑ 2): `dAlpha` is +∞ or −∞ by the
 /// sign of S (its finite limit Σ zᵢ(log zᵢ − 2)/4 + n(γ + log 2)/4 when S = 0), `dAlphaAlpha` is ±∞ by the
 /// sign of S (+∞ when S = 0) and `dAlphaLogScale` is −∞ (when some residual is nonzero).
-public struct BarronLikelihood: Sendable, Hashable {
+package struct BarronLikelihood: Sendable, Hashable {
   /// The shape α at which this was evaluated.
-  public var alpha: Double
+  package var alpha: Double
   /// The scale c at which this was evaluated.
-  public var scale: Double
+  package var scale: Double
   /// NLL = Σ ρ(rᵢ/c; α) + n log c + n log Z(α).
-  public var value: Double
+  package var value: Double
   /// ∂NLL/∂α.
-  public var dAlpha: Double
+  package var dAlpha: Double
   /// ∂NLL/∂λ, λ = log c.
-  public var dLogScale: Double
+  package var dLogScale: Double
   /// ∂²NLL/∂α².
-  public var dAlphaAlpha: Double
+  package var dAlphaAlpha: Double
   /// ∂²NLL/∂α∂λ.
-  public var dAlphaLogScale: Double
+  package var dAlphaLogScale: Double
   /// ∂²NLL/∂λ².
-  public var dLogScaleLogScale: Double
+  package var dLogScaleLogScale: Double
 
   /// ∂NLL/∂c = (∂NLL/∂λ)/c.
-  public var dScale: Double { dLogScale / scale }
+  package var dScale: Double { dLogScale / scale }
   /// ∂²NLL/∂c² = (∂²NLL/∂λ² − ∂NLL/∂λ)/c².
-  public var dScaleScale: Double { (dLogScaleLogScale - dLogScale) / (scale * scale) }
+  package var dScaleScale: Double { (dLogScaleLogScale - dLogScale) / (scale * scale) }
   /// ∂²NLL/∂α∂c = (∂²NLL/∂α∂λ)/c.
-  public var dAlphaScale: Double { dAlphaLogScale / scale }
+  package var dAlphaScale: Double { dAlphaLogScale / scale }
 }
 
 extension BarronDistribution {
   /// Σ ρ(rᵢ/c; α) + n log c + n log Z(α) for α in [0, +∞] and c > 0 (preconditions). +∞ when some ρ
   /// overflows (α > 2 and a residual far beyond c).
-  public static func negativeLogLikelihood(
+  package static func negativeLogLikelihood(
     residuals: UnsafeBufferPointer<Double>, alpha: Double, scale: Double
   ) -> Double {
     requireLikelihoodParameters(alpha: alpha, scale: scale)
@@ -140,14 +140,14 @@ extension BarronDistribution {
   }
 
   /// `negativeLogLikelihood(residuals:alpha:scale:)` for an array.
-  public static func negativeLogLikelihood(residuals: [Double], alpha: Double, scale: Double) -> Double {
+  package static func negativeLogLikelihood(residuals: [Double], alpha: Double, scale: Double) -> Double {
     residuals.withUnsafeBufferPointer { negativeLogLikelihood(residuals: $0, alpha: alpha, scale: scale) }
   }
 
   /// The NLL with its gradient and Hessian in (α, log c), analytic, in one pass over the residuals
   /// (plus one `LogPartition.derivatives` evaluation, about 55 µs). α in [0, +∞], c > 0 (preconditions);
   /// at α = 0 the α-derivatives are one-sided (right), at α = 2 see `BarronLikelihood`, at α = +∞ they are 0.
-  public static func likelihood(
+  package static func likelihood(
     residuals: UnsafeBufferPointer<Double>, alpha: Double, scale: Double
   ) -> BarronLikelihood {
     requireLikelihoodParameters(alpha: alpha, scale: scale)
@@ -192,7 +192,7 @@ extension BarronDistribution {
   }
 
   /// `likelihood(residuals:alpha:scale:)` for an array.
-  public static func likelihood(residuals: [Double], alpha: Double, scale: Double) -> BarronLikelihood {
+  package static func likelihood(residuals: [Double], alpha: Double, scale: Double) -> BarronLikelihood {
     residuals.withUnsafeBufferPointer { likelihood(residuals: $0, alpha: alpha, scale: scale) }
   }
 }

@@ -27,27 +27,27 @@ import RealModule
 /// For α > 1 the form above cancels O(z) terms at tiny z, so there the absolute error is about 1e-16·z
 /// (e.g. ∂ρ/∂α ≈ −3e-24 instead of 4e-26 at α = 1.0001, z = 1e-8): still far below ρ ≈ z/2, and
 /// negligible in the NLL's sums.
-public struct BarronShapeDerivatives: Sendable, Hashable {
+package struct BarronShapeDerivatives: Sendable, Hashable {
   /// ρ and its first and second derivatives in α and in λ = log c at one standardised residual.
-  public struct Values: Sendable, Hashable {
+  package struct Values: Sendable, Hashable {
     /// ρ(u; α).
-    public var rho: Double
+    package var rho: Double
     /// ∂ρ/∂α at fixed u.
-    public var dAlpha: Double
+    package var dAlpha: Double
     /// ∂²ρ/∂α² at fixed u.
-    public var dAlphaAlpha: Double
+    package var dAlphaAlpha: Double
     /// ∂ρ/∂λ with λ = log c, at fixed r: −u ψ(u) = −z w.
-    public var dLogScale: Double
+    package var dLogScale: Double
     /// ∂²ρ/∂λ² = u ψ(u) + u² ψ′(u) = z w (2 + α y)/(1 + y), y = z/b.
-    public var dLogScaleLogScale: Double
+    package var dLogScaleLogScale: Double
     /// ∂²ρ/∂α∂λ = −z ∂w/∂α = −z w h/2.
-    public var dAlphaLogScale: Double
+    package var dAlphaLogScale: Double
     /// The IRLS weight w = ψ(u)/u = (1 + z/|α − 2|)^(α/2 − 1) (1 at α = 2, e^(z/2) at α = +∞).
-    public var weight: Double
+    package var weight: Double
   }
 
   /// The shape parameter, in [0, +∞].
-  public let alpha: Double
+  package let alpha: Double
   @usableFromInline let b: Double
   /// s = sign(α − 2) = db/dα (−1 at α = 2, whose limits are taken from the left).
   @usableFromInline let s: Double
@@ -56,7 +56,7 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
   @usableFromInline let inverseAlpha: Double
 
   /// Derivatives for shape `alpha` in [0, +∞]. Negative or NaN α is a precondition failure.
-  public init(alpha: Double) {
+  package init(alpha: Double) {
     precondition(alpha >= 0, "the shape derivatives are defined for α in [0, +∞], not \(alpha)")
     self.alpha = alpha
     b = abs(alpha - 2)
@@ -68,7 +68,7 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
   /// ρ and its derivatives at the standardised residual u, also where u² overflows (|u| ≳ 1.3e154, a
   /// gross outlier far beyond the loss scale): there they are computed from log u² (see
   /// `valuesBeyondSquareRange(logZ:)`), and are finite wherever their values are.
-  @inlinable public func values(u: Double) -> Values {
+  @inlinable package func values(u: Double) -> Values {
     let z = u * u
     if z.isFinite || !u.isFinite { return values(z: z) }
     return valuesBeyondSquareRange(logZ: 2 * Double.log(abs(u)))
@@ -119,7 +119,7 @@ public struct BarronShapeDerivatives: Sendable, Hashable {
   }
 
   /// ρ and its derivatives at the standardised residual whose square is `z` (z ≥ 0, may be +∞).
-  public func values(z: Double) -> Values {
+  package func values(z: Double) -> Values {
     if alpha == 2 {
       // Left limits: ∂ρ/∂α ~ (z/4) log(1/(2 − α)), ∂²ρ/∂α² ~ z/(4(2 − α)), ∂w/∂α ~ (1/2) log(1/(2 − α)).
       let inf: Double = z > 0 ? .infinity : 0

@@ -36,21 +36,21 @@ import RealModule
 /// log Z is decreasing in α (ρ is non-decreasing in α, checked by the tests). Its derivative diverges at α = 2 like
 /// (1/4)·log|α − 2| (because ∂ρ/∂α ~ (z/4) log(1/|α − 2|)); at α = 2 exactly `dLogZ` returns −∞ and
 /// `d2LogZ` returns its left limit −∞. At α = +∞ both derivatives are 0 (log Z = log Z(∞) + O(1/α)).
-public enum LogPartition {
+package enum LogPartition {
   /// log Z(0) = log(π √2) (Cauchy).
-  public static let logZAtZero = Double.log(Double.pi * 2.0.squareRoot())
+  package static let logZAtZero = Double.log(Double.pi * 2.0.squareRoot())
   /// log Z(1) = log(2 e K₁(1)) (pseudo-Huber), the double nearest the exact value.
-  public static let logZAtOne = 1.185495232349193
+  package static let logZAtOne = 1.185495232349193
   /// log Z(2) = log √(2π) (Gaussian).
-  public static let logZAtTwo = 0.91893853320467274178
+  package static let logZAtTwo = 0.91893853320467274178
   /// log Z(+∞) = log ∫ exp(1 − exp(t²/2)) dt = log ∫₀^∞ 2√(2 log(1 + r)) e^(−r) dr
   /// = 0.705260254417569688269… (mpmath, 30 digits, both integrals). Docs/spec.md §5 prints 0.70526025442689566,
   /// which is 9.3e-12 too large.
-  public static let logZAtInfinity = 0.70526025441756969
+  package static let logZAtInfinity = 0.70526025441756969
 
   /// log Z(α) for α in [0, +∞]. Negative or NaN α is a precondition failure (the density is not
   /// normalisable for α < 0).
-  public static func logZ(alpha: Double) -> Double {
+  package static func logZ(alpha: Double) -> Double {
     precondition(alpha >= 0, "log Z(α) is defined for α in [0, +∞], not \(alpha)")
     switch alpha {
     case 0: return logZAtZero
@@ -62,19 +62,19 @@ public enum LogPartition {
   }
 
   /// d log Z/dα for α in [0, +∞] (at α = 0 the right derivative). −∞ at α = 2, 0 at α = +∞.
-  public static func dLogZ(alpha: Double) -> Double {
+  package static func dLogZ(alpha: Double) -> Double {
     derivatives(alpha: alpha).first
   }
 
   /// d² log Z/dα² for α in [0, +∞] (at α = 0 the right derivative). At α = 2 the left limit −∞;
   /// 0 at α = +∞.
-  public static func d2LogZ(alpha: Double) -> Double {
+  package static func d2LogZ(alpha: Double) -> Double {
     derivatives(alpha: alpha).second
   }
 
   /// log Z and its first two α-derivatives in one quadrature pass (about twice the cost of `logZ`).
   /// Edge values as for `logZ`, `dLogZ` and `d2LogZ`.
-  public static func derivatives(alpha: Double) -> (value: Double, first: Double, second: Double) {
+  package static func derivatives(alpha: Double) -> (value: Double, first: Double, second: Double) {
     precondition(alpha >= 0, "log Z(α) is defined for α in [0, +∞], not \(alpha)")
     if alpha == 2 { return (logZAtTwo, -.infinity, -.infinity) }
     if alpha == .infinity { return (logZAtInfinity, 0, 0) }

@@ -130,11 +130,11 @@ enum LAPACK {
 }
 
 /// A LAPACK routine reported an illegal argument or a failure.
-public struct LAPACKError: Error, CustomStringConvertible, Sendable {
+package struct LAPACKError: Error, CustomStringConvertible, Sendable {
   /// The routine's name, e.g. `dpotrf`.
-  public let routine: String
+  package let routine: String
   /// LAPACK's `info` code.
-  public let info: Int32
+  package let info: Int32
   /// One line naming the routine and its code.
-  public var description: String { "LAPACK \(routine) failed (info = \(info))" }
+  package var description: String { "LAPACK \(routine) failed (info = \(info))" }
 }

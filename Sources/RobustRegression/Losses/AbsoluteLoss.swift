@@ -3,28 +3,28 @@
 /// Its IRLS weight 1/|u| is floored at `1/floor` so that residuals that reach 0 (the L1 optimum
 /// interpolates p points) do not make the weighted system infinite; the L1 fit finishes with an exact
 /// basis step, so the floor does not limit the final accuracy.
-public struct AbsoluteLoss: RobustLoss, Hashable {
+package struct AbsoluteLoss: RobustLoss, Hashable {
   /// The |u| below which the IRLS weight stops growing.
-  public let floor: Double
+  package let floor: Double
 
   /// Creates the absolute loss with an IRLS weight floor (in u units).
-  public init(floor: Double = 1e-6) {
+  package init(floor: Double = 1e-6) {
     precondition(floor > 0, "the IRLS weight floor must be positive")
     self.floor = floor
   }
 
   /// ρ(u) = |u|.
-  @inlinable public func rho(_ u: Double) -> Double { abs(u) }
+  @inlinable package func rho(_ u: Double) -> Double { abs(u) }
   /// sign(u), with ψ(0) = 0.
-  @inlinable public func psi(_ u: Double) -> Double { u > 0 ? 1 : (u < 0 ? -1 : 0) }
+  @inlinable package func psi(_ u: Double) -> Double { u > 0 ? 1 : (u < 0 ? -1 : 0) }
   /// 0 almost everywhere (the L1 covariance needs a density estimate instead).
-  @inlinable public func psiDerivative(_ u: Double) -> Double { 0 }
+  @inlinable package func psiDerivative(_ u: Double) -> Double { 0 }
   /// w(u) = 1/max(|u|, floor).
-  @inlinable public func weight(_ u: Double) -> Double { 1 / max(abs(u), floor) }
+  @inlinable package func weight(_ u: Double) -> Double { 1 / max(abs(u), floor) }
   /// |u| is convex.
-  public var isConvex: Bool { true }
+  package var isConvex: Bool { true }
   /// ψ stays at ±1.
-  public var isRedescending: Bool { false }
+  package var isRedescending: Bool { false }
   /// ψ jumps at 0.
-  public var kinks: [Double] { [0] }
+  package var kinks: [Double] { [0] }
 }

@@ -13,14 +13,14 @@ import RealModule
 /// their closed forms and selected exactly; every other α uses the general form evaluated with
 /// `log(onePlus:)`/`expMinusOne`, which stays accurate for tiny u, for |α| down to the smallest
 /// normal double and for α within 1e-12 of 2.
-public struct BarronLoss: RobustLoss, Hashable {
+package struct BarronLoss: RobustLoss, Hashable {
   /// Which closed form evaluates this α.
   @usableFromInline enum Form: Hashable, Sendable {
     case squared, cauchy, welsch, exponential, general
   }
 
   /// The shape parameter.
-  public let alpha: Double
+  package let alpha: Double
   @usableFromInline let form: Form
   /// b = |α − 2|, the rescaling that makes the curvature at 0 equal 1 for every α.
   @usableFromInline let b: Double
@@ -29,7 +29,7 @@ public struct BarronLoss: RobustLoss, Hashable {
   @usableFromInline let halfAlpha: Double
 
   /// Creates the loss with shape `alpha` in [−∞, +∞]. NaN is a precondition failure.
-  public init(alpha: Double) {
+  package init(alpha: Double) {
     precondition(!alpha.isNaN, "Barron's loss needs a shape α that is not NaN")
     self.alpha = alpha
     switch alpha {
@@ -45,7 +45,7 @@ public struct BarronLoss: RobustLoss, Hashable {
   }
 
   /// ρ(u, α) of Docs/spec.md §3, by the closed form of the special case or expm1∘log1p in general.
-  @inlinable public func rho(_ u: Double) -> Double {
+  @inlinable package func rho(_ u: Double) -> Double {
     let z = u * u
     switch form {
     case .squared: return z / 2
@@ -72,7 +72,7 @@ public struct BarronLoss: RobustLoss, Hashable {
   }
 
   /// w(u) = ψ(u)/u = (u²/|α − 2| + 1)^(α/2 − 1) in closed form (never ψ/u).
-  @inlinable public func weight(_ u: Double) -> Double {
+  @inlinable package func weight(_ u: Double) -> Double {
     let z = u * u
     switch form {
     case .squared: return 1
@@ -84,10 +84,10 @@ public struct BarronLoss: RobustLoss, Hashable {
   }
 
   /// ψ(u) = u·w(u).
-  @inlinable public func psi(_ u: Double) -> Double { u * weight(u) }
+  @inlinable package func psi(_ u: Double) -> Double { u * weight(u) }
 
   /// ψ′(u), with its limits where u² or u²/|α − 2| overflows.
-  @inlinable public func psiDerivative(_ u: Double) -> Double {
+  @inlinable package func psiDerivative(_ u: Double) -> Double {
     let z = u * u
     // |u| ≳ 1.3e154: u² overflows; return the limit instead of 0·∞.
     guard z.isFinite else { return alpha < 2 ? 0 : (alpha == 2 ? 1 : .infinity) }
@@ -107,7 +107,7 @@ public struct BarronLoss: RobustLoss, Hashable {
   }
 
   /// Convex in u iff α ≥ 1.
-  public var isConvex: Bool { alpha >= 1 }
+  package var isConvex: Bool { alpha >= 1 }
   /// ψ → 0 at infinity iff α < 1.
-  public var isRedescending: Bool { alpha < 1 }
+  package var isRedescending: Bool { alpha < 1 }
 }

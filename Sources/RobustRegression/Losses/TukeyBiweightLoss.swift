@@ -4,12 +4,12 @@
 ///
 /// At u = 0: ρ = 0, ψ = 0, ψ′ = 1. ρ is C², ψ′ = (1 − u²)(1 − 5u²) is continuous (0 at |u| = 1) while
 /// ψ″ jumps there.
-public struct TukeyBiweightLoss: RobustLoss, Hashable {
+package struct TukeyBiweightLoss: RobustLoss, Hashable {
   /// Creates Tukey's biweight; points with |r| > c get weight 0.
-  public init() {}
+  package init() {}
 
   /// ρ(u) = (1 − (1 − u²)³)/6 for |u| < 1, 1/6 beyond, as u²(1 + t + t²)/6 with t = 1 − u².
-  @inlinable public func rho(_ u: Double) -> Double {
+  @inlinable package func rho(_ u: Double) -> Double {
     let z = u * u
     guard z < 1 else { return 1.0 / 6 }
     let t = 1 - z
@@ -17,23 +17,23 @@ public struct TukeyBiweightLoss: RobustLoss, Hashable {
     return z * (1 + t + t * t) / 6
   }
   /// ψ(u) = u(1 − u²)² for |u| < 1, 0 beyond.
-  @inlinable public func psi(_ u: Double) -> Double { u * weight(u) }
+  @inlinable package func psi(_ u: Double) -> Double { u * weight(u) }
   /// ψ′(u) = (1 − u²)(1 − 5u²) for |u| < 1, 0 beyond.
-  @inlinable public func psiDerivative(_ u: Double) -> Double {
+  @inlinable package func psiDerivative(_ u: Double) -> Double {
     let z = u * u
     return z < 1 ? (1 - z) * (1 - 5 * z) : 0
   }
   /// w(u) = (1 − u²)² for |u| < 1, 0 beyond.
-  @inlinable public func weight(_ u: Double) -> Double {
+  @inlinable package func weight(_ u: Double) -> Double {
     let z = u * u
     guard z < 1 else { return 0 }
     let t = 1 - z
     return t * t
   }
   /// Tukey's biweight is not convex.
-  public var isConvex: Bool { false }
+  package var isConvex: Bool { false }
   /// ψ = 0 beyond |u| = 1.
-  public var isRedescending: Bool { true }
+  package var isRedescending: Bool { true }
   /// ψ″ jumps at |u| = 1.
-  public var kinks: [Double] { [1] }
+  package var kinks: [Double] { [1] }
 }

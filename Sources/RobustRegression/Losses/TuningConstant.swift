@@ -1,8 +1,8 @@
 /// Tuning constants k (the loss scale is c = k·σ̂) from the asymptotic efficiency at the Gaussian.
-public enum TuningConstant {
+package enum TuningConstant {
   /// The asymptotic efficiency of the M-estimator with loss `loss` and scale c = k·σ at Gaussian
   /// errors: eff(k) = 1/V with V = k²·E[ψ(Z/k)²] / E[ψ′(Z/k)]², Z ~ N(0, 1).
-  public static func efficiency(of loss: some RobustLoss, tuning k: Double) -> Double {
+  package static func efficiency(of loss: some RobustLoss, tuning k: Double) -> Double {
     precondition(k > 0, "the tuning constant must be positive")
     let breaks = loss.kinks.filter { $0 > 0 }.map { $0 * k }
     let psiSquared = gaussianExpectationOfEven(breakpoints: breaks) { z in
@@ -19,7 +19,7 @@ public enum TuningConstant {
   /// The efficiency tends to 1 as k → ∞ for every loss with ρ ≈ u²/2 near 0, so the search walks down
   /// from k = 1000 by factors of 1.25 to the first k below the target (redescending losses are not
   /// monotone for tiny k, where E[ψ′] changes sign), then bisects that bracket.
-  public static func efficient(for loss: some RobustLoss, efficiency target: Double = 0.95) -> Double? {
+  package static func efficient(for loss: some RobustLoss, efficiency target: Double = 0.95) -> Double? {
     precondition(target > 0 && target < 1, "the target efficiency must lie in (0, 1)")
     var hi = 1e3
     guard efficiency(of: loss, tuning: hi) > target else { return nil }

@@ -4,14 +4,14 @@ import RealModule
 ///
 /// Nodes are computed once by Newton's method on the Legendre recurrence (accurate to a few ulps for
 /// the orders used here), so no table is copied from anywhere.
-public struct GaussLegendre: Sendable {
+package struct GaussLegendre: Sendable {
   /// Nodes on [−1, 1], ascending.
-  public let nodes: [Double]
+  package let nodes: [Double]
   /// Weights matching `nodes`; they sum to 2.
-  public let weights: [Double]
+  package let weights: [Double]
 
   /// The n-point rule (exact for polynomials of degree 2n − 1).
-  public init(order n: Int) {
+  package init(order n: Int) {
     precondition(n >= 1, "a Gauss–Legendre rule needs at least one node")
     var x = [Double](repeating: 0, count: n)
     var w = [Double](repeating: 0, count: n)
@@ -45,10 +45,10 @@ public struct GaussLegendre: Sendable {
   }
 
   /// The 20-point rule used by the library's integrals.
-  public static let standard = GaussLegendre(order: 20)
+  package static let standard = GaussLegendre(order: 20)
 
   /// ∫ f over [a, b] with this rule applied once.
-  @inlinable public func integrate(_ a: Double, _ b: Double, _ f: (Double) -> Double) -> Double {
+  @inlinable package func integrate(_ a: Double, _ b: Double, _ f: (Double) -> Double) -> Double {
     let half = (b - a) / 2, mid = (a + b) / 2
     var sum = 0.0
     for i in nodes.indices { sum += weights[i] * f(mid + half * nodes[i]) }
@@ -56,7 +56,7 @@ public struct GaussLegendre: Sendable {
   }
 
   /// ∫ f over [a, b] split at `breakpoints` and into pieces no longer than `maxWidth`.
-  public func integrate(
+  package func integrate(
     from a: Double, to b: Double, breakpoints: [Double] = [], maxWidth: Double = 0.5,
     _ f: (Double) -> Double
   ) -> Double {

@@ -1,11 +1,11 @@
 /// Order statistics without sorting: the median and the MAD scale.
-public enum Selection {
+package enum Selection {
   /// The consistency factor of the MAD at the Gaussian: Φ⁻¹(3/4).
-  public static let madConsistency = 0.6744897501960817
+  package static let madConsistency = 0.6744897501960817
 
   /// The median of `values` (the mean of the two middle values for even n), in expected O(n).
   /// `values` is reordered. Returns NaN only for an empty input.
-  public static func median(reordering values: UnsafeMutableBufferPointer<Double>) -> Double {
+  package static func median(reordering values: UnsafeMutableBufferPointer<Double>) -> Double {
     let n = values.count
     guard n > 0 else { return .nan }
     return middle(of: values, upperRank: n / 2, even: n % 2 == 0)
@@ -25,7 +25,7 @@ public enum Selection {
 
   /// The robust residual scale σ̂ = median(|r|)/Φ⁻¹(3/4) (MAD centred at 0, as statsmodels and MASS).
   /// `scratch` must hold at least `residuals.count` values.
-  public static func madScale(of residuals: UnsafeBufferPointer<Double>,
+  package static func madScale(of residuals: UnsafeBufferPointer<Double>,
                               scratch: UnsafeMutableBufferPointer<Double>) -> Double {
     let n = residuals.count
     if n >= 1 << 15, n < Int(UInt32.max), let middle = bucketedMedianAbsolute(residuals, scratch: scratch) {
@@ -90,7 +90,7 @@ public enum Selection {
   }
 
   /// σ̂ of an array of residuals.
-  public static func madScale(of residuals: [Double]) -> Double {
+  package static func madScale(of residuals: [Double]) -> Double {
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: residuals.count)
     defer { scratch.deallocate() }
     return residuals.withUnsafeBufferPointer { madScale(of: $0, scratch: scratch) }

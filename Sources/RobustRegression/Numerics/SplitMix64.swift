@@ -3,17 +3,17 @@
 ///
 /// Deterministic for a given seed on every platform, so tests and demos that sample are reproducible.
 /// Not cryptographically secure. Every 64-bit seed, including 0, is valid; the period is 2⁶⁴.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
+package struct SplitMix64: RandomNumberGenerator, Sendable {
   /// The current state; advanced by the golden-ratio increment on every call.
-  public private(set) var state: UInt64
+  package private(set) var state: UInt64
 
   /// A generator started from `seed`.
-  public init(seed: UInt64) {
+  package init(seed: UInt64) {
     state = seed
   }
 
   /// The next 64 random bits.
-  public mutating func next() -> UInt64 {
+  package mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,9 +1,9 @@
 import RealModule
 
 /// Student's t distribution: the two-sided p-value and quantiles used for inference.
-public enum StudentT {
+package enum StudentT {
   /// P(|T| ≥ |t|) for T ~ t(ν): I_{ν/(ν+t²)}(ν/2, 1/2).
-  public static func twoSidedPValue(_ t: Double, degreesOfFreedom nu: Double) -> Double {
+  package static func twoSidedPValue(_ t: Double, degreesOfFreedom nu: Double) -> Double {
     precondition(nu > 0, "the degrees of freedom must be positive")
     guard t.isFinite else { return t.isNaN ? .nan : 0 }
     let x = nu / (nu + t * t)
@@ -11,13 +11,13 @@ public enum StudentT {
   }
 
   /// P(T ≤ t) for T ~ t(ν).
-  public static func cdf(_ t: Double, degreesOfFreedom nu: Double) -> Double {
+  package static func cdf(_ t: Double, degreesOfFreedom nu: Double) -> Double {
     let tail = twoSidedPValue(t, degreesOfFreedom: nu) / 2
     return t >= 0 ? 1 - tail : tail
   }
 
   /// The q-quantile (0 < q < 1) by bisection on the CDF to 1e-14 relative.
-  public static func quantile(_ q: Double, degreesOfFreedom nu: Double) -> Double {
+  package static func quantile(_ q: Double, degreesOfFreedom nu: Double) -> Double {
     precondition(q > 0 && q < 1, "the probability must lie in (0, 1)")
     if q == 0.5 { return 0 }
     if q < 0.5 { return -quantile(1 - q, degreesOfFreedom: nu) }
@@ -32,7 +32,7 @@ public enum StudentT {
 
   /// The regularised incomplete beta function I_x(a, b) by its continued fraction (modified Lentz),
   /// using the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) where the fraction converges slowly.
-  public static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double) -> Double {
+  package static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double) -> Double {
     precondition(a > 0 && b > 0, "the beta parameters must be positive")
     if x <= 0 { return 0 }
     if x >= 1 { return 1 }
