@@ -14,7 +14,7 @@ import RealModule
 /// summary says whether either ended on a bound and gives their standard errors from the observed
 /// information.
 struct AdaptiveFitter {
-  let prepared: Prepared
+  let fitProblem: FitProblem
   let alphaRange: ClosedRange<Double>
 
   /// Where a descent ended.
@@ -31,44 +31,17 @@ struct AdaptiveFitter {
   /// Rows used by the start scan; above this a deterministic subsample of this many rows is scanned.
   static let scanRows = 10_000
 
+  /// The adaptive fit: a robust start, the scale floor from the start's residuals, a scan in α for the
+  /// basin, the joint descent on all rows, then the fit's description.
   func fit() throws -> FitOutcome {
-    let pass = prepared.pass, options = prepared.options, design = prepared.design
-    let n = design.rows
+    let options = fitProblem.options
+    let n = fitProblem.design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     defer { scratch.deallocate() }
-    // Robust convex start for β (Huber), unless the caller gave one.
-    // Above `scanRows` rows the start scan runs on a subsample; the automatic (Huber) start is then made
-    // on that subsample too: it only has to put β in the robust basin, the descent refines it on all rows.
-    let scanData = n > Self.scanRows ? subsample() : prepared
-    let startBeta: [Double]
-    if case .automatic = options.start, scanData.design.rows < n {
-      let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
-      defer { subScratch.deallocate() }
-      startBeta = try scanData.start(isConvex: false, scratch: subScratch)
-    } else {
-      startBeta = try prepared.start(isConvex: false, scratch: scratch)
-    }
-    pass.runWithUnitWeights(beta: startBeta, accumulate: false)
-    // The NLL runs to −∞ as c → 0 when residuals are exactly 0, so c has a data-relative floor:
-    // 1e-6 · s₀, with s₀ = median(|r|)/0.6745 over the start's residuals that are not 0 up to the
-    // rounding of their own evaluation (|rᵢ| ≤ 64ε·(|yᵢ| + Σⱼ|xᵢⱼβⱼ|), ``ExactFit``), or max|y| when all
-    // are (an exact fit). The test is row by row and free of the data's units: a gross outlier of any
-    // size does not make the other residuals "zero" (a cut-off relative to max|y| did, and the floor
-    // then held c at the outlier's scale), and rows that lie on the start's line only up to rounding do
-    // not pull the floor to 0 when more than half of the points lie exactly on it.
-    let yScale = prepared.response.reduce(0) { max($0, abs($1)) }
-    var count = 0
-    let bound = ExactFit.roundingBound(beta: startBeta, columnMagnitudes: prepared.columnMagnitudes)
-    for i in 0..<n where !ExactFit.isOnFit(row: i, design: design, response: prepared.response, beta: startBeta,
-                                           residual: pass.residuals[i], bound: bound) {
-      scratch[count] = abs(pass.residuals[i])
-      count += 1
-    }
-    let nonzeroSigma = count > 0
-      ? Selection.median(reordering: UnsafeMutableBufferPointer(rebasing: scratch[0..<count])) / Selection.madConsistency
-      : 0
-    let reference = nonzeroSigma > 0 ? nonzeroSigma : (yScale > 0 ? yScale : 1)
-    let scaleFloor = 1e-6 * reference
+    // Above `scanRows` rows the start scan runs on a subsample (see `scan`).
+    let scanData = n > Self.scanRows ? subsample() : fitProblem
+    let startBeta = try startingCoefficients(scanData: scanData, scratch: scratch)
+    let (reference, scaleFloor) = scaleFloor(from: startBeta, scratch: scratch)
     let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
     var startScale: Double
     if case .fixed(let c) = options.scale { startScale = c } else { startScale = max(reference, scaleFloor) }
@@ -81,15 +54,62 @@ struct AdaptiveFitter {
     if alphaRange.lowerBound < alphaRange.upperBound {
       start = try scan(scanData, from: startBeta, scale: startScale, scaleFloor: scaleFloor, fixedScale: fixedScale)
     }
-    let state = try descend(prepared, beta: start.beta, alpha: start.alpha, scale: start.scale,
+    let state = try descend(fitProblem, beta: start.beta, alpha: start.alpha, scale: start.scale,
                             range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
                             maxIterations: options.maxIterations, tolerance: options.tolerance,
                             recordHistory: options.recordHistory)
+    return try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
+  }
+
+  /// A robust convex start for β (Huber), unless the caller gave one. Above `scanRows` rows the automatic
+  /// start is made on the scan's subsample: it only has to put β in the robust basin, the descent refines
+  /// it on all rows.
+  private func startingCoefficients(scanData: FitProblem, scratch: UnsafeMutableBufferPointer<Double>) throws
+    -> [Double] {
+    guard case .automatic = fitProblem.options.start, scanData.design.rows < fitProblem.design.rows else {
+      return try fitProblem.start(isConvex: false, scratch: scratch)
+    }
+    let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
+    defer { subScratch.deallocate() }
+    return try scanData.start(isConvex: false, scratch: subScratch)
+  }
+
+  /// The start's residual scale s₀ (the reference for c's first value) and c's floor 1e-6·s₀.
+  ///
+  /// The NLL runs to −∞ as c → 0 when residuals are exactly 0, so c has a data-relative floor:
+  /// 1e-6 · s₀, with s₀ = median(|r|)/0.6745 over the start's residuals that are not 0 up to the
+  /// rounding of their own evaluation (|rᵢ| ≤ 64ε·(|yᵢ| + Σⱼ|xᵢⱼβⱼ|), ``ExactFit``), or max|y| when all
+  /// are (an exact fit). The test is row by row and free of the data's units: a gross outlier of any
+  /// size does not make the other residuals "zero" (a cut-off relative to max|y| did, and the floor
+  /// then held c at the outlier's scale), and rows that lie on the start's line only up to rounding do
+  /// not pull the floor to 0 when more than half of the points lie exactly on it.
+  private func scaleFloor(from startBeta: [Double], scratch: UnsafeMutableBufferPointer<Double>)
+    -> (reference: Double, floor: Double) {
+    let pass = fitProblem.pass, design = fitProblem.design, response = fitProblem.response
+    pass.runWithUnitWeights(beta: startBeta, accumulate: false)
+    let yScale = response.reduce(0) { max($0, abs($1)) }
+    var count = 0
+    let bound = ExactFit.roundingBound(beta: startBeta, columnMagnitudes: fitProblem.columnMagnitudes)
+    for i in 0..<design.rows where !ExactFit.isOnFit(row: i, design: design, response: response, beta: startBeta,
+                                                     residual: pass.residuals[i], bound: bound) {
+      scratch[count] = abs(pass.residuals[i])
+      count += 1
+    }
+    let nonzeroSigma = count > 0
+      ? Selection.median(reordering: UnsafeMutableBufferPointer(rebasing: scratch[0..<count])) / Selection.madConsistency
+      : 0
+    let reference = nonzeroSigma > 0 ? nonzeroSigma : (yScale > 0 ? yScale : 1)
+    return (reference, 1e-6 * reference)
+  }
+
+  /// The outcome at the descent's end: residuals and weights there, the NLL, the bounds, the observed
+  /// information's standard errors and the warnings.
+  private func summarize(_ state: State, scaleFloor: Double, fixedScale: Bool) throws -> FitOutcome {
+    let pass = fitProblem.pass, options = fitProblem.options, design = fitProblem.design
+    let n = design.rows
     let beta = state.beta, alpha = state.alpha, scale = state.scale
     let termination = state.termination, iteration = state.iterations
-    // Final residuals and weights at the returned point.
-    let loss = BarronLoss(alpha: alpha)
-    pass.run(beta: beta, loss: loss, scale: scale, accumulate: false)
+    pass.run(beta: beta, loss: BarronLoss(alpha: alpha), scale: scale, accumulate: false)
     let residuals = Array(pass.residuals), weights = Array(pass.weights)
     let nll = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
     guard nll.isFinite else { throw IRLS.overflow(pass: pass, scale: scale) }
@@ -113,7 +133,7 @@ struct AdaptiveFitter {
       names: design.names, coefficients: beta, residuals: residuals, weights: weights,
       scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, objectiveKind: .negativeLogLikelihood,
       iterations: iteration, termination: termination, inference: inference,
-      outliers: prepared.flagOutliers(residuals, sigma: sigma), history: state.history, warnings: warnings,
+      outliers: fitProblem.flagOutliers(residuals, sigma: sigma), history: state.history, warnings: warnings,
       adaptive: AdaptiveSummary(alphaRange: alphaRange, alphaOnBound: alphaOnBound, scaleOnBound: scaleOnBound,
                                 alphaStandardError: information?.alphaStandardError,
                                 scaleStandardError: information?.scaleStandardError))
@@ -147,7 +167,7 @@ struct AdaptiveFitter {
   /// `scanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
   /// row from each block of ⌈n/scanRows⌉), since it only has to pick a basin; the descent that follows
   /// uses every row.
-  private func scan(_ data: Prepared, from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool) throws
+  private func scan(_ data: FitProblem, from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool) throws
     -> (beta: [Double], alpha: Double, scale: Double) {
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
@@ -165,8 +185,8 @@ struct AdaptiveFitter {
 
   /// A deterministic pseudo-random subsample of `scanRows` rows (one row from each block of
   /// ⌈n/scanRows⌉), or all rows when it cannot be prepared (e.g. its columns are collinear).
-  private func subsample() -> Prepared {
-    let n = prepared.design.rows
+  private func subsample() -> FitProblem {
+    let n = fitProblem.design.rows
     let stride = (n + Self.scanRows - 1) / Self.scanRows
     var generator = SplitMix64(seed: 0x5EED_ADA9)
     var rows: [Int] = []
@@ -177,16 +197,16 @@ struct AdaptiveFitter {
       rows.append(blockStart + Int(generator.next() % UInt64(width)))
       blockStart += stride
     }
-    return (try? Prepared(design: prepared.design.selectingRows(rows), response: rows.map { prepared.response[$0] }, options: prepared.options,
-                          responseUnit: prepared.responseUnit, columnMagnitudes: prepared.columnMagnitudes))
-      ?? prepared
+    return (try? FitProblem(design: fitProblem.design.selectingRows(rows), response: rows.map { fitProblem.response[$0] }, options: fitProblem.options,
+                          responseUnit: fitProblem.responseUnit, columnMagnitudes: fitProblem.columnMagnitudes))
+      ?? fitProblem
   }
 
   /// The outer iteration on `data` from (β, α, c): one fused IRLS pass over X at the current (α, c), a β
   /// step that is halved back while it would raise the NLL, then one damped Newton step in
   /// (α, log c) on the new residuals (α within `range`, c above `scaleFloor` or held when `fixedScale`).
   /// The NLL never increases from one iteration to the next.
-  private func descend(_ data: Prepared, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
+  private func descend(_ data: FitProblem, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
                        range: ClosedRange<Double>, scaleFloor: Double, fixedScale: Bool, maxIterations: Int,
                        tolerance: Double, recordHistory: Bool) throws -> State {
     let pass = data.pass, n = data.design.rows

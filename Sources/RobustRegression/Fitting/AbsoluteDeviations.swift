@@ -3,7 +3,7 @@ import RealModule
 /// Least absolute deviations (the L1 fit): IRLS to near the optimum, then an exact finish that
 /// identifies the optimal basis (p points the fit interpolates) and walks simplex steps until the
 /// LP optimality condition holds; or the subgradient baseline.
-extension Prepared {
+extension FitProblem {
   func fitAbsolute() throws -> FitOutcome {
     switch options.absoluteMethod {
     case .irls: return try fitAbsoluteExact()

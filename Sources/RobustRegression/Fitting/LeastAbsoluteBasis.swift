@@ -30,7 +30,7 @@ enum LeastAbsoluteBasis {
 
   /// From coefficients near the L1 optimum: take the p rows with the smallest |r| that give a
   /// nonsingular basis, interpolate them, and walk (see the type's comment).
-  /// `columnMagnitudes` holds max|xⱼ| per column (``Prepared/columnMagnitudes``).
+  /// `columnMagnitudes` holds max|xⱼ| per column (``FitProblem/columnMagnitudes``).
   static func finish(design: DesignMatrix, response: [Double], columnMagnitudes: [Double],
                      from start: [Double]) throws -> Finish {
     let n = design.rows

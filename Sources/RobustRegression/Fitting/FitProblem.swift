@@ -1,0 +1,91 @@
+/// Validated data with the pieces every fit shares: the pass buffers, XᵀX's Cholesky factor and the
+/// OLS solution.
+struct FitProblem {
+  let design: DesignMatrix
+  let response: [Double]
+  let options: FitOptions
+  let pass: WeightedPass
+  /// The OLS coefficients.
+  let ordinaryLeastSquares: [Double]
+  /// (XᵀX)⁻¹, column-major.
+  let inverseGram: [Double]
+  /// The value of one unit of y in the prepared (possibly rescaled, ``DataConditioning``) data: the loss scale
+  /// of the squared loss, whose c is 1 in the units of y.
+  let responseUnit: Double
+  /// max|xᵢⱼ| per column, bounding the rounding of X·β.
+  let columnMagnitudes: [Double]
+
+  /// Brings the data into range (``DataConditioning``), runs `body` on the
+  /// prepared data and maps its fit back to the units and origins of the data.
+  static func fitting(_ design: DesignMatrix, response: [Double], options: FitOptions,
+                      _ body: (FitProblem) throws -> FitOutcome) throws -> FitOutcome {
+    let conditioning = DataConditioning(design: design, response: response)
+    if conditioning.isIdentity {
+      return try body(FitProblem(design: design, response: response, options: options,
+                               columnMagnitudes: conditioning.conditionedMagnitudes))
+    }
+    let problem = try FitProblem(design: conditioning.conditioned(design), response: conditioning.conditioned(response),
+                                options: conditioning.conditioned(options), responseUnit: conditioning.response.factor,
+                                columnMagnitudes: conditioning.conditionedMagnitudes)
+    return try conditioning.original(try body(problem))
+  }
+
+  /// The pass buffers, XᵀX's factor and the OLS fit of data that ``Regression/validate(design:response:)``
+  /// accepted.
+  /// `columnMagnitudes` is max|xᵢⱼ| per column (``DataConditioning/conditionedMagnitudes``, read in the
+  /// same pass that decides the conditioning).
+  init(design: DesignMatrix, response: [Double], options: FitOptions, responseUnit: Double = 1,
+       columnMagnitudes: [Double]) throws {
+    BLASThreads.pin()
+    let p = design.columns
+    self.responseUnit = responseUnit
+    self.columnMagnitudes = columnMagnitudes
+    self.design = design
+    self.response = response
+    self.options = options
+    pass = WeightedPass(design: design, response: response)
+    // XᵀX and Xᵀy with unit weights (the squared loss's weight is 1 whatever the scale).
+    pass.runWithUnitWeights(beta: [Double](repeating: 0, count: p))
+    var factor = pass.gram
+    let solved = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p)
+    guard case .solved(let ols) = solved else {
+      let dependent = try NormalEquations.dependentColumns(of: design)
+      if !dependent.isEmpty {
+        throw RegressionError.collinear(columns: dependent, names: dependent.map { design.names[$0] })
+      }
+      guard let ols = try NormalEquations.solveQR(design: design, response: response, weights: nil) else {
+        throw RegressionError.collinear(columns: Array(design.names.indices), names: design.names)
+      }
+      ordinaryLeastSquares = ols
+      inverseGram = try LAPACK.inverseGramByQR(design)
+      return
+    }
+    _ = try LAPACK.choleskyFactor(&factor, order: p)
+    ordinaryLeastSquares = ols
+    inverseGram = try LAPACK.choleskyInverse(factor, order: p)
+  }
+
+  /// The automatic start for a loss: OLS when convex, Huber when redescending.
+  func start(isConvex: Bool, scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
+    switch options.start {
+    case .coefficients(let beta): return beta  // checked by Regression.validate
+    case .ordinaryLeastSquares: return ordinaryLeastSquares
+    case .absolute:
+      return try fitAbsolute().coefficients
+    case .huber: return try huberStart(scratch: scratch)
+    case .automatic: return isConvex ? ordinaryLeastSquares : try huberStart(scratch: scratch)
+    }
+  }
+
+  private func huberStart(scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
+    let outcome = try IRLS.run(pass: pass, loss: HuberLoss(), start: ordinaryLeastSquares, fixedScale: nil,
+                               tuning: Loss.huber.tuningConstant!, updateScale: true,
+                               options: FitOptions(tolerance: 1e-8, maxIterations: 1000), scratch: scratch)
+    return outcome.coefficients
+  }
+
+  /// |r|/σ̂ above the threshold; with σ̂ = 0 every non-zero residual is flagged.
+  func flagOutliers(_ residuals: [Double], sigma: Double) -> [Bool] {
+    residuals.map { sigma > 0 ? abs($0) / sigma > options.outlierThreshold : $0 != 0 }
+  }
+}

@@ -1,0 +1,94 @@
+extension FitProblem {
+  /// How IRLS sets c for a loss under the problem's ``ScaleRule``.
+  struct ScaleSetting {
+    /// c held at this value (a fixed scale, or one unit of y for least squares without k).
+    var fixedScale: Double?
+    /// k in c = k·σ̂.
+    var tuning = 1.0
+    /// Whether σ̂ is re-estimated at every iteration.
+    var updatesScale = true
+    /// A loss without a 95 %-efficiency k and none given: k = 1, and the fit says so.
+    var warnings: [FitWarning] = []
+  }
+
+  /// The M-estimator fit of every loss except L1: the start, IRLS, then the fit's description.
+  func fitMEstimator<L: RobustLoss>(_ robustLoss: L, loss: Loss) throws -> FitOutcome {
+    let n = design.rows
+    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+    // Freed as soon as σ̂ is known, before the outputs are built (peak memory of large fits).
+    var scratchAllocated = true
+    defer { if scratchAllocated { scratch.deallocate() } }
+    let startBeta = try start(isConvex: robustLoss.isConvex, scratch: scratch)
+    let setting = scaleSetting(for: loss)
+    let outcome = try IRLS.run(pass: pass, loss: robustLoss, start: startBeta, fixedScale: setting.fixedScale,
+                               tuning: setting.tuning, updateScale: setting.updatesScale, options: options,
+                               scratch: scratch)
+    if outcome.termination != .zeroScale, !outcome.objective.isFinite {
+      pass.run(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale, accumulate: false)
+      throw IRLS.overflow(pass: pass, scale: outcome.scale)
+    }
+    // The pass holds residuals and weights of the returned coefficients at the returned scale.
+    pass.run(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale > 0 ? outcome.scale : 1,
+             accumulate: false)
+    let residuals = Array(pass.residuals)
+    let zeroScale = outcome.termination == .zeroScale
+    // At zero scale the rows on the hyperplane (to rounding) carry the fit: weight 1, all others 0.
+    let onFit = zeroScale
+      ? ExactFit.rowsOnFit(design: design, response: response, beta: outcome.coefficients, residuals: residuals)
+      : []
+    let weights = zeroScale ? onFit.map { $0 ? 1.0 : 0.0 } : Array(pass.weights)
+    let sigma = zeroScale ? 0 : residuals.withUnsafeBufferPointer { Selection.madScale(of: $0, scratch: scratch) }
+    scratch.deallocate()
+    scratchAllocated = false
+    let (inference, warnings) = summarize(outcome, loss: robustLoss, residuals: residuals, setting: setting)
+    return FitOutcome(
+      names: design.names, coefficients: outcome.coefficients,
+      residuals: residuals, weights: weights, scale: outcome.scale, sigma: sigma,
+      tuning: setting.fixedScale == nil ? setting.tuning : nil, alpha: loss.barronAlpha,
+      objective: zeroScale ? 0 : outcome.objective, objectiveKind: .sumOfLosses,
+      iterations: outcome.iterations, termination: outcome.termination, inference: inference,
+      outliers: zeroScale ? onFit.map { !$0 } : flagOutliers(residuals, sigma: sigma), history: outcome.history,
+      warnings: warnings, adaptive: nil)
+  }
+
+  /// c fixed, or k·σ̂ with σ̂ updated or held, for `loss` under the problem's scale rule.
+  func scaleSetting(for loss: Loss) -> ScaleSetting {
+    var setting = ScaleSetting()
+    switch options.scale {
+    case .fixed(let c): setting.fixedScale = c
+    case .mad, .madOfStart:
+      setting.updatesScale = options.scale == .mad
+      if loss.kind == .squared && loss.tuningConstant == nil {
+        setting.fixedScale = responseUnit  // c does not change the squared-loss fit; report Σr²/2 in units of y.
+      } else if let k = loss.tuningConstant {
+        setting.tuning = k
+      } else if case .general(let alpha) = loss.kind, alpha != 2 {
+        setting.warnings.append(.noEfficientTuningConstant(alpha: alpha))  // and k = 1
+      }
+    }
+    return setting
+  }
+
+  /// The sandwich covariance (none at zero scale) and the warnings of an IRLS outcome, in the order a
+  /// reader meets them: how c was set, why standard errors are missing, how the iterations ended.
+  private func summarize<L: RobustLoss>(_ outcome: IRLSOutcome, loss: L, residuals: [Double],
+                                        setting: ScaleSetting) -> (Inference?, [FitWarning]) {
+    var warnings = setting.warnings
+    var inference: Inference?
+    if outcome.termination == .zeroScale {
+      warnings.append(.zeroResidualScale)
+    } else {
+      switch Sandwich.covariance(loss: loss, residuals: residuals, scale: outcome.scale,
+                                 inverseGram: inverseGram, coefficients: outcome.coefficients,
+                                 confidenceLevel: options.confidenceLevel) {
+      case .success(let result): inference = result
+      case .failure(let problem): warnings.append(.standardErrorsUnavailable(problem))
+      }
+    }
+    if outcome.termination == .iterationLimit {
+      warnings.append(.iterationLimit(iterations: outcome.iterations, tolerance: options.tolerance))
+    }
+    if outcome.termination == .rankDeficient { warnings.append(.rankLost) }
+    return (inference, warnings)
+  }
+}

@@ -1,0 +1,139 @@
+/// A configured robust-regression estimator: the loss (with its tuning constant), how the loss scale is
+/// set, the start, and the stopping and reporting settings. ``fit(_:response:)`` serves every estimator:
+/// the fixed losses, the adaptive loss, and custom losses alike.
+///
+/// ```swift
+/// import RobustRegression
+///
+/// let x: [Double] = [0, 1, 2, 3, 4, 5, 6, 7]
+/// let y: [Double] = [1.1, 2.9, 5.2, 7.1, 8.8, 40, 13.1, 15.0]   // one gross outlier
+/// let design = try DesignMatrix(predictors: [x], names: ["x"])
+/// let fit = try Regression(loss: .cauchy).fit(design, response: y)
+/// print(fit.estimates)               // ≈ [1.06, 1.99]: the outlier at x = 5 has weight ≈ 2e-4
+/// let adaptive = try Regression(loss: .adaptive).fit(design, response: y)
+/// print(adaptive.shape)              // α estimated by Barron's likelihood, with its standard error
+/// ```
+///
+/// The defaults follow Docs/spec.md §4: c = k·σ̂ re-estimated every iteration, OLS start for convex losses
+/// and a Huber start otherwise, tolerance 1e-10, at most 500 iterations, 95 % intervals, outliers beyond
+/// 2.5 σ̂.
+public struct Regression: Sendable, Hashable, Codable {
+  /// The loss, with its tuning constant.
+  public var loss: Loss
+  /// How the loss scale c is set.
+  public var scale: ScaleRule
+  /// Where the iterations start.
+  public var start: StartRule
+  /// Stop when the relative changes of the objective and of the coefficients are both below this.
+  /// The default 1e-10 leaves the coefficients accurate to about 1e-9 relative while IRLS converges
+  /// linearly.
+  public var tolerance: Double
+  /// The iteration cap; reaching it ends the fit with ``Termination/iterationLimit``.
+  public var maxIterations: Int
+  /// The coverage of the coefficients' confidence intervals.
+  public var confidenceLevel: Double
+  /// Rows with |r|/σ̂ above this are flagged as outliers.
+  public var outlierThreshold: Double
+  /// Whether the fit keeps one ``IterationRecord`` per iteration.
+  public var recordsHistory: Bool
+
+  /// An estimator with the given settings; each defaults to Docs/spec.md §4's value.
+  public init(loss: Loss = .huber, scale: ScaleRule = .mad, start: StartRule = .automatic,
+              tolerance: Double = 1e-10, maxIterations: Int = 500, confidenceLevel: Double = 0.95,
+              outlierThreshold: Double = 2.5, recordsHistory: Bool = false) {
+    self.loss = loss
+    self.scale = scale
+    self.start = start
+    self.tolerance = tolerance
+    self.maxIterations = maxIterations
+    self.confidenceLevel = confidenceLevel
+    self.outlierThreshold = outlierThreshold
+    self.recordsHistory = recordsHistory
+  }
+
+  /// Fits `response` on `design`.
+  ///
+  /// - Throws: ``RegressionError`` when the data or the settings cannot be used (lengths that disagree,
+  ///   NaN or infinite values, n ≤ p, collinear columns, settings out of their domain) or a result lies
+  ///   beyond the double range. A fit that stops early is returned with its ``Termination``.
+  public func fit(_ design: DesignMatrix, response: [Double]) throws(RegressionError) -> RegressionFit {
+    try validate(design: design, response: response)
+    let options = FitOptions(scale: scale, start: start, tolerance: tolerance, maxIterations: maxIterations,
+                             recordHistory: recordsHistory, absoluteMethod: loss.absoluteMethod ?? .irls,
+                             outlierThreshold: outlierThreshold, confidenceLevel: confidenceLevel)
+    let loss = self.loss
+    do {
+      let outcome = try FitProblem.fitting(design, response: response, options: options) { problem in
+        try problem.fit(loss)
+      }
+      return RegressionFit(regression: self, names: design.names, outcome: outcome)
+    } catch let error as RegressionError {
+      throw error
+    } catch {
+      // The engine throws only RegressionError; LAPACK's argument errors are programming errors.
+      preconditionFailure("unexpected error from the fitting engine: \(error)")
+    }
+  }
+
+  /// Fits `response` on predictor columns (each of one length), with an intercept added.
+  public func fit(predictors: [[Double]], names: [String]? = nil,
+                  response: [Double]) throws(RegressionError) -> RegressionFit {
+    try fit(DesignMatrix(predictors: predictors, names: names, rows: response.count), response: response)
+  }
+
+  /// The checks every fit makes before it touches the data: lengths, finiteness, settings.
+  func validate(design: DesignMatrix, response: [Double]) throws(RegressionError) {
+    let n = design.rows, p = design.columns
+    guard response.count == n else { throw .dimensionMismatch(rows: n, responses: response.count) }
+    guard p >= 1, n > p else { throw .tooFewObservations(n: n, p: p) }
+    if let row = response.firstIndex(where: { !$0.isFinite }) {
+      throw .nonFinite(column: nil, name: "y", row: row)
+    }
+    try design.checkFinite()
+    func invalid(_ argument: InvalidArgument) -> RegressionError { .invalidArgument(argument) }
+    if let alpha = loss.barronAlpha, alpha.isNaN { throw invalid(.shapeNotANumber) }
+    if let range = loss.alphaRange, !(range.lowerBound >= 0 && !range.upperBound.isNaN) {
+      throw invalid(.alphaRange(lower: range.lowerBound, upper: range.upperBound))
+    }
+    if let k = loss.tuningConstant, !(k > 0 && k.isFinite) { throw invalid(.tuningConstant(k)) }
+    if case .custom(let name) = loss.kind {
+      guard let custom = loss.customFunctions?.loss else { throw invalid(.customLossWithoutFunctions(name: name)) }
+      // The engine trusts ρ, ψ, ψ′ and w: probe them where residuals live (u = r/c of a few units up to
+      // gross outliers) so that a loss returning NaN is named, not carried into the fit.
+      for u in [0, 0.25, 1, 2, 5, 20, 1e3, 1e8].flatMap({ [$0, -$0] }) {
+        let values = [custom.rho(u), custom.psi(u), custom.psiDerivative(u), custom.weight(u)]
+        guard values.allSatisfy(\.isFinite), custom.weight(u) >= 0 else {
+          throw invalid(.customLossNotFinite(name: name, u: u))
+        }
+      }
+    }
+    if case .fixed(let c) = scale, !(c > 0 && c.isFinite) { throw invalid(.lossScale(c)) }
+    if case .coefficients(let beta) = start, beta.count != p || !beta.allSatisfy(\.isFinite) {
+      throw invalid(.startCoefficients(count: beta.count, columns: p))
+    }
+    guard tolerance > 0, tolerance.isFinite else { throw invalid(.tolerance(tolerance)) }
+    guard maxIterations >= 1 else { throw invalid(.iterationLimit(maxIterations)) }
+    guard confidenceLevel > 0, confidenceLevel < 1 else { throw invalid(.confidenceLevel(confidenceLevel)) }
+    guard outlierThreshold > 0, !outlierThreshold.isNaN else { throw invalid(.outlierThreshold(outlierThreshold)) }
+  }
+}
+
+extension FitProblem {
+  /// The fit of one loss.
+  func fit(_ loss: Loss) throws -> FitOutcome {
+    switch loss.kind {
+    case .huber:
+      return try fitMEstimator(HuberLoss(), loss: loss)
+    case .tukey:
+      return try fitMEstimator(TukeyBiweightLoss(), loss: loss)
+    case .absolute:
+      return try fitAbsolute()
+    case .adaptive(let alphaRange):
+      return try AdaptiveFitter(fitProblem: self, alphaRange: alphaRange).fit()
+    case .custom:
+      return try fitMEstimator(loss.customFunctions!.loss, loss: loss)
+    case .squared, .pseudoHuber, .cauchy, .gemanMcClure, .welsch, .general:
+      return try fitMEstimator(BarronLoss(alpha: loss.barronAlpha!), loss: loss)
+    }
+  }
+}
