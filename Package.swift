@@ -55,6 +55,9 @@ let package = Package(
       name: "RobustRegressionTests",
       dependencies: ["RobustRegression"]
     ),
+    // Every Swift example of README.md, Docs/*.md and the DocC catalog, compiled and run against the
+    // public API (no @testable), and a check that the pages still quote the tests' code.
+    .testTarget(name: "DocumentationExampleTests", dependencies: ["RobustRegression"]),
     .testTarget(name: "TabularIOTests", dependencies: ["TabularIO"]),
     .testTarget(name: "SVGPlotTests", dependencies: ["SVGPlot"]),
     .testTarget(
