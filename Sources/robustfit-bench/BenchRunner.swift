@@ -7,8 +7,8 @@ import RobustRegression
 
 /// Runs every loss on one (n, p) and prints a table (or JSON lines).
 ///
-/// Per loss: the median time of a whole fit (`Regression.fit` / `Regression.fitAdaptive`, default
-/// options: MAD scale, tolerance 1e-10), its iterations, the fit time per iteration, and the marginal
+/// Per loss: the median time of a whole fit (`Regression(loss:).fit(_:response:)`, default
+/// settings: MAD scale, tolerance 1e-10), its iterations, the fit time per iteration, and the marginal
 /// cost of one iteration, (T(cap at k − 1) − T(cap at 1)) / (k − 2) for a fit of k iterations: this
 /// strips the fixed costs (validation, the OLS pass, a Huber start, the final pass and the sandwich,
 /// and the exact-fit test a MAD-scale fit makes when it reaches its cap, which both capped fits pay)

@@ -246,12 +246,12 @@ struct AdversarialDefectTests {
 
   @Test("Barron's loss at α = 5e-324 is the Cauchy loss, with a finite objective")
   func subnormalAlphaIsCauchy() throws {
-    let loss = BarronLoss(alpha: 5e-324), cauchy = BarronLoss(alpha: 0)
+    let loss = BarronLoss(alpha: .leastNonzeroMagnitude), cauchy = BarronLoss(alpha: 0)
     for u in [0.0, 1e-300, 1e-8, 0.5, 1, 3, 1e10, 1e200] {
       #expect(abs(loss.rho(u) - cauchy.rho(u)) <= 1e-15 * max(1, cauchy.rho(u)), "u = \(u)")
     }
     let (design, y) = try Fixtures.regressionData("stackloss.csv")
-    let tiny = try Regression(loss: .general(alpha: 5e-324), scale: .fixed(3)).fit(design, response: y)
+    let tiny = try Regression(loss: .general(alpha: .leastNonzeroMagnitude), scale: .fixed(3)).fit(design, response: y)
     let zero = try Regression(loss: .cauchy, scale: .fixed(3)).fit(design, response: y)
     #expect(tiny.objective.value.isFinite && tiny.converged)
     #expect(Self.maxRelative(tiny.estimates, zero.estimates) <= 1e-12)

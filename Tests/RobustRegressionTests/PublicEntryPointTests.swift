@@ -154,7 +154,7 @@ struct PublicEntryPointTests {
 
   @Test("Loss constructors accept anything without trapping; the fit judges the value")
   func lossConstructors() {
-    for alpha in [Double.nan, .infinity, -.infinity, 0, 2, 1.7, -1e308, 1e308, 5e-324] {
+    for alpha in [Double.nan, .infinity, -.infinity, 0, 2, 1.7, -1e308, 1e308, .leastNonzeroMagnitude] {
       let loss = Loss.general(alpha: alpha)
       #expect(loss.name == "general")
       #expect(!loss.description.isEmpty)

@@ -16,7 +16,7 @@ struct OutputContractTests {
       .replacingOccurrences(of: "58,18,80,14\n", with: "58,18,80,1.7e308\n")))
     files.append(("y-1e-200", "x,y\n" + (0..<20).map { "\($0),\(Double($0 % 7 + 1) * 1e-200)" }.joined(separator: "\n") + "\n"))
     files.append(("x-1e200", "x,y\n" + (0..<20).map { "\(Double($0) * 1e200),\(Double($0 % 5))" }.joined(separator: "\n") + "\n"))
-    files.append(("subnormal", "x,y\n" + (0..<20).map { "\($0),\(Double($0 % 7 + 1) * 1e-320)" }.joined(separator: "\n") + "\n"))
+    files.append(("subnormal", "x,y\n" + (0..<20).map { "\($0),\(Double($0 % 7 + 1) * 0x1.fap-1064)" }.joined(separator: "\n") + "\n"))
     files.append(("offset-1e15", "x,y\n" + (0..<20).map { "\($0),\(1e15 + Double($0 % 6))" }.joined(separator: "\n") + "\n"))
     files.append(("ties", "x,y\n" + (0..<60).map { "\($0 % 4),\(($0 * 7) % 3)" }.joined(separator: "\n") + "\n"))
     files.append(("repeated", "x,y\n" + (0..<30).map { _ in "1,2" }.joined(separator: "\n") + "\n3,4\n5,1\n"))

@@ -2,7 +2,7 @@ import RealModule
 
 /// The result of a robust fit, describing itself: what was fitted, the coefficient table, the scales and
 /// where they came from, the shape, the objective and its kind, why the fit stopped, and what a reader
-/// should know. `Codable` (for archives and services) and `Equatable`; ``predict(_:)`` applies it to
+/// should know. `Codable` (for archives and services) and `Hashable`; ``predict(_:)`` applies it to
 /// new rows.
 ///
 /// A fit that stops early (``Termination``) is still returned: read ``termination`` and ``warnings``.

@@ -8,10 +8,10 @@
 /// Regression(loss: .huber(k: 2))         // huber(k: 2)
 /// Regression(loss: .general(alpha: 0.5)) // Barron's loss at α = 0.5, k solved for 95 % efficiency
 /// Regression(loss: .adaptive)            // α and c learned by Barron's likelihood
-/// Regression(loss: .custom(Hampel(), k: 2))
+/// Regression(loss: .custom(Fair(), k: 1.4))   // your own `struct Fair: RobustLoss`
 /// ```
 ///
-/// A loss prints as statsmodels prints its norms: `huber(k: 1.345)`, `general(alpha: 0.5, k: 1.4503)`,
+/// A loss prints as statsmodels prints its norms: `huber(k: 1.345)`, `general(alpha: 0.5, k: 1.55169…)`,
 /// `adaptive(alpha: 0.0...2.0)`. `Loss` is a struct with static members rather than an enum so that
 /// new losses can be added without breaking anyone's `switch`; ``name`` tells which loss a value is.
 ///
@@ -32,7 +32,7 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
   ///
   /// The default of each named loss gives 95 % asymptotic efficiency at the Gaussian: Huber's 1.345 and
   /// Tukey's 4.685 are the textbook constants (Huber 1981; Beaton & Tukey 1974), the Barron-family values
-  /// were computed by quadrature and are reproduced by ``TuningConstant/efficient(for:efficiency:)`` in
+  /// were computed by quadrature (the Gaussian efficiency of Docs/losses.md) and are reproduced in
   /// the tests, and for ``general(alpha:k:)`` it is solved for when the loss is made. Nil where the loss
   /// has no k: least squares (c does not change the fit), L1, the adaptive loss (c is estimated), and
   /// Barron's loss at an α in about (1.5788, 2.5184) where every k is more than 95 % efficient (a fit
@@ -131,7 +131,8 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
     }
   }
 
-  /// `huber(k: 1.345)`, `general(alpha: 0.5, k: 1.4503)`, `l1(method: irls)`, `adaptive(alpha: 0.0...2.0)`.
+  /// `huber(k: 1.345)`, `general(alpha: 0.5, k: 1.55169…)` (k in full), `l1(method: irls)`,
+  /// `adaptive(alpha: 0.0...2.0)`.
   public var description: String {
     let k = tuningConstant.map { "k: \($0)" }
     switch kind {
