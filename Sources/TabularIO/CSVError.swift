@@ -78,7 +78,8 @@ public enum CSVError: Error, CustomStringConvertible, Equatable, Sendable {
   }
 
   /// Double-quoted with `"` and `\` escaped and control characters shown as `\u{..}`, so a
-  /// message stays on one line.
+  /// message stays on one line. (The CLI's JSON writer has its own escaper: RFC 8259 spells control
+  /// characters `\u00XX`, and this module does not depend on the CLI.)
   static func quoted(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {

@@ -253,7 +253,8 @@ struct CSVReader {
     case record(cells: [String], next: Int, lines: Int)
   }
 
-  /// Parses the record at `start` into strings, without committing anything.
+  /// Parses the record at `start` into strings, without committing anything. (Its blank-line prologue
+  /// is the data parser's too: each maps `blankLine`'s answer into its own outcome type.)
   mutating func parseGenericRecord() throws -> GenericOutcome {
     let base = buffer
     let endPtr = base + end

@@ -31,6 +31,8 @@ struct CompareCommand: ParsableCommand {
           transform: parseAlphaRange)
   var alphaRange: ClosedRange<Double>?
 
+  // --scale, --tuning and --fixed-sigma are declared in each command because their help speaks of
+  // every loss in the list that has a scale; their rules live once, in ScaleOptions.
   @Option(parsing: .unconditional, help: ArgumentHelp("Fix the loss scale c (units of y) of every loss that has one.", valueName: "c"))
   var scale: Double?
 

@@ -30,6 +30,8 @@ struct FitCommand: ParsableCommand {
           transform: parseAlphaRange)
   var alphaRange: ClosedRange<Double>?
 
+  // --scale, --tuning and --fixed-sigma are declared in each command because their help speaks of
+  // one loss; their rules live once, in ScaleOptions.
   @Option(parsing: .unconditional, help: ArgumentHelp("Fix the loss scale c (units of y) instead of k·σ̂.", valueName: "c"))
   var scale: Double?
 

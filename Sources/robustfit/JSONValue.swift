@@ -57,7 +57,8 @@ indirect enum JSONValue {
     }
   }
 
-  /// A JSON string literal: quotes, backslashes and control characters escaped.
+  /// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259's `\u00XX`,
+  /// where TabularIO's message quoting shows Swift's `\u{..}`).
   static func quote(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {

@@ -17,15 +17,10 @@ struct AdaptiveFitter {
   let fitProblem: FitProblem
   let alphaRange: ClosedRange<Double>
 
-  /// Where a descent ended.
+  /// Where a descent ended: IRLS's outcome (its objective the NLL) and the shape α.
   struct State {
-    var beta: [Double]
+    var outcome: DescentOutcome
     var alpha: Double
-    var scale: Double
-    var nll: Double
-    var iterations: Int
-    var termination: Termination
-    var history: [IterationRecord]
   }
 
   /// Rows used by the start scan; above this a deterministic subsample of this many rows is scanned.
@@ -107,8 +102,8 @@ struct AdaptiveFitter {
   private func summarize(_ state: State, scaleFloor: Double, fixedScale: Bool) throws -> FitOutcome {
     let pass = fitProblem.pass, options = fitProblem.options, design = fitProblem.design
     let n = design.rows
-    let beta = state.beta, alpha = state.alpha, scale = state.scale
-    let termination = state.termination, iteration = state.iterations
+    let beta = state.outcome.coefficients, alpha = state.alpha, scale = state.outcome.scale
+    let termination = state.outcome.termination, iteration = state.outcome.iterations
     pass.run(beta: beta, loss: BarronLoss(alpha: alpha), scale: scale, accumulate: false)
     let residuals = Array(pass.residuals), weights = Array(pass.weights)
     let nll = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
@@ -133,7 +128,7 @@ struct AdaptiveFitter {
       names: design.names, coefficients: beta, residuals: residuals, weights: weights,
       scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, objectiveKind: .negativeLogLikelihood,
       iterations: iteration, termination: termination, inference: inference,
-      outliers: fitProblem.flagOutliers(residuals, sigma: sigma), history: state.history, warnings: warnings,
+      outliers: fitProblem.flagOutliers(residuals, sigma: sigma), history: state.outcome.history, warnings: warnings,
       adaptive: AdaptiveSummary(alphaRange: alphaRange, alphaOnBound: alphaOnBound, scaleOnBound: scaleOnBound,
                                 alphaStandardError: information?.alphaStandardError,
                                 scaleStandardError: information?.scaleStandardError))
@@ -175,9 +170,10 @@ struct AdaptiveFitter {
       let state = try descend(data, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
                               scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 100,
                               tolerance: 1e-8, recordHistory: false)
-      guard state.nll.isFinite, state.beta.allSatisfy(\.isFinite) else { continue }
-      warm = (state.beta, state.scale)
-      if best == nil || state.nll < best!.nll { best = (state.beta, alpha, state.scale, state.nll) }
+      let end = state.outcome
+      guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else { continue }
+      warm = (end.coefficients, end.scale)
+      if best == nil || end.objective < best!.nll { best = (end.coefficients, alpha, end.scale, end.objective) }
     }
     guard let best else { return (beta, min(max(1, alphaRange.lowerBound), alphaRange.upperBound), scale) }
     return (best.beta, best.alpha, best.scale)
@@ -276,8 +272,9 @@ struct AdaptiveFitter {
       previousBeta = beta
       beta = next
     }
-    return State(beta: beta, alpha: alpha, scale: scale, nll: nll, iterations: iteration,
-                 termination: termination, history: history)
+    return State(outcome: DescentOutcome(coefficients: beta, scale: scale, objective: nll, iterations: iteration,
+                                         termination: termination, history: history),
+                 alpha: alpha)
   }
 
   private func settle(_ problem: ShapeScaleProblem, alpha: Double, scale: Double, value: Double,

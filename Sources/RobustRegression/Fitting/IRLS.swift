@@ -13,9 +13,10 @@
 /// whether more than half of the rows lie on one hyperplane (``ExactFit``): then the scale has no
 /// positive fixed point and the fit stops with `.zeroScale` at that hyperplane instead of chasing
 /// σ̂ → 0 geometrically.
-struct IRLSOutcome {
+struct DescentOutcome {
   var coefficients: [Double]
   var scale: Double
+  /// The objective at `coefficients`: Σρ for IRLS, the NLL for the adaptive fit.
   var objective: Double
   var iterations: Int
   var termination: Termination
@@ -29,7 +30,7 @@ enum IRLS {
   static func run<L: RobustLoss>(
     pass: WeightedPass, loss: L, start: [Double], fixedScale: Double?, tuning: Double,
     updateScale: Bool, options: FitOptions, scratch: UnsafeMutableBufferPointer<Double>
-  ) throws -> IRLSOutcome {
+  ) throws -> DescentOutcome {
     var beta = start
     var history: [IterationRecord] = []
     // Residuals at the start, for the first σ̂.
@@ -38,9 +39,9 @@ enum IRLS {
     /// σ̂ through the run when it is re-estimated at every β (nil: c stays as it starts).
     var tracker: ScaleTracker?
     /// Stops at the hyperplane through more than half the rows.
-    func exactFitOutcome(_ exact: [Double], iteration: Int) -> IRLSOutcome {
+    func exactFitOutcome(_ exact: [Double], iteration: Int) -> DescentOutcome {
       pass.run(beta: exact, loss: loss, scale: c, accumulate: false)
-      return IRLSOutcome(coefficients: exact, scale: c, objective: pass.objective, iterations: iteration,
+      return DescentOutcome(coefficients: exact, scale: c, objective: pass.objective, iterations: iteration,
                          termination: .zeroScale, history: history)
     }
     if let fixedScale {
@@ -48,7 +49,7 @@ enum IRLS {
     } else {
       let sigma = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
       guard sigma > 0 else {
-        return IRLSOutcome(coefficients: beta, scale: 0, objective: 0, iterations: 0,
+        return DescentOutcome(coefficients: beta, scale: 0, objective: 0, iterations: 0,
                            termination: .zeroScale, history: [])
       }
       c = tuning * sigma
@@ -97,7 +98,7 @@ enum IRLS {
           // More than half of the rows lie on the new β's hyperplane: stop there.
           termination = .zeroScale
           pass.run(beta: beta, loss: loss, scale: c, accumulate: false)
-          return IRLSOutcome(coefficients: beta, scale: c, objective: pass.objective, iterations: iteration,
+          return DescentOutcome(coefficients: beta, scale: c, objective: pass.objective, iterations: iteration,
                              termination: termination, history: history)
         }
         c = tuning * sigma
@@ -106,7 +107,7 @@ enum IRLS {
         }
       }
     }
-    return IRLSOutcome(coefficients: beta, scale: c, objective: pass.objective, iterations: iteration,
+    return DescentOutcome(coefficients: beta, scale: c, objective: pass.objective, iterations: iteration,
                        termination: termination, history: history)
   }
 
