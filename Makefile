@@ -1,5 +1,6 @@
 # The two commands of README.md: `make demo` installs what is missing and fits the shipped fixture
-# with the adaptive loss; `make test` runs the test suite.
+# with the adaptive loss; `make test` runs the test suite. CI (.ci/run) also runs `make check-docs`
+# (the CLI sessions quoted in the docs, replayed); `make docs` builds the DocC documentation.
 SWIFT ?= swift
 FIXTURE ?= Fixtures/line_outliers.csv
 
