@@ -91,7 +91,7 @@ struct TextReport {
   private func summaryTable() -> TextTable {
     var t = TextTable(header: [])
     t.rows.append(["Loss scale c", scaleText])
-    t.rows.append(["Residual scale σ̂", NumberText.significant(fit.residualScale) + "  (median |r| / 0.6745)"])
+    t.rows.append(["Residual scale σ̂", NumberText.significant(fit.residualScale) + "  (\(fit.residualScaleSource))"])
     t.rows.append(["Shape α", alphaText])
     let objectiveLabel: String
     switch fit.objective.kind {

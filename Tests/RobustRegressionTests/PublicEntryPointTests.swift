@@ -224,6 +224,7 @@ struct PublicEntryPointTests {
     #expect(try Regression(loss: .huber, scale: .fixed(2)).fit(design, response: Self.y).lossScaleSource == .given)
     #expect(try Regression(loss: .squared).fit(design, response: Self.y).lossScaleSource == .notUsed)
     #expect(try Regression(loss: .absolute, scale: .fixed(2)).fit(design, response: Self.y).lossScaleSource == .notUsed)
+    #expect(try Regression(loss: .tukey).fit(design, response: Self.y).residualScaleSource == .medianAbsoluteResidual)
     guard case .estimated = try Regression(loss: .adaptive).fit(design, response: Self.y).lossScaleSource else {
       Issue.record("the adaptive fit estimates c")
       return

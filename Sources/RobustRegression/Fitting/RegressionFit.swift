@@ -28,8 +28,10 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
   public let lossScale: Double
   /// Where c came from.
   public let lossScaleSource: LossScaleSource
-  /// The robust residual scale σ̂ = MAD/0.6745 of the final residuals (centred at 0), in the units of y.
+  /// The robust residual scale σ̂, in the units of y.
   public let residualScale: Double
+  /// How σ̂ was computed.
+  public let residualScaleSource: ResidualScaleSource
   /// The minimised objective and its kind.
   public let objective: Objective
   /// r = y − X·β.
@@ -97,7 +99,8 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
     for c in coefficients {
       lines.append("  \(c.name): \(c.estimate)" + (c.standardError.map { " ± \($0)" } ?? ""))
     }
-    lines.append("  loss scale c = \(lossScale) (\(lossScaleSource)), residual scale σ̂ = \(residualScale)")
+    lines.append("  loss scale c = \(lossScale) (\(lossScaleSource)), residual scale σ̂ = \(residualScale) "
+      + "(\(residualScaleSource))")
     if let alpha = shape.alpha { lines.append("  α = \(Loss.format(alpha: alpha)) (\(shape))") }
     lines.append("  \(objective)")
     lines += warnings.map { "  warning: \($0)" }
@@ -189,6 +192,19 @@ extension RegressionFit {
     }
   }
 
+  /// How the residual scale σ̂ was computed.
+  public enum ResidualScaleSource: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// median |rᵢ| / 0.6745 of the final residuals (centred at 0, not at their median): the MAD scale
+    /// statsmodels and MASS use, consistent for σ at the Gaussian.
+    case medianAbsoluteResidual
+
+    public var description: String {
+      switch self {
+      case .medianAbsoluteResidual: "median |r| / 0.6745"
+      }
+    }
+  }
+
   /// The minimised objective.
   public struct Objective: Sendable, Hashable, Codable, CustomStringConvertible {
     /// What the value sums.
@@ -273,6 +289,7 @@ extension RegressionFit {
     }
     lossScale = outcome.scale
     residualScale = outcome.sigma
+    residualScaleSource = .medianAbsoluteResidual
     objective = Objective(value: outcome.objective, kind: outcome.objectiveKind)
     residuals = outcome.residuals
     weights = outcome.weights
