@@ -159,7 +159,14 @@ for (s in specs) {
         outliers_lt_0.1_over_n = I(which(rw < 0.1 / n)),  # 1-based row numbers
         converged       = fit$converged,
         iterations      = fit$iter,
-        mm_loss         = fit$loss,
+        ## fit$loss is 0 in robustbase 0.95-0 (rwls() only fills it when
+        ## trace.lev > 0), so the M objective is computed here instead:
+        ## mean over i of rho~(r_i / scale) with the bisquare at tuning.psi,
+        ## rho~ normalised to sup = 1
+        mm_objective    = mean(Mchi(residuals(fit) / fit$scale, ctrl$tuning.psi, ctrl$psi)),
+        ## the S equation check: sum_i rho~(r0_i / s) / (n - p), should be bb = 0.5
+        s_equation_lhs  = sum(Mchi(fit$init.S$residuals / fit$init.S$scale,
+                                   ctrl$tuning.chi, ctrl$psi)) / (n - p),
         residuals       = unname(residuals(fit)),
         warnings        = I(warns),
         control = c(ctrl[ctrlFields],
