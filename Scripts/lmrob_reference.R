@@ -168,6 +168,10 @@ for (s in specs) {
         s_equation_lhs  = sum(Mchi(fit$init.S$residuals / fit$init.S$scale,
                                    ctrl$tuning.chi, ctrl$psi)) / (n - p),
         residuals       = unname(residuals(fit)),
+        ## fit$init.S$residuals as stored by robustbase: NOT exactly y - X b_S but the
+        ## residuals of the previous refinement iterate (differences ~1e-7 relative);
+        ## .vcov.avar1 uses these
+        s_residuals     = unname(fit$init.S$residuals),
         warnings        = I(warns),
         control = c(ctrl[ctrlFields],
                     list(eps.outlier = ctrl$eps.outlier(n)))
