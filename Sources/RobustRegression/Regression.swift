@@ -36,11 +36,14 @@ public struct Regression: Sendable, Hashable, Codable {
   public var outlierThreshold: Double
   /// Whether the fit keeps one ``IterationRecord`` per iteration.
   public var recordsHistory: Bool
+  /// The seed of the random subsets of the high-breakdown estimators (``Loss/s``, ``Loss/mm``): the same
+  /// data and seed give the same fit, bit for bit.
+  public var seed: UInt64
 
   /// An estimator with the given settings; each defaults to Docs/spec.md §4's value.
   public init(loss: Loss = .huber, scale: ScaleRule = .mad, start: StartRule = .automatic,
               tolerance: Double = 1e-10, maxIterations: Int = 500, confidenceLevel: Double = 0.95,
-              outlierThreshold: Double = 2.5, recordsHistory: Bool = false) {
+              outlierThreshold: Double = 2.5, recordsHistory: Bool = false, seed: UInt64 = 1) {
     self.loss = loss
     self.scale = scale
     self.start = start
@@ -49,6 +52,7 @@ public struct Regression: Sendable, Hashable, Codable {
     self.confidenceLevel = confidenceLevel
     self.outlierThreshold = outlierThreshold
     self.recordsHistory = recordsHistory
+    self.seed = seed
   }
 
   /// Fits `response` on `design`.
@@ -60,7 +64,7 @@ public struct Regression: Sendable, Hashable, Codable {
     try validate(design: design, response: response)
     let options = FitOptions(scale: scale, start: start, tolerance: tolerance, maxIterations: maxIterations,
                              recordHistory: recordsHistory, absoluteMethod: loss.absoluteMethod ?? .irls,
-                             outlierThreshold: outlierThreshold, confidenceLevel: confidenceLevel)
+                             outlierThreshold: outlierThreshold, confidenceLevel: confidenceLevel, seed: seed)
     let loss = self.loss
     do {
       let outcome = try FitProblem.fitting(design, response: response, options: options) { problem in
@@ -132,6 +136,10 @@ extension FitProblem {
       return try AdaptiveFitter(fitProblem: self, alphaRange: alphaRange).fit()
     case .custom:
       return try fitMEstimator(loss.customFunctions!.loss, loss: loss)
+    case .sEstimate:
+      return try fitS()
+    case .mm:
+      return try fitMM(k: loss.tuningConstant!)
     case .squared, .pseudoHuber, .cauchy, .gemanMcClure, .welsch, .general:
       return try fitMEstimator(BarronLoss(alpha: loss.barronAlpha!), loss: loss)
     }

@@ -14,6 +14,8 @@ enum LossChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
   case tukey
   case general
   case adaptive
+  case mm
+  case s
 
   /// Accepts the names and the library's aliases (`squared`, `lorentzian`, `bisquare`, ...), any case.
   init?(argument: String) {
@@ -30,7 +32,7 @@ enum LossChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
   }
 
   /// Whether the loss has a scale c that --scale, --tuning and --fixed-sigma can set.
-  var hasSettableScale: Bool { self != .l1 && self != .adaptive }
+  var hasSettableScale: Bool { self != .l1 && self != .adaptive && self != .mm && self != .s }
 }
 
 /// `--method`: the library's L1 algorithms by their names.

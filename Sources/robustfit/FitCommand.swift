@@ -63,6 +63,10 @@ struct FitCommand: ParsableCommand {
   @Flag(help: "Record and print the objective and scale of every iteration.")
   var history = false
 
+  @Option(parsing: .unconditional, help: ArgumentHelp(
+    "The seed of the random subsets of --loss mm and s (the same seed gives the same fit).", valueName: "n"))
+  var seed: UInt64 = 1
+
   func validate() throws {
     if alpha != nil && loss != .general {
       throw ValidationError(loss == .adaptive
@@ -77,9 +81,11 @@ struct FitCommand: ParsableCommand {
     }
     try scaleOptions.validate()
     if !loss.hasSettableScale, let flag = scaleOptions.given.first {
-      throw ValidationError(loss == .l1
-        ? "\(flag) does not apply to --loss l1, which has no scale"
-        : "\(flag) does not apply to --loss adaptive, which estimates c")
+      switch loss {
+      case .l1: throw ValidationError("\(flag) does not apply to --loss l1, which has no scale")
+      case .adaptive: throw ValidationError("\(flag) does not apply to --loss adaptive, which estimates c")
+      default: throw ValidationError("\(flag) does not apply to --loss \(loss.rawValue), whose c is k × the S-scale")
+      }
     }
     try scaleOptions.validateValues()
     if method == .subgradient && loss != .l1 {
@@ -96,7 +102,7 @@ struct FitCommand: ParsableCommand {
   /// The request this command line describes.
   func request() throws -> FitRequest {
     try FitRequest(choice: loss, alpha: alpha, alphaRange: alphaRange ?? 0...2, method: method,
-                   scale: scaleOptions, solver: solver, recordsHistory: history)
+                   scale: scaleOptions, solver: solver, recordsHistory: history, seed: seed)
   }
 
   func run() throws {

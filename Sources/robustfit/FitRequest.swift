@@ -8,7 +8,7 @@ struct FitRequest {
   /// The loss and the solver settings of a command line; `scale` applies only to losses with a settable
   /// scale (not l1, not adaptive, which estimates c).
   init(choice: LossChoice, alpha: Double?, alphaRange: ClosedRange<Double>, method: AbsoluteMethod = .irls,
-       scale: ScaleOptions, solver: SolverOptions, recordsHistory: Bool = false) throws {
+       scale: ScaleOptions, solver: SolverOptions, recordsHistory: Bool = false, seed: UInt64 = 1) throws {
     var loss: Loss
     switch choice {
     case .adaptive: loss = .adaptive(alphaRange: alphaRange)
@@ -24,14 +24,16 @@ struct FitRequest {
       rule = scale.scale.map { .fixed($0) } ?? (scale.fixedSigma ? .madOfStart : .mad)
     }
     regression = Regression(loss: loss, scale: rule, tolerance: solver.tolerance, maxIterations: solver.maxIterations,
-                            outlierThreshold: solver.outlierThreshold, recordsHistory: recordsHistory)
+                            outlierThreshold: solver.outlierThreshold, recordsHistory: recordsHistory, seed: seed)
   }
 
   init(regression: Regression) { self.regression = regression }
 
   /// Whether the loss has a scale c that --scale, --tuning and --fixed-sigma can set (not l1, not
   /// adaptive, which estimates c).
-  var hasSettableScale: Bool { regression.loss.absoluteMethod == nil && regression.loss.alphaRange == nil }
+  var hasSettableScale: Bool {
+    regression.loss.absoluteMethod == nil && regression.loss.alphaRange == nil && !regression.loss.isHighBreakdown
+  }
 
   /// The label used in reports: the loss name, with α for the general loss.
   var label: String { Self.label(of: regression.loss) }

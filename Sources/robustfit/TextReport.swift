@@ -98,6 +98,7 @@ struct TextReport {
     case .sumOfAbsoluteResiduals: objectiveLabel = "Objective Σ|r|"
     case .negativeLogLikelihood: objectiveLabel = "Negative log-lik."
     case .sumOfLosses: objectiveLabel = "Objective Σρ(r/c)"
+    case .mScale: objectiveLabel = "Objective: M-scale"
     }
     t.rows.append([objectiveLabel, NumberText.significant(fit.objective.value, 8)])
     t.rows.append(["Iterations", "\(fit.iterations) (\(fit.termination.reportName))"])
@@ -123,6 +124,7 @@ struct TextReport {
       return text + (onFloor ? "  (estimated; on its lower bound)" : "  (estimated)")
     case .given: return c + "  (fixed by --scale)"
     case .notUsed: return c + "  (does not change the l2 fit)"
+    case .sScale(let k): return c + "  (k = \(NumberText.significant(k)) × the S-scale)"
     case .residualScale(let k): return c + "  (k = \(NumberText.significant(k)) × σ̂)"
     case .startScale(let k): return c + "  (k = \(NumberText.significant(k)) × the starting σ̂ (held fixed))"
     }

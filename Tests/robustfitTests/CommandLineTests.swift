@@ -27,11 +27,12 @@ enum BadCommandLineCases {
         "--fixed-sigma holds σ̂ in c = k·σ̂, but --scale fixes c without σ̂: give one of them")
     add(["--loss", "l1", "--tuning", "2"], "--tuning does not apply to --loss l1, which has no scale")
     add(["--loss", "adaptive", "--scale", "2"], "--scale does not apply to --loss adaptive, which estimates c")
+    add(["--loss", "mm", "--tuning", "2"], "--tuning does not apply to --loss mm, whose c is k × the S-scale")
     add(["--method", "subgradient"], "--method subgradient applies only to --loss l1")
     add(["--scale", "0"], "--scale must be a positive number, not 0.0")
     add(["--y", "y", "--x", "y"], "column 'y' is both --y and --x")
     let loss: String = "The value 'nonsense' is invalid for '--loss <name>'. Please provide one of the following: "
-      + "l2, l1, huber, pseudo-huber, cauchy, geman-mcclure, welsch, tukey, general, adaptive"
+      + "l2, l1, huber, pseudo-huber, cauchy, geman-mcclure, welsch, tukey, general, adaptive, mm, s"
     add(["--loss", "nonsense"], loss)
     add(["--tolerance", "0"], "--tolerance must be a positive number, not 0.0")
     add(["--loss", "general", "--alpha", "nan"],

@@ -18,12 +18,12 @@ struct HelpTextTests {
     #expect(result.status == 0)
     let flat = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     for loss in ["l2", "l1", "huber", "pseudo-huber", "cauchy", "geman-mcclure", "welsch", "tukey", "general",
-                 "adaptive"] {
+                 "adaptive", "mm", "s"] {
       #expect(flat.contains(loss), "help lists \(loss)")
     }
     for option in ["--y", "--x", "--loss", "--alpha", "--alpha-range", "--scale", "--tuning", "--fixed-sigma",
                    "--method", "--no-intercept", "--tolerance", "--max-iterations", "--format", "--output",
-                   "--plot", "--drop-missing", "--history"] {
+                   "--plot", "--drop-missing", "--history", "--seed"] {
       #expect(flat.contains(option + " "), "help lists \(option)")
     }
     #expect(flat.contains("values: text, json, csv"))

@@ -251,7 +251,7 @@ struct DataConditioning: Equatable {
   func originalObjective(_ value: Double, kind: RegressionFit.Objective.Kind, rows n: Int) -> Double {
     switch kind {
     case .sumOfLosses: value
-    case .sumOfAbsoluteResiduals: value / response.factor
+    case .sumOfAbsoluteResiduals, .mScale: value / response.factor
     case .negativeLogLikelihood: value - Double(n) * Double.log(response.factor)
     }
   }
@@ -299,6 +299,10 @@ struct DataConditioning: Equatable {
     original.inference = inference
     original.history = history
     original.adaptive = adaptive
+    original.sEstimate = fit.sEstimate.map {
+      SEstimator.Estimate(coefficients: originalCoefficients($0.coefficients), scale: $0.scale / s,
+                          converged: $0.converged)
+    }
     return original
   }
 

@@ -50,10 +50,12 @@ struct FitOptions: Sendable, Hashable {
   var outlierThreshold: Double
   /// The coverage of the confidence intervals.
   var confidenceLevel: Double
+  /// The seed of the high-breakdown estimators' random subsets.
+  var seed: UInt64
 
   init(scale: ScaleRule = .mad, start: StartRule = .automatic, tolerance: Double = 1e-10,
        maxIterations: Int = 500, recordHistory: Bool = false, absoluteMethod: AbsoluteMethod = .irls,
-       outlierThreshold: Double = 2.5, confidenceLevel: Double = 0.95) {
+       outlierThreshold: Double = 2.5, confidenceLevel: Double = 0.95, seed: UInt64 = 1) {
     self.scale = scale
     self.start = start
     self.tolerance = tolerance
@@ -62,5 +64,6 @@ struct FitOptions: Sendable, Hashable {
     self.absoluteMethod = absoluteMethod
     self.outlierThreshold = outlierThreshold
     self.confidenceLevel = confidenceLevel
+    self.seed = seed
   }
 }

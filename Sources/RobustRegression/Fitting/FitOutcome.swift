@@ -29,6 +29,12 @@ struct FitOutcome: Sendable {
   var warnings: [FitWarning]
   /// What the adaptive fit adds; nil for the fixed losses.
   var adaptive: AdaptiveSummary?
+  /// How σ̂ was computed.
+  var residualScaleSource: RegressionFit.ResidualScaleSource = .medianAbsoluteResidual
+  /// Where c came from, when the estimator says it itself (S and MM); otherwise from the scale rule.
+  var lossScaleSource: RegressionFit.LossScaleSource?
+  /// The S-estimate behind an S or MM fit.
+  var sEstimate: SEstimator.Estimate?
 }
 
 /// What the adaptive fit adds to a ``FitOutcome``.

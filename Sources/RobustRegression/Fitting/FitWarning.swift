@@ -21,6 +21,9 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
   case absoluteFinishUnproven
   /// The subgradient L1 method stops on stalling, not at the exact optimum.
   case subgradientBaseline
+  /// The S-estimate's best candidates did not converge in their refinement steps: the S-estimate (and
+  /// the MM-estimate started from it) is the last iterate.
+  case sRefinementNotConverged
 
   /// Why the standard errors are missing.
   public enum StandardErrorProblem: Error, Sendable, Hashable, Codable {
@@ -65,6 +68,8 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
       "the scale c ended on its floor (10⁻⁶ × the start's residual scale): many residuals are (nearly) exactly 0"
     case .absoluteFinishUnproven:
       "the exact L1 finish stopped before proving optimality (degenerate basis)"
+    case .sRefinementNotConverged:
+      "the S-estimate's refinements did not converge in 200 steps: its coefficients and scale are the last iterate"
     case .subgradientBaseline:
       "the subgradient method is a slow first-order baseline: its objective is within its stalling tolerance, "
         + "not at the exact optimum (the default method, irls, finds it)"

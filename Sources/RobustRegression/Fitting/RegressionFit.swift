@@ -49,6 +49,9 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
   public let history: [IterationRecord]
   /// What a reader should know, in the order the fit found it.
   public let warnings: [FitWarning]
+  /// The S-estimate behind an S or MM fit (its coefficients and M-scale, and whether its refinements
+  /// converged); nil for the other losses.
+  public let sEstimate: SEstimate?
 
   /// Whether the fit converged.
   public var converged: Bool { termination.isConverged }
@@ -139,6 +142,16 @@ extension RegressionFit {
     public let confidenceLevel: Double
   }
 
+  /// The S-estimate of a high-breakdown fit.
+  public struct SEstimate: Sendable, Hashable, Codable {
+    /// β of the S-estimate, in column order.
+    public let coefficients: [Double]
+    /// Its M-scale.
+    public let scale: Double
+    /// Whether the refinements of its best candidates converged.
+    public let converged: Bool
+  }
+
   /// Barron's shape α of the fitted loss.
   public enum Shape: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The loss is not in Barron's family (L1, Huber, Tukey, custom).
@@ -180,6 +193,8 @@ extension RegressionFit {
     case estimated(standardError: Double?, onFloor: Bool)
     /// c plays no part: L1, and least squares without a tuning constant (c = one unit of y).
     case notUsed
+    /// c = k·σ̂ with σ̂ the S-estimate's M-scale, held (S and MM).
+    case sScale(k: Double)
 
     public var description: String {
       switch self {
@@ -188,6 +203,7 @@ extension RegressionFit {
       case .startScale(let k): "k = \(k) × the start's σ̂"
       case .estimated(let se, let onFloor): "estimated" + (se.map { ", se \($0)" } ?? "") + (onFloor ? ", on its floor" : "")
       case .notUsed: "not used by the fit"
+      case .sScale(let k): "k = \(k) × the S-scale"
       }
     }
   }
@@ -197,10 +213,14 @@ extension RegressionFit {
     /// median |rᵢ| / 0.6745 of the final residuals (centred at 0, not at their median): the MAD scale
     /// statsmodels and MASS use, consistent for σ at the Gaussian.
     case medianAbsoluteResidual
+    /// The S-estimate's M-scale: (1/(n − p)) Σρ(rᵢ/(1.54764·s)) = 0.5 with the normalised bisquare, at
+    /// the S-estimate's residuals (robustbase `lmrob`'s `scale`).
+    case sEstimate
 
     public var description: String {
       switch self {
       case .medianAbsoluteResidual: "median |r| / 0.6745"
+      case .sEstimate: "the S-estimate's M-scale"
       }
     }
   }
@@ -215,6 +235,8 @@ extension RegressionFit {
       case sumOfAbsoluteResiduals
       /// Barron's negative log-likelihood Σρ(rᵢ/c; α) + n·log c + n·log Z(α).
       case negativeLogLikelihood
+      /// The M-scale s(β) the S-estimate minimises, in the units of y.
+      case mScale
     }
 
     /// The objective's value at the returned coefficients (0 for a zero-scale fit).
@@ -227,6 +249,7 @@ extension RegressionFit {
       case .sumOfLosses: "Σρ(r/c) = \(value)"
       case .sumOfAbsoluteResiduals: "Σ|r| = \(value)"
       case .negativeLogLikelihood: "negative log-likelihood = \(value)"
+      case .mScale: "M-scale = \(value)"
       }
     }
   }
@@ -269,6 +292,7 @@ extension RegressionFit {
     } else {
       shape = outcome.alpha.map { .fixed(alpha: $0) } ?? .notInFamily
       switch (regression.scale, outcome.tuning) {
+      case _ where outcome.lossScaleSource != nil: lossScaleSource = outcome.lossScaleSource!
       case _ where configured.absoluteMethod != nil: lossScaleSource = .notUsed
       case (.fixed, _): lossScaleSource = .given
       case (_, nil): lossScaleSource = .notUsed
@@ -289,7 +313,10 @@ extension RegressionFit {
     }
     lossScale = outcome.scale
     residualScale = outcome.sigma
-    residualScaleSource = .medianAbsoluteResidual
+    residualScaleSource = outcome.residualScaleSource
+    sEstimate = outcome.sEstimate.map {
+      SEstimate(coefficients: $0.coefficients, scale: $0.scale, converged: $0.converged)
+    }
     objective = Objective(value: outcome.objective, kind: outcome.objectiveKind)
     residuals = outcome.residuals
     weights = outcome.weights

@@ -25,6 +25,8 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
     case general(alpha: Double)
     case adaptive(alphaRange: ClosedRange<Double>)
     case custom(name: String)
+    case sEstimate
+    case mm
   }
 
   let kind: Kind
@@ -97,6 +99,19 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
     Loss(.adaptive(alphaRange: alphaRange), k: nil)
   }
 
+  /// The S-estimate (Rousseeuw & Yohai 1984) by fast-S: β minimising the bisquare M-scale of the
+  /// residuals, 50 % breakdown (robustbase `lmrob`'s `init.S`; Docs/leverage.md). Its efficiency at the
+  /// Gaussian is low (about 29 %): it is the start of ``mm``, and the estimate to see what a
+  /// high-breakdown fit says.
+  public static let s = Loss(.sEstimate, k: MScale.breakdownConstant)
+
+  /// The MM-estimate (Yohai 1987), robustbase `lmrob`'s default: the S-estimate's β and scale σ̂_S, then
+  /// Tukey's bisquare with c = k·σ̂_S by IRLS. 50 % breakdown from the S start, 95 % Gaussian efficiency
+  /// with k = 4.685061 (Docs/leverage.md).
+  public static let mm = Loss(.mm, k: 4.685061)
+  /// The MM-estimate with tuning constant `k` for its bisquare step.
+  public static func mm(k: Double) -> Loss { Loss(.mm, k: k) }
+
   /// Your own loss (ρ, ψ, ψ′ and w of ``RobustLoss``) with tuning constant `k`. It prints and encodes by
   /// its ``RobustLoss/name``; a custom loss decoded from an archive names the loss but cannot be fitted.
   public static func custom(_ loss: some RobustLoss, k: Double) -> Loss {
@@ -110,6 +125,10 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
   public static let named: [Loss] = [
     .squared, .absolute, .huber, .pseudoHuber, .cauchy, .gemanMcClure, .welsch, .tukey,
   ]
+
+  /// Whether this is a high-breakdown estimator (``s`` or ``mm``), which draws random subsets
+  /// (``Regression/seed``).
+  public var isHighBreakdown: Bool { kind == .sEstimate || kind == .mm }
 
   // MARK: What a loss is
 
@@ -128,6 +147,8 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
     case .general: "general"
     case .adaptive: "adaptive"
     case .custom(let name): name
+    case .sEstimate: "s"
+    case .mm: "mm"
     }
   }
 
@@ -160,6 +181,8 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
       guard let alpha, !alpha.isNaN else { return nil }
       self = .general(alpha: alpha)
     case "adaptive": self = .adaptive
+    case "mm", "lmrob": self = .mm
+    case "s", "s-estimate": self = .s
     default: return nil
     }
   }
@@ -174,7 +197,7 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
     case .gemanMcClure: -2
     case .welsch: -.infinity
     case .general(let alpha): alpha
-    case .absolute, .huber, .tukey, .adaptive, .custom: nil
+    case .absolute, .huber, .tukey, .adaptive, .custom, .sEstimate, .mm: nil
     }
   }
 
@@ -193,7 +216,7 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
   public var isConvex: Bool {
     switch kind {
     case .squared, .absolute, .huber, .pseudoHuber: true
-    case .cauchy, .gemanMcClure, .welsch, .tukey, .adaptive: false
+    case .cauchy, .gemanMcClure, .welsch, .tukey, .adaptive, .sEstimate, .mm: false
     case .general(let alpha): alpha >= 1
     case .custom: customFunctions?.loss.isConvex ?? false
     }

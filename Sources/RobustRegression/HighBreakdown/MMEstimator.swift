@@ -1,0 +1,71 @@
+/// The S- and MM-estimates on a problem (Docs/leverage.md).
+extension FitProblem {
+  /// The S-estimate as a fit: β and the M-scale s, bisquare weights w(r/(1.54764·s)), the sandwich
+  /// covariance of that M-estimating equation.
+  func fitS() throws -> FitOutcome {
+    let estimate = try SEstimator(problem: self, seed: options.seed).fit()
+    return try highBreakdownOutcome(estimate: estimate, coefficients: estimate.coefficients,
+                                    k: MScale.breakdownConstant, objective: estimate.scale, objectiveKind: .mScale,
+                                    iterations: 0, termination: .converged, history: [])
+  }
+
+  /// The MM-estimate: from the S-estimate, IRLS with Tukey's bisquare at c = k·s (s held).
+  func fitMM(k: Double) throws -> FitOutcome {
+    let estimate = try SEstimator(problem: self, seed: options.seed).fit()
+    guard estimate.scale > 0 else {
+      // More than half the rows on one hyperplane: the S-estimate is that exact fit, MM has no scale.
+      return try highBreakdownOutcome(estimate: estimate, coefficients: estimate.coefficients, k: k,
+                                      objective: 0, objectiveKind: .sumOfLosses, iterations: 0,
+                                      termination: .zeroScale, history: [])
+    }
+    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: design.rows)
+    defer { scratch.deallocate() }
+    let outcome = try IRLS.run(pass: pass, loss: TukeyBiweightLoss(), start: estimate.coefficients,
+                               fixedScale: k * estimate.scale, tuning: k, updateScale: false, options: options,
+                               scratch: scratch)
+    return try highBreakdownOutcome(estimate: estimate, coefficients: outcome.coefficients, k: k,
+                                    objective: outcome.objective, objectiveKind: .sumOfLosses,
+                                    iterations: outcome.iterations, termination: outcome.termination,
+                                    history: outcome.history)
+  }
+
+  /// The outcome of an S or MM fit at `coefficients` with c = k·s: residuals, bisquare robustness
+  /// weights, σ̂ = s, outliers by lmrob's rule (weight below 0.1/n), the covariance and the warnings.
+  private func highBreakdownOutcome(estimate: SEstimator.Estimate, coefficients: [Double], k: Double,
+                                    objective: Double, objectiveKind: RegressionFit.Objective.Kind,
+                                    iterations: Int, termination: Termination,
+                                    history: [IterationRecord]) throws -> FitOutcome {
+    let n = design.rows
+    let s = estimate.scale
+    let c = k * s
+    pass.run(beta: coefficients, loss: TukeyBiweightLoss(), scale: c > 0 ? c : 1, accumulate: false)
+    let residuals = Array(pass.residuals)
+    let weights = c > 0 ? Array(pass.weights) : residuals.map { $0 == 0 ? 1 : 0 }
+    var warnings: [FitWarning] = []
+    var inference: Inference?
+    if !estimate.converged { warnings.append(.sRefinementNotConverged) }
+    if c > 0 {
+      switch Sandwich.covariance(loss: TukeyBiweightLoss(), residuals: residuals, scale: c, inverseGram: inverseGram,
+                                 coefficients: coefficients, confidenceLevel: options.confidenceLevel) {
+      case .success(let result): inference = result
+      case .failure(let problem): warnings.append(.standardErrorsUnavailable(problem))
+      }
+    } else {
+      warnings.append(.zeroResidualScale)
+    }
+    if termination == .iterationLimit {
+      warnings.append(.iterationLimit(iterations: iterations, tolerance: options.tolerance))
+    }
+    if termination == .rankDeficient { warnings.append(.rankLost) }
+    let threshold = 0.1 / Double(n)
+    var outcome = FitOutcome(
+      names: design.names, coefficients: coefficients, residuals: residuals, weights: weights, scale: c > 0 ? c : 0,
+      sigma: s, tuning: nil, alpha: nil, objective: objective, objectiveKind: objectiveKind, iterations: iterations,
+      termination: termination, inference: inference, outliers: weights.map { $0 < threshold }, history: history,
+      warnings: warnings, adaptive: nil)
+    outcome.residualScaleSource = .sEstimate
+    outcome.lossScaleSource = .sScale(k: k)
+    outcome.sEstimate = estimate
+    return outcome
+  }
+}

@@ -1,0 +1,59 @@
+/// Tukey's bisquare normalised to sup ρ = 1, the ρ of the S-estimate's M-scale (Docs/leverage.md):
+///
+///     ρ(u) = 1 − (1 − u²)³ (|u| ≤ 1),  1 beyond,      with u = r / (c·s)
+///
+/// It is 6 × ``TukeyBiweightLoss``'s ρ, whose weight (1 − u²)² the refinements use.
+enum NormalisedBisquare {
+  /// ρ(u) = 1 − (1 − u²)³, as u²(3 − 3u² + u⁴) to avoid cancellation for small u.
+  static func rho(_ u: Double) -> Double {
+    let z = u * u
+    guard z < 1 else { return 1 }
+    return z * (3 - 3 * z + z * z)
+  }
+}
+
+/// The M-scale of residuals: the s > 0 that solves
+///
+///     (1/(n − p)) Σ ρ(rᵢ / (c·s)) = b
+///
+/// with ρ the normalised bisquare, c = 1.54764 and b = 0.5 for the 50 %-breakdown S-estimate; the
+/// denominator n − p is robustbase's (`lmrob`'s `find_scale`), which makes the scale consistent for small
+/// samples the way the residual variance's n − p does.
+enum MScale {
+  /// The bisquare constant of 50 % breakdown with b = 0.5 (Rousseeuw & Yohai 1984; robustbase's
+  /// `tuning.chi`).
+  static let breakdownConstant = 1.54764
+  /// The right-hand side b: the breakdown point of the S-estimate.
+  static let b = 0.5
+
+  /// Σρ(rᵢ/(c·s)) / (n − p).
+  static func meanRho(_ r: UnsafeBufferPointer<Double>, scale s: Double, c: Double, degreesOfFreedom: Double) -> Double {
+    let inverse = 1 / (c * s)
+    var sum = 0.0
+    for value in r { sum += NormalisedBisquare.rho(value * inverse) }
+    return sum / degreesOfFreedom
+  }
+
+  /// Solves for s from `initial` by the fixed-point iteration s ← s·√(mean ρ / b) (robustbase's), to a
+  /// relative change of `tolerance`; 0 when at most b·(n − p) residuals are non-zero (an exact fit of
+  /// more than half the rows: the equation has no positive root). Nil when it does not settle in
+  /// `maxIterations` (the last iterate is then still a usable scale: `last`).
+  static func solve(_ r: UnsafeBufferPointer<Double>, degreesOfFreedom: Double, initial: Double,
+                    c: Double = breakdownConstant, b: Double = b, tolerance: Double = 1e-10,
+                    maxIterations: Int = 200) -> (scale: Double, converged: Bool) {
+    var nonzero = 0
+    for value in r where value != 0 { nonzero += 1 }
+    guard Double(nonzero) > b * degreesOfFreedom else { return (0, true) }
+    var s = initial > 0 && initial.isFinite ? initial : largestAbsolute(r)
+    for _ in 0..<maxIterations {
+      let next = s * (meanRho(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom) / b).squareRoot()
+      if abs(next - s) <= tolerance * s { return (next, true) }
+      s = next
+    }
+    return (s, false)
+  }
+
+  private static func largestAbsolute(_ r: UnsafeBufferPointer<Double>) -> Double {
+    r.reduce(0) { max($0, abs($1)) }
+  }
+}
