@@ -94,6 +94,7 @@ public struct Regression: Sendable, Hashable, Codable {
       throw .nonFinite(column: nil, name: "y", row: row)
     }
     try design.checkFinite()
+    if loss.isHighBreakdown, n <= 2 * p { throw .tooFewObservationsForBreakdown(n: n, p: p) }
     func invalid(_ argument: InvalidArgument) -> RegressionError { .invalidArgument(argument) }
     if let alpha = loss.barronAlpha, alpha.isNaN { throw invalid(.shapeNotANumber) }
     if let range = loss.alphaRange, !(range.lowerBound >= 0 && !range.upperBound.isNaN) {

@@ -197,7 +197,7 @@ enum DataLoader {
       let remedy = quantity.isCoefficient ? "that column" : "column \(quoted(data.yName))"
       return .data("\(data.fileName): \(what) is \(RegressionError.aboutPowerOfTen(magnitude)), beyond the range of "
         + "a double: rescale \(remedy) (by a power of ten) and fit again")
-    case .tooFewObservations, .nonFinite, .dimensionMismatch, .predictorLength, .nameCount, .valueCount,
+    case .tooFewObservations, .tooFewObservationsForBreakdown, .nonFinite, .dimensionMismatch, .predictorLength, .nameCount, .valueCount,
          .columnMismatch:
       return .data("\(data.fileName): \(error.description)")
     case .invalidArgument(let argument):

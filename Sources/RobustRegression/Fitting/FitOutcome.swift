@@ -35,6 +35,8 @@ struct FitOutcome: Sendable {
   var lossScaleSource: RegressionFit.LossScaleSource?
   /// The S-estimate behind an S or MM fit.
   var sEstimate: SEstimator.Estimate?
+  /// The MM fit's robust R².
+  var robustRSquared: (value: Double, adjusted: Double)?
 }
 
 /// What the adaptive fit adds to a ``FitOutcome``.

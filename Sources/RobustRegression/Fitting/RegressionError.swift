@@ -17,6 +17,9 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
   case columnMismatch(expected: [String], got: [String])
   /// Not enough observations: n must exceed p, and p must be at least 1.
   case tooFewObservations(n: Int, p: Int)
+  /// Too few observations for a high-breakdown fit (S, MM): n must exceed 2p, so that half of the rows
+  /// can determine the p coefficients.
+  case tooFewObservationsForBreakdown(n: Int, p: Int)
   /// A NaN or infinite value in the data: in design column `column` (0-based) named `name`, or in y when
   /// `column` is nil; `row` is 0-based.
   case nonFinite(column: Int?, name: String, row: Int)
@@ -50,6 +53,9 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
     case .tooFewObservations(let n, let p):
       p < 1 ? "the design has no columns: give at least one predictor or an intercept"
         : "too few observations: n = \(n) must exceed the number of coefficients p = \(p)"
+    case .tooFewObservationsForBreakdown(let n, let p):
+      "too few observations for a high-breakdown fit: n = \(n) must exceed 2p = \(2 * p), so that half of the "
+        + "rows can determine the \(p) coefficients"
     case .nonFinite(let column, let name, let row):
       "non-finite value in \(column.map { "column \($0) (\(name))" } ?? name) at row \(row + 1)"
     case .collinear(_, let names):

@@ -52,6 +52,8 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
   /// The S-estimate behind an S or MM fit (its coefficients and M-scale, and whether its refinements
   /// converged); nil for the other losses.
   public let sEstimate: SEstimate?
+  /// lmrob's robust R² and adjusted R² of an MM fit; nil for the other losses.
+  public let robustRSquared: RobustRSquared?
 
   /// Whether the fit converged.
   public var converged: Bool { termination.isConverged }
@@ -67,6 +69,8 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
   public var standardErrors: [Double]? {
     covariance == nil ? nil : coefficients.map { $0.standardError ?? .nan }
   }
+  /// The number of rows whose weight is within 1e-3 of 1 (lmrob's summary of the robustness weights).
+  public var weightsNearOne: Int { weights.reduce(0) { $0 + (abs($1 - 1) < 1e-3 ? 1 : 0) } }
   /// The number of flagged outliers.
   public var outlierCount: Int { outliers.reduce(0) { $0 + ($1 ? 1 : 0) } }
 
@@ -150,6 +154,14 @@ extension RegressionFit {
     public let scale: Double
     /// Whether the refinements of its best candidates converged.
     public let converged: Bool
+  }
+
+  /// lmrob's robust R² (Renaud & Victoria-Feser 2010 with the bisquare correction).
+  public struct RobustRSquared: Sendable, Hashable, Codable {
+    /// R².
+    public let value: Double
+    /// R² adjusted for the degrees of freedom.
+    public let adjusted: Double
   }
 
   /// Barron's shape α of the fitted loss.
@@ -264,12 +276,16 @@ public enum CovarianceMethod: String, Sendable, Hashable, Codable, CustomStringC
   case sparsity
   /// The inverse observed information of Barron's NLL in (β, α, log c) (the adaptive loss).
   case observedInformation
+  /// The MM-estimate's asymptotic covariance with the S-scale's variability (Croux, Dhaene &
+  /// Hoorelbeke 2003; robustbase `lmrob`'s default `.vcov.avar1`).
+  case mmAsymptotic
 
   public var description: String {
     switch self {
     case .huberSandwich: "Huber sandwich (H1)"
     case .sparsity: "iid sparsity (Siddiqui, Hall–Sheather bandwidth)"
     case .observedInformation: "observed information of the NLL"
+    case .mmAsymptotic: "MM asymptotic with the S-scale estimated (Croux et al. 2003, lmrob's .vcov.avar1)"
     }
   }
 }
@@ -314,6 +330,7 @@ extension RegressionFit {
     lossScale = outcome.scale
     residualScale = outcome.sigma
     residualScaleSource = outcome.residualScaleSource
+    robustRSquared = outcome.robustRSquared.map { RobustRSquared(value: $0.value, adjusted: $0.adjusted) }
     sEstimate = outcome.sEstimate.map {
       SEstimate(coefficients: $0.coefficients, scale: $0.scale, converged: $0.converged)
     }

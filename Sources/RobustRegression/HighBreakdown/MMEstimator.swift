@@ -18,15 +18,32 @@ extension FitProblem {
                                       objective: 0, objectiveKind: .sumOfLosses, iterations: 0,
                                       termination: .zeroScale, history: [])
     }
+    pass.runWithUnitWeights(beta: estimate.coefficients, accumulate: false)
+    let sResiduals = Array(pass.residuals)
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: design.rows)
     defer { scratch.deallocate() }
     let outcome = try IRLS.run(pass: pass, loss: TukeyBiweightLoss(), start: estimate.coefficients,
                                fixedScale: k * estimate.scale, tuning: k, updateScale: false, options: options,
                                scratch: scratch)
-    return try highBreakdownOutcome(estimate: estimate, coefficients: outcome.coefficients, k: k,
-                                    objective: outcome.objective, objectiveKind: .sumOfLosses,
-                                    iterations: outcome.iterations, termination: outcome.termination,
-                                    history: outcome.history)
+    var mm = try highBreakdownOutcome(estimate: estimate, coefficients: outcome.coefficients, k: k,
+                                      objective: outcome.objective, objectiveKind: .sumOfLosses,
+                                      iterations: outcome.iterations, termination: outcome.termination,
+                                      history: outcome.history)
+    // lmrob's covariance and R² of the MM step.
+    mm.inference = nil
+    mm.warnings.removeAll { if case .standardErrorsUnavailable = $0 { true } else { false } }
+    if let v = try MMInference.covariance(design: design, residuals: mm.residuals, sResiduals: sResiduals,
+                                          scale: estimate.scale, k: k),
+       let inference = Inference(covariance: v, coefficients: mm.coefficients, degreesOfFreedom: design.rows - design.columns,
+                                 method: .mmAsymptotic, confidenceLevel: options.confidenceLevel) {
+      mm.inference = inference
+    } else {
+      mm.warnings.append(.standardErrorsUnavailable(.degenerateCovariance))
+    }
+    let r2 = MMInference.robustRSquared(response: response, residuals: mm.residuals, weights: mm.weights, k: k,
+                                        hasIntercept: design.hasIntercept, columns: design.columns)
+    mm.robustRSquared = r2
+    return mm
   }
 
   /// The outcome of an S or MM fit at `coefficients` with c = k·s: residuals, bisquare robustness
@@ -40,7 +57,10 @@ extension FitProblem {
     let c = k * s
     pass.run(beta: coefficients, loss: TukeyBiweightLoss(), scale: c > 0 ? c : 1, accumulate: false)
     let residuals = Array(pass.residuals)
-    let weights = c > 0 ? Array(pass.weights) : residuals.map { $0 == 0 ? 1 : 0 }
+    // At scale 0 the rows on the exact fit (to rounding) carry it: weight 1, all others 0.
+    let weights = c > 0 ? Array(pass.weights)
+      : ExactFit.rowsOnFit(design: design, response: response, beta: coefficients, residuals: residuals)
+        .map { $0 ? 1.0 : 0.0 }
     var warnings: [FitWarning] = []
     var inference: Inference?
     if !estimate.converged { warnings.append(.sRefinementNotConverged) }

@@ -61,7 +61,19 @@ struct SEstimator {
                                tolerance: Self.refineTolerance)
       if result == nil || refined.scale < result!.scale { result = refined }
     }
-    return result!
+    return exactFit(result!) ?? result!
+  }
+
+  /// The estimate as an exact fit when more than (n + p)/2 rows lie on its hyperplane to rounding
+  /// (``ExactFit``; lmrob's test with an absolute 1e-10 would depend on the units of y): the M-scale
+  /// is then 0, where the fixed-point iteration only approaches it geometrically.
+  private func exactFit(_ estimate: Estimate) -> Estimate? {
+    let n = problem.design.rows, p = problem.design.columns
+    problem.pass.runWithUnitWeights(beta: estimate.coefficients, accumulate: false)
+    let onFit = ExactFit.rowsOnFit(design: problem.design, response: problem.response, beta: estimate.coefficients,
+                                   residuals: Array(problem.pass.residuals))
+    guard 2 * onFit.filter({ $0 }).count > n + p else { return nil }
+    return Estimate(coefficients: estimate.coefficients, scale: 0, converged: true)
   }
 
   /// Up to `steps` IRWLS steps from β at scale s: bisquare weights w(r/(c·s)), the weighted

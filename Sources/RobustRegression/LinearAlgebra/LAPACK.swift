@@ -115,6 +115,19 @@ enum LAPACK {
     return inverse
   }
 
+  /// The eigenvalues (ascending) and eigenvectors (columns, column-major) of a symmetric n × n matrix
+  /// (LAPACK `dsyev`, from its upper triangle); nil when the iteration fails to converge.
+  static func symmetricEigen(_ a: [Double], order n: Int) throws -> (values: [Double], vectors: [Double])? {
+    var vectors = a
+    var values = [Double](repeating: 0, count: n)
+    let info = vectors.withUnsafeMutableBufferPointer {
+      LAPACKE_dsyev(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(n), $0.baseAddress,
+                    Int32(n), &values)
+    }
+    if info < 0 { throw LAPACKError(routine: "dsyev", info: info) }
+    return info == 0 ? (values, vectors) : nil
+  }
+
   /// Solves the square system A·x = b (LU with partial pivoting); nil when A is exactly singular.
   static func solveSquare(_ a: [Double], order n: Int, _ b: [Double]) throws -> [Double]? {
     var lu = a, x = b

@@ -1,0 +1,135 @@
+import RealModule
+
+/// The MM-estimate's inference as robustbase's `lmrob` gives it by default (Docs/leverage.md).
+enum MMInference {
+  /// The asymptotic covariance of the MM coefficients that accounts for the S-scale being estimated
+  /// (Croux, Dhaene & Hoorelbeke 2003; robustbase's `.vcov.avar1`). With u = r/s at the MM residuals,
+  /// u₀ = r₀/s at the S residuals, ψ and ψ′ the bisquare at c₁ (ψ′(0) = 1), χ = ρ̃ the normalised
+  /// bisquare at c₀ and χ′ = ψ_{c₀}·6/c₀²:
+  ///
+  ///     A = s·(XᵀΨ′X)⁻¹,   a = A·Xᵀ(ψ′∘u) / mean(χ′∘u₀),   g = Xᵀ(ψ∘χ)
+  ///     V = A·XᵀΨ²X·A − [a(Ag)ᵀ + (Ag)aᵀ − mean(χ² − b²)·aaᵀ] / n
+  ///
+  /// A V with a negative eigenvalue is made positive semi-definite as robustbase does: the negative
+  /// eigenvalues set to 0 and the result rescaled to V's diagonal. Nil when XᵀΨ′X is singular.
+  static func covariance(design: DesignMatrix, residuals r: [Double], sResiduals r0: [Double], scale s: Double,
+                         k c1: Double) throws -> [Double]? {
+    let n = design.rows, p = design.columns
+    let c0 = MScale.breakdownConstant, b = MScale.b
+    var slopeGram = [Double](repeating: 0, count: p * p)  // XᵀΨ′X
+    var squareGram = [Double](repeating: 0, count: p * p)  // XᵀΨ²X
+    var v = [Double](repeating: 0, count: p)  // Xᵀ(ψ′∘u)
+    var g = [Double](repeating: 0, count: p)  // Xᵀ(ψ∘χ)
+    var sumChiSlope = 0.0, sumChiSquared = 0.0
+    var row = [Double](repeating: 0, count: p)
+    for i in 0..<n {
+      let u = r[i] / s, u0 = r0[i] / s
+      let t = (u / c1) * (u / c1), inside = t < 1
+      let psi = inside ? u * (1 - t) * (1 - t) : 0
+      let slope = inside ? (1 - t) * (1 - 5 * t) : 0
+      let chi = NormalisedBisquare.rho(u0 / c0)
+      let t0 = (u0 / c0) * (u0 / c0)
+      let chiSlope = t0 < 1 ? u0 * (1 - t0) * (1 - t0) * 6 / (c0 * c0) : 0
+      sumChiSlope += chiSlope * u0
+      sumChiSquared += chi * chi - b * b
+      for j in 0..<p { row[j] = design.values[j * n + i] }
+      for j in 0..<p {
+        v[j] += row[j] * slope * u
+        g[j] += row[j] * psi * chi
+        for l in j..<p {
+          slopeGram[l * p + j] += slope * row[j] * row[l]
+          squareGram[l * p + j] += psi * psi * row[j] * row[l]
+        }
+      }
+    }
+    UpperTriangle.mirror(&slopeGram, order: p)
+    UpperTriangle.mirror(&squareGram, order: p)
+    guard let inverse = try inverse(slopeGram, order: p) else { return nil }
+    let a0 = inverse.map { $0 * s }  // A
+    let av = multiply(a0, v, order: p), ag = multiply(a0, g, order: p)
+    let meanChiSlope = sumChiSlope / Double(n)
+    let a = av.map { $0 / meanChiSlope }
+    let middle = product(product(a0, squareGram, order: p), a0, order: p)
+    let meanChi = sumChiSquared / Double(n)
+    var covariance = [Double](repeating: 0, count: p * p)
+    for j in 0..<p {
+      for l in 0..<p {
+        covariance[l * p + j] = middle[l * p + j]
+          - (a[j] * ag[l] + ag[j] * a[l] - meanChi * a[j] * a[l]) / Double(n)
+      }
+    }
+    return try positiveSemidefinite(covariance, order: p)
+  }
+
+  /// robustbase's `posdefify`: negative eigenvalues to 0, then the diagonal restored.
+  static func positiveSemidefinite(_ v: [Double], order p: Int) throws -> [Double] {
+    guard let (values, vectors) = try LAPACK.symmetricEigen(v, order: p), values.contains(where: { $0 < 0 }) else {
+      return v
+    }
+    var rebuilt = [Double](repeating: 0, count: p * p)
+    for k in 0..<p where values[k] > 0 {
+      for j in 0..<p { for l in 0..<p { rebuilt[l * p + j] += values[k] * vectors[k * p + j] * vectors[k * p + l] } }
+    }
+    let d = (0..<p).map { rebuilt[$0 * p + $0] > 0 ? (max(0, v[$0 * p + $0]) / rebuilt[$0 * p + $0]).squareRoot() : 0 }
+    for j in 0..<p { for l in 0..<p { rebuilt[l * p + j] *= d[j] * d[l] } }
+    return rebuilt
+  }
+
+  /// lmrob's robust R² (Renaud & Victoria-Feser 2010, with robustbase's bisquare correction):
+  ///
+  ///     R² = (yMy − rMr) / (yMy + rMr·(correc − 1)),   yMy = Σwᵢ(yᵢ − ȳ_w)²,  rMr = Σwᵢrᵢ²
+  ///
+  /// with w the robustness weights, ȳ_w their weighted mean (0 without an intercept) and
+  /// correc = E[w(Z)]/E[Z²w(Z)] at the Gaussian (1.207617 for k = 4.685061); adjusted by
+  /// (n − 1)/(n − p) with an intercept, n/(n − p) without. 0 for an intercept-only model.
+  static func robustRSquared(response y: [Double], residuals r: [Double], weights w: [Double], k: Double,
+                             hasIntercept: Bool, columns p: Int) -> (value: Double, adjusted: Double) {
+    let n = y.count
+    guard !(hasIntercept && p == 1) else { return (0, 0) }
+    var sw = 0.0, swy = 0.0
+    for i in 0..<n { sw += w[i]; swy += w[i] * y[i] }
+    let mean = hasIntercept && sw > 0 ? swy / sw : 0
+    var yMy = 0.0, rMr = 0.0
+    for i in 0..<n {
+      yMy += w[i] * (y[i] - mean) * (y[i] - mean)
+      rMr += w[i] * r[i] * r[i]
+    }
+    let value = (yMy - rMr) / (yMy + rMr * (correction(k: k) - 1))
+    let interceptDF = hasIntercept ? 1.0 : 0
+    return (value, 1 - (1 - value) * (Double(n) - interceptDF) / Double(n - p))
+  }
+
+  /// E[w(Z)] / E[Z²·w(Z)] for the bisquare weight w(z) = (1 − (z/k)²)² and Z ~ N(0, 1).
+  static func correction(k: Double) -> Double {
+    let weight = gaussianExpectationOfEven(breakpoints: [k]) { z in
+      let t = (z / k) * (z / k)
+      return t < 1 ? (1 - t) * (1 - t) : 0
+    }
+    let second = gaussianExpectationOfEven(breakpoints: [k]) { z in
+      let t = (z / k) * (z / k)
+      return t < 1 ? z * z * (1 - t) * (1 - t) : 0
+    }
+    return weight / second
+  }
+
+  private static func inverse(_ a: [Double], order p: Int) throws -> [Double]? {
+    var out = [Double](repeating: 0, count: p * p)
+    for j in 0..<p {
+      var e = [Double](repeating: 0, count: p)
+      e[j] = 1
+      guard let column = try LAPACK.solveSquare(a, order: p, e) else { return nil }
+      for i in 0..<p { out[j * p + i] = column[i] }
+    }
+    return out
+  }
+
+  private static func multiply(_ a: [Double], _ x: [Double], order p: Int) -> [Double] {
+    (0..<p).map { i in (0..<p).reduce(0.0) { $0 + a[$1 * p + i] * x[$1] } }
+  }
+
+  private static func product(_ a: [Double], _ b: [Double], order p: Int) -> [Double] {
+    var out = [Double](repeating: 0, count: p * p)
+    for j in 0..<p { for i in 0..<p { for k in 0..<p { out[j * p + i] += a[k * p + i] * b[j * p + k] } } }
+    return out
+  }
+}
