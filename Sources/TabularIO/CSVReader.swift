@@ -55,7 +55,9 @@ struct CSVReader {
   var dropped = 0
   var runRows: [Int] = []
   var runLines: [Int] = []
+  var runRecords: [Int] = []
   var nextExpectedLine = -1
+  var nextExpectedRecord = -1
 
   /// Quoted field contents after unescaping.
   var scratch: [UInt8] = []
@@ -160,6 +162,7 @@ struct CSVReader {
       fileName: name, names: names, allNames: allNames, fileColumnNumbers: fileColumns, columns: columns,
       droppedRows: dropped, hadHeader: isHeader, delimiter: CSVDelimiter(rawValue: delimiter)!,
       runRows: runRows.isEmpty ? [0] : runRows, runLines: runLines.isEmpty ? [line] : runLines,
+      runRecords: runRecords.isEmpty ? [0] : runRecords,
       rowCount: rowCount, underflows: underflows)
   }
 
@@ -441,10 +444,12 @@ struct CSVReader {
           underflows!.count += rowUnderflowCount
         }
         if store.commitRow() { store.flush(expectedRows: predictedRows()) }
-        if line != nextExpectedLine {
+        if line != nextExpectedLine || rowCount + dropped != nextExpectedRecord {
           runRows.append(rowCount)
           runLines.append(line)
+          runRecords.append(rowCount + dropped)
         }
+        nextExpectedRecord = rowCount + dropped + 1
         rowCount += 1
         nextExpectedLine = line + 1
         start = next

@@ -27,6 +27,9 @@ public struct NumericTable: Sendable, Equatable {
   /// starts on line `runLines[k] + d`.
   var runRows: [Int]
   var runLines: [Int]
+  /// The 0-based data record (every record after the header, kept or dropped, blank lines not counted)
+  /// where each run starts: row `runRows[k] + d` is record `runRecords[k] + d`.
+  var runRecords: [Int]
 
   /// The number of data rows kept.
   public var rowCount: Int { columns.first?.count ?? keptRowsWithoutColumns }
@@ -46,14 +49,15 @@ public struct NumericTable: Sendable, Equatable {
     self.delimiter = .comma
     self.runRows = [0]
     self.runLines = [hadHeader ? 2 : 1]
+    self.runRecords = [0]
     self.keptRowsWithoutColumns = 0
     self.underflows = nil
   }
 
   init(
     fileName: String, names: [String], allNames: [String], fileColumnNumbers: [Int], columns: [[Double]],
-    droppedRows: Int, hadHeader: Bool, delimiter: CSVDelimiter, runRows: [Int], runLines: [Int], rowCount: Int,
-    underflows: Underflows?
+    droppedRows: Int, hadHeader: Bool, delimiter: CSVDelimiter, runRows: [Int], runLines: [Int],
+    runRecords: [Int], rowCount: Int, underflows: Underflows?
   ) {
     self.underflows = underflows
     self.fileName = fileName
@@ -66,6 +70,7 @@ public struct NumericTable: Sendable, Equatable {
     self.delimiter = delimiter
     self.runRows = runRows
     self.runLines = runLines
+    self.runRecords = runRecords
     self.keptRowsWithoutColumns = rowCount
   }
 
@@ -80,6 +85,20 @@ public struct NumericTable: Sendable, Equatable {
       if runRows[mid] <= row { lo = mid } else { hi = mid - 1 }
     }
     return runLines[lo] + (row - runRows[lo])
+  }
+
+  /// The 1-based observation number of data row `row` (0-based, among kept rows): its position among the
+  /// file's data records, dropped ones included and blank lines not, as R numbers the rows of a data
+  /// frame read from the file (and keeps their names when `na.omit` drops some).
+  public func observation(ofRow row: Int) -> Int {
+    precondition(row >= 0 && row < rowCount, "row out of range")
+    var lo = 0
+    var hi = runRows.count - 1
+    while lo < hi {
+      let mid = (lo + hi + 1) / 2
+      if runRows[mid] <= row { lo = mid } else { hi = mid - 1 }
+    }
+    return runRecords[lo] + (row - runRows[lo]) + 1
   }
 
   /// The starting line number of every kept row (materialised; prefer ``sourceLine(ofRow:)``

@@ -54,6 +54,10 @@ struct CompareCommand: ParsableCommand {
 
   @OptionGroup(title: "Solver") var solver: SolverOptions
 
+  @Option(parsing: .unconditional, help: ArgumentHelp(
+    "The seed of the random subsets of mm and s (the same seed gives the same fit).", valueName: "n"))
+  var seed: UInt64 = 1
+
   @Option(help: ArgumentHelp("What to print on stdout.", valueName: "format"))
   var format: CompareFormat = .text
 
@@ -104,7 +108,7 @@ struct CompareCommand: ParsableCommand {
         throw ValidationError("'general' in --losses needs its α: general:ALPHA (e.g. general:0.5)")
       }
       let request = try FitRequest(choice: choice, alpha: alpha, alphaRange: alphaRange ?? 0...2,
-                                   scale: scaleOptions, solver: solver)
+                                   scale: scaleOptions, solver: solver, seed: seed)
       if requests.contains(where: { $0.label == request.label }) {
         throw ValidationError("'\(entry)' appears twice in --losses")
       }

@@ -60,6 +60,9 @@ struct SourceLines {
 
   /// The 1-based line where data row `row` (0-based) starts.
   subscript(row: Int) -> Int { table.sourceLine(ofRow: row) }
+
+  /// The 1-based observation number of data row `row` (0-based): as R numbers the rows of the file.
+  func observation(_ row: Int) -> Int { table.observation(ofRow: row) }
 }
 
 /// Reads the CSV file, resolves the columns and checks the data before any fit (Docs/spec.md §6: bad data is

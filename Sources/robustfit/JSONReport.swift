@@ -35,7 +35,8 @@ struct JSONReport {
       ("iterations", .int(fit.iterations)),
       ("converged", .bool(fit.converged)),
       ("termination", .string(fit.termination.reportName)),
-      ("outliers", .int(fit.outlierCount)),
+      ("outliers", .array(fit.outlierRows.map { .int(data.lines.observation($0)) })),
+      ("outlier_count", .int(fit.outlierCount)),
       ("outlier_threshold", .number(fit.regression.outlierThreshold)),
       ("dropped_rows", .int(data.droppedRows)),
       ("warnings", .array(fit.warnings.map { .string($0.commandLineText) })),
@@ -46,6 +47,19 @@ struct JSONReport {
       pairs.append(("scale_se", .number(adaptive.scaleSE)))
       pairs.append(("alpha_on_bound", .bool(adaptive.alphaOnBound)))
       pairs.append(("scale_on_bound", .bool(adaptive.scaleOnFloor)))
+    }
+    if let s = fit.sEstimate {
+      pairs.append(("seed", .int(Int(truncatingIfNeeded: fit.regression.seed))))
+      pairs.append(("s_estimate", .object([
+        ("coefficients", .object(zip(fit.names, s.coefficients).map { ($0, .number($1)) })),
+        ("scale", .number(s.scale)),
+        ("converged", .bool(s.converged)),
+      ])))
+      pairs.append(("weights_near_one", .int(fit.weightsNearOne)))
+    }
+    if let r2 = fit.robustRSquared {
+      pairs.append(("r_squared", .number(r2.value)))
+      pairs.append(("adj_r_squared", .number(r2.adjusted)))
     }
     if history {
       pairs.append(("history", .array(fit.history.map { record in

@@ -103,6 +103,10 @@ struct TextReport {
     t.rows.append([objectiveLabel, NumberText.significant(fit.objective.value, 8)])
     t.rows.append(["Iterations", "\(fit.iterations) (\(fit.termination.reportName))"])
     t.rows.append(["Outliers", outlierText])
+    if let r2 = fit.robustRSquared {
+      t.rows.append(["Robust R²", "\(NumberText.significant(r2.value, 4)), adjusted \(NumberText.significant(r2.adjusted, 4))"])
+    }
+    if fit.loss.isHighBreakdown { t.rows.append(["Seed", "\(fit.regression.seed) (--seed: the random subsets of fast-S)"]) }
     let warnings = fit.warnings.map(\.commandLineText)
     if warnings.isEmpty {
       t.rows.append(["Warnings", "none"])
@@ -142,13 +146,16 @@ struct TextReport {
   }
 
   private var outlierText: String {
-    let threshold = NumberText.significant(fit.regression.outlierThreshold)
-    var text = "\(fit.outlierCount) of \(data.n) with |r|/σ̂ > \(threshold)"
-    let flagged = fit.outliers.indices.filter { fit.outliers[$0] }.map { data.lines[$0] }
+    let rule = fit.loss.isHighBreakdown
+      ? "weight < 0.1/n"
+      : "|r|/σ̂ > \(NumberText.significant(fit.regression.outlierThreshold))"
+    var text = "\(fit.outlierCount) of \(data.n) with \(rule)"
+    let flagged = fit.outlierRows.map { data.lines.observation($0) }
     if !flagged.isEmpty {
       let shown = flagged.prefix(10).map(String.init).joined(separator: ", ")
-      text += " (line\(flagged.count == 1 ? "" : "s") \(shown)\(flagged.count > 10 ? ", ..." : ""))"
+      text += " (observation\(flagged.count == 1 ? "" : "s") \(shown)\(flagged.count > 10 ? ", ..." : ""))"
     }
+    if fit.loss.isHighBreakdown { text += "; \(fit.weightsNearOne) weights ≈ 1" }
     return text
   }
 

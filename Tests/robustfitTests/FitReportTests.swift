@@ -49,7 +49,8 @@ struct FitReportTests {
     }
     #expect(topKeys == ["file", "y", "loss", "n", "p", "coefficients", "standard_errors", "t_values", "p_values",
                         "conf_int", "confidence_level", "degrees_of_freedom", "scale", "sigma", "tuning", "alpha",
-                        "objective", "iterations", "converged", "termination", "outliers", "outlier_threshold",
+                        "objective", "iterations", "converged", "termination", "outliers", "outlier_count",
+                        "outlier_threshold",
                         "dropped_rows", "warnings"])
     let coefficientLines = result.stdout.components(separatedBy: "\"coefficients\": {\n")[1]
       .split(separator: "\n").prefix(4).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -92,7 +93,9 @@ struct FitReportTests {
     let terminations: [Termination: String] = [.converged: "converged", .iterationLimit: "iteration_limit",
                                                .zeroScale: "zero_scale", .rankDeficient: "rank_deficient"]
     #expect(json["termination"] as? String == terminations[fit.termination])
-    #expect(integer(json["outliers"]) == fit.outlierCount)
+    #expect(integer(json["outlier_count"]) == fit.outlierCount)
+    // Observation numbers, as R numbers the rows (line.csv: one header line, no blank lines).
+    #expect((json["outliers"] as? [Any])?.compactMap { integer($0) } == fit.outlierRows.map { $0 + 1 })
     if loss == .absolute {
       #expect(json["scale"] is NSNull)
     } else {
