@@ -34,10 +34,16 @@ enum MScale {
     return sum / degreesOfFreedom
   }
 
-  /// Solves for s from `initial` by the fixed-point iteration s ← s·√(mean ρ / b) (robustbase's), to a
-  /// relative change of `tolerance`; 0 when at most b·(n − p) residuals are non-zero (an exact fit of
-  /// more than half the rows: the equation has no positive root). Nil when it does not settle in
-  /// `maxIterations` (the last iterate is then still a usable scale: `last`).
+  /// One step of robustbase's fixed-point iteration s ← s·√(mean ρ / b), the refinements' scale update.
+  static func step(_ r: UnsafeBufferPointer<Double>, scale s: Double, degreesOfFreedom: Double) -> Double {
+    s * (meanRho(r, scale: s, c: breakdownConstant, degreesOfFreedom: degreesOfFreedom) / b).squareRoot()
+  }
+
+  /// Solves for s from `initial` to a relative change of `tolerance` by Newton's method in log s
+  /// (mean ρ falls in log s with slope −mean(ρ′(u)·u), u = r/(c·s)), which needs about four passes over
+  /// the residuals where robustbase's fixed-point iteration needs tens; a Newton step that would not
+  /// bring mean ρ closer to b falls back to the fixed-point step, which always does. 0 when at most
+  /// b·(n − p) residuals are non-zero (an exact fit of more than half the rows: no positive root).
   static func solve(_ r: UnsafeBufferPointer<Double>, degreesOfFreedom: Double, initial: Double,
                     c: Double = breakdownConstant, b: Double = b, tolerance: Double = 1e-10,
                     maxIterations: Int = 200) -> (scale: Double, converged: Bool) {
@@ -46,11 +52,34 @@ enum MScale {
     guard Double(nonzero) > b * degreesOfFreedom else { return (0, true) }
     var s = initial > 0 && initial.isFinite ? initial : largestAbsolute(r)
     for _ in 0..<maxIterations {
-      let next = s * (meanRho(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom) / b).squareRoot()
+      let (mean, slope) = meanRhoAndSlope(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom)
+      var next = s * (mean / b).squareRoot()  // the fixed-point step
+      if slope > 0 {
+        let newton = s * Double.exp(max(-1, min(1, (mean - b) / slope)))
+        let (newtonMean, _) = meanRhoAndSlope(r, scale: newton, c: c, degreesOfFreedom: degreesOfFreedom)
+        if abs(newtonMean - b) < abs(mean - b) { next = newton }
+      }
       if abs(next - s) <= tolerance * s { return (next, true) }
       s = next
     }
     return (s, false)
+  }
+
+  /// mean ρ(u) and mean ρ′(u)·u over the residuals, u = r/(c·s), with ρ′(u)·u = 6u²(1 − u²)².
+  static func meanRhoAndSlope(_ r: UnsafeBufferPointer<Double>, scale s: Double, c: Double,
+                              degreesOfFreedom: Double) -> (Double, Double) {
+    let inverse = 1 / (c * s)
+    var sum = 0.0, slope = 0.0
+    for value in r {
+      let u = value * inverse, z = u * u
+      if z < 1 {
+        sum += z * (3 - 3 * z + z * z)
+        slope += 6 * z * (1 - z) * (1 - z)
+      } else {
+        sum += 1
+      }
+    }
+    return (sum / degreesOfFreedom, slope / degreesOfFreedom)
   }
 
   private static func largestAbsolute(_ r: UnsafeBufferPointer<Double>) -> Double {

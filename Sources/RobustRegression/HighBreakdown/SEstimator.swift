@@ -2,9 +2,10 @@
 /// (Docs/leverage.md): β minimising the M-scale s(β) of the residuals, with 50 % breakdown.
 ///
 /// Each of `subsamples` random elemental subsets gives a candidate β; each candidate takes
-/// `candidateSteps` IRWLS steps (bisquare weights at c·s, then the M-scale of the new residuals), and
-/// the `kept` candidates with the smallest scales are refined to convergence; the smallest scale wins.
-/// Seeded: the same data and seed give the same estimate.
+/// `candidateSteps` IRWLS steps (bisquare weights at c·s, then a scale step), and the `kept` candidates
+/// with the smallest scales are refined to convergence; the smallest scale wins. Above `largeRows` rows
+/// the candidates come from random groups of rows (robustbase's large-n strategy). Seeded: the same data
+/// and seed give the same estimate.
 struct SEstimator {
   let problem: FitProblem
   let seed: UInt64
@@ -17,6 +18,9 @@ struct SEstimator {
   static let kept = 2
   /// robustbase's `refine.tol` and `k.max`.
   static let refineTolerance = 1e-7, refineSteps = 200
+  /// robustbase's `fast.s.large.n`, `groups` and `n.group`: above this many rows the candidates come
+  /// from `groups` random groups of `groupRows` rows, pooled, then refined on all rows.
+  static let largeRows = 2000, groups = 5, groupRows = 400
 
   /// The estimate: coefficients, the M-scale, and whether every final refinement converged.
   struct Estimate {
@@ -27,34 +31,15 @@ struct SEstimator {
 
   func fit() throws -> Estimate {
     let n = problem.design.rows, p = problem.design.columns
-    let dof = Double(n - p)
-    var subsets = ElementalSubsets(design: problem.design, response: problem.response,
-                                   columnMagnitudes: problem.columnMagnitudes, seed: seed)
-    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-    defer { scratch.deallocate() }
-    var best: [Estimate] = []
-    for _ in 0..<Self.subsamples {
-      guard let start = try subsets.draw() else { continue }
-      problem.pass.runWithUnitWeights(beta: start, accumulate: false)
-      let initial = Selection.madScale(of: UnsafeBufferPointer(problem.pass.residuals), scratch: scratch)
-      var candidate = try refine(start, scale: initial, steps: Self.candidateSteps, tolerance: nil)
-      guard candidate.coefficients.allSatisfy(\.isFinite) else { continue }
-      // Only a candidate whose scale is below the worst kept one is worth its M-scale: Σρ(r/s) falls as
-      // s grows, so mean ρ at the worst kept scale below b means its own scale is smaller.
-      let residuals = UnsafeBufferPointer(problem.pass.residuals)
-      if best.count == Self.kept, let worst = best.last?.scale, worst > 0,
-         MScale.meanRho(residuals, scale: worst, c: MScale.breakdownConstant, degreesOfFreedom: dof) >= MScale.b {
-        continue
-      }
-      candidate.scale = MScale.solve(residuals, degreesOfFreedom: dof, initial: candidate.scale).scale
-      best.append(candidate)
-      best.sort { $0.scale < $1.scale }
-      if best.count > Self.kept { best.removeLast() }
-      if best.first?.scale == 0 { break }  // an exact fit of more than half the rows cannot be beaten
+    let best: [Estimate]
+    if n > Self.largeRows, Self.groupRows > p {
+      best = try largeSampleCandidates()
+    } else {
+      var subsets = ElementalSubsets(design: problem.design, response: problem.response,
+                                     columnMagnitudes: problem.columnMagnitudes, seed: seed)
+      best = try candidates(drawing: &subsets)
     }
-    guard !best.isEmpty else {
-      throw RegressionError.tooFewObservations(n: n, p: p)
-    }
+    guard !best.isEmpty else { throw RegressionError.tooFewObservations(n: n, p: p) }
     var result: Estimate?
     for candidate in best {
       let refined = try refine(candidate.coefficients, scale: candidate.scale, steps: Self.refineSteps,
@@ -62,6 +47,76 @@ struct SEstimator {
       if result == nil || refined.scale < result!.scale { result = refined }
     }
     return exactFit(result!) ?? result!
+  }
+
+  /// The resampling loop: `subsamples` elemental candidates, each with `candidateSteps` refinement steps,
+  /// of which the `kept` with the smallest M-scales are returned (smallest first).
+  func candidates(drawing subsets: inout ElementalSubsets) throws -> [Estimate] {
+    let n = problem.design.rows
+    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+    defer { scratch.deallocate() }
+    var best: [Estimate] = []
+    for _ in 0..<Self.subsamples {
+      guard let start = try subsets.draw() else { continue }
+      problem.pass.runWithUnitWeights(beta: start, accumulate: false)
+      let initial = Selection.madScale(of: UnsafeBufferPointer(problem.pass.residuals), scratch: scratch)
+      guard initial > 0 else { return [Estimate(coefficients: start, scale: 0, converged: true)] }
+      _ = try step(start, scale: initial, keeping: &best)
+    }
+    return best
+  }
+
+  /// One candidate's `candidateSteps` refinement steps from (β, s), entered into `best` when its scale
+  /// is below the worst kept one (Σρ(r/s) falls as s grows, so mean ρ at the worst kept scale below b
+  /// means its own scale is smaller, and only then is its M-scale solved). Nil when discarded.
+  @discardableResult
+  func step(_ start: [Double], scale: Double, keeping best: inout [Estimate]) throws -> Estimate? {
+    let dof = Double(problem.design.rows - problem.design.columns)
+    var candidate = try refine(start, scale: scale, steps: Self.candidateSteps, tolerance: nil, solvesScale: false)
+    guard candidate.coefficients.allSatisfy(\.isFinite) else { return nil }
+    let residuals = UnsafeBufferPointer(problem.pass.residuals)
+    if best.count == Self.kept, let worst = best.last?.scale, worst > 0,
+       MScale.meanRho(residuals, scale: worst, c: MScale.breakdownConstant, degreesOfFreedom: dof) >= MScale.b {
+      return nil
+    }
+    candidate.scale = MScale.solve(residuals, degreesOfFreedom: dof, initial: candidate.scale).scale
+    best.append(candidate)
+    best.sort { $0.scale < $1.scale }
+    if best.count > Self.kept { best.removeLast() }
+    return candidate
+  }
+
+  /// robustbase's large-n strategy: `groups` × `groupRows` distinct random rows; fast-S in each group
+  /// (`kept` candidates each); every group candidate takes `candidateSteps` steps on the pooled rows,
+  /// and the `kept` best there are returned for the refinement on all rows.
+  private func largeSampleCandidates() throws -> [Estimate] {
+    let n = problem.design.rows
+    var generator = SplitMix64(seed: seed)
+    var chosen = Set<Int>(), rows: [Int] = []
+    while rows.count < Self.groups * Self.groupRows {
+      let i = Int(generator.next() % UInt64(n))
+      if chosen.insert(i).inserted { rows.append(i) }
+    }
+    func subproblem(_ indices: [Int]) throws -> FitProblem {
+      try FitProblem(design: problem.design.selectingRows(indices), response: indices.map { problem.response[$0] },
+                     options: problem.options, responseUnit: problem.responseUnit,
+                     columnMagnitudes: problem.columnMagnitudes)
+    }
+    var groupCandidates: [Estimate] = []
+    for g in 0..<Self.groups {
+      let indices = Array(rows[(g * Self.groupRows)..<((g + 1) * Self.groupRows)])
+      guard let group = try? subproblem(indices) else { continue }  // a group whose columns are collinear
+      var subsets = ElementalSubsets(design: group.design, response: group.response,
+                                     columnMagnitudes: group.columnMagnitudes, seed: generator.next())
+      groupCandidates += try SEstimator(problem: group, seed: seed).candidates(drawing: &subsets)
+    }
+    guard let pooled = try? subproblem(rows) else { return groupCandidates }
+    let pooledEstimator = SEstimator(problem: pooled, seed: seed)
+    var best: [Estimate] = []
+    for candidate in groupCandidates where candidate.scale > 0 {
+      try pooledEstimator.step(candidate.coefficients, scale: candidate.scale, keeping: &best)
+    }
+    return best.isEmpty ? groupCandidates : best
   }
 
   /// The estimate as an exact fit when more than (n + p)/2 rows lie on its hyperplane to rounding
@@ -77,9 +132,11 @@ struct SEstimator {
   }
 
   /// Up to `steps` IRWLS steps from β at scale s: bisquare weights w(r/(c·s)), the weighted
-  /// least-squares β, then the M-scale of its residuals (from s). With a tolerance, stops once the
-  /// relative change of β is below it (`converged`). The pass holds the residuals of the returned β.
-  func refine(_ start: [Double], scale: Double, steps: Int, tolerance: Double?) throws -> Estimate {
+  /// least-squares β, and robustbase's one-step scale update s ← s·√(mean ρ/b) on the residuals of the
+  /// pass; then (with `solvesScale`) the M-scale of the last β solved exactly. With a tolerance, stops once
+  /// the relative change of β is below it (`converged`). The pass holds the residuals of the returned β.
+  func refine(_ start: [Double], scale: Double, steps: Int, tolerance: Double?,
+              solvesScale: Bool = true) throws -> Estimate {
     let pass = problem.pass
     let dof = Double(problem.design.rows - problem.design.columns)
     var beta = start, s = scale
@@ -88,13 +145,15 @@ struct SEstimator {
       guard s > 0 else { converged = true; break }
       pass.run(beta: beta, loss: TukeyBiweightLoss(), scale: MScale.breakdownConstant * s)
       guard let next = try IRLS.solveStep(pass: pass, scale: MScale.breakdownConstant * s) else { break }
+      s = MScale.step(UnsafeBufferPointer(pass.residuals), scale: s, degreesOfFreedom: dof)
       let change = IRLS.relativeChange(next, beta)
       beta = next
-      pass.runWithUnitWeights(beta: beta, accumulate: false)
-      s = MScale.solve(UnsafeBufferPointer(pass.residuals), degreesOfFreedom: dof, initial: s).scale
       if let tolerance, change <= tolerance { converged = true; break }
     }
     pass.runWithUnitWeights(beta: beta, accumulate: false)
+    if solvesScale, s > 0 {
+      s = MScale.solve(UnsafeBufferPointer(pass.residuals), degreesOfFreedom: dof, initial: s).scale
+    }
     return Estimate(coefficients: beta, scale: s, converged: converged)
   }
 }
