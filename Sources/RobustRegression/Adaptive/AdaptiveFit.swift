@@ -45,9 +45,19 @@ struct AdaptiveFitter {
     // finds the one whose basin it starts in. So it starts from the best point of a coarse scan in α, each
     // point with β and c profiled (see `scan`).
     var start = (beta: startBeta, alpha: min(max(1, alphaRange.lowerBound), alphaRange.upperBound),
-                 scale: startScale)
+                 scale: startScale, nll: Double.infinity)
     if alphaRange.lowerBound < alphaRange.upperBound {
       start = try scan(scanData, from: startBeta, scale: startScale, scaleFloor: scaleFloor, fixedScale: fixedScale)
+      // The automatic start is the S-estimate; the scan also looks from the Huber fit's basin (which
+      // can hold the lower NLL, e.g. at α near 2 on Gaussian data) and keeps the lower of the two.
+      if case .automatic = options.start, scanData.design.rows > 2 * scanData.design.columns {
+        let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
+        defer { subScratch.deallocate() }
+        let huberBeta = try scanData.huberStart(scratch: subScratch)
+        let other = try scan(scanData, from: huberBeta, scale: startScale, scaleFloor: scaleFloor,
+                             fixedScale: fixedScale)
+        if other.nll < start.nll { start = other }
+      }
     }
     let state = try descend(fitProblem, beta: start.beta, alpha: start.alpha, scale: start.scale,
                             range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
@@ -163,7 +173,7 @@ struct AdaptiveFitter {
   /// row from each block of ⌈n/scanRows⌉), since it only has to pick a basin; the descent that follows
   /// uses every row.
   private func scan(_ data: FitProblem, from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool) throws
-    -> (beta: [Double], alpha: Double, scale: Double) {
+    -> (beta: [Double], alpha: Double, scale: Double, nll: Double) {
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
     for alpha in Self.scanGrid(alphaRange) {
@@ -175,8 +185,8 @@ struct AdaptiveFitter {
       warm = (end.coefficients, end.scale)
       if best == nil || end.objective < best!.nll { best = (end.coefficients, alpha, end.scale, end.objective) }
     }
-    guard let best else { return (beta, min(max(1, alphaRange.lowerBound), alphaRange.upperBound), scale) }
-    return (best.beta, best.alpha, best.scale)
+    guard let best else { return (beta, min(max(1, alphaRange.lowerBound), alphaRange.upperBound), scale, .infinity) }
+    return best
   }
 
   /// A deterministic pseudo-random subsample of `scanRows` rows (one row from each block of

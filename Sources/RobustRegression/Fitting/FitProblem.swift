@@ -66,6 +66,9 @@ struct FitProblem {
   }
 
   /// The automatic start for a loss: OLS when convex, Huber when redescending.
+  ///
+  /// The automatic start of a non-convex loss is the S-estimate (50 % breakdown: outliers in x cannot
+  /// carry it away, where OLS, L1 and Huber can), or the Huber fit where n ≤ 2p leaves S undefined.
   func start(isConvex: Bool, scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
     switch options.start {
     case .coefficients(let beta): return beta  // checked by Regression.validate
@@ -73,11 +76,25 @@ struct FitProblem {
     case .absolute:
       return try fitAbsolute().coefficients
     case .huber: return try huberStart(scratch: scratch)
-    case .automatic: return isConvex ? ordinaryLeastSquares : try huberStart(scratch: scratch)
+    case .automatic: return isConvex ? ordinaryLeastSquares : try highBreakdownStart(scratch: scratch)
     }
   }
 
-  private func huberStart(scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
+  /// The S-estimate's coefficients (the high-breakdown start), or the Huber start where n ≤ 2p.
+  func highBreakdownStart(scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
+    guard design.rows > 2 * design.columns else { return try huberStart(scratch: scratch) }
+    return try SEstimator(problem: self, seed: options.seed).fit().coefficients
+  }
+
+  /// Every start a non-convex loss could take (the S-estimate, Huber, OLS, L1), for fits that keep the
+  /// lowest objective among them.
+  func candidateStarts(scratch: UnsafeMutableBufferPointer<Double>) throws -> [[Double]] {
+    var starts = [try highBreakdownStart(scratch: scratch), try huberStart(scratch: scratch), ordinaryLeastSquares]
+    if let absolute = try? fitAbsolute().coefficients { starts.append(absolute) }
+    return starts
+  }
+
+  func huberStart(scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
     let outcome = try IRLS.run(pass: pass, loss: HuberLoss(), start: ordinaryLeastSquares, fixedScale: nil,
                                tuning: Loss.huber.tuningConstant!, updateScale: true,
                                options: FitOptions(tolerance: 1e-8, maxIterations: 1000), scratch: scratch)

@@ -18,11 +18,21 @@ extension FitProblem {
     // Freed as soon as σ̂ is known, before the outputs are built (peak memory of large fits).
     var scratchAllocated = true
     defer { if scratchAllocated { scratch.deallocate() } }
-    let startBeta = try start(isConvex: robustLoss.isConvex, scratch: scratch)
     let setting = scaleSetting(for: loss)
-    let outcome = try IRLS.run(pass: pass, loss: robustLoss, start: startBeta, fixedScale: setting.fixedScale,
-                               tuning: setting.tuning, updateScale: setting.updatesScale, options: options,
-                               scratch: scratch)
+    // A non-convex loss at a fixed scale has one objective whatever the start, so it is run from every
+    // start and the lowest objective kept: never worse than the best of them. (With c = k·σ̂ the scale
+    // itself depends on the start, and the objectives are not comparable: the S start alone.)
+    let starts: [[Double]] = !robustLoss.isConvex && setting.fixedScale != nil && options.start == .automatic
+      ? try candidateStarts(scratch: scratch)
+      : [try start(isConvex: robustLoss.isConvex, scratch: scratch)]
+    var best: DescentOutcome?
+    for startBeta in starts {
+      let candidate = try IRLS.run(pass: pass, loss: robustLoss, start: startBeta, fixedScale: setting.fixedScale,
+                                   tuning: setting.tuning, updateScale: setting.updatesScale, options: options,
+                                   scratch: scratch)
+      if best == nil || candidate.objective < best!.objective { best = candidate }
+    }
+    let outcome = best!
     if outcome.termination != .zeroScale, !outcome.objective.isFinite {
       pass.run(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale, accumulate: false)
       throw IRLS.overflow(pass: pass, scale: outcome.scale)
