@@ -23,11 +23,14 @@ demo: release
 # written to $(FIGURES) (default: the committed Docs/figures; see Docs/reproduction.md).
 FIGURES ?= Docs/figures
 STORY_LOSSES = l2,l1,pseudo-huber,welsch,geman-mcclure,cauchy,adaptive
+LEVERAGE_LOSSES = l2,l1,huber,tukey,welsch,cauchy,s,mm,adaptive
 reproduce: release
 	@mkdir -p $(FIGURES)
 	.build/release/robustfit compare Fixtures/line_outliers.csv --losses $(STORY_LOSSES) --plot $(FIGURES)/line-outliers.svg
 	.build/release/robustfit compare Fixtures/seventy_thirty.csv --losses $(STORY_LOSSES) --plot $(FIGURES)/seventy-thirty.svg
 	.build/release/robustfit compare Fixtures/heavy_tailed.csv --losses $(STORY_LOSSES) --plot $(FIGURES)/heavy-tailed.svg
+	.build/release/robustfit compare Fixtures/leverage/starsCYG.csv --y log.light --losses $(LEVERAGE_LOSSES) --plot $(FIGURES)/starsCYG.svg
+	.build/release/robustfit compare Fixtures/leverage/hbk.csv --y Y --losses $(LEVERAGE_LOSSES)
 	.build/release/robustfit figures $(FIGURES)
 
 test: deps

@@ -164,7 +164,8 @@ struct CompareCommand: ParsableCommand {
       if !entries.isEmpty {
         let chart = Plotting.chart(data: loaded, entries: entries, title: "\((loaded.fileName as NSString).lastPathComponent): "
                                      + "one fitted line per loss",
-                                   shadeIndex: entries.firstIndex { $0.fit.adaptiveEstimate != nil },
+                                   shadeIndex: entries.firstIndex { $0.fit.loss == .mm }
+                                     ?? entries.firstIndex { $0.fit.adaptiveEstimate != nil },
                                    truth: truth?.coefficients)
         try Plotting.write(chart, to: plot)
       }
