@@ -12,7 +12,8 @@ public enum ScaleRule: Sendable, Hashable, Codable {
 
 /// Where IRLS starts.
 public enum StartRule: Sendable, Hashable, Codable {
-  /// OLS for convex losses, a Huber fit for redescending ones and the adaptive loss (Docs/spec.md §4).
+  /// OLS for convex losses, the S-estimate for redescending ones and the adaptive loss (a Huber fit where
+  /// n ≤ 2p leaves the S-estimate undefined; Docs/spec.md §4).
   case automatic
   /// Ordinary least squares.
   case ordinaryLeastSquares
