@@ -76,21 +76,20 @@ public struct NumericTable: Sendable, Equatable {
 
   /// The 1-based line number in the file where data row `row` (0-based, among kept rows) starts.
   public func sourceLine(ofRow row: Int) -> Int {
-    precondition(row >= 0 && row < rowCount, "row out of range")
-    // Last run starting at or before `row` (binary search; runRows is increasing, runRows[0] = 0).
-    var lo = 0
-    var hi = runRows.count - 1
-    while lo < hi {
-      let mid = (lo + hi + 1) / 2
-      if runRows[mid] <= row { lo = mid } else { hi = mid - 1 }
-    }
-    return runLines[lo] + (row - runRows[lo])
+    let k = run(containing: row)
+    return runLines[k] + (row - runRows[k])
   }
 
   /// The 1-based observation number of data row `row` (0-based, among kept rows): its position among the
   /// file's data records, dropped ones included and blank lines not, as R numbers the rows of a data
   /// frame read from the file (and keeps their names when `na.omit` drops some).
   public func observation(ofRow row: Int) -> Int {
+    let k = run(containing: row)
+    return runRecords[k] + (row - runRows[k]) + 1
+  }
+
+  /// The last run starting at or before `row` (binary search; runRows is increasing, runRows[0] = 0).
+  private func run(containing row: Int) -> Int {
     precondition(row >= 0 && row < rowCount, "row out of range")
     var lo = 0
     var hi = runRows.count - 1
@@ -98,7 +97,7 @@ public struct NumericTable: Sendable, Equatable {
       let mid = (lo + hi + 1) / 2
       if runRows[mid] <= row { lo = mid } else { hi = mid - 1 }
     }
-    return runRecords[lo] + (row - runRows[lo]) + 1
+    return lo
   }
 
   /// The starting line number of every kept row (materialised; prefer ``sourceLine(ofRow:)``
