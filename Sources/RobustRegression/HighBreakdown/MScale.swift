@@ -34,11 +34,6 @@ enum MScale {
     return sum / degreesOfFreedom
   }
 
-  /// One step of robustbase's fixed-point iteration s ← s·√(mean ρ / b), the refinements' scale update.
-  static func step(_ r: UnsafeBufferPointer<Double>, scale s: Double, degreesOfFreedom: Double) -> Double {
-    s * (meanRho(r, scale: s, c: breakdownConstant, degreesOfFreedom: degreesOfFreedom) / b).squareRoot()
-  }
-
   /// Solves for s from `initial` to a relative change of `tolerance` by Newton's method in log s
   /// (mean ρ falls in log s with slope −mean(ρ′(u)·u), u = r/(c·s)), which needs about four passes over
   /// the residuals where robustbase's fixed-point iteration needs tens; a Newton step that would not

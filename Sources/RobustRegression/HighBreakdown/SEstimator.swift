@@ -169,7 +169,9 @@ struct SEstimator {
       guard s > 0 else { converged = true; break }
       pass.run(beta: beta, loss: TukeyBiweightLoss(), scale: MScale.breakdownConstant * s)
       guard let next = try IRLS.solveStep(pass: pass, scale: MScale.breakdownConstant * s) else { break }
-      s = MScale.step(UnsafeBufferPointer(pass.residuals), scale: s, degreesOfFreedom: dof)
+      // robustbase's one-step update s ← s·√(mean ρ̃/b), from the pass's own Σρ: Tukey's ρ at
+      // u = r/(c·s) is ρ̃/6, so no second pass over the residuals is needed.
+      s *= (6 * pass.objective / dof / MScale.b).squareRoot()
       let change = IRLS.relativeChange(next, beta)
       beta = next
       if let tolerance, change <= tolerance { converged = true; break }
