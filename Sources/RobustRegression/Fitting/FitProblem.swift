@@ -82,8 +82,13 @@ struct FitProblem {
 
   /// The S-estimate's coefficients (the high-breakdown start), or the Huber start where n ≤ 2p.
   func highBreakdownStart(scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double] {
-    guard design.rows > 2 * design.columns else { return try huberStart(scratch: scratch) }
-    return try SEstimator(problem: self, seed: options.seed).fit().coefficients
+    try highBreakdownEstimate()?.coefficients ?? huberStart(scratch: scratch)
+  }
+
+  /// The S-estimate with the problem's seed; nil where n ≤ 2p leaves it undefined.
+  func highBreakdownEstimate() throws -> SEstimator.Estimate? {
+    guard design.rows > 2 * design.columns else { return nil }
+    return try SEstimator(problem: self, seed: options.seed).fit()
   }
 
   /// Every start a non-convex loss could take (the S-estimate, Huber, OLS, L1), for fits that keep the

@@ -25,11 +25,12 @@ struct DescentOutcome {
 
 enum IRLS {
   /// Runs IRLS for `loss` from `start`. The scale c is `fixedScale` when given, else `tuning`·σ̂ with σ̂
-  /// the MAD scale of the start's residuals, re-estimated at every new β when `updateScale`
-  /// (``ScaleTracker``).
+  /// first `startSigma` (the S-estimate's scale with its coefficients as the start) or the MAD scale of
+  /// the start's residuals, then re-estimated at every new β when `updateScale` (``ScaleTracker``).
   static func run<L: RobustLoss>(
     pass: WeightedPass, loss: L, start: [Double], fixedScale: Double?, tuning: Double,
-    updateScale: Bool, options: FitOptions, scratch: UnsafeMutableBufferPointer<Double>
+    updateScale: Bool, options: FitOptions, scratch: UnsafeMutableBufferPointer<Double>,
+    startSigma: Double? = nil
   ) throws -> DescentOutcome {
     var beta = start
     var history: [IterationRecord] = []
@@ -47,7 +48,8 @@ enum IRLS {
     if let fixedScale {
       c = fixedScale
     } else {
-      let sigma = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+      let sigma = startSigma.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        ?? Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
       guard sigma > 0 else {
         return DescentOutcome(coefficients: beta, scale: 0, objective: 0, iterations: 0,
                            termination: .zeroScale, history: [])

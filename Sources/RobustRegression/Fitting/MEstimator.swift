@@ -22,14 +22,27 @@ extension FitProblem {
     // A non-convex loss at a fixed scale has one objective whatever the start, so it is run from every
     // start and the lowest objective kept: never worse than the best of them. (With c = k·σ̂ the scale
     // itself depends on the start, and the objectives are not comparable: the S start alone.)
-    let starts: [[Double]] = !robustLoss.isConvex && setting.fixedScale != nil && options.start == .automatic
-      ? try candidateStarts(scratch: scratch)
-      : [try start(isConvex: robustLoss.isConvex, scratch: scratch)]
+    // From the S-estimate, its scale is the first σ̂ (the MAD of its residuals would count the outliers
+    // it has just set apart).
+    var starts: [[Double]]
+    var startSigma: Double?
+    if !robustLoss.isConvex && options.start == .automatic {
+      if setting.fixedScale != nil {
+        starts = try candidateStarts(scratch: scratch)
+      } else if let estimate = try highBreakdownEstimate() {
+        starts = [estimate.coefficients]
+        startSigma = estimate.scale
+      } else {
+        starts = [try huberStart(scratch: scratch)]
+      }
+    } else {
+      starts = [try start(isConvex: robustLoss.isConvex, scratch: scratch)]
+    }
     var best: DescentOutcome?
     for startBeta in starts {
       let candidate = try IRLS.run(pass: pass, loss: robustLoss, start: startBeta, fixedScale: setting.fixedScale,
                                    tuning: setting.tuning, updateScale: setting.updatesScale, options: options,
-                                   scratch: scratch)
+                                   scratch: scratch, startSigma: startSigma)
       if best == nil || candidate.objective < best!.objective { best = candidate }
     }
     let outcome = best!
