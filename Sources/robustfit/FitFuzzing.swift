@@ -17,7 +17,7 @@ import TabularIO
 /// The losses the first byte chooses from.
 private let fuzzLosses: [(LossChoice, Double?)] = [
   (.huber, nil), (.l2, nil), (.l1, nil), (.cauchy, nil), (.tukey, nil), (.welsch, nil), (.adaptive, nil),
-  (.general, 2.5),
+  (.general, 2.5), (.mm, nil), (.s, nil),
 ]
 
 /// Whether `text` shows nan or ±inf as a word, outside the lines that give Barron's α (whose values ±∞,
@@ -78,7 +78,7 @@ public func fitFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   guard size > 1 else { return 0 }
   let control = data[0]
   let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
-  let (choice, alpha) = fuzzLosses[Int(control & 7)]
+  let (choice, alpha) = fuzzLosses[(Int(control & 7) + (control & 32 != 0 ? 8 : 0)) % fuzzLosses.count]
   var arguments = ["fuzz.csv"]
   if control & 8 != 0 { arguments.append("--drop-missing") }
   if control & 16 != 0 { arguments.append("--no-intercept") }
