@@ -58,7 +58,7 @@ struct PublicEntryPointTests {
   // MARK: Regression.fit
 
   @Test("fit: lengths, an empty design, p ≥ n, and NaN or ±∞ in y or in a column (with its index)",
-        arguments: [Loss.squared, .absolute, .huber, .cauchy, .tukey, .general(alpha: 0.5), .adaptive])
+        arguments: [Loss.squared, .absolute, .huber, .cauchy, .tukey, .general(alpha: 0.5), .adaptive, .mm, .s])
   func fitData(loss: Loss) throws {
     let regression = Regression(loss: loss)
     let design = try DesignMatrix(predictors: [Self.x], names: ["x"])
