@@ -158,12 +158,14 @@ struct CSVReader {
       throw isHeader ? CSVError.headerOnly(file: name) : CSVError.emptyFile(file: name)
     }
     let columns = store.finish(expectedRows: rowCount)
-    return NumericTable(
+    var table = NumericTable(
       fileName: name, names: names, allNames: allNames, fileColumnNumbers: fileColumns, columns: columns,
       droppedRows: dropped, hadHeader: isHeader, delimiter: CSVDelimiter(rawValue: delimiter)!,
       runRows: runRows.isEmpty ? [0] : runRows, runLines: runLines.isEmpty ? [line] : runLines,
       runRecords: runRecords.isEmpty ? [0] : runRecords,
       rowCount: rowCount, underflows: underflows)
+    table.firstColumnUnnamed = isHeader && fieldCount > 1 && first.cells[0].trimmingSpaces().isEmpty
+    return table
   }
 
   /// The prefix that delimiter detection looks at; reading it whole first makes the detection

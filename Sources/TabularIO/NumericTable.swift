@@ -16,6 +16,9 @@ public struct NumericTable: Sendable, Equatable {
   public var droppedRows: Int
   /// Whether the first record was taken as a header.
   public var hadHeader: Bool
+  /// Whether the header's first cell is empty: the row names R's `write.csv` writes (header `""`) or
+  /// the index pandas' `to_csv` writes (header empty).
+  public var firstColumnUnnamed = false
   /// The delimiter used (given or detected).
   public var delimiter: CSVDelimiter
   /// All header names of the file, selected or not (`column1`... without a header).

@@ -25,9 +25,15 @@ struct LoadedData {
   let droppedRows: Int
   /// Numbers below the smallest double, read as 0.
   let underflows: Underflows?
+  /// Whether an unnamed first column (row names, an index) was left out of the default predictors.
+  var skippedIndexColumn = false
 
   /// Says on stderr what reading changed: rows dropped, numbers that underflowed to 0.
   func announce() {
+    if skippedIndexColumn {
+      StandardError.note("\(fileName): column 1 has no name (the row names of R's write.csv or the index of "
+        + "pandas' to_csv): it is not used as a predictor (--x 1 would use it)")
+    }
     if droppedRows > 0 {
       StandardError.note("\(fileName): dropped \(droppedRows) row\(droppedRows == 1 ? "" : "s") "
         + "with missing or non-numeric values")
@@ -105,8 +111,11 @@ enum DataLoader {
     let columnCount = table.columns.count
     let yIndex = try options.y.map { try table.columnIndex(for: $0) } ?? (columnCount - 1)
     var xIndices: [Int]
+    // An unnamed first column is R's row names (write.csv) or pandas' index (to_csv): observation
+    // labels, not a predictor, unless --x names it.
+    let indexColumn = table.firstColumnUnnamed && table.fileColumnNumbers.first == 1 && yIndex != 0 ? 0 : nil
     if options.x.isEmpty {
-      xIndices = (0..<columnCount).filter { $0 != yIndex }
+      xIndices = (0..<columnCount).filter { $0 != yIndex && $0 != indexColumn }
     } else {
       xIndices = try options.x.map { try table.columnIndex(for: $0) }
       if let j = xIndices.first(where: { $0 == yIndex }) {
@@ -168,9 +177,11 @@ enum DataLoader {
     let design = try DesignMatrix(rows: n, columns: p, columnMajor: values,
                                   names: (options.noIntercept ? [] : [DesignMatrix.interceptName]) + xNames,
                                   hasIntercept: !options.noIntercept)
-    return LoadedData(fileName: file, yName: table.names[yIndex], xNames: xNames, response: response,
-                      design: design, lines: SourceLines(table: table, response: response),
-                      droppedRows: table.droppedRows, underflows: table.underflows)
+    var loaded = LoadedData(fileName: file, yName: table.names[yIndex], xNames: xNames, response: response,
+                            design: design, lines: SourceLines(table: table, response: response),
+                            droppedRows: table.droppedRows, underflows: table.underflows)
+    loaded.skippedIndexColumn = indexColumn != nil && options.x.isEmpty
+    return loaded
   }
 
   /// `3 ("x")`: the file column number and the name.
