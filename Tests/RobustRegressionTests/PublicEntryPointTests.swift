@@ -223,6 +223,9 @@ struct PublicEntryPointTests {
             == .startScale(k: 1.345))
     #expect(try Regression(loss: .huber, scale: .fixed(2)).fit(design, response: Self.y).lossScaleSource == .given)
     #expect(try Regression(loss: .squared).fit(design, response: Self.y).lossScaleSource == .notUsed)
+    // Least squares' sandwich is the classical covariance, and says so.
+    #expect(try Regression(loss: .squared).fit(design, response: Self.y).covariance?.method == .classical)
+    #expect(try Regression(loss: .huber).fit(design, response: Self.y).covariance?.method == .huberSandwich)
     #expect(try Regression(loss: .absolute, scale: .fixed(2)).fit(design, response: Self.y).lossScaleSource == .notUsed)
     #expect(try Regression(loss: .tukey).fit(design, response: Self.y).residualScaleSource == .medianAbsoluteResidual)
     guard case .estimated = try Regression(loss: .adaptive).fit(design, response: Self.y).lossScaleSource else {

@@ -74,3 +74,12 @@ struct Inference: Sendable, Hashable {
   /// How the covariance was computed.
   let method: CovarianceMethod
 }
+
+extension Inference {
+  /// The same inference under another method's name (a special case the general formula reduces to).
+  func relabelled(_ method: CovarianceMethod) -> Inference {
+    Inference(covariance: covariance, standardErrors: standardErrors, tValues: tValues, pValues: pValues,
+              lower: lower, upper: upper, degreesOfFreedom: degreesOfFreedom, confidenceLevel: confidenceLevel,
+              method: method)
+  }
+}

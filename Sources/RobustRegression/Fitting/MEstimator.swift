@@ -104,7 +104,9 @@ extension FitProblem {
       switch Sandwich.covariance(loss: loss, residuals: residuals, scale: outcome.scale,
                                  inverseGram: inverseGram, coefficients: outcome.coefficients,
                                  confidenceLevel: options.confidenceLevel) {
-      case .success(let result): inference = result
+      case .success(let result):
+        // For ψ(u) = u the sandwich is exactly the classical covariance (m = 1, var ψ′ = 0, K = 1): say so.
+        inference = loss is BarronLoss && (loss as! BarronLoss).alpha == 2 ? result.relabelled(.classical) : result
       case .failure(let problem): warnings.append(.standardErrorsUnavailable(problem))
       }
     }

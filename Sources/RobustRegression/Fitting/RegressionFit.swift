@@ -271,6 +271,8 @@ extension RegressionFit {
 public enum CovarianceMethod: String, Sendable, Hashable, Codable, CustomStringConvertible {
   /// Huber's sandwich, statsmodels' "H1" (Docs/spec.md §4).
   case huberSandwich
+  /// Least squares' classical σ̂²(XᵀX)⁻¹ with σ̂² = Σr²/(n − p) (what the sandwich is for ψ(u) = u).
+  case classical
   /// τ(1 − τ)·s²·(XᵀX)⁻¹ with the sparsity s by Siddiqui's quotient and the Hall–Sheather bandwidth
   /// (L1).
   case sparsity
@@ -283,6 +285,7 @@ public enum CovarianceMethod: String, Sendable, Hashable, Codable, CustomStringC
   public var description: String {
     switch self {
     case .huberSandwich: "Huber sandwich (H1)"
+    case .classical: "classical, σ̂² (XᵀX)⁻¹ with σ̂² = Σr²/(n − p)"
     case .sparsity: "iid sparsity (Siddiqui, Hall–Sheather bandwidth)"
     case .observedInformation: "observed information of the NLL"
     case .mmAsymptotic: "MM asymptotic with the S-scale estimated (Croux et al. 2003, lmrob's .vcov.avar1)"
