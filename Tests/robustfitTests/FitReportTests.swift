@@ -181,21 +181,28 @@ struct FitReportTests {
     let result = try CLI.run(["gappy.csv", "--loss", "cauchy", "--format", "csv"], in: dir.url)
     #expect(result.status == 0, "\(result.stderr)")
     let rows = result.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
-    #expect(rows.first == ["row", "y", "fitted", "residual", "weight", "outlier"])
+    #expect(rows.first == ["row", "observation", "y", "x", "fitted", "residual", "standardized_residual", "weight",
+                           "outlier"])
     let data = Array(rows.dropFirst())
     #expect(data.count == 20)
     let expectedLines = (0..<20).map { i in 2 + i + (i >= 4 ? 1 : 0) + (i >= 7 ? 1 : 0) }
     #expect(data.map { Int($0[0])! } == expectedLines)
+    // Observation numbers do not count blank lines: 1, 2, … as R numbers the rows.
+    #expect(data.map { Int($0[1])! } == Array(1...20))
+    let json = try parseObject(try CLI.run(["gappy.csv", "--loss", "cauchy", "--format", "json"], in: dir.url).stdout)
+    let sigma = try number(json["sigma"])
     for (i, row) in data.enumerated() {
-      let y = Double(row[1])!, fitted = Double(row[2])!, residual = Double(row[3])!, weight = Double(row[4])!
-      #expect(y == TestData.line.y[i])
+      let y = Double(row[2])!, x = Double(row[3])!, fitted = Double(row[4])!, residual = Double(row[5])!
+      let standardized = Double(row[6])!, weight = Double(row[7])!
+      #expect(y == TestData.line.y[i] && x == TestData.line.x[i])
       #expect(abs(fitted + residual - y) <= 1e-12 * max(1, abs(y)))
+      #expect(abs(standardized - residual / sigma) <= 1e-12 * max(1, abs(standardized)))
       #expect(weight >= 0 && weight <= 1)
     }
     // The three planted outliers are flagged, and get the smallest weights.
-    let flagged = data.indices.filter { data[$0][5] == "true" }
+    let flagged = data.indices.filter { data[$0][8] == "true" }
     #expect(Set([3, 10, 16]).isSubset(of: Set(flagged)))
-    let byWeight = data.indices.sorted { Double(data[$0][4])! < Double(data[$1][4])! }
+    let byWeight = data.indices.sorted { Double(data[$0][7])! < Double(data[$1][7])! }
     #expect(Set(byWeight.prefix(3)) == Set([3, 10, 16]))
   }
 
