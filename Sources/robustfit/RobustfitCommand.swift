@@ -21,9 +21,13 @@ struct RobustfitCommand: ParsableCommand {
       goes to stderr), 64 bad command line, 65 bad data (the message names file, row and column), 1 \
       anything else (e.g. a missing file).
       """,
+    version: RobustfitCommand.version,
     subcommands: [FitCommand.self, CompareCommand.self, FiguresCommand.self],
     defaultSubcommand: FitCommand.self
   )
+
+  /// The release this build is (CHANGELOG.md), printed by `--version`.
+  static let version = "0.5.0"
 
   static func main() {
     do {

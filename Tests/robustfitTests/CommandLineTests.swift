@@ -82,6 +82,14 @@ struct CommandLineTests {
     #expect(result.stdout.isEmpty)
   }
 
+  @Test("--version prints the release (CHANGELOG.md's newest) and exits 0")
+  func version() throws {
+    let dir = try TempDirectory()
+    let result = try CLI.run(["--version"], in: dir.url)
+    #expect(result.status == 0)
+    #expect(result.stdout == "0.5.0\n")
+  }
+
   @Test("--no-intercept with no x columns is exit 64")
   func noInterceptNoColumns() throws {
     let dir = try TempDirectory()
