@@ -273,8 +273,8 @@ public enum CovarianceMethod: String, Sendable, Hashable, Codable, CustomStringC
   case huberSandwich
   /// Least squares' classical σ̂²(XᵀX)⁻¹ with σ̂² = Σr²/(n − p) (what the sandwich is for ψ(u) = u).
   case classical
-  /// τ(1 − τ)·s²·(XᵀX)⁻¹ with the sparsity s by Siddiqui's quotient and the Hall–Sheather bandwidth
-  /// (L1).
+  /// τ(1 − τ)·s²·(XᵀX)⁻¹ with the sparsity s as R's quantreg estimates it for `se = "iid"` (the slope
+  /// of a median line through the residuals near 0, Hall–Sheather bandwidth) (L1).
   case sparsity
   /// The inverse observed information of Barron's NLL in (β, α, log c) (the adaptive loss).
   case observedInformation
@@ -286,7 +286,7 @@ public enum CovarianceMethod: String, Sendable, Hashable, Codable, CustomStringC
     switch self {
     case .huberSandwich: "Huber sandwich (H1)"
     case .classical: "classical, σ̂² (XᵀX)⁻¹ with σ̂² = Σr²/(n − p)"
-    case .sparsity: "iid sparsity (Siddiqui, Hall–Sheather bandwidth)"
+    case .sparsity: "iid sparsity (quantreg's se = \"iid\", Hall–Sheather bandwidth)"
     case .observedInformation: "observed information of the NLL"
     case .mmAsymptotic: "MM asymptotic with the S-scale estimated (Croux et al. 2003, lmrob's .vcov.avar1)"
     }
