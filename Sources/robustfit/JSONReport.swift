@@ -49,7 +49,7 @@ struct JSONReport {
       pairs.append(("scale_on_bound", .bool(adaptive.scaleOnFloor)))
     }
     if let s = fit.sEstimate {
-      pairs.append(("seed", .int(Int(truncatingIfNeeded: fit.regression.seed))))
+      pairs.append(("seed", .unsigned(fit.regression.seed)))
       pairs.append(("s_estimate", .object([
         ("coefficients", .object(zip(fit.names, s.coefficients).map { ($0, .number($1)) })),
         ("scale", .number(s.scale)),

@@ -4,6 +4,8 @@ indirect enum JSONValue {
   case null
   case bool(Bool)
   case int(Int)
+  /// An unsigned integer (a seed: every UInt64, not only those an Int holds).
+  case unsigned(UInt64)
   /// A double; non-finite values are written as null (JSON has no NaN or infinity).
   case number(Double)
   case string(String)
@@ -30,6 +32,7 @@ indirect enum JSONValue {
     case .null: return "null"
     case .bool(let b): return b ? "true" : "false"
     case .int(let i): return String(i)
+    case .unsigned(let u): return String(u)
     case .number(let x):
       guard x.isFinite else { return "null" }
       // Swift's description is the shortest round-trip text ("0.1", "1e-05", "5.0"): valid JSON.

@@ -35,6 +35,12 @@ enum ExactFit {
   }
 
   /// For every row, whether it lies on the hyperplane X·β to rounding.
+  /// The weights of a fit whose scale is 0: 1 for the rows on its hyperplane (to rounding), which carry
+  /// it, and 0 for all others.
+  static func weights(design: DesignMatrix, response: [Double], beta: [Double], residuals: [Double]) -> [Double] {
+    rowsOnFit(design: design, response: response, beta: beta, residuals: residuals).map { $0 ? 1 : 0 }
+  }
+
   static func rowsOnFit(design: DesignMatrix, response: [Double], beta: [Double], residuals: [Double]) -> [Bool] {
     (0..<design.rows).map {
       isOnFit(row: $0, design: design, response: response, beta: beta, residual: residuals[$0])

@@ -56,10 +56,9 @@ extension FitProblem {
     let residuals = Array(pass.residuals)
     let zeroScale = outcome.termination == .zeroScale
     // At zero scale the rows on the hyperplane (to rounding) carry the fit: weight 1, all others 0.
-    let onFit = zeroScale
-      ? ExactFit.rowsOnFit(design: design, response: response, beta: outcome.coefficients, residuals: residuals)
-      : []
-    let weights = zeroScale ? onFit.map { $0 ? 1.0 : 0.0 } : Array(pass.weights)
+    let weights = zeroScale
+      ? ExactFit.weights(design: design, response: response, beta: outcome.coefficients, residuals: residuals)
+      : Array(pass.weights)
     let sigma = zeroScale ? 0 : residuals.withUnsafeBufferPointer { Selection.madScale(of: $0, scratch: scratch) }
     scratch.deallocate()
     scratchAllocated = false
@@ -70,7 +69,7 @@ extension FitProblem {
       tuning: setting.fixedScale == nil ? setting.tuning : nil, alpha: loss.barronAlpha,
       objective: zeroScale ? 0 : outcome.objective, objectiveKind: .sumOfLosses,
       iterations: outcome.iterations, termination: outcome.termination, inference: inference,
-      outliers: zeroScale ? onFit.map { !$0 } : flagOutliers(residuals, sigma: sigma), history: outcome.history,
+      outliers: zeroScale ? weights.map { $0 == 0 } : flagOutliers(residuals, sigma: sigma), history: outcome.history,
       warnings: warnings, adaptive: nil)
   }
 

@@ -310,14 +310,15 @@ extension RegressionFit {
       lossScaleSource = .estimated(standardError: summary.scaleStandardError, onFloor: summary.scaleOnBound)
     } else {
       shape = outcome.alpha.map { .fixed(alpha: $0) } ?? .notInFamily
-      switch (regression.scale, outcome.tuning) {
-      case _ where outcome.lossScaleSource != nil: lossScaleSource = outcome.lossScaleSource!
-      case _ where configured.absoluteMethod != nil: lossScaleSource = .notUsed
-      case (.fixed, _): lossScaleSource = .given
-      case (_, nil): lossScaleSource = .notUsed
-      case (.mad, let k?): lossScaleSource = .residualScale(k: k)
-      case (.madOfStart, let k?): lossScaleSource = .startScale(k: k)
-      }
+      lossScaleSource = outcome.lossScaleSource ?? {
+        if configured.absoluteMethod != nil { return .notUsed }
+        switch (regression.scale, outcome.tuning) {
+        case (.fixed, _): return .given
+        case (_, nil): return .notUsed
+        case (.mad, let k?): return .residualScale(k: k)
+        case (.madOfStart, let k?): return .startScale(k: k)
+        }
+      }()
     }
     estimates = outcome.coefficients
     let inference = outcome.inference

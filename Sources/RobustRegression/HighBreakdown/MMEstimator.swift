@@ -4,9 +4,18 @@ extension FitProblem {
   /// covariance of that M-estimating equation.
   func fitS() throws -> FitOutcome {
     let estimate = try SEstimator(problem: self, seed: options.seed).fit()
-    return try highBreakdownOutcome(estimate: estimate, coefficients: estimate.coefficients,
-                                    k: MScale.breakdownConstant, objective: estimate.scale, objectiveKind: .mScale,
-                                    iterations: 0, termination: .converged, history: [])
+    var s = highBreakdownOutcome(estimate: estimate, coefficients: estimate.coefficients,
+                                 k: MScale.breakdownConstant, objective: estimate.scale, objectiveKind: .mScale,
+                                 iterations: 0, termination: .converged, history: [])
+    if s.scale > 0 {
+      switch Sandwich.covariance(loss: TukeyBiweightLoss(), residuals: s.residuals, scale: s.scale,
+                                 inverseGram: inverseGram, coefficients: s.coefficients,
+                                 confidenceLevel: options.confidenceLevel) {
+      case .success(let result): s.inference = result
+      case .failure(let problem): s.warnings.append(.standardErrorsUnavailable(problem))
+      }
+    }
+    return s
   }
 
   /// The MM-estimate: from the S-estimate, IRLS with Tukey's bisquare at c = k·s (s held).
@@ -14,9 +23,9 @@ extension FitProblem {
     let estimate = try SEstimator(problem: self, seed: options.seed).fit()
     guard estimate.scale > 0 else {
       // More than half the rows on one hyperplane: the S-estimate is that exact fit, MM has no scale.
-      return try highBreakdownOutcome(estimate: estimate, coefficients: estimate.coefficients, k: k,
-                                      objective: 0, objectiveKind: .sumOfLosses, iterations: 0,
-                                      termination: .zeroScale, history: [])
+      return highBreakdownOutcome(estimate: estimate, coefficients: estimate.coefficients, k: k,
+                                  objective: 0, objectiveKind: .sumOfLosses, iterations: 0,
+                                  termination: .zeroScale, history: [])
     }
     pass.runWithUnitWeights(beta: estimate.coefficients, accumulate: false)
     let sResiduals = Array(pass.residuals)
@@ -25,13 +34,11 @@ extension FitProblem {
     let outcome = try IRLS.run(pass: pass, loss: TukeyBiweightLoss(), start: estimate.coefficients,
                                fixedScale: k * estimate.scale, tuning: k, updateScale: false, options: options,
                                scratch: scratch)
-    var mm = try highBreakdownOutcome(estimate: estimate, coefficients: outcome.coefficients, k: k,
-                                      objective: outcome.objective, objectiveKind: .sumOfLosses,
-                                      iterations: outcome.iterations, termination: outcome.termination,
-                                      history: outcome.history)
+    var mm = highBreakdownOutcome(estimate: estimate, coefficients: outcome.coefficients, k: k,
+                                  objective: outcome.objective, objectiveKind: .sumOfLosses,
+                                  iterations: outcome.iterations, termination: outcome.termination,
+                                  history: outcome.history)
     // lmrob's covariance and R² of the MM step.
-    mm.inference = nil
-    mm.warnings.removeAll { if case .standardErrorsUnavailable = $0 { true } else { false } }
     if let v = try MMInference.covariance(design: design, residuals: mm.residuals, sResiduals: sResiduals,
                                           scale: estimate.scale, k: k),
        let inference = Inference(covariance: v, coefficients: mm.coefficients, degreesOfFreedom: design.rows - design.columns,
@@ -47,11 +54,12 @@ extension FitProblem {
   }
 
   /// The outcome of an S or MM fit at `coefficients` with c = k·s: residuals, bisquare robustness
-  /// weights, σ̂ = s, outliers by lmrob's rule (weight below 0.1/n), the covariance and the warnings.
+  /// weights, σ̂ = s, outliers by lmrob's rule (weight below 0.1/n) and the warnings; the covariance is
+  /// the caller's (the sandwich for S, `.vcov.avar1` for MM).
   private func highBreakdownOutcome(estimate: SEstimator.Estimate, coefficients: [Double], k: Double,
                                     objective: Double, objectiveKind: RegressionFit.Objective.Kind,
                                     iterations: Int, termination: Termination,
-                                    history: [IterationRecord]) throws -> FitOutcome {
+                                    history: [IterationRecord]) -> FitOutcome {
     let n = design.rows
     let s = estimate.scale
     let c = k * s
@@ -59,20 +67,10 @@ extension FitProblem {
     let residuals = Array(pass.residuals)
     // At scale 0 the rows on the exact fit (to rounding) carry it: weight 1, all others 0.
     let weights = c > 0 ? Array(pass.weights)
-      : ExactFit.rowsOnFit(design: design, response: response, beta: coefficients, residuals: residuals)
-        .map { $0 ? 1.0 : 0.0 }
+      : ExactFit.weights(design: design, response: response, beta: coefficients, residuals: residuals)
     var warnings: [FitWarning] = []
-    var inference: Inference?
     if !estimate.converged { warnings.append(.sRefinementNotConverged) }
-    if c > 0 {
-      switch Sandwich.covariance(loss: TukeyBiweightLoss(), residuals: residuals, scale: c, inverseGram: inverseGram,
-                                 coefficients: coefficients, confidenceLevel: options.confidenceLevel) {
-      case .success(let result): inference = result
-      case .failure(let problem): warnings.append(.standardErrorsUnavailable(problem))
-      }
-    } else {
-      warnings.append(.zeroResidualScale)
-    }
+    if c == 0 { warnings.append(.zeroResidualScale) }
     if termination == .iterationLimit {
       warnings.append(.iterationLimit(iterations: iterations, tolerance: options.tolerance))
     }
@@ -81,7 +79,7 @@ extension FitProblem {
     var outcome = FitOutcome(
       names: design.names, coefficients: coefficients, residuals: residuals, weights: weights, scale: c > 0 ? c : 0,
       sigma: s, tuning: nil, alpha: nil, objective: objective, objectiveKind: objectiveKind, iterations: iterations,
-      termination: termination, inference: inference, outliers: weights.map { $0 < threshold }, history: history,
+      termination: termination, inference: nil, outliers: weights.map { $0 < threshold }, history: history,
       warnings: warnings, adaptive: nil)
     outcome.residualScaleSource = .sEstimate
     outcome.lossScaleSource = .sScale(k: k)

@@ -22,14 +22,14 @@ enum MMInference {
     var g = [Double](repeating: 0, count: p)  // Xᵀ(ψ∘χ)
     var sumChiSlope = 0.0, sumChiSquared = 0.0
     var row = [Double](repeating: 0, count: p)
+    // ψ_c(x) = c·ψ(x/c) and ψ′_c(x) = ψ′(x/c) with Tukey's unit-free ψ; χ = ρ̃ = 6·ρ(x/c₀), χ′ = 6ψ(x/c₀)/c₀.
+    let tukey = TukeyBiweightLoss()
     for i in 0..<n {
       let u = r[i] / s, u0 = r0[i] / s
-      let t = (u / c1) * (u / c1), inside = t < 1
-      let psi = inside ? u * (1 - t) * (1 - t) : 0
-      let slope = inside ? (1 - t) * (1 - 5 * t) : 0
+      let psi = c1 * tukey.psi(u / c1)
+      let slope = tukey.psiDerivative(u / c1)
       let chi = NormalisedBisquare.rho(u0 / c0)
-      let t0 = (u0 / c0) * (u0 / c0)
-      let chiSlope = t0 < 1 ? u0 * (1 - t0) * (1 - t0) * 6 / (c0 * c0) : 0
+      let chiSlope = 6 * tukey.psi(u0 / c0) / c0
       sumChiSlope += chiSlope * u0
       sumChiSquared += chi * chi - b * b
       for j in 0..<p { row[j] = design.values[j * n + i] }
@@ -101,14 +101,9 @@ enum MMInference {
 
   /// E[w(Z)] / E[Z²·w(Z)] for the bisquare weight w(z) = (1 − (z/k)²)² and Z ~ N(0, 1).
   static func correction(k: Double) -> Double {
-    let weight = gaussianExpectationOfEven(breakpoints: [k]) { z in
-      let t = (z / k) * (z / k)
-      return t < 1 ? (1 - t) * (1 - t) : 0
-    }
-    let second = gaussianExpectationOfEven(breakpoints: [k]) { z in
-      let t = (z / k) * (z / k)
-      return t < 1 ? z * z * (1 - t) * (1 - t) : 0
-    }
+    let tukey = TukeyBiweightLoss()
+    let weight = gaussianExpectationOfEven(breakpoints: [k]) { z in tukey.weight(z / k) }
+    let second = gaussianExpectationOfEven(breakpoints: [k]) { z in z * z * tukey.weight(z / k) }
     return weight / second
   }
 

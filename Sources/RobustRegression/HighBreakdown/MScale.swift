@@ -67,12 +67,8 @@ enum MScale {
     var sum = 0.0, slope = 0.0
     for value in r {
       let u = value * inverse, z = u * u
-      if z < 1 {
-        sum += z * (3 - 3 * z + z * z)
-        slope += 6 * z * (1 - z) * (1 - z)
-      } else {
-        sum += 1
-      }
+      sum += NormalisedBisquare.rho(u)
+      if z < 1 { slope += 6 * z * (1 - z) * (1 - z) }
     }
     return (sum / degreesOfFreedom, slope / degreesOfFreedom)
   }
