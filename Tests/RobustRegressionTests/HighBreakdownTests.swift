@@ -150,6 +150,20 @@ struct HighBreakdownTests {
     #expect(Self.maxRelative(stretched.estimates, zip(base.estimates, d).map { $0 / $1 }) <= 1e-6)
   }
 
+  @Test("At a fixed scale a redescending fit is never worse than the best of its starts (S, Huber, OLS, L1)",
+        arguments: ["starsCYG", "hbk", "stackloss"])
+  func fixedScaleKeepsTheBestStart(name: String) throws {
+    let ref = try Self.reference(name)
+    for loss in [Loss.cauchy, .welsch, .tukey] {
+      let scale = ScaleRule.fixed(2 * ref.scale)
+      let automatic = try Regression(loss: loss, scale: scale).fit(ref.design, response: ref.y)
+      for start in [StartRule.ordinaryLeastSquares, .huber, .absolute] {
+        let other = try Regression(loss: loss, scale: scale, start: start).fit(ref.design, response: ref.y)
+        #expect(automatic.objective.value <= other.objective.value * (1 + 1e-12), "\(name), \(loss) vs \(start)")
+      }
+    }
+  }
+
   @Test("Seeded: the same seed gives the same fit bit for bit; the seed is in the result")
   func reproducible() throws {
     let ref = try Self.reference("wood")
