@@ -97,8 +97,10 @@ public struct Regression: Sendable, Hashable, Codable {
     if loss.isHighBreakdown, n <= 2 * p { throw .tooFewObservationsForBreakdown(n: n, p: p) }
     func invalid(_ argument: InvalidArgument) -> RegressionError { .invalidArgument(argument) }
     if let alpha = loss.barronAlpha, alpha.isNaN { throw invalid(.shapeNotANumber) }
-    if let range = loss.alphaRange, !(range.lowerBound >= 0 && !range.upperBound.isNaN) {
-      throw invalid(.alphaRange(lower: range.lowerBound, upper: range.upperBound))
+    if let range = loss.alphaRange, let criterion = loss.adaptiveCriterion,
+       !(criterion.admissibleAlphaRange.contains(range.lowerBound)
+         && criterion.admissibleAlphaRange.contains(range.upperBound)) {
+      throw invalid(.alphaRange(lower: range.lowerBound, upper: range.upperBound, criterion: criterion))
     }
     if let k = loss.tuningConstant, !(k > 0 && k.isFinite) { throw invalid(.tuningConstant(k)) }
     if case .custom(let name) = loss.kind {
@@ -133,8 +135,10 @@ extension FitProblem {
       return try fitMEstimator(TukeyBiweightLoss(), loss: loss)
     case .absolute:
       return try fitAbsolute()
-    case .adaptive(let alphaRange):
+    case .adaptive(let alphaRange, .likelihood):
       return try AdaptiveFitter(fitProblem: self, alphaRange: alphaRange).fit()
+    case .adaptive(let alphaRange, .variance):
+      return try MinimumVarianceFitter(fitProblem: self, alphaRange: alphaRange).fit()
     case .custom:
       return try fitMEstimator(loss.customFunctions!.loss, loss: loss)
     case .sEstimate:

@@ -35,6 +35,25 @@ enum LossChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
   var hasSettableScale: Bool { self != .l1 && self != .adaptive && self != .mm && self != .s }
 }
 
+/// `--criterion`: how `--loss adaptive` chooses α (``AdaptiveCriterion``).
+enum CriterionChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+  /// Barron's negative log-likelihood (the default).
+  case nll
+  /// The smallest estimated variance of β̂.
+  case variance
+
+  /// Accepts `likelihood` for `nll`, any case.
+  init?(argument: String) {
+    switch argument.lowercased() {
+    case "nll", "likelihood": self = .nll
+    case "variance": self = .variance
+    default: return nil
+    }
+  }
+
+  var criterion: AdaptiveCriterion { self == .nll ? .likelihood : .variance }
+}
+
 /// `--method`: the library's L1 algorithms by their names.
 extension AbsoluteMethod: ExpressibleByArgument {}
 

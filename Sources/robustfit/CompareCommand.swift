@@ -99,15 +99,24 @@ struct CompareCommand: ParsableCommand {
           + LossChoice.allCases.map(\.rawValue).joined(separator: ", ") + ")")
       }
       var alpha: Double?
+      var criterion = AdaptiveCriterion.likelihood
       if parts.count == 2 {
-        guard choice == .general else {
-          throw ValidationError("'\(entry)' in --losses: only general takes an α (general:ALPHA)")
+        switch choice {
+        case .general: alpha = try parseAlpha(parts[1])
+        case .adaptive:
+          guard let given = CriterionChoice(argument: parts[1]) else {
+            throw ValidationError("'\(entry)' in --losses: the adaptive criterion is nll or variance (adaptive:variance)")
+          }
+          criterion = given.criterion
+        default:
+          throw ValidationError("'\(entry)' in --losses: only general takes an α (general:ALPHA) and adaptive a criterion (adaptive:variance)")
         }
-        alpha = try parseAlpha(parts[1])
       } else if choice == .general {
         throw ValidationError("'general' in --losses needs its α: general:ALPHA (e.g. general:0.5)")
       }
-      let request = try FitRequest(choice: choice, alpha: alpha, alphaRange: alphaRange ?? 0...2,
+      // --alpha-range applies to the likelihood's range; the variance searches its own default.
+      let request = try FitRequest(choice: choice, alpha: alpha,
+                                   alphaRange: criterion == .likelihood ? alphaRange : nil, criterion: criterion,
                                    scale: scaleOptions, solver: solver, seed: seed)
       if requests.contains(where: { $0.label == request.label }) {
         throw ValidationError("'\(entry)' appears twice in --losses")

@@ -26,9 +26,20 @@ struct FitCommand: ParsableCommand {
   var alpha: Double?
 
   @Option(name: .customLong("alpha-range"), parsing: .unconditional, help: ArgumentHelp(
-    "The range α is searched in for --loss adaptive (default 0,2; within [0, ∞)).", valueName: "lo,hi"),
+    "The range α is searched in for --loss adaptive (default 0,2 within [0, ∞) for nll; -inf,2 within [-inf, 2] for variance).",
+    valueName: "lo,hi"),
           transform: parseAlphaRange)
   var alphaRange: ClosedRange<Double>?
+
+  @Option(help: ArgumentHelp(
+    "How --loss adaptive chooses α: nll (Barron's likelihood, α and c estimated) or variance (the smallest estimated variance of the coefficients, c = k(α)·σ̂).",
+    valueName: "name"))
+  var criterion: CriterionChoice?
+
+  @Option(name: .customLong("profile-plot"), help: ArgumentHelp(
+    "For --loss adaptive, write an SVG of the criterion over α (the profile NLL with its interval, or the variance).",
+    valueName: "path.svg"))
+  var profilePlot: String?
 
   // --scale, --tuning and --fixed-sigma are declared in each command because their help speaks of
   // one loss; their rules live once, in ScaleOptions.
@@ -76,14 +87,16 @@ struct FitCommand: ParsableCommand {
     if loss == .general && alpha == nil {
       throw ValidationError("--loss general needs --alpha (e.g. --alpha 0.5, --alpha -inf)")
     }
-    if alphaRange != nil && loss != .adaptive {
-      throw ValidationError("--alpha-range applies only to --loss adaptive")
+    for (given, flag) in [(alphaRange != nil, "--alpha-range"), (criterion != nil, "--criterion"),
+                          (profilePlot != nil, "--profile-plot")] where given && loss != .adaptive {
+      throw ValidationError("\(flag) applies only to --loss adaptive")
     }
     try scaleOptions.validate()
-    if !loss.hasSettableScale, let flag = scaleOptions.given.first {
+    if !loss.hasSettableScale, let flag = scaleOptions.given.first, !(loss == .adaptive && flag == "--scale") {
       switch loss {
       case .l1: throw ValidationError("\(flag) does not apply to --loss l1, which has no scale")
-      case .adaptive: throw ValidationError("\(flag) does not apply to --loss adaptive, which estimates c")
+      case .adaptive:
+        throw ValidationError("\(flag) does not apply to --loss adaptive: it estimates c (or holds the c --scale gives)")
       default: throw ValidationError("\(flag) does not apply to --loss \(loss.rawValue), whose c is k × the S-scale")
       }
     }
@@ -91,8 +104,12 @@ struct FitCommand: ParsableCommand {
     if method == .subgradient && loss != .l1 {
       throw ValidationError("--method subgradient applies only to --loss l1")
     }
-    if output != nil && plot != nil && output == plot {
-      throw ValidationError("--output and --plot name the same file")
+    let outputs = [(output, "--output"), (plot, "--plot"), (profilePlot, "--profile-plot")]
+      .compactMap { path, flag in path.map { ($0, flag) } }
+    for (i, a) in outputs.enumerated() {
+      if let b = outputs.dropFirst(i + 1).first(where: { $0.0 == a.0 }) {
+        throw ValidationError("\(a.1) and \(b.1) name the same file")
+      }
     }
   }
 
@@ -101,13 +118,15 @@ struct FitCommand: ParsableCommand {
 
   /// The request this command line describes.
   func request() throws -> FitRequest {
-    try FitRequest(choice: loss, alpha: alpha, alphaRange: alphaRange ?? 0...2, method: method,
-                   scale: scaleOptions, solver: solver, recordsHistory: history, seed: seed)
+    try FitRequest(choice: loss, alpha: alpha, alphaRange: alphaRange, criterion: (criterion ?? .nll).criterion,
+                   method: method, scale: scaleOptions, holdsAdaptiveScale: true, solver: solver,
+                   recordsHistory: history, seed: seed)
   }
 
   func run() throws {
     if let output { try OutputPaths.check(output, option: "--output", input: data.file) }
     if let plot { try OutputPaths.check(plot, option: "--plot", input: data.file) }
+    if let profilePlot { try OutputPaths.check(profilePlot, option: "--profile-plot", input: data.file) }
     let loaded = try DataLoader.load(data)
     loaded.announce()
     let request = try self.request()

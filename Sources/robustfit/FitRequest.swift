@@ -6,19 +6,24 @@ struct FitRequest {
   let regression: Regression
 
   /// The loss and the solver settings of a command line; `scale` applies only to losses with a settable
-  /// scale (not l1, not adaptive, which estimates c).
-  init(choice: LossChoice, alpha: Double?, alphaRange: ClosedRange<Double>, method: AbsoluteMethod = .irls,
-       scale: ScaleOptions, solver: SolverOptions, recordsHistory: Bool = false, seed: UInt64 = 1) throws {
+  /// scale (not l1, not mm or s), and to the adaptive loss only its fixed c when `holdsAdaptiveScale`
+  /// (`fit --loss adaptive --scale C`; `compare` lets the adaptive loss estimate c). `alphaRange` nil
+  /// is the criterion's default range.
+  init(choice: LossChoice, alpha: Double?, alphaRange: ClosedRange<Double>?, criterion: AdaptiveCriterion = .likelihood,
+       method: AbsoluteMethod = .irls, scale: ScaleOptions, holdsAdaptiveScale: Bool = false,
+       solver: SolverOptions, recordsHistory: Bool = false, seed: UInt64 = 1) throws {
     var loss: Loss
+    var rule = ScaleRule.mad
     switch choice {
-    case .adaptive: loss = .adaptive(alphaRange: alphaRange)
+    case .adaptive:
+      loss = .adaptive(criterion: criterion, alphaRange: alphaRange)
+      if holdsAdaptiveScale, let c = scale.scale { rule = .fixed(c) }
     case .general:
       guard let alpha else { throw CLIError.usage("--loss general needs --alpha") }
       loss = .general(alpha: alpha)
     case .l1: loss = .absolute(method: method)
     default: loss = Loss(name: choice.rawValue)!
     }
-    var rule = ScaleRule.mad
     if choice.hasSettableScale {
       if let k = scale.tuning { loss = loss.withTuningConstant(k) }
       rule = scale.scale.map { .fixed($0) } ?? (scale.fixedSigma ? .madOfStart : .mad)
@@ -38,9 +43,10 @@ struct FitRequest {
   /// The label used in reports: the loss name, with α for the general loss.
   var label: String { Self.label(of: regression.loss) }
 
-  /// `huber`, `general (α = 0.5)`.
+  /// `huber`, `general (α = 0.5)`, `adaptive (variance)`.
   static func label(of loss: Loss) -> String {
     if loss.name == "general", let alpha = loss.barronAlpha { return "general (α = \(Loss.format(alpha: alpha)))" }
+    if loss.adaptiveCriterion == .variance { return "adaptive (variance)" }
     return loss.name
   }
 
@@ -92,7 +98,7 @@ extension RegressionFit {
   /// The tuning constant k of c = k·σ̂, when c came from σ̂.
   var tuningConstantUsed: Double? {
     switch lossScaleSource {
-    case .residualScale(let k), .startScale(let k): k
+    case .residualScale(let k), .startScale(let k), .sScale(let k): k
     default: nil
     }
   }

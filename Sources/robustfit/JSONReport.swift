@@ -48,6 +48,17 @@ struct JSONReport {
       pairs.append(("alpha_on_bound", .bool(adaptive.alphaOnBound)))
       pairs.append(("scale_on_bound", .bool(adaptive.scaleOnFloor)))
     }
+    if let selection = fit.shapeSelection {
+      pairs.append(("criterion", .string(selection.criterion == .likelihood ? "nll" : "variance")))
+      let interval = selection.alphaInterval
+      pairs.append(("alpha_interval", interval.map { .array([.alpha($0.lower), .alpha($0.upper)]) } ?? .null))
+      pairs.append(("alpha_interval_level", .number(interval?.level)))
+      pairs.append(("alpha_interval_on_bound",
+                    interval.map { .array([.bool($0.lowerOnBound), .bool($0.upperOnBound)]) } ?? .null))
+      pairs.append(("profile", .array(selection.profile.map { point in
+        .object([("alpha", .alpha(point.alpha)), ("value", .number(point.value)), ("scale", .number(point.lossScale))])
+      })))
+    }
     if let s = fit.sEstimate {
       pairs.append(("seed", .unsigned(fit.regression.seed)))
       pairs.append(("s_estimate", .object([

@@ -61,7 +61,8 @@ enum Plotting {
   /// The legend label of a fit: the loss, with α for the general and adaptive losses.
   static func label(of fit: RegressionFit) -> String {
     if case .estimated(let alpha, _, _, _) = fit.shape {
-      return "adaptive (α = \(alpha.isInfinite ? Loss.format(alpha: alpha) : twoDecimals(alpha)))"
+      let criterion = fit.loss.adaptiveCriterion == .variance ? "variance, " : ""
+      return "adaptive (\(criterion)α = \(alpha.isInfinite ? Loss.format(alpha: alpha) : twoDecimals(alpha)))"
     }
     return FitRequest.label(of: fit.loss)
   }

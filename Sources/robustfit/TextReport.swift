@@ -22,6 +22,10 @@ struct TextReport {
     out.append(contentsOf: coefficientSection())
     out.append("")
     out.append(leftAligned(summaryTable()))
+    if let selection = fit.shapeSelection, !selection.profile.isEmpty {
+      out.append("")
+      out.append(contentsOf: profileSection(selection))
+    }
     if history, !fit.history.isEmpty {
       out.append("")
       out.append("Iteration history:")
@@ -44,7 +48,12 @@ struct TextReport {
       return "l1, least absolute deviations (\(method == .irls ? "IRLS with an exact basis finish" : "subgradient"))"
     }
     switch fit.shape {
-    case .estimated: return "adaptive, Barron's negative log-likelihood with α and c estimated"
+    case .estimated where fit.loss.adaptiveCriterion == .variance:
+      return "adaptive, α chosen by the smallest estimated variance of the coefficients, c = k(α)·σ̂"
+        + (fit.lossScaleSource == .given ? " (c fixed by --scale)" : "")
+    case .estimated:
+      return "adaptive, Barron's negative log-likelihood with α and "
+        + (fit.lossScaleSource == .given ? "β estimated, c fixed by --scale" : "c estimated")
     case .fixed(let alpha) where fit.loss.name == "general":
       return "general, Barron's ρ(r/c; α) with α = \(NumberText.alpha(alpha))"
     default: return fit.loss.name
@@ -93,6 +102,18 @@ struct TextReport {
     t.rows.append(["Loss scale c", scaleText])
     t.rows.append(["Residual scale σ̂", NumberText.significant(fit.residualScale) + "  (\(fit.residualScaleSource))"])
     t.rows.append(["Shape α", alphaText])
+    if let interval = fit.shapeSelection?.alphaInterval {
+      var text = "[\(NumberText.alpha(interval.lower)), \(NumberText.alpha(interval.upper))]  "
+        + "(\(percentText(interval.level)) profile likelihood"
+      let ends = [(interval.lowerOnBound, "lower"), (interval.upperOnBound, "upper")].filter(\.0).map(\.1)
+      if !ends.isEmpty { text += "; \(ends.joined(separator: " and ")) end on the range's bound" }
+      t.rows.append(["α interval", text + ")"])
+    }
+    if let selection = fit.shapeSelection, selection.criterion == .variance,
+       let chosen = selection.profile.first(where: { $0.alpha == fit.shape.alpha }) {
+      t.rows.append(["Criterion τ̂", NumberText.significant(chosen.value)
+        + "  (smallest over α; Cov(β̂) = τ̂²·(XᵀX)⁻¹, τ̂ = s for least squares)"])
+    }
     let objectiveLabel: String
     switch fit.objective.kind {
     case .sumOfAbsoluteResiduals: objectiveLabel = "Objective Σ|r|"
@@ -141,8 +162,34 @@ struct TextReport {
     case .estimated(let alpha, let se, let onBound, let range):
       var text = NumberText.alpha(alpha)
       if let se { text += " ± " + NumberText.significant(se, 3) }
-      return text + "  (estimated in \(NumberText.range(range))" + (onBound ? "; on a bound)" : ")")
+      let verb = fit.loss.adaptiveCriterion == .variance ? "chosen" : "estimated"
+      return text + "  (\(verb) in \(NumberText.range(range))" + (onBound ? "; on a bound)" : ")")
     }
+  }
+
+  /// The criterion at the grid points of its search (and the chosen α), the chosen row marked.
+  private func profileSection(_ selection: RegressionFit.ShapeSelection) -> [String] {
+    let chosen = fit.shape.alpha
+    let isVariance = selection.criterion == .variance
+    let points = selection.profile.filter { point in
+      guard point.alpha != chosen else { return true }
+      // The variance's golden-section points are left out: its grid is every 0.25 in s (s = α for α ≥ 0,
+      // α/(1 − α) below).
+      guard isVariance else { return true }
+      let s = point.alpha >= 0 ? point.alpha : (point.alpha == -.infinity ? -1 : point.alpha / (1 - point.alpha))
+      return abs(s * 4 - (s * 4).rounded()) < 1e-9
+    }
+    var table = TextTable(header: ["α", isVariance ? "τ̂" : "profile NLL", "c", ""])
+    for point in points {
+      table.rows.append([NumberText.alpha(point.alpha),
+                         NumberText.significant(point.value, isVariance ? 6 : 8),
+                         NumberText.significant(point.lossScale),
+                         point.alpha == chosen ? "← chosen" : ""])
+    }
+    let title = isVariance
+      ? "Variance criterion over α (τ̂ at c = k(α)·σ̂ from the S start):"
+      : "Profile negative log-likelihood over α (β and c fitted at each α):"
+    return [title, table.render(indent: "  ")]
   }
 
   private var outlierText: String {

@@ -113,7 +113,9 @@ struct PublicEntryPointTests {
       #expect(invalid(Regression(loss: .general(alpha: 0.5, k: value))) != nil)
     }
     #expect(invalid(Regression(loss: .general(alpha: .nan))) == .shapeNotANumber)
-    #expect(invalid(Regression(loss: .adaptive(alphaRange: -1...2))) == .alphaRange(lower: -1, upper: 2))
+    #expect(invalid(Regression(loss: .adaptive(alphaRange: -1...2))) == .alphaRange(lower: -1, upper: 2, criterion: .likelihood))
+    #expect(invalid(Regression(loss: .adaptive(criterion: .variance, alphaRange: 0...3)))
+      == .alphaRange(lower: 0, upper: 3, criterion: .variance))
     #expect(invalid(Regression(maxIterations: 0)) == .iterationLimit(0))
     #expect(invalid(Regression(maxIterations: -5)) == .iterationLimit(-5))
     #expect(invalid(Regression(confidenceLevel: 1)) == .confidenceLevel(1))

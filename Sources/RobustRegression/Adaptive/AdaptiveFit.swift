@@ -34,7 +34,7 @@ struct AdaptiveFitter {
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     defer { scratch.deallocate() }
     // Above `scanRows` rows the start scan runs on a subsample (see `scan`).
-    let scanData = n > Self.scanRows ? subsample() : fitProblem
+    let scanData = fitProblem.scanSubsample(rows: Self.scanRows)
     let startBeta = try startingCoefficients(scanData: scanData, scratch: scratch)
     let (reference, scaleFloor) = scaleFloor(from: startBeta, scratch: scratch)
     let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
@@ -63,7 +63,10 @@ struct AdaptiveFitter {
                             range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
                             maxIterations: options.maxIterations, tolerance: options.tolerance,
                             recordHistory: options.recordHistory)
-    return try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
+    var outcome = try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
+    outcome.adaptive?.selection = try selection(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
+    if fixedScale { outcome.lossScaleSource = .given }
+    return outcome
   }
 
   /// A robust convex start for β (Huber), unless the caller gave one. Above `scanRows` rows the automatic
@@ -141,7 +144,93 @@ struct AdaptiveFitter {
       outliers: fitProblem.flagOutliers(residuals, sigma: sigma), history: state.outcome.history, warnings: warnings,
       adaptive: AdaptiveSummary(alphaRange: alphaRange, alphaOnBound: alphaOnBound, scaleOnBound: scaleOnBound,
                                 alphaStandardError: information?.alphaStandardError,
-                                scaleStandardError: information?.scaleStandardError))
+                                scaleStandardError: information?.scaleStandardError,
+                                selection: RegressionFit.ShapeSelection(criterion: .likelihood, profile: [],
+                                                                        alphaInterval: nil)))
+  }
+
+  /// The NLL minimised over β and c at one α.
+  private struct Profiled {
+    var alpha: Double
+    var nll: Double
+    var beta: [Double]
+    var scale: Double
+  }
+
+  /// The likelihood's selection: the NLL profiled over β and c (c held when fixed) at each α of
+  /// `scanGrid`, continued outwards from the optimum on all rows, and the profile-likelihood interval
+  /// {α : NLL_p(α) ≤ NLL_min + χ²₁(level)/2}, each end found by the Illinois method between the grid
+  /// points that bracket the threshold, or on the range's bound when the profile stays below it.
+  private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool) throws -> RegressionFit.ShapeSelection {
+    let optimum = Profiled(alpha: state.alpha, nll: state.outcome.objective, beta: state.outcome.coefficients,
+                           scale: state.outcome.scale)
+    let level = fitProblem.options.confidenceLevel
+    let threshold = optimum.nll + Normal.chiSquaredOneQuantile(level) / 2
+    func profiled(_ alpha: Double, from warm: Profiled) throws -> Profiled {
+      let end = try descend(fitProblem, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
+                            scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 200, tolerance: 1e-10,
+                            recordHistory: false)
+      return Profiled(alpha: alpha, nll: end.outcome.objective, beta: end.outcome.coefficients, scale: end.outcome.scale)
+    }
+    let grid = Self.scanGrid(alphaRange)
+    var points = [optimum]
+    // One side of the optimum: the profile at the grid points outwards, then the interval's end.
+    func side(_ outwards: [Double], bound: Double) throws -> (end: Double, onBound: Bool) {
+      var inside = optimum
+      for alpha in outwards {
+        let point = try profiled(alpha, from: inside)
+        points.append(point)
+        guard point.nll.isFinite, point.nll <= threshold else {
+          let end = try crossing(inside: inside, outside: point, threshold: threshold, profiled: profiled)
+          // The remaining grid points, for the profile's picture.
+          var warm = point
+          for rest in outwards.drop(while: { $0 != alpha }).dropFirst() {
+            warm = try profiled(rest, from: warm)
+            points.append(warm)
+          }
+          return (end, false)
+        }
+        inside = point
+      }
+      return (bound, true)
+    }
+    let upper = try side(grid.filter { $0 > optimum.alpha }, bound: alphaRange.upperBound)
+    let lower = try side(grid.filter { $0 < optimum.alpha }.reversed(), bound: alphaRange.lowerBound)
+    let profile = points.sorted { $0.alpha < $1.alpha }.map {
+      RegressionFit.ProfilePoint(alpha: $0.alpha, value: $0.nll, lossScale: $0.scale)
+    }
+    return RegressionFit.ShapeSelection(
+      criterion: .likelihood, profile: profile,
+      alphaInterval: RegressionFit.AlphaInterval(level: level, lower: lower.end, upper: upper.end,
+                                                 lowerOnBound: lower.onBound, upperOnBound: upper.onBound))
+  }
+
+  /// The α between `inside` (profile at or below `threshold`) and `outside` (above it) where the profile
+  /// crosses the threshold, by the Illinois method to 1e-4 in α, each point warm-started from the
+  /// nearest inside point.
+  private func crossing(inside start: Profiled, outside end: Profiled, threshold: Double,
+                        profiled: (Double, Profiled) throws -> Profiled) throws -> Double {
+    var inside = start, outside = end
+    var fInside = inside.nll - threshold
+    var fOutside = outside.nll.isFinite ? outside.nll - threshold : 1
+    var retained = 0
+    for _ in 0..<40 where abs(outside.alpha - inside.alpha) > 1e-4 {
+      var alpha = (inside.alpha * fOutside - outside.alpha * fInside) / (fOutside - fInside)
+      let lo = min(inside.alpha, outside.alpha), hi = max(inside.alpha, outside.alpha)
+      if !(alpha > lo && alpha < hi) { alpha = (inside.alpha + outside.alpha) / 2 }
+      let point = try profiled(alpha, inside)
+      let f = point.nll.isFinite ? point.nll - threshold : 1
+      if f <= 0 {
+        inside = point; fInside = f
+        retained += 1
+        if retained >= 2 { fOutside /= 2 }
+      } else {
+        outside = point; fOutside = f
+        retained = 0
+      }
+      if abs(f) < 1e-9 * max(1, abs(threshold)) { return point.alpha }
+    }
+    return (inside.alpha + outside.alpha) / 2
   }
 
   /// The α values of the start scan: 8 equal steps over the range when it is at most 8 wide (steps of
@@ -187,25 +276,6 @@ struct AdaptiveFitter {
     }
     guard let best else { return (beta, min(max(1, alphaRange.lowerBound), alphaRange.upperBound), scale, .infinity) }
     return best
-  }
-
-  /// A deterministic pseudo-random subsample of `scanRows` rows (one row from each block of
-  /// ⌈n/scanRows⌉), or all rows when it cannot be prepared (e.g. its columns are collinear).
-  private func subsample() -> FitProblem {
-    let n = fitProblem.design.rows
-    let stride = (n + Self.scanRows - 1) / Self.scanRows
-    var generator = SplitMix64(seed: 0x5EED_ADA9)
-    var rows: [Int] = []
-    rows.reserveCapacity(Self.scanRows)
-    var blockStart = 0
-    while blockStart < n {
-      let width = min(stride, n - blockStart)
-      rows.append(blockStart + Int(generator.next() % UInt64(width)))
-      blockStart += stride
-    }
-    return (try? FitProblem(design: fitProblem.design.selectingRows(rows), response: rows.map { fitProblem.response[$0] }, options: fitProblem.options,
-                          responseUnit: fitProblem.responseUnit, columnMagnitudes: fitProblem.columnMagnitudes))
-      ?? fitProblem
   }
 
   /// The outer iteration on `data` from (β, α, c): one fused IRLS pass over X at the current (α, c), a β

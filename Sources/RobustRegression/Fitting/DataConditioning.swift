@@ -272,9 +272,10 @@ struct DataConditioning: Equatable {
                       coefficients: originalCoefficients($0.coefficients), relativeStep: $0.relativeStep)
     }
     let adaptive = fit.adaptive.map {
-      AdaptiveSummary(alphaRange: $0.alphaRange, alphaOnBound: $0.alphaOnBound, scaleOnBound: $0.scaleOnBound,
-                      alphaStandardError: $0.alphaStandardError,
-                      scaleStandardError: $0.scaleStandardError.map { $0 / s })
+      var summary = $0
+      summary.scaleStandardError = $0.scaleStandardError.map { $0 / s }
+      summary.selection = $0.selection.inUnits(of: s, rows: n)
+      return summary
     }
     let residuals = fit.residuals.map { $0 / s }
     let scale = isAbsolute ? fit.scale : fit.scale / s, sigma = fit.sigma / s

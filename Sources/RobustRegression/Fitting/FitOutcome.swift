@@ -51,6 +51,8 @@ struct AdaptiveSummary: Sendable, Hashable {
   var alphaStandardError: Double?
   /// Standard error of c from the observed information; nil when c is on its floor.
   var scaleStandardError: Double?
+  /// How α was chosen: the criterion, its profile over α and the likelihood's profile interval.
+  var selection: RegressionFit.ShapeSelection
 }
 
 /// Coefficient inference: a covariance and what follows from it.

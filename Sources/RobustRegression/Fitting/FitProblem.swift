@@ -111,3 +111,25 @@ struct FitProblem {
     residuals.map { sigma > 0 ? abs($0) / sigma > options.outlierThreshold : $0 != 0 }
   }
 }
+
+extension FitProblem {
+  /// A deterministic pseudo-random subsample of `count` rows (one row from each block of ⌈n/count⌉),
+  /// the problem itself when it has at most `count` rows, or all rows when the subsample cannot be prepared (e.g. its columns are collinear).
+  func scanSubsample(rows count: Int) -> FitProblem {
+    let n = design.rows
+    guard n > count else { return self }
+    let stride = (n + count - 1) / count
+    var generator = SplitMix64(seed: 0x5EED_ADA9)
+    var rows: [Int] = []
+    rows.reserveCapacity(count)
+    var blockStart = 0
+    while blockStart < n {
+      let width = min(stride, n - blockStart)
+      rows.append(blockStart + Int(generator.next() % UInt64(width)))
+      blockStart += stride
+    }
+    return (try? FitProblem(design: design.selectingRows(rows), response: rows.map { response[$0] }, options: options,
+                          responseUnit: responseUnit, columnMagnitudes: columnMagnitudes))
+      ?? self
+  }
+}

@@ -93,7 +93,7 @@ extension FitProblem {
 
   /// The sandwich covariance (none at zero scale) and the warnings of an IRLS outcome, in the order a
   /// reader meets them: how c was set, why standard errors are missing, how the iterations ended.
-  private func summarize<L: RobustLoss>(_ outcome: DescentOutcome, loss: L, residuals: [Double],
+  func summarize<L: RobustLoss>(_ outcome: DescentOutcome, loss: L, residuals: [Double],
                                         setting: ScaleSetting) -> (Inference?, [FitWarning]) {
     var warnings = setting.warnings
     var inference: Inference?

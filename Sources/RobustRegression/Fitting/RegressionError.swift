@@ -78,8 +78,9 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
 public enum InvalidArgument: Sendable, Hashable, CustomStringConvertible {
   /// Barron's shape α is NaN.
   case shapeNotANumber
-  /// The adaptive loss's α range does not lie within [0, ∞).
-  case alphaRange(lower: Double, upper: Double)
+  /// The adaptive loss's α range does not lie within what its criterion admits: [0, ∞) for the
+  /// likelihood, [−∞, 2] for the variance.
+  case alphaRange(lower: Double, upper: Double, criterion: AdaptiveCriterion)
   /// The tuning constant k is not a positive finite number.
   case tuningConstant(Double)
   /// A fixed loss scale c is not a positive finite number.
@@ -104,7 +105,10 @@ public enum InvalidArgument: Sendable, Hashable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .shapeNotANumber: "Barron's shape α must be a number or ±infinity, not NaN"
-    case .alphaRange: "the α range must lie within [0, ∞) (the density is not normalisable for α < 0)"
+    case .alphaRange(_, _, .likelihood):
+      "the α range of the likelihood criterion must lie within [0, ∞) (the density is not normalisable for α < 0)"
+    case .alphaRange(_, _, .variance):
+      "the α range of the variance criterion must lie within [-inf, 2] (above 2 the loss is less robust than least squares)"
     case .tuningConstant(let k): "the tuning constant must be a positive finite number, not \(k)"
     case .lossScale(let c): "the loss scale must be a positive finite number, not \(c)"
     case .tolerance: "the tolerance must be a positive number"

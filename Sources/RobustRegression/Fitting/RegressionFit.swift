@@ -54,6 +54,9 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
   public let sEstimate: SEstimate?
   /// lmrob's robust R² and adjusted R² of an MM fit; nil for the other losses.
   public let robustRSquared: RobustRSquared?
+  /// How the adaptive loss chose α: its criterion, the criterion's profile over α and, for the
+  /// likelihood, the profile-likelihood interval of α; nil for the fixed losses.
+  public let shapeSelection: ShapeSelection?
 
   /// Whether the fit converged.
   public var converged: Bool { termination.isConverged }
@@ -162,6 +165,55 @@ extension RegressionFit {
     public let value: Double
     /// R² adjusted for the degrees of freedom.
     public let adjusted: Double
+  }
+
+  /// How the adaptive loss chose α (``AdaptiveCriterion``).
+  public struct ShapeSelection: Sendable, Hashable, Codable {
+    /// The criterion α minimises.
+    public let criterion: AdaptiveCriterion
+    /// The criterion at the shapes evaluated, in increasing α. For the likelihood, the NLL minimised over
+    /// β and c at each α of the start scan's grid (continued from the optimum on all rows); for the
+    /// variance, τ̂ of the sandwich at each α of the search (Cov(β̂) = τ̂²·(XᵀX)⁻¹, in the units of y;
+    /// +∞ where mean ψ′ ≤ 0), on the rows it searched.
+    public let profile: [ProfilePoint]
+    /// The profile-likelihood interval of α (likelihood only).
+    public let alphaInterval: AlphaInterval?
+
+    /// This selection with y divided by `factor`: NLLs lose n·log(factor), τ̂ and c are divided by it.
+    func inUnits(of factor: Double, rows n: Int) -> ShapeSelection {
+      let points = profile.map { point in
+        ProfilePoint(alpha: point.alpha,
+                     value: criterion == .likelihood ? point.value - Double(n) * Double.log(factor) : point.value / factor,
+                     lossScale: point.lossScale / factor)
+      }
+      return ShapeSelection(criterion: criterion, profile: points, alphaInterval: alphaInterval)
+    }
+  }
+
+  /// The adaptive criterion at one shape.
+  public struct ProfilePoint: Sendable, Hashable, Codable {
+    /// The shape α.
+    public let alpha: Double
+    /// The criterion there: the profiled NLL, or τ̂.
+    public let value: Double
+    /// The loss scale c at that α: the profiled c, or k(α)·σ̂.
+    public let lossScale: Double
+  }
+
+  /// The profile-likelihood interval of α: the α whose profiled NLL is within χ²₁(level)/2 of the
+  /// minimum. An end on the α range's bound (``lowerOnBound``, ``upperOnBound``) means the profile stays
+  /// below that threshold up to the bound: the data do not exclude shapes beyond it that the range left out.
+  public struct AlphaInterval: Sendable, Hashable, Codable {
+    /// The coverage, ``Regression/confidenceLevel``.
+    public let level: Double
+    /// The lower end.
+    public let lower: Double
+    /// The upper end.
+    public let upper: Double
+    /// Whether the lower end is the range's lower bound.
+    public let lowerOnBound: Bool
+    /// Whether the upper end is the range's upper bound.
+    public let upperOnBound: Bool
   }
 
   /// Barron's shape α of the fitted loss.
@@ -307,7 +359,8 @@ extension RegressionFit {
     if let summary = outcome.adaptive {
       shape = .estimated(alpha: outcome.alpha ?? .nan, standardError: summary.alphaStandardError,
                          onBound: summary.alphaOnBound, range: summary.alphaRange)
-      lossScaleSource = .estimated(standardError: summary.scaleStandardError, onFloor: summary.scaleOnBound)
+      lossScaleSource = outcome.lossScaleSource
+        ?? .estimated(standardError: summary.scaleStandardError, onFloor: summary.scaleOnBound)
     } else {
       shape = outcome.alpha.map { .fixed(alpha: $0) } ?? .notInFamily
       lossScaleSource = outcome.lossScaleSource ?? {
@@ -335,6 +388,7 @@ extension RegressionFit {
     residualScale = outcome.sigma
     residualScaleSource = outcome.residualScaleSource
     robustRSquared = outcome.robustRSquared.map { RobustRSquared(value: $0.value, adjusted: $0.adjusted) }
+    shapeSelection = outcome.adaptive?.selection
     sEstimate = outcome.sEstimate.map {
       SEstimate(coefficients: $0.coefficients, scale: $0.scale, converged: $0.converged)
     }

@@ -10,8 +10,26 @@ enum Sandwich {
     loss: L, residuals: [Double], scale c: Double, inverseGram: [Double], coefficients: [Double],
     confidenceLevel: Double
   ) -> Result<Inference, FitWarning.StandardErrorProblem> {
-    // uᵢ = rᵢ/c on the fly (no n-length copy: this runs at the peak memory of a large fit).
     let n = residuals.count, p = coefficients.count
+    let factor = residuals.withUnsafeBufferPointer { varianceFactor(loss: loss, residuals: $0, scale: c, parameters: p) }
+    switch factor {
+    case .failure(let problem): return .failure(problem)
+    case .success(let factor):
+      let covariance = inverseGram.map { $0 * factor }
+      guard let inference = Inference(covariance: covariance, coefficients: coefficients,
+                                      degreesOfFreedom: n - p, method: .huberSandwich,
+                                      confidenceLevel: confidenceLevel)
+      else { return .failure(.degenerateCovariance) }
+      return .success(inference)
+    }
+  }
+
+  /// τ̂² = K² · [Σψ(uᵢ)²/(n − p)] · c² / m², the factor of (XᵀX)⁻¹ in the sandwich: the variance of β̂
+  /// per unit of (XᵀX)⁻¹ (for least squares Σr²/(n − p)); a failure where m = mean ψ′ ≤ 0.
+  static func varianceFactor<L: RobustLoss>(loss: L, residuals: UnsafeBufferPointer<Double>, scale c: Double,
+                                            parameters p: Int) -> Result<Double, FitWarning.StandardErrorProblem> {
+    // uᵢ = rᵢ/c on the fly (no n-length copy: this runs at the peak memory of a large fit).
+    let n = residuals.count
     // Σ(c·ψ(uᵢ))² rather than c²·Σψ(uᵢ)²: with c far above the residuals (u ≈ 1e-300) ψ(u)² underflows
     // to 0 while c·ψ(u) ≈ r does not (and with c far below them, c·ψ(u) stays below c·sup|ψ| or |r|).
     var sumScaledPsiSquared = 0.0, sumSlope = 0.0
@@ -30,13 +48,7 @@ enum Sandwich {
     }
     variance /= Double(n)
     let k = 1 + Double(p) / Double(n) * variance / (m * m)
-    let factor = k * k * sumScaledPsiSquared / Double(n - p) / (m * m)
-    let covariance = inverseGram.map { $0 * factor }
-    guard let inference = Inference(covariance: covariance, coefficients: coefficients,
-                                    degreesOfFreedom: n - p, method: .huberSandwich,
-                                    confidenceLevel: confidenceLevel)
-    else { return .failure(.degenerateCovariance) }
-    return .success(inference)
+    return .success(k * k * sumScaledPsiSquared / Double(n - p) / (m * m))
   }
 }
 

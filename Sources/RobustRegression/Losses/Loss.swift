@@ -23,7 +23,7 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
     case squared, huber, pseudoHuber, cauchy, gemanMcClure, welsch, tukey
     case absolute(AbsoluteMethod)
     case general(alpha: Double)
-    case adaptive(alphaRange: ClosedRange<Double>)
+    case adaptive(alphaRange: ClosedRange<Double>, criterion: AdaptiveCriterion)
     case custom(name: String)
     case sEstimate
     case mm
@@ -92,11 +92,16 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
 
   /// Barron's adaptive loss over α ∈ [0, 2]: β, α and c minimise Barron's negative log-likelihood
   /// (Docs/adaptive.md).
-  public static let adaptive = Loss(.adaptive(alphaRange: 0...2), k: nil)
-  /// Barron's adaptive loss with α restricted to `alphaRange`, within [0, ∞) (the density does not exist
-  /// for α < 0).
+  public static let adaptive = Loss(.adaptive(alphaRange: 0...2, criterion: .likelihood), k: nil)
+  /// Barron's adaptive loss by the likelihood with α restricted to `alphaRange`, within [0, ∞) (the
+  /// density does not exist for α < 0).
   public static func adaptive(alphaRange: ClosedRange<Double>) -> Loss {
-    Loss(.adaptive(alphaRange: alphaRange), k: nil)
+    Loss(.adaptive(alphaRange: alphaRange, criterion: .likelihood), k: nil)
+  }
+  /// Barron's adaptive loss with α chosen by `criterion` within `alphaRange` (by default the criterion's
+  /// ``AdaptiveCriterion/defaultAlphaRange``: [0, 2] for the likelihood, [−∞, 2] for the variance).
+  public static func adaptive(criterion: AdaptiveCriterion, alphaRange: ClosedRange<Double>? = nil) -> Loss {
+    Loss(.adaptive(alphaRange: alphaRange ?? criterion.defaultAlphaRange, criterion: criterion), k: nil)
   }
 
   /// The S-estimate (Rousseeuw & Yohai 1984) by fast-S: β minimising the bisquare M-scale of the
@@ -160,7 +165,9 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
     case .absolute(let method): return "l1(method: \(method.rawValue))"
     case .general(let alpha):
       return "general(" + (["alpha: \(Self.format(alpha: alpha))"] + (k.map { [$0] } ?? [])).joined(separator: ", ") + ")"
-    case .adaptive(let range): return "adaptive(alpha: \(range))"
+    case .adaptive(let range, .likelihood): return "adaptive(alpha: \(range))"
+    case .adaptive(let range, let criterion):
+      return "adaptive(criterion: \(criterion), alpha: \(Self.format(alpha: range.lowerBound))...\(Self.format(alpha: range.upperBound)))"
     default: return k.map { "\(name)(\($0))" } ?? name
     }
   }
@@ -203,7 +210,12 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
 
   /// The admissible α of the adaptive loss; nil for the fixed losses.
   public var alphaRange: ClosedRange<Double>? {
-    if case .adaptive(let range) = kind { range } else { nil }
+    if case .adaptive(let range, _) = kind { range } else { nil }
+  }
+
+  /// How the adaptive loss chooses α; nil for the fixed losses.
+  public var adaptiveCriterion: AdaptiveCriterion? {
+    if case .adaptive(_, let criterion) = kind { criterion } else { nil }
   }
 
   /// The L1 algorithm; nil for the other losses.
