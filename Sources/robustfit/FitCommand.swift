@@ -146,5 +146,11 @@ struct FitCommand: ParsableCommand {
                                  title: "\(loaded.yName): \(entry.label) fit")
       try Plotting.write(chart, to: plot)
     }
+    if let profilePlot {
+      guard let chart = Plotting.profileChart(fit: fit, data: loaded) else {
+        throw CLIError(.failure, "--profile-plot: the fit has no profile over α (its range is one point)")
+      }
+      try Plotting.write(chart, to: profilePlot)
+    }
   }
 }

@@ -75,6 +75,50 @@ enum Plotting {
     return text == "-0" ? "0" : text
   }
 
+  /// The adaptive criterion over α (`--profile-plot`): for the likelihood, the profile NLL above its
+  /// minimum with the χ²₁ threshold and the interval's ends; for the variance, τ̂ over s (s = α for α ≥ 0,
+  /// α/(1 − α) below, so that α = −∞ is s = −1), the chosen shape marked. Nil without a profile.
+  static func profileChart(fit: RegressionFit, data: LoadedData) -> Chart? {
+    guard let selection = fit.shapeSelection, !selection.profile.isEmpty, let chosen = fit.shape.alpha else { return nil }
+    let name = (data.fileName as NSString).lastPathComponent
+    switch selection.criterion {
+    case .likelihood:
+      let minimum = selection.profile.map(\.value).min() ?? 0
+      let points = selection.profile.filter { $0.value.isFinite && $0.alpha.isFinite }
+      var chart = Chart(title: "\(name): profile negative log-likelihood over α",
+                        xLabel: "shape α (β and c fitted at each α)", yLabel: "NLL − minimum")
+      let x = points.map(\.alpha), y = points.map { $0.value - minimum }
+      chart.series.append(.curve(x: x, y: y, label: "profile NLL", color: Color.palette(0)))
+      chart.series.append(.scatter(x: x, y: y, color: Color.palette(0)))
+      if let interval = selection.alphaInterval {
+        let level = Int((interval.level * 100).rounded())
+        chart.series.append(.horizontalLine(y: Normal.chiSquaredOneQuantile(interval.level) / 2,
+                                            label: "χ²₁(\(level) %)/2: the \(level) % interval's threshold"))
+        let text = "\(level) % interval [\(twoDecimals(interval.lower)), "
+          + "\(interval.upper.isFinite ? twoDecimals(interval.upper) : "inf")]"
+        for (k, end) in [interval.lower, interval.upper].enumerated() where end.isFinite {
+          chart.series.append(.verticalLine(x: end, label: k == 0 ? text : nil, color: Color.palette(1)))
+        }
+      }
+      chart.series.append(.verticalLine(x: chosen, label: "α̂ = \(twoDecimals(chosen))", color: Color.darkGrey,
+                                        width: 1.5, dash: .solid))
+      return chart
+    case .variance:
+      func s(_ alpha: Double) -> Double { alpha >= 0 ? alpha : (alpha == -.infinity ? -1 : alpha / (1 - alpha)) }
+      let points = selection.profile.filter { $0.value.isFinite }
+      var chart = Chart(title: "\(name): estimated variance of the coefficients over α",
+                        xLabel: "shape s: α = s for s ≥ 0, α = s/(1 + s) below (s = −1 is α = −∞)",
+                        yLabel: "τ̂, Cov(β̂) = τ̂²(XᵀX)⁻¹")
+      let x = points.map { s($0.alpha) }, y = points.map(\.value)
+      chart.series.append(.curve(x: x, y: y, label: "τ̂ at c = k(α)·σ̂", color: Color.palette(0)))
+      chart.series.append(.scatter(x: x, y: y, color: Color.palette(0)))
+      let label = chosen.isInfinite ? Loss.format(alpha: chosen) : twoDecimals(chosen)
+      chart.series.append(.verticalLine(x: s(chosen), label: "chosen α = \(label)", color: Color.darkGrey,
+                                        width: 1.5, dash: .solid))
+      return chart
+    }
+  }
+
   /// Writes the chart, turning a write failure into exit 1.
   static func write(_ chart: Chart, to path: String) throws {
     try OutputPaths.write(chart.svg(), to: path, what: "the plot")
