@@ -112,16 +112,25 @@ func parseAlpha(_ text: String) throws -> Double {
   return value
 }
 
-/// Parses `LO,HI` for `--alpha-range`: 0 ≤ LO ≤ HI < ∞.
+/// Parses `LO,HI` for `--alpha-range`: numbers, inf or -inf, LO ≤ HI. Which range a criterion admits
+/// is checked with the criterion (``checkAlphaRange(_:criterion:)``).
 func parseAlphaRange(_ text: String) throws -> ClosedRange<Double> {
   let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-    .map { $0.trimmingCharacters(in: .whitespaces) }
-  guard parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]),
-        lo.isFinite, hi.isFinite else {
-    throw ValidationError("expected LO,HI with finite numbers, e.g. 0,2")
+  guard parts.count == 2, let lo = try? parseAlpha(String(parts[0])), let hi = try? parseAlpha(String(parts[1])) else {
+    throw ValidationError("expected LO,HI with numbers, inf or -inf, e.g. 0,2")
   }
-  guard lo >= 0, lo <= hi else {
-    throw ValidationError("need 0 ≤ LO ≤ HI (α < 0 has no distribution)")
-  }
+  guard lo <= hi else { throw ValidationError("need LO ≤ HI") }
   return lo...hi
+}
+
+/// The α range `--criterion` admits: 0 ≤ LO ≤ HI < inf for nll (α < 0 has no distribution), HI ≤ 2 for
+/// variance.
+func checkAlphaRange(_ range: ClosedRange<Double>, criterion: AdaptiveCriterion) throws {
+  switch criterion {
+  case .likelihood where !(range.lowerBound >= 0 && range.upperBound.isFinite):
+    throw ValidationError("--alpha-range must lie within [0, inf) for --criterion nll (α < 0 has no distribution)")
+  case .variance where range.upperBound > 2:
+    throw ValidationError("--alpha-range must lie within [-inf, 2] for --criterion variance")
+  default: break
+  }
 }

@@ -27,7 +27,7 @@ struct CompareCommand: ParsableCommand {
   var losses: String?
 
   @Option(name: .customLong("alpha-range"), parsing: .unconditional, help: ArgumentHelp(
-    "The range α is searched in for the adaptive fit (default 0,2).", valueName: "lo,hi"),
+    "The range α is searched in for the likelihood-adaptive fit (default 0,2; adaptive:variance searches -inf,2).", valueName: "lo,hi"),
           transform: parseAlphaRange)
   var alphaRange: ClosedRange<Double>?
 
@@ -74,6 +74,7 @@ struct CompareCommand: ParsableCommand {
     if alphaRange != nil, !requests.contains(where: { $0.regression.loss.alphaRange != nil }) {
       throw ValidationError("--alpha-range applies only when the list holds adaptive")
     }
+    if let alphaRange { try checkAlphaRange(alphaRange, criterion: .likelihood) }
     try scaleOptions.validate()
     if let flag = scaleOptions.given.first, !requests.contains(where: \.hasSettableScale) {
       throw ValidationError("\(flag) applies to no loss in the list (l1 has no scale, adaptive estimates c)")

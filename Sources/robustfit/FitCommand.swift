@@ -91,6 +91,7 @@ struct FitCommand: ParsableCommand {
                           (profilePlot != nil, "--profile-plot")] where given && loss != .adaptive {
       throw ValidationError("\(flag) applies only to --loss adaptive")
     }
+    if let alphaRange { try checkAlphaRange(alphaRange, criterion: (criterion ?? .nll).criterion) }
     try scaleOptions.validate()
     if !loss.hasSettableScale, let flag = scaleOptions.given.first, !(loss == .adaptive && flag == "--scale") {
       switch loss {

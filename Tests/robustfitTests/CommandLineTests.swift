@@ -20,13 +20,19 @@ enum BadCommandLineCases {
         "--alpha does not apply to --loss adaptive, which estimates α (use --alpha-range)")
     add(["--loss", "general"], "--loss general needs --alpha (e.g. --alpha 0.5, --alpha -inf)")
     add(["--alpha-range", "0,1"], "--alpha-range applies only to --loss adaptive")
-    add(["--loss", "adaptive", "--alpha-range", "2,1"],
-        "The value '2,1' is invalid for '--alpha-range <lo,hi>': need 0 ≤ LO ≤ HI (α < 0 has no distribution)")
+    add(["--loss", "adaptive", "--alpha-range", "2,1"], "The value '2,1' is invalid for '--alpha-range <lo,hi>': need LO ≤ HI")
+    add(["--loss", "adaptive", "--alpha-range", "-1,2"],
+        "--alpha-range must lie within [0, inf) for --criterion nll (α < 0 has no distribution)")
+    add(["--loss", "adaptive", "--criterion", "variance", "--alpha-range", "-inf,3"],
+        "--alpha-range must lie within [-inf, 2] for --criterion variance")
+    add(["--criterion", "variance"], "--criterion applies only to --loss adaptive")
+    add(["--profile-plot", "p.svg"], "--profile-plot applies only to --loss adaptive")
+    add(["--loss", "adaptive", "--tuning", "2"],
+        "--tuning does not apply to --loss adaptive: it estimates c (or holds the c --scale gives)")
     add(["--scale", "1", "--tuning", "2"], "--scale fixes c and --tuning sets c = k·σ̂: give one of them")
     add(["--scale", "1", "--fixed-sigma"],
         "--fixed-sigma holds σ̂ in c = k·σ̂, but --scale fixes c without σ̂: give one of them")
     add(["--loss", "l1", "--tuning", "2"], "--tuning does not apply to --loss l1, which has no scale")
-    add(["--loss", "adaptive", "--scale", "2"], "--scale does not apply to --loss adaptive, which estimates c")
     add(["--loss", "mm", "--tuning", "2"], "--tuning does not apply to --loss mm, whose c is k × the S-scale")
     add(["--method", "subgradient"], "--method subgradient applies only to --loss l1")
     add(["--scale", "0"], "--scale must be a positive number, not 0.0")

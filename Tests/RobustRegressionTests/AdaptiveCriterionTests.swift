@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+@testable import RobustRegression
+
+/// The adaptive loss's two criteria (issue 14): the variance criterion against a dense brute-force search
+/// through the public API, its k(α), the likelihood's profile interval against a brute-force profile, and
+/// the likelihood with c held.
+@Suite("Adaptive criteria: the variance's choice, k(α), the profile interval, c held")
+struct AdaptiveCriterionTests {
+  static let fixtures = ["line_outliers.csv", "seventy_thirty.csv", "heavy_tailed.csv", "gaussian_line.csv"]
+
+  /// τ̂ of a fixed-shape fit at c = k(α)·σ̂ from `start`, read from its public covariance:
+  /// Cov = τ̂²·(XᵀX)⁻¹, so τ̂² = Cov₀₀ / [(XᵀX)⁻¹]₀₀ (for one predictor and an intercept).
+  static func tau(alpha: Double, sigma: Double, start: [Double], design: DesignMatrix, y: [Double]) throws -> Double {
+    let k = MinimumVarianceFitter.varianceTuning(alpha: alpha)
+    let fit = try Regression(loss: .general(alpha: alpha, k: 1), scale: .fixed(k * sigma), start: .coefficients(start))
+      .fit(design, response: y)
+    guard let covariance = fit.covariance else { return .infinity }
+    let x = (0..<design.rows).map { design[$0, 1] }
+    let n = Double(x.count), sx = x.reduce(0, +), sxx = x.reduce(0) { $0 + $1 * $1 }
+    let inverse00 = sxx / (n * sxx - sx * sx)
+    return (covariance.matrix[0] / inverse00).squareRoot()
+  }
+
+  @Test("variance: the chosen α's τ̂ is the smallest of a dense search (121 shapes over s ∈ [−1, 2])",
+        arguments: ["line_outliers.csv", "heavy_tailed.csv", "gaussian_line.csv"])
+  func varianceChoiceIsSmallest(file: String) throws {
+    let (design, y) = try Fixtures.regressionData(file)
+    let fit = try Regression(loss: .adaptive(criterion: .variance)).fit(design, response: y)
+    let s = try Regression(loss: .s).fit(design, response: y)
+    let start = try #require(s.sEstimate).coefficients, sigma = try #require(s.sEstimate).scale
+    let chosen = try #require(fit.shape.alpha)
+    let selection = try #require(fit.shapeSelection)
+    #expect(selection.criterion == .variance && selection.alphaInterval == nil)
+    #expect(fit.residualScale == sigma && fit.residualScaleSource == .sEstimate)
+    // The reported τ̂ is the public fit's at the chosen α.
+    let reported = try #require(selection.profile.first { $0.alpha == chosen }).value
+    let recomputed = try Self.tau(alpha: chosen, sigma: sigma, start: start, design: design, y: y)
+    #expect(abs(reported - recomputed) <= 1e-8 * reported, "\(file): τ̂ \(reported) vs \(recomputed)")
+    #expect(abs(fit.lossScale - MinimumVarianceFitter.varianceTuning(alpha: chosen) * sigma) <= 1e-12 * fit.lossScale)
+    var best = (alpha: Double.nan, tau: Double.infinity)
+    for i in 0...120 {
+      let alpha = MinimumVarianceFitter.alpha(-1 + 3 * Double(i) / 120)
+      let value = try Self.tau(alpha: alpha, sigma: sigma, start: start, design: design, y: y)
+      if value < best.tau { best = (alpha, value) }
+    }
+    #expect(reported <= best.tau * (1 + 1e-3), "\(file): chosen α \(chosen) τ̂ \(reported); dense best α \(best.alpha) τ̂ \(best.tau)")
+  }
+
+  @Test("k(α): 95 % Gaussian efficiency up to α ≈ 1.58, above 95 % (the least efficient k) from there to 2, and continuous")
+  func tuningOfTheVarianceCriterion() {
+    for alpha in [-Double.infinity, -10, -2, -0.5, 0, 0.5, 1, 1.25, 1.5, 1.55] {
+      let k = MinimumVarianceFitter.varianceTuning(alpha: alpha)
+      let efficiency = TuningConstant.efficiency(of: BarronLoss(alpha: alpha), tuning: k)
+      #expect(abs(efficiency - 0.95) < 1e-9, "α \(alpha): k \(k), efficiency \(efficiency)")
+    }
+    for alpha in [1.6, 1.75, 1.9, 1.99] {
+      let k = MinimumVarianceFitter.varianceTuning(alpha: alpha)
+      let loss = BarronLoss(alpha: alpha)
+      let efficiency = TuningConstant.efficiency(of: loss, tuning: k)
+      #expect(efficiency >= 0.95 - 1e-9, "α \(alpha): k \(k), efficiency \(efficiency)")
+      guard TuningConstant.efficient(for: loss) == nil else { continue }
+      // The least efficient k: neighbours on either side are no less efficient.
+      for factor in [0.9, 1.1] {
+        #expect(TuningConstant.efficiency(of: loss, tuning: k * factor) >= efficiency - 1e-9)
+      }
+    }
+    // Continuous across the boundary near 1.578 where the 95 % root disappears.
+    let below = MinimumVarianceFitter.varianceTuning(alpha: 1.575), above = MinimumVarianceFitter.varianceTuning(alpha: 1.581)
+    #expect(below < 0.2 && above < 0.2, "k(1.575) = \(below), k(1.581) = \(above)")
+  }
+
+  @Test("s(α) and α(s) are inverse, with α = −∞ at s = −1")
+  func searchCoordinate() {
+    for alpha in [-Double.infinity, -1e6, -3, -1, -0.25, 0, 0.5, 2] {
+      let s = MinimumVarianceFitter.s(alpha)
+      #expect(MinimumVarianceFitter.alpha(s) == alpha || abs(MinimumVarianceFitter.alpha(s) - alpha) <= 1e-9 * abs(alpha))
+    }
+    #expect(MinimumVarianceFitter.s(-.infinity) == -1 && MinimumVarianceFitter.s(-1) == -0.5)
+  }
+
+  @Test("variance: equivariant in y's units (α the same, β and c scaled)")
+  func varianceEquivariance() throws {
+    let (design, y) = try Fixtures.regressionData("line_outliers.csv")
+    let a = try Regression(loss: .adaptive(criterion: .variance)).fit(design, response: y)
+    let b = try Regression(loss: .adaptive(criterion: .variance)).fit(design, response: y.map { 1000 * $0 })
+    #expect(a.shape.alpha == b.shape.alpha || abs(a.shape.alpha! - b.shape.alpha!) < 1e-6)
+    for j in 0..<2 { #expect(abs(1000 * a.estimates[j] - b.estimates[j]) <= 1e-6 * abs(b.estimates[j])) }
+    #expect(abs(1000 * a.lossScale - b.lossScale) <= 1e-6 * b.lossScale)
+  }
+
+  /// The profile NLL at α through the public API: β and c fitted with α held.
+  static func profileNLL(_ alpha: Double, design: DesignMatrix, y: [Double], scale: ScaleRule = .mad) throws -> Double {
+    try Regression(loss: .adaptive(alphaRange: alpha...alpha), scale: scale).fit(design, response: y).objective.value
+  }
+
+  @Test("likelihood: the 95 % profile interval's ends match a brute-force profile (grid of 0.05, then bisection)",
+        arguments: fixtures)
+  func profileInterval(file: String) throws {
+    let (design, y) = try Fixtures.regressionData(file)
+    let fit = try Regression(loss: .adaptive).fit(design, response: y)
+    let interval = try #require(fit.shapeSelection?.alphaInterval)
+    let alphaHat = try #require(fit.shape.alpha)
+    let threshold = fit.objective.value + 3.841458820694124 / 2
+    #expect(interval.level == 0.95 && interval.lower <= alphaHat && alphaHat <= interval.upper)
+    // Brute force: the profile on a grid, then bisection on the bracketing cell.
+    let grid = (0...40).map { Double($0) * 0.05 }
+    let values = try grid.map { try Self.profileNLL($0, design: design, y: y) }
+    func end(from inside: Double, to outside: Double) throws -> Double {
+      var a = inside, b = outside
+      for _ in 0..<14 {
+        let mid = (a + b) / 2
+        if try Self.profileNLL(mid, design: design, y: y) <= threshold { a = mid } else { b = mid }
+      }
+      return (a + b) / 2
+    }
+    let upperIndex = grid.indices.first { grid[$0] > alphaHat && values[$0] > threshold }
+    if let i = upperIndex {
+      let bruteForce = try end(from: max(alphaHat, grid[i - 1]), to: grid[i])
+      #expect(!interval.upperOnBound && abs(interval.upper - bruteForce) < 2e-3, "\(file): upper \(interval.upper) vs \(bruteForce)")
+    } else {
+      #expect(interval.upperOnBound && interval.upper == 2, "\(file): \(interval)")
+    }
+    let lowerIndex = grid.indices.last { grid[$0] < alphaHat && values[$0] > threshold }
+    if let i = lowerIndex {
+      let bruteForce = try end(from: min(alphaHat, grid[i + 1]), to: grid[i])
+      #expect(!interval.lowerOnBound && abs(interval.lower - bruteForce) < 2e-3, "\(file): lower \(interval.lower) vs \(bruteForce)")
+    } else {
+      #expect(interval.lowerOnBound && interval.lower == 0, "\(file): \(interval)")
+    }
+    // The profile reported is the NLL at its α (within the fit's tolerance), never below the optimum.
+    for point in try #require(fit.shapeSelection).profile {
+      #expect(point.value >= fit.objective.value - 1e-7 * abs(fit.objective.value))
+    }
+  }
+
+  @Test("likelihood with c held (ScaleRule.fixed): c is the given one, α and β no worse than any α on a grid")
+  func likelihoodWithFixedScale() throws {
+    let (design, y) = try Fixtures.regressionData("heavy_tailed.csv")
+    for c in [0.2, 0.5, 2.0] {
+      let fit = try Regression(loss: .adaptive, scale: .fixed(c)).fit(design, response: y)
+      #expect(fit.lossScale == c && fit.lossScaleSource == .given)
+      guard case .estimated = fit.shape else { Issue.record("shape not estimated"); continue }
+      for alpha in stride(from: 0.0, through: 2.0, by: 0.1) {
+        let value = try Self.profileNLL(alpha, design: design, y: y, scale: .fixed(c))
+        #expect(fit.objective.value <= value + 1e-7 * abs(value), "c \(c): NLL \(fit.objective.value) vs α \(alpha): \(value)")
+      }
+    }
+  }
+}
