@@ -22,7 +22,7 @@ struct CompareCommand: ParsableCommand {
   @OptionGroup(title: "Data") var data: DataOptions
 
   @Option(help: ArgumentHelp(
-    "Comma-separated losses, e.g. l2,cauchy,general:-2,adaptive (default: the eight named losses and adaptive).",
+    "Comma-separated losses, e.g. l2,cauchy,general:-2,adaptive,adaptive:variance (default: the eight named losses and adaptive by both criteria).",
     valueName: "list"))
   var losses: String?
 
@@ -66,8 +66,8 @@ struct CompareCommand: ParsableCommand {
     valueName: "path.svg"))
   var plot: String?
 
-  /// The default list: the named losses and the adaptive one.
-  static let defaultLosses = "l2,l1,huber,pseudo-huber,cauchy,geman-mcclure,welsch,tukey,adaptive"
+  /// The default list: the named losses and the adaptive one by each criterion.
+  static let defaultLosses = "l2,l1,huber,pseudo-huber,cauchy,geman-mcclure,welsch,tukey,adaptive,adaptive:variance"
 
   func validate() throws {
     let requests = try parsedRequests()

@@ -51,6 +51,10 @@ struct CompareReport {
     }
     out += "c: loss scale (\(scaleNote)); σ̂: median|r|/0.6745;\n"
       + "objective: Σρ(r/c), Σ|r| for l1, the NLL for adaptive; outliers: |r|/σ̂ > \(threshold).\n"
+    if results.contains(where: { $0.0.regression.loss.adaptiveCriterion == .variance }) {
+      out += "adaptive (variance): α minimises the sandwich variance of β̂ over [-inf, 2], c = k(α) × the S-scale, "
+        + "σ̂ = the S-scale, objective Σρ(r/c).\n"
+    }
     if results.contains(where: { $0.0.regression.loss.isHighBreakdown }) {
       out += "s and mm: c = k × the S-scale, σ̂ = the S-scale, objective the M-scale (s) or Σρ(r/c) (mm), "
         + "outliers: weight < 0.1/n.\n"

@@ -43,7 +43,7 @@ struct FitCommand: ParsableCommand {
 
   // --scale, --tuning and --fixed-sigma are declared in each command because their help speaks of
   // one loss; their rules live once, in ScaleOptions.
-  @Option(parsing: .unconditional, help: ArgumentHelp("Fix the loss scale c (units of y) instead of k·σ̂.", valueName: "c"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Fix the loss scale c (units of y) instead of k·σ̂; with --loss adaptive, hold c while α is learned.", valueName: "c"))
   var scale: Double?
 
   @Option(parsing: .unconditional, help: ArgumentHelp("The tuning constant k in c = k·σ̂ (default: the loss's 95 %-efficiency value).",
