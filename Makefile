@@ -22,7 +22,7 @@ demo: release
 # The video's comparison on the three story fixtures (tables on stdout) and the loss-family figures,
 # written to $(FIGURES) (default: the committed Docs/figures; see Docs/reproduction.md).
 FIGURES ?= Docs/figures
-STORY_LOSSES = l2,l1,pseudo-huber,welsch,geman-mcclure,cauchy,adaptive
+STORY_LOSSES = l2,l1,pseudo-huber,welsch,geman-mcclure,cauchy,adaptive,adaptive:variance
 LEVERAGE_LOSSES = l2,l1,huber,tukey,welsch,cauchy,s,mm,adaptive
 reproduce: release
 	@mkdir -p $(FIGURES)
@@ -31,6 +31,9 @@ reproduce: release
 	.build/release/robustfit compare Fixtures/heavy_tailed.csv --losses $(STORY_LOSSES) --plot $(FIGURES)/heavy-tailed.svg
 	.build/release/robustfit compare Fixtures/leverage/starsCYG.csv --y log.light --losses $(LEVERAGE_LOSSES) --plot $(FIGURES)/starsCYG.svg
 	.build/release/robustfit compare Fixtures/leverage/hbk.csv --y Y --losses $(LEVERAGE_LOSSES)
+	.build/release/robustfit replicates
+	.build/release/robustfit Fixtures/seventy_thirty.csv --loss adaptive --profile-plot $(FIGURES)/seventy-thirty-profile.svg > /dev/null
+	.build/release/robustfit Fixtures/line_outliers.csv --loss adaptive --criterion variance --profile-plot $(FIGURES)/line-outliers-variance.svg > /dev/null
 	.build/release/robustfit figures $(FIGURES)
 
 test: deps

@@ -90,41 +90,8 @@ struct CompareCommand: ParsableCommand {
 
   /// The list of losses as fit requests.
   func parsedRequests() throws -> [FitRequest] {
-    let entries = (losses ?? Self.defaultLosses).split(separator: ",", omittingEmptySubsequences: false)
-      .map { $0.trimmingCharacters(in: .whitespaces) }
-    var requests: [FitRequest] = []
-    for entry in entries {
-      let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-      guard let name = parts.first, let choice = LossChoice(argument: name) else {
-        throw ValidationError("unknown loss '\(entry)' in --losses (choose from "
-          + LossChoice.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-      }
-      var alpha: Double?
-      var criterion = AdaptiveCriterion.likelihood
-      if parts.count == 2 {
-        switch choice {
-        case .general: alpha = try parseAlpha(parts[1])
-        case .adaptive:
-          guard let given = CriterionChoice(argument: parts[1]) else {
-            throw ValidationError("'\(entry)' in --losses: the adaptive criterion is nll or variance (adaptive:variance)")
-          }
-          criterion = given.criterion
-        default:
-          throw ValidationError("'\(entry)' in --losses: only general takes an α (general:ALPHA) and adaptive a criterion (adaptive:variance)")
-        }
-      } else if choice == .general {
-        throw ValidationError("'general' in --losses needs its α: general:ALPHA (e.g. general:0.5)")
-      }
-      // --alpha-range applies to the likelihood's range; the variance searches its own default.
-      let request = try FitRequest(choice: choice, alpha: alpha,
-                                   alphaRange: criterion == .likelihood ? alphaRange : nil, criterion: criterion,
-                                   scale: scaleOptions, solver: solver, seed: seed)
-      if requests.contains(where: { $0.label == request.label }) {
-        throw ValidationError("'\(entry)' appears twice in --losses")
-      }
-      requests.append(request)
-    }
-    return requests
+    try LossList.requests(losses ?? Self.defaultLosses, option: "--losses", alphaRange: alphaRange,
+                          scale: scaleOptions, solver: solver, seed: seed)
   }
 
   /// `--scale`, `--tuning`, `--fixed-sigma`.

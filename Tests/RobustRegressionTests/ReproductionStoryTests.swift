@@ -52,7 +52,7 @@ struct ReplicateStoryTests {
   static let fixed: [Loss] = [.squared, .absolute, .huber, .pseudoHuber, .cauchy, .gemanMcClure, .welsch, .tukey]
 
   /// RMS distance per estimator name over the replicates of `kind` (fits in parallel, one replicate each).
-  static func distances(_ kind: ReplicateData) throws -> [String: Double] {
+  static func distances(_ kind: VideoReplicates) throws -> [String: Double] {
     // The likelihood-adaptive fit is judged on the gross outliers only (and costs the most).
     let estimators: [(String, Regression)] = fixed.map { ($0.name, Regression(loss: $0)) }
       + [("adaptive-variance", Regression(loss: .adaptive(criterion: .variance)))]
@@ -64,7 +64,7 @@ struct ReplicateStoryTests {
       guard let (design, y) = try? kind.draw(r) else { return }
       for (e, estimator) in estimators.enumerated() {
         if let fit = try? estimator.1.fit(design, response: y) {
-          results[r * estimators.count + e] = design.rmsDistance(fit.estimates, ReplicateData.truth)
+          results[r * estimators.count + e] = design.rmsDistance(fit.estimates, VideoReplicates.truth)
         }
       }
     }
@@ -77,8 +77,8 @@ struct ReplicateStoryTests {
   }
 
   @Test("the variance-adaptive fit is within 10 % of the best fixed loss on every kind",
-        arguments: ReplicateData.allCases)
-  func varianceAdaptiveNearBest(kind: ReplicateData) throws {
+        arguments: VideoReplicates.allCases)
+  func varianceAdaptiveNearBest(kind: VideoReplicates) throws {
     let d = try Self.distances(kind)
     let allFinite = d.values.allSatisfy { $0.isFinite }
     #expect(allFinite, "a fit failed: \(d)")

@@ -1,9 +1,9 @@
 import Foundation
-@testable import RobustRegression
 
 /// Replicate data sets like the motivating video's, from fixed seeds: y = 1 + 2x + ε, x ~ U(0, 10),
-/// n = 200, with four kinds of noise (issue 14's measurement).
-enum ReplicateData: String, CaseIterable, Sendable, CustomStringConvertible {
+/// n = 200, with four kinds of noise (`robustfit replicates`, the story's test, Docs/reproduction.md).
+/// The same replicate on every machine: SplitMix64, Box–Muller and Bailey's polar method for t.
+package enum VideoReplicates: String, CaseIterable, Sendable, CustomStringConvertible {
   /// ε ~ N(0, 0.5²), then 20 % of the points moved up by U(10, 40).
   case grossOneSided
   /// ε ~ N(0, 0.5²), then 20 % of the points moved by U(10, 40): 70 % of them up, 30 % down.
@@ -13,13 +13,23 @@ enum ReplicateData: String, CaseIterable, Sendable, CustomStringConvertible {
   /// ε ~ N(0, 0.5²).
   case gaussian
 
-  var description: String { rawValue }
+  package var description: String { rawValue }
 
-  static let truth = [1.0, 2.0]
-  static let rows = 200
+  /// The kind's name in tables and on the command line.
+  package var label: String {
+    switch self {
+    case .grossOneSided: "gross"
+    case .twoSided: "two-sided"
+    case .studentT: "t(1.5)"
+    case .gaussian: "gaussian"
+    }
+  }
+
+  package static let truth = [1.0, 2.0]
+  package static let rows = 200
 
   /// Replicate `index` of this kind: the same numbers on every machine.
-  func draw(_ index: Int) throws -> (design: DesignMatrix, y: [Double]) {
+  package func draw(_ index: Int) throws(RegressionError) -> (design: DesignMatrix, y: [Double]) {
     var generator = SplitMix64(seed: 0x5707_0000 &+ UInt64(index) &* 7919 &+ UInt64(Self.allCases.firstIndex(of: self)!) << 32)
     func uniform() -> Double { Double(generator.next() >> 11) * 0x1p-53 }
     func gaussian() -> Double {
