@@ -121,14 +121,20 @@ struct MinimumVarianceFitter {
     return Candidate(alpha: alpha, tuning: tuning, scale: scale, tau: tau, outcome: outcome)
   }
 
-  /// k(α): the tuning constant of 95 % Gaussian efficiency, or where every k is more efficient than that
-  /// (α in about (1.58, 2)) the least efficient k, so that k(α) is continuous across that boundary; 1 at
-  /// α = 2, where c does not change the fit.
+  /// k(α): the tuning constant of 95 % Gaussian efficiency up to α = 1.5, and k(1.5) ≈ 0.4711 from there
+  /// to 2; 1 at α = 2, where c does not change the fit.
+  ///
+  /// Above α* ≈ 1.5788 no k gives 95 %: the fit tends to L_α regression as k → 0, whose efficiency is
+  /// already above 95 %, and k95(α) falls to 0 as α rises to α*. Holding k(1.5) beyond 1.5 keeps c away
+  /// from 0 and k(α) continuous, at an efficiency of at least 95 % (a test checks it on a grid).
   static func varianceTuning(alpha: Double) -> Double {
     guard alpha != 2 else { return 1 }
-    let loss = BarronLoss(alpha: alpha)
-    return TuningConstant.efficient(for: loss) ?? TuningConstant.leastEfficient(for: loss)
+    if alpha > 1.5 { return heldTuning }
+    return TuningConstant.efficient(for: BarronLoss(alpha: alpha)) ?? heldTuning
   }
+
+  /// k95(1.5).
+  static let heldTuning = TuningConstant.efficient(for: BarronLoss(alpha: 1.5))!
 
   /// s(α) = α for α ≥ 0 and α/(1 − α) below (−1 at α = −∞): the search coordinate, in which the shapes
   /// from −∞ to 0 take the interval [−1, 0].
