@@ -77,6 +77,11 @@ extension FitWarning {
     case .subgradientBaseline:
       "the subgradient method is a slow first-order baseline: its objective is within its stalling tolerance, "
         + "not at the exact optimum (use --method irls)"
+    case .manyCoefficientsPerObservation(let p, let n):
+      "p/n = \(p)/\(n) = \((Double(p) / Double(n) * 100).rounded() / 100): with this many coefficients per "
+        + "observation the fit shrinks the residuals towards 0 and the likelihood reads that as heavy tails, so α "
+        + "and c are biased down and too many points may be flagged (from p/n ≈ 0.25 even on Gaussian noise); "
+        + "use --criterion variance, fewer predictors or a fixed loss"
     default: description
     }
   }

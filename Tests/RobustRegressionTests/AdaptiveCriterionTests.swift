@@ -157,3 +157,30 @@ struct AdaptiveCriterionTests {
     }
   }
 }
+
+@Suite("Adaptive: many coefficients per observation")
+struct ManyPredictorsTests {
+  /// Gaussian noise, an intercept and `predictors` standard-normal columns, n rows, from a fixed seed.
+  static func data(rows n: Int, predictors q: Int) throws -> (DesignMatrix, [Double]) {
+    var generator = SplitMix64(seed: 0xA11CE + UInt64(q))
+    func gaussian() -> Double {
+      let u1 = 1 - Double(generator.next() >> 11) * 0x1p-53, u2 = Double(generator.next() >> 11) * 0x1p-53
+      return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+    let columns = (0..<q).map { _ in (0..<n).map { _ in gaussian() } }
+    let y = (0..<n).map { i in 1 + columns.reduce(0) { $0 + 0.5 * $1[i] } + gaussian() }
+    return (try DesignMatrix(predictors: columns), y)
+  }
+
+  @Test("above p/n = 0.1 the likelihood fit warns that α and c are biased down; at 0.05 it does not; the variance criterion does not warn")
+  func warning() throws {
+    let (wide, yWide) = try Self.data(rows: 200, predictors: 40)  // p/n = 41/200
+    let fit = try Regression(loss: .adaptive).fit(wide, response: yWide)
+    #expect(fit.warnings.contains(.manyCoefficientsPerObservation(parameters: 41, rows: 200)))
+    let variance = try Regression(loss: .adaptive(criterion: .variance)).fit(wide, response: yWide)
+    #expect(!variance.warnings.contains { if case .manyCoefficientsPerObservation = $0 { true } else { false } })
+    let (narrow, yNarrow) = try Self.data(rows: 200, predictors: 9)  // p/n = 0.05
+    let narrowFit = try Regression(loss: .adaptive).fit(narrow, response: yNarrow)
+    #expect(!narrowFit.warnings.contains { if case .manyCoefficientsPerObservation = $0 { true } else { false } })
+  }
+}

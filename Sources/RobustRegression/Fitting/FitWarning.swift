@@ -24,6 +24,11 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The S-estimate's best candidates did not converge in their refinement steps: the S-estimate (and
   /// the MM-estimate started from it) is the last iterate.
   case sRefinementNotConverged
+  /// The likelihood-adaptive fit has p/n > 0.1 (`parameters` coefficients, `rows` observations): the fit
+  /// shrinks the residuals towards 0, the likelihood reads the peak as heavy tails, and α̂ and c are biased
+  /// down (above p/n ≈ 0.25 α̂ = 0 with a third of the rows flagged happens on Gaussian noise; from
+  /// p/n = 0.5 on the likelihood has no minimum at α = 0). Docs/adaptive.md, "Many predictors".
+  case manyCoefficientsPerObservation(parameters: Int, rows: Int)
 
   /// Why the standard errors are missing.
   public enum StandardErrorProblem: Error, Sendable, Hashable, Codable {
@@ -70,6 +75,11 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
       "the exact L1 finish stopped before proving optimality (degenerate basis)"
     case .sRefinementNotConverged:
       "the S-estimate's refinements did not converge in 200 steps: its coefficients and scale are the last iterate"
+    case .manyCoefficientsPerObservation(let p, let n):
+      "p/n = \(p)/\(n) = \((Double(p) / Double(n) * 100).rounded() / 100): with this many coefficients per "
+        + "observation the fit shrinks the residuals towards 0 and the likelihood reads that as heavy tails, so α "
+        + "and c are biased down and too many points may be flagged (from p/n ≈ 0.25 even on Gaussian noise); "
+        + "the variance criterion, fewer predictors or a fixed loss are not affected so"
     case .subgradientBaseline:
       "the subgradient method is a slow first-order baseline: its objective is within its stalling tolerance, "
         + "not at the exact optimum (the default method, irls, finds it)"
