@@ -104,7 +104,7 @@ enum Plotting {
                                         width: 1.5, dash: .solid))
       return chart
     case .variance:
-      func s(_ alpha: Double) -> Double { alpha >= 0 ? alpha : (alpha == -.infinity ? -1 : alpha / (1 - alpha)) }
+      let s = ShapeCoordinate.s
       let points = selection.profile.filter { $0.value.isFinite }
       var chart = Chart(title: "\(name): estimated variance of the coefficients over α",
                         xLabel: "shape s: α = s for s ≥ 0, α = s/(1 + s) below (s = −1 is α = −∞)",

@@ -176,7 +176,7 @@ struct TextReport {
       // The variance's golden-section points are left out: its grid is every 0.25 in s (s = α for α ≥ 0,
       // α/(1 − α) below).
       guard isVariance else { return true }
-      let s = point.alpha >= 0 ? point.alpha : (point.alpha == -.infinity ? -1 : point.alpha / (1 - point.alpha))
+      let s = ShapeCoordinate.s(point.alpha)
       return abs(s * 4 - (s * 4).rounded()) < 1e-9
     }
     var table = TextTable(header: ["α", isVariance ? "τ̂" : "profile NLL", "c", ""])

@@ -40,7 +40,7 @@ struct AdaptiveCriterionTests {
     #expect(abs(fit.lossScale - MinimumVarianceFitter.varianceTuning(alpha: chosen) * sigma) <= 1e-12 * fit.lossScale)
     var best = (alpha: Double.nan, tau: Double.infinity)
     for i in 0...120 {
-      let alpha = MinimumVarianceFitter.alpha(-1 + 3 * Double(i) / 120)
+      let alpha = ShapeCoordinate.alpha(-1 + 3 * Double(i) / 120)
       let value = try Self.tau(alpha: alpha, sigma: sigma, start: start, design: design, y: y)
       if value < best.tau { best = (alpha, value) }
     }
@@ -82,10 +82,10 @@ struct AdaptiveCriterionTests {
   @Test("s(α) and α(s) are inverse, with α = −∞ at s = −1")
   func searchCoordinate() {
     for alpha in [-Double.infinity, -1e6, -3, -1, -0.25, 0, 0.5, 2] {
-      let s = MinimumVarianceFitter.s(alpha)
-      #expect(MinimumVarianceFitter.alpha(s) == alpha || abs(MinimumVarianceFitter.alpha(s) - alpha) <= 1e-9 * abs(alpha))
+      let s = ShapeCoordinate.s(alpha)
+      #expect(ShapeCoordinate.alpha(s) == alpha || abs(ShapeCoordinate.alpha(s) - alpha) <= 1e-9 * abs(alpha))
     }
-    #expect(MinimumVarianceFitter.s(-.infinity) == -1 && MinimumVarianceFitter.s(-1) == -0.5)
+    #expect(ShapeCoordinate.s(-.infinity) == -1 && ShapeCoordinate.s(-1) == -0.5)
   }
 
   @Test("variance: equivariant in y's units (α the same, β and c scaled)")

@@ -155,7 +155,7 @@ struct AdversarialCLITests {
     #expect(run.status == 1)
     #expect(run.stderr.contains("robustfit: warning: l2: the fit failed: d.csv: row 6, column \"stack.loss\": the "
       + "objective Σρ(r/c) overflows"))
-    #expect(run.stderr.hasSuffix("robustfit: error: 1 of 9 fits failed (see the warnings above)\n"))
+    #expect(run.stderr.hasSuffix("robustfit: error: 1 of 10 fits failed (see the warnings above)\n"))
     for loss in ["huber", "cauchy", "welsch", "adaptive"] {
       #expect(run.stdout.contains("\n\(loss) "), "\(loss) missing from the table")
     }

@@ -41,14 +41,14 @@ struct MinimumVarianceFitter {
     let searchData = fitProblem.scanSubsample(rows: AdaptiveFitter.scanRows)
     var tried: [Candidate] = []
     func evaluate(_ s: Double) throws -> Candidate {
-      let alpha = Self.alpha(s)
+      let alpha = ShapeCoordinate.alpha(s)
       if let done = tried.first(where: { $0.alpha == alpha }) { return done }
       let candidate = try Self.candidate(searchData, alpha: alpha, sigma: sigma, fixedScale: fixedScale, start: startBeta)
       tried.append(candidate)
       return candidate
     }
     // The grid, then golden section between the best point's neighbours.
-    let sLow = Self.s(alphaRange.lowerBound), sHigh = Self.s(alphaRange.upperBound)
+    let sLow = ShapeCoordinate.s(alphaRange.lowerBound), sHigh = ShapeCoordinate.s(alphaRange.upperBound)
     let steps = max(1, Int(((sHigh - sLow) / Self.gridStep).rounded(.up)))
     let grid = (0...steps).map { sLow + (sHigh - sLow) * Double($0) / Double(steps) }
     var best = (s: grid[0], candidate: try evaluate(grid[0]))
@@ -136,17 +136,6 @@ struct MinimumVarianceFitter {
   /// k95(1.5).
   static let heldTuning = TuningConstant.efficient(for: BarronLoss(alpha: 1.5))!
 
-  /// s(α) = α for α ≥ 0 and α/(1 − α) below (−1 at α = −∞): the search coordinate, in which the shapes
-  /// from −∞ to 0 take the interval [−1, 0].
-  static func s(_ alpha: Double) -> Double {
-    alpha >= 0 ? alpha : (alpha == -.infinity ? -1 : alpha / (1 - alpha))
-  }
-
-  /// α(s), the inverse of ``s(_:)``.
-  static func alpha(_ s: Double) -> Double {
-    s >= 0 ? s : (s <= -1 ? -.infinity : s / (1 + s))
-  }
-
   /// The outcome of the chosen shape: residuals, weights, the sandwich and the selection.
   private func summarize(_ chosen: Candidate, sigma: Double, sigmaSource: RegressionFit.ResidualScaleSource,
                          fixedScale: Bool, profile: [RegressionFit.ProfilePoint]) throws -> FitOutcome {
@@ -196,5 +185,20 @@ struct MinimumVarianceFitter {
                                 alphaStandardError: nil, scaleStandardError: nil,
                                 selection: RegressionFit.ShapeSelection(criterion: .variance, profile: [],
                                                                         alphaInterval: nil)))
+  }
+}
+
+/// The coordinate the variance criterion searches α in: s = α for α ≥ 0 and s = α/(1 − α) below, so that
+/// the shapes from −∞ to 0 take the interval [−1, 0) and α = −∞ is s = −1 (also the x axis of the
+/// criterion's plot).
+package enum ShapeCoordinate {
+  /// s(α).
+  package static func s(_ alpha: Double) -> Double {
+    alpha >= 0 ? alpha : (alpha == -.infinity ? -1 : alpha / (1 - alpha))
+  }
+
+  /// α(s), the inverse of ``s(_:)``.
+  package static func alpha(_ s: Double) -> Double {
+    s >= 0 ? s : (s <= -1 ? -.infinity : s / (1 + s))
   }
 }
