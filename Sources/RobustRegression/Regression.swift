@@ -61,16 +61,32 @@ public struct Regression: Sendable, Hashable, Codable {
   ///   NaN or infinite values, n ≤ p, collinear columns, settings out of their domain) or a result lies
   ///   beyond the double range. A fit that stops early is returned with its ``Termination``.
   public func fit(_ design: DesignMatrix, response: [Double]) throws(RegressionError) -> RegressionFit {
+    try fit(design, response: response, weights: nil)
+  }
+
+  /// Fits `response` on `design` with case weights: row i counts as `weights[i]` observations (frequency
+  /// weights, statsmodels' `freq_weights`, R's `weights =` of `rq` and `lmrob`), so integer weights give
+  /// the fit of the data with each row repeated that many times — its coefficients, scales, objective
+  /// and standard errors (with Σwᵢ − p degrees of freedom). A weight of 0 leaves its row out of the fit
+  /// (its residual is still reported). These are not MASS `rlm`'s inverse-variance weights
+  /// (`wt.method = "inv.var"`), which rescale each row's residual instead (Docs/weights.md).
+  ///
+  /// - Throws: ``RegressionError/weightCount(count:rows:)``, ``RegressionError/invalidWeight(row:value:)``
+  ///   (negative, NaN or infinite), ``RegressionError/tooFewWeightedObservations(positive:total:p:)``,
+  ///   and everything ``fit(_:response:)`` throws.
+  public func fit(_ design: DesignMatrix, response: [Double], weights: [Double]?) throws(RegressionError)
+    -> RegressionFit {
     try validate(design: design, response: response)
+    if let weights { try Self.validate(weights: weights, design: design, highBreakdown: loss.isHighBreakdown) }
     let options = FitOptions(scale: scale, start: start, tolerance: tolerance, maxIterations: maxIterations,
                              recordHistory: recordsHistory, absoluteMethod: loss.absoluteMethod ?? .irls,
                              outlierThreshold: outlierThreshold, confidenceLevel: confidenceLevel, seed: seed)
     let loss = self.loss
     do {
-      let outcome = try FitProblem.fitting(design, response: response, options: options) { problem in
+      let outcome = try FitProblem.fitting(design, response: response, caseWeights: weights, options: options) { problem in
         try problem.fit(loss)
       }
-      return RegressionFit(regression: self, names: design.names, outcome: outcome)
+      return RegressionFit(regression: self, names: design.names, outcome: outcome, caseWeights: weights)
     } catch let error as RegressionError {
       throw error
     } catch {
@@ -83,6 +99,20 @@ public struct Regression: Sendable, Hashable, Codable {
   public func fit(predictors: [[Double]], names: [String]? = nil,
                   response: [Double]) throws(RegressionError) -> RegressionFit {
     try fit(DesignMatrix(predictors: predictors, names: names, rows: response.count), response: response)
+  }
+
+  /// Case weights: one per row, finite and not negative, with more than p positive ones summing to more
+  /// than p (more than 2p of each for a high-breakdown fit).
+  static func validate(weights: [Double], design: DesignMatrix, highBreakdown: Bool) throws(RegressionError) {
+    guard weights.count == design.rows else { throw .weightCount(count: weights.count, rows: design.rows) }
+    if let row = weights.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+      throw .invalidWeight(row: row, value: weights[row])
+    }
+    let positive = weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }, total = weights.reduce(0, +)
+    let p = design.columns, needed = highBreakdown ? 2 * p : p
+    guard positive > needed, total > Double(needed) else {
+      throw .tooFewWeightedObservations(positive: positive, total: total, p: p)
+    }
   }
 
   /// The checks every fit makes before it touches the data: lengths, finiteness, settings.

@@ -212,7 +212,7 @@ enum DataLoader {
       return .data("\(data.fileName): \(what) is \(RegressionError.aboutPowerOfTen(magnitude)), beyond the range of "
         + "a double: rescale \(remedy) (by a power of ten) and fit again")
     case .tooFewObservations, .tooFewObservationsForBreakdown, .nonFinite, .dimensionMismatch, .predictorLength, .nameCount, .valueCount,
-         .columnMismatch:
+         .columnMismatch, .weightCount, .invalidWeight, .tooFewWeightedObservations:
       return .data("\(data.fileName): \(error.description)")
     case .invalidArgument(let argument):
       return .usage(argument.description)

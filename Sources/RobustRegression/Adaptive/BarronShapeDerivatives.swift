@@ -198,6 +198,16 @@ package struct BarronShapeDerivatives: Sendable, Hashable {
       dAlphaLogScale += v.dAlphaLogScale
     }
 
+    /// Adds one row's values multiplied by its case weight.
+    mutating func add(_ v: Values, weight w: Double) {
+      rho += w * v.rho
+      dAlpha += w * v.dAlpha
+      dAlphaAlpha += w * v.dAlphaAlpha
+      dLogScale += w * v.dLogScale
+      dLogScaleLogScale += w * v.dLogScaleLogScale
+      dAlphaLogScale += w * v.dAlphaLogScale
+    }
+
     mutating func add(_ other: Sums) {
       rho += other.rho
       dAlpha += other.dAlpha

@@ -20,13 +20,13 @@ struct BarronShapeRows: RowAccumulator {
   /// wᵢ and the sums of Barron's shape derivatives (Σρ among them) over one block.
   @inline(never)
   func weigh(_ r: UnsafePointer<Double>, count m: Int, inverseScale: Double,
-             weights: UnsafeMutablePointer<Double>) -> BarronShapeDerivatives.Sums {
+             weights: UnsafeMutablePointer<Double>, caseWeights: UnsafePointer<Double>?) -> BarronShapeDerivatives.Sums {
     var sums = BarronShapeDerivatives.Sums()
     for i in 0..<m {
       let u = r[i] * inverseScale
       let v = shape.values(u: u)
       weights[i] = v.weight
-      sums.add(v)
+      if let caseWeights { sums.add(v, weight: caseWeights[i]) } else { sums.add(v) }
     }
     return sums
   }

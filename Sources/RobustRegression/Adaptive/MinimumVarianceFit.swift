@@ -99,7 +99,7 @@ struct MinimumVarianceFitter {
     let beta = try fitProblem.start(isConvex: false, scratch: scratch)
     let pass = fitProblem.pass
     pass.runWithUnitWeights(beta: beta, accumulate: false)
-    let sigma = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+    let sigma = pass.residualScale(scratch: scratch)
     return (beta, sigma, .medianAbsoluteResidual)
   }
 
@@ -116,7 +116,8 @@ struct MinimumVarianceFitter {
                                updateScale: false, options: data.options, scratch: scratch)
     data.pass.run(beta: outcome.coefficients, loss: loss, scale: scale, accumulate: false)
     let factor = Sandwich.varianceFactor(loss: loss, residuals: UnsafeBufferPointer(data.pass.residuals),
-                                         scale: scale, parameters: data.design.columns)
+                                         scale: scale, parameters: data.design.columns,
+                                         caseWeights: data.pass.caseWeights.map { UnsafeBufferPointer($0) })
     let tau: Double? = if case .success(let value) = factor, value.isFinite { value.squareRoot() } else { nil }
     return Candidate(alpha: alpha, tuning: tuning, scale: scale, tau: tau, outcome: outcome)
   }

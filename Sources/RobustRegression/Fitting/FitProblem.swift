@@ -14,17 +14,27 @@ struct FitProblem {
   let responseUnit: Double
   /// max|xᵢⱼ| per column, bounding the rounding of X·β.
   let columnMagnitudes: [Double]
+  /// The case weights (``Regression/fit(_:response:weights:)``), or nil for 1 each.
+  let caseWeights: [Double]?
+
+  /// Σwᵢ, or n without case weights: the number of observations the rows stand for.
+  var totalWeight: Double { pass.totalWeight }
+
+  /// The residual degrees of freedom Σwᵢ − p (n − p without case weights), Σwᵢ rounded to a whole number
+  /// of observations, at least 1.
+  var residualDegreesOfFreedom: Int { max(1, Int(totalWeight.rounded()) - design.columns) }
 
   /// Brings the data into range (``DataConditioning``), runs `body` on the
   /// prepared data and maps its fit back to the units and origins of the data.
-  static func fitting(_ design: DesignMatrix, response: [Double], options: FitOptions,
+  static func fitting(_ design: DesignMatrix, response: [Double], caseWeights: [Double]? = nil, options: FitOptions,
                       _ body: (FitProblem) throws -> FitOutcome) throws -> FitOutcome {
     let conditioning = DataConditioning(design: design, response: response)
     if conditioning.isIdentity {
-      return try body(FitProblem(design: design, response: response, options: options,
+      return try body(FitProblem(design: design, response: response, caseWeights: caseWeights, options: options,
                                columnMagnitudes: conditioning.conditionedMagnitudes))
     }
     let problem = try FitProblem(design: conditioning.conditioned(design), response: conditioning.conditioned(response),
+                                caseWeights: caseWeights,
                                 options: conditioning.conditioned(options), responseUnit: conditioning.response.factor,
                                 columnMagnitudes: conditioning.conditionedMagnitudes)
     return try conditioning.original(try body(problem))
@@ -34,8 +44,8 @@ struct FitProblem {
   /// accepted.
   /// `columnMagnitudes` is max|xᵢⱼ| per column (``DataConditioning/conditionedMagnitudes``, read in the
   /// same pass that decides the conditioning).
-  init(design: DesignMatrix, response: [Double], options: FitOptions, responseUnit: Double = 1,
-       columnMagnitudes: [Double]) throws {
+  init(design: DesignMatrix, response: [Double], caseWeights: [Double]? = nil, options: FitOptions,
+       responseUnit: Double = 1, columnMagnitudes: [Double]) throws {
     BLASThreads.pin()
     let p = design.columns
     self.responseUnit = responseUnit
@@ -43,8 +53,10 @@ struct FitProblem {
     self.design = design
     self.response = response
     self.options = options
-    pass = WeightedPass(design: design, response: response)
-    // XᵀX and Xᵀy with unit weights (the squared loss's weight is 1 whatever the scale).
+    self.caseWeights = caseWeights
+    pass = WeightedPass(design: design, response: response, caseWeights: caseWeights)
+    // XᵀX and Xᵀy with unit weights (the squared loss's weight is 1 whatever the scale), times the case
+    // weights: XᵀWX, and the OLS solution is weighted least squares.
     pass.runWithUnitWeights(beta: [Double](repeating: 0, count: p))
     var factor = pass.gram
     let solved = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p)
@@ -53,11 +65,13 @@ struct FitProblem {
       if !dependent.isEmpty {
         throw RegressionError.collinear(columns: dependent, names: dependent.map { design.names[$0] })
       }
-      guard let ols = try NormalEquations.solveQR(design: design, response: response, weights: nil) else {
+      let rowWeights = pass.caseWeights.map { UnsafeBufferPointer($0) }
+      guard let ols = try NormalEquations.solveQR(design: design, response: response, weights: rowWeights) else {
         throw RegressionError.collinear(columns: Array(design.names.indices), names: design.names)
       }
       ordinaryLeastSquares = ols
-      inverseGram = try LAPACK.inverseGramByQR(design)
+      inverseGram = try LAPACK.inverseGramByQR(caseWeights.map { design.scalingRows(by: $0.map { $0.squareRoot() }) }
+                                                  ?? design)
       return
     }
     _ = try LAPACK.choleskyFactor(&factor, order: p)
@@ -128,7 +142,8 @@ extension FitProblem {
       rows.append(blockStart + Int(generator.next() % UInt64(width)))
       blockStart += stride
     }
-    return (try? FitProblem(design: design.selectingRows(rows), response: rows.map { response[$0] }, options: options,
+    return (try? FitProblem(design: design.selectingRows(rows), response: rows.map { response[$0] },
+                          caseWeights: caseWeights.map { w in rows.map { w[$0] } }, options: options,
                           responseUnit: responseUnit, columnMagnitudes: columnMagnitudes))
       ?? self
   }

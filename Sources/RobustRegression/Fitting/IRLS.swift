@@ -49,7 +49,7 @@ enum IRLS {
       c = fixedScale
     } else {
       let sigma = startSigma.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
-        ?? Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+        ?? pass.residualScale(scratch: scratch)
       guard sigma > 0 else {
         return DescentOutcome(coefficients: beta, scale: 0, objective: 0, iterations: 0,
                            termination: .zeroScale, history: [])
@@ -208,7 +208,7 @@ struct ScaleTracker {
       sigma = middle / Selection.madConsistency
       windowWidth = min(1, max(4 * abs(sigma - last) / max(sigma, .leastNormalMagnitude), 1e-3))
     } else {
-      sigma = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+      sigma = pass.residualScale(scratch: scratch)
       windowWidth = min(1, 2 * windowWidth)
     }
     sigmas.append(sigma)

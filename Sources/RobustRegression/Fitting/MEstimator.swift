@@ -59,7 +59,7 @@ extension FitProblem {
     let weights = zeroScale
       ? ExactFit.weights(design: design, response: response, beta: outcome.coefficients, residuals: residuals)
       : Array(pass.weights)
-    let sigma = zeroScale ? 0 : residuals.withUnsafeBufferPointer { Selection.madScale(of: $0, scratch: scratch) }
+    let sigma = zeroScale ? 0 : residuals.withUnsafeBufferPointer { pass.residualScale(of: $0, scratch: scratch) }
     scratch.deallocate()
     scratchAllocated = false
     let (inference, warnings) = summarize(outcome, loss: robustLoss, residuals: residuals, setting: setting)
@@ -102,7 +102,9 @@ extension FitProblem {
     } else {
       switch Sandwich.covariance(loss: loss, residuals: residuals, scale: outcome.scale,
                                  inverseGram: inverseGram, coefficients: outcome.coefficients,
-                                 confidenceLevel: options.confidenceLevel) {
+                                 confidenceLevel: options.confidenceLevel,
+                                 caseWeights: pass.caseWeights.map { UnsafeBufferPointer($0) },
+                                 degreesOfFreedom: residualDegreesOfFreedom) {
       case .success(let result):
         // For ψ(u) = u the sandwich is exactly the classical covariance (m = 1, var ψ′ = 0, K = 1): say so.
         inference = loss is BarronLoss && (loss as! BarronLoss).alpha == 2 ? result.relabelled(.classical) : result

@@ -23,6 +23,13 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
   /// A NaN or infinite value in the data: in design column `column` (0-based) named `name`, or in y when
   /// `column` is nil; `row` is 0-based.
   case nonFinite(column: Int?, name: String, row: Int)
+  /// The case weights number `count` where the design has `rows` rows.
+  case weightCount(count: Int, rows: Int)
+  /// A case weight (0-based `row`) is negative, NaN or infinite.
+  case invalidWeight(row: Int, value: Double)
+  /// Fewer than p + 1 rows have a positive case weight (`positive` of them), or their weights sum to no
+  /// more than p.
+  case tooFewWeightedObservations(positive: Int, total: Double, p: Int)
   /// The design's columns are linearly dependent; `columns` (0-based) and `names` are the columns that add
   /// nothing.
   case collinear(columns: [Int], names: [String])
@@ -58,6 +65,13 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
         + "rows can determine the \(p) coefficients"
     case .nonFinite(let column, let name, let row):
       "non-finite value in \(column.map { "column \($0) (\(name))" } ?? name) at row \(row + 1)"
+    case .weightCount(let count, let rows):
+      "\(count) case weights for \(rows) rows: give one weight per row"
+    case .invalidWeight(let row, let value):
+      "the case weight of row \(row + 1) is \(value): weights must be finite and not negative"
+    case .tooFewWeightedObservations(let positive, let total, let p):
+      "too few weighted observations: \(positive) rows have a positive weight (Σw = \(total.threeDigits)); both "
+        + "must exceed the number of coefficients p = \(p)"
     case .collinear(_, let names):
       "the predictors are collinear: \(names.joined(separator: ", ")) "
         + (names.count == 1 ? "is a linear combination" : "are linear combinations")

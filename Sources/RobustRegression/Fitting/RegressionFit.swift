@@ -54,6 +54,8 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
   public let sEstimate: SEstimate?
   /// lmrob's robust R² and adjusted R² of an MM fit; nil for the other losses.
   public let robustRSquared: RobustRSquared?
+  /// The case weights the fit was given (``Regression/fit(_:response:weights:)``); nil for none.
+  public let caseWeights: [Double]?
   /// How the adaptive loss chose α: its criterion, the criterion's profile over α and, for the
   /// likelihood, the profile-likelihood interval of α; nil for the fixed losses.
   public let shapeSelection: ShapeSelection?
@@ -348,8 +350,9 @@ public enum CovarianceMethod: String, Sendable, Hashable, Codable, CustomStringC
 extension RegressionFit {
   /// The public result of the engine's `outcome` for `regression`, whose loss the fit used with
   /// tuning constant `k`.
-  init(regression: Regression, names: [String], outcome: FitOutcome) {
+  init(regression: Regression, names: [String], outcome: FitOutcome, caseWeights: [Double]? = nil) {
     self.regression = regression
+    self.caseWeights = caseWeights
     let configured = regression.loss
     if let k = outcome.tuning, k != configured.tuningConstant {
       loss = configured.withTuningConstant(k)

@@ -11,9 +11,10 @@ protocol RowAccumulator: Sendable {
   associatedtype Sums: Sendable
   /// The sums over no rows.
   static var zero: Sums { get }
-  /// Writes wᵢ = w(rᵢ·inverseScale) for the `m` rows of a block to `weights` and returns the block's sums.
+  /// Writes wᵢ = w(rᵢ·inverseScale) for the `m` rows of a block to `weights` and returns the block's sums,
+  /// each row's terms multiplied by its case weight when `caseWeights` is given (the block's rows of it).
   func weigh(_ r: UnsafePointer<Double>, count m: Int, inverseScale: Double,
-             weights: UnsafeMutablePointer<Double>) -> Sums
+             weights: UnsafeMutablePointer<Double>, caseWeights: UnsafePointer<Double>?) -> Sums
   /// w(u) alone, for ``WeightedPass/weights`` after the pass.
   func weight(_ u: Double) -> Double
   /// `total` += `part`.
@@ -39,7 +40,16 @@ struct LossRows<L: RobustLoss>: RowAccumulator {
   /// branches); other losses go through the protocol, with the sum split over two lanes.
   @inline(never)
   func weigh(_ r: UnsafePointer<Double>, count m: Int, inverseScale: Double,
-             weights: UnsafeMutablePointer<Double>) -> Double {
+             weights: UnsafeMutablePointer<Double>, caseWeights: UnsafePointer<Double>?) -> Double {
+    if let caseWeights {
+      var sum = 0.0
+      for i in 0..<m {
+        let u = r[i] * inverseScale
+        sum += caseWeights[i] * loss.rho(u)
+        weights[i] = loss.weight(u)
+      }
+      return sum
+    }
     var i = 0
     let end = m & ~1
     if L.self == HuberLoss.self {

@@ -8,16 +8,18 @@ import RealModule
 enum Sandwich {
   static func covariance<L: RobustLoss>(
     loss: L, residuals: [Double], scale c: Double, inverseGram: [Double], coefficients: [Double],
-    confidenceLevel: Double
+    confidenceLevel: Double, caseWeights: UnsafeBufferPointer<Double>? = nil, degreesOfFreedom: Int
   ) -> Result<Inference, FitWarning.StandardErrorProblem> {
-    let n = residuals.count, p = coefficients.count
-    let factor = residuals.withUnsafeBufferPointer { varianceFactor(loss: loss, residuals: $0, scale: c, parameters: p) }
+    let p = coefficients.count
+    let factor = residuals.withUnsafeBufferPointer {
+      varianceFactor(loss: loss, residuals: $0, scale: c, parameters: p, caseWeights: caseWeights)
+    }
     switch factor {
     case .failure(let problem): return .failure(problem)
     case .success(let factor):
       let covariance = inverseGram.map { $0 * factor }
       guard let inference = Inference(covariance: covariance, coefficients: coefficients,
-                                      degreesOfFreedom: n - p, method: .huberSandwich,
+                                      degreesOfFreedom: degreesOfFreedom, method: .huberSandwich,
                                       confidenceLevel: confidenceLevel)
       else { return .failure(.degenerateCovariance) }
       return .success(inference)
@@ -25,30 +27,34 @@ enum Sandwich {
   }
 
   /// τ̂² = K² · [Σψ(uᵢ)²/(n − p)] · c² / m², the factor of (XᵀX)⁻¹ in the sandwich: the variance of β̂
-  /// per unit of (XᵀX)⁻¹ (for least squares Σr²/(n − p)); a failure where m = mean ψ′ ≤ 0.
+  /// per unit of (XᵀX)⁻¹ (for least squares Σr²/(n − p)); a failure where m = mean ψ′ ≤ 0. With case
+  /// weights every sum and mean is weighted and n is Σwᵢ (the formula of the data with each row repeated
+  /// wᵢ times; (XᵀX)⁻¹ is then (XᵀWX)⁻¹).
   static func varianceFactor<L: RobustLoss>(loss: L, residuals: UnsafeBufferPointer<Double>, scale c: Double,
-                                            parameters p: Int) -> Result<Double, FitWarning.StandardErrorProblem> {
+                                            parameters p: Int, caseWeights: UnsafeBufferPointer<Double>? = nil)
+    -> Result<Double, FitWarning.StandardErrorProblem> {
     // uᵢ = rᵢ/c on the fly (no n-length copy: this runs at the peak memory of a large fit).
-    let n = residuals.count
+    let n = caseWeights.map { $0.reduce(0, +) } ?? Double(residuals.count)
+    func weight(_ i: Int) -> Double { caseWeights?[i] ?? 1 }
     // Σ(c·ψ(uᵢ))² rather than c²·Σψ(uᵢ)²: with c far above the residuals (u ≈ 1e-300) ψ(u)² underflows
     // to 0 while c·ψ(u) ≈ r does not (and with c far below them, c·ψ(u) stays below c·sup|ψ| or |r|).
     var sumScaledPsiSquared = 0.0, sumSlope = 0.0
-    for r in residuals {
+    for (i, r) in residuals.enumerated() {
       let value = r / c
       let scaledPsi = c * loss.psi(value)
-      sumScaledPsiSquared += scaledPsi * scaledPsi
-      sumSlope += loss.psiDerivative(value)
+      sumScaledPsiSquared += weight(i) * scaledPsi * scaledPsi
+      sumSlope += weight(i) * loss.psiDerivative(value)
     }
-    let m = sumSlope / Double(n)
+    let m = sumSlope / n
     guard m > 0 else { return .failure(.nonPositiveSlope(meanSlope: m)) }
     var variance = 0.0
-    for r in residuals {
+    for (i, r) in residuals.enumerated() {
       let d = loss.psiDerivative(r / c) - m
-      variance += d * d
+      variance += weight(i) * d * d
     }
-    variance /= Double(n)
-    let k = 1 + Double(p) / Double(n) * variance / (m * m)
-    return .success(k * k * sumScaledPsiSquared / Double(n - p) / (m * m))
+    variance /= n
+    let k = 1 + Double(p) / n * variance / (m * m)
+    return .success(k * k * sumScaledPsiSquared / (n - Double(p)) / (m * m))
   }
 }
 

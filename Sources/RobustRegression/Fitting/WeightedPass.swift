@@ -78,10 +78,27 @@ final class WeightedPass: @unchecked Sendable {
   /// Whether the last `run` filled the window counts (and the selection scratch).
   private var windowFilled = false
 
-  init(design: DesignMatrix, response: [Double]) {
+  /// The case weights (frequency weights: row i counts as wᵢ rows), or nil for 1 each. They multiply each
+  /// row's ρ in the objective and its IRLS weight in XᵀWX and XᵀWy, and each row's terms in an
+  /// accumulator's sums; the residual scale is their weighted median (``residualScale(of:scratch:)``).
+  let caseWeights: UnsafeMutableBufferPointer<Double>?
+  /// Σwᵢ (n without case weights): the number of rows the weights stand for.
+  let totalWeight: Double
+
+  init(design: DesignMatrix, response: [Double], caseWeights weights: [Double]? = nil) {
     precondition(response.count == design.rows, "y needs one value per row of X")
+    precondition(weights == nil || weights!.count == design.rows, "one case weight per row")
     self.design = design
     self.response = response
+    if let weights {
+      let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: weights.count)
+      _ = buffer.initialize(from: weights)
+      caseWeights = buffer
+      totalWeight = weights.reduce(0, +)
+    } else {
+      caseWeights = nil
+      totalWeight = Double(design.rows)
+    }
     let n = design.rows, p = design.columns
     rows = n
     columns = p
@@ -109,6 +126,7 @@ final class WeightedPass: @unchecked Sendable {
   }
 
   deinit {
+    caseWeights?.deallocate()
     residuals.deallocate()
     scratch.deallocate()
     windowCounts.deallocate()
@@ -211,7 +229,7 @@ final class WeightedPass: @unchecked Sendable {
   /// contain the middle order statistics (or no window was given). `scratch` is the `selection`
   /// buffer of that run; it is reordered.
   func medianAbsoluteResidual(scratch: UnsafeMutableBufferPointer<Double>) -> Double? {
-    guard windowFilled else { return nil }
+    guard windowFilled, caseWeights == nil else { return nil }
     windowFilled = false
     let n = rows
     var below = 0, inside = 0, above = 0, nan = 0
@@ -236,6 +254,21 @@ final class WeightedPass: @unchecked Sendable {
     }
     let values = UnsafeMutableBufferPointer(start: base, count: count)
     return Selection.middle(of: values, upperRank: upperRank - below, even: lowerRank != upperRank)
+  }
+
+  /// The MAD scale of `residuals` (n values, in row order): median(|r|)/0.6745, the median weighted by
+  /// the case weights when there are any (``Selection/weightedMedian(values:weights:)``). `scratch` holds n
+  /// values and is overwritten.
+  func residualScale(of residuals: UnsafeBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Double>) -> Double {
+    guard let caseWeights else { return Selection.madScale(of: residuals, scratch: scratch) }
+    for i in residuals.indices { scratch[i] = abs(residuals[i]) }
+    return Selection.weightedMedian(values: UnsafeBufferPointer(rebasing: scratch[0..<residuals.count]),
+                                    weights: UnsafeBufferPointer(caseWeights)) / Selection.madConsistency
+  }
+
+  /// The MAD scale of the last pass's residuals (``residualScale(of:scratch:)``).
+  func residualScale(scratch: UnsafeMutableBufferPointer<Double>) -> Double {
+    residualScale(of: UnsafeBufferPointer(residuals), scratch: scratch)
   }
 
   /// One chunk of the pass: residuals, weights and sums block by block, the window's counts and copies,
@@ -275,7 +308,9 @@ final class WeightedPass: @unchecked Sendable {
             continue
           }
           // Weights, sums and objective.
-          let sums = accumulator.weigh(rb, count: m, inverseScale: inverseScale, weights: root)
+          let caseBlock = caseWeights.map { UnsafePointer($0.baseAddress! + i0) }
+          let sums = accumulator.weigh(rb, count: m, inverseScale: inverseScale, weights: root, caseWeights: caseBlock)
+          if accumulate, let caseBlock { for i in 0..<m { root[i] *= caseBlock[i] } }
           objective += A.objective(of: sums)
           A.add(sums, to: &total)
           if let window, let target {

@@ -10,7 +10,9 @@ extension FitProblem {
     if s.scale > 0 {
       switch Sandwich.covariance(loss: TukeyBiweightLoss(), residuals: s.residuals, scale: s.scale,
                                  inverseGram: inverseGram, coefficients: s.coefficients,
-                                 confidenceLevel: options.confidenceLevel) {
+                                 confidenceLevel: options.confidenceLevel,
+                                 caseWeights: pass.caseWeights.map { UnsafeBufferPointer($0) },
+                                 degreesOfFreedom: residualDegreesOfFreedom) {
       case .success(let result): s.inference = result
       case .failure(let problem): s.warnings.append(.standardErrorsUnavailable(problem))
       }
@@ -41,7 +43,7 @@ extension FitProblem {
     // lmrob's covariance and R² of the MM step.
     if let v = try MMInference.covariance(design: design, residuals: mm.residuals, sResiduals: sResiduals,
                                           scale: estimate.scale, k: k),
-       let inference = Inference(covariance: v, coefficients: mm.coefficients, degreesOfFreedom: design.rows - design.columns,
+       let inference = Inference(covariance: v, coefficients: mm.coefficients, degreesOfFreedom: residualDegreesOfFreedom,
                                  method: .mmAsymptotic, confidenceLevel: options.confidenceLevel) {
       mm.inference = inference
     } else {

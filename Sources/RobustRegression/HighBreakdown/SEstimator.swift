@@ -113,7 +113,7 @@ struct SEstimator {
     }
     @Sendable func subproblem(_ indices: [Int]) throws -> FitProblem {
       try FitProblem(design: problem.design.selectingRows(indices), response: indices.map { problem.response[$0] },
-                     options: problem.options, responseUnit: problem.responseUnit,
+                     caseWeights: problem.caseWeights.map { w in indices.map { w[$0] } }, options: problem.options, responseUnit: problem.responseUnit,
                      columnMagnitudes: problem.columnMagnitudes)
     }
     // The groups are independent: each runs on a core of its own, with its seed drawn here, so the

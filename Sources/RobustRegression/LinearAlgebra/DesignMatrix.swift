@@ -95,6 +95,13 @@ public struct DesignMatrix: Sendable, Hashable {
   }
 
   /// The design restricted to the given rows, in the given order.
+  /// The rows multiplied by `factors` (one per row): √w-scaled rows for weighted least squares.
+  package func scalingRows(by factors: [Double]) -> DesignMatrix {
+    var scaled = values
+    for j in 0..<columns { for i in 0..<rows { scaled[j * rows + i] *= factors[i] } }
+    return DesignMatrix(checkedRows: rows, columns: columns, values: scaled, names: names, hasIntercept: hasIntercept)
+  }
+
   package func selectingRows(_ indices: [Int]) -> DesignMatrix {
     var v = [Double]()
     v.reserveCapacity(indices.count * columns)

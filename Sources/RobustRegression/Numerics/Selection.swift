@@ -89,6 +89,28 @@ package enum Selection {
     a == b ? a : a + (b - a) / 2
   }
 
+  /// The weighted median of `values` with non-negative `weights` (W = Σw > 0), defined so that integer
+  /// weights give the median of the data with each value repeated wᵢ times: sorted by value, the value
+  /// where the cumulative weight first reaches W/2, or, where it reaches W/2 exactly, the midpoint of that
+  /// value and the next one with positive weight. Rows of weight 0 count for nothing. O(n log n).
+  package static func weightedMedian(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>) -> Double {
+    precondition(values.count == weights.count, "one weight per value")
+    let order = values.indices.filter { weights[$0] > 0 }.sorted { values[$0] < values[$1] }
+    guard !order.isEmpty else { return .nan }
+    let total = order.reduce(0.0) { $0 + weights[$1] }
+    let half = total / 2
+    var cumulative = 0.0
+    for (k, i) in order.enumerated() {
+      cumulative += weights[i]
+      // A relative tolerance makes sums of fractional weights that should equal W/2 do so.
+      if abs(cumulative - half) <= 1e-12 * total, k + 1 < order.count {
+        return midpoint(values[i], values[order[k + 1]])
+      }
+      if cumulative > half { return values[i] }
+    }
+    return values[order.last!]
+  }
+
   /// σ̂ of an array of residuals.
   package static func madScale(of residuals: [Double]) -> Double {
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: residuals.count)

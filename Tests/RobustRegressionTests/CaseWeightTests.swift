@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import RobustRegression
+
+/// Case weights are frequency weights: integer weights give the fit of the data with each row repeated
+/// that many times (issue 15, item 1), for every estimator; weight 0 drops a row.
+@Suite("Case weights equal row repetition")
+struct CaseWeightTests {
+  /// A line with outliers (stackloss-sized), integer weights 0…3, and the same data with each row
+  /// repeated by its weight.
+  struct Case {
+    let design: DesignMatrix
+    let y: [Double]
+    let weights: [Double]
+    let repeatedDesign: DesignMatrix
+    let repeatedY: [Double]
+  }
+
+  static func data(rows n: Int = 40, seed: UInt64 = 7) throws -> Case {
+    var generator = SplitMix64(seed: seed)
+    func uniform() -> Double { Double(generator.next() >> 11) * 0x1p-53 }
+    let x = (0..<n).map { _ in 10 * uniform() }
+    var y = x.map { 1 + 0.8 * $0 + (uniform() - 0.5) }
+    for i in stride(from: 3, to: n, by: 7) { y[i] += 8 + 4 * uniform() }
+    let weights = (0..<n).map { i in Double([1, 2, 3, 0, 1, 2][i % 6]) }
+    var rx: [Double] = [], ry: [Double] = []
+    for i in 0..<n {
+      for _ in 0..<Int(weights[i]) {
+        rx.append(x[i])
+        ry.append(y[i])
+      }
+    }
+    return Case(design: try DesignMatrix(predictors: [x], names: ["x"]), y: y, weights: weights,
+                repeatedDesign: try DesignMatrix(predictors: [rx], names: ["x"]), repeatedY: ry)
+  }
+
+  /// The weighted fit and the fit of the repeated rows agree in coefficients, scales, objective and
+  /// standard errors to `tolerance` (relative).
+  static func expectSame(_ a: RegressionFit, _ b: RegressionFit, tolerance: Double, _ label: String) {
+    func close(_ u: Double, _ v: Double) -> Bool { abs(u - v) <= tolerance * max(1, abs(v)) }
+    for j in a.estimates.indices {
+      #expect(close(a.estimates[j], b.estimates[j]), "\(label): β\(j) \(a.estimates[j]) vs repeated \(b.estimates[j])")
+    }
+    #expect(close(a.lossScale, b.lossScale), "\(label): c \(a.lossScale) vs \(b.lossScale)")
+    #expect(close(a.residualScale, b.residualScale), "\(label): σ̂ \(a.residualScale) vs \(b.residualScale)")
+    #expect(close(a.objective.value, b.objective.value), "\(label): objective \(a.objective.value) vs \(b.objective.value)")
+    #expect(a.covariance?.degreesOfFreedom == b.covariance?.degreesOfFreedom, "\(label): df")
+    if let sa = a.standardErrors, let sb = b.standardErrors {
+      for j in sa.indices { #expect(close(sa[j], sb[j]), "\(label): se\(j) \(sa[j]) vs \(sb[j])") }
+    } else {
+      #expect(a.standardErrors == nil && b.standardErrors == nil, "\(label): standard errors on one side only")
+    }
+  }
+
+  @Test("M-estimators: l2, Huber (σ̂ updated, held, and c fixed), pseudo-Huber, Cauchy at a fixed c",
+        arguments: [
+          ("l2", Regression(loss: .squared)),
+          ("huber", Regression(loss: .huber)),
+          ("huber, σ̂ held", Regression(loss: .huber, scale: .madOfStart)),
+          ("huber, c = 0.7", Regression(loss: .huber, scale: .fixed(0.7))),
+          ("pseudo-huber", Regression(loss: .pseudoHuber)),
+          ("cauchy, c = 0.5", Regression(loss: .cauchy, scale: .fixed(0.5), start: .ordinaryLeastSquares)),
+        ])
+  func mEstimators(label: String, regression: Regression) throws {
+    let c = try Self.data()
+    let weighted = try regression.fit(c.design, response: c.y, weights: c.weights)
+    let repeated = try regression.fit(c.repeatedDesign, response: c.repeatedY)
+    Self.expectSame(weighted, repeated, tolerance: 1e-9, label)
+    #expect(weighted.caseWeights == c.weights && weighted.residuals.count == c.y.count)
+    // The weights matter: the unweighted fit is another one.
+    let unweighted = try regression.fit(c.design, response: c.y)
+    #expect(abs(unweighted.estimates[1] - weighted.estimates[1]) > 1e-6, "\(label): the weights changed nothing")
+  }
+
+  @Test("weighted median: integer weights equal the median of the repeated values; weight 0 drops a value")
+  func weightedMedian() {
+    let values = [5.0, 1, 3, 9, 7, 2], weights = [1.0, 2, 0, 3, 1, 1]
+    var repeated: [Double] = []
+    for (v, w) in zip(values, weights) { repeated += Array(repeating: v, count: Int(w)) }
+    let expected = repeated.withUnsafeMutableBufferPointer { Selection.median(reordering: $0) }
+    let got = values.withUnsafeBufferPointer { v in weights.withUnsafeBufferPointer { Selection.weightedMedian(values: v, weights: $0) } }
+    #expect(got == expected)
+    // An even total that splits between two values: their midpoint.
+    let even = [1.0, 4].withUnsafeBufferPointer { v in [2.0, 2].withUnsafeBufferPointer { Selection.weightedMedian(values: v, weights: $0) } }
+    #expect(even == 2.5)
+  }
+
+  @Test("bad weights are typed errors: count, negative, NaN, ∞, too few positive")
+  func badWeights() throws {
+    let c = try Self.data(rows: 10)
+    func error(_ weights: [Double]) -> RegressionError? {
+      do { _ = try Regression(loss: .huber).fit(c.design, response: c.y, weights: weights); return nil } catch { return error }
+    }
+    #expect(error(Array(repeating: 1, count: 9)) == .weightCount(count: 9, rows: 10))
+    var w = Array(repeating: 1.0, count: 10)
+    w[4] = -1
+    #expect(error(w) == .invalidWeight(row: 4, value: -1))
+    w[4] = .infinity
+    #expect(error(w) == .invalidWeight(row: 4, value: .infinity))
+    w[4] = .nan
+    if case .invalidWeight(4, let v)? = error(w) { #expect(v.isNaN) } else { Issue.record("NaN weight not reported") }
+    let twoRows = [1.0, 1] + Array(repeating: 0, count: 8)
+    #expect(error(twoRows) == .tooFewWeightedObservations(positive: 2, total: 2, p: 2))
+  }
+}
