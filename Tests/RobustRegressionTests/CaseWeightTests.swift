@@ -72,6 +72,31 @@ struct CaseWeightTests {
     #expect(abs(unweighted.estimates[1] - weighted.estimates[1]) > 1e-6, "\(label): the weights changed nothing")
   }
 
+  @Test("L1 (exact): the weighted objective equals the repeated data's optimum, and the standard errors agree")
+  func absolute() throws {
+    let c = try Self.data()
+    let weighted = try Regression(loss: .absolute).fit(c.design, response: c.y, weights: c.weights)
+    let repeated = try Regression(loss: .absolute).fit(c.repeatedDesign, response: c.repeatedY)
+    #expect(weighted.converged && repeated.converged)
+    // The LP optimum's value is unique (the line may not be): equal objectives.
+    #expect(abs(weighted.objective.value - repeated.objective.value) <= 1e-10 * repeated.objective.value)
+    let sum = zip(weighted.residuals, c.weights).reduce(0) { $0 + $1.1 * abs($1.0) }
+    #expect(abs(sum - weighted.objective.value) <= 1e-12 * sum)
+    Self.expectSame(weighted, repeated, tolerance: 1e-8, "l1")
+    // Fractional weights: an optimum of Σw|r| (no vertex does better), standard errors not given.
+    let fractional = c.weights.map { $0 * 0.37 + 0.01 }
+    let fit = try Regression(loss: .absolute).fit(c.design, response: c.y, weights: fractional)
+    #expect(fit.converged && fit.standardErrors == nil)
+    #expect(fit.warnings.contains(.standardErrorsUnavailable(.sparsityNeedsWholeWeights)))
+    let x = (0..<c.design.rows).map { c.design[$0, 1] }
+    var best = Double.infinity
+    for i in 0..<x.count { for j in (i + 1)..<x.count where x[i] != x[j] {
+      let slope = (c.y[j] - c.y[i]) / (x[j] - x[i]), intercept = c.y[i] - slope * x[i]
+      best = min(best, (0..<x.count).reduce(0) { $0 + fractional[$1] * abs(c.y[$1] - intercept - slope * x[$1]) })
+    } }
+    #expect(fit.objective.value <= best * (1 + 1e-12), "Σw|r| \(fit.objective.value) vs best vertex \(best)")
+  }
+
   @Test("weighted median: integer weights equal the median of the repeated values; weight 0 drops a value")
   func weightedMedian() {
     let values = [5.0, 1, 3, 9, 7, 2], weights = [1.0, 2, 0, 3, 1, 1]

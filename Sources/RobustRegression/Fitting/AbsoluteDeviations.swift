@@ -17,16 +17,16 @@ extension FitProblem {
     defer { scratch.deallocate() }
     // IRLS on 1/|r| with the floor at 1e-6·σ̂(OLS) (u = r/c with c = σ̂).
     pass.run(beta: ordinaryLeastSquares, loss: AbsoluteLoss(), scale: 1, accumulate: false)
-    var c = Selection.madScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
-    if !(c > 0) { c = max(pass.objective / Double(n), .leastNormalMagnitude) }
+    var c = pass.residualScale(scratch: scratch)
+    if !(c > 0) { c = max(pass.objective / totalWeight, .leastNormalMagnitude) }
     let irls = try IRLS.run(pass: pass, loss: AbsoluteLoss(floor: 1e-6), start: ordinaryLeastSquares,
                             fixedScale: c, tuning: 1, updateScale: false,
                             options: FitOptions(tolerance: 1e-9, maxIterations: 100), scratch: scratch)
     let finish = try LeastAbsoluteBasis.finish(design: design, response: response, columnMagnitudes: columnMagnitudes,
-                                               from: irls.coefficients)
+                                               weights: caseWeights, from: irls.coefficients)
     let beta = finish.coefficients
     let residuals = design.residuals(response, beta)
-    let objective = residuals.reduce(0) { $0 + abs($1) }
+    let objective = weightedAbsoluteSum(residuals)
     return try absoluteResult(beta: beta, residuals: residuals, objective: objective,
                           iterations: irls.iterations + finish.steps,
                           termination: finish.optimal ? .converged : .iterationLimit, history: irls.history,
@@ -40,8 +40,8 @@ extension FitProblem {
     let n = design.rows, p = design.columns
     var beta = ordinaryLeastSquares
     var residuals = design.residuals(response, beta)
-    var best = beta, bestObjective = residuals.reduce(0) { $0 + abs($1) }
-    let step0 = bestObjective / Double(n)  // a residual-sized first step in fitted-value units
+    var best = beta, bestObjective = weightedAbsoluteSum(residuals)
+    let step0 = bestObjective / totalWeight  // a residual-sized first step in fitted-value units
     var lastImprovement = 0
     var history: [IterationRecord] = []
     let (product, overflow) = options.maxIterations.multipliedReportingOverflow(by: 1000)
@@ -53,7 +53,9 @@ extension FitProblem {
       var g = [Double](repeating: 0, count: p)
       for j in 0..<p {
         var s = 0.0
-        for i in 0..<n { s -= (residuals[i] > 0 ? 1 : (residuals[i] < 0 ? -1 : 0)) * design.values[j * n + i] }
+        for i in 0..<n {
+          s -= (caseWeights?[i] ?? 1) * (residuals[i] > 0 ? 1 : (residuals[i] < 0 ? -1 : 0)) * design.values[j * n + i]
+        }
         g[j] = s
       }
       var direction = [Double](repeating: 0, count: p)
@@ -65,7 +67,7 @@ extension FitProblem {
       let eta = step0 / Double(k).squareRoot() / size
       for j in 0..<p { beta[j] -= eta * direction[j] }
       residuals = design.residuals(response, beta)
-      let objective = residuals.reduce(0) { $0 + abs($1) }
+      let objective = weightedAbsoluteSum(residuals)
       if objective < bestObjective * (1 - options.tolerance) { lastImprovement = k }
       if objective < bestObjective { best = beta; bestObjective = objective }
       if options.recordHistory && (k <= 100 || k % 100 == 0) {
@@ -80,19 +82,37 @@ extension FitProblem {
                           extraWarnings: [.subgradientBaseline])
   }
 
+  /// Σwᵢ|rᵢ| (Σ|rᵢ| without case weights).
+  func weightedAbsoluteSum(_ residuals: [Double]) -> Double {
+    guard let caseWeights else { return residuals.reduce(0) { $0 + abs($1) } }
+    return zip(residuals, caseWeights).reduce(0) { $0 + $1.1 * abs($1.0) }
+  }
+
   private func absoluteResult(beta: [Double], residuals: [Double], objective: Double, iterations: Int,
                               termination: Termination, history: [IterationRecord],
                               extraWarnings: [FitWarning]) throws -> FitOutcome {
     guard objective.isFinite else { throw RegressionError.objectiveOverflow(residuals: residuals, scale: responseUnit) }
-    let sigma = Selection.madScale(of: residuals)
+    let sigma = residuals.withUnsafeBufferPointer { r in
+      let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: r.count)
+      defer { scratch.deallocate() }
+      return pass.residualScale(of: r, scratch: scratch)
+    }
     // Weights in the units of the other losses, w(u) = 1/|u| with u = r/σ̂ (the IRLS's own scale),
     // capped at 1e6: dimensionless, so that they neither depend on the units of y nor overflow (1/|r|
     // was 1e320 for residuals of 1e-320).
-    let unit = sigma > 0 ? sigma : max(objective / Double(residuals.count), .leastNormalMagnitude)
+    let unit = sigma > 0 ? sigma : max(objective / totalWeight, .leastNormalMagnitude)
     var warnings = extraWarnings
-    let inference = LeastAbsoluteBasis.inference(residuals: residuals, coefficients: beta,
-                                                 inverseGram: inverseGram, confidenceLevel: options.confidenceLevel)
-    if inference == nil { warnings.append(.standardErrorsUnavailable(.sparsityNotEstimable)) }
+    // With whole-number case weights the rows are repeated for quantreg's recipe (its ranks and counts
+    // are those of the repeated data); with fractional weights it has no meaning.
+    let wholeWeights = caseWeights.map { $0.allSatisfy { $0 == $0.rounded() } && totalWeight <= 1e7 } ?? true
+    let repeated = caseWeights.map { w in residuals.indices.flatMap { Array(repeating: residuals[$0], count: Int(w[$0])) } }
+    let inference = wholeWeights
+      ? LeastAbsoluteBasis.inference(residuals: repeated ?? residuals, coefficients: beta,
+                                     inverseGram: inverseGram, confidenceLevel: options.confidenceLevel)
+      : nil
+    if inference == nil {
+      warnings.append(.standardErrorsUnavailable(wholeWeights ? .sparsityNotEstimable : .sparsityNeedsWholeWeights))
+    }
     return FitOutcome(
       names: design.names, coefficients: beta, residuals: residuals,
       weights: residuals.map { min(1e6, unit / abs($0)) }, scale: 1, sigma: sigma, tuning: nil, alpha: nil,

@@ -39,6 +39,9 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
     case degenerateCovariance
     /// L1: the density of the residuals at 0 could not be estimated.
     case sparsityNotEstimable
+    /// L1 with fractional case weights: quantreg's iid sparsity is defined for repeated rows (whole-number
+    /// weights) only.
+    case sparsityNeedsWholeWeights
     /// Adaptive: the NLL's observed information is not positive definite.
     case informationNotPositiveDefinite
   }
@@ -60,6 +63,8 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
         "standard errors are not available: the covariance is not finite or has a zero variance (an exact fit)"
       case .sparsityNotEstimable:
         "standard errors are not available: the residual density at 0 could not be estimated"
+      case .sparsityNeedsWholeWeights:
+        "standard errors are not available: the L1 sparsity (quantreg's se = \"iid\") needs whole-number case weights"
       case .informationNotPositiveDefinite:
         "standard errors are not available: the NLL's observed information is not positive definite"
       }

@@ -32,15 +32,15 @@ enum LeastAbsoluteBasis {
   /// nonsingular basis, interpolate them, and walk (see the type's comment).
   /// `columnMagnitudes` holds max|xⱼ| per column (``FitProblem/columnMagnitudes``).
   static func finish(design: DesignMatrix, response: [Double], columnMagnitudes: [Double],
-                     from start: [Double]) throws -> Finish {
+                     weights: [Double]? = nil, from start: [Double]) throws -> Finish {
     let n = design.rows
     let r0 = design.residuals(response, start)
     let unfinished = Finish(coefficients: start, steps: 0, optimal: false)
-    guard let basis = initialBasis(design: design, residuals: r0) else { return unfinished }
+    guard let basis = initialBasis(design: design, residuals: r0, weights: weights) else { return unfinished }
     let limit = 50 * n + 100
     // The side of every non-basis row: sign(rᵢ) when rᵢ ≠ 0; first the sign of its start residual.
-    guard var walk = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes, basis: basis,
-                              side: r0.map { $0 < 0 ? -1 : 1 })
+    guard var walk = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes, weights: weights,
+                              basis: basis, side: r0.map { $0 < 0 ? -1 : 1 })
     else { return unfinished }
     var end = try walk.run(limit: limit, stopAtDegenerateStep: true)
     if end == .degenerate {
@@ -58,21 +58,22 @@ enum LeastAbsoluteBasis {
     let design = exact.design, response = exact.response, columnMagnitudes = exact.columnMagnitudes
     let perturbed = perturbedResponse(response, residuals: r0)
     guard var tieFree = try Walk(design: design, response: perturbed, columnMagnitudes: columnMagnitudes,
-                                 basis: exact.basis, side: exact.side)
+                                 weights: exact.weights, basis: exact.basis, side: exact.side)
     else { return exact }
     _ = try tieFree.run(limit: limit - exact.steps, stopAtDegenerateStep: false)
     guard var back = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes,
-                              basis: tieFree.basis, side: tieFree.side)
+                              weights: exact.weights, basis: tieFree.basis, side: tieFree.side)
     else { return exact }
     back.steps = exact.steps + tieFree.steps
     return back
   }
 
-  /// Greedy independent rows in order of increasing |r|, by incremental Gram–Schmidt on the rows; nil
-  /// when fewer than p independent rows exist.
-  static func initialBasis(design: DesignMatrix, residuals r0: [Double]) -> [Int]? {
+  /// Greedy independent rows in order of increasing |r|, by incremental Gram–Schmidt on the rows (rows
+  /// of case weight 0 never: they do not count in the objective); nil when fewer than p independent
+  /// rows exist.
+  static func initialBasis(design: DesignMatrix, residuals r0: [Double], weights: [Double]? = nil) -> [Int]? {
     let n = design.rows, p = design.columns
-    let order = (0..<n).sorted { abs(r0[$0]) < abs(r0[$1]) }
+    let order = (0..<n).filter { (weights?[$0] ?? 1) > 0 }.sorted { abs(r0[$0]) < abs(r0[$1]) }
     var basis: [Int] = []
     var orthonormal: [[Double]] = []
     for i in order where basis.count < p {
@@ -104,10 +105,18 @@ enum LeastAbsoluteBasis {
     }
   }
 
-  /// One simplex walk over the bases of p interpolated rows, on the given response.
+  /// One simplex walk over the bases of p interpolated rows, on the given response, for the objective
+  /// Σwᵢ|rᵢ| (wᵢ the case weights, 1 without them).
+  ///
+  /// With weights the certificate is |d_k| ≤ w of the k-th basis row, where X_Bᵀd = −Σ_{i∉B} wᵢ·sideᵢ·xᵢ:
+  /// moving the k-th basis row off its residual 0 along δ (X_B·δ = σ·e_k) changes the objective at the
+  /// rate w_k + σ·d_k, which σ = −sign(d_k) makes negative exactly when |d_k| > w_k; each breakpoint
+  /// of the line search adds 2wᵢ|xᵢ·δ| to the slope.
   struct Walk {
     let design: DesignMatrix
     let response: [Double]
+    /// The case weights; nil for 1 each.
+    let weights: [Double]?
     /// The interpolated rows.
     private(set) var basis: [Int]
     /// The side (±1) of every row: sign(rᵢ) when rᵢ ≠ 0. A row with rᵢ = 0 exactly (a degenerate vertex:
@@ -127,8 +136,10 @@ enum LeastAbsoluteBasis {
     let columnMagnitudes: [Double]
 
     /// A walk at `basis`; nil when the basis rows are singular.
-    init?(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], basis: [Int], side: [Double]) throws {
+    init?(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], weights: [Double]? = nil, basis: [Int],
+          side: [Double]) throws {
       self.design = design
+      self.weights = weights
       self.columnMagnitudes = columnMagnitudes
       self.response = response
       self.basis = basis
@@ -157,7 +168,7 @@ enum LeastAbsoluteBasis {
         for i in 0..<n where r[i] != 0 { side[i] = r[i] > 0 ? 1 : -1 }
         // Multipliers: X_Bᵀ·d = −g with g = Σ_{i∉B} sideᵢ·xᵢ.
         guard let d = try multipliers(inBasis: inBasis) else { return .stalled }
-        let candidates = (0..<p).filter { abs(d[$0]) > 1 + 1e-12 }
+        let candidates = (0..<p).filter { abs(d[$0]) > weight(basis[$0]) * (1 + 1e-12) }
         if candidates.isEmpty { return .optimal }
         let leaving = leavingPosition(among: candidates, multipliers: d)
         // Direction keeping the other basis rows interpolated: X_B·δ = σ·e_leaving, σ = −sign(d).
@@ -165,7 +176,7 @@ enum LeastAbsoluteBasis {
         e[leaving] = d[leaving] > 0 ? -1 : 1
         guard let delta = try LAPACK.solveSquare(basisMatrix, order: p, e) else { return .stalled }
         guard let (entering, t) = ratioTest(residuals: r, inBasis: inBasis, direction: delta,
-                                            slope: 1 - abs(d[leaving]))
+                                            slope: weight(basis[leaving]) - abs(d[leaving]))
         else { return .stalled }
         if t == 0 && stopAtDegenerateStep { return .degenerate }
         try pivot(leaving: leaving, multiplier: d[leaving], entering: entering, step: t, direction: delta)
@@ -173,13 +184,16 @@ enum LeastAbsoluteBasis {
       return .stalled
     }
 
-    /// The basis position whose row leaves, among those whose multiplier exceeds 1 in magnitude: the
-    /// largest multiplier first; after a run of degenerate steps, Bland's rule (smallest row index) so
+    /// Row i's case weight (1 without weights).
+    private func weight(_ i: Int) -> Double { weights?[i] ?? 1 }
+
+    /// The basis position whose row leaves, among those whose multiplier exceeds its row's weight in
+    /// magnitude: the largest excess first; after a run of degenerate steps, Bland's rule (smallest row index) so
     /// that the pivots cannot cycle among the interpolated rows.
     private func leavingPosition(among candidates: [Int], multipliers d: [Double]) -> Int {
       degenerateRun > design.columns
         ? candidates.min { basis[$0] < basis[$1] }!
-        : candidates.max { abs(d[$0]) < abs(d[$1]) }!
+        : candidates.max { abs(d[$0]) - weight(basis[$0]) < abs(d[$1]) - weight(basis[$1]) }!
     }
 
     /// Moves β by `t`·δ and swaps the row at basis position `leaving` (multiplier `d`) for `entering`.
@@ -215,7 +229,8 @@ enum LeastAbsoluteBasis {
       let n = design.rows, p = design.columns
       var g = [Double](repeating: 0, count: p)
       for i in 0..<n where !inBasis[i] {
-        for j in 0..<p { g[j] += side[i] * design[i, j] }
+        let weighted = side[i] * weight(i)
+        for j in 0..<p { g[j] += weighted * design[i, j] }
       }
       var transposed = [Double](repeating: 0, count: p * p)
       for a in 0..<p { for b in 0..<p { transposed[b * p + a] = basisMatrix[a * p + b] } }
@@ -231,7 +246,7 @@ enum LeastAbsoluteBasis {
                                     slope start: Double) -> (entering: Int, t: Double)? {
       let xd = design.multiplied(by: delta)
       var breaks: [(t: Double, i: Int)] = []
-      for i in 0..<design.rows where !inBasis[i] && side[i] * xd[i] > 0 {
+      for i in 0..<design.rows where !inBasis[i] && side[i] * xd[i] > 0 && weight(i) > 0 {
         breaks.append((max(0, r[i] / xd[i]), i))
       }
       guard !breaks.isEmpty else { return nil }
@@ -239,7 +254,7 @@ enum LeastAbsoluteBasis {
       var slope = start
       var chosen = breaks.count - 1
       for (k, candidate) in breaks.enumerated() {
-        slope += 2 * abs(xd[candidate.i])
+        slope += 2 * weight(candidate.i) * abs(xd[candidate.i])
         if slope >= 0 { chosen = k; break }
       }
       for k in 0..<chosen { side[breaks[k].i] = -side[breaks[k].i] }
