@@ -97,6 +97,50 @@ struct CaseWeightTests {
     #expect(fit.objective.value <= best * (1 + 1e-12), "Σw|r| \(fit.objective.value) vs best vertex \(best)")
   }
 
+  @Test("the adaptive fit (likelihood): NLL, α, c, β and the observed-information standard errors equal row repetition")
+  func adaptiveLikelihood() throws {
+    let c = try Self.data(rows: 60, seed: 11)
+    // The same start for both (the S-estimate's random subsets differ between 60 weighted and ~90
+    // repeated rows): the Huber start.
+    let regression = Regression(loss: .adaptive, start: .huber)
+    let weighted = try regression.fit(c.design, response: c.y, weights: c.weights)
+    let repeated = try regression.fit(c.repeatedDesign, response: c.repeatedY)
+    Self.expectSame(weighted, repeated, tolerance: 1e-6, "adaptive")
+    #expect(abs(weighted.shape.alpha! - repeated.shape.alpha!) <= 1e-6)
+    let wi = try #require(weighted.shapeSelection?.alphaInterval), ri = try #require(repeated.shapeSelection?.alphaInterval)
+    #expect(abs(wi.lower - ri.lower) <= 1e-4 && abs(wi.upper - ri.upper) <= 1e-4)
+  }
+
+  @Test("the S-scale at a given β and the MM step from a given S-estimate are those of the repeated rows")
+  func highBreakdown() throws {
+    let c = try Self.data(rows: 60, seed: 5)
+    // The weighted M-scale of the residuals equals the repeated one (the S-equation with n − p = Σw − p).
+    let beta = [1.0, 0.8]
+    let r = (0..<c.y.count).map { c.y[$0] - beta[0] - beta[1] * c.design[$0, 1] }
+    let rr = (0..<c.repeatedY.count).map { c.repeatedY[$0] - beta[0] - beta[1] * c.repeatedDesign[$0, 1] }
+    let total = c.weights.reduce(0, +)
+    let weighted = r.withUnsafeBufferPointer { rb in c.weights.withUnsafeBufferPointer {
+      MScale.solve(rb, degreesOfFreedom: total - 2, initial: 1, weights: $0).scale } }
+    let repeated = rr.withUnsafeBufferPointer { MScale.solve($0, degreesOfFreedom: Double(rr.count) - 2, initial: 1).scale }
+    #expect(abs(weighted - repeated) <= 1e-9 * repeated, "S-scale \(weighted) vs \(repeated)")
+    // S and MM: both find the majority line; their scales and coefficients agree closely, the random
+    // subsets being different draws.
+    for loss in [Loss.s, .mm] {
+      let a = try Regression(loss: loss).fit(c.design, response: c.y, weights: c.weights)
+      let b = try Regression(loss: loss).fit(c.repeatedDesign, response: c.repeatedY)
+      Self.expectSame(a, b, tolerance: loss == .mm ? 1e-6 : 1e-3, loss.name)
+    }
+  }
+
+  @Test("the variance criterion: α, c and τ̂ follow the weights (a given start)")
+  func adaptiveVariance() throws {
+    let c = try Self.data(rows: 60, seed: 13)
+    let regression = Regression(loss: .adaptive(criterion: .variance), start: .huber)
+    let weighted = try regression.fit(c.design, response: c.y, weights: c.weights)
+    let repeated = try regression.fit(c.repeatedDesign, response: c.repeatedY)
+    Self.expectSame(weighted, repeated, tolerance: 1e-6, "adaptive (variance)")
+  }
+
   @Test("weighted median: integer weights equal the median of the repeated values; weight 0 drops a value")
   func weightedMedian() {
     let values = [5.0, 1, 3, 9, 7, 2], weights = [1.0, 2, 0, 3, 1, 1]

@@ -101,15 +101,19 @@ struct AdaptiveFitter {
     pass.runWithUnitWeights(beta: startBeta, accumulate: false)
     let yScale = response.reduce(0) { max($0, abs($1)) }
     var count = 0
+    var weights: [Double] = []  // of the rows kept, with case weights
     let bound = ExactFit.roundingBound(beta: startBeta, columnMagnitudes: fitProblem.columnMagnitudes)
     for i in 0..<design.rows where !ExactFit.isOnFit(row: i, design: design, response: response, beta: startBeta,
                                                      residual: pass.residuals[i], bound: bound) {
       scratch[count] = abs(pass.residuals[i])
+      if let caseWeights = fitProblem.caseWeights { weights.append(caseWeights[i]) }
       count += 1
     }
-    let nonzeroSigma = count > 0
-      ? Selection.median(reordering: UnsafeMutableBufferPointer(rebasing: scratch[0..<count])) / Selection.madConsistency
-      : 0
+    let kept = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
+    let middle = fitProblem.caseWeights == nil
+      ? Selection.median(reordering: kept)
+      : weights.withUnsafeBufferPointer { Selection.weightedMedian(values: UnsafeBufferPointer(kept), weights: $0) }
+    let nonzeroSigma = count > 0 && !middle.isNaN ? middle / Selection.madConsistency : 0
     let reference = nonzeroSigma > 0 ? nonzeroSigma : (yScale > 0 ? yScale : 1)
     return (reference, 1e-6 * reference)
   }
@@ -123,18 +127,19 @@ struct AdaptiveFitter {
     let termination = state.outcome.termination, iteration = state.outcome.iterations
     pass.run(beta: beta, loss: BarronLoss(alpha: alpha), scale: scale, accumulate: false)
     let residuals = Array(pass.residuals), weights = Array(pass.weights)
-    let nll = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
+    let nll = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
     guard nll.isFinite else { throw IRLS.overflow(pass: pass, scale: scale) }
     let alphaOnBound = alpha <= alphaRange.lowerBound || alpha >= alphaRange.upperBound
     let scaleOnBound = !fixedScale && scale <= scaleFloor * (1 + 1e-9)
     let information = ObservedInformation.compute(design: design, residuals: residuals, alpha: alpha,
                                                   scale: scale, alphaFree: !alphaOnBound,
-                                                  scaleFree: !scaleOnBound && !fixedScale)
+                                                  scaleFree: !scaleOnBound && !fixedScale,
+                                                  weights: fitProblem.caseWeights)
     var warnings: [FitWarning] = []
     var inference: Inference?
     if let information {
       inference = Inference(covariance: information.betaCovariance, coefficients: beta,
-                            degreesOfFreedom: n - design.columns, method: .observedInformation,
+                            degreesOfFreedom: fitProblem.residualDegreesOfFreedom, method: .observedInformation,
                             confidenceLevel: options.confidenceLevel)
     }
     if inference == nil { warnings.append(.standardErrorsUnavailable(.informationNotPositiveDefinite)) }
@@ -143,7 +148,11 @@ struct AdaptiveFitter {
     if Double(design.columns) > Self.warnedParametersPerRow * Double(n) {
       warnings.append(.manyCoefficientsPerObservation(parameters: design.columns, rows: n))
     }
-    let sigma = Selection.madScale(of: residuals)
+    let sigma = residuals.withUnsafeBufferPointer { r in
+      let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: r.count)
+      defer { scratch.deallocate() }
+      return pass.residualScale(of: r, scratch: scratch)
+    }
     return FitOutcome(
       names: design.names, coefficients: beta, residuals: residuals, weights: weights,
       scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, objectiveKind: .negativeLogLikelihood,
@@ -299,7 +308,8 @@ struct AdaptiveFitter {
     var nll = Double.nan
     do {
       let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
-                                      scaleFloor: fixedScale ? scale : scaleFloor)
+                                      scaleFloor: fixedScale ? scale : scaleFloor,
+                                      weights: pass.caseWeights.map { UnsafeBufferPointer($0) })
       nll = problem.value(alpha: alpha, scale: scale)
       (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
                                    steps: 50, tolerance: tolerance)
@@ -316,13 +326,13 @@ struct AdaptiveFitter {
       let loss = BarronLoss(alpha: alpha)
       let shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
       pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
-      var current = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
+      var current = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
       // Never accept a higher NLL: halve the β step back towards the previous iterate.
       var halvings = 0
       while !(current <= nll + 1e-13 * max(1, abs(nll))) && halvings < 30 {
         for j in beta.indices { beta[j] = (beta[j] + previousBeta[j]) / 2 }
         pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
-        current = BarronNLL.value(sumRho: pass.objective, count: Double(n), scale: scale, alpha: alpha)
+        current = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
         halvings += 1
       }
       if !(current <= nll) { // no β step lowers it: stay at the previous iterate
@@ -335,7 +345,8 @@ struct AdaptiveFitter {
       nll = current
       // (α, c) step on these residuals.
       let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
-                                      scaleFloor: fixedScale ? scale : scaleFloor)
+                                      scaleFloor: fixedScale ? scale : scaleFloor,
+                                      weights: pass.caseWeights.map { UnsafeBufferPointer($0) })
       let before = (alpha, scale)
       let initial = pass.shapeSums.map { problem.local(sums: $0, alpha: alpha, scale: scale) }
       (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
@@ -369,7 +380,7 @@ struct AdaptiveFitter {
                       initial: ShapeScaleProblem.Local? = nil) -> (Double, Double, Double) {
     if fixedScale {
       let fixedProblem = ShapeScaleProblem(residuals: problem.residuals, alphaRange: problem.alphaRange,
-                                           scaleFloor: scale)
+                                           scaleFloor: scale, weights: problem.weights)
       return fixedProblem.descendAlphaOnly(alpha: alpha, scale: scale, value: value, steps: steps)
     }
     return problem.descend(alpha: alpha, scale: scale, value: value, steps: steps, tolerance: tolerance,

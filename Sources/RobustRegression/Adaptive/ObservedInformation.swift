@@ -17,10 +17,12 @@ struct ObservedInformation {
   /// The standard errors at the fit (β, α, c) with residuals `residuals`; nil when the observed
   /// information over the free parameters is not positive definite (or not finite).
   static func compute(design: DesignMatrix, residuals: [Double], alpha: Double, scale c: Double,
-                      alphaFree: Bool, scaleFree: Bool) -> ObservedInformation? {
+                      alphaFree: Bool, scaleFree: Bool, weights: [Double]? = nil) -> ObservedInformation? {
     let p = design.columns
-    var sums = accumulate(design: design, residuals: residuals, alpha: alpha, scale: c, alphaFree: alphaFree)
-    if alphaFree { sums.haa += Double(design.rows) * LogPartition.derivatives(alpha: alpha).second }
+    var sums = accumulate(design: design, residuals: residuals, alpha: alpha, scale: c, alphaFree: alphaFree,
+                          weights: weights)
+    let n = weights.map { $0.reduce(0, +) } ?? Double(design.rows)
+    if alphaFree { sums.haa += n * LogPartition.derivatives(alpha: alpha).second }
     let hessian = assemble(sums, columns: p, alphaFree: alphaFree, scaleFree: scaleFree)
     guard let inverse = invert(hessian.matrix, order: hessian.size) else { return nil }
     let size = hessian.size
@@ -46,7 +48,9 @@ struct ObservedInformation {
   /// weighted Gram kernel in tiles, the β–α and β–λ columns, and the (α, λ) sums; then adds the chunks
   /// in chunk order.
   static func accumulate(design: DesignMatrix, residuals: [Double], alpha: Double, scale c: Double,
-                         alphaFree: Bool) -> Sums {
+                         alphaFree: Bool, weights: [Double]? = nil) -> Sums {
+    // Rows multiplied by their case weights (1 without them).
+    let rowWeights = weights ?? []
     let n = design.rows, p = design.columns
     let loss = BarronLoss(alpha: alpha)
     let shape = BarronShapeDerivatives(alpha: alpha)
@@ -62,6 +66,7 @@ struct ObservedInformation {
       residuals.withUnsafeBufferPointer { rBuffer in
         nonisolated(unsafe) let x = xBuffer.baseAddress!, r = rBuffer.baseAddress!
         ParallelChunks.perform(chunks) { chunk in
+          let weighted = !rowWeights.isEmpty
           let base = slots + chunk * stride
           let hbb = base, hba = base + p * p, hbl = hba + p, sums = hbl + p
           let curvature = sums + 3, cross = curvature + tileRows, scaleCross = cross + tileRows
@@ -73,16 +78,17 @@ struct ObservedInformation {
             let m = min(tileRows, end - start)
             for k in 0..<m {
               let u = r[start + k] / c
+              let w = weighted ? rowWeights[start + k] : 1
               let slope = loss.psiDerivative(u)
-              curvature[k] = slope / (c * c)
+              curvature[k] = w * slope / (c * c)
               let values = shape.values(u: u)
-              cross[k] = u == 0 ? 0 : values.dAlphaLogScale / (u * c)  // −u·w·h/(2c)
-              scaleCross[k] = (slope * u + u * values.weight) / c  // (ψ′u + ψ)/c, ψ = u·w
+              cross[k] = u == 0 ? 0 : w * values.dAlphaLogScale / (u * c)  // −u·w·h/(2c)
+              scaleCross[k] = w * (slope * u + u * values.weight) / c  // (ψ′u + ψ)/c, ψ = u·w
               if alphaFree {
-                haa += values.dAlphaAlpha
-                hal += values.dAlphaLogScale
+                haa += w * values.dAlphaAlpha
+                hal += w * values.dAlphaLogScale
               }
-              hll += values.dLogScaleLogScale
+              hll += w * values.dLogScaleLogScale
             }
             rf_weighted_gram(x + start, n, Int32(p), nil, curvature, m, hbb, Int32(p))
             for j in 0..<p {

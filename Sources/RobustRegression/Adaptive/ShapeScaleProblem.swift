@@ -12,14 +12,28 @@ struct ShapeScaleProblem: @unchecked Sendable {
   let alphaRange: ClosedRange<Double>
   /// The data-relative floor of c.
   let scaleFloor: Double
+  /// The case weights (each row's terms multiplied by its weight, n = Σwᵢ); nil for 1 each.
+  let weights: UnsafeBufferPointer<Double>?
+  /// n, or Σwᵢ with case weights.
+  let n: Double
 
-  var n: Double { Double(residuals.count) }
+  init(residuals: UnsafeBufferPointer<Double>, alphaRange: ClosedRange<Double>, scaleFloor: Double,
+       weights: UnsafeBufferPointer<Double>? = nil) {
+    self.residuals = residuals
+    self.alphaRange = alphaRange
+    self.scaleFloor = scaleFloor
+    self.weights = weights
+    n = weights.map { $0.reduce(0, +) } ?? Double(residuals.count)
+  }
+
+  /// Row i's case weight.
+  private func weight(_ i: Int) -> Double { weights?[i] ?? 1 }
 
   /// NLL at (α, c).
   func value(alpha: Double, scale c: Double) -> Double {
     let loss = BarronLoss(alpha: alpha)
     let inverse = 1 / c
-    let sum = parallelSum { i in loss.rho(self.residuals[i] * inverse) }
+    let sum = parallelSum { i in self.weight(i) * loss.rho(self.residuals[i] * inverse) }
     return BarronNLL.value(sumRho: sum, count: n, scale: c, alpha: alpha, order: .inTurn)
   }
 
@@ -43,7 +57,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
         var sums = BarronShapeDerivatives.Sums()
         for i in ParallelChunks.rows(of: part, chunks: parts, total: count) {
           let u = self.residuals[i] * inverse
-          sums.add(shape.values(u: u))
+          if let weights = self.weights { sums.add(shape.values(u: u), weight: weights[i]) } else { sums.add(shape.values(u: u)) }
         }
         out[part] = sums
       }
@@ -183,7 +197,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
 
   /// The NLL at α = 2 with its optimal c = √(mean r²) (kept above the floor).
   func gaussianPoint() -> (scale: Double, value: Double) {
-    let sumSquares = parallelSum { i in self.residuals[i] * self.residuals[i] }
+    let sumSquares = parallelSum { i in self.weight(i) * self.residuals[i] * self.residuals[i] }
     let c = max((sumSquares / n).squareRoot(), scaleFloor)
     return (c, BarronNLL.value(sumRho: sumSquares / (2 * c * c), count: n, scale: c,
                                logPartition: LogPartition.logZAtTwo, order: .inTurn))

@@ -248,21 +248,22 @@ struct DataConditioning: Equatable {
 
   /// The objective in the units of the data: Σρ(r/c) is unchanged, Σ|r| is divided by s_y, and the NLL
   /// loses n·log s_y (its n·log c term, with c = c̃/s_y).
-  func originalObjective(_ value: Double, kind: RegressionFit.Objective.Kind, rows n: Int) -> Double {
+  func originalObjective(_ value: Double, kind: RegressionFit.Objective.Kind, rows n: Double) -> Double {
     switch kind {
     case .sumOfLosses: value
     case .sumOfAbsoluteResiduals, .mScale: value / response.factor
-    case .negativeLogLikelihood: value - Double(n) * Double.log(response.factor)
+    case .negativeLogLikelihood: value - n * Double.log(response.factor)
     }
   }
 
   /// The fit of the conditioned data, mapped back to the units and origins of the data; throws when a
   /// coefficient, its standard error or an interval end does not fit in a double there.
-  func original(_ fit: FitOutcome) throws -> FitOutcome {
+  /// `totalWeight` is Σwᵢ of the case weights (n without them): the NLL's count.
+  func original(_ fit: FitOutcome, totalWeight: Double) throws -> FitOutcome {
     guard !isIdentity else { return fit }
     let coefficients = originalCoefficients(fit.coefficients)
     try checkRange(coefficients, tilde: fit.coefficients, names: fit.names)
-    let kind = fit.objectiveKind, n = fit.residuals.count
+    let kind = fit.objectiveKind, n = totalWeight
     let isAbsolute = kind == .sumOfAbsoluteResiduals
     let inference = try fit.inference.map { try originalInference($0, coefficients: coefficients, names: fit.names) }
     let s = response.factor

@@ -17,6 +17,9 @@ struct FitProblem {
   /// The case weights (``Regression/fit(_:response:weights:)``), or nil for 1 each.
   let caseWeights: [Double]?
 
+  /// The case weights as a buffer, for the sums that take one.
+  var weightBuffer: UnsafeBufferPointer<Double>? { pass.caseWeights.map { UnsafeBufferPointer($0) } }
+
   /// Σwᵢ, or n without case weights: the number of observations the rows stand for.
   var totalWeight: Double { pass.totalWeight }
 
@@ -37,7 +40,7 @@ struct FitProblem {
                                 caseWeights: caseWeights,
                                 options: conditioning.conditioned(options), responseUnit: conditioning.response.factor,
                                 columnMagnitudes: conditioning.conditionedMagnitudes)
-    return try conditioning.original(try body(problem))
+    return try conditioning.original(try body(problem), totalWeight: problem.totalWeight)
   }
 
   /// The pass buffers, XᵀX's factor and the OLS fit of data that ``Regression/validate(design:response:)``

@@ -182,10 +182,10 @@ extension RegressionFit {
     public let alphaInterval: AlphaInterval?
 
     /// This selection with y divided by `factor`: NLLs lose n·log(factor), τ̂ and c are divided by it.
-    func inUnits(of factor: Double, rows n: Int) -> ShapeSelection {
+    func inUnits(of factor: Double, rows n: Double) -> ShapeSelection {
       let points = profile.map { point in
         ProfilePoint(alpha: point.alpha,
-                     value: criterion == .likelihood ? point.value - Double(n) * Double.log(factor) : point.value / factor,
+                     value: criterion == .likelihood ? point.value - n * Double.log(factor) : point.value / factor,
                      lossScale: point.lossScale / factor)
       }
       return ShapeSelection(criterion: criterion, profile: points, alphaInterval: alphaInterval)

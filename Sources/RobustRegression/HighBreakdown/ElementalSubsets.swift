@@ -10,7 +10,11 @@ struct ElementalSubsets {
   let columnScales: [Double]
   var generator: SplitMix64
 
-  init(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], seed: UInt64) {
+  /// Case weights: rows of weight 0 are never drawn.
+  let weights: [Double]?
+
+  init(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], seed: UInt64, weights: [Double]? = nil) {
+    self.weights = weights
     self.design = design
     self.response = response
     columnScales = columnMagnitudes.map { $0 > 0 ? 1 / $0 : 1 }
@@ -30,7 +34,7 @@ struct ElementalSubsets {
     let limit = min(n, max(20 * p, 200))
     while kept.count < p && tried.count < limit {
       let i = Int(generator.next() % UInt64(n))
-      guard tried.insert(i).inserted else { continue }
+      guard tried.insert(i).inserted, (weights?[i] ?? 1) > 0 else { continue }
       var v = (0..<p).map { design.values[$0 * n + i] * columnScales[$0] }
       let size = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
       guard size > 0 else { continue }

@@ -42,7 +42,7 @@ extension FitProblem {
                                   history: outcome.history)
     // lmrob's covariance and R² of the MM step.
     if let v = try MMInference.covariance(design: design, residuals: mm.residuals, sResiduals: sResiduals,
-                                          scale: estimate.scale, k: k),
+                                          scale: estimate.scale, k: k, caseWeights: caseWeights),
        let inference = Inference(covariance: v, coefficients: mm.coefficients, degreesOfFreedom: residualDegreesOfFreedom,
                                  method: .mmAsymptotic, confidenceLevel: options.confidenceLevel) {
       mm.inference = inference
@@ -50,7 +50,8 @@ extension FitProblem {
       mm.warnings.append(.standardErrorsUnavailable(.degenerateCovariance))
     }
     let r2 = MMInference.robustRSquared(response: response, residuals: mm.residuals, weights: mm.weights, k: k,
-                                        hasIntercept: design.hasIntercept, columns: design.columns)
+                                        hasIntercept: design.hasIntercept, columns: design.columns,
+                                        caseWeights: caseWeights)
     mm.robustRSquared = r2
     return mm
   }
@@ -77,7 +78,8 @@ extension FitProblem {
       warnings.append(.iterationLimit(iterations: iterations, tolerance: options.tolerance))
     }
     if termination == .rankDeficient { warnings.append(.rankLost) }
-    let threshold = 0.1 / Double(n)
+    let threshold = 0.1 / totalWeight  // lmrob's eps.outlier = 0.1/n, n the number of observations
+    _ = n
     var outcome = FitOutcome(
       names: design.names, coefficients: coefficients, residuals: residuals, weights: weights, scale: c > 0 ? c : 0,
       sigma: s, tuning: nil, alpha: nil, objective: objective, objectiveKind: objectiveKind, iterations: iterations,

@@ -12,9 +12,12 @@ enum MMInference {
   ///
   /// A V with a negative eigenvalue is made positive semi-definite as robustbase does: the negative
   /// eigenvalues set to 0 and the result rescaled to V's diagonal. Nil when XᵀΨ′X is singular.
+  /// With case weights every row's terms are multiplied by its weight and n is Σwᵢ (the formula of the
+  /// data with rows repeated).
   static func covariance(design: DesignMatrix, residuals r: [Double], sResiduals r0: [Double], scale s: Double,
-                         k c1: Double) throws -> [Double]? {
-    let n = design.rows, p = design.columns
+                         k c1: Double, caseWeights: [Double]? = nil) throws -> [Double]? {
+    let rows = design.rows, p = design.columns
+    let n = caseWeights.map { $0.reduce(0, +) } ?? Double(rows)
     let c0 = MScale.breakdownConstant, b = MScale.b
     var slopeGram = [Double](repeating: 0, count: p * p)  // XᵀΨ′X
     var squareGram = [Double](repeating: 0, count: p * p)  // XᵀΨ²X
@@ -24,21 +27,22 @@ enum MMInference {
     var row = [Double](repeating: 0, count: p)
     // ψ_c(x) = c·ψ(x/c) and ψ′_c(x) = ψ′(x/c) with Tukey's unit-free ψ; χ = ρ̃ = 6·ρ(x/c₀), χ′ = 6ψ(x/c₀)/c₀.
     let tukey = TukeyBiweightLoss()
-    for i in 0..<n {
+    for i in 0..<rows {
+      let w = caseWeights?[i] ?? 1
       let u = r[i] / s, u0 = r0[i] / s
       let psi = c1 * tukey.psi(u / c1)
       let slope = tukey.psiDerivative(u / c1)
       let chi = NormalisedBisquare.rho(u0 / c0)
       let chiSlope = 6 * tukey.psi(u0 / c0) / c0
-      sumChiSlope += chiSlope * u0
-      sumChiSquared += chi * chi - b * b
-      for j in 0..<p { row[j] = design.values[j * n + i] }
+      sumChiSlope += w * chiSlope * u0
+      sumChiSquared += w * (chi * chi - b * b)
+      for j in 0..<p { row[j] = design.values[j * rows + i] }
       for j in 0..<p {
-        v[j] += row[j] * slope * u
-        g[j] += row[j] * psi * chi
+        v[j] += w * row[j] * slope * u
+        g[j] += w * row[j] * psi * chi
         for l in j..<p {
-          slopeGram[l * p + j] += slope * row[j] * row[l]
-          squareGram[l * p + j] += psi * psi * row[j] * row[l]
+          slopeGram[l * p + j] += w * slope * row[j] * row[l]
+          squareGram[l * p + j] += w * psi * psi * row[j] * row[l]
         }
       }
     }
@@ -47,15 +51,15 @@ enum MMInference {
     guard let inverse = try inverse(slopeGram, order: p) else { return nil }
     let a0 = inverse.map { $0 * s }  // A
     let av = multiply(a0, v, order: p), ag = multiply(a0, g, order: p)
-    let meanChiSlope = sumChiSlope / Double(n)
+    let meanChiSlope = sumChiSlope / n
     let a = av.map { $0 / meanChiSlope }
     let middle = product(product(a0, squareGram, order: p), a0, order: p)
-    let meanChi = sumChiSquared / Double(n)
+    let meanChi = sumChiSquared / n
     var covariance = [Double](repeating: 0, count: p * p)
     for j in 0..<p {
       for l in 0..<p {
         covariance[l * p + j] = middle[l * p + j]
-          - (a[j] * ag[l] + ag[j] * a[l] - meanChi * a[j] * a[l]) / Double(n)
+          - (a[j] * ag[l] + ag[j] * a[l] - meanChi * a[j] * a[l]) / n
       }
     }
     return try positiveSemidefinite(covariance, order: p)
@@ -82,21 +86,24 @@ enum MMInference {
   /// with w the robustness weights, ȳ_w their weighted mean (0 without an intercept) and
   /// correc = E[w(Z)]/E[Z²w(Z)] at the Gaussian (1.207617 for k = 4.685061); adjusted by
   /// (n − 1)/(n − p) with an intercept, n/(n − p) without. 0 for an intercept-only model.
-  static func robustRSquared(response y: [Double], residuals r: [Double], weights w: [Double], k: Double,
-                             hasIntercept: Bool, columns p: Int) -> (value: Double, adjusted: Double) {
-    let n = y.count
+  static func robustRSquared(response y: [Double], residuals r: [Double], weights robustness: [Double], k: Double,
+                             hasIntercept: Bool, columns p: Int, caseWeights: [Double]? = nil)
+    -> (value: Double, adjusted: Double) {
+    // The robustness weights times the case weights; n is Σ case weights.
+    let w = caseWeights.map { zip(robustness, $0).map { $0 * $1 } } ?? robustness
+    let n = caseWeights.map { $0.reduce(0, +) } ?? Double(y.count)
     guard !(hasIntercept && p == 1) else { return (0, 0) }
     var sw = 0.0, swy = 0.0
-    for i in 0..<n { sw += w[i]; swy += w[i] * y[i] }
+    for i in y.indices { sw += w[i]; swy += w[i] * y[i] }
     let mean = hasIntercept && sw > 0 ? swy / sw : 0
     var yMy = 0.0, rMr = 0.0
-    for i in 0..<n {
+    for i in y.indices {
       yMy += w[i] * (y[i] - mean) * (y[i] - mean)
       rMr += w[i] * r[i] * r[i]
     }
     let value = (yMy - rMr) / (yMy + rMr * (correction(k: k) - 1))
     let interceptDF = hasIntercept ? 1.0 : 0
-    return (value, 1 - (1 - value) * (Double(n) - interceptDF) / Double(n - p))
+    return (value, 1 - (1 - value) * (n - interceptDF) / (n - Double(p)))
   }
 
   /// E[w(Z)] / E[Z²·w(Z)] for the bisquare weight w(z) = (1 − (z/k)²)² and Z ~ N(0, 1).

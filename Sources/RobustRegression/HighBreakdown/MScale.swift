@@ -26,11 +26,12 @@ enum MScale {
   /// The right-hand side b: the breakdown point of the S-estimate.
   static let b = 0.5
 
-  /// Σρ(rᵢ/(c·s)) / (n − p).
-  static func meanRho(_ r: UnsafeBufferPointer<Double>, scale s: Double, c: Double, degreesOfFreedom: Double) -> Double {
+  /// Σwᵢρ(rᵢ/(c·s)) / (n − p) (wᵢ the case weights, 1 without them; n − p is then Σwᵢ − p).
+  static func meanRho(_ r: UnsafeBufferPointer<Double>, scale s: Double, c: Double, degreesOfFreedom: Double,
+                      weights: UnsafeBufferPointer<Double>? = nil) -> Double {
     let inverse = 1 / (c * s)
     var sum = 0.0
-    for value in r { sum += NormalisedBisquare.rho(value * inverse) }
+    for (i, value) in r.enumerated() { sum += (weights?[i] ?? 1) * NormalisedBisquare.rho(value * inverse) }
     return sum / degreesOfFreedom
   }
 
@@ -41,17 +42,18 @@ enum MScale {
   /// b·(n − p) residuals are non-zero (an exact fit of more than half the rows: no positive root).
   static func solve(_ r: UnsafeBufferPointer<Double>, degreesOfFreedom: Double, initial: Double,
                     c: Double = breakdownConstant, b: Double = b, tolerance: Double = 1e-10,
-                    maxIterations: Int = 200) -> (scale: Double, converged: Bool) {
-    var nonzero = 0
-    for value in r where value != 0 { nonzero += 1 }
-    guard Double(nonzero) > b * degreesOfFreedom else { return (0, true) }
+                    maxIterations: Int = 200, weights: UnsafeBufferPointer<Double>? = nil) -> (scale: Double, converged: Bool) {
+    var nonzero = 0.0
+    for (i, value) in r.enumerated() where value != 0 { nonzero += weights?[i] ?? 1 }
+    guard nonzero > b * degreesOfFreedom else { return (0, true) }
     var s = initial > 0 && initial.isFinite ? initial : largestAbsolute(r)
     for _ in 0..<maxIterations {
-      let (mean, slope) = meanRhoAndSlope(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom)
+      let (mean, slope) = meanRhoAndSlope(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom, weights: weights)
       var next = s * (mean / b).squareRoot()  // the fixed-point step
       if slope > 0 {
         let newton = s * Double.exp(max(-1, min(1, (mean - b) / slope)))
-        let (newtonMean, _) = meanRhoAndSlope(r, scale: newton, c: c, degreesOfFreedom: degreesOfFreedom)
+        let (newtonMean, _) = meanRhoAndSlope(r, scale: newton, c: c, degreesOfFreedom: degreesOfFreedom,
+                                              weights: weights)
         if abs(newtonMean - b) < abs(mean - b) { next = newton }
       }
       if abs(next - s) <= tolerance * s { return (next, true) }
@@ -62,13 +64,13 @@ enum MScale {
 
   /// mean ρ(u) and mean ρ′(u)·u over the residuals, u = r/(c·s), with ρ′(u)·u = 6u²(1 − u²)².
   static func meanRhoAndSlope(_ r: UnsafeBufferPointer<Double>, scale s: Double, c: Double,
-                              degreesOfFreedom: Double) -> (Double, Double) {
+                              degreesOfFreedom: Double, weights: UnsafeBufferPointer<Double>? = nil) -> (Double, Double) {
     let inverse = 1 / (c * s)
     var sum = 0.0, slope = 0.0
-    for value in r {
-      let u = value * inverse, z = u * u
-      sum += NormalisedBisquare.rho(u)
-      if z < 1 { slope += 6 * z * (1 - z) * (1 - z) }
+    for (i, value) in r.enumerated() {
+      let u = value * inverse, z = u * u, w = weights?[i] ?? 1
+      sum += w * NormalisedBisquare.rho(u)
+      if z < 1 { slope += w * 6 * z * (1 - z) * (1 - z) }
     }
     return (sum / degreesOfFreedom, slope / degreesOfFreedom)
   }

@@ -38,7 +38,8 @@ struct SEstimator {
       best = try largeSampleCandidates()
     } else {
       var subsets = ElementalSubsets(design: problem.design, response: problem.response,
-                                     columnMagnitudes: problem.columnMagnitudes, seed: seed)
+                                     columnMagnitudes: problem.columnMagnitudes, seed: seed,
+                                     weights: problem.caseWeights)
       best = try candidates(drawing: &subsets)
     }
     guard !best.isEmpty else { throw RegressionError.tooFewObservations(n: n, p: p) }
@@ -73,7 +74,7 @@ struct SEstimator {
     for _ in 0..<Self.subsamples {
       guard let start = try subsets.draw() else { continue }
       problem.pass.runWithUnitWeights(beta: start, accumulate: false)
-      let initial = Selection.madScale(of: UnsafeBufferPointer(problem.pass.residuals), scratch: scratch)
+      let initial = problem.pass.residualScale(scratch: scratch)
       guard initial > 0 else { return [Estimate(coefficients: start, scale: 0, converged: true)] }
       _ = try step(start, scale: initial, keeping: &best)
     }
@@ -85,15 +86,17 @@ struct SEstimator {
   /// means its own scale is smaller, and only then is its M-scale solved). Nil when discarded.
   @discardableResult
   func step(_ start: [Double], scale: Double, keeping best: inout [Estimate]) throws -> Estimate? {
-    let dof = Double(problem.design.rows - problem.design.columns)
+    let dof = problem.totalWeight - Double(problem.design.columns)
     var candidate = try refine(start, scale: scale, steps: Self.candidateSteps, tolerance: nil, solvesScale: false)
     guard candidate.coefficients.allSatisfy(\.isFinite) else { return nil }
     let residuals = UnsafeBufferPointer(problem.pass.residuals)
     if best.count == Self.kept, let worst = best.last?.scale, worst > 0,
-       MScale.meanRho(residuals, scale: worst, c: MScale.breakdownConstant, degreesOfFreedom: dof) >= MScale.b {
+       MScale.meanRho(residuals, scale: worst, c: MScale.breakdownConstant, degreesOfFreedom: dof,
+                      weights: problem.weightBuffer) >= MScale.b {
       return nil
     }
-    candidate.scale = MScale.solve(residuals, degreesOfFreedom: dof, initial: candidate.scale).scale
+    candidate.scale = MScale.solve(residuals, degreesOfFreedom: dof, initial: candidate.scale,
+                                   weights: problem.weightBuffer).scale
     best.append(candidate)
     best.sort { $0.scale < $1.scale }
     if best.count > Self.kept { best.removeLast() }
@@ -151,7 +154,8 @@ struct SEstimator {
     problem.pass.runWithUnitWeights(beta: estimate.coefficients, accumulate: false)
     let onFit = ExactFit.rowsOnFit(design: problem.design, response: problem.response, beta: estimate.coefficients,
                                    residuals: Array(problem.pass.residuals))
-    guard 2 * onFit.filter({ $0 }).count > n + p else { return nil }
+    let weightOnFit = onFit.indices.reduce(0.0) { $0 + (onFit[$1] ? problem.caseWeights?[$1] ?? 1 : 0) }
+    guard 2 * weightOnFit > problem.totalWeight + Double(p) else { return nil }
     return Estimate(coefficients: estimate.coefficients, scale: 0, converged: true)
   }
 
@@ -162,7 +166,7 @@ struct SEstimator {
   func refine(_ start: [Double], scale: Double, steps: Int, tolerance: Double?,
               solvesScale: Bool = true) throws -> Estimate {
     let pass = problem.pass
-    let dof = Double(problem.design.rows - problem.design.columns)
+    let dof = problem.totalWeight - Double(problem.design.columns)
     var beta = start, s = scale
     var converged = tolerance == nil
     for _ in 0..<steps {
@@ -178,7 +182,8 @@ struct SEstimator {
     }
     pass.runWithUnitWeights(beta: beta, accumulate: false)
     if solvesScale, s > 0 {
-      s = MScale.solve(UnsafeBufferPointer(pass.residuals), degreesOfFreedom: dof, initial: s).scale
+      s = MScale.solve(UnsafeBufferPointer(pass.residuals), degreesOfFreedom: dof, initial: s,
+                       weights: problem.weightBuffer).scale
     }
     return Estimate(coefficients: beta, scale: s, converged: converged)
   }
