@@ -62,4 +62,15 @@ struct PredictionTests {
     #expect(throws: RegressionError.invalidArgument(.confidenceLevel(1))) { try fit.predictions(predictors: rows, level: 1) }
     #expect(throws: RegressionError.self) { try fit.predictions(predictors: [[1.0]]) }
   }
+
+  @Test("a FittedModel survives JSON and predicts the same numbers")
+  func archive() throws {
+    let (design, y) = try Fixtures.regressionData("stackloss.csv")
+    let fit = try Regression(loss: .huber).fit(design, response: y)
+    let data = try JSONEncoder().encode(fit.model)
+    let model = try JSONDecoder().decode(FittedModel.self, from: data)
+    #expect(model == fit.model)
+    let rows = [[60.0, 70], [20.0, 25], [85.0, 90]]
+    #expect(try model.predictions(predictors: rows) == fit.predictions(predictors: rows))
+  }
 }

@@ -12,35 +12,54 @@ public struct Prediction: Sendable, Hashable, Codable {
   public let predictionInterval: ClosedRange<Double>?
 }
 
-extension RegressionFit {
-  /// The scale σ of a new observation's error in ``Prediction/predictionInterval``: for least squares
-  /// (the classical covariance) s = √(Σwᵢrᵢ²/(n − p)), as statsmodels' `get_prediction` and R's
-  /// `predict(lm, interval = "prediction")` use; for every robust fit the robust residual scale σ̂
-  /// (``residualScale``), which the outliers do not inflate. The interval then assumes errors of about
-  /// Gaussian shape at that scale for the bulk of the data (Docs/prediction.md).
-  public var predictionErrorScale: Double {
-    guard covariance?.method == .classical else { return residualScale }
-    let p = Double(parameterCount)
-    let weights = caseWeights ?? Array(repeating: 1, count: residuals.count)
-    let total = weights.reduce(0, +)
-    let sum = zip(residuals, weights).reduce(0) { $0 + $1.1 * $1.0 * $1.0 }
-    return total > p ? (sum / (total - p)).squareRoot() : .nan
+/// What prediction needs of a fit, and nothing that grows with n: the coefficients, their covariance,
+/// the error scale of a new observation and the column names. `Codable`, so that a fit can be saved
+/// (`robustfit fit --save-fit`) and applied later (`robustfit predict`).
+public struct FittedModel: Sendable, Hashable, Codable {
+  /// The loss the model was fitted with.
+  public let loss: Loss
+  /// The design's column names (intercept first when there is one).
+  public let names: [String]
+  /// β̂, in column order.
+  public let estimates: [Double]
+  /// Cov(β̂) and how it was computed; nil where the fit has none.
+  public let covariance: RegressionFit.Covariance?
+  /// The scale σ of a new observation's error (``RegressionFit/predictionErrorScale``).
+  public let predictionErrorScale: Double
+  /// The default level of the intervals.
+  public let confidenceLevel: Double
+
+  public init(loss: Loss, names: [String], estimates: [Double], covariance: RegressionFit.Covariance?,
+              predictionErrorScale: Double, confidenceLevel: Double) {
+    self.loss = loss
+    self.names = names
+    self.estimates = estimates
+    self.covariance = covariance
+    self.predictionErrorScale = predictionErrorScale
+    self.confidenceLevel = confidenceLevel
   }
 
-  /// Predictions at the rows of `design` (the fitted design's columns: same names, so an intercept
-  /// column too), with intervals at `level` (default: the fit's ``Regression/confidenceLevel``) from
-  /// Student's t with the fit's residual degrees of freedom.
+  /// Whether the first column is the intercept.
+  public var hasIntercept: Bool { names.first == DesignMatrix.interceptName }
+  /// The predictor names (without the intercept).
+  public var predictorNames: [String] { Array(names.dropFirst(hasIntercept ? 1 : 0)) }
+
+  /// Predictions at the rows of `design` (the model's columns: same names, so an intercept column too),
+  /// with intervals at `level` (default ``confidenceLevel``) from Student's t with the covariance's
+  /// degrees of freedom.
   ///
   /// - Throws: ``RegressionError/columnMismatch(expected:got:)``, ``RegressionError/nonFinite(column:name:row:)``,
   ///   and ``RegressionError/invalidArgument(_:)`` for a level outside (0, 1).
   public func predictions(for design: DesignMatrix, level: Double? = nil) throws(RegressionError) -> [Prediction] {
-    let level = level ?? regression.confidenceLevel
+    let level = level ?? confidenceLevel
     guard level > 0, level < 1 else { throw .invalidArgument(.confidenceLevel(level)) }
-    let fitted = try predict(design)
+    guard design.names == names else { throw .columnMismatch(expected: names, got: design.names) }
+    try design.checkFinite()
+    let fitted = design.multiplied(by: estimates)
     guard let covariance else {
       return fitted.map { Prediction(fitted: $0, standardError: nil, confidenceInterval: nil, predictionInterval: nil) }
     }
-    let p = parameterCount, v = covariance.matrix
+    let p = names.count, v = covariance.matrix
     let t = StudentT.quantile(0.5 + level / 2, degreesOfFreedom: Double(covariance.degreesOfFreedom))
     let sigma = predictionErrorScale
     return (0..<design.rows).map { i in
@@ -59,14 +78,44 @@ extension RegressionFit {
   }
 
   /// ``predictions(for:level:)`` for new predictor columns (each of one length), with an intercept when
-  /// the fit had one.
+  /// the model has one.
   public func predictions(predictors: [[Double]], level: Double? = nil) throws(RegressionError) -> [Prediction] {
-    let hasIntercept = names.first == DesignMatrix.interceptName
-    let predictorNames = Array(names.dropFirst(hasIntercept ? 1 : 0))
     guard predictors.count == predictorNames.count else {
       throw .columnMismatch(expected: predictorNames, got: (0..<predictors.count).map { "x\($0 + 1)" })
     }
     return try predictions(for: DesignMatrix(predictors: predictors, names: predictorNames, intercept: hasIntercept),
                            level: level)
+  }
+}
+
+extension RegressionFit {
+  /// The scale σ of a new observation's error in ``Prediction/predictionInterval``: for least squares
+  /// (the classical covariance) s = √(Σwᵢrᵢ²/(n − p)), as statsmodels' `get_prediction` and R's
+  /// `predict(lm, interval = "prediction")` use; for every robust fit the robust residual scale σ̂
+  /// (``residualScale``), which the outliers do not inflate. The interval then assumes errors of about
+  /// Gaussian shape at that scale for the bulk of the data (Docs/prediction.md).
+  public var predictionErrorScale: Double {
+    guard covariance?.method == .classical else { return residualScale }
+    let p = Double(parameterCount)
+    let weights = caseWeights ?? Array(repeating: 1, count: residuals.count)
+    let total = weights.reduce(0, +)
+    let sum = zip(residuals, weights).reduce(0) { $0 + $1.1 * $1.0 * $1.0 }
+    return total > p ? (sum / (total - p)).squareRoot() : .nan
+  }
+
+  /// What prediction needs of this fit (``FittedModel``).
+  public var model: FittedModel {
+    FittedModel(loss: loss, names: names, estimates: estimates, covariance: covariance,
+                predictionErrorScale: predictionErrorScale, confidenceLevel: regression.confidenceLevel)
+  }
+
+  /// ``FittedModel/predictions(for:level:)`` of this fit's ``model``.
+  public func predictions(for design: DesignMatrix, level: Double? = nil) throws(RegressionError) -> [Prediction] {
+    try model.predictions(for: design, level: level)
+  }
+
+  /// ``FittedModel/predictions(predictors:level:)`` of this fit's ``model``.
+  public func predictions(predictors: [[Double]], level: Double? = nil) throws(RegressionError) -> [Prediction] {
+    try model.predictions(predictors: predictors, level: level)
   }
 }
