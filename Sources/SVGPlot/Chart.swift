@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Axis ranges not fixed by `xRange`/`yRange` come from the data (scatter points, curve vertices, reference
 /// lines; straight lines only when there is nothing else) with 5 % padding each side. Colours not given are
-/// assigned in series order: curves and straight lines take the Okabe–Ito palette in turn; scatter points are
+/// assigned in series order: curves and straight lines take the palette (`Color.palette`) in turn; scatter points are
 /// dark grey and reference lines grey. Non-finite data are skipped and degenerate ranges widened, so any input
 /// gives a finite, valid SVG.
 public struct Chart: Sendable {
