@@ -31,6 +31,8 @@ reproduce: release
 	.build/release/robustfit compare Fixtures/heavy_tailed.csv --losses $(STORY_LOSSES) --plot $(FIGURES)/heavy-tailed.svg
 	.build/release/robustfit compare Fixtures/leverage/starsCYG.csv --y log.light --losses $(LEVERAGE_LOSSES) --plot $(FIGURES)/starsCYG.svg
 	.build/release/robustfit compare Fixtures/leverage/hbk.csv --y Y --losses $(LEVERAGE_LOSSES)
+	.build/release/robustfit compare Fixtures/stackloss.csv --plot $(FIGURES)/stackloss-compare.svg > /dev/null
+	.build/release/robustfit Fixtures/stackloss.csv --diagnostics $(FIGURES)/stackloss-diagnostics.svg > /dev/null
 	.build/release/robustfit replicates
 	.build/release/robustfit Fixtures/seventy_thirty.csv --loss adaptive --profile-plot $(FIGURES)/seventy-thirty-profile.svg > /dev/null
 	.build/release/robustfit Fixtures/line_outliers.csv --loss adaptive --criterion variance --profile-plot $(FIGURES)/line-outliers-variance.svg > /dev/null

@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Axis ranges not fixed by `xRange`/`yRange` come from the data (scatter points, curve vertices, reference
 /// lines; straight lines only when there is nothing else) with 5 % padding each side. Colours not given are
-/// assigned in series order: curves and straight lines take the Okabe–Ito palette in turn; scatter points are
+/// assigned in series order: curves and straight lines take the palette (`Color.palette`) in turn; scatter points are
 /// dark grey and reference lines grey. Non-finite data are skipped and degenerate ranges widened, so any input
 /// gives a finite, valid SVG.
 public struct Chart: Sendable {
@@ -33,6 +33,12 @@ public struct Chart: Sendable {
   public var series: [Series]
   /// Legend placement; only series with a label (and shaded scatters with a shade label) appear.
   public var legend: LegendPosition
+  /// Short texts beside data points (observation numbers of flagged points), drawn on top of the series at
+  /// the tick font size; a label whose point lies outside the axis ranges is not drawn. The automatic
+  /// legend avoids them.
+  public var pointLabels: [PointLabel] = []
+  /// How the SVG's `width` and `height` map to a printed size (see `PrintScale`).
+  public var printScale: PrintScale = .pixels
 
   /// A chart; every argument has a default, so `Chart()` followed by `series.append(...)` works.
   public init(title: String = "", xLabel: String = "", yLabel: String = "", width: Double = 720,
@@ -58,7 +64,7 @@ public struct Chart: Sendable {
   public func svg() -> String {
     let layout = ChartLayout.make(for: self)
     return SVGDocument.wrap(width: layout.frame.figureWidth, height: layout.frame.figureHeight,
-                            body: ChartRenderer(chart: self, layout: layout, idPrefix: "c0").body())
+                            scale: printScale, body: ChartRenderer(chart: self, layout: layout, idPrefix: "c0").body())
   }
 
   /// Writes `svg()` to `path` (UTF-8, replacing any existing file).

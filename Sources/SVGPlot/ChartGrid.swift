@@ -10,6 +10,8 @@ public struct ChartGrid: Sendable {
   public var columns: Int
   /// Overall title above the grid; empty for none.
   public var title: String
+  /// How the SVG's `width` and `height` map to a printed size (the charts' own settings are ignored).
+  public var printScale: PrintScale = .pixels
 
   /// A grid of `charts` in `columns` columns.
   public init(charts: [Chart], columns: Int, title: String = "") {
@@ -61,7 +63,7 @@ public struct ChartGrid: Sendable {
       body += "<g transform=\"translate(\(SVGText.number(o.x)),\(SVGText.number(o.y)))\">\n"
         + renderer.body() + "</g>\n"
     }
-    return SVGDocument.wrap(width: width, height: height, body: body)
+    return SVGDocument.wrap(width: width, height: height, scale: printScale, body: body)
   }
 
   /// Writes `svg()` to `path` (UTF-8, replacing any existing file).

@@ -24,6 +24,7 @@ struct ChartRenderer {
       out += draw(series, color: color, recording: &drawn)
     }
     out += "</g>\n"
+    out += pointLabels(recording: &drawn)
     out += "<rect x=\"\(n(f.left))\" y=\"\(n(f.top))\" width=\"\(n(f.width))\" height=\"\(n(f.height))\" "
       + "fill=\"none\" stroke=\"\(ink)\" stroke-width=\"1\"/>\n"
     out += ticks()
@@ -39,7 +40,42 @@ struct ChartRenderer {
     for (series, color) in zip(chart.series, chart.resolvedColors()) {
       _ = draw(series, color: color, recording: &drawn)
     }
+    _ = pointLabels(recording: &drawn)
     return drawn
+  }
+
+  /// The chart's point labels, in the order given (the most important first): each goes to the first of
+  /// four places beside its point (above right, above left, below right, below left) that stays inside
+  /// the plot area and overlaps no label placed before it; a label with no such place is left out. Each
+  /// records samples over its text box so the automatic legend avoids it.
+  private func pointLabels(recording drawn: inout [DrawnPoint]) -> String {
+    guard !chart.pointLabels.isEmpty else { return "" }
+    let f = frame
+    let size = ChartStyle.tickFontSize
+    let gap = 4.0
+    var placed: [(x0: Double, y0: Double, x1: Double, y1: Double)] = []
+    var out = "<g class=\"point-labels\" font-size=\"\(n(size))\" fill=\"\(ink)\">\n"
+    for label in chart.pointLabels {
+      guard label.x.isFinite, label.y.isFinite, label.x >= f.xLower, label.x <= f.xUpper,
+            label.y >= f.yLower, label.y <= f.yUpper else { continue }
+      let px = f.pixelX(label.x), py = f.pixelY(label.y)
+      let width = SVGText.width(label.text, fontSize: size)
+      let candidates = [(px + gap, py - gap), (px - gap - width, py - gap),
+                        (px + gap, py + gap + 0.8 * size), (px - gap - width, py + gap + 0.8 * size)]
+      let boxes = candidates.map { x, baseline in (x0: x, y0: baseline - 0.8 * size, x1: x + width, y1: baseline + 0.2 * size) }
+      guard let box = boxes.first(where: { b in
+        b.x0 >= f.left && b.x1 <= f.right && b.y0 >= f.top && b.y1 <= f.bottom
+          && !placed.contains { b.x0 < $0.x1 + 1 && $0.x0 < b.x1 + 1 && b.y0 < $0.y1 + 1 && $0.y0 < b.y1 + 1 }
+      }) else { continue }
+      placed.append(box)
+      let steps = max(Int(width / 6), 1)
+      for k in 0...steps {
+        drawn.append(DrawnPoint(x: box.x0 + Double(k) * width / Double(steps), y: (box.y0 + box.y1) / 2,
+                                cost: DrawnPoint.markerCost))
+      }
+      out += "<text x=\"\(n(box.x0))\" y=\"\(n(box.y0 + 0.8 * size))\">\(SVGText.escape(label.text))</text>\n"
+    }
+    return out + "</g>\n"
   }
 
   // MARK: - Axes
@@ -75,12 +111,12 @@ struct ChartRenderer {
     let xBaseline = f.bottom + s.tickLength + s.gap + 0.8 * s.tickFontSize
     for (x, label) in zip(f.xTicks.values, f.xTicks.labels) {
       out += "<text x=\"\(n(f.pixelX(x)))\" y=\"\(n(xBaseline))\" text-anchor=\"middle\">"
-        + "\(SVGText.escape(label))</text>\n"
+        + "\(SVGText.escape(SVGText.typographicMinus(label)))</text>\n"
     }
     let yRight = f.left - s.tickLength - s.gap
     for (y, label) in zip(f.yTicks.values, f.yTicks.labels) {
       out += "<text x=\"\(n(yRight))\" y=\"\(n(f.pixelY(y)))\" dy=\"0.35em\" text-anchor=\"end\">"
-        + "\(SVGText.escape(label))</text>\n"
+        + "\(SVGText.escape(SVGText.typographicMinus(label)))</text>\n"
     }
     return out + "</g>\n"
   }

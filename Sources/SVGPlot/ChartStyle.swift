@@ -18,6 +18,11 @@ public enum ChartStyle {
   public static let minimumPlotSide = 40.0
   /// Gridline colour (light grey).
   public static let gridColor = Color(red: 0xE3, green: 0xE3, blue: 0xE3)
+  /// The smallest text size, in points, of a figure printed at its stated size with `PrintScale.print`.
+  public static let minimumPrintFontSize = 8.0
+  /// Points per user unit of `PrintScale.print`: the tick font (the smallest text) prints at
+  /// `minimumPrintFontSize`.
+  public static let printPointsPerUnit = minimumPrintFontSize / tickFontSize
   /// Frame, tick and text colour.
   public static let inkColor = Color(red: 0x22, green: 0x22, blue: 0x22)
 }

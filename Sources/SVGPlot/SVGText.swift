@@ -39,6 +39,12 @@ enum SVGText {
     return out
   }
 
+  /// A number's text for print: every hyphen-minus becomes the minus sign U+2212 ("−0.5", "1e−9"), as
+  /// typesetting wants; tick labels are drawn through it (`TickSet.labels` keep the ASCII hyphen).
+  static func typographicMinus(_ text: String) -> String {
+    text.replacingOccurrences(of: "-", with: "\u{2212}")
+  }
+
   /// A coordinate with at most two decimals and no trailing zeros ("12", "12.5", "-3.25").
   /// Non-finite input — which the layout never produces — is written as 0 so the SVG stays valid.
   static func number(_ value: Double) -> String {

@@ -62,9 +62,14 @@ struct CompareCommand: ParsableCommand {
   var format: CompareFormat = .text
 
   @Option(help: ArgumentHelp(
-    "Write an SVG figure: the data and one fitted line per loss (one x), else residuals vs fitted.",
+    "Write an SVG figure: the data and one fitted line per loss (one x), else one residuals-vs-fitted panel per loss.",
     valueName: "path.svg"))
   var plot: String?
+
+  @Option(name: .customLong("figure-size"), help: ArgumentHelp(
+    "The printed size of the --plot figure, in points or with 'in' inches (e.g. 504x360, 7x5in): text is then at least 8 pt.",
+    valueName: "wxh"), transform: FigureSize.parse)
+  var figureSize: FigureSize?
 
   /// The default list: the named losses and the adaptive one by each criterion.
   static let defaultLosses = "l2,l1,huber,pseudo-huber,cauchy,geman-mcclure,welsch,tukey,adaptive,adaptive:variance"
@@ -80,6 +85,9 @@ struct CompareCommand: ParsableCommand {
       throw ValidationError("\(flag) applies to no loss in the list (l1 has no scale, adaptive estimates c)")
     }
     try scaleOptions.validateValues()
+    if figureSize != nil && plot == nil {
+      throw ValidationError("--figure-size applies only with --plot")
+    }
     if truth != nil && noTruth {
       throw ValidationError("--truth and --no-truth contradict each other: give one of them")
     }
@@ -139,12 +147,11 @@ struct CompareCommand: ParsableCommand {
         return Plotting.Entry(label: label, fit: fit)
       }
       if !entries.isEmpty {
-        let chart = Plotting.chart(data: loaded, entries: entries, title: "\((loaded.fileName as NSString).lastPathComponent): "
-                                     + "one fitted line per loss",
-                                   shadeIndex: entries.firstIndex { $0.fit.loss == .mm }
-                                     ?? entries.firstIndex { $0.fit.adaptiveEstimate != nil },
-                                   truth: truth?.coefficients)
-        try Plotting.write(chart, to: plot)
+        let figure = Plotting.compareFigure(data: loaded, entries: entries,
+                                            shadeIndex: entries.firstIndex { $0.fit.loss == .mm }
+                                              ?? entries.firstIndex { $0.fit.adaptiveEstimate != nil },
+                                            truth: truth?.coefficients, size: figureSize)
+        try Plotting.write(figure, to: plot)
       }
     }
     let failed = results.filter { if case .failure = $0.1 { true } else { false } }.count

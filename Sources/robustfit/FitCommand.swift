@@ -62,7 +62,7 @@ struct FitCommand: ParsableCommand {
   var format: FitFormat = .text
 
   @Option(help: ArgumentHelp(
-    "Also write the per-row CSV (line, y, fitted, residual, weight, outlier) to this file.",
+    "Also write the per-row CSV (line, observation, y, x, fitted, residual, standardized residual, weight, leverage, outlier) to this file.",
     valueName: "path"))
   var output: String?
 
@@ -70,6 +70,16 @@ struct FitCommand: ParsableCommand {
     "Write an SVG figure: the data shaded by weight and the fitted line (one x), else residuals vs fitted.",
     valueName: "path.svg"))
   var plot: String?
+
+  @Option(help: ArgumentHelp(
+    "Write an SVG of diagnostics (R's plot.lmrob): residuals vs fitted, normal Q-Q, weights, outlier map.",
+    valueName: "path.svg"))
+  var diagnostics: String?
+
+  @Option(name: .customLong("figure-size"), help: ArgumentHelp(
+    "The printed size of every figure, in points or with 'in' inches (e.g. 252x180, 3.5x2.5in): text is then at least 8 pt.",
+    valueName: "wxh"), transform: FigureSize.parse)
+  var figureSize: FigureSize?
 
   @Flag(help: "Record and print the objective and scale of every iteration.")
   var history = false
@@ -105,7 +115,11 @@ struct FitCommand: ParsableCommand {
     if method == .subgradient && loss != .l1 {
       throw ValidationError("--method subgradient applies only to --loss l1")
     }
-    let outputs = [(output, "--output"), (plot, "--plot"), (profilePlot, "--profile-plot")]
+    if figureSize != nil && plot == nil && diagnostics == nil && profilePlot == nil {
+      throw ValidationError("--figure-size applies only with --plot, --diagnostics or --profile-plot")
+    }
+    let outputs = [(output, "--output"), (plot, "--plot"), (diagnostics, "--diagnostics"),
+                   (profilePlot, "--profile-plot")]
       .compactMap { path, flag in path.map { ($0, flag) } }
     for (i, a) in outputs.enumerated() {
       if let b = outputs.dropFirst(i + 1).first(where: { $0.0 == a.0 }) {
@@ -127,6 +141,7 @@ struct FitCommand: ParsableCommand {
   func run() throws {
     if let output { try OutputPaths.check(output, option: "--output", input: data.file) }
     if let plot { try OutputPaths.check(plot, option: "--plot", input: data.file) }
+    if let diagnostics { try OutputPaths.check(diagnostics, option: "--diagnostics", input: data.file) }
     if let profilePlot { try OutputPaths.check(profilePlot, option: "--profile-plot", input: data.file) }
     let loaded = try DataLoader.load(data)
     loaded.announce()
@@ -143,15 +158,19 @@ struct FitCommand: ParsableCommand {
     if let output { try OutputPaths.write(RowsCSV.render(data: loaded, fit: fit), to: output) }
     if let plot {
       let entry = Plotting.Entry(label: Plotting.label(of: fit), fit: fit)
-      let chart = Plotting.chart(data: loaded, entries: [entry],
-                                 title: "\(loaded.yName): \(entry.label) fit")
-      try Plotting.write(chart, to: plot)
+      try Plotting.write(Plotting.fitFigure(data: loaded, entry: entry, size: figureSize), to: plot)
+    }
+    if let diagnostics {
+      let (figure, warning) = Diagnostics.figure(data: loaded, fit: fit, label: Plotting.label(of: fit),
+                                                 size: figureSize)
+      if let warning { StandardError.warning(warning) }
+      try Plotting.write(figure, to: diagnostics)
     }
     if let profilePlot {
       guard let chart = Plotting.profileChart(fit: fit, data: loaded) else {
         throw CLIError(.failure, "--profile-plot: the fit has no profile over α (its range is one point)")
       }
-      try Plotting.write(chart, to: profilePlot)
+      try Plotting.write(figureSize.map { $0.apply(to: chart) } ?? chart, to: profilePlot)
     }
   }
 }

@@ -19,11 +19,15 @@ import Testing
   #expect(strokes == [Color.palette[0].hex, "#123456", Color.palette[1].hex, Color.grey.hex, Color.palette[2].hex])
 }
 
-@Test func paletteIsEightDistinctOkabeItoColours() {
-  #expect(Color.palette.count == 8)
-  #expect(Set(Color.palette).count == 8)
+@Test func paletteIsElevenDistinctColours() {
+  #expect(Color.palette.count == 11)
+  #expect(Set(Color.palette).count == 11)
   #expect(Color.palette.contains(Color(hex: "#E69F00")!) && Color.palette.contains(Color(hex: "#0072B2")!))
-  #expect(Color.palette(8) == Color.palette(0))
+  #expect(Color.palette.last == Color(hex: "#F0E442"), "yellow, faint on white, comes last")
+  #expect(Color.palette(11) == Color.palette(0))
+  let styles = (0..<33).map { Color.style($0) }
+  #expect(Set(styles.map { "\($0.color.hex) \($0.dash)" }).count == 33)
+  #expect(!styles.contains { $0.dash == .dashed })
   #expect(Color(hex: "#0072b2")?.hex == "#0072b2")
   #expect(Color(hex: "12345") == nil && Color(hex: "#zzzzzz") == nil)
 }

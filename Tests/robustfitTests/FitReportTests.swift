@@ -182,7 +182,7 @@ struct FitReportTests {
     #expect(result.status == 0, "\(result.stderr)")
     let rows = result.stdout.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
     #expect(rows.first == ["row", "observation", "y", "x", "fitted", "residual", "standardized_residual", "weight",
-                           "outlier"])
+                           "leverage", "outlier"])
     let data = Array(rows.dropFirst())
     #expect(data.count == 20)
     let expectedLines = (0..<20).map { i in 2 + i + (i >= 4 ? 1 : 0) + (i >= 7 ? 1 : 0) }
@@ -200,7 +200,10 @@ struct FitReportTests {
       #expect(weight >= 0 && weight <= 1)
     }
     // The three planted outliers are flagged, and get the smallest weights.
-    let flagged = data.indices.filter { data[$0][8] == "true" }
+    // The leverages of the weighted fit lie in [0, 1] and sum to p = 2.
+    let leverage = data.map { Double($0[8])! }
+    #expect(leverage.allSatisfy { $0 >= 0 && $0 <= 1 } && abs(leverage.reduce(0, +) - 2) <= 1e-9)
+    let flagged = data.indices.filter { data[$0][9] == "true" }
     #expect(Set([3, 10, 16]).isSubset(of: Set(flagged)))
     let byWeight = data.indices.sorted { Double(data[$0][7])! < Double(data[$1][7])! }
     #expect(Set(byWeight.prefix(3)) == Set([3, 10, 16]))
