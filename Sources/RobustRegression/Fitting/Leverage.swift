@@ -2,7 +2,7 @@ import CLapack
 
 extension RegressionFit {
   /// The leverage (hat value) of each row in the final weighted fit:
-  /// hᵢ = wᵢ·xᵢᵀ(XᵀWX)⁻¹xᵢ with W = diag(``weights``), the diagonal of the hat matrix
+  /// hᵢ = wᵢ·xᵢᵀ(XᵀWX)⁻¹xᵢ with W = diag(``weights``) (times the ``caseWeights`` when there are any), the diagonal of the hat matrix
   /// H = W^½X(XᵀWX)⁻¹XᵀW^½ of the last IRLS step. For least squares (all weights 1) these are the classical
   /// hat values (R's `hatvalues(lm)`); each lies in [0, 1] and they sum to p. A row the fit gives weight 0
   /// has leverage 0, so a bad leverage point that the loss has discarded shows a small hᵢ here: this is the
@@ -26,7 +26,9 @@ extension RegressionFit {
     }
     try design.checkFinite()
     do {
-      return try Leverage.hatValues(design: design, weights: weights)
+      // With case weights the last weighted step's W is the case weight times the IRLS weight.
+      let combined = caseWeights.map { zip(weights, $0).map { $0 * $1 } } ?? weights
+      return try Leverage.hatValues(design: design, weights: combined)
     } catch let error as RegressionError {
       throw error
     } catch {
