@@ -94,6 +94,14 @@ private struct Parser {
       let termStart = position
       let token = try next()
       if expectTerm {
+        // A term is one name, '.', 0 or 1: anything joined to it other than + or - (`x:z`, `x^2`,
+        // `log(x)`) makes it a term this parser does not take.
+        switch token {
+        case .name, .dot, .number:
+          if !peekEndsTerm() { throw unsupported(from: termStart, what: "term") }
+        default:
+          break
+        }
         switch token {
         case .plus, .minus:
           // One sign may open the terms (`y ~ -1 + x`); `+ -` between terms is not a formula.
@@ -102,7 +110,6 @@ private struct Parser {
           sign = token
           continue
         case .name(let name):
-          if peekIsOpenParenthesis() { throw unsupported(from: termStart, what: "term") }
           if sign == .minus {
             guard dot else {
               throw ModelFormula.ParseError(message: "'- \(display(name))' removes a column only after '.' "
@@ -172,11 +179,11 @@ private struct Parser {
     return 0
   }
 
-  /// Whether the next non-space character is `(`: a function call such as `log(x)`.
-  func peekIsOpenParenthesis() -> Bool {
+  /// Whether the next non-space character ends a term: `+`, `-` or the end of the formula.
+  func peekEndsTerm() -> Bool {
     var i = position
     while i < text.count && text[i].isWhitespace { i += 1 }
-    return i < text.count && text[i] == "("
+    return i == text.count || text[i] == "+" || text[i] == "-"
   }
 
   /// The refusal of the term (or response) starting at `start`: its text up to the next `+`, `-` or
