@@ -4,7 +4,7 @@
 SWIFT ?= swift
 FIXTURE ?= Fixtures/line_outliers.csv
 
-.PHONY: deps demo test check-docs docs release bench reproduce
+.PHONY: deps demo test check-docs docs release bench reproduce install install-binary uninstall
 
 deps:
 	@missing=""; for p in liblapacke-dev libopenblas-dev; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -18,6 +18,22 @@ release: deps
 
 demo: release
 	.build/release/robustfit $(FIXTURE) --loss adaptive
+
+# `make install` builds the release binary and copies it to $(PREFIX)/bin (default /usr/local/bin; no
+# root needed for a PREFIX you can write, e.g. `make install PREFIX=$$HOME/.local`). DESTDIR is put in
+# front for staged installs. `install-binary` is the copy alone, of $(INSTALL_BINARY).
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+INSTALL_BINARY ?= .build/release/robustfit
+install: release
+	@$(MAKE) --no-print-directory install-binary
+
+install-binary:
+	install -d "$(DESTDIR)$(BINDIR)"
+	install -m 755 "$(INSTALL_BINARY)" "$(DESTDIR)$(BINDIR)/robustfit"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/robustfit"
 
 # The video's comparison on the three story fixtures (tables on stdout) and the loss-family figures,
 # written to $(FIGURES) (default: the committed Docs/figures; see Docs/reproduction.md).

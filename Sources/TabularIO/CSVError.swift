@@ -35,8 +35,9 @@ public enum CSVError: Error, CustomStringConvertible, Equatable, Sendable {
   case malformedQuote(file: String, row: Int, column: Int)
   /// A column was selected by a header name that appears more than once (1-based indices).
   case duplicateColumn(file: String, name: String, columns: [Int])
-  /// A column selector names no header and is not a valid 1-based index.
-  case unknownColumn(file: String, selector: String, columnCount: Int)
+  /// A column selector names no header and is not a valid 1-based index; `columns` are the file's
+  /// column names (`column1`, ... without a header), listed by the message.
+  case unknownColumn(file: String, selector: String, columns: [String])
 
   /// The one-line message.
   public var description: String {
@@ -67,8 +68,10 @@ public enum CSVError: Error, CustomStringConvertible, Equatable, Sendable {
     case .duplicateColumn(let f, let name, let columns):
       let list = columns.map(String.init).joined(separator: ", ")
       return "\(f): column name \(Self.quoted(name)) is ambiguous: it names columns \(list)"
-    case .unknownColumn(let f, let selector, let count):
-      return "\(f): unknown column \(Self.quoted(selector)) (no such header name; indices run 1...\(count))"
+    case .unknownColumn(let f, let selector, let columns):
+      let notFound = "\(f): column \(Self.quoted(selector)) not found"
+      let guess = ColumnNames.suggestion(for: selector, among: columns).map { " (did you mean \(Self.quoted($0))?)" } ?? ""
+      return notFound + guess + "; columns: \(ColumnNames.list(columns)) (or their numbers, 1...\(columns.count))"
     }
   }
 

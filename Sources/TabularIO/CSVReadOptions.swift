@@ -50,6 +50,13 @@ public struct CSVReadOptions: Sendable {
   /// selected twice appears once. Cells of unselected columns are never converted to numbers,
   /// so a file with text columns can be read when only its numeric columns are selected.
   public var columns: [String]?
+  /// Chooses the columns to parse once the header has been read, from the file's ``CSVLayout`` (its
+  /// names and a first look at its cells): returns 1-based file column numbers, in the order the table
+  /// holds them (a number given twice appears once), or throws to stop reading with that error. When
+  /// set, ``columns`` is ignored. It is called once, on the calling thread, before any data row is
+  /// parsed. A caller uses it to select columns whose meaning depends on the file, e.g. "the last
+  /// column", or "every column that is not text".
+  public var chooseColumns: (@Sendable (CSVLayout) throws -> [Int])?
   /// Called after every chunk read with the bytes read so far and the file size when known
   /// (regular files; `nil` for pipes and stdin). Called on the reading thread.
   public var progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?) -> Void)?
@@ -63,6 +70,7 @@ public struct CSVReadOptions: Sendable {
     header: CSVHeaderMode = .auto,
     dropMissing: Bool = false,
     columns: [String]? = nil,
+    chooseColumns: (@Sendable (CSVLayout) throws -> [Int])? = nil,
     progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?) -> Void)? = nil,
     chunkSize: Int = 4 << 20
   ) {
@@ -70,6 +78,7 @@ public struct CSVReadOptions: Sendable {
     self.header = header
     self.dropMissing = dropMissing
     self.columns = columns
+    self.chooseColumns = chooseColumns
     self.progress = progress
     self.chunkSize = chunkSize
   }

@@ -133,9 +133,25 @@ struct CSVReader {
     } else {
       allNames = (1...fieldCount).map { "column\($0)" }
     }
+    if isHeader {
+      start = first.next
+      line += first.lines
+    }
     // Selection.
     var fileColumns: [Int] = []
-    if let selectors = options.columns {
+    if let choose = options.chooseColumns {
+      let (cells, sampled) = sampleCells()
+      let layout = CSVLayout(
+        fileName: name, names: allNames, hadHeader: isHeader,
+        firstColumnUnnamed: isHeader && fieldCount > 1 && first.cells[0].trimmingSpaces().isEmpty,
+        delimiter: CSVDelimiter(rawValue: delimiter)!, firstCells: cells, sampledRecords: sampled)
+      for k in try choose(layout) {
+        guard k >= 1 && k <= fieldCount else {
+          throw CSVError.unknownColumn(file: name, selector: "\(k)", columns: allNames)
+        }
+        if !fileColumns.contains(k) { fileColumns.append(k) }
+      }
+    } else if let selectors = options.columns {
       for s in selectors {
         let k = try resolveFileColumn(s, allNames: allNames, hadHeader: isHeader, fileName: name)
         if !fileColumns.contains(k) { fileColumns.append(k) }
@@ -149,10 +165,6 @@ struct CSVReader {
     names = fileColumns.map { allNames[$0 - 1] }
     store.deallocate()
     store = ColumnStore(count: slotCount)
-    if isHeader {
-      start = first.next
-      line += first.lines
-    }
     try readData()
     if rowCount == 0 && dropped == 0 {
       throw isHeader ? CSVError.headerOnly(file: name) : CSVError.emptyFile(file: name)
@@ -226,6 +238,36 @@ struct CSVReader {
       }
     }
     return candidates[best]
+  }
+
+  /// The first non-missing cell of each column among the data records from `start` (at most 20, and
+  /// only those already in the buffer: the detection window), and how many records that was. Nothing
+  /// is committed; a record the look cannot parse (a broken quote, a ragged row) ends it, and the data
+  /// pass reports the problem.
+  mutating func sampleCells() -> ([CSVCell?], Int) {
+    let (savedStart, savedLine) = (start, line)
+    defer { (start, line) = (savedStart, savedLine) }
+    var cells = [CSVCell?](repeating: nil, count: fieldCount)
+    var records = 0
+    sampling: while records < 20 {
+      guard let outcome = try? parseGenericRecord() else { break }
+      switch outcome {
+      case .needMore, .endOfData:
+        break sampling
+      case .blank(let next):
+        start = next
+        line += 1
+      case .record(let fields, let next, let lines):
+        guard fields.count == fieldCount else { break sampling }
+        for (k, text) in fields.enumerated() where cells[k] == nil && classify(text: text) != .missing {
+          cells[k] = CSVCell(row: line, text: text)
+        }
+        records += 1
+        start = next
+        line += lines
+      }
+    }
+    return (cells, records)
   }
 
   struct FirstRecord {

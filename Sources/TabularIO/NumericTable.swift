@@ -114,7 +114,7 @@ public struct NumericTable: Sendable, Equatable {
   public func columnIndex(for selector: String) throws -> Int {
     let file = try resolveFileColumn(selector, allNames: allNames, hadHeader: hadHeader, fileName: fileName)
     guard let j = fileColumnNumbers.firstIndex(of: file) else {
-      throw CSVError.unknownColumn(file: fileName, selector: selector, columnCount: allNames.count)
+      throw CSVError.unknownColumn(file: fileName, selector: selector, columns: allNames)
     }
     return j
   }
@@ -136,7 +136,7 @@ func resolveFileColumn(_ selector: String, allNames: [String], hadHeader: Bool, 
   if let k = Int(trimmed), k >= 1, k <= allNames.count, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) {
     return k
   }
-  throw CSVError.unknownColumn(file: fileName, selector: selector, columnCount: allNames.count)
+  throw CSVError.unknownColumn(file: fileName, selector: selector, columns: allNames)
 }
 
 extension String {

@@ -14,7 +14,9 @@ struct CompareReport {
   /// iterations, outliers, termination.
   func text() -> String {
     var out = "Robust linear regression compared: \(data.yName) ~ \(data.design.names.joined(separator: " + "))\n"
-    out += "File \(data.fileName), n = \(data.n), p = \(data.p)\n\n"
+    out += "File \(data.fileName), n = \(data.n), p = \(data.p)\n"
+    if !data.unusedColumns.isEmpty { out += "Not used: \(data.unusedColumnsText)\n" }
+    out += "\n"
     let distanceHeader = truth == nil ? [] : ["distance"]
     var table = TextTable(header: ["loss"] + data.design.names + distanceHeader
                             + ["c", "σ̂", "α", "objective", "iter", "outliers", "termination"])

@@ -25,14 +25,27 @@ struct LoadedData {
   let droppedRows: Int
   /// Numbers below the smallest double, read as 0.
   let underflows: Underflows?
-  /// Whether an unnamed first column (row names, an index) was left out of the default predictors.
-  var skippedIndexColumn = false
+  /// Columns the default predictors left out: unnamed row names, text.
+  var unusedColumns: [UnusedColumn] = []
 
-  /// Says on stderr what reading changed: rows dropped, numbers that underflowed to 0.
+  /// The columns left out, for the text reports: `column 1 (row names), column 2 ("id", text)`.
+  var unusedColumnsText: String {
+    unusedColumns.map { column in
+      column.reason == .rowNames ? "column \(column.column) (row names)" : "column \(column.column) (\(quoted(column.name)), text)"
+    }.joined(separator: ", ")
+  }
+
+  /// Says on stderr what reading changed: columns left out, rows dropped, numbers that underflowed to 0.
   func announce() {
-    if skippedIndexColumn {
-      StandardError.note("\(fileName): column 1 has no name (the row names of R's write.csv or the index of "
-        + "pandas' to_csv): it is not used as a predictor (--x 1 would use it)")
+    for column in unusedColumns {
+      switch column.reason {
+      case .rowNames:
+        StandardError.note("\(fileName): column \(column.column) has no name (the row names of R's write.csv or the index of "
+          + "pandas' to_csv): it is not used as a predictor (--x \(column.column) would use it)")
+      case .text(let row, let text):
+        StandardError.note("\(fileName): \(column.label) holds text (\(quoted(text)) in row \(row)): it is not used "
+          + "as a predictor")
+      }
     }
     if droppedRows > 0 {
       StandardError.note("\(fileName): dropped \(droppedRows) row\(droppedRows == 1 ? "" : "s") "
@@ -75,26 +88,34 @@ struct SourceLines {
 /// exit 65 with a message naming file and column).
 enum DataLoader {
   static func load(_ options: DataOptions) throws -> LoadedData {
-    // Only with both --y and --x given are the other columns left unparsed (they may hold text).
-    var selection: [String]?
-    if let y = options.y, !options.x.isEmpty { selection = [y] + options.x }
     let progress = ProgressLine.shared
     let shownName = options.file == "-" ? "<stdin>" : options.file
     var report: (@Sendable (Int, Int?) -> Void)?
     if progress.enabled {
       report = { read, total in progress.reading(shownName, bytesRead: read, totalBytes: total) }
     }
-    let csvOptions = CSVReadOptions(dropMissing: options.dropMissing, columns: selection, progress: report)
+    // The columns are chosen once the header is read: only the response and the predictors are parsed
+    // as numbers, so other columns may hold text (ids, labels, dates).
+    let request = options.request
+    let chosen = PlanHolder()
+    let choose: @Sendable (CSVLayout) throws -> [Int] = { layout in
+      let plan = try ColumnPlan.make(request, layout: layout)
+      chosen.plan = plan
+      return plan.columns
+    }
+    let csvOptions = CSVReadOptions(dropMissing: options.dropMissing, chooseColumns: choose, progress: report)
     var table: NumericTable
     do {
       table = try readNumericCSV(path: options.file, options: csvOptions)
-    } catch let error as CSVError {
+    } catch {
       progress.finish()
-      throw CLIError(error)
+      if let error = error as? CSVError { throw CLIError(error) }
+      throw error
     }
     let file = table.fileName
+    guard let plan = chosen.plan else { throw CLIError(.failure, "\(file): the columns were not chosen") }
     do {
-      return try assemble(&table, options: options)
+      return try assemble(&table, plan: plan)
     } catch let error as CSVError {
       throw CLIError(error)
     } catch let error as CLIError {
@@ -104,33 +125,31 @@ enum DataLoader {
     }
   }
 
+  /// Where the column choice made while reading is kept for the assembly. It is written once, by the
+  /// reader's call of `chooseColumns` on this thread, before `readNumericCSV` returns.
+  final class PlanHolder: @unchecked Sendable {
+    var plan: ColumnPlan?
+  }
+
   /// Builds the design from `table`'s columns, emptying each column once it is copied, so that the
   /// peak memory is one X plus one column, not two X (Docs/performance.md, streaming memory).
-  static func assemble(_ table: inout NumericTable, options: DataOptions) throws -> LoadedData {
+  static func assemble(_ table: inout NumericTable, plan: ColumnPlan) throws -> LoadedData {
     let file = table.fileName
-    let columnCount = table.columns.count
-    let yIndex = try options.y.map { try table.columnIndex(for: $0) } ?? (columnCount - 1)
-    var xIndices: [Int]
-    // An unnamed first column is R's row names (write.csv) or pandas' index (to_csv): observation
-    // labels, not a predictor, unless --x names it.
-    let indexColumn = table.firstColumnUnnamed && table.fileColumnNumbers.first == 1 && yIndex != 0 ? 0 : nil
-    if options.x.isEmpty {
-      xIndices = (0..<columnCount).filter { $0 != yIndex && $0 != indexColumn }
-    } else {
-      xIndices = try options.x.map { try table.columnIndex(for: $0) }
-      if let j = xIndices.first(where: { $0 == yIndex }) {
-        throw CLIError.usage("\(file): column \(describe(table, j)) is both the response (--y) and a predictor (--x)")
+    func index(_ k: Int) throws -> Int {
+      guard let j = table.fileColumnNumbers.firstIndex(of: k) else {
+        throw CLIError(.failure, "\(file): column \(k) was not read")
       }
-      var seen = Set<Int>()
-      for j in xIndices where !seen.insert(j).inserted {
-        throw CLIError.usage("\(file): column \(describe(table, j)) is listed twice in --x")
-      }
+      return j
     }
-    if options.noIntercept && xIndices.isEmpty {
-      throw CLIError.usage("--no-intercept with no x columns leaves nothing to fit")
+    let yIndex = try index(plan.response)
+    let xIndices = try plan.predictors.map(index)
+    let noIntercept = !plan.intercept
+    if noIntercept && xIndices.isEmpty {
+      throw CLIError.usage(plan.fromFormula ? "the formula has neither predictors nor an intercept: nothing to fit"
+                             : "--no-intercept with no x columns leaves nothing to fit")
     }
     let n = table.rowCount
-    let p = xIndices.count + (options.noIntercept ? 0 : 1)
+    let p = xIndices.count + (noIntercept ? 0 : 1)
     if n == 0 {
       throw CLIError.data("\(file): no rows left after dropping \(table.droppedRows) rows with missing or "
         + "non-numeric values")
@@ -148,7 +167,7 @@ enum DataLoader {
           + "have the same name \(quoted(table.names[j])); rename one")
       }
     }
-    if !options.noIntercept, let j = xIndices.first(where: { table.names[$0] == "intercept" }) {
+    if !noIntercept, let j = xIndices.first(where: { table.names[$0] == "intercept" }) {
       throw CLIError.data("\(file): column \(describe(table, j)) is named \"intercept\", the name of the "
         + "intercept's coefficient; rename it or use --no-intercept")
     }
@@ -157,7 +176,7 @@ enum DataLoader {
       throw CLIError.data("\(file): the response, column \(describe(table, yIndex)), is constant "
         + "(every value is \(NumberText.significant(first, 17))): there is nothing to fit")
     }
-    if !options.noIntercept {
+    if !noIntercept {
       for j in xIndices {
         let column = table.columns[j]
         if let first = column.first, column.allSatisfy({ $0 == first }) {
@@ -169,18 +188,18 @@ enum DataLoader {
     let xNames = xIndices.map { table.names[$0] }
     var values: [Double] = []
     values.reserveCapacity(n * p)  // pages are resident only once written
-    if !options.noIntercept { values.append(contentsOf: repeatElement(1.0, count: n)) }
+    if !noIntercept { values.append(contentsOf: repeatElement(1.0, count: n)) }
     for j in xIndices {
       values.append(contentsOf: table.columns[j])
       table.columns[j] = []
     }
     let design = try DesignMatrix(rows: n, columns: p, columnMajor: values,
-                                  names: (options.noIntercept ? [] : [DesignMatrix.interceptName]) + xNames,
-                                  hasIntercept: !options.noIntercept)
+                                  names: (noIntercept ? [] : [DesignMatrix.interceptName]) + xNames,
+                                  hasIntercept: !noIntercept)
     var loaded = LoadedData(fileName: file, yName: table.names[yIndex], xNames: xNames, response: response,
                             design: design, lines: SourceLines(table: table, response: response),
                             droppedRows: table.droppedRows, underflows: table.underflows)
-    loaded.skippedIndexColumn = indexColumn != nil && options.x.isEmpty
+    loaded.unusedColumns = plan.unused
     return loaded
   }
 

@@ -15,12 +15,22 @@ struct DataOptions: ParsableArguments {
   var y: String?
 
   @Option(name: .customLong("x"), help: ArgumentHelp(
-    "A predictor column, by header name or 1-based index; repeat for several (default: all columns but y).",
-    valueName: "col"))
+    "Predictor columns, by header name or 1-based index: a list (--x a,b) or repeated (--x a --x b) "
+      + "(default: every column but y that holds numbers).",
+    discussion: "A value that is exactly a header name is that column, commas and all.",
+    valueName: "cols"))
   var x: [String] = []
 
   @Flag(name: .customLong("no-intercept"), help: "Fit without an intercept column.")
   var noIntercept = false
+
+  @Option(name: .customLong("formula"), help: ArgumentHelp(
+    "The model as R writes it, instead of --y/--x/--no-intercept: 'y ~ x1 + x2', 'y ~ .' (every other "
+      + "column that holds numbers), '. - id' to leave one out, '- 1' or '+ 0' for no intercept.",
+    discussion: "Names are written as in R; backquote others: 'y ~ `log light`'. Interactions, powers and "
+      + "functions of columns (x1:x2, x^2, log(x), I(...)) are not supported: make such columns in the file.",
+    valueName: "formula"))
+  var formula: String?
 
   @Flag(name: .customLong("drop-missing"), help: ArgumentHelp(
     "Skip rows with a missing, non-numeric or non-finite value in a used column (and say how many).",
@@ -33,6 +43,32 @@ struct DataOptions: ParsableArguments {
     }
     if let y, x.contains(y) {
       throw ValidationError("column '\(y)' is both --y and --x")
+    }
+    if let formula {
+      let given = [y != nil ? "--y" : nil, x.isEmpty ? nil : "--x", noIntercept ? "--no-intercept" : nil].compactMap { $0 }
+      if !given.isEmpty {
+        throw ValidationError("--formula names the response, the predictors and the intercept itself: "
+          + "give either --formula or \(given.joined(separator: "/")), not both")
+      }
+      do {
+        _ = try ModelFormula.parse(formula)
+      } catch {
+        throw ValidationError(error.message)
+      }
+    }
+  }
+
+  /// The columns asked for, by --formula or by --y, --x and --no-intercept (validated: the formula parses).
+  var request: ColumnRequest {
+    guard let formula, let model = try? ModelFormula.parse(formula) else {
+      return ColumnRequest(response: y, predictors: x.isEmpty ? nil : x, intercept: !noIntercept)
+    }
+    switch model.predictors {
+    case .named(let names):
+      return ColumnRequest(response: model.response, predictors: names, intercept: model.intercept, fromFormula: true)
+    case .allOthers(let except):
+      return ColumnRequest(response: model.response, predictors: nil, excluded: except, intercept: model.intercept,
+                           fromFormula: true)
     }
   }
 }

@@ -41,8 +41,25 @@ struct CLIError: Error, CustomStringConvertible {
     switch error {
     case .fileNotFound, .isDirectory, .unreadable:
       self.init(.failure, error.description)
+    case .nonNumeric(_, _, _, _, let text):
+      self.init(.dataError, error.description + Self.hint(forCell: text))
     default:
       self.init(.dataError, error.description)
+    }
+  }
+
+  /// For a cell that is not a number but looks like numbers written another way, what to do about it.
+  /// The reader takes comma, semicolon or tab as delimiter and only `.` as the decimal point.
+  static func hint(forCell text: String) -> String {
+    switch NumberLookalike.classify(text) {
+    case .decimalComma:
+      return " (a decimal comma? robustfit reads only '.' as the decimal point: write the file with '.' "
+        + "decimals, e.g. R's write.csv rather than write.csv2, or convert the commas in the numbers)"
+    case .spaceSeparated:
+      return " (numbers separated by spaces? robustfit reads comma, semicolon or tab separated files: write "
+        + "the file with one of those, e.g. R's write.csv rather than write.table)"
+    case nil:
+      return ""
     }
   }
 }

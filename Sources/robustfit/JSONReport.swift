@@ -39,6 +39,10 @@ struct JSONReport {
       ("outlier_count", .int(fit.outlierCount)),
       ("outlier_threshold", .number(fit.regression.outlierThreshold)),
       ("dropped_rows", .int(data.droppedRows)),
+      ("unused_columns", .array(data.unusedColumns.map { column in
+        .object([("column", .int(column.column)), ("name", .string(column.name)),
+                 ("reason", .string(column.reason == .rowNames ? "row names" : "text"))])
+      })),
       ("warnings", .array(fit.warnings.map { .string($0.commandLineText) })),
     ]
     if let adaptive = fit.adaptiveEstimate {

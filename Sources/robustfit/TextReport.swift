@@ -15,6 +15,9 @@ struct TextReport {
     out.append("")
     var facts = TextTable(header: [])
     facts.rows.append(["File", data.fileName + droppedText])
+    if !data.unusedColumns.isEmpty {
+      facts.rows.append(["Not used", data.unusedColumnsText])
+    }
     facts.rows.append(["Loss", lossText])
     facts.rows.append(["Observations", "n = \(data.n), p = \(data.p), residual df = \(data.n - data.p)"])
     out.append(leftAligned(facts))

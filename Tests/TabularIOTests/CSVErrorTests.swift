@@ -112,13 +112,13 @@ struct CSVErrorTests {
       fragments: ["bad.csv:", "\"x\"", "1, 3"]),
     Case(
       label: "unknown name", bytes: text("x,y\n1,2\n"), options: CSVReadOptions(columns: ["z"]),
-      expected: .unknownColumn(file: "bad.csv", selector: "z", columnCount: 2), fragments: ["\"z\"", "1...2"]),
+      expected: .unknownColumn(file: "bad.csv", selector: "z", columns: ["x", "y"]), fragments: ["\"z\" not found", "columns: x, y", "1...2"]),
     Case(
       label: "index 0", bytes: text("x,y\n1,2\n"), options: CSVReadOptions(columns: ["0"]),
-      expected: .unknownColumn(file: "bad.csv", selector: "0", columnCount: 2), fragments: ["\"0\""]),
+      expected: .unknownColumn(file: "bad.csv", selector: "0", columns: ["x", "y"]), fragments: ["\"0\""]),
     Case(
       label: "index past the end", bytes: text("x,y\n1,2\n"), options: CSVReadOptions(columns: ["3"]),
-      expected: .unknownColumn(file: "bad.csv", selector: "3", columnCount: 2), fragments: ["\"3\""]),
+      expected: .unknownColumn(file: "bad.csv", selector: "3", columns: ["x", "y"]), fragments: ["\"3\""]),
     Case(
       label: "dropMissing keeps structural errors", bytes: text("x,y\n1,\n1,2,3\n"),
       options: CSVReadOptions(dropMissing: true),

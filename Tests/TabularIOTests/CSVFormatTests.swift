@@ -130,7 +130,7 @@ struct CSVFormatTests {
     #expect(try t.columnIndex(for: "x") == 1)
     #expect(try t.columnIndex(for: "4") == 0)
     #expect(t.allNames == ["id", "x", "name", "y"])
-    #expect(csvError { try t.columnIndex(for: "id") } == .unknownColumn(file: "t.csv", selector: "id", columnCount: 4))
+    #expect(csvError { try t.columnIndex(for: "id") } == .unknownColumn(file: "t.csv", selector: "id", columns: t.allNames))
   }
 
   @Test("a header name made of digits wins over the index reading")

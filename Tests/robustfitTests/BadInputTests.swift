@@ -28,12 +28,12 @@ enum BadInputCases {
                   "data.csv: too few rows: n = 3 data rows for p = 4 coefficients (n must exceed p)"))
     c.append(text("ragged row", "x,y\n1,2\n2,3,4\n3,5\n", "data.csv: row 3: expected 2 fields, got 3"))
     var unknown = text("unknown column", "x,y\n1,2\n2,3\n3,5\n",
-                       "data.csv: unknown column \"z\" (no such header name; indices run 1...2)")
+                       "data.csv: column \"z\" not found; columns: x, y (or their numbers, 1...2)")
     unknown = BadInput(name: unknown.name, bytes: unknown.bytes, arguments: ["--y", "z"], status: 65,
                        message: unknown.message)
     c.append(unknown)
     var index = text("column index out of range", "x,y\n1,2\n2,3\n3,5\n",
-                     "data.csv: unknown column \"3\" (no such header name; indices run 1...2)")
+                     "data.csv: column \"3\" not found; columns: x, y (or their numbers, 1...2)")
     index = BadInput(name: index.name, bytes: index.bytes, arguments: ["--x", "3"], status: 65, message: index.message)
     c.append(index)
     var duplicate = text("duplicate column selected by name", "x,x,y\n1,2,3\n2,3,5\n3,5,4\n4,4,9\n",
