@@ -54,6 +54,20 @@ enum CriterionChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
   var criterion: AdaptiveCriterion { self == .nll ? .likelihood : .variance }
 }
 
+/// `--start`: the library's start rules by name.
+enum StartChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
+  case auto, ols, huber, l1
+
+  var rule: StartRule {
+    switch self {
+    case .auto: .automatic
+    case .ols: .ordinaryLeastSquares
+    case .huber: .huber
+    case .l1: .absolute
+    }
+  }
+}
+
 /// `--method`: the library's L1 algorithms by their names.
 extension AbsoluteMethod: ExpressibleByArgument {}
 

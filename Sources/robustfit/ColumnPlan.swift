@@ -15,6 +15,8 @@ struct ColumnRequest: Equatable {
   var intercept: Bool
   /// Whether the request came from `--formula` (for the wording of messages).
   var fromFormula = false
+  /// The case weights' selector (`--weights`); nil for none.
+  var weights: String? = nil
 }
 
 /// A column the default predictors leave out, with the reason; announced on stderr and in the reports.
@@ -52,19 +54,44 @@ struct ColumnPlan: Equatable {
   let intercept: Bool
   /// Whether the plan came from `--formula` (for the wording of messages).
   var fromFormula = false
+  /// The case weights' 1-based file column; nil for none.
+  var weights: Int? = nil
 
-  /// The columns to parse: the response, then the predictors.
-  var columns: [Int] { [response] + predictors }
+  /// The columns to parse: the response, the predictors, then the weights.
+  var columns: [Int] { [response] + predictors + (weights.map { [$0] } ?? []) }
 
   /// Resolves `request` against `layout`. Throws ``CSVError`` for a column not found (the message lists
   /// the columns) or an ambiguous name, ``CLIError`` (usage) for a column used twice.
   static func make(_ request: ColumnRequest, layout: CSVLayout) throws -> ColumnPlan {
+    guard let selector = request.weights else { return try makeWithoutWeights(request, layout: layout) }
+    let k = try layout.column(for: selector)
+    // The default response is the last column that is not the weights.
+    var plan = try makeWithoutWeights(request, layout: layout, lastColumn: k == layout.names.count ? k - 1 : nil)
+    let name = layout.hadHeader ? "\(k) (\(quoted(layout.names[k - 1])))" : "\(k)"
+    if k == plan.response {
+      throw CLIError.usage("\(layout.fileName): column \(name) is both the response and the case weights (--weights)")
+    }
+    if plan.predictors.contains(k) {
+      // A default predictor list leaves the weights out; an explicit one may not name them.
+      guard request.predictors == nil else {
+        throw CLIError.usage("\(layout.fileName): column \(name) is both a predictor and the case weights (--weights)")
+      }
+      plan = ColumnPlan(response: plan.response, predictors: plan.predictors.filter { $0 != k }, unused: plan.unused,
+                        intercept: plan.intercept, fromFormula: plan.fromFormula)
+    }
+    plan.weights = k
+    return plan
+  }
+
+  /// `lastColumn`: the default response's column when it is not the last (the weights are).
+  private static func makeWithoutWeights(_ request: ColumnRequest, layout: CSVLayout, lastColumn: Int? = nil) throws
+    -> ColumnPlan {
     let count = layout.names.count
     let file = layout.fileName
     func describe(_ k: Int) -> String {
       layout.hadHeader ? "\(k) (\(quoted(layout.names[k - 1])))" : "\(k)"
     }
-    let response = try request.response.map { try layout.column(for: $0) } ?? count
+    let response = try request.response.map { try layout.column(for: $0) } ?? lastColumn ?? count
     guard let selectors = request.predictors else {
       // The defaults: every other column, except unnamed row names, text, and what `. - name` removes.
       let excluded = Set(try request.excluded.map { try layout.column(for: $0) })

@@ -21,6 +21,10 @@ struct LoadedData {
   let design: DesignMatrix
   /// The 1-based line in the file where each kept row starts.
   let lines: SourceLines
+  /// The case weights (`--weights`), one per kept row; nil for none.
+  var weights: [Double]? = nil
+  /// The case weights' column name.
+  var weightsName: String? = nil
   /// Rows skipped by --drop-missing.
   let droppedRows: Int
   /// Numbers below the smallest double, read as 0.
@@ -200,6 +204,21 @@ enum DataLoader {
                             design: design, lines: SourceLines(table: table, response: response),
                             droppedRows: table.droppedRows, underflows: table.underflows)
     loaded.unusedColumns = plan.unused
+    if let k = plan.weights {
+      let j = try index(k)
+      let weights = table.columns[j]
+      if let row = weights.firstIndex(where: { !($0 >= 0) }) {
+        throw CLIError.data("\(file): row \(loaded.lines[row]), column \(describe(table, j)): the case weight "
+          + "\(NumberText.significant(weights[row], 17)) is negative; case weights must be 0 or more")
+      }
+      let positive = weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }, total = weights.reduce(0, +)
+      if positive <= p || total <= Double(p) {
+        throw CLIError.data("\(file): the case weights (column \(describe(table, j))) leave \(positive) rows with a "
+          + "positive weight summing to \(NumberText.significant(total)): both must exceed p = \(p)")
+      }
+      loaded.weights = weights
+      loaded.weightsName = table.names[j]
+    }
     return loaded
   }
 

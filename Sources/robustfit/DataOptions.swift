@@ -32,6 +32,13 @@ struct DataOptions: ParsableArguments {
     valueName: "formula"))
   var formula: String?
 
+  @Option(name: .customLong("weights"), help: ArgumentHelp(
+    "A column of case weights, by header name or 1-based index: row i counts as w_i observations "
+      + "(frequency weights; 0 leaves a row out).",
+    discussion: "Not inverse-variance weights (MASS's wt.method = \"inv.var\"); see Docs/weights.md.",
+    valueName: "col"))
+  var weights: String?
+
   @Flag(name: .customLong("drop-missing"), help: ArgumentHelp(
     "Skip rows with a missing, non-numeric or non-finite value in a used column (and say how many).",
     discussion: "Without it such a cell is an error (exit 65) naming file, row and column."))
@@ -61,14 +68,15 @@ struct DataOptions: ParsableArguments {
   /// The columns asked for, by --formula or by --y, --x and --no-intercept (validated: the formula parses).
   var request: ColumnRequest {
     guard let formula, let model = try? ModelFormula.parse(formula) else {
-      return ColumnRequest(response: y, predictors: x.isEmpty ? nil : x, intercept: !noIntercept)
+      return ColumnRequest(response: y, predictors: x.isEmpty ? nil : x, intercept: !noIntercept, weights: weights)
     }
     switch model.predictors {
     case .named(let names):
-      return ColumnRequest(response: model.response, predictors: names, intercept: model.intercept, fromFormula: true)
+      return ColumnRequest(response: model.response, predictors: names, intercept: model.intercept, fromFormula: true,
+                           weights: weights)
     case .allOthers(let except):
       return ColumnRequest(response: model.response, predictors: nil, excluded: except, intercept: model.intercept,
-                           fromFormula: true)
+                           fromFormula: true, weights: weights)
     }
   }
 }
@@ -87,6 +95,11 @@ struct SolverOptions: ParsableArguments {
   @Option(name: .customLong("outlier-threshold"), parsing: .unconditional, help: ArgumentHelp(
     "Flag a point as an outlier when |r|/σ̂ exceeds this.", valueName: "z"))
   var outlierThreshold: Double = 2.5
+
+  @Option(help: ArgumentHelp(
+    "Where the iterations start: auto (least squares for convex losses, the S-estimate for the others), "
+      + "ols, huber or l1.", valueName: "start"))
+  var start: StartChoice = .auto
 
   func validate() throws {
     guard tolerance > 0, tolerance.isFinite else {

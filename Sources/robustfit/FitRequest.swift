@@ -28,7 +28,8 @@ struct FitRequest {
       if let k = scale.tuning { loss = loss.withTuningConstant(k) }
       rule = scale.scale.map { .fixed($0) } ?? (scale.fixedSigma ? .madOfStart : .mad)
     }
-    regression = Regression(loss: loss, scale: rule, tolerance: solver.tolerance, maxIterations: solver.maxIterations,
+    regression = Regression(loss: loss, scale: rule, start: solver.start.rule, tolerance: solver.tolerance,
+                            maxIterations: solver.maxIterations,
                             outlierThreshold: solver.outlierThreshold, recordsHistory: recordsHistory, seed: seed)
   }
 
@@ -53,7 +54,7 @@ struct FitRequest {
   /// Runs the fit; library errors become CLI errors naming the file and columns.
   func run(on data: LoadedData) throws -> RegressionFit {
     do {
-      return try regression.fit(data.design, response: data.response)
+      return try regression.fit(data.design, response: data.response, weights: data.weights)
     } catch {
       throw DataLoader.translate(error, data: data)
     }

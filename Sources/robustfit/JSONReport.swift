@@ -39,6 +39,8 @@ struct JSONReport {
       ("outlier_count", .int(fit.outlierCount)),
       ("outlier_threshold", .number(fit.regression.outlierThreshold)),
       ("dropped_rows", .int(data.droppedRows)),
+      ("weights", data.weightsName.map { .string($0) } ?? .null),
+      ("weights_sum", .number(data.weights?.reduce(0, +))),
       ("unused_columns", .array(data.unusedColumns.map { column in
         .object([("column", .int(column.column)), ("name", .string(column.name)),
                  ("reason", .string(column.reason == .rowNames ? "row names" : "text"))])

@@ -18,8 +18,13 @@ struct TextReport {
     if !data.unusedColumns.isEmpty {
       facts.rows.append(["Not used", data.unusedColumnsText])
     }
+    if let name = data.weightsName, let weights = data.weights {
+      facts.rows.append(["Weights", "column \(quoted(name)): case weights, row i counts w_i times "
+        + "(Σw = \(NumberText.significant(weights.reduce(0, +))))"])
+    }
     facts.rows.append(["Loss", lossText])
-    facts.rows.append(["Observations", "n = \(data.n), p = \(data.p), residual df = \(data.n - data.p)"])
+    let df = data.weights.map { Int($0.reduce(0, +).rounded()) - data.p } ?? (data.n - data.p)
+    facts.rows.append(["Observations", "n = \(data.n), p = \(data.p), residual df = \(df)"])
     out.append(leftAligned(facts))
     out.append("")
     out.append(contentsOf: coefficientSection())
