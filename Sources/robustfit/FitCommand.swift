@@ -81,6 +81,10 @@ struct FitCommand: ParsableCommand {
     valueName: "wxh"), transform: FigureSize.parse)
   var figureSize: FigureSize?
 
+  @Option(name: .customLong("save-fit"), help: ArgumentHelp(
+    "Save the fitted model (coefficients, covariance, scales) as JSON for robustfit predict.", valueName: "path"))
+  var saveFit: String?
+
   @Flag(help: "Record and print the objective and scale of every iteration.")
   var history = false
 
@@ -119,7 +123,7 @@ struct FitCommand: ParsableCommand {
       throw ValidationError("--figure-size applies only with --plot, --diagnostics or --profile-plot")
     }
     let outputs = [(output, "--output"), (plot, "--plot"), (diagnostics, "--diagnostics"),
-                   (profilePlot, "--profile-plot")]
+                   (profilePlot, "--profile-plot"), (saveFit, "--save-fit")]
       .compactMap { path, flag in path.map { ($0, flag) } }
     for (i, a) in outputs.enumerated() {
       if let b = outputs.dropFirst(i + 1).first(where: { $0.0 == a.0 }) {
@@ -143,6 +147,7 @@ struct FitCommand: ParsableCommand {
     if let plot { try OutputPaths.check(plot, option: "--plot", input: data.file) }
     if let diagnostics { try OutputPaths.check(diagnostics, option: "--diagnostics", input: data.file) }
     if let profilePlot { try OutputPaths.check(profilePlot, option: "--profile-plot", input: data.file) }
+    if let saveFit { try OutputPaths.check(saveFit, option: "--save-fit", input: data.file) }
     let loaded = try DataLoader.load(data)
     loaded.announce()
     let request = try self.request()
@@ -156,6 +161,10 @@ struct FitCommand: ParsableCommand {
     case .csv: if output == nil { print(RowsCSV.render(data: loaded, fit: fit), terminator: "") }
     }
     if let output { try OutputPaths.write(RowsCSV.render(data: loaded, fit: fit), to: output) }
+    if let saveFit {
+      let file = ModelFile(robustfit: RobustfitCommand.version, file: loaded.fileName, y: loaded.yName, model: fit.model)
+      try OutputPaths.write(try file.text(), to: saveFit, what: "the model file")
+    }
     if let plot {
       let entry = Plotting.Entry(label: Plotting.label(of: fit), fit: fit)
       try Plotting.write(Plotting.fitFigure(data: loaded, entry: entry, size: figureSize), to: plot)

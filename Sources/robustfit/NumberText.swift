@@ -4,6 +4,12 @@ import RobustRegression
 /// Numbers for people (the text report rounds; the JSON report never does).
 enum NumberText {
   /// `digits` significant digits (%g), `inf`/`-inf`/`nan` spelled out.
+  /// Full precision for machine-read output (CSV): the shortest text that reads back as the same double;
+  /// `inf`, `-inf` and `nan` for the non-finite values.
+  static func full(_ x: Double) -> String {
+    x.isFinite ? x.description : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf"))
+  }
+
   static func significant(_ x: Double, _ digits: Int = 6) -> String {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x > 0 ? "inf" : "-inf" }

@@ -22,7 +22,8 @@ struct RobustfitCommand: ParsableCommand {
       anything else (e.g. a missing file).
       """,
     version: RobustfitCommand.version,
-    subcommands: [FitCommand.self, CompareCommand.self, ReplicatesCommand.self, FiguresCommand.self],
+    subcommands: [FitCommand.self, CompareCommand.self, PredictCommand.self, ReplicatesCommand.self,
+                  FiguresCommand.self],
     defaultSubcommand: FitCommand.self
   )
 

@@ -26,9 +26,7 @@ enum RowsCSV {
     return out
   }
 
-  private static func text(_ x: Double) -> String {
-    x.isFinite ? x.description : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf"))
-  }
+  private static func text(_ x: Double) -> String { NumberText.full(x) }
 
   /// Quotes a header cell when it holds a delimiter, a quote or a line break.
   static func csvField(_ s: String) -> String {
