@@ -145,16 +145,19 @@ struct CSVReader {
         fileName: name, names: allNames, hadHeader: isHeader,
         firstColumnUnnamed: isHeader && fieldCount > 1 && first.cells[0].trimmingSpaces().isEmpty,
         delimiter: CSVDelimiter(rawValue: delimiter)!, firstCells: cells, sampledRecords: sampled)
+      // A set for "seen": a list's contains made 200 000 chosen columns a quadratic 2e10 comparisons.
+      var seen = Set<Int>()
       for k in try choose(layout) {
         guard k >= 1 && k <= fieldCount else {
           throw CSVError.unknownColumn(file: name, selector: "\(k)", columns: allNames)
         }
-        if !fileColumns.contains(k) { fileColumns.append(k) }
+        if seen.insert(k).inserted { fileColumns.append(k) }
       }
     } else if let selectors = options.columns {
+      var seen = Set<Int>()
       for s in selectors {
         let k = try resolveFileColumn(s, allNames: allNames, hadHeader: isHeader, fileName: name)
-        if !fileColumns.contains(k) { fileColumns.append(k) }
+        if seen.insert(k).inserted { fileColumns.append(k) }
       }
     } else {
       fileColumns = Array(1...fieldCount)

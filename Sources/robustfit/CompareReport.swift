@@ -13,7 +13,7 @@ struct CompareReport {
   /// One table: loss, the coefficients, the distance to the truth (when known), c, σ̂, α, objective,
   /// iterations, outliers, termination.
   func text() -> String {
-    var out = "Robust linear regression compared: \(data.yName) ~ \(data.design.names.joined(separator: " + "))\n"
+    var out = "Robust linear regression compared (robustfit \(RobustfitCommand.version)): \(data.yName) ~ \(data.design.names.joined(separator: " + "))\n"
     out += "File \(data.fileName), n = \(data.n), p = \(data.p)\n"
     if !data.unusedColumns.isEmpty { out += "Not used: \(data.unusedColumnsText)\n" }
     out += "\n"
@@ -88,6 +88,7 @@ struct CompareReport {
       ])
     }
     return .object([
+      ("robustfit", .string(RobustfitCommand.version)),
       ("file", .string(data.fileName)),
       ("y", .string(data.yName)),
       ("n", .int(data.n)),

@@ -139,8 +139,11 @@ enum DataLoader {
   /// peak memory is one X plus one column, not two X (Docs/performance.md, streaming memory).
   static func assemble(_ table: inout NumericTable, plan: ColumnPlan) throws -> LoadedData {
     let file = table.fileName
+    // File column → table column, once: a firstIndex per column was quadratic (200 000 columns: minutes).
+    var position: [Int: Int] = [:]
+    for (j, k) in table.fileColumnNumbers.enumerated() where position[k] == nil { position[k] = j }
     func index(_ k: Int) throws -> Int {
-      guard let j = table.fileColumnNumbers.firstIndex(of: k) else {
+      guard let j = position[k] else {
         throw CLIError(.failure, "\(file): column \(k) was not read")
       }
       return j

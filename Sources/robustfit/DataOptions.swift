@@ -96,6 +96,10 @@ struct SolverOptions: ParsableArguments {
     "Flag a point as an outlier when |r|/σ̂ exceeds this.", valueName: "z"))
   var outlierThreshold: Double = 2.5
 
+  @Option(parsing: .unconditional, help: ArgumentHelp(
+    "The coverage of the confidence intervals (and of the adaptive loss's α interval).", valueName: "level"))
+  var level: Double = 0.95
+
   @Option(help: ArgumentHelp(
     "Where the iterations start: auto (least squares for convex losses, the S-estimate for the others), "
       + "ols, huber or l1.", valueName: "start"))
@@ -107,6 +111,9 @@ struct SolverOptions: ParsableArguments {
     }
     guard maxIterations >= 1 else {
       throw ValidationError("--max-iterations must be at least 1, not \(maxIterations)")
+    }
+    guard level > 0, level < 1 else {
+      throw ValidationError("--level must lie strictly between 0 and 1, not \(level)")
     }
     guard outlierThreshold > 0, outlierThreshold.isFinite else {
       throw ValidationError("--outlier-threshold must be a positive number, not \(outlierThreshold)")

@@ -29,7 +29,7 @@ struct FitRequest {
       rule = scale.scale.map { .fixed($0) } ?? (scale.fixedSigma ? .madOfStart : .mad)
     }
     regression = Regression(loss: loss, scale: rule, start: solver.start.rule, tolerance: solver.tolerance,
-                            maxIterations: solver.maxIterations,
+                            maxIterations: solver.maxIterations, confidenceLevel: solver.level,
                             outlierThreshold: solver.outlierThreshold, recordsHistory: recordsHistory, seed: seed)
   }
 

@@ -13,6 +13,7 @@ struct JSONReport {
       .object(fit.coefficients.map { ($0.name, JSONValue.number(value($0))) })
     }
     var pairs: [(String, JSONValue)] = [
+      ("robustfit", .string(RobustfitCommand.version)),
       ("file", .string(data.fileName)),
       ("y", .string(data.yName)),
       ("loss", .string(fit.loss.name)),
@@ -77,6 +78,30 @@ struct JSONReport {
     if let r2 = fit.robustRSquared {
       pairs.append(("r_squared", .number(r2.value)))
       pairs.append(("adj_r_squared", .number(r2.adjusted)))
+      pairs.append(("r_squared_kind", .string("lmrob")))
+    } else if fit.loss.name == "l2",
+              let r2 = ResidualSummary.classicalRSquared(response: data.response, residuals: fit.residuals,
+                                                         weights: data.weights, hasIntercept: data.design.hasIntercept,
+                                                         parameters: data.p) {
+      pairs.append(("r_squared", .number(r2.value)))
+      pairs.append(("adj_r_squared", .number(r2.adjusted)))
+      pairs.append(("r_squared_kind", .string("classical")))
+    } else {
+      pairs.append(("r_squared", .null))
+      pairs.append(("adj_r_squared", .null))
+      pairs.append(("r_squared_kind", .null))
+    }
+    let q = ResidualSummary.quantiles(fit.residuals)
+    pairs.append(("residual_quantiles", .object(zip(["min", "q1", "median", "q3", "max"], q).map { ($0, .number($1)) })))
+    if let covariance = fit.covariance {
+      let p = fit.parameterCount
+      pairs.append(("covariance", .object([
+        ("method", .string(covariance.method.rawValue)),
+        ("names", .array(fit.names.map { .string($0) })),
+        ("matrix", .array((0..<p).map { i in .array((0..<p).map { j in .number(covariance.matrix[j * p + i]) }) })),
+      ])))
+    } else {
+      pairs.append(("covariance", .null))
     }
     if history {
       pairs.append(("history", .array(fit.history.map { record in

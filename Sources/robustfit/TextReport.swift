@@ -11,7 +11,7 @@ struct TextReport {
   func render(history: Bool = false) -> String {
     var out: [String] = []
     let rhs = fit.names.joined(separator: " + ")
-    out.append("Robust linear regression: \(data.yName) ~ \(rhs)")
+    out.append("Robust linear regression (robustfit \(RobustfitCommand.version)): \(data.yName) ~ \(rhs)")
     out.append("")
     var facts = TextTable(header: [])
     facts.rows.append(["File", data.fileName + droppedText])
@@ -26,6 +26,8 @@ struct TextReport {
     let df = data.weights.map { Int($0.reduce(0, +).rounded()) - data.p } ?? (data.n - data.p)
     facts.rows.append(["Observations", "n = \(data.n), p = \(data.p), residual df = \(df)"])
     out.append(leftAligned(facts))
+    out.append("")
+    out.append(contentsOf: residualSection())
     out.append("")
     out.append(contentsOf: coefficientSection())
     out.append("")
@@ -66,6 +68,30 @@ struct TextReport {
       return "general, Barron's ρ(r/c; α) with α = \(NumberText.alpha(alpha))"
     default: return fit.loss.name
     }
+  }
+
+  /// R's `Residuals:` block: min, 1Q, median, 3Q, max.
+  private func residualSection() -> [String] {
+    var table = TextTable(header: ["Min", "1Q", "Median", "3Q", "Max"])
+    table.rows.append(ResidualSummary.quantiles(fit.residuals).map { NumberText.significant($0, 5) })
+    return ["Residuals:", table.render(indent: "  ")]
+  }
+
+  /// R² where one is defined: least squares' classical one, lmrob's robust one for MM; said where not.
+  private var rSquaredRow: [String] {
+    func text(_ r2: (value: Double, adjusted: Double)) -> String {
+      "\(NumberText.significant(r2.value, 4)), adjusted \(NumberText.significant(r2.adjusted, 4))"
+    }
+    if let r2 = fit.robustRSquared { return ["Robust R²", text((r2.value, r2.adjusted)) + "  (lmrob's, of the MM fit)"] }
+    if fit.loss.name == "l2" {
+      guard let r2 = ResidualSummary.classicalRSquared(response: data.response, residuals: fit.residuals,
+                                                       weights: data.weights, hasIntercept: data.design.hasIntercept,
+                                                       parameters: data.p) else {
+        return ["R²", "—  (y does not vary)"]
+      }
+      return ["R²", text(r2)]
+    }
+    return ["R²", "—  (defined for l2 and, robustly, for mm: lmrob's)"]
   }
 
   private func coefficientSection() -> [String] {
@@ -132,9 +158,7 @@ struct TextReport {
     t.rows.append([objectiveLabel, NumberText.significant(fit.objective.value, 8)])
     t.rows.append(["Iterations", "\(fit.iterations) (\(fit.termination.reportName))"])
     t.rows.append(["Outliers", outlierText])
-    if let r2 = fit.robustRSquared {
-      t.rows.append(["Robust R²", "\(NumberText.significant(r2.value, 4)), adjusted \(NumberText.significant(r2.adjusted, 4))"])
-    }
+    t.rows.append(rSquaredRow)
     if fit.loss.isHighBreakdown { t.rows.append(["Seed", "\(fit.regression.seed) (--seed: the random subsets of fast-S)"]) }
     let warnings = fit.warnings.map(\.commandLineText)
     if warnings.isEmpty {

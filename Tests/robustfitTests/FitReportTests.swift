@@ -47,11 +47,11 @@ struct FitReportTests {
       guard line.hasPrefix("  \""), !line.hasPrefix("   ") else { return nil }
       return String(line.dropFirst(3).prefix { $0 != "\"" })
     }
-    #expect(topKeys == ["file", "y", "loss", "n", "p", "coefficients", "standard_errors", "t_values", "p_values",
-                        "conf_int", "confidence_level", "degrees_of_freedom", "scale", "sigma", "tuning", "alpha",
-                        "objective", "iterations", "converged", "termination", "outliers", "outlier_count",
-                        "outlier_threshold",
-                        "dropped_rows", "warnings"])
+    #expect(topKeys == ["robustfit", "file", "y", "loss", "n", "p", "coefficients", "standard_errors", "t_values",
+                        "p_values", "conf_int", "confidence_level", "degrees_of_freedom", "scale", "sigma", "tuning",
+                        "alpha", "objective", "iterations", "converged", "termination", "outliers", "outlier_count",
+                        "outlier_threshold", "dropped_rows", "weights", "weights_sum", "unused_columns", "warnings",
+                        "r_squared", "adj_r_squared", "r_squared_kind", "residual_quantiles", "covariance"])
     let coefficientLines = result.stdout.components(separatedBy: "\"coefficients\": {\n")[1]
       .split(separator: "\n").prefix(4).map { $0.trimmingCharacters(in: .whitespaces) }
     #expect(coefficientLines.first?.hasPrefix("\"intercept\":") == true)

@@ -35,7 +35,7 @@ struct ProgressLineTests {
     #expect(run.output.contains(" MB of ") && run.output.contains(" %)"))
     #expect(run.output.contains("robustfit: fitting l2"))
     // Erased (carriage return, erase line) before the report starts.
-    #expect(run.output.contains("\r\u{1B}[KRobust linear regression: y ~ intercept + x"))
+    #expect(run.output.contains("\r\u{1B}[KRobust linear regression (robustfit "))
   }
 
   @Test("Not a terminal: no progress line, even with no delay", .enabled(if: scriptAvailable))
