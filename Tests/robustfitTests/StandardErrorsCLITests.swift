@@ -39,6 +39,19 @@ struct StandardErrorsCLITests {
     #expect(unknown.status == 64 && unknown.stderr.contains("iid"), "\(unknown.stderr)")
   }
 
+  @Test("compare --se nid: the l1 entry's standard errors are fit's; a list without l1 is a usage error")
+  func compare() throws {
+    let out = try CLI.run(["compare", Self.stackloss, "--losses", "l2,l1", "--se", "nid", "--format", "json"])
+    #expect(out.status == 0, "\(out.stderr)")
+    let fits = try #require(try parseObject(out.stdout)["fits"] as? [[String: Any]])
+    let l1 = try #require(fits.first { $0["loss"] as? String == "l1" })
+    let se = try #require(l1["standard_errors"] as? [String: Double])
+    let expected = try Self.quantregNID()
+    #expect(abs(try #require(se["intercept"]) - expected[0]) <= 1e-9 * expected[0])
+    let without = try CLI.run(["compare", Self.stackloss, "--losses", "l2,huber", "--se", "nid"])
+    #expect(without.status == 64 && without.stderr.contains("--se nid applies only when the list holds l1"))
+  }
+
   @Test("with --weights, --se nid equals the repeated file's")
   func weights() throws {
     let dir = try TempDirectory()
