@@ -110,6 +110,25 @@ struct QuantregNIDTests {
     #expect(CovarianceMethod.nidSandwich.description == "nid sandwich (quantreg's se = \"nid\", Hall–Sheather bandwidth)")
   }
 
+  @Test("Local densities 0 on too many rows (an exact line; discrete y with flat quantiles): no standard errors, two warnings, no trap")
+  func singularSandwich() throws {
+    let x = (1...7).map(Double.init)
+    let exact = try Regression(loss: .absolute, absoluteStandardErrors: .nid).fit(predictors: [x], response: x.map { 2 * $0 })
+    #expect(exact.standardErrors == nil)
+    #expect(exact.warnings.contains(.nonPositiveLocalDensities(rows: 7)))
+    #expect(exact.warnings.contains(.standardErrorsUnavailable(.localDensitiesSingular)))
+    // y = x + noise uniform on {−2, …, 2}: its quantiles at ½ ± h (h ≈ 0.077 for n = 2000) are its median.
+    let xs: [Double] = (0..<2000).map { Double($0 % 5) }
+    let ys: [Double] = (0..<2000).map { (i: Int) -> Double in Double(i % 5 + (i / 5) % 5 - 2) }
+    let discrete = try Regression(loss: .absolute, absoluteStandardErrors: .nid).fit(predictors: [xs], response: ys)
+    #expect(discrete.standardErrors == nil)
+    #expect(discrete.warnings.contains(.standardErrorsUnavailable(.localDensitiesSingular)), "\(discrete.warnings)")
+    // n ≤ 7 halves h: six points off a line still get standard errors.
+    let six = try Regression(loss: .absolute, absoluteStandardErrors: .nid)
+      .fit(predictors: [[1, 2, 3, 4, 5, 6]], response: [2, 4.1, 5.9, 8.2, 9.9, 12.1])
+    #expect(six.standardErrors != nil && six.covariance?.method == .nidSandwich)
+  }
+
   static func magnitudes(_ design: DesignMatrix) -> [Double] {
     (0..<design.columns).map { j in (0..<design.rows).reduce(0) { max($0, abs(design[$1, j])) } }
   }

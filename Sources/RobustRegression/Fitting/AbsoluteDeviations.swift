@@ -120,7 +120,7 @@ extension FitProblem {
       let nid = try nidInference(median: beta)
       inference = nid.inference
       if nid.nonPositive > 0 { warnings.append(.nonPositiveLocalDensities(rows: nid.nonPositive)) }
-      if inference == nil { warnings.append(.standardErrorsUnavailable(.sparsityNotEstimable)) }
+      if let problem = nid.problem { warnings.append(.standardErrorsUnavailable(problem)) }
     }
     return FitOutcome(
       names: design.names, coefficients: beta, residuals: residuals,
@@ -150,8 +150,10 @@ extension FitProblem {
   /// of quantreg's warning "k non-positive fis", except that quantreg counts differences ≤ 0, and so
   /// counts a row that both quantile fits interpolate (a difference of 0 up to rounding) by the sign of
   /// its rounding (coleman: two such rows, of differences −5e-15 and 3e-15; quantreg warns of 1). The
-  /// inference is nil when a quantile fit is not proven optimal or D is singular.
-  func nidInference(median beta: [Double]) throws -> (inference: Inference?, nonPositive: Int) {
+  /// inference is nil, with the problem, when a quantile fit is not proven optimal, D is singular or a
+  /// variance is not positive and finite.
+  func nidInference(median beta: [Double]) throws
+    -> (inference: Inference?, nonPositive: Int, problem: FitWarning.StandardErrorProblem?) {
     let n = design.rows, p = design.columns
     var h = LeastAbsoluteBasis.hallSheatherBandwidth(observations: totalWeight)
     while 0.5 - h < 0 || 0.5 + h > 1 { h /= 2 }
@@ -159,7 +161,7 @@ extension FitProblem {
                                                weights: caseWeights, tau: 0.5 + h, from: beta)
     let low = try LeastAbsoluteBasis.quantile(design: design, response: response, columnMagnitudes: columnMagnitudes,
                                               weights: caseWeights, tau: 0.5 - h, from: beta)
-    guard high.optimal, low.optimal else { return (nil, 0) }
+    guard high.optimal, low.optimal else { return (nil, 0, .sparsityNotEstimable) }
     let difference = design.multiplied(by: zip(high.coefficients, low.coefficients).map { $0 - $1 })
     let epsilon = Double.ulpOfOne.squareRoot() * responseUnit
     var nonPositive = 0
@@ -174,7 +176,7 @@ extension FitProblem {
     guard rootWeightedDensity.allSatisfy(\.isFinite),
           let inverseD = try? LAPACK.inverseGramByQR(design.scalingRows(by: rootWeightedDensity)),
           inverseD.allSatisfy(\.isFinite)
-    else { return (nil, nonPositive) }
+    else { return (nil, nonPositive, .localDensitiesSingular) }
     var gram = [Double](repeating: 0, count: p * p)
     for a in 0..<p {
       for b in a..<p {
@@ -185,8 +187,9 @@ extension FitProblem {
       }
     }
     let covariance = Self.product(Self.product(inverseD, gram, p), inverseD, p).map { 0.25 * $0 }
-    return (Inference(covariance: covariance, coefficients: beta, degreesOfFreedom: residualDegreesOfFreedom,
-                      method: .nidSandwich, confidenceLevel: options.confidenceLevel), nonPositive)
+    let inference = Inference(covariance: covariance, coefficients: beta, degreesOfFreedom: residualDegreesOfFreedom,
+                              method: .nidSandwich, confidenceLevel: options.confidenceLevel)
+    return (inference, nonPositive, inference == nil ? .degenerateCovariance : nil)
   }
 
   /// A·B for p × p column-major matrices.

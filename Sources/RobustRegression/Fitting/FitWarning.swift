@@ -49,6 +49,10 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
     case sparsityNeedsWholeWeights
     /// Adaptive: the NLL's observed information is not positive definite.
     case informationNotPositiveDefinite
+    /// L1 with nid standard errors: the local densities are 0 on so many rows (the quantile fits at
+    /// ½ ± h meet there: an exact fit, or discrete y whose quantiles are flat around the median) that
+    /// D = Σfᵢxᵢxᵢᵀ is singular. quantreg stops there with "singular matrix in 'backsolve'".
+    case localDensitiesSingular
   }
 
   public var description: String {
@@ -72,6 +76,9 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
         "standard errors are not available: the L1 sparsity (quantreg's se = \"iid\") needs whole-number case weights"
       case .informationNotPositiveDefinite:
         "standard errors are not available: the NLL's observed information is not positive definite"
+      case .localDensitiesSingular:
+        "standard errors are not available: the nid local densities are 0 on too many rows (the quantile fits "
+          + "at ½ ± h meet there), so the sandwich's D = Σfᵢxᵢxᵢᵀ is singular; the iid standard errors may exist"
       }
     case .iterationLimit(let iterations, let tolerance):
       "IRLS did not converge in \(iterations) iterations (tolerance \(tolerance))"
