@@ -51,7 +51,7 @@ struct FitReportTests {
                         "conf_int", "confidence_level", "degrees_of_freedom", "scale", "sigma", "tuning", "alpha",
                         "objective", "iterations", "converged", "termination", "outliers", "outlier_count",
                         "outlier_threshold",
-                        "dropped_rows", "warnings"])
+                        "dropped_rows", "weights", "weights_sum", "unused_columns", "warnings"])
     let coefficientLines = result.stdout.components(separatedBy: "\"coefficients\": {\n")[1]
       .split(separator: "\n").prefix(4).map { $0.trimmingCharacters(in: .whitespaces) }
     #expect(coefficientLines.first?.hasPrefix("\"intercept\":") == true)
