@@ -39,11 +39,16 @@ public struct Regression: Sendable, Hashable, Codable {
   /// The seed of the random subsets of the high-breakdown estimators (``Loss/s``, ``Loss/mm``): the same
   /// data and seed give the same fit, bit for bit.
   public var seed: UInt64
+  /// The standard errors of the L1 fit (``Loss/absolute``): quantreg's `se = "iid"` (the default) or its
+  /// `se = "nid"` sandwich, for errors whose spread changes with x (``AbsoluteStandardErrors``). Other
+  /// losses do not read it.
+  public var absoluteStandardErrors: AbsoluteStandardErrors
 
   /// An estimator with the given settings; each defaults to Docs/spec.md §4's value.
   public init(loss: Loss = .huber, scale: ScaleRule = .mad, start: StartRule = .automatic,
               tolerance: Double = 1e-10, maxIterations: Int = 500, confidenceLevel: Double = 0.95,
-              outlierThreshold: Double = 2.5, recordsHistory: Bool = false, seed: UInt64 = 1) {
+              outlierThreshold: Double = 2.5, recordsHistory: Bool = false, seed: UInt64 = 1,
+              absoluteStandardErrors: AbsoluteStandardErrors = .iid) {
     self.loss = loss
     self.scale = scale
     self.start = start
@@ -53,6 +58,28 @@ public struct Regression: Sendable, Hashable, Codable {
     self.outlierThreshold = outlierThreshold
     self.recordsHistory = recordsHistory
     self.seed = seed
+    self.absoluteStandardErrors = absoluteStandardErrors
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case loss, scale, start, tolerance, maxIterations, confidenceLevel, outlierThreshold, recordsHistory, seed
+    case absoluteStandardErrors
+  }
+
+  /// Decodes every setting; an archive written before ``absoluteStandardErrors`` existed (a model file
+  /// of `robustfit fit --save-fit`) has iid standard errors, what its fit reported.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    loss = try c.decode(Loss.self, forKey: .loss)
+    scale = try c.decode(ScaleRule.self, forKey: .scale)
+    start = try c.decode(StartRule.self, forKey: .start)
+    tolerance = try c.decode(Double.self, forKey: .tolerance)
+    maxIterations = try c.decode(Int.self, forKey: .maxIterations)
+    confidenceLevel = try c.decode(Double.self, forKey: .confidenceLevel)
+    outlierThreshold = try c.decode(Double.self, forKey: .outlierThreshold)
+    recordsHistory = try c.decode(Bool.self, forKey: .recordsHistory)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    absoluteStandardErrors = try c.decodeIfPresent(AbsoluteStandardErrors.self, forKey: .absoluteStandardErrors) ?? .iid
   }
 
   /// Fits `response` on `design`.
@@ -80,6 +107,7 @@ public struct Regression: Sendable, Hashable, Codable {
     if let weights { try Self.validate(weights: weights, design: design, highBreakdown: loss.isHighBreakdown) }
     let options = FitOptions(scale: scale, start: start, tolerance: tolerance, maxIterations: maxIterations,
                              recordHistory: recordsHistory, absoluteMethod: loss.absoluteMethod ?? .irls,
+                             absoluteStandardErrors: absoluteStandardErrors,
                              outlierThreshold: outlierThreshold, confidenceLevel: confidenceLevel, seed: seed)
     let loss = self.loss
     do {

@@ -71,6 +71,9 @@ enum StartChoice: String, CaseIterable, ExpressibleByArgument, Sendable {
 /// `--method`: the library's L1 algorithms by their names.
 extension AbsoluteMethod: ExpressibleByArgument {}
 
+/// `--se`: the L1 standard errors by quantreg's names.
+extension AbsoluteStandardErrors: ExpressibleByArgument {}
+
 /// `--scale`, `--tuning` and `--fixed-sigma`, as `fit` and `compare` both take them (each command
 /// declares the flags with its own help text), and the rules of how they combine.
 struct ScaleOptions {

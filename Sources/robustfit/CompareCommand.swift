@@ -52,6 +52,11 @@ struct CompareCommand: ParsableCommand {
   @Flag(name: .customLong("no-truth"), help: "Do not look for DATA.truth.json beside the data file.")
   var noTruth = false
 
+  @Option(name: .customLong("se"), help: ArgumentHelp(
+    "The standard errors of l1 in the list (in the JSON): iid (the default, quantreg's se = \"iid\") or nid (quantreg's sandwich).",
+    valueName: "kind"))
+  var standardErrors: AbsoluteStandardErrors?
+
   @OptionGroup(title: "Solver") var solver: SolverOptions
 
   @Option(parsing: .unconditional, help: ArgumentHelp(
@@ -80,6 +85,9 @@ struct CompareCommand: ParsableCommand {
       throw ValidationError("--alpha-range applies only when the list holds adaptive")
     }
     if let alphaRange { try checkAlphaRange(alphaRange, criterion: .likelihood) }
+    if let standardErrors, !requests.contains(where: { $0.regression.loss.absoluteMethod != nil }) {
+      throw ValidationError("--se \(standardErrors.rawValue) applies only when the list holds l1")
+    }
     try scaleOptions.validate()
     if let flag = scaleOptions.given.first, !requests.contains(where: \.hasSettableScale) {
       throw ValidationError("\(flag) applies to no loss in the list (l1 has no scale, adaptive estimates c)")
@@ -99,7 +107,8 @@ struct CompareCommand: ParsableCommand {
   /// The list of losses as fit requests.
   func parsedRequests() throws -> [FitRequest] {
     try LossList.requests(losses ?? Self.defaultLosses, option: "--losses", alphaRange: alphaRange,
-                          scale: scaleOptions, solver: solver, seed: seed)
+                          scale: scaleOptions, solver: solver, seed: seed,
+                          absoluteStandardErrors: standardErrors ?? .iid)
   }
 
   /// `--scale`, `--tuning`, `--fixed-sigma`.

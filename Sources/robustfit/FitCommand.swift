@@ -56,6 +56,11 @@ struct FitCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The L1 algorithm (only with --loss l1).", valueName: "method"))
   var method: AbsoluteMethod = .irls
 
+  @Option(name: .customLong("se"), help: ArgumentHelp(
+    "The L1 standard errors (only with --loss l1): iid (the default, quantreg's se = \"iid\") or nid (quantreg's sandwich, for errors whose spread changes with x).",
+    valueName: "kind"))
+  var standardErrors: AbsoluteStandardErrors?
+
   @OptionGroup(title: "Solver") var solver: SolverOptions
 
   @Option(help: ArgumentHelp("What to print on stdout.", valueName: "format"))
@@ -119,6 +124,10 @@ struct FitCommand: ParsableCommand {
     if method == .subgradient && loss != .l1 {
       throw ValidationError("--method subgradient applies only to --loss l1")
     }
+    if let standardErrors, loss != .l1 {
+      throw ValidationError("--se \(standardErrors.rawValue) applies only to --loss l1 (\(loss.rawValue)'s standard errors "
+        + "have one formula)")
+    }
     if figureSize != nil && plot == nil && diagnostics == nil && profilePlot == nil {
       throw ValidationError("--figure-size applies only with --plot, --diagnostics or --profile-plot")
     }
@@ -138,7 +147,8 @@ struct FitCommand: ParsableCommand {
   /// The request this command line describes.
   func request() throws -> FitRequest {
     try FitRequest(choice: loss, alpha: alpha, alphaRange: alphaRange, criterion: (criterion ?? .nll).criterion,
-                   method: method, scale: scaleOptions, holdsAdaptiveScale: true, solver: solver,
+                   method: method, absoluteStandardErrors: standardErrors ?? .iid, scale: scaleOptions,
+                   holdsAdaptiveScale: true, solver: solver,
                    recordsHistory: history, seed: seed)
   }
 

@@ -8,9 +8,9 @@ struct FitRequest {
   /// The loss and the solver settings of a command line; `scale` applies only to losses with a settable
   /// scale (not l1, not mm or s), and to the adaptive loss only its fixed c when `holdsAdaptiveScale`
   /// (`fit --loss adaptive --scale C`; `compare` lets the adaptive loss estimate c). `alphaRange` nil
-  /// is the criterion's default range.
+  /// is the criterion's default range. `absoluteStandardErrors` is `--se` (l1 only).
   init(choice: LossChoice, alpha: Double?, alphaRange: ClosedRange<Double>?, criterion: AdaptiveCriterion = .likelihood,
-       method: AbsoluteMethod = .irls, scale: ScaleOptions, holdsAdaptiveScale: Bool = false,
+       method: AbsoluteMethod = .irls, absoluteStandardErrors: AbsoluteStandardErrors = .iid, scale: ScaleOptions, holdsAdaptiveScale: Bool = false,
        solver: SolverOptions, recordsHistory: Bool = false, seed: UInt64 = 1) throws {
     var loss: Loss
     var rule = ScaleRule.mad
@@ -30,7 +30,8 @@ struct FitRequest {
     }
     regression = Regression(loss: loss, scale: rule, start: solver.start.rule, tolerance: solver.tolerance,
                             maxIterations: solver.maxIterations, confidenceLevel: solver.level,
-                            outlierThreshold: solver.outlierThreshold, recordsHistory: recordsHistory, seed: seed)
+                            outlierThreshold: solver.outlierThreshold, recordsHistory: recordsHistory, seed: seed,
+                            absoluteStandardErrors: absoluteStandardErrors)
   }
 
   init(regression: Regression) { self.regression = regression }

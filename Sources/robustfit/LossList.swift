@@ -4,8 +4,10 @@ import RobustRegression
 /// A comma-separated list of losses (`compare --losses`, `replicates --losses`).
 enum LossList {
   /// The requests of a comma-separated list: loss names, general:ALPHA, adaptive:CRITERION; each once.
+  /// `absoluteStandardErrors` applies to l1 (`compare --se`).
   static func requests(_ list: String, option: String, alphaRange: ClosedRange<Double>?, scale: ScaleOptions,
-                       solver: SolverOptions, seed: UInt64) throws -> [FitRequest] {
+                       solver: SolverOptions, seed: UInt64,
+                       absoluteStandardErrors: AbsoluteStandardErrors = .iid) throws -> [FitRequest] {
     let entries = list.split(separator: ",", omittingEmptySubsequences: false)
       .map { $0.trimmingCharacters(in: .whitespaces) }
     var requests: [FitRequest] = []
@@ -34,7 +36,7 @@ enum LossList {
       // --alpha-range applies to the likelihood's range; the variance searches its own default.
       let request = try FitRequest(choice: choice, alpha: alpha,
                                    alphaRange: criterion == .likelihood ? alphaRange : nil, criterion: criterion,
-                                   scale: scale, solver: solver, seed: seed)
+                                   absoluteStandardErrors: absoluteStandardErrors, scale: scale, solver: solver, seed: seed)
       if requests.contains(where: { $0.label == request.label }) {
         throw ValidationError("'\(entry)' appears twice in \(option)")
       }

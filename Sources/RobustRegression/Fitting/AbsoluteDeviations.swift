@@ -102,16 +102,25 @@ extension FitProblem {
     // was 1e320 for residuals of 1e-320).
     let unit = sigma > 0 ? sigma : max(objective / totalWeight, .leastNormalMagnitude)
     var warnings = extraWarnings
-    // With whole-number case weights the rows are repeated for quantreg's recipe (its ranks and counts
-    // are those of the repeated data); with fractional weights it has no meaning.
-    let wholeWeights = caseWeights.map { $0.allSatisfy { $0 == $0.rounded() } && totalWeight <= 1e7 } ?? true
-    let repeated = caseWeights.map { w in residuals.indices.flatMap { Array(repeating: residuals[$0], count: Int(w[$0])) } }
-    let inference = wholeWeights
-      ? LeastAbsoluteBasis.inference(residuals: repeated ?? residuals, coefficients: beta,
-                                     inverseGram: inverseGram, confidenceLevel: options.confidenceLevel)
-      : nil
-    if inference == nil {
-      warnings.append(.standardErrorsUnavailable(wholeWeights ? .sparsityNotEstimable : .sparsityNeedsWholeWeights))
+    let inference: Inference?
+    switch options.absoluteStandardErrors {
+    case .iid:
+      // With whole-number case weights the rows are repeated for quantreg's recipe (its ranks and counts
+      // are those of the repeated data); with fractional weights it has no meaning.
+      let wholeWeights = caseWeights.map { $0.allSatisfy { $0 == $0.rounded() } && totalWeight <= 1e7 } ?? true
+      let repeated = caseWeights.map { w in residuals.indices.flatMap { Array(repeating: residuals[$0], count: Int(w[$0])) } }
+      inference = wholeWeights
+        ? LeastAbsoluteBasis.inference(residuals: repeated ?? residuals, coefficients: beta,
+                                       inverseGram: inverseGram, confidenceLevel: options.confidenceLevel)
+        : nil
+      if inference == nil {
+        warnings.append(.standardErrorsUnavailable(wholeWeights ? .sparsityNotEstimable : .sparsityNeedsWholeWeights))
+      }
+    case .nid:
+      let nid = try nidInference(median: beta)
+      inference = nid.inference
+      if nid.nonPositive > 0 { warnings.append(.nonPositiveLocalDensities(rows: nid.nonPositive)) }
+      if let problem = nid.problem { warnings.append(.standardErrorsUnavailable(problem)) }
     }
     return FitOutcome(
       names: design.names, coefficients: beta, residuals: residuals,
@@ -119,6 +128,75 @@ extension FitProblem {
       objective: objective, objectiveKind: .sumOfAbsoluteResiduals, iterations: iterations,
       termination: termination, inference: inference,
       outliers: flagOutliers(residuals, sigma: sigma), history: history, warnings: warnings, adaptive: nil)
+  }
+}
+
+extension FitProblem {
+  /// The Hendricks–Koenker sandwich of the median fit as R's quantreg computes it for
+  /// `summary.rq(se = "nid")` (quantreg 5.94): h the Hall–Sheather bandwidth at τ = 1/2 for n observations
+  /// (halved while τ ± h leaves [0, 1], which happens for n ≤ 7), the exact quantile fits β̂(½ ± h) (the
+  /// walk of ``LeastAbsoluteBasis/quantile(design:response:columnMagnitudes:weights:tau:from:)`` from the
+  /// median fit), per row the local density fᵢ = max(0, 2h/(xᵢᵀ(β̂(½ + h) − β̂(½ − h)) − ε)) with quantreg's
+  /// ε = √(machine ε) in the units of y, and Cov = τ(1 − τ)·D⁻¹(XᵀX)D⁻¹ with D = Σfᵢxᵢxᵢᵀ, on n − p
+  /// degrees of freedom.
+  ///
+  /// With case weights wᵢ the sums are Σwᵢfᵢxᵢxᵢᵀ and Σwᵢxᵢxᵢᵀ, n is Σwᵢ and the quantile fits are
+  /// weighted: for whole-number weights exactly the recipe on the repeated rows (unlike quantreg's own
+  /// `weights =`, which multiplies x and y by wᵢ, so that XᵀX becomes Σwᵢ²xᵢxᵢᵀ and n the number of
+  /// distinct rows). Every piece is a smooth function of the weights, so fractional weights get the same
+  /// formula, where the iid recipe's ranks have no meaning.
+  ///
+  /// `nonPositive` counts the rows of positive weight whose density is 0, a fitted difference ≤ ε: the rows
+  /// of quantreg's warning "k non-positive fis", except that quantreg counts differences ≤ 0, and so
+  /// counts a row that both quantile fits interpolate (a difference of 0 up to rounding) by the sign of
+  /// its rounding (coleman: two such rows, of differences −5e-15 and 3e-15; quantreg warns of 1). The
+  /// inference is nil, with the problem, when a quantile fit is not proven optimal, D is singular or a
+  /// variance is not positive and finite.
+  func nidInference(median beta: [Double]) throws
+    -> (inference: Inference?, nonPositive: Int, problem: FitWarning.StandardErrorProblem?) {
+    let n = design.rows, p = design.columns
+    var h = LeastAbsoluteBasis.hallSheatherBandwidth(observations: totalWeight)
+    while 0.5 - h < 0 || 0.5 + h > 1 { h /= 2 }
+    let high = try LeastAbsoluteBasis.quantile(design: design, response: response, columnMagnitudes: columnMagnitudes,
+                                               weights: caseWeights, tau: 0.5 + h, from: beta)
+    let low = try LeastAbsoluteBasis.quantile(design: design, response: response, columnMagnitudes: columnMagnitudes,
+                                              weights: caseWeights, tau: 0.5 - h, from: beta)
+    guard high.optimal, low.optimal else { return (nil, 0, .sparsityNotEstimable) }
+    let difference = design.multiplied(by: zip(high.coefficients, low.coefficients).map { $0 - $1 })
+    let epsilon = Double.ulpOfOne.squareRoot() * responseUnit
+    var nonPositive = 0
+    var rootWeightedDensity = [Double](repeating: 0, count: n)
+    for i in 0..<n {
+      let w = caseWeights?[i] ?? 1
+      guard w > 0 else { continue }
+      if difference[i] <= epsilon { nonPositive += 1 }
+      rootWeightedDensity[i] = (w * max(0, 2 * h / (difference[i] - epsilon))).squareRoot()
+    }
+    // D⁻¹ by the QR factorisation of √(wf)·X, as quantreg (qr(sqrt(f) * x)); singular D: no inference.
+    guard rootWeightedDensity.allSatisfy(\.isFinite),
+          let inverseD = try? LAPACK.inverseGramByQR(design.scalingRows(by: rootWeightedDensity)),
+          inverseD.allSatisfy(\.isFinite)
+    else { return (nil, nonPositive, .localDensitiesSingular) }
+    var gram = [Double](repeating: 0, count: p * p)
+    for a in 0..<p {
+      for b in a..<p {
+        var s = 0.0
+        for i in 0..<n { s += (caseWeights?[i] ?? 1) * design.values[a * n + i] * design.values[b * n + i] }
+        gram[b * p + a] = s
+        gram[a * p + b] = s
+      }
+    }
+    let covariance = Self.product(Self.product(inverseD, gram, p), inverseD, p).map { 0.25 * $0 }
+    let inference = Inference(covariance: covariance, coefficients: beta, degreesOfFreedom: residualDegreesOfFreedom,
+                              method: .nidSandwich, confidenceLevel: options.confidenceLevel)
+    return (inference, nonPositive, inference == nil ? .degenerateCovariance : nil)
+  }
+
+  /// A·B for p × p column-major matrices.
+  private static func product(_ a: [Double], _ b: [Double], _ p: Int) -> [Double] {
+    var c = [Double](repeating: 0, count: p * p)
+    for j in 0..<p { for k in 0..<p { for i in 0..<p { c[j * p + i] += a[k * p + i] * b[j * p + k] } } }
+    return c
   }
 }
 
@@ -140,9 +218,7 @@ extension LeastAbsoluteBasis {
                         confidenceLevel: Double) -> Inference? {
     let n = residuals.count, p = coefficients.count
     guard n > p else { return nil }
-    let z975 = 1.959963984540054, phi0 = 0.3989422804014327
-    let bandwidth = Double.pow(Double(n), -1.0 / 3) * Double.pow(z975, 2.0 / 3)
-      * Double.pow(1.5 * phi0 * phi0 / 1.0, 1.0 / 3)
+    let bandwidth = hallSheatherBandwidth(observations: Double(n))
     let zero = Double.ulpOfOne.squareRoot()
     let pz = residuals.reduce(0) { $0 + (abs($1) < zero ? 1 : 0) }
     let h = max(p + 1, Int((Double(n) * bandwidth).rounded(.up)))
@@ -158,6 +234,12 @@ extension LeastAbsoluteBasis {
     let factor = 0.25 * sparsity * sparsity
     return Inference(covariance: inverseGram.map { $0 * factor }, coefficients: coefficients,
                      degreesOfFreedom: n - p, method: .sparsity, confidenceLevel: confidenceLevel)
+  }
+
+  /// quantreg's `bandwidth.rq(0.5, n, hs = TRUE)`: n^(−1/3)·z₀.₉₇₅^(2/3)·(1.5·φ(0)²/(2·0² + 1))^(1/3).
+  static func hallSheatherBandwidth(observations n: Double) -> Double {
+    let z975 = 1.959963984540054, phi0 = 0.3989422804014327
+    return Double.pow(n, -1.0 / 3) * Double.pow(z975, 2.0 / 3) * Double.pow(1.5 * phi0 * phi0 / 1.0, 1.0 / 3)
   }
 
   /// The slope of the least-absolute-deviations line of y on x (x increasing): an optimal line passes

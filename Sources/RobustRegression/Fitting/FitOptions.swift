@@ -33,6 +33,18 @@ public enum AbsoluteMethod: String, Sendable, Hashable, Codable, CaseIterable {
   case subgradient
 }
 
+/// The standard errors of the L1 fit (``Regression/absoluteStandardErrors``): two of the choices of R's
+/// quantreg `summary.rq(se = …)`, computed as quantreg 5.94 computes them. The default is ``iid``.
+public enum AbsoluteStandardErrors: String, Sendable, Hashable, Codable, CaseIterable {
+  /// Koenker's iid covariance τ(1 − τ)·s²·(XᵀX)⁻¹, one sparsity s = 1/f(0) for every observation (quantreg's
+  /// `se = "iid"`): right when the errors have one distribution whatever x. The default.
+  case iid
+  /// The Hendricks–Koenker sandwich τ(1 − τ)·D⁻¹(XᵀX)D⁻¹ with D = Σfᵢxᵢxᵢᵀ, a local density fᵢ per
+  /// observation from the quantile fits at τ ± h (Hall–Sheather h) (quantreg's `se = "nid"`): for errors
+  /// whose spread changes with x, where the iid errors are wrong.
+  case nid
+}
+
 /// The settings the fitting engine reads, taken from a ``Regression`` (and, for L1, its loss).
 struct FitOptions: Sendable, Hashable {
   /// How the loss scale c is set.
@@ -47,6 +59,8 @@ struct FitOptions: Sendable, Hashable {
   var recordHistory: Bool
   /// The L1 algorithm.
   var absoluteMethod: AbsoluteMethod
+  /// The L1 standard errors.
+  var absoluteStandardErrors: AbsoluteStandardErrors
   /// Residuals with |r|/σ̂ above this are flagged as outliers.
   var outlierThreshold: Double
   /// The coverage of the confidence intervals.
@@ -56,13 +70,14 @@ struct FitOptions: Sendable, Hashable {
 
   init(scale: ScaleRule = .mad, start: StartRule = .automatic, tolerance: Double = 1e-10,
        maxIterations: Int = 500, recordHistory: Bool = false, absoluteMethod: AbsoluteMethod = .irls,
-       outlierThreshold: Double = 2.5, confidenceLevel: Double = 0.95, seed: UInt64 = 1) {
+       absoluteStandardErrors: AbsoluteStandardErrors = .iid, outlierThreshold: Double = 2.5, confidenceLevel: Double = 0.95, seed: UInt64 = 1) {
     self.scale = scale
     self.start = start
     self.tolerance = tolerance
     self.maxIterations = maxIterations
     self.recordHistory = recordHistory
     self.absoluteMethod = absoluteMethod
+    self.absoluteStandardErrors = absoluteStandardErrors
     self.outlierThreshold = outlierThreshold
     self.confidenceLevel = confidenceLevel
     self.seed = seed

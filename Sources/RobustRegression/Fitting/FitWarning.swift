@@ -21,6 +21,11 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
   case absoluteFinishUnproven
   /// The subgradient L1 method stops on stalling, not at the exact optimum.
   case subgradientBaseline
+  /// L1 with nid standard errors: on `rows` rows the quantile fits at ½ − h and ½ + h cross or meet
+  /// (xᵢᵀ(β̂(½ + h) − β̂(½ − h)) ≤ ε, quantreg's ε = √(machine ε)), so their local density is taken as 0
+  /// in the sandwich, as quantreg does it (its warning "k non-positive fis", which counts the differences
+  /// ≤ 0 and so may leave out a row where both fits meet and rounding left +3e-15).
+  case nonPositiveLocalDensities(rows: Int)
   /// The S-estimate's best candidates did not converge in their refinement steps: the S-estimate (and
   /// the MM-estimate started from it) is the last iterate.
   case sRefinementNotConverged
@@ -44,6 +49,10 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
     case sparsityNeedsWholeWeights
     /// Adaptive: the NLL's observed information is not positive definite.
     case informationNotPositiveDefinite
+    /// L1 with nid standard errors: the local densities are 0 on so many rows (the quantile fits at
+    /// ½ ± h meet there: an exact fit, or discrete y whose quantiles are flat around the median) that
+    /// D = Σfᵢxᵢxᵢᵀ is singular. quantreg stops there with "singular matrix in 'backsolve'".
+    case localDensitiesSingular
   }
 
   public var description: String {
@@ -67,6 +76,9 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
         "standard errors are not available: the L1 sparsity (quantreg's se = \"iid\") needs whole-number case weights"
       case .informationNotPositiveDefinite:
         "standard errors are not available: the NLL's observed information is not positive definite"
+      case .localDensitiesSingular:
+        "standard errors are not available: the nid local densities are 0 on too many rows (the quantile fits "
+          + "at ½ ± h meet there), so the sandwich's D = Σfᵢxᵢxᵢᵀ is singular; the iid standard errors may exist"
       }
     case .iterationLimit(let iterations, let tolerance):
       "IRLS did not converge in \(iterations) iterations (tolerance \(tolerance))"
@@ -85,6 +97,10 @@ public enum FitWarning: Sendable, Hashable, Codable, CustomStringConvertible {
         + "observation the fit shrinks the residuals towards 0 and the likelihood reads that as heavy tails, so α "
         + "and c are biased down and too many points may be flagged (from p/n ≈ 0.25 even on Gaussian noise); "
         + "the variance criterion, fewer predictors or a fixed loss are not affected so"
+    case .nonPositiveLocalDensities(let rows):
+      "nid standard errors: on \(rows) row\(rows == 1 ? "" : "s") the quantile fits at ½ ± h cross or meet "
+        + "(ŷ(½ + h) − ŷ(½ − h) ≤ 0), so \(rows == 1 ? "its" : "their") local density is taken as 0 "
+        + "in the sandwich, as quantreg does (its warning \"non-positive fis\")"
     case .subgradientBaseline:
       "the subgradient method is a slow first-order baseline: its objective is within its stalling tolerance, "
         + "not at the exact optimum (the default method, irls, finds it)"

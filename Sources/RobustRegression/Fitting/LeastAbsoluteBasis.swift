@@ -2,6 +2,10 @@
 /// interpolated rows (Barrodale–Roberts steps: a line search along an edge that passes every breakpoint
 /// where the objective still falls) until the multipliers of the basis rows prove optimality.
 ///
+/// The same walk minimises the check loss Σwᵢ·ρ_τ(rᵢ), ρ_τ(r) = r·(τ − 1{r < 0}), of quantile regression
+/// at any τ in (0, 1) (``quantile(design:response:columnMagnitudes:weights:tau:from:)``): the fits at
+/// τ ± h of the nid standard errors. τ = 1/2 is the L1 fit itself (2ρ_{1/2}(r) = |r|), bit for bit.
+///
 /// Tied data (integer x and y, repeated rows) make the optimal vertex degenerate: many more than p rows
 /// lie on it, and a walk on the data as they are can pivot among those rows without moving for as long
 /// as it likes (each pivot costs O(n log n), and the number of bases at the vertex grows with the ties).
@@ -33,6 +37,15 @@ enum LeastAbsoluteBasis {
   /// `columnMagnitudes` holds max|xⱼ| per column (``FitProblem/columnMagnitudes``).
   static func finish(design: DesignMatrix, response: [Double], columnMagnitudes: [Double],
                      weights: [Double]? = nil, from start: [Double]) throws -> Finish {
+    try quantile(design: design, response: response, columnMagnitudes: columnMagnitudes, weights: weights,
+                 tau: 0.5, from: start)
+  }
+
+  /// The quantile-regression fit at `tau` in (0, 1), minimising Σwᵢ·ρ_τ(rᵢ), by the walk of ``finish``
+  /// from `start` (any coefficients: the walk is an exact simplex method; the nearer the optimum, the
+  /// fewer its steps).
+  static func quantile(design: DesignMatrix, response: [Double], columnMagnitudes: [Double],
+                       weights: [Double]? = nil, tau: Double, from start: [Double]) throws -> Finish {
     let n = design.rows
     let r0 = design.residuals(response, start)
     let unfinished = Finish(coefficients: start, steps: 0, optimal: false)
@@ -40,7 +53,7 @@ enum LeastAbsoluteBasis {
     let limit = 50 * n + 100
     // The side of every non-basis row: sign(rᵢ) when rᵢ ≠ 0; first the sign of its start residual.
     guard var walk = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes, weights: weights,
-                              basis: basis, side: r0.map { $0 < 0 ? -1 : 1 })
+                              tilt: 2 * tau - 1, basis: basis, side: r0.map { $0 < 0 ? -1 : 1 })
     else { return unfinished }
     var end = try walk.run(limit: limit, stopAtDegenerateStep: true)
     if end == .degenerate {
@@ -58,11 +71,11 @@ enum LeastAbsoluteBasis {
     let design = exact.design, response = exact.response, columnMagnitudes = exact.columnMagnitudes
     let perturbed = perturbedResponse(response, residuals: r0)
     guard var tieFree = try Walk(design: design, response: perturbed, columnMagnitudes: columnMagnitudes,
-                                 weights: exact.weights, basis: exact.basis, side: exact.side)
+                                 weights: exact.weights, tilt: exact.tilt, basis: exact.basis, side: exact.side)
     else { return exact }
     _ = try tieFree.run(limit: limit - exact.steps, stopAtDegenerateStep: false)
     guard var back = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes,
-                              weights: exact.weights, basis: tieFree.basis, side: tieFree.side)
+                              weights: exact.weights, tilt: exact.tilt, basis: tieFree.basis, side: tieFree.side)
     else { return exact }
     back.steps = exact.steps + tieFree.steps
     return back
@@ -106,17 +119,24 @@ enum LeastAbsoluteBasis {
   }
 
   /// One simplex walk over the bases of p interpolated rows, on the given response, for the objective
-  /// Σwᵢ|rᵢ| (wᵢ the case weights, 1 without them).
+  /// Σwᵢ·(|rᵢ| + c·rᵢ) = 2Σwᵢ·ρ_τ(rᵢ) with the tilt c = 2τ − 1 (wᵢ the case weights, 1 without them; c = 0
+  /// is the L1 objective Σwᵢ|rᵢ|).
   ///
-  /// With weights the certificate is |d_k| ≤ w of the k-th basis row, where X_Bᵀd = −Σ_{i∉B} wᵢ·sideᵢ·xᵢ:
-  /// moving the k-th basis row off its residual 0 along δ (X_B·δ = σ·e_k) changes the objective at the
-  /// rate w_k + σ·d_k, which σ = −sign(d_k) makes negative exactly when |d_k| > w_k; each breakpoint
-  /// of the line search adds 2wᵢ|xᵢ·δ| to the slope.
+  /// The certificate is |d_k − c·w_k| ≤ w_k for the k-th basis row, where X_Bᵀd = −Σ_{i∉B} wᵢ·(sideᵢ + c)·xᵢ:
+  /// moving the k-th basis row off its residual 0 along δ (X_B·δ = σ·e_k, so r_k = −tσ and the other
+  /// basis residuals stay 0) changes the non-basis part of the objective at the rate
+  /// −Σ_{i∉B} wᵢ(sideᵢ + c)·xᵢ·δ = dᵀX_B·δ = σ·d_k and the row's own term w_k(|r_k| + c·r_k) at the rate
+  /// w_k(1 − c·σ): in all w_k + σ·(d_k − c·w_k), which σ = −sign(d_k − c·w_k) makes negative exactly when
+  /// |d_k − c·w_k| > w_k. (In τ's terms: optimal when every d_k/2 lies in [(τ − 1)·w_k, τ·w_k], the dual
+  /// feasibility of quantile regression's LP.) The linear term c·r has no kink, so each breakpoint of the
+  /// line search still adds 2wᵢ|xᵢ·δ| to the slope, whatever τ.
   struct Walk {
     let design: DesignMatrix
     let response: [Double]
     /// The case weights; nil for 1 each.
     let weights: [Double]?
+    /// c = 2τ − 1: 0 for the L1 fit (τ = 1/2).
+    let tilt: Double
     /// The interpolated rows.
     private(set) var basis: [Int]
     /// The side (±1) of every row: sign(rᵢ) when rᵢ ≠ 0. A row with rᵢ = 0 exactly (a degenerate vertex:
@@ -136,10 +156,11 @@ enum LeastAbsoluteBasis {
     let columnMagnitudes: [Double]
 
     /// A walk at `basis`; nil when the basis rows are singular.
-    init?(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], weights: [Double]? = nil, basis: [Int],
-          side: [Double]) throws {
+    init?(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], weights: [Double]? = nil,
+          tilt: Double = 0, basis: [Int], side: [Double]) throws {
       self.design = design
       self.weights = weights
+      self.tilt = tilt
       self.columnMagnitudes = columnMagnitudes
       self.response = response
       self.basis = basis
@@ -166,8 +187,9 @@ enum LeastAbsoluteBasis {
         var inBasis = [Bool](repeating: false, count: n)
         for i in basis { inBasis[i] = true }
         for i in 0..<n where r[i] != 0 { side[i] = r[i] > 0 ? 1 : -1 }
-        // Multipliers: X_Bᵀ·d = −g with g = Σ_{i∉B} sideᵢ·xᵢ.
-        guard let d = try multipliers(inBasis: inBasis) else { return .stalled }
+        // Multipliers: X_Bᵀ·d = −g with g = Σ_{i∉B} wᵢ(sideᵢ + c)·xᵢ, shifted by −c·w_k (exactly d at c = 0).
+        guard let raw = try multipliers(inBasis: inBasis) else { return .stalled }
+        let d = tilt == 0 ? raw : (0..<p).map { raw[$0] - tilt * weight(basis[$0]) }
         let candidates = (0..<p).filter { abs(d[$0]) > weight(basis[$0]) * (1 + 1e-12) }
         if candidates.isEmpty { return .optimal }
         let leaving = leavingPosition(among: candidates, multipliers: d)
@@ -224,12 +246,12 @@ enum LeastAbsoluteBasis {
       return r
     }
 
-    /// d with X_Bᵀ·d = −Σ_{i∉B} sideᵢ·xᵢ; nil when the basis is singular.
+    /// d with X_Bᵀ·d = −Σ_{i∉B} wᵢ(sideᵢ + c)·xᵢ; nil when the basis is singular.
     private func multipliers(inBasis: [Bool]) throws -> [Double]? {
       let n = design.rows, p = design.columns
       var g = [Double](repeating: 0, count: p)
       for i in 0..<n where !inBasis[i] {
-        let weighted = side[i] * weight(i)
+        let weighted = (tilt == 0 ? side[i] : side[i] + tilt) * weight(i)
         for j in 0..<p { g[j] += weighted * design[i, j] }
       }
       var transposed = [Double](repeating: 0, count: p * p)
@@ -238,7 +260,7 @@ enum LeastAbsoluteBasis {
     }
 
     /// The line search along β + tδ. Row i changes side at tᵢ = rᵢ/(xᵢ·δ) when sideᵢ·xᵢ·δ > 0 (tᵢ = 0
-    /// for a row interpolated already). The slope starts at 1 − |d| < 0 and each breakpoint adds
+    /// for a row interpolated already). The slope starts at w_k − |d_k − c·w_k| < 0 and each breakpoint adds
     /// 2|xᵢ·δ|; the step ends at the breakpoint where it turns non-negative, whose row enters the
     /// basis. The rows passed before it cross to the other side; those passed at t = 0 keep r = 0, so
     /// their side is flipped here. Nil when no breakpoint lies ahead.

@@ -330,6 +330,10 @@ public enum CovarianceMethod: String, Sendable, Hashable, Codable, CustomStringC
   /// τ(1 − τ)·s²·(XᵀX)⁻¹ with the sparsity s as R's quantreg estimates it for `se = "iid"` (the slope
   /// of a median line through the residuals near 0, Hall–Sheather bandwidth) (L1).
   case sparsity
+  /// τ(1 − τ)·D⁻¹(XᵀX)D⁻¹ with D = Σfᵢxᵢxᵢᵀ and each fᵢ = 2h/(xᵢᵀ(β̂(τ + h) − β̂(τ − h))) as R's quantreg
+  /// estimates them for `se = "nid"` (Hall–Sheather bandwidth h) (L1 with
+  /// ``AbsoluteStandardErrors/nid``).
+  case nidSandwich
   /// The inverse observed information of Barron's NLL in (β, α, log c) (the adaptive loss).
   case observedInformation
   /// The MM-estimate's asymptotic covariance with the S-scale's variability (Croux, Dhaene &
@@ -341,6 +345,7 @@ public enum CovarianceMethod: String, Sendable, Hashable, Codable, CustomStringC
     case .huberSandwich: "Huber sandwich (H1)"
     case .classical: "classical, σ̂² (XᵀX)⁻¹ with σ̂² = Σr²/(n − p)"
     case .sparsity: "iid sparsity (quantreg's se = \"iid\", Hall–Sheather bandwidth)"
+    case .nidSandwich: "nid sandwich (quantreg's se = \"nid\", Hall–Sheather bandwidth)"
     case .observedInformation: "observed information of the NLL"
     case .mmAsymptotic: "MM asymptotic with the S-scale estimated (Croux et al. 2003, lmrob's .vcov.avar1)"
     }
