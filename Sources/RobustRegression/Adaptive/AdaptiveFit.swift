@@ -50,8 +50,12 @@ struct AdaptiveFitter {
     // point with β and c profiled (see `scan`).
     var start = (beta: startBeta, alpha: min(max(1, alphaRange.lowerBound), alphaRange.upperBound),
                  scale: startScale, nll: Double.infinity)
+    // The scans' profiled points, the lower NLL of the two starts at each α: on all rows they are the
+    // profile the selection reports (and brackets the interval's ends with).
+    var scanned: [Double: Profiled] = [:]
     if alphaRange.lowerBound < alphaRange.upperBound {
-      start = try scan(scanData, from: startBeta, scale: startScale, scaleFloor: scaleFloor, fixedScale: fixedScale)
+      start = try scan(scanData, from: startBeta, scale: startScale, scaleFloor: scaleFloor, fixedScale: fixedScale,
+                       points: &scanned)
       // The automatic start is the S-estimate; the scan also looks from the Huber fit's basin (which
       // can hold the lower NLL, e.g. at α near 2 on Gaussian data) and keeps the lower of the two.
       if case .automatic = options.start, scanData.design.rows > 2 * scanData.design.columns {
@@ -59,7 +63,7 @@ struct AdaptiveFitter {
         defer { subScratch.deallocate() }
         let huberBeta = try scanData.huberStart(scratch: subScratch)
         let other = try scan(scanData, from: huberBeta, scale: startScale, scaleFloor: scaleFloor,
-                             fixedScale: fixedScale)
+                             fixedScale: fixedScale, points: &scanned)
         if other.nll < start.nll { start = other }
       }
     }
@@ -68,7 +72,9 @@ struct AdaptiveFitter {
                             maxIterations: options.maxIterations, tolerance: options.tolerance,
                             recordHistory: options.recordHistory)
     var outcome = try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
-    outcome.adaptive?.selection = try selection(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
+    let onAllRows = scanData.design.rows == fitProblem.design.rows && !scanned.isEmpty
+    outcome.adaptive?.selection = try selection(state, scaleFloor: scaleFloor, fixedScale: fixedScale,
+                                                scanned: onAllRows ? Array(scanned.values) : nil)
     if fixedScale { outcome.lossScaleSource = .given }
     return outcome
   }
@@ -173,42 +179,44 @@ struct AdaptiveFitter {
     var scale: Double
   }
 
-  /// The likelihood's selection: the NLL profiled over β and c (c held when fixed) at each α of
-  /// `scanGrid`, continued outwards from the optimum on all rows, and the profile-likelihood interval
-  /// {α : NLL_p(α) ≤ NLL_min + χ²₁(level)/2}, each end found by the Illinois method between the grid
-  /// points that bracket the threshold, or on the range's bound when the profile stays below it.
-  private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool) throws -> RegressionFit.ShapeSelection {
+  /// The likelihood's selection: the NLL profiled over β and c (c held when fixed) over α, and the
+  /// profile-likelihood interval {α : NLL_p(α) ≤ NLL_min + χ²₁(level)/2}, each end found by the Illinois
+  /// method between the profile points that bracket the threshold, or on the range's bound when the
+  /// profile stays below it. The profile is the start scan's (both starts, the lower NLL at each α of
+  /// `scanGrid`) when it ran on all rows (`scanned`); above ``scanRows`` rows the grid points are profiled
+  /// on all rows outwards from the optimum, each side only until it crosses the threshold.
+  private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?) throws
+    -> RegressionFit.ShapeSelection {
     let optimum = Profiled(alpha: state.alpha, nll: state.outcome.objective, beta: state.outcome.coefficients,
                            scale: state.outcome.scale)
     let level = fitProblem.options.confidenceLevel
     let threshold = optimum.nll + Normal.chiSquaredOneQuantile(level) / 2
     func profiled(_ alpha: Double, from warm: Profiled) throws -> Profiled {
       let end = try descend(fitProblem, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
-                            scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 200, tolerance: 1e-10,
+                            scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 200, tolerance: 1e-9,
                             recordHistory: false)
       return Profiled(alpha: alpha, nll: end.outcome.objective, beta: end.outcome.coefficients, scale: end.outcome.scale)
     }
     let grid = Self.scanGrid(alphaRange)
     var points = [optimum]
-    // One side of the optimum: the profile at the grid points outwards, then the interval's end.
+    let known = Dictionary((scanned ?? []).map { ($0.alpha, $0) }, uniquingKeysWith: { $0.nll <= $1.nll ? $0 : $1 })
+    // One side of the optimum: the profile at the grid points outwards until one lies above the
+    // threshold, then the interval's end between it and the last point below.
     func side(_ outwards: [Double], bound: Double) throws -> (end: Double, onBound: Bool) {
       var inside = optimum
+      var crossed: (Profiled, Profiled)?
       for alpha in outwards {
-        let point = try profiled(alpha, from: inside)
+        let point = try known[alpha] ?? profiled(alpha, from: inside)
         points.append(point)
-        guard point.nll.isFinite, point.nll <= threshold else {
-          let end = try crossing(inside: inside, outside: point, threshold: threshold, profiled: profiled)
-          // The remaining grid points, for the profile's picture.
-          var warm = point
-          for rest in outwards.drop(while: { $0 != alpha }).dropFirst() {
-            warm = try profiled(rest, from: warm)
-            points.append(warm)
-          }
-          return (end, false)
+        if crossed == nil, !(point.nll.isFinite && point.nll <= threshold) {
+          crossed = (inside, point)
+          if scanned == nil { break }
+        } else if crossed == nil {
+          inside = point
         }
-        inside = point
       }
-      return (bound, true)
+      guard let (lastInside, firstOutside) = crossed else { return (bound, true) }
+      return (try crossing(inside: lastInside, outside: firstOutside, threshold: threshold, profiled: profiled), false)
     }
     let upper = try side(grid.filter { $0 > optimum.alpha }, bound: alphaRange.upperBound)
     let lower = try side(grid.filter { $0 < optimum.alpha }.reversed(), bound: alphaRange.lowerBound)
@@ -222,7 +230,7 @@ struct AdaptiveFitter {
   }
 
   /// The α between `inside` (profile at or below `threshold`) and `outside` (above it) where the profile
-  /// crosses the threshold, by the Illinois method to 1e-4 in α, each point warm-started from the
+  /// crosses the threshold, by the Illinois method to 5e-4 in α, each point warm-started from the
   /// nearest inside point.
   private func crossing(inside start: Profiled, outside end: Profiled, threshold: Double,
                         profiled: (Double, Profiled) throws -> Profiled) throws -> Double {
@@ -230,7 +238,7 @@ struct AdaptiveFitter {
     var fInside = inside.nll - threshold
     var fOutside = outside.nll.isFinite ? outside.nll - threshold : 1
     var retained = 0
-    for _ in 0..<40 where abs(outside.alpha - inside.alpha) > 1e-4 {
+    for _ in 0..<40 where abs(outside.alpha - inside.alpha) > 5e-4 {
       var alpha = (inside.alpha * fOutside - outside.alpha * fInside) / (fOutside - fInside)
       let lo = min(inside.alpha, outside.alpha), hi = max(inside.alpha, outside.alpha)
       if !(alpha > lo && alpha < hi) { alpha = (inside.alpha + outside.alpha) / 2 }
@@ -277,7 +285,8 @@ struct AdaptiveFitter {
   /// `scanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
   /// row from each block of ⌈n/scanRows⌉), since it only has to pick a basin; the descent that follows
   /// uses every row.
-  private func scan(_ data: FitProblem, from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool) throws
+  private func scan(_ data: FitProblem, from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool,
+                    points: inout [Double: Profiled]) throws
     -> (beta: [Double], alpha: Double, scale: Double, nll: Double) {
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
@@ -288,6 +297,9 @@ struct AdaptiveFitter {
       let end = state.outcome
       guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else { continue }
       warm = (end.coefficients, end.scale)
+      if points[alpha].map({ end.objective < $0.nll }) ?? true {
+        points[alpha] = Profiled(alpha: alpha, nll: end.objective, beta: end.coefficients, scale: end.scale)
+      }
       if best == nil || end.objective < best!.nll { best = (end.coefficients, alpha, end.scale, end.objective) }
     }
     guard let best else { return (beta, min(max(1, alphaRange.lowerBound), alphaRange.upperBound), scale, .infinity) }
