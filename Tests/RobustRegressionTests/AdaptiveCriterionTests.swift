@@ -143,6 +143,25 @@ struct AdaptiveCriterionTests {
     }
   }
 
+  @Test("likelihood above 10 000 rows (the profile on all rows): the interval's ends bracket the threshold")
+  func profileIntervalLargeN() throws {
+    let (design, y) = try AdaptiveRecoveryTests.data(alpha: 1, seed: 77, n: 12_000)
+    let fit = try Regression(loss: .adaptive).fit(design, response: y)
+    let interval = try #require(fit.shapeSelection?.alphaInterval)
+    let alphaHat = try #require(fit.shape.alpha)
+    #expect(!interval.lowerOnBound && !interval.upperOnBound && interval.lower < alphaHat && alphaHat < interval.upper)
+    let threshold = fit.objective.value + 3.841458820694124 / 2
+    // Just inside each end the profile is below the threshold, just outside above it.
+    for (end, outward) in [(interval.lower, -1.0), (interval.upper, 1.0)] {
+      let inside = try Self.profileNLL(end - outward * 0.01, design: design, y: y)
+      let outside = try Self.profileNLL(end + outward * 0.01, design: design, y: y)
+      #expect(inside < threshold && outside > threshold, "end \(end): \(inside), \(outside) vs \(threshold)")
+    }
+    // The Wald interval from the observed information is close at this size.
+    let se = try #require({ if case .estimated(_, let se, _, _) = fit.shape { return se } else { return nil } }())
+    #expect(abs((interval.upper - interval.lower) / (2 * 1.959963984540054 * se) - 1) < 0.2)
+  }
+
   @Test("likelihood with c held (ScaleRule.fixed): c is the given one, α and β no worse than any α on a grid")
   func likelihoodWithFixedScale() throws {
     let (design, y) = try Fixtures.regressionData("heavy_tailed.csv")
