@@ -73,8 +73,10 @@ struct AdaptiveFitter {
                             recordHistory: options.recordHistory)
     var outcome = try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
     let onAllRows = scanData.design.rows == fitProblem.design.rows && !scanned.isEmpty
+    let alphaSE = outcome.adaptive?.alphaStandardError
     outcome.adaptive?.selection = try selection(state, scaleFloor: scaleFloor, fixedScale: fixedScale,
-                                                scanned: onAllRows ? Array(scanned.values) : nil)
+                                                scanned: onAllRows ? Array(scanned.values) : nil,
+                                                alphaStandardError: alphaSE)
     if fixedScale { outcome.lossScaleSource = .given }
     return outcome
   }
@@ -185,8 +187,14 @@ struct AdaptiveFitter {
   /// profile stays below it. The profile is the start scan's (both starts, the lower NLL at each α of
   /// `scanGrid`) when it ran on all rows (`scanned`); above ``scanRows`` rows the grid points are profiled
   /// on all rows outwards from the optimum, each side only until it crosses the threshold.
-  private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?) throws
-    -> RegressionFit.ShapeSelection {
+  ///
+  /// On all rows, with α inside its range and a standard error from the observed information, each side
+  /// first tries the Wald end α̂ ± z·se (the profile is nearly quadratic there at such sizes), doubling
+  /// the step until the threshold is crossed, instead of walking the grid: two or three profiled fits a
+  /// side where the grid walk took one per grid point plus the bracket's. The profile then holds the points
+  /// evaluated.
+  private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?,
+                         alphaStandardError: Double?) throws -> RegressionFit.ShapeSelection {
     let optimum = Profiled(alpha: state.alpha, nll: state.outcome.objective, beta: state.outcome.coefficients,
                            scale: state.outcome.scale)
     let level = fitProblem.options.confidenceLevel
@@ -218,8 +226,29 @@ struct AdaptiveFitter {
       guard let (lastInside, firstOutside) = crossed else { return (bound, true) }
       return (try crossing(inside: lastInside, outside: firstOutside, threshold: threshold, profiled: profiled), false)
     }
-    let upper = try side(grid.filter { $0 > optimum.alpha }, bound: alphaRange.upperBound)
-    let lower = try side(grid.filter { $0 < optimum.alpha }.reversed(), bound: alphaRange.lowerBound)
+    // The Wald-seeded search (above `scanRows` rows, α inside its range, se known).
+    func waldSide(direction: Double, bound: Double, se: Double) throws -> (end: Double, onBound: Bool)? {
+      let z = Normal.quantile(0.5 + level / 2)
+      var inside = optimum
+      for doubling in 0..<4 {
+        var alpha = optimum.alpha + direction * z * se * Double(1 << doubling)
+        let atBound = direction > 0 ? alpha >= bound : alpha <= bound
+        if atBound { alpha = bound }
+        let point = try profiled(alpha, from: inside)
+        points.append(point)
+        if !(point.nll.isFinite && point.nll <= threshold) {
+          return (try crossing(inside: inside, outside: point, threshold: threshold, profiled: profiled), false)
+        }
+        if atBound { return (bound, true) }
+        inside = point
+      }
+      return nil  // not crossed within 8 standard errors: the grid walk decides
+    }
+    let se = scanned == nil ? alphaStandardError.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } : nil
+    let upper = try se.flatMap { try waldSide(direction: 1, bound: alphaRange.upperBound, se: $0) }
+      ?? side(grid.filter { $0 > optimum.alpha }, bound: alphaRange.upperBound)
+    let lower = try se.flatMap { try waldSide(direction: -1, bound: alphaRange.lowerBound, se: $0) }
+      ?? side(grid.filter { $0 < optimum.alpha }.reversed(), bound: alphaRange.lowerBound)
     let profile = points.sorted { $0.alpha < $1.alpha }.map {
       RegressionFit.ProfilePoint(alpha: $0.alpha, value: $0.nll, lossScale: $0.scale)
     }
