@@ -139,7 +139,7 @@ public struct Regression: Sendable, Hashable, Codable {
     let positive = weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }, total = weights.reduce(0, +)
     let p = design.columns, needed = highBreakdown ? 2 * p : p
     guard positive > needed, total > Double(needed) else {
-      throw .tooFewWeightedObservations(positive: positive, total: total, p: p)
+      throw .tooFewWeightedObservations(positive: positive, total: total, p: p, highBreakdown: highBreakdown)
     }
   }
 

@@ -25,6 +25,8 @@ struct LoadedData {
   var weights: [Double]? = nil
   /// The case weights' column name.
   var weightsName: String? = nil
+  /// The case weights' column as messages name it: `3 ("w")`.
+  var weightsColumn: String? = nil
   /// Rows skipped by --drop-missing.
   let droppedRows: Int
   /// Numbers below the smallest double, read as 0.
@@ -209,18 +211,11 @@ enum DataLoader {
     loaded.unusedColumns = plan.unused
     if let k = plan.weights {
       let j = try index(k)
-      let weights = table.columns[j]
-      if let row = weights.firstIndex(where: { !($0 >= 0) }) {
-        throw CLIError.data("\(file): row \(loaded.lines[row]), column \(describe(table, j)): the case weight "
-          + "\(NumberText.significant(weights[row], 17)) is negative; case weights must be 0 or more")
-      }
-      let positive = weights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }, total = weights.reduce(0, +)
-      if positive <= p || total <= Double(p) {
-        throw CLIError.data("\(file): the case weights (column \(describe(table, j))) leave \(positive) rows with a "
-          + "positive weight summing to \(NumberText.significant(total)): both must exceed p = \(p)")
-      }
-      loaded.weights = weights
+      // The library checks the values (``Regression/validate(weights:design:highBreakdown:)``);
+      // ``translate(_:data:)`` names their row and column.
+      loaded.weights = table.columns[j]
       loaded.weightsName = table.names[j]
+      loaded.weightsColumn = describe(table, j)
     }
     return loaded
   }
@@ -253,8 +248,16 @@ enum DataLoader {
       return .data("\(data.fileName): \(what) is \(RegressionError.aboutPowerOfTen(magnitude)), beyond the range of "
         + "a double: rescale \(remedy) (by a power of ten) and fit again")
     case .tooFewObservations, .tooFewObservationsForBreakdown, .nonFinite, .dimensionMismatch, .predictorLength, .nameCount, .valueCount,
-         .columnMismatch, .weightCount, .invalidWeight, .tooFewWeightedObservations:
+         .columnMismatch, .weightCount:
       return .data("\(data.fileName): \(error.description)")
+    case .invalidWeight(let row, let value):
+      return .data("\(data.fileName): row \(data.lines[row]), column \(data.weightsColumn ?? "?"): the case weight "
+        + "\(NumberText.significant(value, 17)) is \(value.isNaN ? "not a number" : (value < 0 ? "negative" : "infinite")); "
+        + "case weights must be 0 or more")
+    case .tooFewWeightedObservations(let positive, let total, let p, let highBreakdown):
+      return .data("\(data.fileName): the case weights (column \(data.weightsColumn ?? "?")) leave \(positive) rows "
+        + "with a positive weight summing to \(NumberText.significant(total)): both must exceed "
+        + (highBreakdown ? "2p = \(2 * p) for a high-breakdown fit" : "p = \(p)"))
     case .invalidArgument(let argument):
       return .usage(argument.description)
     case .objectiveOverflow(let row, let ratio):

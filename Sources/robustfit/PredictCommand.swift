@@ -100,7 +100,7 @@ struct PredictCommand: ParsableCommand {
     } catch {
       throw CLIError(.dataError, "\(table.fileName): \(error)")
     }
-    var lines = ["observation," + names.map(csvField).joined(separator: ",")
+    var lines = ["observation," + names.map(RowsCSV.csvField).joined(separator: ",")
       + ",fitted,standard_error,mean_lower,mean_upper,prediction_lower,prediction_upper"]
     for (i, p) in predictions.enumerated() {
       let x = table.columns.map { NumberText.full($0[i]) }
@@ -112,9 +112,4 @@ struct PredictCommand: ParsableCommand {
     if let output { try OutputPaths.write(text, to: output) } else { print(text, terminator: "") }
   }
 
-  /// A CSV field, quoted when it holds a comma, quote or line break.
-  private func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-  }
 }

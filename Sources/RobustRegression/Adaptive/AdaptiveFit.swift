@@ -156,11 +156,7 @@ struct AdaptiveFitter {
     if Double(design.columns) > Self.warnedParametersPerRow * Double(n) {
       warnings.append(.manyCoefficientsPerObservation(parameters: design.columns, rows: n))
     }
-    let sigma = residuals.withUnsafeBufferPointer { r in
-      let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: r.count)
-      defer { scratch.deallocate() }
-      return pass.residualScale(of: r, scratch: scratch)
-    }
+    let sigma = pass.residualScale(of: residuals)
     return FitOutcome(
       names: design.names, coefficients: beta, residuals: residuals, weights: weights,
       scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, objectiveKind: .negativeLogLikelihood,

@@ -92,11 +92,7 @@ extension FitProblem {
                               termination: Termination, history: [IterationRecord],
                               extraWarnings: [FitWarning]) throws -> FitOutcome {
     guard objective.isFinite else { throw RegressionError.objectiveOverflow(residuals: residuals, scale: responseUnit) }
-    let sigma = residuals.withUnsafeBufferPointer { r in
-      let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: r.count)
-      defer { scratch.deallocate() }
-      return pass.residualScale(of: r, scratch: scratch)
-    }
+    let sigma = pass.residualScale(of: residuals)
     // Weights in the units of the other losses, w(u) = 1/|u| with u = r/σ̂ (the IRLS's own scale),
     // capped at 1e6: dimensionless, so that they neither depend on the units of y nor overflow (1/|r|
     // was 1e320 for residuals of 1e-320).
@@ -108,11 +104,15 @@ extension FitProblem {
       // With whole-number case weights the rows are repeated for quantreg's recipe (its ranks and counts
       // are those of the repeated data); with fractional weights it has no meaning.
       let wholeWeights = caseWeights.map { $0.allSatisfy { $0 == $0.rounded() } && totalWeight <= 1e7 } ?? true
-      let repeated = caseWeights.map { w in residuals.indices.flatMap { Array(repeating: residuals[$0], count: Int(w[$0])) } }
-      inference = wholeWeights
-        ? LeastAbsoluteBasis.inference(residuals: repeated ?? residuals, coefficients: beta,
-                                       inverseGram: inverseGram, confidenceLevel: options.confidenceLevel)
-        : nil
+      if wholeWeights {
+        let repeated = caseWeights.map { w in
+          residuals.indices.flatMap { Array(repeating: residuals[$0], count: Int(w[$0])) }
+        }
+        inference = LeastAbsoluteBasis.inference(residuals: repeated ?? residuals, coefficients: beta,
+                                                 inverseGram: inverseGram, confidenceLevel: options.confidenceLevel)
+      } else {
+        inference = nil
+      }
       if inference == nil {
         warnings.append(.standardErrorsUnavailable(wholeWeights ? .sparsityNotEstimable : .sparsityNeedsWholeWeights))
       }

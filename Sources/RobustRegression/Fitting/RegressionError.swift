@@ -27,9 +27,9 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
   case weightCount(count: Int, rows: Int)
   /// A case weight (0-based `row`) is negative, NaN or infinite.
   case invalidWeight(row: Int, value: Double)
-  /// Fewer than p + 1 rows have a positive case weight (`positive` of them), or their weights sum to no
-  /// more than p.
-  case tooFewWeightedObservations(positive: Int, total: Double, p: Int)
+  /// Too few rows have a positive case weight (`positive` of them, summing to `total`): both must exceed
+  /// `p`, the number of coefficients (`highBreakdown`: twice it, for S and MM).
+  case tooFewWeightedObservations(positive: Int, total: Double, p: Int, highBreakdown: Bool = false)
   /// The design's columns are linearly dependent; `columns` (0-based) and `names` are the columns that add
   /// nothing.
   case collinear(columns: [Int], names: [String])
@@ -69,9 +69,9 @@ public enum RegressionError: Error, Sendable, Hashable, CustomStringConvertible 
       "\(count) case weights for \(rows) rows: give one weight per row"
     case .invalidWeight(let row, let value):
       "the case weight of row \(row + 1) is \(value): weights must be finite and not negative"
-    case .tooFewWeightedObservations(let positive, let total, let p):
+    case .tooFewWeightedObservations(let positive, let total, let p, let highBreakdown):
       "too few weighted observations: \(positive) rows have a positive weight (Σw = \(total.threeDigits)); both "
-        + "must exceed the number of coefficients p = \(p)"
+        + (highBreakdown ? "must exceed 2p = \(2 * p) for a high-breakdown fit" : "must exceed the number of coefficients p = \(p)")
     case .collinear(_, let names):
       "the predictors are collinear: \(names.joined(separator: ", ")) "
         + (names.count == 1 ? "is a linear combination" : "are linear combinations")

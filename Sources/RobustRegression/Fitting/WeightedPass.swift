@@ -266,6 +266,13 @@ final class WeightedPass: @unchecked Sendable {
                                     weights: UnsafeBufferPointer(caseWeights)) / Selection.madConsistency
   }
 
+  /// ``residualScale(of:scratch:)`` of an array, with a scratch buffer of its own.
+  func residualScale(of residuals: [Double]) -> Double {
+    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: residuals.count)
+    defer { scratch.deallocate() }
+    return residuals.withUnsafeBufferPointer { residualScale(of: $0, scratch: scratch) }
+  }
+
   /// The MAD scale of the last pass's residuals (``residualScale(of:scratch:)``).
   func residualScale(scratch: UnsafeMutableBufferPointer<Double>) -> Double {
     residualScale(of: UnsafeBufferPointer(residuals), scratch: scratch)

@@ -63,7 +63,6 @@ extension FitProblem {
                                     objective: Double, objectiveKind: RegressionFit.Objective.Kind,
                                     iterations: Int, termination: Termination,
                                     history: [IterationRecord]) -> FitOutcome {
-    let n = design.rows
     let s = estimate.scale
     let c = k * s
     pass.run(beta: coefficients, loss: TukeyBiweightLoss(), scale: c > 0 ? c : 1, accumulate: false)
@@ -79,7 +78,6 @@ extension FitProblem {
     }
     if termination == .rankDeficient { warnings.append(.rankLost) }
     let threshold = 0.1 / totalWeight  // lmrob's eps.outlier = 0.1/n, n the number of observations
-    _ = n
     var outcome = FitOutcome(
       names: design.names, coefficients: coefficients, residuals: residuals, weights: weights, scale: c > 0 ? c : 0,
       sigma: s, tuning: nil, alpha: nil, objective: objective, objectiveKind: objectiveKind, iterations: iterations,
