@@ -75,22 +75,10 @@ struct JSONReport {
       ])))
       pairs.append(("weights_near_one", .int(fit.weightsNearOne)))
     }
-    if let r2 = fit.robustRSquared {
-      pairs.append(("r_squared", .number(r2.value)))
-      pairs.append(("adj_r_squared", .number(r2.adjusted)))
-      pairs.append(("r_squared_kind", .string("lmrob")))
-    } else if fit.loss.name == "l2",
-              let r2 = ResidualSummary.classicalRSquared(response: data.response, residuals: fit.residuals,
-                                                         weights: data.weights, hasIntercept: data.design.hasIntercept,
-                                                         parameters: data.p) {
-      pairs.append(("r_squared", .number(r2.value)))
-      pairs.append(("adj_r_squared", .number(r2.adjusted)))
-      pairs.append(("r_squared_kind", .string("classical")))
-    } else {
-      pairs.append(("r_squared", .null))
-      pairs.append(("adj_r_squared", .null))
-      pairs.append(("r_squared_kind", .null))
-    }
+    let r2 = ResidualSummary.rSquared(of: fit, data: data)
+    pairs.append(("r_squared", .number(r2?.value)))
+    pairs.append(("adj_r_squared", .number(r2?.adjusted)))
+    pairs.append(("r_squared_kind", r2.map { .string($0.kind) } ?? .null))
     let q = ResidualSummary.quantiles(fit.residuals)
     pairs.append(("residual_quantiles", .object(zip(["min", "q1", "median", "q3", "max"], q).map { ($0, .number($1)) })))
     if let covariance = fit.covariance {

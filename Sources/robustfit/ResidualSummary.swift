@@ -38,4 +38,15 @@ enum ResidualSummary {
     let i = hasIntercept ? 1.0 : 0
     return (value, 1 - (1 - value) * (n - i) / (n - Double(p)))
   }
+
+  /// The R² a fit has: lmrob's robust one for MM (`"lmrob"`), least squares' classical one (`"classical"`;
+  /// nil where y does not vary); nil for the other losses, where none is defined.
+  static func rSquared(of fit: RegressionFit, data: LoadedData) -> (value: Double, adjusted: Double, kind: String)? {
+    if let r2 = fit.robustRSquared { return (r2.value, r2.adjusted, "lmrob") }
+    guard fit.loss.name == "l2",
+          let r2 = classicalRSquared(response: data.response, residuals: fit.residuals, weights: data.weights,
+                                     hasIntercept: data.design.hasIntercept, parameters: data.p)
+    else { return nil }
+    return (r2.value, r2.adjusted, "classical")
+  }
 }

@@ -85,16 +85,12 @@ struct TextReport {
     func text(_ r2: (value: Double, adjusted: Double)) -> String {
       "\(NumberText.significant(r2.value, 4)), adjusted \(NumberText.significant(r2.adjusted, 4))"
     }
-    if let r2 = fit.robustRSquared { return ["Robust R²", text((r2.value, r2.adjusted)) + "  (lmrob's, of the MM fit)"] }
-    if fit.loss.name == "l2" {
-      guard let r2 = ResidualSummary.classicalRSquared(response: data.response, residuals: fit.residuals,
-                                                       weights: data.weights, hasIntercept: data.design.hasIntercept,
-                                                       parameters: data.p) else {
-        return ["R²", "—  (y does not vary)"]
-      }
-      return ["R²", text(r2)]
+    switch ResidualSummary.rSquared(of: fit, data: data) {
+    case let r2? where r2.kind == "lmrob": return ["Robust R²", text((r2.value, r2.adjusted)) + "  (lmrob's, of the MM fit)"]
+    case let r2?: return ["R²", text((r2.value, r2.adjusted))]
+    case nil where fit.loss.name == "l2": return ["R²", "—  (y does not vary)"]
+    case nil: return ["R²", "—  (defined for l2 and, robustly, for mm: lmrob's)"]
     }
-    return ["R²", "—  (defined for l2 and, robustly, for mm: lmrob's)"]
   }
 
   private func coefficientSection() -> [String] {

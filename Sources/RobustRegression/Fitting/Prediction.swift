@@ -53,9 +53,7 @@ public struct FittedModel: Sendable, Hashable, Codable {
   public func predictions(for design: DesignMatrix, level: Double? = nil) throws(RegressionError) -> [Prediction] {
     let level = level ?? confidenceLevel
     guard level > 0, level < 1 else { throw .invalidArgument(.confidenceLevel(level)) }
-    guard design.names == names else { throw .columnMismatch(expected: names, got: design.names) }
-    try design.checkFinite()
-    let fitted = design.multiplied(by: estimates)
+    let fitted = try design.fittedValues(names: names, estimates: estimates)
     guard let covariance else {
       return fitted.map { Prediction(fitted: $0, standardError: nil, confidenceInterval: nil, predictionInterval: nil) }
     }
@@ -117,5 +115,15 @@ extension RegressionFit {
   /// ``FittedModel/predictions(predictors:level:)`` of this fit's ``model``.
   public func predictions(predictors: [[Double]], level: Double? = nil) throws(RegressionError) -> [Prediction] {
     try model.predictions(predictors: predictors, level: level)
+  }
+}
+
+extension DesignMatrix {
+  /// X·β for a fit or model with columns `names` and coefficients `estimates`: the columns must be the
+  /// same (``RegressionError/columnMismatch(expected:got:)``), the values finite.
+  func fittedValues(names: [String], estimates: [Double]) throws(RegressionError) -> [Double] {
+    guard self.names == names else { throw .columnMismatch(expected: names, got: self.names) }
+    try checkFinite()
+    return multiplied(by: estimates)
   }
 }

@@ -90,9 +90,7 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
   /// - Throws: ``RegressionError/columnMismatch(expected:got:)`` when the columns differ, and
   ///   ``RegressionError/nonFinite(column:name:row:)`` for a NaN or infinite value.
   public func predict(_ design: DesignMatrix) throws(RegressionError) -> [Double] {
-    guard design.names == names else { throw .columnMismatch(expected: names, got: design.names) }
-    try design.checkFinite()
-    return design.multiplied(by: estimates)
+    try design.fittedValues(names: names, estimates: estimates)
   }
 
   /// X·β for new predictor columns (each of one length), with an intercept when the fit had one.
