@@ -18,13 +18,12 @@ struct TextReport {
     if !data.unusedColumns.isEmpty {
       facts.rows.append(["Not used", data.unusedColumnsText])
     }
-    if let name = data.weightsName, let weights = data.weights {
+    if let name = data.weightsName, data.weights != nil {
       facts.rows.append(["Weights", "column \(quoted(name)): case weights, row i counts w_i times "
-        + "(Σw = \(NumberText.significant(weights.reduce(0, +))))"])
+        + "(Σw = \(NumberText.significant(fit.totalWeight)))"])
     }
     facts.rows.append(["Loss", lossText])
-    let df = data.weights.map { Int($0.reduce(0, +).rounded()) - data.p } ?? (data.n - data.p)
-    facts.rows.append(["Observations", "n = \(data.n), p = \(data.p), residual df = \(df)"])
+    facts.rows.append(["Observations", "n = \(data.n), p = \(data.p), residual df = \(fit.residualDegreesOfFreedom)"])
     out.append(leftAligned(facts))
     out.append("")
     out.append(contentsOf: residualSection())

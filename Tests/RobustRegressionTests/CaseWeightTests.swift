@@ -45,6 +45,11 @@ struct CaseWeightTests {
     #expect(close(a.residualScale, b.residualScale), "\(label): σ̂ \(a.residualScale) vs \(b.residualScale)")
     #expect(close(a.objective.value, b.objective.value), "\(label): objective \(a.objective.value) vs \(b.objective.value)")
     #expect(a.covariance?.degreesOfFreedom == b.covariance?.degreesOfFreedom, "\(label): df")
+    #expect(a.residualDegreesOfFreedom == b.residualDegreesOfFreedom, "\(label): residual df")
+    #expect(a.totalWeight == Double(b.observationCount), "\(label): Σw \(a.totalWeight) vs repeated n \(b.observationCount)")
+    if let df = a.covariance?.degreesOfFreedom {
+      #expect(a.residualDegreesOfFreedom == df, "\(label): the fit's residual df is the covariance's")
+    }
     if let sa = a.standardErrors, let sb = b.standardErrors {
       for j in sa.indices { #expect(close(sa[j], sb[j]), "\(label): se\(j) \(sa[j]) vs \(sb[j])") }
     } else {

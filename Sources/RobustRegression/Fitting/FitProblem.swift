@@ -25,7 +25,14 @@ struct FitProblem {
 
   /// The residual degrees of freedom Σwᵢ − p (n − p without case weights), Σwᵢ rounded to a whole number
   /// of observations, at least 1.
-  var residualDegreesOfFreedom: Int { max(1, Int(totalWeight.rounded()) - design.columns) }
+  var residualDegreesOfFreedom: Int {
+    Self.residualDegreesOfFreedom(totalWeight: totalWeight, parameters: design.columns)
+  }
+
+  /// The one rule for the residual degrees of freedom, shared with ``RegressionFit``.
+  static func residualDegreesOfFreedom(totalWeight: Double, parameters p: Int) -> Int {
+    max(1, Int(totalWeight.rounded()) - p)
+  }
 
   /// Brings the data into range (``DataConditioning``), runs `body` on the
   /// prepared data and maps its fit back to the units and origins of the data.

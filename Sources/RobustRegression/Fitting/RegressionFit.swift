@@ -66,6 +66,13 @@ public struct RegressionFit: Sendable, Hashable, Codable, CustomStringConvertibl
   public var observationCount: Int { residuals.count }
   /// p.
   public var parameterCount: Int { estimates.count }
+  /// Σwᵢ (the case weights' sum), or n without case weights: the number of observations the rows stand for.
+  public var totalWeight: Double { caseWeights?.reduce(0, +) ?? Double(observationCount) }
+  /// The residual degrees of freedom, Σwᵢ − p (n − p without case weights), Σwᵢ rounded to a whole
+  /// number of observations, at least 1: the t distribution's df of the covariance's tests.
+  public var residualDegreesOfFreedom: Int {
+    FitProblem.residualDegreesOfFreedom(totalWeight: totalWeight, parameters: parameterCount)
+  }
   /// The column names, in order.
   public var names: [String] { coefficients.map(\.name) }
   /// The 0-based rows flagged as outliers.
