@@ -79,7 +79,7 @@ struct JSONReport {
     pairs.append(("r_squared", .number(r2?.value)))
     pairs.append(("adj_r_squared", .number(r2?.adjusted)))
     pairs.append(("r_squared_kind", r2.map { .string($0.kind) } ?? .null))
-    let q = ResidualSummary.quantiles(fit.residuals)
+    let q = ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights)
     pairs.append(("residual_quantiles", .object(zip(["min", "q1", "median", "q3", "max"], q).map { ($0, .number($1)) })))
     if let covariance = fit.covariance {
       let p = fit.parameterCount

@@ -4,15 +4,31 @@ import RobustRegression
 /// carry itself: the residual quantiles, and least squares' classical R².
 enum ResidualSummary {
   /// Min, 1Q, median, 3Q, max of the residuals: R's default `quantile` (type 7, linear interpolation
-  /// between order statistics), over the rows as they are (case weights do not enter).
-  static func quantiles(_ residuals: [Double]) -> [Double] {
-    let sorted = residuals.sorted()
-    guard let first = sorted.first else { return [] }
-    guard sorted.count > 1 else { return Array(repeating: first, count: 5) }
+  /// between order statistics). With case weights row i counts wᵢ times, as everywhere else: the
+  /// quantiles are those of the rows repeated (type 7 over Σwᵢ observations, the k-th smallest being the
+  /// residual whose run of cumulative weight covers k), exact for whole weights and continuous in them;
+  /// rows of weight 0 do not count.
+  static func quantiles(_ residuals: [Double], weights: [Double]? = nil) -> [Double] {
+    let order = residuals.indices.filter { (weights?[$0] ?? 1) > 0 }.sorted { residuals[$0] < residuals[$1] }
+    guard let first = order.first else { return [] }
+    let w = order.map { weights?[$0] ?? 1 }
+    var cumulative = [Double](), sum = 0.0
+    for value in w { sum += value; cumulative.append(sum) }
+    /// The residual at 0-based expanded position t: the first row whose cumulative weight exceeds t.
+    func orderStatistic(_ t: Double) -> Double {
+      var lo = 0, hi = cumulative.count - 1
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if cumulative[mid] > t { hi = mid } else { lo = mid + 1 }
+      }
+      return residuals[order[lo]]
+    }
+    guard sum > 1 else { return Array(repeating: residuals[first], count: 5) }
     return [0, 0.25, 0.5, 0.75, 1].map { q in
-      let h = Double(sorted.count - 1) * q
-      let lo = Int(h.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
-      return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+      let h = (sum - 1) * q
+      let k = h.rounded(.down)
+      let lower = orderStatistic(k), upper = orderStatistic(min(k + 1, sum - 1))
+      return lower + (h - k) * (upper - lower)
     }
   }
 

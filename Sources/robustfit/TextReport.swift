@@ -72,7 +72,7 @@ struct TextReport {
   /// R's `Residuals:` block: min, 1Q, median, 3Q, max.
   private func residualSection() -> [String] {
     var table = TextTable(header: ["Min", "1Q", "Median", "3Q", "Max"])
-    let q = ResidualSummary.quantiles(fit.residuals)
+    let q = ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights)
     // A residual at the rounding level of the largest (an L1 fit's median, 0 up to 4e-15) reads as 0.
     let size = q.reduce(0) { max($0, abs($1)) }
     table.rows.append(q.map { NumberText.significant(abs($0) <= 1e-12 * size ? 0 : $0, 5) })
