@@ -108,6 +108,23 @@ package enum BatchPass {
         }
       }
       return count
+    case .window:
+      pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+      var below = 0, above = 0, nan = 0, count = 0
+      for i in 0..<n {
+        let a = abs(pass.residuals[i])
+        if a.isNaN { nan += 1; continue }
+        let bits = a.bitPattern
+        if bits < request.low { below += 1 } else if bits > request.high { above += 1 } else {
+          output[4 + count] = a
+          count += 1
+        }
+      }
+      output[0] = Double(below)
+      output[1] = Double(above)
+      output[2] = Double(nan)
+      output[3] = Double(count)
+      return 4 + count
     case .sandwich:
       // The sums of Sandwich.varianceFactor, row by row as it computes them.
       pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)

@@ -79,12 +79,60 @@ final class DistributedPass: RowPass {
     self.beta = beta
   }
 
+  /// With a window (``ScaleTracker``'s, around the last median) whose values the last full histogram
+  /// expects to be few, one pass collects them and counts the rest: σ̂ at the new β in one pass instead
+  /// of two when the window holds the median (``medianAbsoluteResidual(scratch:)``).
   func sweepResiduals(beta: [Double], medianWindow: WeightedPass.MedianWindow?,
-                      selection: UnsafeMutableBufferPointer<Double>?) {
+                      selection: UnsafeMutableBufferPointer<Double>?) throws {
     self.beta = beta
+    windowAnswer = nil
+    guard let medianWindow, medianWindow.lower >= 0, medianWindow.upper >= medianWindow.lower,
+          let expected = expectedCount(low: medianWindow.lower.bitPattern, high: medianWindow.upper.bitPattern),
+          expected <= Self.valueLimit / 4
+    else { return }
+    var request = request(.window, beta: beta)
+    request.low = medianWindow.lower.bitPattern
+    request.high = medianWindow.upper.bitPattern
+    windowAnswer = try perform(request)
   }
 
-  func medianAbsoluteResidual(scratch: UnsafeMutableBufferPointer<Double>) -> Double? { nil }
+  /// median(|r|) from the window pass, when its values hold the middle order statistics.
+  func medianAbsoluteResidual(scratch: UnsafeMutableBufferPointer<Double>) -> Double? {
+    guard let answer = windowAnswer else { return nil }
+    windowAnswer = nil
+    var below = 0, above = 0, nan = 0, values: [Double] = []
+    var k = 0
+    while k + 4 <= answer.count {
+      below += Int(answer[k])
+      above += Int(answer[k + 1])
+      nan += Int(answer[k + 2])
+      let count = Int(answer[k + 3])
+      guard count >= 0, k + 4 + count <= answer.count else { return nil }
+      values += answer[(k + 4)..<(k + 4 + count)]
+      k += 4 + count
+    }
+    let n = rows
+    guard k == answer.count, nan == 0, below + values.count + above == n else { return nil }
+    let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
+    guard below <= lowerRank, upperRank < below + values.count else { return nil }
+    return values.withUnsafeMutableBufferPointer {
+      Selection.middle(of: $0, upperRank: upperRank - below, even: lowerRank != upperRank)
+    }
+  }
+
+  /// The window pass's merged answer, until ``medianAbsoluteResidual(scratch:)`` reads it.
+  private var windowAnswer: [Double]?
+  /// The first histogram of the last exact median (buckets of 2^shift bit patterns from 0): how many
+  /// |rᵢ| a window would collect, roughly (the residuals have moved since).
+  private var lastHistogram: (counts: ArraySlice<Double>, shift: Int)?
+
+  /// The count of the last histogram's buckets that meet [low, high] (nil before the first median).
+  private func expectedCount(low: UInt64, high: UInt64) -> Int? {
+    guard let (counts, shift) = lastHistogram else { return nil }
+    let first = Int(low >> UInt64(shift)), last = min(Int(high >> UInt64(shift)), counts.count - 1)
+    guard first <= last else { return 0 }
+    return Int(counts[(counts.startIndex + first)...(counts.startIndex + last)].reduce(0, +))
+  }
 
   func residualScale(scratch: UnsafeMutableBufferPointer<Double>) throws -> Double {
     try medianAbsoluteResidual(at: beta) / Selection.madConsistency
@@ -135,6 +183,7 @@ final class DistributedPass: RowPass {
       request.shift = shift
       let answer = try perform(request)
       let buckets = request.bucketCount
+      if low == 0 { lastHistogram = (answer[1...buckets], request.shift) }
       guard answer[buckets + 2] == 0 else {
         throw DistributedFitError.nonFinite("\(Int(answer[buckets + 2])) residuals are NaN")
       }

@@ -23,6 +23,10 @@ package struct PassRequest: Equatable, Sendable {
     case values = 4
     /// Σ(c·ψ(uᵢ))², Σψ′(uᵢ), Σ(ψ′(uᵢ) − meanSlope)², row count: the sandwich's sums.
     case sandwich = 5
+    /// The |rᵢ| whose bit patterns lie in [low, high] and the counts around them, per batch
+    /// `[below, above, NaN, count, values…]` (concatenated; ``DistributedPass`` walks the segments): σ̂
+    /// in one pass when the window holds the median (the window of ``ScaleTracker``).
+    case window = 7
     /// The batch's row count, then per variable (y, then each predictor): min v, max v, min |v| over
     /// v ≠ 0, and the count of non-finite values (concatenated per batch, reduced by the driver).
     case range = 6
@@ -66,7 +70,7 @@ package struct PassRequest: Equatable, Sendable {
   /// Design columns: the predictors and the intercept.
   package var columns: Int { predictors + (intercept ? 1 : 0) }
 
-  package var merge: Merge { kind == .values || kind == .range ? .concatenate : .add }
+  package var merge: Merge { kind == .values || kind == .range || kind == .window ? .concatenate : .add }
 
   /// How many doubles the merged answer holds (nil when it depends on the number of batches).
   package var mergedCount: Int? {
@@ -76,7 +80,7 @@ package struct PassRequest: Equatable, Sendable {
     case .roundingFloor: return 1
     case .histogram: return bucketCount + 3
     case .sandwich: return 4
-    case .values, .range: return nil
+    case .values, .range, .window: return nil
     }
   }
 
@@ -84,6 +88,7 @@ package struct PassRequest: Equatable, Sendable {
   package func batchCapacity(rows: Int) -> Int {
     switch kind {
     case .values: return rows
+    case .window: return rows + 4
     case .range: return 1 + 4 * (predictors + 1)
     default: return mergedCount!
     }
