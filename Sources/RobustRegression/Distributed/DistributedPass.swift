@@ -86,18 +86,29 @@ final class DistributedPass: RowPass {
                       selection: UnsafeMutableBufferPointer<Double>?) throws {
     self.beta = beta
     windowAnswer = nil
-    guard let medianWindow, medianWindow.lower >= 0, medianWindow.upper >= medianWindow.lower,
-          let expected = expectedCount(low: medianWindow.lower.bitPattern, high: medianWindow.upper.bitPattern),
+    windowSkipped = false
+    guard let medianWindow, medianWindow.lower >= 0, medianWindow.upper >= medianWindow.lower else { return }
+    guard let expected = expectedCount(low: medianWindow.lower.bitPattern, high: medianWindow.upper.bitPattern),
           expected <= Self.valueLimit / 4
-    else { return }
+    else {
+      // Too many values to collect: the exact route instead, reported as the window's answer so that
+      // the tracker narrows its window (a miss would widen it).
+      windowSkipped = true
+      return
+    }
     var request = request(.window, beta: beta)
     request.low = medianWindow.lower.bitPattern
     request.high = medianWindow.upper.bitPattern
     windowAnswer = try perform(request)
   }
 
-  /// median(|r|) from the window pass, when its values hold the middle order statistics.
-  func medianAbsoluteResidual(scratch: UnsafeMutableBufferPointer<Double>) -> Double? {
+  /// median(|r|) from the window pass, when its values hold the middle order statistics (or by the
+  /// exact histogram route when the window was too full to collect).
+  func medianAbsoluteResidual(scratch: UnsafeMutableBufferPointer<Double>) throws -> Double? {
+    if windowSkipped {
+      windowSkipped = false
+      return try medianAbsoluteResidual(at: beta)
+    }
     guard let answer = windowAnswer else { return nil }
     windowAnswer = nil
     var below = 0, above = 0, nan = 0, values: [Double] = []
@@ -122,6 +133,8 @@ final class DistributedPass: RowPass {
 
   /// The window pass's merged answer, until ``medianAbsoluteResidual(scratch:)`` reads it.
   private var windowAnswer: [Double]?
+  /// Whether the last sweep had a window too full to collect.
+  private var windowSkipped = false
   /// The first histogram of the last exact median (buckets of 2^shift bit patterns from 0): how many
   /// |rᵢ| a window would collect, roughly (the residuals have moved since).
   private var lastHistogram: (counts: ArraySlice<Double>, shift: Int)?

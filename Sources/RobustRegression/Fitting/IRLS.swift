@@ -197,7 +197,7 @@ struct ScaleTracker {
     let window = WeightedPass.MedianWindow(lower: center * (1 - windowWidth), upper: center * (1 + windowWidth))
     try pass.sweepResiduals(beta: beta, medianWindow: window, selection: scratch)
     let sigma: Double
-    if let middle = pass.medianAbsoluteResidual(scratch: scratch) {
+    if let middle = try pass.medianAbsoluteResidual(scratch: scratch) {
       sigma = middle / Selection.madConsistency
       windowWidth = min(1, max(4 * abs(sigma - last) / max(sigma, .leastNormalMagnitude), 1e-3))
     } else {

@@ -22,7 +22,7 @@ protocol RowPass: AnyObject {
   func sweepResiduals(beta: [Double], medianWindow: WeightedPass.MedianWindow?,
                       selection: UnsafeMutableBufferPointer<Double>?) throws
   /// median(|r|) from the last sweep's window, or nil when the window missed it or the pass has none.
-  func medianAbsoluteResidual(scratch: UnsafeMutableBufferPointer<Double>) -> Double?
+  func medianAbsoluteResidual(scratch: UnsafeMutableBufferPointer<Double>) throws -> Double?
   /// The exact MAD scale median(|r|)/0.6745 of the residuals of the last sweep or run.
   func residualScale(scratch: UnsafeMutableBufferPointer<Double>) throws -> Double
   /// Σ|ψ(rᵢ/c)|·(|yᵢ| + |ŷᵢ|)·16ε/c of the last run's residuals (``IRLS/roundingFloor(pass:loss:scale:)``).
