@@ -10,6 +10,8 @@ let package = Package(
     .library(name: "TabularIO", targets: ["TabularIO"]),
     .library(name: "SVGPlot", targets: ["SVGPlot"]),
     .executable(name: "robustfit", targets: ["robustfit"]),
+    // The C ABI of the distributed fit (librobustfit_c.so), loaded by the PySpark package in spark/.
+    .library(name: "robustfit_c", type: .dynamic, targets: ["RobustfitC"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +37,8 @@ let package = Package(
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
+    // @_cdecl functions over the library's distributed fit (Docs/scaling.md).
+    .target(name: "RobustfitC", dependencies: ["RobustRegression"]),
     // CSV reading into column storage, with a correctly rounded number parser.
     .target(name: "TabularIO"),
     // SVG figures: scatter plots, fitted lines, curves.

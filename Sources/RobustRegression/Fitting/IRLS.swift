@@ -27,28 +27,28 @@ enum IRLS {
   /// Runs IRLS for `loss` from `start`. The scale c is `fixedScale` when given, else `tuning`·σ̂ with σ̂
   /// first `startSigma` (the S-estimate's scale with its coefficients as the start) or the MAD scale of
   /// the start's residuals, then re-estimated at every new β when `updateScale` (``ScaleTracker``).
-  static func run<L: RobustLoss>(
-    pass: WeightedPass, loss: L, start: [Double], fixedScale: Double?, tuning: Double,
+  static func run<L: RobustLoss, P: RowPass>(
+    pass: P, loss: L, start: [Double], fixedScale: Double?, tuning: Double,
     updateScale: Bool, options: FitOptions, scratch: UnsafeMutableBufferPointer<Double>,
     startSigma: Double? = nil
   ) throws -> DescentOutcome {
     var beta = start
     var history: [IterationRecord] = []
     // Residuals at the start, for the first σ̂.
-    pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+    try pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
     var c: Double
     /// σ̂ through the run when it is re-estimated at every β (nil: c stays as it starts).
     var tracker: ScaleTracker?
     /// Stops at the hyperplane through more than half the rows.
-    func exactFitOutcome(_ exact: [Double], iteration: Int) -> DescentOutcome {
-      pass.run(beta: exact, loss: loss, scale: c, accumulate: false)
+    func exactFitOutcome(_ exact: [Double], iteration: Int) throws -> DescentOutcome {
+      try pass.run(beta: exact, loss: loss, scale: c, accumulate: false)
       return DescentOutcome(coefficients: exact, scale: c, objective: pass.objective, iterations: iteration,
                          termination: .zeroScale, history: history)
     }
     if let fixedScale {
       c = fixedScale
     } else {
-      let sigma = startSigma.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+      let sigma = try startSigma.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
         ?? pass.residualScale(scratch: scratch)
       guard sigma > 0 else {
         return DescentOutcome(coefficients: beta, scale: 0, objective: 0, iterations: 0,
@@ -56,9 +56,9 @@ enum IRLS {
       }
       c = tuning * sigma
       if updateScale {
-        tracker = ScaleTracker(start: sigma, response: pass.response)
-        if tracker!.testsExactFit(after: 0), let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
-          return exactFitOutcome(exact, iteration: 0)
+        tracker = ScaleTracker(start: sigma, responseMagnitude: pass.responseMagnitude)
+        if tracker!.testsExactFit(after: 0), let exact = try pass.exactFit(scratch: scratch) {
+          return try exactFitOutcome(exact, iteration: 0)
         }
       }
     }
@@ -68,21 +68,21 @@ enum IRLS {
     var termination = Termination.iterationLimit
     while true {
       iteration += 1
-      pass.run(beta: beta, loss: loss, scale: c)
+      try pass.run(beta: beta, loss: loss, scale: c)
       let objective = pass.objective
       let step = relativeChange(beta, previousBeta)
       if options.recordHistory {
         history.append(IterationRecord(iteration: iteration, objective: objective, scale: c,
                                        coefficients: beta, relativeStep: iteration == 1 ? nil : step))
       }
-      if iteration > 1 && converged(objective: objective, previous: previousObjective, step: step, pass: pass,
+      if try iteration > 1 && converged(objective: objective, previous: previousObjective, step: step, pass: pass,
                                     loss: loss, scale: c, tolerance: options.tolerance) {
         termination = .converged
         break
       }
       if iteration >= options.maxIterations {
-        if tracker != nil, let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
-          return exactFitOutcome(exact, iteration: iteration)
+        if tracker != nil, let exact = try pass.exactFit(scratch: scratch) {
+          return try exactFitOutcome(exact, iteration: iteration)
         }
         break
       }
@@ -95,17 +95,17 @@ enum IRLS {
       beta = next
       // σ̂ of the residuals at the new β (not lagged: a lagged σ̂ roughly doubles the iterations,
       // the scale and the coefficients then converge together at the square root of the rate).
-      if let sigma = tracker?.sigma(at: beta, pass: pass, scratch: scratch) {
+      if let sigma = try tracker?.sigma(at: beta, pass: pass, scratch: scratch) {
         guard sigma > 0 else {
           // More than half of the rows lie on the new β's hyperplane: stop there.
           termination = .zeroScale
-          pass.run(beta: beta, loss: loss, scale: c, accumulate: false)
+          try pass.run(beta: beta, loss: loss, scale: c, accumulate: false)
           return DescentOutcome(coefficients: beta, scale: c, objective: pass.objective, iterations: iteration,
                              termination: termination, history: history)
         }
         c = tuning * sigma
-        if tracker!.testsExactFit(after: iteration), let exact = try ExactFit.detect(pass: pass, scratch: scratch) {
-          return exactFitOutcome(exact, iteration: iteration)
+        if tracker!.testsExactFit(after: iteration), let exact = try pass.exactFit(scratch: scratch) {
+          return try exactFitOutcome(exact, iteration: iteration)
         }
       }
     }
@@ -118,10 +118,10 @@ enum IRLS {
   /// (``roundingFloor(pass:loss:scale:)``). An objective beyond the double range (a residual near 1e308
   /// against c; see RegressionError.objectiveOverflow) cannot be compared: the step alone decides. A fit
   /// that reports such an objective is refused by its caller; a start only needs the coefficients.
-  static func converged<L: RobustLoss>(objective: Double, previous: Double, step: Double, pass: WeightedPass,
-                                       loss: L, scale c: Double, tolerance: Double) -> Bool {
+  static func converged<L: RobustLoss, P: RowPass>(objective: Double, previous: Double, step: Double, pass: P,
+                                                   loss: L, scale c: Double, tolerance: Double) throws -> Bool {
     let objectiveChange = abs(objective - previous) / max(abs(objective), .leastNormalMagnitude)
-    return step <= tolerance
+    return try step <= tolerance
       && (!objective.isFinite || objectiveChange <= tolerance
           || objectiveChange <= roundingFloor(pass: pass, loss: loss, scale: c) / abs(objective))
   }
@@ -131,17 +131,14 @@ enum IRLS {
   /// Throws ``RegressionError/objectiveOverflow(row:ratio:)`` when XᵀWX or XᵀWy left the double range:
   /// weights that grow with |u| (Barron's α > 2) on a residual near the top of the range, the same cause
   /// as an objective that overflows (LAPACK would only say that an argument holds a NaN).
-  static func solveStep(pass: WeightedPass, scale c: Double) throws -> [Double]? {
+  static func solveStep<P: RowPass>(pass: P, scale c: Double) throws -> [Double]? {
     guard pass.gram.allSatisfy(\.isFinite), pass.rhs.allSatisfy(\.isFinite) else {
       throw overflow(pass: pass, scale: c)
     }
     switch try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: pass.columns) {
     case .solved(let beta): return beta
     case .illConditioned, .singular:
-      let weights = pass.weights
-      return try weights.withUnsafeBufferPointer {
-        try NormalEquations.solveQR(design: pass.design, response: pass.response, weights: $0)
-      }
+      return try pass.solveByQR()
     }
   }
 
@@ -150,18 +147,13 @@ enum IRLS {
   /// With a large offset and small noise (y ≈ 1e9 ± 1) that floor is far above a relative 1e-10, and
   /// a test on the objective alone would never pass. Computed (one O(n) loop) only once the
   /// coefficients have converged. Returned with a safety factor of 16.
-  static func roundingFloor<L: RobustLoss>(pass: WeightedPass, loss: L, scale c: Double) -> Double {
-    var floor = 0.0
-    for i in 0..<pass.design.rows {
-      let r = pass.residuals[i], y = pass.response[i]
-      floor += abs(loss.psi(r / c)) * (abs(y) + abs(y - r))
-    }
-    return 16 * Double.ulpOfOne * floor / c
+  static func roundingFloor<L: RobustLoss, P: RowPass>(pass: P, loss: L, scale c: Double) throws -> Double {
+    try pass.roundingFloor(loss: loss, scale: c)
   }
 
   /// The error of an objective that overflowed, from the pass's residuals.
-  static func overflow(pass: WeightedPass, scale c: Double) -> RegressionError {
-    .objectiveOverflow(residuals: UnsafeBufferPointer(pass.residuals), scale: c)
+  static func overflow<P: RowPass>(pass: P, scale c: Double) -> RegressionError {
+    pass.overflow(scale: c)
   }
 
   /// max |a − b| / max |a| (0 when both are 0).
@@ -190,25 +182,26 @@ struct ScaleTracker {
   let roundingScale: Double
 
   /// The tracker from σ̂ of the start's residuals (> 0).
-  init(start sigma: Double, response: [Double]) {
+  init(start sigma: Double, responseMagnitude: Double) {
     sigmas = [sigma]
-    roundingScale = 1e3 * Double.ulpOfOne * response.reduce(0) { max($0, abs($1)) }
+    roundingScale = 1e3 * Double.ulpOfOne * responseMagnitude
   }
 
   /// σ̂ of the residuals at `beta`, from a residual sweep of `pass` and a selection in the window
   /// around the last median(|r|) (a full selection when the window missed it); 0 when more than half
   /// of the residuals are 0. `scratch` holds n values.
-  mutating func sigma(at beta: [Double], pass: WeightedPass, scratch: UnsafeMutableBufferPointer<Double>) -> Double {
+  mutating func sigma<P: RowPass>(at beta: [Double], pass: P, scratch: UnsafeMutableBufferPointer<Double>) throws
+    -> Double {
     let last = sigmas.last!
     let center = last * Selection.madConsistency
     let window = WeightedPass.MedianWindow(lower: center * (1 - windowWidth), upper: center * (1 + windowWidth))
-    pass.sweepResiduals(beta: beta, medianWindow: window, selection: scratch)
+    try pass.sweepResiduals(beta: beta, medianWindow: window, selection: scratch)
     let sigma: Double
-    if let middle = pass.medianAbsoluteResidual(scratch: scratch) {
+    if let middle = try pass.medianAbsoluteResidual(scratch: scratch) {
       sigma = middle / Selection.madConsistency
       windowWidth = min(1, max(4 * abs(sigma - last) / max(sigma, .leastNormalMagnitude), 1e-3))
     } else {
-      sigma = pass.residualScale(scratch: scratch)
+      sigma = try pass.residualScale(scratch: scratch)
       windowWidth = min(1, 2 * windowWidth)
     }
     sigmas.append(sigma)

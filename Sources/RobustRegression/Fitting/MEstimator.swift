@@ -75,6 +75,12 @@ extension FitProblem {
 
   /// c fixed, or k·σ̂ with σ̂ updated or held, for `loss` under the problem's scale rule.
   func scaleSetting(for loss: Loss) -> ScaleSetting {
+    Self.scaleSetting(for: loss, options: options, responseUnit: responseUnit)
+  }
+
+  /// ``scaleSetting(for:)`` from the options and the value of one unit of y alone (a distributed fit has
+  /// no `FitProblem`).
+  static func scaleSetting(for loss: Loss, options: FitOptions, responseUnit: Double) -> ScaleSetting {
     var setting = ScaleSetting()
     switch options.scale {
     case .fixed(let c): setting.fixedScale = c

@@ -53,8 +53,16 @@ enum Sandwich {
       variance += weight(i) * d * d
     }
     variance /= n
+    return .success(varianceFactor(sumScaledPsiSquared: sumScaledPsiSquared, meanSlope: m, slopeVariance: variance,
+                                   observations: n, parameters: p))
+  }
+
+  /// τ̂² from its sums: Σ(c·ψ(uᵢ))², m = mean ψ′(uᵢ) (> 0), the population variance of ψ′(uᵢ), n and p
+  /// (the sums of a distributed fit arrive merged over its partitions).
+  static func varianceFactor(sumScaledPsiSquared: Double, meanSlope m: Double, slopeVariance variance: Double,
+                             observations n: Double, parameters p: Int) -> Double {
     let k = 1 + Double(p) / n * variance / (m * m)
-    return .success(k * k * sumScaledPsiSquared / (n - Double(p)) / (m * m))
+    return k * k * sumScaledPsiSquared / (n - Double(p)) / (m * m)
   }
 }
 

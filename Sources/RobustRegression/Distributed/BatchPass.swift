@@ -1,0 +1,172 @@
+/// The worker side of a distributed fit: one ``PassRequest`` over one batch of rows (Arrow columns in
+/// a Spark task), computed by the library's own row code — the batch becomes a design in memory and a
+/// ``WeightedPass`` over it gives the residuals, weights and sums, exactly as a fit in memory computes
+/// them row by row (the batches' sums then differ from one machine's only in the order of additions).
+package enum BatchPass {
+  /// What went wrong with a batch.
+  package enum Failure: Error, CustomStringConvertible {
+    case badRequest
+    case capacity(needed: Int, given: Int)
+    case unsupported(String)
+
+    package var description: String {
+      switch self {
+      case .badRequest: "the pass request is malformed (its layout is PassRequest's)"
+      case .capacity(let needed, let given): "the output buffer holds \(given) doubles; the batch needs \(needed)"
+      case .unsupported(let what): what
+      }
+    }
+  }
+
+  /// Writes the answer of `request` for the `rows` rows of `x` (one pointer per predictor column, in
+  /// the request's order) and `y` to `output`; returns the number of doubles written.
+  package static func evaluate(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
+                               rows n: Int, output: UnsafeMutableBufferPointer<Double>) throws(Failure) -> Int {
+    guard x.count == request.predictors else { throw .badRequest }
+    let needed = request.batchCapacity(rows: n)
+    guard output.count >= needed else { throw .capacity(needed: needed, given: output.count) }
+    if request.kind == .range { return range(x: x, y: y, rows: n, output: output) }
+    let pass = makePass(request, x: x, y: y, rows: n)
+    switch request.loss {
+    case .unitWeights: return evaluate(request, pass: pass, loss: UnitWeights(), output: output)
+    case .huber: return evaluate(request, pass: pass, loss: HuberLoss(), output: output)
+    case .barron: return evaluate(request, pass: pass, loss: BarronLoss(alpha: request.alpha), output: output)
+    }
+  }
+
+  /// The batch as a design (intercept first) and its pass.
+  static func makePass(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>, rows n: Int)
+    -> WeightedPass {
+    let p = request.columns
+    let values = [Double](unsafeUninitializedCapacity: n * p) { buffer, count in
+      var j = 0
+      if request.intercept {
+        for i in 0..<n { buffer[i] = 1 }
+        j = 1
+      }
+      for column in x {
+        (buffer.baseAddress! + j * n).initialize(from: column, count: n)
+        j += 1
+      }
+      count = n * p
+    }
+    let names = (0..<p).map { "x\($0)" }
+    let design = DesignMatrix(checkedRows: n, columns: p, values: values, names: names,
+                              hasIntercept: request.intercept)
+    return WeightedPass(design: design, response: Array(UnsafeBufferPointer(start: y, count: n)))
+  }
+
+  static func evaluate<L: RobustLoss>(_ request: PassRequest, pass: WeightedPass, loss: L,
+                                      output: UnsafeMutableBufferPointer<Double>) -> Int {
+    let p = request.columns, n = pass.rows, c = request.scale, beta = request.beta
+    switch request.kind {
+    case .run:
+      pass.run(beta: beta, loss: loss, scale: c, accumulate: request.accumulate)
+      let count = p * p + p + 1
+      for k in 0..<count { output[k] = 0 }
+      if request.accumulate {
+        for k in 0..<(p * p) { output[k] = pass.gram[k] }
+        for k in 0..<p { output[p * p + k] = pass.rhs[k] }
+      }
+      output[p * p + p] = pass.objective
+      return count
+    case .roundingFloor:
+      pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+      // The floor's sum, without its factor 16ε/c (applied once, by the driver, to the merged sum).
+      var floor = 0.0
+      for i in 0..<n {
+        let r = pass.residuals[i], y = pass.response[i]
+        floor += abs(loss.psi(r / c)) * (abs(y) + abs(y - r))
+      }
+      output[0] = floor
+      return 1
+    case .histogram:
+      pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+      let buckets = request.bucketCount, shift = UInt64(request.shift)
+      for k in 0..<(buckets + 3) { output[k] = 0 }
+      var below = 0, above = 0, nan = 0
+      for i in 0..<n {
+        let a = abs(pass.residuals[i])
+        if a.isNaN { nan += 1; above += 1; continue }
+        let bits = a.bitPattern
+        if bits < request.low { below += 1 } else if bits > request.high { above += 1 } else {
+          output[1 + Int((bits - request.low) >> shift)] += 1
+        }
+      }
+      output[0] = Double(below)
+      output[buckets + 1] = Double(above)
+      output[buckets + 2] = Double(nan)
+      return buckets + 3
+    case .values:
+      pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+      var count = 0
+      for i in 0..<n {
+        let a = abs(pass.residuals[i])
+        if !a.isNaN, (request.low...request.high).contains(a.bitPattern) {
+          output[count] = a
+          count += 1
+        }
+      }
+      return count
+    case .window:
+      pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+      var below = 0, above = 0, nan = 0, count = 0
+      for i in 0..<n {
+        let a = abs(pass.residuals[i])
+        if a.isNaN { nan += 1; continue }
+        let bits = a.bitPattern
+        if bits < request.low { below += 1 } else if bits > request.high { above += 1 } else {
+          output[4 + count] = a
+          count += 1
+        }
+      }
+      output[0] = Double(below)
+      output[1] = Double(above)
+      output[2] = Double(nan)
+      output[3] = Double(count)
+      return 4 + count
+    case .sandwich:
+      // The sums of Sandwich.varianceFactor, row by row as it computes them.
+      pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+      var sumScaledPsiSquared = 0.0, sumSlope = 0.0, deviations = 0.0
+      for i in 0..<n {
+        let u = pass.residuals[i] / c
+        let scaledPsi = c * loss.psi(u)
+        sumScaledPsiSquared += scaledPsi * scaledPsi
+        let slope = loss.psiDerivative(u)
+        sumSlope += slope
+        let d = slope - request.meanSlope
+        deviations += d * d
+      }
+      output[0] = sumScaledPsiSquared
+      output[1] = sumSlope
+      output[2] = deviations
+      output[3] = Double(n)
+      return 4
+    case .range:
+      preconditionFailure("handled by range(x:y:rows:output:)")
+    }
+  }
+
+  /// The row count, then per variable (y, then the predictors): min, max, the smallest nonzero
+  /// magnitude, the count of non-finite values.
+  static func range(x: [UnsafePointer<Double>], y: UnsafePointer<Double>, rows n: Int,
+                    output: UnsafeMutableBufferPointer<Double>) -> Int {
+    for (k, column) in ([y] + x).enumerated() {
+      var low = Double.infinity, high = -Double.infinity, smallest = Double.infinity, nonFinite = 0
+      for i in 0..<n {
+        let v = column[i]
+        guard v.isFinite else { nonFinite += 1; continue }
+        low = min(low, v)
+        high = max(high, v)
+        if v != 0 { smallest = min(smallest, abs(v)) }
+      }
+      output[1 + 4 * k] = low
+      output[1 + 4 * k + 1] = high
+      output[1 + 4 * k + 2] = smallest
+      output[1 + 4 * k + 3] = Double(nonFinite)
+    }
+    output[0] = Double(n)
+    return 1 + 4 * (x.count + 1)
+  }
+}

@@ -1,0 +1,195 @@
+import Foundation
+
+/// Why a distributed fit stopped.
+package enum DistributedFitError: Error, CustomStringConvertible {
+  /// The host's pass failed, or answered something a pass cannot.
+  case host(String)
+  /// A loss, option or data property the distributed fit does not handle (yet).
+  case unsupported(String)
+  /// NaN or ±∞ in the data or the residuals.
+  case nonFinite(String)
+  /// The library refused the data (too few rows, collinear columns, an overflow).
+  case regression(String)
+
+  package var description: String {
+    switch self {
+    case .host(let message): "the host's pass failed: \(message)"
+    case .unsupported(let message): "not supported by the distributed fit: \(message)"
+    case .nonFinite(let message): "non-finite values: \(message)"
+    case .regression(let message): message
+    }
+  }
+}
+
+/// A robustfit M-estimate over rows the driver never holds (Docs/scaling.md): the IRLS loop of a fit in
+/// memory (``IRLS/run(pass:loss:start:fixedScale:tuning:updateScale:options:scratch:startSigma:)``) on a
+/// ``DistributedPass``, then σ̂ and Huber's sandwich from merged sums. The data are the design's
+/// predictor columns (in the host's order, with an intercept first unless `intercept` is false) and y.
+///
+/// Losses of this landing: those whose automatic start is OLS — `l2`, `huber` and Barron's loss at a
+/// fixed α ∈ [1, 2] (`pseudo-huber`, `general` with α ≥ 1) — with the MAD scale re-estimated at every
+/// β, or fixed.
+package final class DistributedFit {
+  package let loss: Loss
+  package let predictors: Int
+  package let intercept: Bool
+  let options: FitOptions
+
+  /// The fit's outcome.
+  package struct Result: Sendable {
+    package var names: [String]
+    package var coefficients: [Double]
+    package var standardErrors: [Double]?
+    package var scale: Double
+    package var sigma: Double
+    package var objective: Double
+    package var iterations: Int
+    package var termination: String
+    package var rows: Int
+    package var passes: [String: Int]
+  }
+
+  /// A fit of `lossName` (a `--loss` name; `alpha` for `general`), `tuning` k (nil: the loss's
+  /// default), `fixedScale` c (nil: k·σ̂ with σ̂ re-estimated at every β).
+  package init(lossName: String, alpha: Double?, tuning: Double?, fixedScale: Double?, predictors: Int,
+               intercept: Bool, tolerance: Double, maxIterations: Int) throws(DistributedFitError) {
+    guard var loss = Loss(name: lossName, alpha: alpha) else {
+      throw .unsupported("unknown loss \(lossName)")
+    }
+    if let tuning { loss = loss.withTuningConstant(tuning) }
+    switch loss.kind {
+    case .squared, .huber, .pseudoHuber: break
+    case .general(let a) where a >= 1 && a <= 2: break
+    default:
+      throw .unsupported("the loss \(loss.name)\(loss.barronAlpha.map { " at α = \($0)" } ?? ""); this landing fits "
+                         + "l2, huber and Barron's loss at α ∈ [1, 2] (pseudo-huber, general)")
+    }
+    guard predictors >= 0, predictors + (intercept ? 1 : 0) >= 1 else { throw .unsupported("a design without columns") }
+    guard tolerance > 0, maxIterations >= 1 else { throw .unsupported("tolerance ≤ 0 or fewer than 1 iteration") }
+    if let fixedScale, !(fixedScale > 0 && fixedScale.isFinite) { throw .unsupported("a fixed scale ≤ 0") }
+    self.loss = loss
+    self.predictors = predictors
+    self.intercept = intercept
+    options = FitOptions(scale: fixedScale.map { .fixed($0) } ?? .mad, tolerance: tolerance,
+                         maxIterations: maxIterations)
+  }
+
+  /// Runs the fit, each pass through `host`.
+  package func run(names: [String], host: @escaping PassHost) throws(DistributedFitError) -> Result {
+    do {
+      return try fit(names: names, host: host)
+    } catch let error as DistributedFitError {
+      throw error
+    } catch let error as RegressionError {
+      if case .objectiveOverflow = error {
+        throw .regression("the objective Σρ(r/c) or XᵀWX overflows the double range (a residual near 1e308 against c)")
+      }
+      throw .regression(error.description)
+    } catch {
+      throw .host("\(error)")
+    }
+  }
+
+  private func fit(names: [String], host: @escaping PassHost) throws -> Result {
+    let p = predictors + (intercept ? 1 : 0)
+    let (rows, responseMagnitude) = try checkRange(host: host)
+    guard rows > p else { throw RegressionError.tooFewObservations(n: rows, p: p) }
+    let pass = DistributedPass(predictors: predictors, intercept: intercept, rows: rows,
+                               responseMagnitude: responseMagnitude, host: host)
+    // XᵀX and Xᵀy: the OLS start and (XᵀX)⁻¹ of the sandwich (FitProblem's first pass).
+    try pass.run(beta: [Double](repeating: 0, count: p), loss: UnitWeights(), scale: 1, accumulate: true)
+    guard case .solved(let ols) = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p) else {
+      throw DistributedFitError.regression("the design's columns are collinear (or XᵀX is too ill-conditioned "
+                                          + "for the distributed fit, which has no QR fallback)")
+    }
+    var factor = pass.gram
+    _ = try LAPACK.choleskyFactor(&factor, order: p)
+    let inverseGram = try LAPACK.choleskyInverse(factor, order: p)
+    let setting = FitProblem.scaleSetting(for: loss, options: options, responseUnit: 1)
+    switch loss.kind {
+    case .huber: return try fit(HuberLoss(), pass: pass, start: ols, setting: setting, inverseGram: inverseGram, names: names)
+    default:
+      return try fit(BarronLoss(alpha: loss.barronAlpha!), pass: pass, start: ols, setting: setting,
+                     inverseGram: inverseGram, names: names)
+    }
+  }
+
+  /// IRLS, σ̂ and the sandwich (``FitProblem/fitMEstimator(_:loss:)``'s steps for a convex loss).
+  private func fit<L: RobustLoss>(_ robustLoss: L, pass: DistributedPass, start: [Double],
+                                  setting: FitProblem.ScaleSetting, inverseGram: [Double], names: [String]) throws
+    -> Result {
+    let p = pass.columns, n = pass.rows
+    let noScratch = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    let outcome = try IRLS.run(pass: pass, loss: robustLoss, start: start, fixedScale: setting.fixedScale,
+                               tuning: setting.tuning, updateScale: setting.updatesScale, options: options,
+                               scratch: noScratch)
+    guard outcome.termination != .zeroScale else {
+      throw DistributedFitError.unsupported("σ̂ = 0 (more than half of the rows on one hyperplane)")
+    }
+    guard outcome.objective.isFinite else { throw IRLS.overflow(pass: pass, scale: outcome.scale) }
+    let sigma = try pass.medianAbsoluteResidual(at: outcome.coefficients) / Selection.madConsistency
+    // Huber's sandwich from its sums: Σ(cψ)² and m first, then the variance of ψ′ about m.
+    let first = try pass.sandwichSums(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale, meanSlope: 0)
+    let meanSlope = first[1] / first[3]
+    var standardErrors: [Double]?
+    if meanSlope > 0 {
+      let second = try pass.sandwichSums(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale,
+                                         meanSlope: meanSlope)
+      let factor = Sandwich.varianceFactor(sumScaledPsiSquared: first[0], meanSlope: meanSlope,
+                                           slopeVariance: second[2] / first[3], observations: first[3],
+                                           parameters: p)
+      standardErrors = Inference(covariance: inverseGram.map { $0 * factor }, coefficients: outcome.coefficients,
+                                 degreesOfFreedom: max(1, n - p), method: .huberSandwich,
+                                 confidenceLevel: options.confidenceLevel)?.standardErrors
+    }
+    let termination: String = switch outcome.termination {
+    case .converged: "converged"
+    case .iterationLimit: "iteration limit"
+    case .rankDeficient: "rank deficient"
+    case .zeroScale: "zero scale"
+    }
+    return Result(names: names, coefficients: outcome.coefficients, standardErrors: standardErrors,
+                  scale: outcome.scale, sigma: sigma, objective: outcome.objective, iterations: outcome.iterations,
+                  termination: termination, rows: n,
+                  passes: Dictionary(uniqueKeysWithValues: pass.passes.map { ("\($0.key)", $0.value) }))
+  }
+
+  /// n and max|y| from a range pass, after checking that every value is finite and that the data need
+  /// no change of units or origin (``DataConditioning``, whose rule this applies to each variable's
+  /// range; the distributed fit does not condition data yet).
+  private func checkRange(host: PassHost) throws -> (rows: Int, responseMagnitude: Double) {
+    var request = PassRequest(kind: .range, predictors: predictors, intercept: intercept)
+    request.beta = []
+    let answer = try host(request)
+    let variables = predictors + 1, stride = 1 + 4 * variables
+    guard answer.count % stride == 0, !answer.isEmpty else {
+      throw DistributedFitError.host("a range pass returned \(answer.count) values")
+    }
+    var low = [Double](repeating: .infinity, count: variables), high = [Double](repeating: -.infinity, count: variables)
+    var smallest = [Double](repeating: .infinity, count: variables)
+    var nonFinite = 0.0, rows = 0.0
+    for batch in 0..<(answer.count / stride) {
+      rows += answer[batch * stride]
+      for k in 0..<variables {
+        let base = batch * stride + 1 + 4 * k
+        low[k] = min(low[k], answer[base])
+        high[k] = max(high[k], answer[base + 1])
+        smallest[k] = min(smallest[k], answer[base + 2])
+        nonFinite += answer[base + 3]
+      }
+    }
+    guard nonFinite == 0 else { throw DistributedFitError.nonFinite("\(Int(nonFinite)) values are NaN or infinite") }
+    for k in 0..<variables where low[k] <= high[k] {
+      let largest = max(abs(low[k]), abs(high[k]))
+      let narrow = intercept && high[k] - low[k] <= DataConditioning.narrowBand * largest && low[k] != high[k]
+        && (low[k] > 0) == (high[k] > 0)
+      let inWindow = largest == 0
+        || (DataConditioning.window.contains(largest) && DataConditioning.window.contains(smallest[k]))
+      if narrow || !inWindow {
+        throw DistributedFitError.unsupported("\(k == 0 ? "y" : "predictor \(k)") needs a change of units or origin "
+                                              + "(DataConditioning), which the distributed fit does not make yet")
+      }
+    }
+    return (Int(rows), max(abs(low[0]), abs(high[0])))
+  }
+}

@@ -1,0 +1,242 @@
+/// The ``RowPass`` of a fit whose rows live elsewhere (a Spark DataFrame): every pass is a
+/// ``PassRequest`` handed to the host, which runs it on each batch of rows with ``BatchPass`` and
+/// returns the merged answer. The IRLS loop runs on the driver against this pass exactly as it runs
+/// against a ``WeightedPass`` in memory.
+///
+/// σ̂ is exact: median(|r|) is located by histograms of the residuals' bit patterns (a non-negative
+/// double orders like its bits), narrowed until the bucket range holding the middle order statistics
+/// has at most ``valueLimit`` values, which one more pass collects and ``Selection/middle(of:upperRank:even:)``
+/// selects — the same value a selection over all n residuals gives.
+final class DistributedPass: RowPass {
+
+  let columns: Int
+  let predictors: Int
+  let intercept: Bool
+  let rows: Int
+  let responseMagnitude: Double
+  private let host: PassHost
+  private(set) var gram: [Double]
+  private(set) var rhs: [Double]
+  private(set) var objective = 0.0
+  /// The β of the last run or sweep: the residuals the next scale or floor is asked of.
+  private var beta: [Double]
+  /// Passes run so far, by kind (for the report).
+  private(set) var passes: [PassRequest.Kind: Int] = [:]
+  /// Most values a `values` pass may collect on the driver.
+  static let valueLimit = 1 << 20
+  /// Buckets of a histogram pass.
+  static let bucketBits = 16
+
+  init(predictors: Int, intercept: Bool, rows: Int, responseMagnitude: Double, host: @escaping PassHost) {
+    self.predictors = predictors
+    self.intercept = intercept
+    columns = predictors + (intercept ? 1 : 0)
+    self.rows = rows
+    self.responseMagnitude = responseMagnitude
+    self.host = host
+    gram = [Double](repeating: 0, count: columns * columns)
+    rhs = [Double](repeating: 0, count: columns)
+    beta = [Double](repeating: 0, count: columns)
+  }
+
+  /// A request of `kind` at `beta`.
+  private func request(_ kind: PassRequest.Kind, beta: [Double]) -> PassRequest {
+    var request = PassRequest(kind: kind, predictors: predictors, intercept: intercept)
+    request.beta = beta
+    return request
+  }
+
+  /// The host's answer, checked for its length.
+  func perform(_ request: PassRequest) throws -> [Double] {
+    passes[request.kind, default: 0] += 1
+    let answer = try host(request)
+    if let count = request.mergedCount, answer.count != count {
+      throw DistributedFitError.host("a \(request.kind) pass returned \(answer.count) values, expected \(count)")
+    }
+    return answer
+  }
+
+  /// The loss's code for the workers.
+  static func code<L: RobustLoss>(_ loss: L) throws -> (PassRequest.LossCode, Double) {
+    if loss is UnitWeights { return (.unitWeights, 2) }
+    if loss is HuberLoss { return (.huber, 2) }
+    if let barron = loss as? BarronLoss { return (.barron, barron.alpha) }
+    throw DistributedFitError.unsupported("the loss \(loss.name) has no distributed row code")
+  }
+
+  func run<L: RobustLoss>(beta: [Double], loss: L, scale: Double, accumulate: Bool) throws {
+    var request = request(.run, beta: beta)
+    (request.loss, request.alpha) = try Self.code(loss)
+    request.scale = scale
+    request.accumulate = accumulate
+    let answer = try perform(request)
+    let p = columns
+    if accumulate {
+      gram = Array(answer[0..<(p * p)])
+      rhs = Array(answer[(p * p)..<(p * p + p)])
+    }
+    objective = answer[p * p + p]
+    self.beta = beta
+  }
+
+  /// With a window (``ScaleTracker``'s, around the last median) whose values the last full histogram
+  /// expects to be few, one pass collects them and counts the rest: σ̂ at the new β in one pass instead
+  /// of two when the window holds the median (``medianAbsoluteResidual(scratch:)``).
+  func sweepResiduals(beta: [Double], medianWindow: WeightedPass.MedianWindow?,
+                      selection: UnsafeMutableBufferPointer<Double>?) throws {
+    self.beta = beta
+    windowAnswer = nil
+    windowSkipped = false
+    guard let medianWindow, medianWindow.lower >= 0, medianWindow.upper >= medianWindow.lower else { return }
+    guard let expected = expectedCount(low: medianWindow.lower.bitPattern, high: medianWindow.upper.bitPattern),
+          expected <= Self.valueLimit / 4
+    else {
+      // Too many values to collect: the exact route instead, reported as the window's answer so that
+      // the tracker narrows its window (a miss would widen it).
+      windowSkipped = true
+      return
+    }
+    var request = request(.window, beta: beta)
+    request.low = medianWindow.lower.bitPattern
+    request.high = medianWindow.upper.bitPattern
+    windowAnswer = try perform(request)
+  }
+
+  /// median(|r|) from the window pass, when its values hold the middle order statistics (or by the
+  /// exact histogram route when the window was too full to collect).
+  func medianAbsoluteResidual(scratch: UnsafeMutableBufferPointer<Double>) throws -> Double? {
+    if windowSkipped {
+      windowSkipped = false
+      return try medianAbsoluteResidual(at: beta)
+    }
+    guard let answer = windowAnswer else { return nil }
+    windowAnswer = nil
+    var below = 0, above = 0, nan = 0, values: [Double] = []
+    var k = 0
+    while k + 4 <= answer.count {
+      below += Int(answer[k])
+      above += Int(answer[k + 1])
+      nan += Int(answer[k + 2])
+      let count = Int(answer[k + 3])
+      guard count >= 0, k + 4 + count <= answer.count else { return nil }
+      values += answer[(k + 4)..<(k + 4 + count)]
+      k += 4 + count
+    }
+    let n = rows
+    guard k == answer.count, nan == 0, below + values.count + above == n else { return nil }
+    let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
+    guard below <= lowerRank, upperRank < below + values.count else { return nil }
+    return values.withUnsafeMutableBufferPointer {
+      Selection.middle(of: $0, upperRank: upperRank - below, even: lowerRank != upperRank)
+    }
+  }
+
+  /// The window pass's merged answer, until ``medianAbsoluteResidual(scratch:)`` reads it.
+  private var windowAnswer: [Double]?
+  /// Whether the last sweep had a window too full to collect.
+  private var windowSkipped = false
+  /// The first histogram of the last exact median (buckets of 2^shift bit patterns from 0): how many
+  /// |rᵢ| a window would collect, roughly (the residuals have moved since).
+  private var lastHistogram: (counts: ArraySlice<Double>, shift: Int)?
+
+  /// The count of the last histogram's buckets that meet [low, high] (nil before the first median).
+  private func expectedCount(low: UInt64, high: UInt64) -> Int? {
+    guard let (counts, shift) = lastHistogram else { return nil }
+    let first = Int(low >> UInt64(shift)), last = min(Int(high >> UInt64(shift)), counts.count - 1)
+    guard first <= last else { return 0 }
+    return Int(counts[(counts.startIndex + first)...(counts.startIndex + last)].reduce(0, +))
+  }
+
+  func residualScale(scratch: UnsafeMutableBufferPointer<Double>) throws -> Double {
+    try medianAbsoluteResidual(at: beta) / Selection.madConsistency
+  }
+
+  func roundingFloor<L: RobustLoss>(loss: L, scale c: Double) throws -> Double {
+    var request = request(.roundingFloor, beta: beta)
+    (request.loss, request.alpha) = try Self.code(loss)
+    request.scale = c
+    return 16 * Double.ulpOfOne * (try perform(request))[0] / c
+  }
+
+  /// Not distributed yet: a fit whose σ̂ collapses towards an exact fit runs to its iteration cap.
+  func exactFit(scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double]? { nil }
+
+  func solveByQR() throws -> [Double]? {
+    throw DistributedFitError.unsupported(
+      "the weighted normal equations are ill-conditioned, and the QR fallback of a fit in memory is not distributed")
+  }
+
+  func overflow(scale c: Double) -> RegressionError {
+    // The row is not known on the driver; DistributedFit reports the overflow in its own words.
+    .objectiveOverflow(row: -1, ratio: .infinity)
+  }
+
+  /// The sandwich's sums at `beta` and c: Σ(cψ)², Σψ′, Σ(ψ′ − m)² (with `meanSlope` m) and n.
+  func sandwichSums<L: RobustLoss>(beta: [Double], loss: L, scale c: Double, meanSlope: Double) throws -> [Double] {
+    var request = request(.sandwich, beta: beta)
+    (request.loss, request.alpha) = try Self.code(loss)
+    request.scale = c
+    request.meanSlope = meanSlope
+    return try perform(request)
+  }
+
+  /// median(|rᵢ|) at `beta`, exactly (the type's comment).
+  func medianAbsoluteResidual(at beta: [Double]) throws -> Double {
+    let n = rows
+    let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
+    // Bit patterns of |r| from +0 to +∞.
+    var low: UInt64 = 0, high = Double.infinity.bitPattern
+    while true {
+      let width = high - low
+      let shift = width >> UInt64(Self.bucketBits) == 0 ? 0
+        : UInt64.bitWidth - (width >> UInt64(Self.bucketBits)).leadingZeroBitCount
+      var request = request(.histogram, beta: beta)
+      request.low = low
+      request.high = high
+      request.shift = shift
+      let answer = try perform(request)
+      let buckets = request.bucketCount
+      if low == 0 { lastHistogram = (answer[1...buckets], request.shift) }
+      guard answer[buckets + 2] == 0 else {
+        throw DistributedFitError.nonFinite("\(Int(answer[buckets + 2])) residuals are NaN")
+      }
+      let total = answer.reduce(0, +) - answer[buckets + 2]
+      guard total == Double(n) else {
+        throw DistributedFitError.host("a histogram pass counted \(Int(total)) residuals of \(n) rows")
+      }
+      // The buckets holding the ranks lowerRank and upperRank.
+      var cumulative = Int(answer[0])
+      var first = -1, last = -1, belowFirst = 0
+      for k in 0..<buckets {
+        let count = Int(answer[1 + k])
+        if first < 0 && cumulative + count > lowerRank {
+          first = k
+          belowFirst = cumulative
+        }
+        if cumulative + count > upperRank {
+          last = k
+          break
+        }
+        cumulative += count
+      }
+      guard first >= 0, last >= first else {
+        throw DistributedFitError.host("the histogram of |r| does not hold the median's ranks")
+      }
+      let inside = answer[(1 + first)...(1 + last)].reduce(0, +)
+      low += UInt64(first) << shift
+      high = min(high, request.low + (UInt64(last + 1) << shift) - 1)
+      if Int(inside) <= Self.valueLimit || shift == 0 {
+        var values = self.request(.values, beta: beta)
+        values.low = low
+        values.high = high
+        var collected = try perform(values)
+        guard collected.count == Int(inside) else {
+          throw DistributedFitError.host("a values pass returned \(collected.count) of \(Int(inside)) residuals")
+        }
+        return collected.withUnsafeMutableBufferPointer {
+          Selection.middle(of: $0, upperRank: upperRank - belowFirst, even: lowerRank != upperRank)
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/// Runs one pass on every batch of rows and returns the merged answer (``PassRequest/mergedCount``
+/// doubles when the request says how many): the host of a distributed fit.
+package typealias PassHost = (_ request: PassRequest) throws -> [Double]
+
+/// One pass over the rows of a distributed fit, as the driver (``DistributedPass``) asks for it and every
+/// batch of rows answers it (``BatchPass``): a flat array of doubles, so that the host (Spark) ships it
+/// to its workers as bytes without reading it, and merges the batches' answers by the rule
+/// ``merge`` names — element-wise addition in a fixed order, or concatenation.
+///
+/// Layout: `[kind, columns, intercept, loss, alpha, scale, accumulate, low_hi, low_lo, high_hi, high_lo,
+/// shift, meanSlope, β₀, …, β_{p−1}]`; a 64-bit bound is two 32-bit halves (each exact in a double).
+package struct PassRequest: Equatable, Sendable {
+  /// What a batch computes.
+  package enum Kind: Int, Sendable {
+    /// XᵀWX (p × p, upper triangle valid), XᵀWy and Σρ at β and c: p² + p + 1 sums.
+    case run = 1
+    /// Σ|ψ(rᵢ/c)|·(|yᵢ| + |ŷᵢ|): 1 sum (the rounding floor of Σρ, before its factor 16ε/c).
+    case roundingFloor = 2
+    /// The |rᵢ| whose bit patterns lie in [low, high], counted in buckets of 2^shift patterns:
+    /// [count below low, buckets…, count above high (NaN included), NaN count].
+    case histogram = 3
+    /// The |rᵢ| whose bit patterns lie in [low, high] (concatenated).
+    case values = 4
+    /// Σ(c·ψ(uᵢ))², Σψ′(uᵢ), Σ(ψ′(uᵢ) − meanSlope)², row count: the sandwich's sums.
+    case sandwich = 5
+    /// The |rᵢ| whose bit patterns lie in [low, high] and the counts around them, per batch
+    /// `[below, above, NaN, count, values…]` (concatenated; ``DistributedPass`` walks the segments): σ̂
+    /// in one pass when the window holds the median (the window of ``ScaleTracker``).
+    case window = 7
+    /// The batch's row count, then per variable (y, then each predictor): min v, max v, min |v| over
+    /// v ≠ 0, and the count of non-finite values (concatenated per batch, reduced by the driver).
+    case range = 6
+  }
+
+  /// How the host merges the batches' answers.
+  package enum Merge: Int32, Sendable {
+    case add = 0
+    case concatenate = 1
+  }
+
+  /// The loss whose weights and sums a pass computes.
+  package enum LossCode: Int, Sendable {
+    case unitWeights = 0
+    case huber = 1
+    case barron = 2
+  }
+
+  package var kind: Kind
+  /// Predictor columns the host sends (the intercept is not among them).
+  package var predictors: Int
+  package var intercept: Bool
+  package var loss: LossCode = .unitWeights
+  package var alpha: Double = 2
+  package var scale: Double = 1
+  package var accumulate: Bool = true
+  package var low: UInt64 = 0
+  package var high: UInt64 = 0
+  package var shift: Int = 0
+  package var meanSlope: Double = 0
+  package var beta: [Double] = []
+
+  static let headerCount = 13
+
+  package init(kind: Kind, predictors: Int, intercept: Bool) {
+    self.kind = kind
+    self.predictors = predictors
+    self.intercept = intercept
+  }
+
+  /// Design columns: the predictors and the intercept.
+  package var columns: Int { predictors + (intercept ? 1 : 0) }
+
+  package var merge: Merge { kind == .values || kind == .range || kind == .window ? .concatenate : .add }
+
+  /// How many doubles the merged answer holds (nil when it depends on the number of batches).
+  package var mergedCount: Int? {
+    let p = columns
+    switch kind {
+    case .run: return p * p + p + 1
+    case .roundingFloor: return 1
+    case .histogram: return bucketCount + 3
+    case .sandwich: return 4
+    case .values, .range, .window: return nil
+    }
+  }
+
+  /// Doubles one batch of `rows` rows may write.
+  package func batchCapacity(rows: Int) -> Int {
+    switch kind {
+    case .values: return rows
+    case .window: return rows + 4
+    case .range: return 1 + 4 * (predictors + 1)
+    default: return mergedCount!
+    }
+  }
+
+  /// Buckets of a histogram request.
+  package var bucketCount: Int { Int((high - low) >> UInt64(shift)) + 1 }
+
+  package var encoded: [Double] {
+    func halves(_ v: UInt64) -> [Double] { [Double(v >> 32), Double(v & 0xFFFF_FFFF)] }
+    return [Double(kind.rawValue), Double(predictors), intercept ? 1 : 0, Double(loss.rawValue), alpha, scale,
+            accumulate ? 1 : 0] + halves(low) + halves(high) + [Double(shift), meanSlope] + beta
+  }
+
+  /// The request from its doubles; nil when they are not one.
+  package init?(decoding d: UnsafeBufferPointer<Double>) {
+    guard d.count >= Self.headerCount, let kind = Kind(rawValue: Int(exactly: d[0]) ?? -1),
+          let predictors = Int(exactly: d[1]), predictors >= 0, predictors < 1 << 20,
+          let loss = LossCode(rawValue: Int(exactly: d[3]) ?? -1),
+          let shift = Int(exactly: d[11]), (0...63).contains(shift)
+    else { return nil }
+    func bound(_ i: Int) -> UInt64? {
+      guard let hi = UInt64(exactly: d[i]), let lo = UInt64(exactly: d[i + 1]), hi < 1 << 32, lo < 1 << 32
+      else { return nil }
+      return hi << 32 | lo
+    }
+    guard let low = bound(7), let high = bound(9), low <= high else { return nil }
+    self.kind = kind
+    self.predictors = predictors
+    intercept = d[2] != 0
+    self.loss = loss
+    alpha = d[4]
+    scale = d[5]
+    accumulate = d[6] != 0
+    self.low = low
+    self.high = high
+    self.shift = shift
+    meanSlope = d[12]
+    beta = Array(d[Self.headerCount...])
+    guard beta.count == columns || (kind == .range && beta.isEmpty) else { return nil }
+  }
+}

@@ -1,0 +1,146 @@
+"""robustfit's M-estimates of a Spark DataFrame.
+
+The fit runs in robustfit's compiled library on the driver (its IRLS loop, the exact MAD scale, the
+sandwich standard errors); every pass over the rows is a request the library hands to `_run_pass`, which
+runs it with `DataFrame.mapInArrow` on each partition (Arrow batches straight into the library's row
+code, no per-row Python), sums each partition's batches in batch order, and merges the partitions in
+partition-index order. Python holds no estimator logic: it ships requests and adds arrays.
+"""
+import ctypes
+import json
+
+import numpy as np
+import pyarrow as pa
+from pyspark import TaskContext
+from pyspark.sql import functions as F
+
+from . import _native
+
+
+class FitError(RuntimeError):
+    """The library refused the fit or a pass failed."""
+
+
+def _batch_pass(lib, request, columns, y, rows):
+    """One batch through rf_batch_pass: the doubles it wrote."""
+    req = request.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+    capacity = lib.rf_batch_capacity(req, request.size, rows)
+    if capacity < 0:
+        raise FitError("malformed pass request")
+    out = np.empty(max(capacity, 1))
+    pointers = (ctypes.POINTER(ctypes.c_double) * max(len(columns), 1))(
+        *[c.ctypes.data_as(ctypes.POINTER(ctypes.c_double)) for c in columns])
+    error = ctypes.create_string_buffer(512)
+    written = lib.rf_batch_pass(req, request.size, pointers, len(columns),
+                                y.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), None, rows,
+                                out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), capacity, error, len(error))
+    if written < 0:
+        raise FitError(error.value.decode())
+    return out[:written]
+
+
+def _column(batch, index):
+    array = batch.column(index)
+    if array.null_count:
+        raise FitError(f"column {batch.schema.names[index]} has {array.null_count} nulls in a batch; "
+                       "drop or impute them first")
+    return np.ascontiguousarray(array.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _partition_function(request_bytes, merge, predictors, library):
+    """The function mapInArrow runs on each partition: its merged answer, tagged with its index."""
+    def run(batches):
+        lib = _native.load(library)
+        request = np.frombuffer(request_bytes, dtype=np.float64).copy()
+        partition = TaskContext.get().partitionId()
+        total, parts = None, []
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            columns = [_column(batch, j) for j in range(predictors)]
+            y = _column(batch, predictors)
+            answer = _batch_pass(lib, request, columns, y, batch.num_rows)
+            if merge == 0:
+                total = answer.copy() if total is None else total + answer
+            else:
+                parts.append(answer)
+        if merge == 0 and total is None:
+            return
+        payload = total if merge == 0 else (np.concatenate(parts) if parts else np.empty(0))
+        yield pa.RecordBatch.from_arrays(
+            [pa.array([partition], pa.int32()), pa.array([payload.tobytes()], pa.binary())],
+            names=["partition", "payload"])
+    return run
+
+
+def _run_pass(data, request, merge, expected, predictors, library):
+    """One pass over every partition of `data`, merged in partition order."""
+    function = _partition_function(request.tobytes(), merge, predictors, library)
+    rows = data.mapInArrow(function, "partition int, payload binary").collect()
+    rows.sort(key=lambda row: row["partition"])
+    arrays = [np.frombuffer(row["payload"], dtype=np.float64) for row in rows]
+    if merge == 0:
+        merged = np.zeros(expected)
+        for part in arrays:
+            merged = merged + part
+        return merged
+    return np.concatenate(arrays) if arrays else np.empty(0)
+
+
+def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=None, intercept=True,
+        tolerance=1e-10, max_iterations=500, cache=True, library=None):
+    """Fits y on the columns x (default: every other column) of the Spark DataFrame `df` with robustfit's
+    `loss` (l2, huber, pseudo-huber, general with alpha in [1, 2]), the MAD scale re-estimated at every
+    step (or `fixed_scale`). Returns a dict: coefficients and standard errors by name, scale (c), sigma
+    (the MAD of the final residuals), objective, iterations, termination, n and the passes run.
+    """
+    if x is None:
+        x = [c for c in df.columns if c != y]
+    x = list(x)
+    data = df.select(*[F.col(c).cast("double").alias(f"x{j}") for j, c in enumerate(x)],
+                     F.col(y).cast("double").alias("y"))
+    if cache:
+        data = data.cache()
+    library = _native.library_path(library)
+    lib = _native.load(library)
+    nan = float("nan")
+    error = ctypes.create_string_buffer(1024)
+    handle = lib.rf_fit_create(loss.encode(), nan if alpha is None else alpha, nan if tuning is None else tuning,
+                               nan if fixed_scale is None else fixed_scale, len(x), 1 if intercept else 0,
+                               tolerance, max_iterations, error, len(error))
+    if not handle:
+        raise FitError(error.value.decode())
+    kept, failures = [None], []
+
+    def callback(_context, request_pointer, request_count, merge, expected, result, count):
+        try:
+            request = np.ctypeslib.as_array(request_pointer, (request_count,)).copy()
+            merged = np.ascontiguousarray(_run_pass(data, request, merge, expected, len(x), library))
+            kept[0] = merged
+            result[0] = merged.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+            count[0] = merged.size
+            return 0
+        except BaseException as exception:  # reported after the library returns
+            failures.append(exception)
+            return 1
+
+    try:
+        status = lib.rf_fit_run(handle, _native.PASS_CALLBACK(callback), None, error, len(error))
+        if failures:
+            raise FitError(f"a pass failed: {failures[0]}") from failures[0]
+        if status != 0:
+            raise FitError(error.value.decode())
+        size = lib.rf_fit_result_json(handle, None, 0)
+        buffer = ctypes.create_string_buffer(size)
+        lib.rf_fit_result_json(handle, buffer, size)
+        raw = json.loads(buffer.value.decode())
+    finally:
+        lib.rf_fit_free(handle)
+        if cache:
+            data.unpersist()
+    names = (["intercept"] if intercept else []) + x
+    raw["coefficients"] = dict(zip(names, raw["coefficients"]))
+    if raw["standard_errors"] is not None:
+        raw["standard_errors"] = dict(zip(names, raw["standard_errors"]))
+    raw["loss"] = loss
+    return raw
