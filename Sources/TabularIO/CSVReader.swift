@@ -67,9 +67,9 @@ struct CSVReader {
 
   /// The file mapped whole (large regular files read on several threads), instead of `buffer`'s chunks.
   var mapped: MappedFile?
-  /// For a reader parsing one piece of the data on a worker thread: the piece's first byte and the byte
-  /// before which its last record starts (``readDataInPieces(threads:)``).
-  var piece: (start: Int, limit: Int)?
+  /// For a piece reader (``readDataInPieces(threads:)``): where its full staging blocks come from, and the blocks it filled, in order.
+  var pool: BlockPool?
+  var filled: [StagedBlock] = []
 
   init(source: ByteSource, options: CSVReadOptions) {
     self.source = source
@@ -532,7 +532,9 @@ struct CSVReader {
       }
       underflows!.count += rowUnderflowCount
     }
-    if store.commitRow() { store.flush(expectedRows: piece == nil ? predictedRows() : predictedPieceRows()) }
+    if store.commitRow() {
+      if let pool { retireBlock(pool) } else { store.flush(expectedRows: predictedRows()) }
+    }
     if line != nextExpectedLine || rowCount + dropped != nextExpectedRecord {
       runRows.append(rowCount)
       runLines.append(line)
@@ -714,14 +716,23 @@ struct ColumnStore {
   let blockRows: Int
   var columns: [[Double]]
   /// `blockRows × columns.count` doubles, column-major.
-  let stage: UnsafeMutablePointer<Double>
+  var stage: UnsafeMutablePointer<Double>
   var staged = 0
 
   init(count: Int) {
-    blockRows = max(1, min(1024, (1 << 20) / max(count, 1)))
+    blockRows = Self.blockRows(count: count)
     columns = [[Double]](repeating: [], count: count)
     stage = .allocate(capacity: max(count, 1) * blockRows)
   }
+
+  /// A store that stages into `stage` (``BlockPool/take()``) and keeps no columns (a piece reader's).
+  init(count: Int, stage: UnsafeMutablePointer<Double>) {
+    blockRows = Self.blockRows(count: count)
+    columns = []
+    self.stage = stage
+  }
+
+  static func blockRows(count: Int) -> Int { max(1, min(1024, (1 << 20) / max(count, 1))) }
 
   /// Where the row being parsed goes: column j at `stageRow[j * blockRows]`.
   var stageRow: UnsafeMutablePointer<Double> {

@@ -15,7 +15,8 @@ struct ParsedPiece {
   /// piece's limit, or the record that needs more data, or the end of the data.
   var start: Int
   var stop: Int
-  var columns: [[Double]]
+  /// The rows kept, in staging blocks of the pool (column j of a block at `base + j * blockRows`).
+  var blocks: [StagedBlock]
   var rows = 0
   var dropped = 0
   var lines = 0
@@ -80,6 +81,7 @@ extension CSVReader {
   /// with the file's line numbers to throw its error.
   mutating func readDataInPieces(threads: Int) throws {
     let pieceSize = max(1, options.pieceSize)
+    let pool = BlockPool(doubles: max(slotCount, 1) * store.blockRows)
     // Mapped: windows of several pieces per thread bound the memory of the pieces' columns.
     let window = max(1, pieceSize * max(8, 4 * threads))
     while true {
@@ -93,7 +95,7 @@ extension CSVReader {
       for k in 0...count { bounds[k] = start + Int((Double(windowEnd - start) * Double(k) / Double(count)).rounded(.down)) }
       bounds[count] = windowEnd
       let queue = PieceQueue(count: count)
-      let template = Template(reader: pieceTemplate())
+      let template = Template(reader: pieceTemplate(pool: pool))
       let origin = start
       let cuts = bounds
       DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
@@ -105,16 +107,26 @@ extension CSVReader {
       var joined: [ParsedPiece] = []
       var position = start
       var finished = false
+      defer {
+        // Every block goes back: the joined pieces' (appended by then, or an error is thrown), and
+        // those of pieces not joined (after the end of the data, or an error).
+        for piece in joined { pool.give(piece.blocks) }
+        for k in 0..<count { if let piece = queue.results[k] { pool.give(piece.blocks) } }
+      }
       for k in 0..<count {
         var piece = queue.results[k]!
+        queue.results[k] = nil
         if piece.start != position {
-          piece = parsePiece(from: position, limit: bounds[k + 1])
+          pool.give(piece.blocks)
+          piece = pieceTemplate(pool: pool).parsePiece(from: position, limit: bounds[k + 1])
         }
         if piece.failed {
-          try rethrowFailure(from: position, limit: bounds[k + 1])
+          pool.give(piece.blocks)
+          try pieceTemplate(pool: pool).rethrowFailure(from: position, limit: bounds[k + 1])
         }
         join(piece)
         position = piece.stop
+        if mapped != nil { options.progress?(piece.endOfData ? end : position, end) }
         joined.append(piece)
         if piece.needMore || piece.endOfData {
           finished = piece.endOfData
@@ -122,11 +134,8 @@ extension CSVReader {
         }
       }
       start = position
-      appendColumns(of: &joined)
-      if let mapped {
-        options.progress?(start, end)
-        mapped.release(upTo: start)
-      }
+      appendColumns(of: joined)
+      mapped?.release(upTo: start)
       if finished { return }
     }
   }
@@ -146,8 +155,9 @@ extension CSVReader {
 
   /// A copy of this reader without its growing arrays: a copy holding them would make every append to
   /// the columns copy them whole (copy on write).
-  func pieceTemplate() -> CSVReader {
+  func pieceTemplate(pool: BlockPool) -> CSVReader {
     var reader = self
+    reader.pool = pool
     reader.store.columns = []
     reader.runRows = []
     reader.runLines = []
@@ -159,10 +169,10 @@ extension CSVReader {
   func pieceReader(from: Int, limit: Int) -> CSVReader {
     var reader = self
     reader.mapped = nil
-    reader.piece = (from, limit)
     reader.start = from
     reader.line = 0
-    reader.store = ColumnStore(count: slotCount)
+    reader.store = ColumnStore(count: slotCount, stage: reader.pool!.take())
+    reader.filled = []
     reader.rowCount = 0
     reader.dropped = 0
     reader.runRows = []
@@ -204,10 +214,13 @@ extension CSVReader {
         break parsing
       }
     }
-    let columns = failed ? [] : reader.store.finish(expectedRows: reader.rowCount)
-    reader.store.deallocate()
+    if reader.store.staged > 0 {
+      reader.filled.append(StagedBlock(base: reader.store.stage, rows: reader.store.staged))
+    } else {
+      reader.pool!.give([StagedBlock(base: reader.store.stage, rows: 0)])
+    }
     return ParsedPiece(
-      start: from, stop: reader.start, columns: columns, rows: reader.rowCount, dropped: reader.dropped,
+      start: from, stop: reader.start, blocks: reader.filled, rows: reader.rowCount, dropped: reader.dropped,
       lines: reader.line, runRows: reader.runRows, runLines: reader.runLines, runRecords: reader.runRecords,
       nextExpectedLine: reader.nextExpectedLine, nextExpectedRecord: reader.nextExpectedRecord,
       underflows: reader.underflows, failed: failed, needMore: needMore, endOfData: endOfData)
@@ -217,7 +230,7 @@ extension CSVReader {
   func rethrowFailure(from: Int, limit: Int) throws {
     var reader = pieceReader(from: from, limit: limit)
     reader.line = line
-    defer { reader.store.deallocate() }
+    defer { reader.pool!.give(reader.filled + [StagedBlock(base: reader.store.stage, rows: 0)]) }
     while true {
       switch try reader.parseDataRecord() {
       case .kept(let next, let lines): reader.keep(next: next, lines: lines)
@@ -264,35 +277,79 @@ extension CSVReader {
   }
 
   /// Appends the joined pieces' columns to the column store, each column on its own thread.
-  mutating func appendColumns(of pieces: inout [ParsedPiece]) {
+  mutating func appendColumns(of pieces: [ParsedPiece]) {
     let added = pieces.reduce(0) { $0 + $1.rows }
     guard added > 0, slotCount > 0 else { return }
     let expected = predictedRows() ?? 0
+    let blockRows = store.blockRows
+    let blocks = pieces.flatMap(\.blocks)
     store.columns.withUnsafeMutableBufferPointer { columns in
-      let target = UncheckedColumns(columns: columns)
-      let sources = pieces
+      let target = UncheckedColumns(columns: columns, blocks: blocks)
       DispatchQueue.concurrentPerform(iterations: columns.count) { j in
         let column = target.columns.baseAddress! + j
         let needed = column.pointee.count + added
         if column.pointee.capacity < needed {
           column.pointee.reserveCapacity(max(needed, expected, column.pointee.capacity + column.pointee.capacity / 2))
+          HugePages.advise(&column.pointee)
         }
-        for piece in sources where piece.rows > 0 {
-          column.pointee.append(contentsOf: piece.columns[j])
+        for block in target.blocks {
+          column.pointee.append(contentsOf: UnsafeBufferPointer(start: block.base + j * blockRows, count: block.rows))
         }
       }
     }
-    pieces.removeAll()
   }
 
-  /// The number of rows a piece will hold, extrapolated from its bytes parsed so far.
-  func predictedPieceRows() -> Int? {
-    guard let (from, limit) = piece, start > from else { return nil }
-    return Int(Double(rowCount + 1) * Double(limit - from) / Double(start - from) * 1.05) + 64
+  /// Hands the full staging block to the piece's list and stages into a fresh one from `pool`.
+  mutating func retireBlock(_ pool: BlockPool) {
+    filled.append(StagedBlock(base: store.stage, rows: store.staged))
+    store.stage = pool.take()
+    store.staged = 0
   }
+
 }
 
 /// The column arrays, each appended to by one thread.
 private struct UncheckedColumns: @unchecked Sendable {
   let columns: UnsafeMutableBufferPointer<[Double]>
+  let blocks: [StagedBlock]
+}
+
+/// A staging block filled by a piece: `rows` rows of every selected column, column-major with a column
+/// stride of ``ColumnStore/blockRows``.
+struct StagedBlock {
+  let base: UnsafeMutablePointer<Double>
+  let rows: Int
+}
+
+/// The staging blocks of the pieces, recycled from window to window: the pieces' rows stay in the
+/// blocks they were parsed into until they are appended to the columns, and a window reuses the
+/// memory of the previous one (fresh memory each time would cost a page fault per 512 doubles).
+final class BlockPool: @unchecked Sendable {
+  let doubles: Int
+  private var free: [UnsafeMutablePointer<Double>] = []
+  private var lock = pthread_mutex_t()
+
+  init(doubles: Int) {
+    self.doubles = doubles
+    pthread_mutex_init(&lock, nil)
+  }
+
+  deinit {
+    for block in free { block.deallocate() }
+    pthread_mutex_destroy(&lock)
+  }
+
+  func take() -> UnsafeMutablePointer<Double> {
+    pthread_mutex_lock(&lock)
+    let block = free.popLast()
+    pthread_mutex_unlock(&lock)
+    return block ?? .allocate(capacity: doubles)
+  }
+
+  func give(_ blocks: [StagedBlock]) {
+    guard !blocks.isEmpty else { return }
+    pthread_mutex_lock(&lock)
+    free.append(contentsOf: blocks.map(\.base))
+    pthread_mutex_unlock(&lock)
+  }
 }
