@@ -63,6 +63,13 @@ public struct CSVReadOptions: Sendable {
   /// Bytes per read(2) call (default 4 MiB). Records longer than this grow the buffer. Small
   /// values are useful only to test chunk boundaries.
   public var chunkSize: Int
+  /// How many threads parse the data rows: 0 (the default) uses every core, 1 the sequential reader.
+  /// The table, and the error thrown for a bad file, are the same whatever the value (the first problem
+  /// in file order wins, with its row and column).
+  public var threads: Int
+  /// Bytes of file text per piece parsed by one thread (default 1 MiB). A file with less than two pieces
+  /// of data rows is read on one thread. Small values are useful only to test piece boundaries.
+  public var pieceSize: Int
 
   /// Creates options; every argument has the default described on its property.
   public init(
@@ -72,7 +79,9 @@ public struct CSVReadOptions: Sendable {
     columns: [String]? = nil,
     chooseColumns: (@Sendable (CSVLayout) throws -> [Int])? = nil,
     progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?) -> Void)? = nil,
-    chunkSize: Int = 4 << 20
+    chunkSize: Int = 4 << 20,
+    threads: Int = 0,
+    pieceSize: Int = 1 << 20
   ) {
     self.delimiter = delimiter
     self.header = header
@@ -81,5 +90,7 @@ public struct CSVReadOptions: Sendable {
     self.chooseColumns = chooseColumns
     self.progress = progress
     self.chunkSize = chunkSize
+    self.threads = threads
+    self.pieceSize = pieceSize
   }
 }

@@ -65,19 +65,36 @@ struct CSVReader {
   /// Bytes allocated after the data: the NUL sentinel and 8 bytes the number scanner may read.
   static let slack = 9
 
+  /// The file mapped whole (large regular files read on several threads), instead of `buffer`'s chunks.
+  var mapped: MappedFile?
+  /// For a piece reader (``readDataInPieces(threads:)``): where its full staging blocks come from, and the blocks it filled, in order.
+  var pool: BlockPool?
+  var filled: [StagedBlock] = []
+
   init(source: ByteSource, options: CSVReadOptions) {
     self.source = source
     self.options = options
     self.name = source.name
+    self.store = ColumnStore(count: 0)
+    if Self.threadCount(options) > 1, let size = source.totalBytes, size >= 2 * max(1, options.pieceSize),
+      let map = MappedFile(source, size: size, slack: Self.slack)
+    {
+      mapped = map
+      buffer = map.base
+      capacity = size
+      end = size
+      eof = true
+      bytesRead = size
+      return
+    }
     // No bigger than the file (+1 so a single read sees the end) when its size is known.
     self.capacity = max(16, min(options.chunkSize, (source.totalBytes ?? options.chunkSize) + 1))
     self.buffer = .allocate(capacity: capacity + Self.slack)
     self.buffer.initialize(repeating: 0, count: Self.slack)
-    self.store = ColumnStore(count: 0)
   }
 
   mutating func deallocate() {
-    buffer.deallocate()
+    if let mapped { mapped.unmap() } else { buffer.deallocate() }
     store.deallocate()
   }
 
@@ -168,7 +185,13 @@ struct CSVReader {
     names = fileColumns.map { allNames[$0 - 1] }
     store.deallocate()
     store = ColumnStore(count: slotCount)
-    try readData()
+    let threads = Self.threadCount(options)
+    let left = (source.totalBytes ?? Int.max) - (bytesRead - (end - start))
+    if mapped != nil || (threads > 1 && left >= 2 * max(1, options.pieceSize)) {
+      try readDataInPieces(threads: threads)
+    } else {
+      try readData()
+    }
     if rowCount == 0 && dropped == 0 {
       throw isHeader ? CSVError.headerOnly(file: name) : CSVError.emptyFile(file: name)
     }
@@ -483,24 +506,7 @@ struct CSVReader {
     while true {
       switch try parseDataRecord() {
       case .kept(let next, let lines):
-        if let (column, text) = rowUnderflow {
-          if underflows == nil {
-            underflows = Underflows(count: 0, row: line, column: column + 1,
-                                    name: hadHeader ? allNames[column] : nil, text: text)
-          }
-          underflows!.count += rowUnderflowCount
-        }
-        if store.commitRow() { store.flush(expectedRows: predictedRows()) }
-        if line != nextExpectedLine || rowCount + dropped != nextExpectedRecord {
-          runRows.append(rowCount)
-          runLines.append(line)
-          runRecords.append(rowCount + dropped)
-        }
-        nextExpectedRecord = rowCount + dropped + 1
-        rowCount += 1
-        nextExpectedLine = line + 1
-        start = next
-        line += lines
+        keep(next: next, lines: lines)
       case .dropped(let next, let lines):
         dropped += 1
         start = next
@@ -514,6 +520,31 @@ struct CSVReader {
         return
       }
     }
+  }
+
+  /// Commits the staged row parsed by ``parseDataRecord()`` and moves to the next record.
+  @inline(__always)
+  mutating func keep(next: Int, lines: Int) {
+    if let (column, text) = rowUnderflow {
+      if underflows == nil {
+        underflows = Underflows(count: 0, row: line, column: column + 1,
+                                name: hadHeader ? allNames[column] : nil, text: text)
+      }
+      underflows!.count += rowUnderflowCount
+    }
+    if store.commitRow() {
+      if let pool { retireBlock(pool) } else { store.flush(expectedRows: predictedRows()) }
+    }
+    if line != nextExpectedLine || rowCount + dropped != nextExpectedRecord {
+      runRows.append(rowCount)
+      runLines.append(line)
+      runRecords.append(rowCount + dropped)
+    }
+    nextExpectedRecord = rowCount + dropped + 1
+    rowCount += 1
+    nextExpectedLine = line + 1
+    start = next
+    line += lines
   }
 
   /// The number of data rows the whole file will hold, extrapolated from the bytes parsed so far
@@ -685,14 +716,23 @@ struct ColumnStore {
   let blockRows: Int
   var columns: [[Double]]
   /// `blockRows × columns.count` doubles, column-major.
-  let stage: UnsafeMutablePointer<Double>
+  var stage: UnsafeMutablePointer<Double>
   var staged = 0
 
   init(count: Int) {
-    blockRows = max(1, min(1024, (1 << 20) / max(count, 1)))
+    blockRows = Self.blockRows(count: count)
     columns = [[Double]](repeating: [], count: count)
     stage = .allocate(capacity: max(count, 1) * blockRows)
   }
+
+  /// A store that stages into `stage` (``BlockPool/take()``) and keeps no columns (a piece reader's).
+  init(count: Int, stage: UnsafeMutablePointer<Double>) {
+    blockRows = Self.blockRows(count: count)
+    columns = []
+    self.stage = stage
+  }
+
+  static func blockRows(count: Int) -> Int { max(1, min(1024, (1 << 20) / max(count, 1))) }
 
   /// Where the row being parsed goes: column j at `stageRow[j * blockRows]`.
   var stageRow: UnsafeMutablePointer<Double> {

@@ -14,7 +14,8 @@ struct BenchArguments {
       --no-marginal  skip the second timing at one iteration (the marginal cost per iteration)
       --json         one JSON object per fit (coefficients included) instead of the tables
       --csv PATH     write the data for the single --n/--p as CSV (header x1..x(p−1),y) and exit
-      --parse PATH   time reading the CSV file PATH into column storage (TabularIO, one core) and exit
+      --parse PATH   time reading the CSV file PATH into column storage (TabularIO) and exit
+      --threads T    with --parse: threads that parse (default 0: every core; 1: the sequential reader)
     """
 
   var sizes: [Int] = []
@@ -27,6 +28,7 @@ struct BenchArguments {
   var json = false
   var csvPath: String?
   var parsePath: String?
+  var parseThreads = 0
 
   struct Invalid: Error, CustomStringConvertible {
     let description: String
@@ -60,6 +62,9 @@ struct BenchArguments {
       case "--json": json = true
       case "--csv": csvPath = try value(flag)
       case "--parse": parsePath = try value(flag)
+      case "--threads":
+        guard let t = Int(try value(flag)), t >= 0 else { throw Invalid(description: "--threads needs a count ≥ 0") }
+        parseThreads = t
       case "--help", "-h": throw Invalid(description: "")
       default: throw Invalid(description: "unknown argument '\(flag)'")
       }

@@ -5,19 +5,21 @@ import Darwin
 #endif
 import TabularIO
 
-/// `--parse PATH`: the time to read a numeric CSV file into column storage with TabularIO (the reader
-/// runs on one thread), as the median of `repeats` reads after one untimed read that warms the page
+/// `--parse PATH`: the time to read a numeric CSV file into column storage with TabularIO (on `threads`
+/// threads: 0 for every core), as the median of `repeats` reads after one untimed read that warms the page
 /// cache, in MB/s of file text. The CLI's reading is this plus building the design.
 struct ParseBenchmark {
   let path: String
   let repeats: Int
+  let threads: Int
 
   func run() throws {
-    var table = try readNumericCSV(path: path)
+    let options = CSVReadOptions(threads: threads)
+    var table = try readNumericCSV(path: path, options: options)
     let bytes = try fileSize()
     var samples: [Timing] = []
     for _ in 0..<max(1, repeats) {
-      samples.append(try Stopwatch.measure { table = try readNumericCSV(path: path) })
+      samples.append(try Stopwatch.measure { table = try readNumericCSV(path: path, options: options) })
     }
     let wall = Stopwatch.median(of: samples.map(\.wall)), cpu = Stopwatch.median(of: samples.map(\.cpu))
     let megabytes = Double(bytes) / 1e6

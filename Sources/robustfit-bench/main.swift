@@ -37,7 +37,7 @@ if let path = arguments.csvPath {
 
 if let path = arguments.parsePath {
   do {
-    try ParseBenchmark(path: path, repeats: arguments.repeats ?? 5).run()
+    try ParseBenchmark(path: path, repeats: arguments.repeats ?? 5, threads: arguments.parseThreads).run()
     exit(0)
   } catch {
     standardError("robustfit-bench: \(error)\n")

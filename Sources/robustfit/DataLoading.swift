@@ -195,13 +195,7 @@ enum DataLoader {
       }
     }
     let xNames = xIndices.map { table.names[$0] }
-    var values: [Double] = []
-    values.reserveCapacity(n * p)  // pages are resident only once written
-    if !noIntercept { values.append(contentsOf: repeatElement(1.0, count: n)) }
-    for j in xIndices {
-      values.append(contentsOf: table.columns[j])
-      table.columns[j] = []
-    }
+    let values = DesignCopy.columnMajor(&table, predictors: xIndices, intercept: !noIntercept, rows: n)
     let design = try DesignMatrix(rows: n, columns: p, columnMajor: values,
                                   names: (noIntercept ? [] : [DesignMatrix.interceptName]) + xNames,
                                   hasIntercept: !noIntercept)

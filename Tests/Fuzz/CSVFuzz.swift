@@ -5,7 +5,8 @@
 // selection, a small chunk size); the rest is the file. Properties checked (a violation traps):
 // the reader returns a table whose columns all have rowCount finite values and increasing source
 // lines, or throws a CSVError with a one-line message; reading in one chunk and in chunks of
-// 1-8 bytes gives the same table or the same error.
+// 1-8 bytes gives the same table or the same error, and so does the parallel reader with pieces of
+// 1-8 bytes.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func csvFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -25,6 +26,17 @@ public func csvFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let whole = Result { try readNumericCSV(bytes: bytes, name: "fuzz.csv", options: options) }
   options.chunkSize = 1 + Int(control >> 5)
   let chunked = Result { try readNumericCSV(bytes: bytes, name: "fuzz.csv", options: options) }
+  // The parallel reader with pieces of a few bytes: boundaries in quotes, at CR/LF, in bad rows.
+  var pieces = options
+  pieces.threads = 2
+  pieces.pieceSize = 1 + Int(control >> 5)
+  let parallel = Result { try readNumericCSV(bytes: bytes, name: "fuzz.csv", options: pieces) }
+  switch (chunked, parallel) {
+  case (.success(let t), .success(let u)): precondition(t == u, "the parallel reader changed the table")
+  case (.failure(let e), .failure(let f)):
+    precondition(e as? CSVError == f as? CSVError, "the parallel reader changed the error: \(e) / \(f)")
+  default: preconditionFailure("the parallel reader changed success/failure")
+  }
   switch (whole, chunked) {
   case (.success(let t), .success(let u)):
     precondition(t == u, "chunk size changed the table")
