@@ -3,22 +3,43 @@
 /// random order and each is kept only when it is not, to rounding, a combination of those already kept.
 /// A design with dummy columns (a column that is 1 in a few rows) then still gets subsets that include
 /// those rows, where plain subsampling would draw singular subsets most of the time and discard them.
-struct ElementalSubsets {
-  let design: DesignMatrix
-  let response: [Double]
-  /// 1 / max|xᵢⱼ| per column: the rank test compares rows in the columns' own units.
-  let columnScales: [Double]
-  var generator: SplitMix64
+///
+/// The kept rows are orthonormalised as they come (modified Gram–Schmidt, twice, in the columns' own
+/// units): with the rows xₖ = Σⱼ≤ₖ Lₖⱼ qⱼ, the β through them is Σⱼ aⱼ qⱼ with L·a = y of the kept rows,
+/// a forward substitution (the QR solve of the subset, no further factorisation). Buffers are allocated
+/// once; the rows tried are marked by a stamp per row.
+final class ElementalSubsets {
+  let block: CandidateBlock
+  /// Orthonormal rows qₖ (p × p, row k at k·p, scaled columns), the triangle L (row k at k·p) and the
+  /// row being orthogonalised: raw buffers (array writes in these loops would pay uniqueness checks).
+  private let basis: UnsafeMutablePointer<Double>
+  private let lower: UnsafeMutablePointer<Double>
+  private let candidate: UnsafeMutablePointer<Double>
+  private var kept: [Int]
+  /// Row i was tried in the current draw when stamps[i] == stamp.
+  private let stamps: UnsafeMutableBufferPointer<UInt32>
+  private var stamp: UInt32 = 0
 
-  /// Case weights: rows of weight 0 are never drawn.
-  let weights: [Double]?
+  init(block: CandidateBlock) {
+    self.block = block
+    let p = block.columns
+    basis = .allocate(capacity: p * p)
+    basis.initialize(repeating: 0, count: p * p)
+    lower = .allocate(capacity: p * p)
+    lower.initialize(repeating: 0, count: p * p)
+    candidate = .allocate(capacity: p)
+    candidate.initialize(repeating: 0, count: p)
+    kept = []
+    kept.reserveCapacity(p)
+    stamps = .allocate(capacity: block.rows)
+    stamps.initialize(repeating: 0)
+  }
 
-  init(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], seed: UInt64, weights: [Double]? = nil) {
-    self.weights = weights
-    self.design = design
-    self.response = response
-    columnScales = columnMagnitudes.map { $0 > 0 ? 1 / $0 : 1 }
-    generator = SplitMix64(seed: seed)
+  deinit {
+    basis.deallocate()
+    lower.deallocate()
+    candidate.deallocate()
+    stamps.deallocate()
   }
 
   /// The relative size below which a row's part outside the span of the kept rows counts as 0.
@@ -26,33 +47,62 @@ struct ElementalSubsets {
 
   /// The coefficients of the hyperplane through one random nonsingular subset; nil when none was
   /// found within the tries (a design that is rank deficient on all but a few rows).
-  mutating func draw() throws -> [Double]? {
-    let n = design.rows, p = design.columns
-    var kept: [Int] = []
-    var basis: [[Double]] = []  // orthonormal rows, scaled columns
-    var tried = Set<Int>()
+  func draw(_ generator: inout SplitMix64) -> [Double]? {
+    let n = block.rows, p = block.columns, x = block.x.baseAddress!, scales = block.columnScales
+    let basis = self.basis, lower = self.lower, candidate = self.candidate, stamps = self.stamps
+    kept.removeAll(keepingCapacity: true)
+    stamp &+= 1
+    if stamp == 0 {  // the stamps wrapped: clear them
+      for i in stamps.indices { stamps[i] = 0 }
+      stamp = 1
+    }
+    var tried = 0
     let limit = min(n, max(20 * p, 200))
-    while kept.count < p && tried.count < limit {
+    while kept.count < p && tried < limit {
       let i = Int(generator.next() % UInt64(n))
-      guard tried.insert(i).inserted, (weights?[i] ?? 1) > 0 else { continue }
-      var v = (0..<p).map { design.values[$0 * n + i] * columnScales[$0] }
-      let size = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+      guard stamps[i] != stamp else { continue }
+      stamps[i] = stamp
+      tried += 1
+      guard (block.caseWeights?[i] ?? 1) > 0 else { continue }
+      let k = kept.count
+      var size = 0.0
+      for j in 0..<p {
+        let v = x[j * n + i] * scales[j]
+        candidate[j] = v
+        size += v * v
+      }
+      size = size.squareRoot()
       guard size > 0 else { continue }
-      for q in basis {  // modified Gram–Schmidt, twice for stability
+      for t in 0..<k {  // modified Gram–Schmidt, twice for stability
+        var total = 0.0
         for _ in 0..<2 {
           var dot = 0.0
-          for j in 0..<p { dot += q[j] * v[j] }
-          for j in 0..<p { v[j] -= dot * q[j] }
+          for j in 0..<p { dot += basis[t * p + j] * candidate[j] }
+          for j in 0..<p { candidate[j] -= dot * basis[t * p + j] }
+          total += dot
         }
+        lower[k * p + t] = total
       }
-      let remainder = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+      var remainder = 0.0
+      for j in 0..<p { remainder += candidate[j] * candidate[j] }
+      remainder = remainder.squareRoot()
       guard remainder > Self.rankTolerance * size else { continue }
-      basis.append(v.map { $0 / remainder })
+      for j in 0..<p { basis[k * p + j] = candidate[j] / remainder }
+      lower[k * p + k] = remainder
       kept.append(i)
     }
     guard kept.count == p else { return nil }
-    var a = [Double](repeating: 0, count: p * p)
-    for (k, i) in kept.enumerated() { for j in 0..<p { a[j * p + k] = design.values[j * n + i] } }
-    return try LAPACK.solveSquare(a, order: p, kept.map { response[$0] })
+    // L·a = y of the kept rows, then β̃ = Σ aₖqₖ in scaled columns, βⱼ = β̃ⱼ·scaleⱼ.
+    var a = [Double](repeating: 0, count: p)
+    for k in 0..<p {
+      var sum = block.y[kept[k]]
+      for t in 0..<k { sum -= lower[k * p + t] * a[t] }
+      a[k] = sum / lower[k * p + k]
+    }
+    var beta = [Double](repeating: 0, count: p)
+    for k in 0..<p { for j in 0..<p { beta[j] += a[k] * basis[k * p + j] } }
+    for j in 0..<p { beta[j] *= scales[j] }
+    guard beta.allSatisfy(\.isFinite) else { return nil }
+    return beta
   }
 }
