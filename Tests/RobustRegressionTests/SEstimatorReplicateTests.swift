@@ -67,7 +67,7 @@ struct SEstimatorReplicateTests {
 
   @Test("The accelerated refinement ends at the plain iteration's S-estimate (same fixed point)")
   func refinementFixedPoint() throws {
-    let (design, y) = try contaminated(n: 2500, fraction: 0.3, seed: 7)
+    let (design, y) = try Self.contaminated(n: 2500, fraction: 0.3, seed: 7)
     let fit = try Regression(loss: .s, seed: 7).fit(design, response: y)
     let estimate = try #require(fit.sEstimate)
     // At the S-estimate β is the bisquare-weighted least squares of its own weights at c·s, and s solves

@@ -69,34 +69,48 @@ final class CandidateBlock: @unchecked Sendable {
 
   /// The `kept` best candidates of `count` elemental subsets in each block (smallest M-scale first), or
   /// a single candidate of scale 0 when one fits more than half of its block exactly (its MAD is 0).
+  ///
+  /// Each block's subsets are drawn in order from its seed, one stream per block as in robustbase
+  /// (the blocks' draws in parallel); their evaluation is cut into tasks of ``candidatesPerTask`` on
+  /// all cores. The kept candidates are the smallest scales with ties to the earlier draw, and the exact
+  /// fit the earliest: the same as evaluating the stream in order, whatever the threads' timing.
   static func bestCandidates(in blocks: [CandidateBlock], count: Int, seeds: [UInt64], kept: Int) throws
     -> [[SEstimator.Estimate]]
   {
-    let tasksPerBlock = max(1, (count + candidatesPerTask - 1) / candidatesPerTask)
-    var taskSeeds: [UInt64] = []
-    for seed in seeds {
-      var generator = SplitMix64(seed: seed)
-      for _ in 0..<tasksPerBlock { taskSeeds.append(generator.next()) }
+    let draws = StartSlots(count: blocks.count)
+    DispatchQueue.concurrentPerform(iterations: blocks.count) { b in
+      var generator = SplitMix64(seed: seeds[b])
+      let subsets = ElementalSubsets(block: blocks[b])
+      draws.set(b, (0..<count).map { _ in subsets.draw(&generator) })
     }
+    let tasksPerBlock = max(1, (count + candidatesPerTask - 1) / candidatesPerTask)
     let results = TaskResults(count: blocks.count * tasksPerBlock)
-    let frozenSeeds = taskSeeds
     DispatchQueue.concurrentPerform(iterations: blocks.count * tasksPerBlock) { task in
       let b = task / tasksPerBlock, t = task % tasksPerBlock
-      let share = min(candidatesPerTask, count - t * candidatesPerTask)
+      let range = min(count, t * candidatesPerTask)..<min(count, (t + 1) * candidatesPerTask)
       results.set(task, Result {
-        guard share > 0 else { return [] }
-        return try CandidateWorkspace(blocks[b]).search(count: share, seed: frozenSeeds[task], kept: kept)
+        try CandidateWorkspace(blocks[b]).search(Array(draws.get(b)[range]), first: range.lowerBound, kept: kept)
       })
     }
     return try blocks.indices.map { b in
-      var pooled: [SEstimator.Estimate] = []
+      var pooled: [(index: Int, estimate: SEstimator.Estimate)] = []
       for t in 0..<tasksPerBlock { pooled += try results.get(b * tasksPerBlock + t)!.get() }
-      if let exact = pooled.first(where: { $0.scale == 0 }) { return [exact] }
-      // Smallest scale first; ties keep the task order.
-      let order = pooled.indices.sorted { (pooled[$0].scale, $0) < (pooled[$1].scale, $1) }
-      return order.prefix(kept).map { pooled[$0] }
+      if let exact = pooled.filter({ $0.estimate.scale == 0 }).min(by: { $0.index < $1.index }) {
+        return [exact.estimate]
+      }
+      pooled.sort { ($0.estimate.scale, $0.index) < ($1.estimate.scale, $1.index) }
+      return pooled.prefix(kept).map(\.estimate)
     }
   }
+}
+
+/// The elemental starts drawn for each block, each written by the worker of its block.
+final class StartSlots: @unchecked Sendable {
+  private var slots: [[[Double]?]]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: [], count: count) }
+  func set(_ b: Int, _ starts: [[Double]?]) { lock.withLock { slots[b] = starts } }
+  func get(_ b: Int) -> [[Double]?] { lock.withLock { slots[b] } }
 }
 
 /// One task's buffers on a ``CandidateBlock``: residuals, MAD scratch, weights, the augmented Gram
@@ -139,39 +153,51 @@ final class CandidateWorkspace {
   private var dof: Double { block.degreesOfFreedom }
   private var weightBuffer: UnsafeBufferPointer<Double>? { block.caseWeights.map { UnsafeBufferPointer($0) } }
 
-  /// The resampling loop of `count` candidates from `seed`: the `kept` smallest M-scales, smallest first.
-  func search(count: Int, seed: UInt64, kept: Int) throws -> [SEstimator.Estimate] {
-    var generator = SplitMix64(seed: seed)
-    var best: [SEstimator.Estimate] = []
-    for _ in 0..<count {
-      guard let start = subsets.draw(&generator) else { continue }
+  /// The resampling loop over `starts` (the draws `first`, `first` + 1, … of the block's stream; nil where
+  /// no nonsingular subset was found): the `kept` smallest M-scales with their draw numbers, smallest
+  /// first, or the first start whose MAD is 0 (an exact fit of more than half the block) alone, at scale 0.
+  func search(_ starts: [[Double]?], first: Int, kept: Int) throws -> [(index: Int, estimate: SEstimator.Estimate)] {
+    var best: [SEstimator.Estimate] = [], indices: [Int] = []
+    for (offset, start) in starts.enumerated() {
+      guard let start else { continue }
       residuals(at: start)
       let initial = madScale()
-      guard initial > 0 else { return [SEstimator.Estimate(coefficients: start, scale: 0, converged: true)] }
+      guard initial > 0 else {
+        return [(first + offset, SEstimator.Estimate(coefficients: start, scale: 0, converged: true))]
+      }
       var beta = start, scale = initial, stepped = true
       for _ in 0..<SEstimator.candidateSteps {
         guard let (next, nextScale) = try step(beta, scale: scale) else { stepped = false; break }
         beta = next
         scale = nextScale
       }
-      if stepped { enter(beta, scale: scale, into: &best, kept: kept) }
+      guard stepped else { continue }
+      let position = enter(beta, scale: scale, into: &best, kept: kept)
+      if let position {
+        indices.insert(first + offset, at: position)
+        if indices.count > best.count { indices.removeLast() }
+      }
     }
-    return best
+    return zip(indices, best).map { ($0, $1) }
   }
 
   /// Enters the candidate whose residuals `r` holds into `best` when its M-scale is below the worst kept
   /// one (mean ρ at that scale below b); `scale` is its one-step scale, the M-scale solve's start.
-  func enter(_ beta: [Double], scale: Double, into best: inout [SEstimator.Estimate], kept: Int) {
+  /// Returns its position in `best` (nil when not entered); equal scales keep the earlier candidate first.
+  @discardableResult
+  func enter(_ beta: [Double], scale: Double, into best: inout [SEstimator.Estimate], kept: Int) -> Int? {
     let residuals = UnsafeBufferPointer(r)
     if best.count == kept, let worst = best.last?.scale, worst > 0,
        MScale.meanRho(residuals, scale: worst, c: MScale.breakdownConstant, degreesOfFreedom: dof,
                       weights: weightBuffer) >= MScale.b {
-      return
+      return nil
     }
     let solved = MScale.solve(residuals, degreesOfFreedom: dof, initial: scale, weights: weightBuffer).scale
-    best.append(SEstimator.Estimate(coefficients: beta, scale: solved, converged: false))
-    best.sort { $0.scale < $1.scale }
+    let position = best.firstIndex { $0.scale > solved } ?? best.count
+    guard position < kept else { return nil }
+    best.insert(SEstimator.Estimate(coefficients: beta, scale: solved, converged: false), at: position)
     if best.count > kept { best.removeLast() }
+    return position
   }
 
   /// r = y − X·β on the block.
@@ -278,11 +304,12 @@ final class CandidateWorkspace {
   }
 }
 
-/// The tasks' results, each written by the worker of its task into its own slot.
+/// The tasks' results (kept candidates with their draw numbers), each written by the worker of its task.
 final class TaskResults: @unchecked Sendable {
-  private var slots: [Result<[SEstimator.Estimate], any Error>?]
+  typealias Kept = [(index: Int, estimate: SEstimator.Estimate)]
+  private var slots: [Result<Kept, any Error>?]
   private let lock = NSLock()
   init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ i: Int, _ result: Result<[SEstimator.Estimate], any Error>) { lock.withLock { slots[i] = result } }
-  func get(_ i: Int) -> Result<[SEstimator.Estimate], any Error>? { lock.withLock { slots[i] } }
+  func set(_ i: Int, _ result: Result<Kept, any Error>) { lock.withLock { slots[i] = result } }
+  func get(_ i: Int) -> Result<Kept, any Error>? { lock.withLock { slots[i] } }
 }

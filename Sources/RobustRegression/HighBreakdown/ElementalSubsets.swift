@@ -4,16 +4,15 @@
 /// A design with dummy columns (a column that is 1 in a few rows) then still gets subsets that include
 /// those rows, where plain subsampling would draw singular subsets most of the time and discard them.
 ///
-/// The kept rows are orthonormalised as they come (modified Gram–Schmidt, twice, in the columns' own
-/// units): with the rows xₖ = Σⱼ≤ₖ Lₖⱼ qⱼ, the β through them is Σⱼ aⱼ qⱼ with L·a = y of the kept rows,
-/// a forward substitution (the QR solve of the subset, no further factorisation). Buffers are allocated
-/// once; the rows tried are marked by a stamp per row.
+/// The kept rows are orthonormalised as they come (modified Gram–Schmidt, in the columns' own units) for
+/// the rank test; β through them is then solved by Gaussian elimination with partial pivoting. Buffers
+/// are allocated once; the rows tried are marked by a stamp per row.
 final class ElementalSubsets {
   let block: CandidateBlock
-  /// Orthonormal rows qₖ (p × p, row k at k·p, scaled columns), the triangle L (row k at k·p) and the
-  /// row being orthogonalised: raw buffers (array writes in these loops would pay uniqueness checks).
+  /// Orthonormal rows qₖ (p × p, row k at k·p, scaled columns), the subset's p × p system (row k at
+  /// k·p) and the row being orthogonalised: raw buffers (array writes in these loops would pay uniqueness checks).
   private let basis: UnsafeMutablePointer<Double>
-  private let lower: UnsafeMutablePointer<Double>
+  private let system: UnsafeMutablePointer<Double>
   private let candidate: UnsafeMutablePointer<Double>
   private var kept: [Int]
   /// Row i was tried in the current draw when stamps[i] == stamp.
@@ -25,8 +24,8 @@ final class ElementalSubsets {
     let p = block.columns
     basis = .allocate(capacity: p * p)
     basis.initialize(repeating: 0, count: p * p)
-    lower = .allocate(capacity: p * p)
-    lower.initialize(repeating: 0, count: p * p)
+    system = .allocate(capacity: p * p)
+    system.initialize(repeating: 0, count: p * p)
     candidate = .allocate(capacity: p)
     candidate.initialize(repeating: 0, count: p)
     kept = []
@@ -37,7 +36,7 @@ final class ElementalSubsets {
 
   deinit {
     basis.deallocate()
-    lower.deallocate()
+    system.deallocate()
     candidate.deallocate()
     stamps.deallocate()
   }
@@ -49,7 +48,7 @@ final class ElementalSubsets {
   /// found within the tries (a design that is rank deficient on all but a few rows).
   func draw(_ generator: inout SplitMix64) -> [Double]? {
     let n = block.rows, p = block.columns, x = block.x.baseAddress!, scales = block.columnScales
-    let basis = self.basis, lower = self.lower, candidate = self.candidate, stamps = self.stamps
+    let basis = self.basis, system = self.system, candidate = self.candidate, stamps = self.stamps
     kept.removeAll(keepingCapacity: true)
     stamp &+= 1
     if stamp == 0 {  // the stamps wrapped: clear them
@@ -73,35 +72,54 @@ final class ElementalSubsets {
       }
       size = size.squareRoot()
       guard size > 0 else { continue }
-      for t in 0..<k {  // modified Gram–Schmidt, twice for stability
-        var total = 0.0
-        for _ in 0..<2 {
+      // Modified Gram–Schmidt, repeated when the first pass cancelled more than 1 − 1/√2 of the row
+      // ("twice is enough", Parlett–Kahan): most rows of a random subset need one pass.
+      var remainder = size
+      for pass in 0..<2 {
+        for t in 0..<k {
           var dot = 0.0
           for j in 0..<p { dot += basis[t * p + j] * candidate[j] }
           for j in 0..<p { candidate[j] -= dot * basis[t * p + j] }
-          total += dot
         }
-        lower[k * p + t] = total
+        let before = remainder
+        remainder = 0
+        for j in 0..<p { remainder += candidate[j] * candidate[j] }
+        remainder = remainder.squareRoot()
+        if pass == 0 && remainder * remainder * 2 >= before * before { break }
       }
-      var remainder = 0.0
-      for j in 0..<p { remainder += candidate[j] * candidate[j] }
-      remainder = remainder.squareRoot()
       guard remainder > Self.rankTolerance * size else { continue }
       for j in 0..<p { basis[k * p + j] = candidate[j] / remainder }
-      lower[k * p + k] = remainder
       kept.append(i)
     }
     guard kept.count == p else { return nil }
-    // L·a = y of the kept rows, then β̃ = Σ aₖqₖ in scaled columns, βⱼ = β̃ⱼ·scaleⱼ.
-    var a = [Double](repeating: 0, count: p)
-    for k in 0..<p {
-      var sum = block.y[kept[k]]
-      for t in 0..<k { sum -= lower[k * p + t] * a[t] }
-      a[k] = sum / lower[k * p + k]
-    }
+    // The subset's system by Gaussian elimination with partial pivoting (dgesv's algorithm, on the rows
+    // in their own units: data on an exact hyperplane with small integers give its coefficients exactly).
+    let a = system
     var beta = [Double](repeating: 0, count: p)
-    for k in 0..<p { for j in 0..<p { beta[j] += a[k] * basis[k * p + j] } }
-    for j in 0..<p { beta[j] *= scales[j] }
+    for k in 0..<p {
+      for j in 0..<p { a[k * p + j] = x[j * n + kept[k]] }
+      beta[k] = block.y[kept[k]]
+    }
+    for column in 0..<p {
+      var pivot = column
+      for row in (column + 1)..<p where abs(a[row * p + column]) > abs(a[pivot * p + column]) { pivot = row }
+      guard a[pivot * p + column] != 0 else { return nil }
+      if pivot != column {
+        for j in 0..<p { (a[pivot * p + j], a[column * p + j]) = (a[column * p + j], a[pivot * p + j]) }
+        beta.swapAt(pivot, column)
+      }
+      for row in (column + 1)..<p {
+        let factor = a[row * p + column] / a[column * p + column]
+        guard factor != 0 else { continue }
+        for j in column..<p { a[row * p + j] -= factor * a[column * p + j] }
+        beta[row] -= factor * beta[column]
+      }
+    }
+    for k in stride(from: p - 1, through: 0, by: -1) {
+      var sum = beta[k]
+      for j in (k + 1)..<p { sum -= a[k * p + j] * beta[j] }
+      beta[k] = sum / a[k * p + k]
+    }
     guard beta.allSatisfy(\.isFinite) else { return nil }
     return beta
   }
