@@ -10,9 +10,9 @@ import Foundation
 ///
 /// and enters the `best.r.s` = 2 smallest M-scales kept (its M-scale solved only when mean ρ at the
 /// worst kept scale is below b, i.e. when it is smaller). The order of the scale update and the weights
-/// is lmrob's. The candidates are evaluated in ``tasksPerBlock`` independent tasks per block on all cores,
-/// each with a seed drawn in order from the block's seed, and merged in task order: the result does not
-/// depend on the threads' timing.
+/// is lmrob's. The block's subsets are drawn in order from its seed and evaluated in tasks of
+/// ``candidatesPerTask`` on all cores (``bestCandidates(in:count:seeds:kept:)``): the result is the
+/// sequential stream's, whatever the threads' timing.
 ///
 /// Everything per candidate runs on the block's own contiguous copy of its rows with buffers allocated
 /// once per task: the residuals, the MAD, the weights, XᵀWX by `rf_weighted_gram`, a Cholesky solve of
