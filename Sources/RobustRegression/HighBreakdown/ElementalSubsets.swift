@@ -3,22 +3,42 @@
 /// random order and each is kept only when it is not, to rounding, a combination of those already kept.
 /// A design with dummy columns (a column that is 1 in a few rows) then still gets subsets that include
 /// those rows, where plain subsampling would draw singular subsets most of the time and discard them.
-struct ElementalSubsets {
-  let design: DesignMatrix
-  let response: [Double]
-  /// 1 / max|xᵢⱼ| per column: the rank test compares rows in the columns' own units.
-  let columnScales: [Double]
-  var generator: SplitMix64
+///
+/// The kept rows are orthonormalised as they come (modified Gram–Schmidt, in the columns' own units) for
+/// the rank test; β through them is then solved by Gaussian elimination with partial pivoting. Buffers
+/// are allocated once; the rows tried are marked by a stamp per row.
+final class ElementalSubsets {
+  let block: CandidateBlock
+  /// Orthonormal rows qₖ (p × p, row k at k·p, scaled columns), the subset's p × p system (row k at
+  /// k·p) and the row being orthogonalised: raw buffers (array writes in these loops would pay uniqueness checks).
+  private let basis: UnsafeMutablePointer<Double>
+  private let system: UnsafeMutablePointer<Double>
+  private let candidate: UnsafeMutablePointer<Double>
+  private var kept: [Int]
+  /// Row i was tried in the current draw when stamps[i] == stamp.
+  private let stamps: UnsafeMutableBufferPointer<UInt32>
+  private var stamp: UInt32 = 0
 
-  /// Case weights: rows of weight 0 are never drawn.
-  let weights: [Double]?
+  init(block: CandidateBlock) {
+    self.block = block
+    let p = block.columns
+    basis = .allocate(capacity: p * p)
+    basis.initialize(repeating: 0, count: p * p)
+    system = .allocate(capacity: p * p)
+    system.initialize(repeating: 0, count: p * p)
+    candidate = .allocate(capacity: p)
+    candidate.initialize(repeating: 0, count: p)
+    kept = []
+    kept.reserveCapacity(p)
+    stamps = .allocate(capacity: block.rows)
+    stamps.initialize(repeating: 0)
+  }
 
-  init(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], seed: UInt64, weights: [Double]? = nil) {
-    self.weights = weights
-    self.design = design
-    self.response = response
-    columnScales = columnMagnitudes.map { $0 > 0 ? 1 / $0 : 1 }
-    generator = SplitMix64(seed: seed)
+  deinit {
+    basis.deallocate()
+    system.deallocate()
+    candidate.deallocate()
+    stamps.deallocate()
   }
 
   /// The relative size below which a row's part outside the span of the kept rows counts as 0.
@@ -26,33 +46,81 @@ struct ElementalSubsets {
 
   /// The coefficients of the hyperplane through one random nonsingular subset; nil when none was
   /// found within the tries (a design that is rank deficient on all but a few rows).
-  mutating func draw() throws -> [Double]? {
-    let n = design.rows, p = design.columns
-    var kept: [Int] = []
-    var basis: [[Double]] = []  // orthonormal rows, scaled columns
-    var tried = Set<Int>()
+  func draw(_ generator: inout SplitMix64) -> [Double]? {
+    let n = block.rows, p = block.columns, x = block.x.baseAddress!, scales = block.columnScales
+    let basis = self.basis, system = self.system, candidate = self.candidate, stamps = self.stamps
+    kept.removeAll(keepingCapacity: true)
+    stamp &+= 1
+    if stamp == 0 {  // the stamps wrapped: clear them
+      for i in stamps.indices { stamps[i] = 0 }
+      stamp = 1
+    }
+    var tried = 0
     let limit = min(n, max(20 * p, 200))
-    while kept.count < p && tried.count < limit {
+    while kept.count < p && tried < limit {
       let i = Int(generator.next() % UInt64(n))
-      guard tried.insert(i).inserted, (weights?[i] ?? 1) > 0 else { continue }
-      var v = (0..<p).map { design.values[$0 * n + i] * columnScales[$0] }
-      let size = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-      guard size > 0 else { continue }
-      for q in basis {  // modified Gram–Schmidt, twice for stability
-        for _ in 0..<2 {
-          var dot = 0.0
-          for j in 0..<p { dot += q[j] * v[j] }
-          for j in 0..<p { v[j] -= dot * q[j] }
-        }
+      guard stamps[i] != stamp else { continue }
+      stamps[i] = stamp
+      tried += 1
+      guard (block.caseWeights?[i] ?? 1) > 0 else { continue }
+      let k = kept.count
+      var size = 0.0
+      for j in 0..<p {
+        let v = x[j * n + i] * scales[j]
+        candidate[j] = v
+        size += v * v
       }
-      let remainder = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+      size = size.squareRoot()
+      guard size > 0 else { continue }
+      // Modified Gram–Schmidt, repeated when the first pass cancelled more than 1 − 1/√2 of the row
+      // ("twice is enough", Parlett–Kahan): most rows of a random subset need one pass.
+      var remainder = size
+      for pass in 0..<2 {
+        for t in 0..<k {
+          var dot = 0.0
+          for j in 0..<p { dot += basis[t * p + j] * candidate[j] }
+          for j in 0..<p { candidate[j] -= dot * basis[t * p + j] }
+        }
+        let before = remainder
+        remainder = 0
+        for j in 0..<p { remainder += candidate[j] * candidate[j] }
+        remainder = remainder.squareRoot()
+        if pass == 0 && remainder * remainder * 2 >= before * before { break }
+      }
       guard remainder > Self.rankTolerance * size else { continue }
-      basis.append(v.map { $0 / remainder })
+      for j in 0..<p { basis[k * p + j] = candidate[j] / remainder }
       kept.append(i)
     }
     guard kept.count == p else { return nil }
-    var a = [Double](repeating: 0, count: p * p)
-    for (k, i) in kept.enumerated() { for j in 0..<p { a[j * p + k] = design.values[j * n + i] } }
-    return try LAPACK.solveSquare(a, order: p, kept.map { response[$0] })
+    // The subset's system by Gaussian elimination with partial pivoting (dgesv's algorithm, on the rows
+    // in their own units: data on an exact hyperplane with small integers give its coefficients exactly).
+    let a = system
+    var beta = [Double](repeating: 0, count: p)
+    for k in 0..<p {
+      for j in 0..<p { a[k * p + j] = x[j * n + kept[k]] }
+      beta[k] = block.y[kept[k]]
+    }
+    for column in 0..<p {
+      var pivot = column
+      for row in (column + 1)..<p where abs(a[row * p + column]) > abs(a[pivot * p + column]) { pivot = row }
+      guard a[pivot * p + column] != 0 else { return nil }
+      if pivot != column {
+        for j in 0..<p { (a[pivot * p + j], a[column * p + j]) = (a[column * p + j], a[pivot * p + j]) }
+        beta.swapAt(pivot, column)
+      }
+      for row in (column + 1)..<p {
+        let factor = a[row * p + column] / a[column * p + column]
+        guard factor != 0 else { continue }
+        for j in column..<p { a[row * p + j] -= factor * a[column * p + j] }
+        beta[row] -= factor * beta[column]
+      }
+    }
+    for k in stride(from: p - 1, through: 0, by: -1) {
+      var sum = beta[k]
+      for j in (k + 1)..<p { sum -= a[k * p + j] * beta[j] }
+      beta[k] = sum / a[k * p + k]
+    }
+    guard beta.allSatisfy(\.isFinite) else { return nil }
+    return beta
   }
 }

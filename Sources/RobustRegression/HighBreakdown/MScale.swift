@@ -5,10 +5,12 @@
 /// It is 6 × ``TukeyBiweightLoss``'s ρ, whose weight (1 − u²)² the refinements use.
 enum NormalisedBisquare {
   /// ρ(u) = 1 − (1 − u²)³, as u²(3 − 3u² + u⁴) to avoid cancellation for small u.
+  /// Branch-free: with t = min(u², 1) the polynomial is 1 at t = 1 (a NaN u gives 1, as |u| ≥ 1).
+  @inline(__always)
   static func rho(_ u: Double) -> Double {
     let z = u * u
-    guard z < 1 else { return 1 }
-    return z * (3 - 3 * z + z * z)
+    let t = z < 1 ? z : 1
+    return t * (3 - 3 * t + t * t)
   }
 }
 
@@ -31,48 +33,81 @@ enum MScale {
                       weights: UnsafeBufferPointer<Double>? = nil) -> Double {
     let inverse = 1 / (c * s)
     var sum = 0.0
-    for (i, value) in r.enumerated() { sum += (weights?[i] ?? 1) * NormalisedBisquare.rho(value * inverse) }
+    if let weights {
+      for i in r.indices { sum += weights[i] * NormalisedBisquare.rho(r[i] * inverse) }
+    } else {
+      for value in r { sum += NormalisedBisquare.rho(value * inverse) }
+    }
     return sum / degreesOfFreedom
   }
 
   /// Solves for s from `initial` to a relative change of `tolerance` by Newton's method in log s
   /// (mean ρ falls in log s with slope −mean(ρ′(u)·u), u = r/(c·s)), which needs about four passes over
   /// the residuals where robustbase's fixed-point iteration needs tens; a Newton step that would not
-  /// bring mean ρ closer to b falls back to the fixed-point step, which always does. 0 when at most
-  /// b·(n − p) residuals are non-zero (an exact fit of more than half the rows: no positive root).
+  /// bring mean ρ closer to b falls back to the fixed-point step, which always does. The sums at an
+  /// accepted Newton point are those of the next iteration (one pass per iteration, two when the
+  /// fixed-point step is taken). 0 when at most b·(n − p) residuals are non-zero (an exact fit of more
+  /// than half the rows: no positive root).
   static func solve(_ r: UnsafeBufferPointer<Double>, degreesOfFreedom: Double, initial: Double,
                     c: Double = breakdownConstant, b: Double = b, tolerance: Double = 1e-10,
                     maxIterations: Int = 200, weights: UnsafeBufferPointer<Double>? = nil) -> (scale: Double, converged: Bool) {
     var nonzero = 0.0
-    for (i, value) in r.enumerated() where value != 0 { nonzero += weights?[i] ?? 1 }
+    if let weights {
+      for i in r.indices where r[i] != 0 { nonzero += weights[i] }
+    } else {
+      for value in r where value != 0 { nonzero += 1 }
+    }
     guard nonzero > b * degreesOfFreedom else { return (0, true) }
     var s = initial > 0 && initial.isFinite ? initial : largestAbsolute(r)
+    var (mean, slope) = meanRhoAndSlope(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom, weights: weights)
     for _ in 0..<maxIterations {
-      let (mean, slope) = meanRhoAndSlope(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom, weights: weights)
       var next = s * (mean / b).squareRoot()  // the fixed-point step
+      var sums: (Double, Double)?
       if slope > 0 {
         let newton = s * Double.exp(max(-1, min(1, (mean - b) / slope)))
-        let (newtonMean, _) = meanRhoAndSlope(r, scale: newton, c: c, degreesOfFreedom: degreesOfFreedom,
-                                              weights: weights)
-        if abs(newtonMean - b) < abs(mean - b) { next = newton }
+        let atNewton = meanRhoAndSlope(r, scale: newton, c: c, degreesOfFreedom: degreesOfFreedom, weights: weights)
+        if abs(atNewton.0 - b) < abs(mean - b) {
+          next = newton
+          sums = atNewton
+        }
       }
       if abs(next - s) <= tolerance * s { return (next, true) }
       s = next
+      (mean, slope) = sums ?? meanRhoAndSlope(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom, weights: weights)
     }
     return (s, false)
   }
 
-  /// mean ρ(u) and mean ρ′(u)·u over the residuals, u = r/(c·s), with ρ′(u)·u = 6u²(1 − u²)².
+  /// mean ρ(u) and mean ρ′(u)·u over the residuals, u = r/(c·s), with ρ′(u)·u = 6u²(1 − u²)². Summed in
+  /// ``ParallelChunks/mScale(rows:)`` chunks on all cores, added in chunk order (reproducible).
   static func meanRhoAndSlope(_ r: UnsafeBufferPointer<Double>, scale s: Double, c: Double,
                               degreesOfFreedom: Double, weights: UnsafeBufferPointer<Double>? = nil) -> (Double, Double) {
     let inverse = 1 / (c * s)
-    var sum = 0.0, slope = 0.0
-    for (i, value) in r.enumerated() {
-      let u = value * inverse, z = u * u, w = weights?[i] ?? 1
-      sum += w * NormalisedBisquare.rho(u)
-      if z < 1 { slope += w * 6 * z * (1 - z) * (1 - z) }
+    let n = r.count, chunks = ParallelChunks.mScale(rows: n)
+    nonisolated(unsafe) let values = r, caseWeights = weights
+    let total = withUnsafeTemporaryAllocation(of: (Double, Double).self, capacity: chunks) { slotBuffer in
+      nonisolated(unsafe) let slots = slotBuffer.baseAddress!
+      ParallelChunks.perform(chunks) { chunk in
+        var sum = 0.0, slope = 0.0
+        for i in ParallelChunks.rows(of: chunk, chunks: chunks, total: n) {
+          let u = values[i] * inverse, z = u * u, t = z < 1 ? z : 1  // branch-free, as rho
+          let rho = t * (3 - 3 * t + t * t)
+          let derivative = 6 * t * (1 - t) * (1 - t)
+          let w = caseWeights?[i] ?? 1
+          sum += w * rho
+          slope += w * derivative
+        }
+        (slots + chunk).initialize(to: (sum, slope))
+      }
+      var total = (0.0, 0.0)
+      for chunk in 0..<chunks {
+        let part = (slots + chunk).move()
+        total.0 += part.0
+        total.1 += part.1
+      }
+      return total
     }
-    return (sum / degreesOfFreedom, slope / degreesOfFreedom)
+    return (total.0 / degreesOfFreedom, total.1 / degreesOfFreedom)
   }
 
   private static func largestAbsolute(_ r: UnsafeBufferPointer<Double>) -> Double {

@@ -9,9 +9,10 @@ package struct TukeyBiweightLoss: RobustLoss, Hashable {
   package init() {}
 
   /// ρ(u) = (1 − (1 − u²)³)/6 for |u| < 1, 1/6 beyond, as u²(1 + t + t²)/6 with t = 1 − u².
+  /// Branch-free (a fused pass's rows are inside and beyond 1 at random): with u² capped at 1 the
+  /// formula gives exactly 1/6 beyond, and 1/6 for a NaN u as before.
   @inlinable package func rho(_ u: Double) -> Double {
-    let z = u * u
-    guard z < 1 else { return 1.0 / 6 }
+    let z = min1(u * u)
     let t = 1 - z
     // 1 − t³ = (1 − t)(1 + t + t²) = z·(1 + t + t²): no cancellation for small u.
     return z * (1 + t + t * t) / 6
@@ -24,12 +25,13 @@ package struct TukeyBiweightLoss: RobustLoss, Hashable {
     return z < 1 ? (1 - z) * (1 - 5 * z) : 0
   }
   /// w(u) = (1 − u²)² for |u| < 1, 0 beyond.
+  /// Branch-free as ρ: exactly 0 beyond |u| = 1 (and for a NaN u).
   @inlinable package func weight(_ u: Double) -> Double {
-    let z = u * u
-    guard z < 1 else { return 0 }
-    let t = 1 - z
+    let t = 1 - min1(u * u)
     return t * t
   }
+  /// z < 1 ? z : 1 (1 for NaN), a compare-and-select.
+  @inlinable func min1(_ z: Double) -> Double { z < 1 ? z : 1 }
   /// Tukey's biweight is not convex.
   package var isConvex: Bool { false }
   /// ψ = 0 beyond |u| = 1.

@@ -28,6 +28,9 @@ enum ParallelChunks {
   /// Chunks of the sums over n residuals of ``ShapeScaleProblem``.
   static func shapeScale(rows n: Int) -> Int { count(work: n, grain: 65_536) }
 
+  /// Chunks of the M-scale's sums over n residuals (``MScale``).
+  static func mScale(rows n: Int) -> Int { count(work: n, grain: 65_536) }
+
   /// Chunks of the accumulation of ``ObservedInformation`` over n rows.
   static func observedInformation(rows n: Int) -> Int { count(work: n, grain: 32_768) }
 

@@ -118,11 +118,15 @@ package enum Selection {
     return residuals.withUnsafeBufferPointer { madScale(of: $0, scratch: scratch) }
   }
 
-  /// The k-th smallest value (0-based) by quickselect with median-of-three pivots; falls back to a
-  /// sort of the remaining range if partitioning degenerates, so the worst case stays O(n log n).
+  /// The k-th smallest value (0-based) by quickselect with median-of-three pivots and a branch-free
+  /// partition (Lomuto's, with the swap done whatever the comparison: no mispredicted branch per value);
+  /// falls back to a sort of the remaining range if partitioning degenerates (many equal values), so
+  /// the worst case stays O(n log n). On
+  /// return every value left of rank k is ≤ it and every value right of it is ≥ it.
   static func select(_ a: UnsafeMutableBufferPointer<Double>, rank k: Int) -> Double {
     var lo = 0, hi = a.count - 1
     var budget = 2 * (Int.bitWidth - a.count.leadingZeroBitCount) + 8
+    let base = a.baseAddress!
     while hi > lo {
       if budget == 0 {
         var rest = UnsafeMutableBufferPointer(rebasing: a[lo...hi])
@@ -131,22 +135,26 @@ package enum Selection {
       }
       budget -= 1
       let mid = lo + (hi - lo) / 2
-      // Median of three into a[mid].
+      // Median of three into a[hi], the pivot's place during the partition.
       if a[mid] < a[lo] { a.swapAt(mid, lo) }
       if a[hi] < a[lo] { a.swapAt(hi, lo) }
-      if a[hi] < a[mid] { a.swapAt(hi, mid) }
-      let pivot = a[mid]
-      var i = lo, j = hi
-      while i <= j {
-        while a[i] < pivot { i += 1 }
-        while a[j] > pivot { j -= 1 }
-        if i <= j {
-          a.swapAt(i, j)
-          i += 1
-          j -= 1
-        }
+      if a[mid] < a[hi] { a.swapAt(hi, mid) }
+      let pivot = base[hi]
+      // [lo, j) ≤ pivot ≤ [j, i).
+      var j = lo
+      for i in lo..<hi {
+        let v = base[i]
+        base[i] = base[j]
+        base[j] = v
+        // +1 when v < pivot, from the sign bit of v − pivot (exact for finite values; a comparison
+        // here compiles to a branch). Values equal to the pivot may go either way: the left part
+        // stays ≤ pivot ≤ the right part, all the selection needs.
+        j &+= Int(truncatingIfNeeded: (v - pivot).bitPattern >> 63)
       }
-      if k <= j { hi = j } else if k >= i { lo = i } else { return a[k] }
+      base[hi] = base[j]
+      base[j] = pivot
+      if k == j { return pivot }
+      if k < j { hi = j - 1 } else { lo = j + 1 }
     }
     return a[k]
   }

@@ -1,0 +1,315 @@
+import CKernels
+import Dispatch
+import Foundation
+
+/// fast-S's resampling stage on a block of rows (all rows of a small problem, one of the large-n groups,
+/// or the pooled groups), as robustbase's `fast_s_with_memory` and `refine_fast_s` run it: each random
+/// elemental candidate β₀ (``ElementalSubsets``) starts at s₀ = MAD(r), takes `k.fast.s` = 1 step
+///
+///     s ← s·√(mean ρ(r/(c·s)) / b),   w = bisquare weight at r/(c·s),   β ← weighted least squares,
+///
+/// and enters the `best.r.s` = 2 smallest M-scales kept (its M-scale solved only when mean ρ at the
+/// worst kept scale is below b, i.e. when it is smaller). The order of the scale update and the weights
+/// is lmrob's. The block's subsets are drawn in order from its seed and evaluated in tasks of
+/// ``candidatesPerTask`` on all cores (``bestCandidates(in:count:seeds:kept:)``): the result is the
+/// sequential stream's, whatever the threads' timing.
+///
+/// Everything per candidate runs on the block's own contiguous copy of its rows with buffers allocated
+/// once per task: the residuals, the MAD, the weights, XᵀWX by `rf_weighted_gram`, a Cholesky solve of
+/// the p × p system (the weighted QR on the rare failure), and the residuals at the new β.
+final class CandidateBlock: @unchecked Sendable {
+  let rows: Int
+  let columns: Int
+  /// X of the block, column-major (rows × columns), and y.
+  let x: UnsafeMutableBufferPointer<Double>
+  let y: UnsafeMutableBufferPointer<Double>
+  /// Case weights of the block's rows, or nil for 1 each.
+  let caseWeights: UnsafeMutableBufferPointer<Double>?
+  /// 1 / max|xⱼ| per column (the rank test of the elemental subsets).
+  let columnScales: [Double]
+  /// Σwᵢ − p: lmrob's n − p of the scale equation.
+  let degreesOfFreedom: Double
+  /// The block as a design, for the weighted QR when the Cholesky factor fails.
+  let design: DesignMatrix
+  let response: [Double]
+
+  /// The rows `indices` of the problem (all rows when nil).
+  init(design fullDesign: DesignMatrix, response fullResponse: [Double], caseWeights fullWeights: [Double]?,
+       columnMagnitudes: [Double], rows indices: [Int]?) {
+    design = indices.map { fullDesign.selectingRows($0) } ?? fullDesign
+    response = indices.map { $0.map { fullResponse[$0] } } ?? fullResponse
+    let weights = indices.map { i in fullWeights.map { w in i.map { w[$0] } } } ?? fullWeights
+    rows = design.rows
+    columns = design.columns
+    x = .allocate(capacity: rows * columns)
+    _ = x.initialize(from: design.values)
+    y = .allocate(capacity: rows)
+    _ = y.initialize(from: response)
+    if let weights {
+      let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: rows)
+      _ = buffer.initialize(from: weights)
+      caseWeights = buffer
+      degreesOfFreedom = weights.reduce(0, +) - Double(columns)
+    } else {
+      caseWeights = nil
+      degreesOfFreedom = Double(rows - columns)
+    }
+    columnScales = columnMagnitudes.map { $0 > 0 ? 1 / $0 : 1 }
+  }
+
+  deinit {
+    x.deallocate()
+    y.deallocate()
+    caseWeights?.deallocate()
+  }
+
+  /// Candidates per task: 500 per block make 5 tasks, so that the 25 tasks of the large-n groups (or
+  /// the 5 of a small problem) share two or more cores evenly.
+  static let candidatesPerTask = 100
+
+  /// The `kept` best candidates of `count` elemental subsets in each block (smallest M-scale first), or
+  /// a single candidate of scale 0 when one fits more than half of its block exactly (its MAD is 0).
+  ///
+  /// Each block's subsets are drawn in order from its seed, one stream per block as in robustbase
+  /// (the blocks' draws in parallel); their evaluation is cut into tasks of ``candidatesPerTask`` on
+  /// all cores. The kept candidates are the smallest scales with ties to the earlier draw, and the exact
+  /// fit the earliest: the same as evaluating the stream in order, whatever the threads' timing.
+  static func bestCandidates(in blocks: [CandidateBlock], count: Int, seeds: [UInt64], kept: Int) throws
+    -> [[SEstimator.Estimate]]
+  {
+    let draws = StartSlots(count: blocks.count)
+    DispatchQueue.concurrentPerform(iterations: blocks.count) { b in
+      var generator = SplitMix64(seed: seeds[b])
+      let subsets = ElementalSubsets(block: blocks[b])
+      draws.set(b, (0..<count).map { _ in subsets.draw(&generator) })
+    }
+    let tasksPerBlock = max(1, (count + candidatesPerTask - 1) / candidatesPerTask)
+    let results = TaskResults(count: blocks.count * tasksPerBlock)
+    DispatchQueue.concurrentPerform(iterations: blocks.count * tasksPerBlock) { task in
+      let b = task / tasksPerBlock, t = task % tasksPerBlock
+      let range = min(count, t * candidatesPerTask)..<min(count, (t + 1) * candidatesPerTask)
+      results.set(task, Result {
+        try CandidateWorkspace(blocks[b]).search(Array(draws.get(b)[range]), first: range.lowerBound, kept: kept)
+      })
+    }
+    return try blocks.indices.map { b in
+      var pooled: [(index: Int, estimate: SEstimator.Estimate)] = []
+      for t in 0..<tasksPerBlock { pooled += try results.get(b * tasksPerBlock + t)!.get() }
+      if let exact = pooled.filter({ $0.estimate.scale == 0 }).min(by: { $0.index < $1.index }) {
+        return [exact.estimate]
+      }
+      pooled.sort { ($0.estimate.scale, $0.index) < ($1.estimate.scale, $1.index) }
+      return pooled.prefix(kept).map(\.estimate)
+    }
+  }
+}
+
+/// The elemental starts drawn for each block, each written by the worker of its block.
+final class StartSlots: @unchecked Sendable {
+  private var slots: [[[Double]?]]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: [], count: count) }
+  func set(_ b: Int, _ starts: [[Double]?]) { lock.withLock { slots[b] = starts } }
+  func get(_ b: Int) -> [[Double]?] { lock.withLock { slots[b] } }
+}
+
+/// One task's buffers on a ``CandidateBlock``: residuals, MAD scratch, weights, the augmented Gram
+/// matrix and the elemental subset's factors, allocated once.
+final class CandidateWorkspace {
+  let block: CandidateBlock
+  /// r = y − X·β of the last ``residuals(at:)`` or ``step(_:scale:)``.
+  let r: UnsafeMutableBufferPointer<Double>
+  private let scratch: UnsafeMutableBufferPointer<Double>
+  private let w: UnsafeMutableBufferPointer<Double>
+  /// [X | y]ᵀW[X | y], upper triangle, column-major q × q (q = p + 1).
+  private let gram: UnsafeMutableBufferPointer<Double>
+  private let factor: UnsafeMutableBufferPointer<Double>
+  private let subsets: ElementalSubsets
+
+  init(_ block: CandidateBlock) {
+    self.block = block
+    let m = block.rows, q = block.columns + 1
+    r = .allocate(capacity: m)
+    r.initialize(repeating: 0)
+    scratch = .allocate(capacity: m)
+    scratch.initialize(repeating: 0)
+    w = .allocate(capacity: m)
+    w.initialize(repeating: 0)
+    gram = .allocate(capacity: q * q)
+    gram.initialize(repeating: 0)
+    factor = .allocate(capacity: q * q)
+    factor.initialize(repeating: 0)
+    subsets = ElementalSubsets(block: block)
+  }
+
+  deinit {
+    r.deallocate()
+    scratch.deallocate()
+    w.deallocate()
+    gram.deallocate()
+    factor.deallocate()
+  }
+
+  private var dof: Double { block.degreesOfFreedom }
+  private var weightBuffer: UnsafeBufferPointer<Double>? { block.caseWeights.map { UnsafeBufferPointer($0) } }
+
+  /// The resampling loop over `starts` (the draws `first`, `first` + 1, … of the block's stream; nil where
+  /// no nonsingular subset was found): the `kept` smallest M-scales with their draw numbers, smallest
+  /// first, or the first start whose MAD is 0 (an exact fit of more than half the block) alone, at scale 0.
+  func search(_ starts: [[Double]?], first: Int, kept: Int) throws -> [(index: Int, estimate: SEstimator.Estimate)] {
+    var best: [SEstimator.Estimate] = [], indices: [Int] = []
+    for (offset, start) in starts.enumerated() {
+      guard let start else { continue }
+      residuals(at: start)
+      let initial = madScale()
+      guard initial > 0 else {
+        return [(first + offset, SEstimator.Estimate(coefficients: start, scale: 0, converged: true))]
+      }
+      var beta = start, scale = initial, stepped = true
+      for _ in 0..<SEstimator.candidateSteps {
+        guard let (next, nextScale) = try step(beta, scale: scale) else { stepped = false; break }
+        beta = next
+        scale = nextScale
+      }
+      guard stepped else { continue }
+      let position = enter(beta, scale: scale, into: &best, kept: kept)
+      if let position {
+        indices.insert(first + offset, at: position)
+        if indices.count > best.count { indices.removeLast() }
+      }
+    }
+    return zip(indices, best).map { ($0, $1) }
+  }
+
+  /// Enters the candidate whose residuals `r` holds into `best` when its M-scale is below the worst kept
+  /// one (mean ρ at that scale below b); `scale` is its one-step scale, the M-scale solve's start.
+  /// Returns its position in `best` (nil when not entered); equal scales keep the earlier candidate first.
+  @discardableResult
+  func enter(_ beta: [Double], scale: Double, into best: inout [SEstimator.Estimate], kept: Int) -> Int? {
+    let residuals = UnsafeBufferPointer(r)
+    if best.count == kept, let worst = best.last?.scale, worst > 0,
+       MScale.meanRho(residuals, scale: worst, c: MScale.breakdownConstant, degreesOfFreedom: dof,
+                      weights: weightBuffer) >= MScale.b {
+      return nil
+    }
+    let solved = MScale.solve(residuals, degreesOfFreedom: dof, initial: scale, weights: weightBuffer).scale
+    let position = best.firstIndex { $0.scale > solved } ?? best.count
+    guard position < kept else { return nil }
+    best.insert(SEstimator.Estimate(coefficients: beta, scale: solved, converged: false), at: position)
+    if best.count > kept { best.removeLast() }
+    return position
+  }
+
+  /// r = y − X·β on the block.
+  func residuals(at beta: [Double]) {
+    let m = block.rows, p = block.columns, x = block.x.baseAddress!, rr = r.baseAddress!
+    rr.update(from: block.y.baseAddress!, count: m)
+    var j = 0
+    while j + 4 <= p {  // four columns per sweep of r (a quarter of its loads and stores)
+      let b0 = beta[j], b1 = beta[j + 1], b2 = beta[j + 2], b3 = beta[j + 3]
+      let c0 = x + j * m, c1 = c0 + m, c2 = c1 + m, c3 = c2 + m
+      for i in 0..<m { rr[i] -= (b0 * c0[i] + b1 * c1[i]) + (b2 * c2[i] + b3 * c3[i]) }
+      j += 4
+    }
+    while j < p {
+      let bj = beta[j], column = x + j * m
+      for i in 0..<m { rr[i] -= bj * column[i] }
+      j += 1
+    }
+  }
+
+  /// median|r| / Φ⁻¹(3/4) of the residuals in `r` (weighted by the case weights when there are any).
+  func madScale() -> Double {
+    guard let weights = block.caseWeights else { return Selection.madScale(of: UnsafeBufferPointer(r), scratch: scratch) }
+    for i in 0..<block.rows { scratch[i] = abs(r[i]) }
+    return Selection.weightedMedian(values: UnsafeBufferPointer(scratch), weights: UnsafeBufferPointer(weights))
+      / Selection.madConsistency
+  }
+
+  /// One refinement step from β (whose residuals `r` holds) at scale s, in lmrob's order: the scale
+  /// update from the residuals, the bisquare weights at the new scale, the weighted least-squares β.
+  /// Returns the new β and scale, with `r` holding the new residuals; nil when the weighted system is
+  /// singular or the scale vanished.
+  func step(_ beta: [Double], scale s0: Double) throws -> (beta: [Double], scale: Double)? {
+    let m = block.rows, p = block.columns, q = p + 1, c = MScale.breakdownConstant
+    let mean = MScale.meanRho(UnsafeBufferPointer(r), scale: s0, c: c, degreesOfFreedom: dof, weights: weightBuffer)
+    let s = s0 * (mean / MScale.b).squareRoot()
+    guard s > 0, s.isFinite else { return nil }
+    let inverse = 1 / (c * s)
+    for i in 0..<m {
+      let u = r[i] * inverse, z = u * u, t = z < 1 ? z : 1  // branch-free
+      w[i] = (1 - t) * (1 - t)
+    }
+    if let weights = block.caseWeights { for i in 0..<m { w[i] *= weights[i] } }
+    gram.update(repeating: 0)
+    let x = block.x.baseAddress!, y = block.y.baseAddress!, wb = w.baseAddress!, g = gram.baseAddress!
+    var first = 0
+    while first < m {  // tiles of 256 rows: [X | y] of the tile stays in L1 (as in WeightedPass)
+      let t = min(256, m - first)
+      rf_weighted_gram(x + first, m, Int32(p), y + first, wb + first, t, g, Int32(q))
+      first += t
+    }
+    guard let next = try choleskySolve() ?? NormalEquations.solveQR(
+      design: block.design, response: block.response, weights: UnsafeBufferPointer(w)),
+      next.allSatisfy(\.isFinite)
+    else { return nil }
+    residuals(at: next)
+    return (next, s)
+  }
+
+  /// Refines β (whose residuals `r` holds) from scale s by ``step(_:scale:)`` until the relative change
+  /// of β is at most `tolerance` (IRLS.relativeChange) or `steps` were taken; then solves its M-scale.
+  func refine(_ start: [Double], scale: Double, steps: Int, tolerance: Double) throws -> SEstimator.Estimate {
+    var beta = start, s = scale, converged = false
+    for _ in 0..<steps {
+      guard s > 0, let (next, nextScale) = try step(beta, scale: s) else { break }
+      let change = IRLS.relativeChange(next, beta)
+      beta = next
+      s = nextScale
+      if change <= tolerance { converged = true; break }
+    }
+    if s > 0 { s = MScale.solve(UnsafeBufferPointer(r), degreesOfFreedom: dof, initial: s, weights: weightBuffer).scale }
+    return SEstimator.Estimate(coefficients: beta, scale: s, converged: converged)
+  }
+
+  /// The solution of the normal equations in `gram` by its Cholesky factor, or nil when a pivot falls
+  /// below 1e-12 of its diagonal entry (the weighted design nearly singular: the QR decides then).
+  private func choleskySolve() -> [Double]? {
+    let p = block.columns, q = p + 1, g = gram, u = factor
+    // u[k*q + j], j ≤ k: the upper factor U with UᵀU = XᵀWX.
+    for k in 0..<p {
+      for j in 0...k {
+        var sum = g[k * q + j]
+        for i in 0..<j { sum -= u[j * q + i] * u[k * q + i] }
+        if j == k {
+          guard sum > 1e-12 * g[k * q + k], sum.isFinite else { return nil }
+          u[k * q + k] = sum.squareRoot()
+        } else {
+          u[k * q + j] = sum / u[j * q + j]
+        }
+      }
+    }
+    var z = [Double](repeating: 0, count: p)
+    for k in 0..<p {  // Uᵀz = Xᵀwy
+      var sum = g[p * q + k]
+      for i in 0..<k { sum -= u[k * q + i] * z[i] }
+      z[k] = sum / u[k * q + k]
+    }
+    for k in stride(from: p - 1, through: 0, by: -1) {  // Uβ = z
+      var sum = z[k]
+      for j in (k + 1)..<p { sum -= u[j * q + k] * z[j] }
+      z[k] = sum / u[k * q + k]
+    }
+    return z
+  }
+}
+
+/// The tasks' results (kept candidates with their draw numbers), each written by the worker of its task.
+final class TaskResults: @unchecked Sendable {
+  typealias Kept = [(index: Int, estimate: SEstimator.Estimate)]
+  private var slots: [Result<Kept, any Error>?]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ i: Int, _ result: Result<Kept, any Error>) { lock.withLock { slots[i] = result } }
+  func get(_ i: Int) -> Result<Kept, any Error>? { lock.withLock { slots[i] } }
+}
