@@ -23,6 +23,15 @@ struct AdaptiveFitter {
     var alpha: Double
   }
 
+  /// The tolerance of the scan's profiled fits (``descend``'s: NLL change, and its square root for the
+  /// steps in β, α and c).
+  static let scanTolerance = 1e-6
+
+  /// How far (absolute) the NLL of a profiled point may be above the profile: the scan's points pick a
+  /// basin and bracket the interval's ends (against a threshold 1.92 above the optimum), the
+  /// interval's points locate the ends by their NLL.
+  static let scanValueTolerance = 1e-2, profileValueTolerance = 1e-3
+
   /// Rows used by the start scan; above this a deterministic subsample of this many rows is scanned.
   static let scanRows = 10_000
 
@@ -63,7 +72,7 @@ struct AdaptiveFitter {
         defer { subScratch.deallocate() }
         let huberBeta = try scanData.huberStart(scratch: subScratch)
         let other = try scan(scanData, from: huberBeta, scale: startScale, scaleFloor: scaleFloor,
-                             fixedScale: fixedScale, points: &scanned)
+                             fixedScale: fixedScale, points: &scanned, joining: true)
         if other.nll < start.nll { start = other }
       }
     }
@@ -175,6 +184,13 @@ struct AdaptiveFitter {
     var nll: Double
     var beta: [Double]
     var scale: Double
+
+    /// The same profiled point up to the tolerance of the fits that made it: NLLs within `tolerance`
+    /// (relative, at least 1) and β and c within √tolerance (relative), the fits' own stopping rule.
+    func isSame(as other: Profiled, tolerance: Double) -> Bool {
+      abs(nll - other.nll) <= tolerance * max(1, abs(nll)) && IRLS.relativeChange(beta, other.beta) <= tolerance.squareRoot()
+        && abs(scale - other.scale) <= tolerance.squareRoot() * scale
+    }
   }
 
   /// The likelihood's selection: the NLL profiled over β and c (c held when fixed) over α, and the
@@ -198,7 +214,7 @@ struct AdaptiveFitter {
     func profiled(_ alpha: Double, from warm: Profiled) throws -> Profiled {
       let end = try descend(fitProblem, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
                             scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 200, tolerance: 1e-9,
-                            recordHistory: false)
+                            valueTolerance: Self.profileValueTolerance, recordHistory: false)
       return Profiled(alpha: alpha, nll: end.outcome.objective, beta: end.outcome.coefficients, scale: end.outcome.scale)
     }
     let grid = Self.scanGrid(alphaRange)
@@ -310,22 +326,28 @@ struct AdaptiveFitter {
   /// `scanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
   /// row from each block of ⌈n/scanRows⌉), since it only has to pick a basin; the descent that follows
   /// uses every row.
+  ///
+  /// With `joining`, a second scan (from another start) stops at the first α where its profiled point is
+  /// the earlier scan's (``Profiled/isSame(as:)``): from there on each α would start from the same
+  /// (β, c) and end at the same point, so the earlier scan's points stand for the rest of it.
   private func scan(_ data: FitProblem, from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool,
-                    points: inout [Double: Profiled]) throws
+                    points: inout [Double: Profiled], joining: Bool = false) throws
     -> (beta: [Double], alpha: Double, scale: Double, nll: Double) {
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
     for alpha in Self.scanGrid(alphaRange) {
       let state = try descend(data, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
                               scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 100,
-                              tolerance: 1e-8, recordHistory: false)
+                              tolerance: Self.scanTolerance, valueTolerance: Self.scanValueTolerance,
+                              recordHistory: false)
       let end = state.outcome
       guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else { continue }
       warm = (end.coefficients, end.scale)
-      if points[alpha].map({ end.objective < $0.nll }) ?? true {
-        points[alpha] = Profiled(alpha: alpha, nll: end.objective, beta: end.coefficients, scale: end.scale)
-      }
+      let point = Profiled(alpha: alpha, nll: end.objective, beta: end.coefficients, scale: end.scale)
+      let earlier = points[alpha]
+      if earlier.map({ end.objective < $0.nll }) ?? true { points[alpha] = point }
       if best == nil || end.objective < best!.nll { best = (end.coefficients, alpha, end.scale, end.objective) }
+      if joining, let earlier, point.isSame(as: earlier, tolerance: Self.scanTolerance) { break }
     }
     guard let best else { return (beta, min(max(1, alphaRange.lowerBound), alphaRange.upperBound), scale, .infinity) }
     return best
@@ -335,15 +357,20 @@ struct AdaptiveFitter {
   /// step that is halved back while it would raise the NLL, then one damped Newton step in
   /// (α, log c) on the new residuals (α within `range`, c above `scaleFloor` or held when `fixedScale`).
   /// The NLL never increases from one iteration to the next.
+  ///
+  /// With `valueTolerance` (for points of the profile, where only the NLL is wanted) it stops once an
+  /// iteration lowers the NLL by at most that much (absolute), whatever the steps in β and c: the NLL is
+  /// stationary there, so it is already accurate while β still moves in its last digits.
   private func descend(_ data: FitProblem, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
                        range: ClosedRange<Double>, scaleFloor: Double, fixedScale: Bool, maxIterations: Int,
-                       tolerance: Double, recordHistory: Bool) throws -> State {
+                       tolerance: Double, valueTolerance: Double? = nil, recordHistory: Bool) throws -> State {
     let pass = data.pass, n = data.design.rows
     var beta = start, alpha = startAlpha, scale = startScale
-    pass.runWithUnitWeights(beta: beta, accumulate: false)
-    // Settle (α, c) on the start's residuals.
-    var nll = Double.nan
-    do {
+    // Settle (α, c) on the start's residuals; not for a point of the profile (warm-started from a
+    // neighbouring point): there the first fused pass's (α, c) step moves c, and that pass is saved.
+    var nll = Double.infinity
+    if valueTolerance == nil {
+      pass.runWithUnitWeights(beta: beta, accumulate: false)
       let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
                                       scaleFloor: fixedScale ? scale : scaleFloor,
                                       weights: pass.caseWeights.map { UnsafeBufferPointer($0) })
@@ -394,8 +421,9 @@ struct AdaptiveFitter {
                                        relativeStep: betaStep))
       }
       let objectiveChange = (betaChange + (current - nll)) / max(1, abs(nll))
-      if iteration > 1 && objectiveChange <= tolerance && betaStep <= tolerance.squareRoot()
-        && shapeChange <= tolerance.squareRoot() {
+      let settled = valueTolerance.map { betaChange + (current - nll) <= $0 }
+        ?? (objectiveChange <= tolerance && betaStep <= tolerance.squareRoot() && shapeChange <= tolerance.squareRoot())
+      if iteration > 1 && settled {
         termination = .converged
         break
       }
