@@ -76,16 +76,28 @@ struct AdaptiveFitter {
         if other.nll < start.nll { start = other }
       }
     }
+    // On a subsample the scan's best grid point is first taken to the subsample's optimum (cheap), which
+    // lies within the sampling error of the all-row optimum: the descent on all rows starts there.
+    if scanData.design.rows < fitProblem.design.rows, start.nll.isFinite {
+      let polished = try descend(scanData, beta: start.beta, alpha: start.alpha, scale: start.scale,
+                                 range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
+                                 maxIterations: options.maxIterations, tolerance: Self.scanTolerance,
+                                 recordHistory: false)
+      let end = polished.outcome
+      if end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) {
+        start = (end.coefficients, polished.alpha, end.scale, end.objective)
+      }
+    }
     let state = try descend(fitProblem, beta: start.beta, alpha: start.alpha, scale: start.scale,
                             range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
                             maxIterations: options.maxIterations, tolerance: options.tolerance,
                             recordHistory: options.recordHistory)
-    var outcome = try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
+    var (outcome, slope) = try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
     let onAllRows = scanData.design.rows == fitProblem.design.rows && !scanned.isEmpty
     let alphaSE = outcome.adaptive?.alphaStandardError
     outcome.adaptive?.selection = try selection(state, scaleFloor: scaleFloor, fixedScale: fixedScale,
                                                 scanned: onAllRows ? Array(scanned.values) : nil,
-                                                alphaStandardError: alphaSE)
+                                                alphaStandardError: alphaSE, profileSlope: slope)
     if fixedScale { outcome.lossScaleSource = .given }
     return outcome
   }
@@ -136,8 +148,10 @@ struct AdaptiveFitter {
   }
 
   /// The outcome at the descent's end: residuals and weights there, the NLL, the bounds, the observed
-  /// information's standard errors and the warnings.
-  private func summarize(_ state: State, scaleFloor: Double, fixedScale: Bool) throws -> FitOutcome {
+  /// information's standard errors and the warnings; with the profile's slope in α there
+  /// (``ObservedInformation/profileSlope``) for the interval's profiled fits.
+  private func summarize(_ state: State, scaleFloor: Double, fixedScale: Bool) throws
+    -> (FitOutcome, ProfileSlope?) {
     let pass = fitProblem.pass, options = fitProblem.options, design = fitProblem.design
     let n = design.rows
     let beta = state.outcome.coefficients, alpha = state.alpha, scale = state.outcome.scale
@@ -166,7 +180,7 @@ struct AdaptiveFitter {
       warnings.append(.manyCoefficientsPerObservation(parameters: design.columns, rows: n))
     }
     let sigma = pass.residualScale(of: residuals)
-    return FitOutcome(
+    let outcome = FitOutcome(
       names: design.names, coefficients: beta, residuals: residuals, weights: weights,
       scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, objectiveKind: .negativeLogLikelihood,
       iterations: iteration, termination: termination, inference: inference,
@@ -176,6 +190,28 @@ struct AdaptiveFitter {
                                 scaleStandardError: information?.scaleStandardError,
                                 selection: RegressionFit.ShapeSelection(criterion: .likelihood, profile: [],
                                                                         alphaInterval: nil)))
+    // With α on a bound, the profile's slope inwards there (∂NLL/∂α at the optimum: β and c are
+    // stationary in it) for the interval's first step.
+    var boundSlope: Double?
+    if alphaOnBound, alpha.isFinite, alpha != 2 {
+      let local = residuals.withUnsafeBufferPointer { r in
+        ShapeScaleProblem(residuals: r, alphaRange: alphaRange, scaleFloor: scaleFloor,
+                          weights: fitProblem.weightBuffer).local(alpha: alpha, scale: scale)
+      }
+      boundSlope = local.gradient.alpha.isFinite ? local.gradient.alpha : nil
+    }
+    return (outcome, information?.profileSlope.map {
+      ProfileSlope(beta: $0.beta, logScale: $0.logScale, curvature: $0.curvature, boundGradient: boundSlope)
+    })
+  }
+
+  /// The profile NLL_p(α) near the optimum (``ObservedInformation/profileSlope``): d(β, log c)/dα, its
+  /// curvature d²NLL_p/dα², and with α on a bound its gradient dNLL_p/dα there.
+  struct ProfileSlope {
+    var beta: [Double]
+    var logScale: Double
+    var curvature: Double
+    var boundGradient: Double?
   }
 
   /// The NLL minimised over β and c at one α.
@@ -203,16 +239,29 @@ struct AdaptiveFitter {
   /// On all rows, with α inside its range and a standard error from the observed information, each side
   /// first tries the Wald end α̂ ± z·se (the profile is nearly quadratic there at such sizes), doubling
   /// the step until the threshold is crossed, instead of walking the grid: two or three profiled fits a
-  /// side where the grid walk took one per grid point plus the bracket's. The profile then holds the points
-  /// evaluated.
+  /// side where the grid walk took one per grid point plus the bracket's. With α on a bound of its range
+  /// the inward side first tries where the profile's local quadratic (its slope there and curvature from
+  /// the observed information with α free) reaches the threshold. The profile then holds the points
+  /// evaluated. Each profiled fit starts from its neighbour moved along the profile's slope
+  /// d(β, log c)/dα at the optimum.
   private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?,
-                         alphaStandardError: Double?) throws -> RegressionFit.ShapeSelection {
+                         alphaStandardError: Double?, profileSlope: ProfileSlope?) throws
+    -> RegressionFit.ShapeSelection {
     let optimum = Profiled(alpha: state.alpha, nll: state.outcome.objective, beta: state.outcome.coefficients,
                            scale: state.outcome.scale)
     let level = fitProblem.options.confidenceLevel
     let threshold = optimum.nll + Normal.chiSquaredOneQuantile(level) / 2
+    // Each profiled fit starts from a neighbouring point moved along the profile's slope at the
+    // optimum (first order in Δα; the descent takes it from there).
     func profiled(_ alpha: Double, from warm: Profiled) throws -> Profiled {
-      let end = try descend(fitProblem, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
+      var beta = warm.beta, scale = warm.scale
+      if let profileSlope {
+        let step = alpha - warm.alpha
+        let movedBeta = zip(beta, profileSlope.beta).map { $0 + step * $1 }
+        let movedScale = fixedScale ? scale : max(scaleFloor, scale * Double.exp(step * profileSlope.logScale))
+        if movedBeta.allSatisfy(\.isFinite) && movedScale.isFinite { (beta, scale) = (movedBeta, movedScale) }
+      }
+      let end = try descend(fitProblem, beta: beta, alpha: alpha, scale: scale, range: alpha...alpha,
                             scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 200, tolerance: 1e-9,
                             valueTolerance: Self.profileValueTolerance, recordHistory: false)
       return Profiled(alpha: alpha, nll: end.outcome.objective, beta: end.outcome.coefficients, scale: end.outcome.scale)
@@ -238,12 +287,12 @@ struct AdaptiveFitter {
       guard let (lastInside, firstOutside) = crossed else { return (bound, true) }
       return (try crossing(inside: lastInside, outside: firstOutside, threshold: threshold, profiled: profiled), false)
     }
-    // The Wald-seeded search (above `scanRows` rows, α inside its range, se known).
-    func waldSide(direction: Double, bound: Double, se: Double) throws -> (end: Double, onBound: Bool)? {
-      let z = Normal.quantile(0.5 + level / 2)
+    // The search seeded from the profile's local shape (above `scanRows` rows): the first step outwards,
+    // doubled until the threshold is crossed.
+    func waldSide(direction: Double, bound: Double, step: Double) throws -> (end: Double, onBound: Bool)? {
       var inside = optimum
       for doubling in 0..<4 {
-        var alpha = optimum.alpha + direction * z * se * Double(1 << doubling)
+        var alpha = optimum.alpha + direction * step * Double(1 << doubling)
         let atBound = direction > 0 ? alpha >= bound : alpha <= bound
         if atBound { alpha = bound }
         let point = try profiled(alpha, from: inside)
@@ -254,12 +303,26 @@ struct AdaptiveFitter {
         if atBound { return (bound, true) }
         inside = point
       }
-      return nil  // not crossed within 8 standard errors: the grid walk decides
+      return nil  // not crossed within 8 first steps: the grid walk decides
     }
-    let se = scanned == nil ? alphaStandardError.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } : nil
-    let upper = try se.flatMap { try waldSide(direction: 1, bound: alphaRange.upperBound, se: $0) }
+    // The first steps: with α inside its range the Wald end's z·se; from α on a bound, inwards, where the
+    // quadratic profile g·Δ + h·Δ²/2 (g its slope inwards, h its curvature) reaches the threshold,
+    // Δ = 2q/(g + √(g² + 2hq)), q = χ²₁(level)/2.
+    var firstStep: (upper: Double?, lower: Double?) = (nil, nil)
+    if scanned == nil {
+      if let se = alphaStandardError, se > 0, se.isFinite {
+        let z = Normal.quantile(0.5 + level / 2)
+        firstStep = (z * se, z * se)
+      } else if let profileSlope, let gradient = profileSlope.boundGradient, profileSlope.curvature > 0 {
+        let atLower = optimum.alpha <= alphaRange.lowerBound
+        let g = max(0, atLower ? gradient : -gradient), h = profileSlope.curvature, q = threshold - optimum.nll
+        let step = 2 * q / (g + (g * g + 2 * h * q).squareRoot())
+        if step > 0 && step.isFinite { firstStep = atLower ? (step, nil) : (nil, step) }
+      }
+    }
+    let upper = try firstStep.upper.flatMap { try waldSide(direction: 1, bound: alphaRange.upperBound, step: $0) }
       ?? side(grid.filter { $0 > optimum.alpha }, bound: alphaRange.upperBound)
-    let lower = try se.flatMap { try waldSide(direction: -1, bound: alphaRange.lowerBound, se: $0) }
+    let lower = try firstStep.lower.flatMap { try waldSide(direction: -1, bound: alphaRange.lowerBound, step: $0) }
       ?? side(grid.filter { $0 < optimum.alpha }.reversed(), bound: alphaRange.lowerBound)
     let profile = points.sorted { $0.alpha < $1.alpha }.map {
       RegressionFit.ProfilePoint(alpha: $0.alpha, value: $0.nll, lossScale: $0.scale)
@@ -272,7 +335,7 @@ struct AdaptiveFitter {
 
   /// The α between `inside` (profile at or below `threshold`) and `outside` (above it) where the profile
   /// crosses the threshold, by the Illinois method to 5e-4 in α, each point warm-started from the
-  /// nearest inside point.
+  /// nearest inside point; the end is the bracket's linear interpolation.
   private func crossing(inside start: Profiled, outside end: Profiled, threshold: Double,
                         profiled: (Double, Profiled) throws -> Profiled) throws -> Double {
     var inside = start, outside = end
@@ -295,7 +358,13 @@ struct AdaptiveFitter {
       }
       if abs(f) < 1e-9 * max(1, abs(threshold)) { return point.alpha }
     }
-    return (inside.alpha + outside.alpha) / 2
+    // The bracket is within 5e-4: its linear interpolation (the profile is smooth across it; the
+    // midpoint when the outside value is not finite).
+    guard outside.nll.isFinite else { return (inside.alpha + outside.alpha) / 2 }
+    let f0 = inside.nll - threshold, f1 = outside.nll - threshold
+    let alpha = inside.alpha + (outside.alpha - inside.alpha) * (-f0) / (f1 - f0)
+    return alpha.isFinite ? min(max(alpha, min(inside.alpha, outside.alpha)), max(inside.alpha, outside.alpha))
+      : (inside.alpha + outside.alpha) / 2
   }
 
   /// The α values of the start scan: 8 equal steps over the range when it is at most 8 wide (steps of
@@ -452,3 +521,4 @@ struct AdaptiveFitter {
                            initial: initial)
   }
 }
+
