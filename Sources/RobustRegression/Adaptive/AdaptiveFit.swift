@@ -32,8 +32,15 @@ struct AdaptiveFitter {
   /// interval's points locate the ends by their NLL.
   static let scanValueTolerance = 1e-2, profileValueTolerance = 1e-3
 
-  /// Rows used by the start scan; above this a deterministic subsample of this many rows is scanned.
+  /// Rows used by the variance criterion's search (``MinimumVarianceFitter``); above this a
+  /// deterministic subsample of this many rows is searched.
   static let scanRows = 10_000
+
+  /// Rows used by the likelihood's start and scan with p coefficients: above this a deterministic
+  /// subsample of this many rows (at least 50 per coefficient) is scanned. The scan only picks the basin
+  /// (the descent on all rows, started from the subsample's optimum, finds the optimum in it) and the
+  /// interval is then profiled on all rows.
+  static func likelihoodScanRows(columns p: Int) -> Int { max(2_000, 50 * p) }
 
   /// Above this p/n the fit warns that α and c are biased down (``FitWarning/manyCoefficientsPerObservation(parameters:rows:)``):
   /// measured over n = 1000 with Gaussian noise, α̂ is near 2 up to p/n = 0.2, 0–2 at 0.25, 0 at 0.3.
@@ -46,8 +53,8 @@ struct AdaptiveFitter {
     let n = fitProblem.design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     defer { scratch.deallocate() }
-    // Above `scanRows` rows the start scan runs on a subsample (see `scan`).
-    let scanData = fitProblem.scanSubsample(rows: Self.scanRows)
+    // Above `likelihoodScanRows` rows the start scan runs on a subsample (see `scan`).
+    let scanData = fitProblem.scanSubsample(rows: Self.likelihoodScanRows(columns: fitProblem.design.columns))
     let startBeta = try startingCoefficients(scanData: scanData, scratch: scratch)
     let (reference, scaleFloor) = scaleFloor(from: startBeta, scratch: scratch)
     let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
@@ -102,7 +109,7 @@ struct AdaptiveFitter {
     return outcome
   }
 
-  /// A robust convex start for β (Huber), unless the caller gave one. Above `scanRows` rows the automatic
+  /// A robust start for β, unless the caller gave one. Above `likelihoodScanRows` rows the automatic
   /// start is made on the scan's subsample: it only has to put β in the robust basin, the descent refines
   /// it on all rows.
   private func startingCoefficients(scanData: FitProblem, scratch: UnsafeMutableBufferPointer<Double>) throws
@@ -233,7 +240,7 @@ struct AdaptiveFitter {
   /// profile-likelihood interval {α : NLL_p(α) ≤ NLL_min + χ²₁(level)/2}, each end found by the Illinois
   /// method between the profile points that bracket the threshold, or on the range's bound when the
   /// profile stays below it. The profile is the start scan's (both starts, the lower NLL at each α of
-  /// `scanGrid`) when it ran on all rows (`scanned`); above ``scanRows`` rows the grid points are profiled
+  /// `scanGrid`) when it ran on all rows (`scanned`); above ``likelihoodScanRows(columns:)`` rows the grid points are profiled
   /// on all rows outwards from the optimum, each side only until it crosses the threshold.
   ///
   /// On all rows, with α inside its range and a standard error from the observed information, each side
@@ -287,7 +294,7 @@ struct AdaptiveFitter {
       guard let (lastInside, firstOutside) = crossed else { return (bound, true) }
       return (try crossing(inside: lastInside, outside: firstOutside, threshold: threshold, profiled: profiled), false)
     }
-    // The search seeded from the profile's local shape (above `scanRows` rows): the first step outwards,
+    // The search seeded from the profile's local shape (above `likelihoodScanRows` rows): the first step outwards,
     // doubled until the threshold is crossed.
     func waldSide(direction: Double, bound: Double, step: Double) throws -> (end: Double, onBound: Bool)? {
       var inside = optimum
@@ -392,8 +399,8 @@ struct AdaptiveFitter {
   /// The start of the joint descent: for each α of `scanGrid`, in increasing order, β and c are profiled
   /// (the outer iteration with α held, to a loose tolerance, warm-started from the previous α: from the
   /// most robust shape to the least), and the (β, α, c) with the lowest NLL is returned. Above
-  /// `scanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
-  /// row from each block of ⌈n/scanRows⌉), since it only has to pick a basin; the descent that follows
+  /// `likelihoodScanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
+  /// row from each block of ⌈n/rows⌉), since it only has to pick a basin; the descent that follows
   /// uses every row.
   ///
   /// With `joining`, a second scan (from another start) stops at the first α where its profiled point is
