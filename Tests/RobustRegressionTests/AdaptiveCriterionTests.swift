@@ -162,6 +162,61 @@ struct AdaptiveCriterionTests {
     #expect(abs((interval.upper - interval.lower) / (2 * 1.959963984540054 * se) - 1) < 0.2)
   }
 
+  @Test("likelihood above 10 000 rows: the interval's ends (profile points to an NLL tolerance) match a bisection of the public profile to 5e-4",
+        arguments: [(1.0, UInt64(77)), (0.3, UInt64(5))])
+  func profileIntervalLargeNBruteForce(alpha: Double, seed: UInt64) throws {
+    let (design, y) = try AdaptiveRecoveryTests.data(alpha: alpha, seed: seed, n: 12_000)
+    let fit = try Regression(loss: .adaptive).fit(design, response: y)
+    let interval = try #require(fit.shapeSelection?.alphaInterval)
+    let threshold = fit.objective.value + 3.841458820694124 / 2
+    // Brute force: each end bisected between α̂ ∓ nothing and a point 0.05 beyond it (both checked to
+    // bracket the threshold), every profile value a full fit with α held at the default tolerance.
+    for (end, onBound, outward) in [(interval.lower, interval.lowerOnBound, -1.0), (interval.upper, interval.upperOnBound, 1.0)] {
+      if onBound { continue }
+      var inside = end - outward * 0.05, outside = end + outward * 0.05
+      #expect(try Self.profileNLL(inside, design: design, y: y) <= threshold)
+      #expect(try Self.profileNLL(outside, design: design, y: y) > threshold)
+      for _ in 0..<9 {
+        let mid = (inside + outside) / 2
+        if try Self.profileNLL(mid, design: design, y: y) <= threshold { inside = mid } else { outside = mid }
+      }
+      let bruteForce = (inside + outside) / 2
+      #expect(abs(end - bruteForce) < 5e-4, "α = \(alpha): end \(end) vs brute force \(bruteForce)")
+    }
+  }
+
+  @Test("likelihood between 2000 and 10 000 rows (the scan on a subsample, the interval profiled on all rows): the ends match a bisection of the public profile to 5e-4",
+        arguments: [(1.0, UInt64(77)), (0.3, UInt64(5)), (1.8, UInt64(11))])
+  func profileIntervalSubsampledScanBruteForce(alpha: Double, seed: UInt64) throws {
+    let (design, y) = try AdaptiveRecoveryTests.data(alpha: alpha, seed: seed, n: 5_000)
+    let fit = try Regression(loss: .adaptive).fit(design, response: y)
+    let interval = try #require(fit.shapeSelection?.alphaInterval)
+    let alphaHat = try #require(fit.shape.alpha)
+    #expect(interval.lower <= alphaHat && alphaHat <= interval.upper)
+    // The optimum is no worse than the profile on a grid (the scan on a subsample still finds the basin).
+    for grid in stride(from: 0.0, through: 2.0, by: 0.25) {
+      let value = try Self.profileNLL(grid, design: design, y: y)
+      #expect(fit.objective.value <= value + 1e-7 * abs(value), "α = \(alpha): NLL \(fit.objective.value) vs α \(grid): \(value)")
+    }
+    let threshold = fit.objective.value + 3.841458820694124 / 2
+    for (end, onBound, outward) in [(interval.lower, interval.lowerOnBound, -1.0), (interval.upper, interval.upperOnBound, 1.0)] {
+      if onBound {
+        // The profile stays below the threshold up to the bound.
+        #expect(try Self.profileNLL(end, design: design, y: y) <= threshold, "α = \(alpha): bound \(end)")
+        continue
+      }
+      var inside = max(0, min(2, end - outward * 0.05)), outside = max(0, min(2, end + outward * 0.05))
+      #expect(try Self.profileNLL(inside, design: design, y: y) <= threshold)
+      #expect(try Self.profileNLL(outside, design: design, y: y) > threshold)
+      for _ in 0..<9 {
+        let mid = (inside + outside) / 2
+        if try Self.profileNLL(mid, design: design, y: y) <= threshold { inside = mid } else { outside = mid }
+      }
+      let bruteForce = (inside + outside) / 2
+      #expect(abs(end - bruteForce) < 5e-4, "α = \(alpha): end \(end) vs brute force \(bruteForce)")
+    }
+  }
+
   @Test("likelihood with c held (ScaleRule.fixed): c is the given one, α and β no worse than any α on a grid")
   func likelihoodWithFixedScale() throws {
     let (design, y) = try Fixtures.regressionData("heavy_tailed.csv")

@@ -23,8 +23,24 @@ struct AdaptiveFitter {
     var alpha: Double
   }
 
-  /// Rows used by the start scan; above this a deterministic subsample of this many rows is scanned.
+  /// The tolerance of the scan's profiled fits (``descend``'s: NLL change, and its square root for the
+  /// steps in β, α and c).
+  static let scanTolerance = 1e-6
+
+  /// How far (absolute) the NLL of a profiled point may be above the profile: the scan's points pick a
+  /// basin and bracket the interval's ends (against a threshold 1.92 above the optimum), the
+  /// interval's points locate the ends by their NLL.
+  static let scanValueTolerance = 1e-2, profileValueTolerance = 1e-3
+
+  /// Rows used by the variance criterion's search (``MinimumVarianceFitter``); above this a
+  /// deterministic subsample of this many rows is searched.
   static let scanRows = 10_000
+
+  /// Rows used by the likelihood's start and scan with p coefficients: above this a deterministic
+  /// subsample of this many rows (at least 50 per coefficient) is scanned. The scan only picks the basin
+  /// (the descent on all rows, started from the subsample's optimum, finds the optimum in it) and the
+  /// interval is then profiled on all rows.
+  static func likelihoodScanRows(columns p: Int) -> Int { max(2_000, 50 * p) }
 
   /// Above this p/n the fit warns that α and c are biased down (``FitWarning/manyCoefficientsPerObservation(parameters:rows:)``):
   /// measured over n = 1000 with Gaussian noise, α̂ is near 2 up to p/n = 0.2, 0–2 at 0.25, 0 at 0.3.
@@ -37,8 +53,8 @@ struct AdaptiveFitter {
     let n = fitProblem.design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     defer { scratch.deallocate() }
-    // Above `scanRows` rows the start scan runs on a subsample (see `scan`).
-    let scanData = fitProblem.scanSubsample(rows: Self.scanRows)
+    // Above `likelihoodScanRows` rows the start scan runs on a subsample (see `scan`).
+    let scanData = fitProblem.scanSubsample(rows: Self.likelihoodScanRows(columns: fitProblem.design.columns))
     let startBeta = try startingCoefficients(scanData: scanData, scratch: scratch)
     let (reference, scaleFloor) = scaleFloor(from: startBeta, scratch: scratch)
     let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
@@ -63,25 +79,37 @@ struct AdaptiveFitter {
         defer { subScratch.deallocate() }
         let huberBeta = try scanData.huberStart(scratch: subScratch)
         let other = try scan(scanData, from: huberBeta, scale: startScale, scaleFloor: scaleFloor,
-                             fixedScale: fixedScale, points: &scanned)
+                             fixedScale: fixedScale, points: &scanned, joining: true)
         if other.nll < start.nll { start = other }
+      }
+    }
+    // On a subsample the scan's best grid point is first taken to the subsample's optimum (cheap), which
+    // lies within the sampling error of the all-row optimum: the descent on all rows starts there.
+    if scanData.design.rows < fitProblem.design.rows, start.nll.isFinite {
+      let polished = try descend(scanData, beta: start.beta, alpha: start.alpha, scale: start.scale,
+                                 range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
+                                 maxIterations: options.maxIterations, tolerance: Self.scanTolerance,
+                                 recordHistory: false)
+      let end = polished.outcome
+      if end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) {
+        start = (end.coefficients, polished.alpha, end.scale, end.objective)
       }
     }
     let state = try descend(fitProblem, beta: start.beta, alpha: start.alpha, scale: start.scale,
                             range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
                             maxIterations: options.maxIterations, tolerance: options.tolerance,
                             recordHistory: options.recordHistory)
-    var outcome = try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
+    var (outcome, slope) = try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
     let onAllRows = scanData.design.rows == fitProblem.design.rows && !scanned.isEmpty
     let alphaSE = outcome.adaptive?.alphaStandardError
     outcome.adaptive?.selection = try selection(state, scaleFloor: scaleFloor, fixedScale: fixedScale,
                                                 scanned: onAllRows ? Array(scanned.values) : nil,
-                                                alphaStandardError: alphaSE)
+                                                alphaStandardError: alphaSE, profileSlope: slope)
     if fixedScale { outcome.lossScaleSource = .given }
     return outcome
   }
 
-  /// A robust convex start for β (Huber), unless the caller gave one. Above `scanRows` rows the automatic
+  /// A robust start for β, unless the caller gave one. Above `likelihoodScanRows` rows the automatic
   /// start is made on the scan's subsample: it only has to put β in the robust basin, the descent refines
   /// it on all rows.
   private func startingCoefficients(scanData: FitProblem, scratch: UnsafeMutableBufferPointer<Double>) throws
@@ -127,8 +155,10 @@ struct AdaptiveFitter {
   }
 
   /// The outcome at the descent's end: residuals and weights there, the NLL, the bounds, the observed
-  /// information's standard errors and the warnings.
-  private func summarize(_ state: State, scaleFloor: Double, fixedScale: Bool) throws -> FitOutcome {
+  /// information's standard errors and the warnings; with the profile's slope in α there
+  /// (``ObservedInformation/profileSlope``) for the interval's profiled fits.
+  private func summarize(_ state: State, scaleFloor: Double, fixedScale: Bool) throws
+    -> (FitOutcome, ProfileSlope?) {
     let pass = fitProblem.pass, options = fitProblem.options, design = fitProblem.design
     let n = design.rows
     let beta = state.outcome.coefficients, alpha = state.alpha, scale = state.outcome.scale
@@ -157,7 +187,7 @@ struct AdaptiveFitter {
       warnings.append(.manyCoefficientsPerObservation(parameters: design.columns, rows: n))
     }
     let sigma = pass.residualScale(of: residuals)
-    return FitOutcome(
+    let outcome = FitOutcome(
       names: design.names, coefficients: beta, residuals: residuals, weights: weights,
       scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, objectiveKind: .negativeLogLikelihood,
       iterations: iteration, termination: termination, inference: inference,
@@ -167,6 +197,28 @@ struct AdaptiveFitter {
                                 scaleStandardError: information?.scaleStandardError,
                                 selection: RegressionFit.ShapeSelection(criterion: .likelihood, profile: [],
                                                                         alphaInterval: nil)))
+    // With α on a bound, the profile's slope inwards there (∂NLL/∂α at the optimum: β and c are
+    // stationary in it) for the interval's first step.
+    var boundSlope: Double?
+    if alphaOnBound, alpha.isFinite, alpha != 2 {
+      let local = residuals.withUnsafeBufferPointer { r in
+        ShapeScaleProblem(residuals: r, alphaRange: alphaRange, scaleFloor: scaleFloor,
+                          weights: fitProblem.weightBuffer).local(alpha: alpha, scale: scale)
+      }
+      boundSlope = local.gradient.alpha.isFinite ? local.gradient.alpha : nil
+    }
+    return (outcome, information?.profileSlope.map {
+      ProfileSlope(beta: $0.beta, logScale: $0.logScale, curvature: $0.curvature, boundGradient: boundSlope)
+    })
+  }
+
+  /// The profile NLL_p(α) near the optimum (``ObservedInformation/profileSlope``): d(β, log c)/dα, its
+  /// curvature d²NLL_p/dα², and with α on a bound its gradient dNLL_p/dα there.
+  struct ProfileSlope {
+    var beta: [Double]
+    var logScale: Double
+    var curvature: Double
+    var boundGradient: Double?
   }
 
   /// The NLL minimised over β and c at one α.
@@ -175,30 +227,50 @@ struct AdaptiveFitter {
     var nll: Double
     var beta: [Double]
     var scale: Double
+
+    /// The same profiled point up to the tolerance of the fits that made it: NLLs within `tolerance`
+    /// (relative, at least 1) and β and c within √tolerance (relative), the fits' own stopping rule.
+    func isSame(as other: Profiled, tolerance: Double) -> Bool {
+      abs(nll - other.nll) <= tolerance * max(1, abs(nll)) && IRLS.relativeChange(beta, other.beta) <= tolerance.squareRoot()
+        && abs(scale - other.scale) <= tolerance.squareRoot() * scale
+    }
   }
 
   /// The likelihood's selection: the NLL profiled over β and c (c held when fixed) over α, and the
   /// profile-likelihood interval {α : NLL_p(α) ≤ NLL_min + χ²₁(level)/2}, each end found by the Illinois
   /// method between the profile points that bracket the threshold, or on the range's bound when the
   /// profile stays below it. The profile is the start scan's (both starts, the lower NLL at each α of
-  /// `scanGrid`) when it ran on all rows (`scanned`); above ``scanRows`` rows the grid points are profiled
+  /// `scanGrid`) when it ran on all rows (`scanned`); above ``likelihoodScanRows(columns:)`` rows the grid points are profiled
   /// on all rows outwards from the optimum, each side only until it crosses the threshold.
   ///
   /// On all rows, with α inside its range and a standard error from the observed information, each side
   /// first tries the Wald end α̂ ± z·se (the profile is nearly quadratic there at such sizes), doubling
   /// the step until the threshold is crossed, instead of walking the grid: two or three profiled fits a
-  /// side where the grid walk took one per grid point plus the bracket's. The profile then holds the points
-  /// evaluated.
+  /// side where the grid walk took one per grid point plus the bracket's. With α on a bound of its range
+  /// the inward side first tries where the profile's local quadratic (its slope there and curvature from
+  /// the observed information with α free) reaches the threshold. The profile then holds the points
+  /// evaluated. Each profiled fit starts from its neighbour moved along the profile's slope
+  /// d(β, log c)/dα at the optimum.
   private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?,
-                         alphaStandardError: Double?) throws -> RegressionFit.ShapeSelection {
+                         alphaStandardError: Double?, profileSlope: ProfileSlope?) throws
+    -> RegressionFit.ShapeSelection {
     let optimum = Profiled(alpha: state.alpha, nll: state.outcome.objective, beta: state.outcome.coefficients,
                            scale: state.outcome.scale)
     let level = fitProblem.options.confidenceLevel
     let threshold = optimum.nll + Normal.chiSquaredOneQuantile(level) / 2
+    // Each profiled fit starts from a neighbouring point moved along the profile's slope at the
+    // optimum (first order in Δα; the descent takes it from there).
     func profiled(_ alpha: Double, from warm: Profiled) throws -> Profiled {
-      let end = try descend(fitProblem, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
+      var beta = warm.beta, scale = warm.scale
+      if let profileSlope {
+        let step = alpha - warm.alpha
+        let movedBeta = zip(beta, profileSlope.beta).map { $0 + step * $1 }
+        let movedScale = fixedScale ? scale : max(scaleFloor, scale * Double.exp(step * profileSlope.logScale))
+        if movedBeta.allSatisfy(\.isFinite) && movedScale.isFinite { (beta, scale) = (movedBeta, movedScale) }
+      }
+      let end = try descend(fitProblem, beta: beta, alpha: alpha, scale: scale, range: alpha...alpha,
                             scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 200, tolerance: 1e-9,
-                            recordHistory: false)
+                            valueTolerance: Self.profileValueTolerance, recordHistory: false)
       return Profiled(alpha: alpha, nll: end.outcome.objective, beta: end.outcome.coefficients, scale: end.outcome.scale)
     }
     let grid = Self.scanGrid(alphaRange)
@@ -222,12 +294,12 @@ struct AdaptiveFitter {
       guard let (lastInside, firstOutside) = crossed else { return (bound, true) }
       return (try crossing(inside: lastInside, outside: firstOutside, threshold: threshold, profiled: profiled), false)
     }
-    // The Wald-seeded search (above `scanRows` rows, α inside its range, se known).
-    func waldSide(direction: Double, bound: Double, se: Double) throws -> (end: Double, onBound: Bool)? {
-      let z = Normal.quantile(0.5 + level / 2)
+    // The search seeded from the profile's local shape (above `likelihoodScanRows` rows): the first step outwards,
+    // doubled until the threshold is crossed.
+    func waldSide(direction: Double, bound: Double, step: Double) throws -> (end: Double, onBound: Bool)? {
       var inside = optimum
       for doubling in 0..<4 {
-        var alpha = optimum.alpha + direction * z * se * Double(1 << doubling)
+        var alpha = optimum.alpha + direction * step * Double(1 << doubling)
         let atBound = direction > 0 ? alpha >= bound : alpha <= bound
         if atBound { alpha = bound }
         let point = try profiled(alpha, from: inside)
@@ -238,12 +310,26 @@ struct AdaptiveFitter {
         if atBound { return (bound, true) }
         inside = point
       }
-      return nil  // not crossed within 8 standard errors: the grid walk decides
+      return nil  // not crossed within 8 first steps: the grid walk decides
     }
-    let se = scanned == nil ? alphaStandardError.flatMap { $0 > 0 && $0.isFinite ? $0 : nil } : nil
-    let upper = try se.flatMap { try waldSide(direction: 1, bound: alphaRange.upperBound, se: $0) }
+    // The first steps: with α inside its range the Wald end's z·se; from α on a bound, inwards, where the
+    // quadratic profile g·Δ + h·Δ²/2 (g its slope inwards, h its curvature) reaches the threshold,
+    // Δ = 2q/(g + √(g² + 2hq)), q = χ²₁(level)/2.
+    var firstStep: (upper: Double?, lower: Double?) = (nil, nil)
+    if scanned == nil {
+      if let se = alphaStandardError, se > 0, se.isFinite {
+        let z = Normal.quantile(0.5 + level / 2)
+        firstStep = (z * se, z * se)
+      } else if let profileSlope, let gradient = profileSlope.boundGradient, profileSlope.curvature > 0 {
+        let atLower = optimum.alpha <= alphaRange.lowerBound
+        let g = max(0, atLower ? gradient : -gradient), h = profileSlope.curvature, q = threshold - optimum.nll
+        let step = 2 * q / (g + (g * g + 2 * h * q).squareRoot())
+        if step > 0 && step.isFinite { firstStep = atLower ? (step, nil) : (nil, step) }
+      }
+    }
+    let upper = try firstStep.upper.flatMap { try waldSide(direction: 1, bound: alphaRange.upperBound, step: $0) }
       ?? side(grid.filter { $0 > optimum.alpha }, bound: alphaRange.upperBound)
-    let lower = try se.flatMap { try waldSide(direction: -1, bound: alphaRange.lowerBound, se: $0) }
+    let lower = try firstStep.lower.flatMap { try waldSide(direction: -1, bound: alphaRange.lowerBound, step: $0) }
       ?? side(grid.filter { $0 < optimum.alpha }.reversed(), bound: alphaRange.lowerBound)
     let profile = points.sorted { $0.alpha < $1.alpha }.map {
       RegressionFit.ProfilePoint(alpha: $0.alpha, value: $0.nll, lossScale: $0.scale)
@@ -256,7 +342,7 @@ struct AdaptiveFitter {
 
   /// The α between `inside` (profile at or below `threshold`) and `outside` (above it) where the profile
   /// crosses the threshold, by the Illinois method to 5e-4 in α, each point warm-started from the
-  /// nearest inside point.
+  /// nearest inside point; the end is the bracket's linear interpolation.
   private func crossing(inside start: Profiled, outside end: Profiled, threshold: Double,
                         profiled: (Double, Profiled) throws -> Profiled) throws -> Double {
     var inside = start, outside = end
@@ -279,7 +365,13 @@ struct AdaptiveFitter {
       }
       if abs(f) < 1e-9 * max(1, abs(threshold)) { return point.alpha }
     }
-    return (inside.alpha + outside.alpha) / 2
+    // The bracket is within 5e-4: its linear interpolation (the profile is smooth across it; the
+    // midpoint when the outside value is not finite).
+    guard outside.nll.isFinite else { return (inside.alpha + outside.alpha) / 2 }
+    let f0 = inside.nll - threshold, f1 = outside.nll - threshold
+    let alpha = inside.alpha + (outside.alpha - inside.alpha) * (-f0) / (f1 - f0)
+    return alpha.isFinite ? min(max(alpha, min(inside.alpha, outside.alpha)), max(inside.alpha, outside.alpha))
+      : (inside.alpha + outside.alpha) / 2
   }
 
   /// The α values of the start scan: 8 equal steps over the range when it is at most 8 wide (steps of
@@ -307,25 +399,31 @@ struct AdaptiveFitter {
   /// The start of the joint descent: for each α of `scanGrid`, in increasing order, β and c are profiled
   /// (the outer iteration with α held, to a loose tolerance, warm-started from the previous α: from the
   /// most robust shape to the least), and the (β, α, c) with the lowest NLL is returned. Above
-  /// `scanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
-  /// row from each block of ⌈n/scanRows⌉), since it only has to pick a basin; the descent that follows
+  /// `likelihoodScanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
+  /// row from each block of ⌈n/rows⌉), since it only has to pick a basin; the descent that follows
   /// uses every row.
+  ///
+  /// With `joining`, a second scan (from another start) stops at the first α where its profiled point is
+  /// the earlier scan's (``Profiled/isSame(as:)``): from there on each α would start from the same
+  /// (β, c) and end at the same point, so the earlier scan's points stand for the rest of it.
   private func scan(_ data: FitProblem, from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool,
-                    points: inout [Double: Profiled]) throws
+                    points: inout [Double: Profiled], joining: Bool = false) throws
     -> (beta: [Double], alpha: Double, scale: Double, nll: Double) {
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
     for alpha in Self.scanGrid(alphaRange) {
       let state = try descend(data, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
                               scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 100,
-                              tolerance: 1e-8, recordHistory: false)
+                              tolerance: Self.scanTolerance, valueTolerance: Self.scanValueTolerance,
+                              recordHistory: false)
       let end = state.outcome
       guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else { continue }
       warm = (end.coefficients, end.scale)
-      if points[alpha].map({ end.objective < $0.nll }) ?? true {
-        points[alpha] = Profiled(alpha: alpha, nll: end.objective, beta: end.coefficients, scale: end.scale)
-      }
+      let point = Profiled(alpha: alpha, nll: end.objective, beta: end.coefficients, scale: end.scale)
+      let earlier = points[alpha]
+      if earlier.map({ end.objective < $0.nll }) ?? true { points[alpha] = point }
       if best == nil || end.objective < best!.nll { best = (end.coefficients, alpha, end.scale, end.objective) }
+      if joining, let earlier, point.isSame(as: earlier, tolerance: Self.scanTolerance) { break }
     }
     guard let best else { return (beta, min(max(1, alphaRange.lowerBound), alphaRange.upperBound), scale, .infinity) }
     return best
@@ -335,15 +433,20 @@ struct AdaptiveFitter {
   /// step that is halved back while it would raise the NLL, then one damped Newton step in
   /// (α, log c) on the new residuals (α within `range`, c above `scaleFloor` or held when `fixedScale`).
   /// The NLL never increases from one iteration to the next.
+  ///
+  /// With `valueTolerance` (for points of the profile, where only the NLL is wanted) it stops once an
+  /// iteration lowers the NLL by at most that much (absolute), whatever the steps in β and c: the NLL is
+  /// stationary there, so it is already accurate while β still moves in its last digits.
   private func descend(_ data: FitProblem, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
                        range: ClosedRange<Double>, scaleFloor: Double, fixedScale: Bool, maxIterations: Int,
-                       tolerance: Double, recordHistory: Bool) throws -> State {
+                       tolerance: Double, valueTolerance: Double? = nil, recordHistory: Bool) throws -> State {
     let pass = data.pass, n = data.design.rows
     var beta = start, alpha = startAlpha, scale = startScale
-    pass.runWithUnitWeights(beta: beta, accumulate: false)
-    // Settle (α, c) on the start's residuals.
-    var nll = Double.nan
-    do {
+    // Settle (α, c) on the start's residuals; not for a point of the profile (warm-started from a
+    // neighbouring point): there the first fused pass's (α, c) step moves c, and that pass is saved.
+    var nll = Double.infinity
+    if valueTolerance == nil {
+      pass.runWithUnitWeights(beta: beta, accumulate: false)
       let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
                                       scaleFloor: fixedScale ? scale : scaleFloor,
                                       weights: pass.caseWeights.map { UnsafeBufferPointer($0) })
@@ -394,8 +497,9 @@ struct AdaptiveFitter {
                                        relativeStep: betaStep))
       }
       let objectiveChange = (betaChange + (current - nll)) / max(1, abs(nll))
-      if iteration > 1 && objectiveChange <= tolerance && betaStep <= tolerance.squareRoot()
-        && shapeChange <= tolerance.squareRoot() {
+      let settled = valueTolerance.map { betaChange + (current - nll) <= $0 }
+        ?? (objectiveChange <= tolerance && betaStep <= tolerance.squareRoot() && shapeChange <= tolerance.squareRoot())
+      if iteration > 1 && settled {
         termination = .converged
         break
       }
@@ -424,3 +528,4 @@ struct AdaptiveFitter {
                            initial: initial)
   }
 }
+

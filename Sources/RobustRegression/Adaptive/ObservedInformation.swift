@@ -13,16 +13,24 @@ struct ObservedInformation {
   let betaCovariance: [Double]
   let alphaStandardError: Double?
   let scaleStandardError: Double?
+  /// How the profile's optimum in (β, λ) moves with α near the fit, d(β, λ)/dα = −H_θθ⁻¹ H_θα =
+  /// Cov(θ, α)/Var(α) (θ = β, λ; λ's entry 0 when c is held), and the profile's curvature
+  /// d²NLL_p/dα² = 1/Var(α), from the information with α free (also when α is on a bound of its range,
+  /// not at α = 2 where its derivatives are infinite); nil when that is not positive definite. The
+  /// profiled fits of the α interval start from it.
+  let profileSlope: (beta: [Double], logScale: Double, curvature: Double)?
 
   /// The standard errors at the fit (β, α, c) with residuals `residuals`; nil when the observed
   /// information over the free parameters is not positive definite (or not finite).
   static func compute(design: DesignMatrix, residuals: [Double], alpha: Double, scale c: Double,
                       alphaFree: Bool, scaleFree: Bool, weights: [Double]? = nil) -> ObservedInformation? {
     let p = design.columns
-    var sums = accumulate(design: design, residuals: residuals, alpha: alpha, scale: c, alphaFree: alphaFree,
+    // α's rows of the information are summed also with α held on a bound (for the profile's slope).
+    let alphaSummed = alphaFree || (alpha.isFinite && alpha != 2)
+    var sums = accumulate(design: design, residuals: residuals, alpha: alpha, scale: c, alphaFree: alphaSummed,
                           weights: weights)
     let n = weights.map { $0.reduce(0, +) } ?? Double(design.rows)
-    if alphaFree { sums.haa += n * LogPartition.derivatives(alpha: alpha).second }
+    if alphaSummed { sums.haa += n * LogPartition.derivatives(alpha: alpha).second }
     let hessian = assemble(sums, columns: p, alphaFree: alphaFree, scaleFree: scaleFree)
     guard let inverse = invert(hessian.matrix, order: hessian.size) else { return nil }
     let size = hessian.size
@@ -30,8 +38,16 @@ struct ObservedInformation {
     for a in 0..<p { for b in 0..<p { covariance[b * p + a] = inverse[b * size + a] } }
     let alphaSE = hessian.alphaIndex.map { inverse[$0 * size + $0].squareRoot() }
     let scaleSE = hessian.scaleIndex.map { c * inverse[$0 * size + $0].squareRoot() }
+    // With α held, the information with α free for the slope (the Hessian is p + 2 at most: cheap).
+    let withAlpha = alphaFree || !alphaSummed ? hessian : assemble(sums, columns: p, alphaFree: true, scaleFree: scaleFree)
+    let withAlphaInverse = alphaFree || !alphaSummed ? inverse : invert(withAlpha.matrix, order: withAlpha.size)
+    let slope = withAlphaInverse.flatMap { inverse in withAlpha.alphaIndex.map { a in
+      let size = withAlpha.size, variance = inverse[a * size + a]
+      return (beta: (0..<p).map { inverse[a * size + $0] / variance },
+              logScale: withAlpha.scaleIndex.map { inverse[a * size + $0] / variance } ?? 0, curvature: 1 / variance)
+    } }
     return ObservedInformation(betaCovariance: covariance, alphaStandardError: alphaSE,
-                               scaleStandardError: scaleSE)
+                               scaleStandardError: scaleSE, profileSlope: slope)
   }
 
   /// The blocks of the Hessian as sums over the rows (the (α, α) entry without n·d²log Z/dα²).
