@@ -12,6 +12,22 @@ extension FitProblem {
   }
 
   private func fitAbsoluteExact() throws -> FitOutcome {
+    let (finish, irlsIterations, history) = try exactAbsoluteFinish()
+    let beta = finish.coefficients
+    let residuals = design.residuals(response, beta)
+    let objective = weightedAbsoluteSum(residuals)
+    return try absoluteResult(beta: beta, residuals: residuals, objective: objective,
+                          iterations: irlsIterations + finish.steps,
+                          termination: finish.optimal ? .converged : .iterationLimit, history: history,
+                          extraWarnings: finish.optimal ? [] : [.absoluteFinishUnproven])
+  }
+
+  /// The exact L1 coefficients: by Portnoy–Koenker preprocessing on many rows
+  /// (``preprocessedAbsoluteFinish()``, no IRLS iterations and no history), else IRLS to near the
+  /// optimum and the walk from there.
+  func exactAbsoluteFinish() throws
+    -> (finish: LeastAbsoluteBasis.Finish, irlsIterations: Int, history: [IterationRecord]) {
+    if let preprocessed = try preprocessedAbsoluteFinish() { return (preprocessed, 0, []) }
     let n = design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     defer { scratch.deallocate() }
@@ -24,13 +40,7 @@ extension FitProblem {
                             options: FitOptions(tolerance: 1e-9, maxIterations: 100), scratch: scratch)
     let finish = try LeastAbsoluteBasis.finish(design: design, response: response, columnMagnitudes: columnMagnitudes,
                                                weights: caseWeights, from: irls.coefficients)
-    let beta = finish.coefficients
-    let residuals = design.residuals(response, beta)
-    let objective = weightedAbsoluteSum(residuals)
-    return try absoluteResult(beta: beta, residuals: residuals, objective: objective,
-                          iterations: irls.iterations + finish.steps,
-                          termination: finish.optimal ? .converged : .iterationLimit, history: irls.history,
-                          extraWarnings: finish.optimal ? [] : [.absoluteFinishUnproven])
+    return (finish, irls.iterations, irls.history)
   }
 
   /// Preconditioned subgradient descent, β ← β − ηₖ·(XᵀX)⁻¹g/‖…‖ with ηₖ = η₀/√k, keeping the best
