@@ -233,8 +233,13 @@ extension LeastAbsoluteBasis {
     let pz = residuals.reduce(0) { $0 + (abs($1) < zero ? 1 : 0) }
     let h = max(p + 1, Int((Double(n) * bandwidth).rounded(.up)))
     guard h + pz + 1 <= n else { return nil }
-    let byMagnitude = residuals.indices.sorted { abs(residuals[$0]) < abs(residuals[$1])
-      || (abs(residuals[$0]) == abs(residuals[$1]) && $0 < $1) }
+    // The first h + pz + 1 residuals in the order of |r| (ties by row): the rows with |r| up to the
+    // (h + pz + 1)-th smallest |r|, found by selection, sorted — not all n.
+    var magnitudes = residuals.map { abs($0) }
+    let largest = magnitudes.withUnsafeMutableBufferPointer { Selection.select($0, rank: h + pz) }
+    let byMagnitude = residuals.indices.filter { abs(residuals[$0]) <= largest }.sorted {
+      abs(residuals[$0]) < abs(residuals[$1]) || (abs(residuals[$0]) == abs(residuals[$1]) && $0 < $1)
+    }
     let ranks = (pz + 1)...(h + pz + 1)
     let ordered = ranks.map { residuals[byMagnitude[$0 - 1]] }.sorted()
     let positions = ranks.map { Double($0) / Double(n - p) }

@@ -276,9 +276,16 @@ enum LeastAbsoluteBasis {
     private func multipliers(inBasis: [Bool]) throws -> [Double]? {
       let n = design.rows, p = design.columns
       var g = fixedGradient ?? [Double](repeating: 0, count: p)
-      for i in 0..<n where !inBasis[i] {
-        let weighted = (tilt == 0 ? side[i] : side[i] + tilt) * weight(i)
-        for j in 0..<p { g[j] += weighted * design[i, j] }
+      // Column by column (contiguous), each column's sum in row order.
+      var weighted = [Double](repeating: 0, count: n)
+      for i in 0..<n where !inBasis[i] { weighted[i] = (tilt == 0 ? side[i] : side[i] + tilt) * weight(i) }
+      design.values.withUnsafeBufferPointer { x in
+        for j in 0..<p {
+          var sum = g[j]
+          let column = x.baseAddress! + j * n
+          for i in 0..<n where !inBasis[i] { sum += weighted[i] * column[i] }
+          g[j] = sum
+        }
       }
       var transposed = [Double](repeating: 0, count: p * p)
       for a in 0..<p { for b in 0..<p { transposed[b * p + a] = basisMatrix[a * p + b] } }
@@ -293,20 +300,74 @@ enum LeastAbsoluteBasis {
     private mutating func ratioTest(residuals r: [Double], inBasis: [Bool], direction delta: [Double],
                                     slope start: Double) -> (entering: Int, t: Double)? {
       let xd = design.multiplied(by: delta)
-      var breaks: [(t: Double, i: Int)] = []
+      var breaks: [Breakpoint] = []
       for i in 0..<design.rows where !inBasis[i] && side[i] * xd[i] > 0 && weight(i) > 0 {
-        breaks.append((max(0, r[i] / xd[i]), i))
+        breaks.append(Breakpoint(t: max(0, r[i] / xd[i]), i: i, rise: 2 * weight(i) * abs(xd[i])))
       }
       guard !breaks.isEmpty else { return nil }
-      breaks.sort { $0.t < $1.t || ($0.t == $1.t && $0.i < $1.i) }
-      var slope = start
-      var chosen = breaks.count - 1
-      for (k, candidate) in breaks.enumerated() {
-        slope += 2 * weight(candidate.i) * abs(xd[candidate.i])
-        if slope >= 0 { chosen = k; break }
-      }
+      let (chosen, crossed) = Self.crossing(&breaks, slope: start)
+      // Past every breakpoint the objective still falls: with a fixed gradient the reduced problem is
+      // unbounded along this edge (without one only rounding can do this, and the last breakpoint is
+      // taken).
+      if !crossed && fixedGradient != nil { return nil }
       for k in 0..<chosen { side[breaks[k].i] = -side[breaks[k].i] }
       return (breaks[chosen].i, breaks[chosen].t)
+    }
+
+    /// A breakpoint of the line search: row i changes side at t, where the slope rises by `rise`.
+    struct Breakpoint {
+      var t: Double
+      var i: Int
+      var rise: Double
+      /// The order the line search passes them in: by t, then by row.
+      func precedes(_ other: Breakpoint) -> Bool { t < other.t || (t == other.t && i < other.i) }
+    }
+
+    /// The position k of the breakpoint where the slope, starting at `slope` and passing the
+    /// breakpoints in order, turns non-negative (the last one, and `crossed` false, when it never does), with `breaks`
+    /// reordered so that breaks[0..<k] are exactly the breakpoints passed before it. Up to 512 they
+    /// are sorted and the slope summed in order (the walk of small problems is unchanged by the
+    /// selection); beyond, quickselect-style partitions around a median-of-three pivot narrow the
+    /// range holding the crossing while summing the rises of whole parts (O(n) expected instead of a
+    /// sort; the slope's sums differ from the in-order sums only in their rounding).
+    static func crossing(_ breaks: inout [Breakpoint], slope start: Double) -> (position: Int, crossed: Bool) {
+      breaks.withUnsafeMutableBufferPointer { b in
+        var lo = 0, hi = b.count, slope = start
+        // Partitions enough for a balanced split many times over; then the sort (O(n log n) at worst).
+        var budget = 2 * (Int.bitWidth - b.count.leadingZeroBitCount) + 8
+        while hi - lo > 512 && budget > 0 {
+          budget -= 1
+          let mid = lo + (hi - lo) / 2
+          let (first, middle, last) = (b[lo], b[mid], b[hi - 1])
+          let pivotPosition = first.precedes(middle)
+            ? (middle.precedes(last) ? mid : (first.precedes(last) ? hi - 1 : lo))
+            : (first.precedes(last) ? lo : (middle.precedes(last) ? hi - 1 : mid))
+          b.swapAt(pivotPosition, hi - 1)
+          let pivot = b[hi - 1]
+          var store = lo, below = 0.0
+          for k in lo..<(hi - 1) where b[k].precedes(pivot) {
+            below += b[k].rise
+            b.swapAt(k, store)
+            store += 1
+          }
+          b.swapAt(store, hi - 1)
+          if slope + below >= 0 {
+            hi = store
+          } else {
+            slope += below
+            if slope + pivot.rise >= 0 { return (store, true) }
+            slope += pivot.rise
+            lo = store + 1
+          }
+        }
+        if lo == hi { return (b.count - 1, false) }  // every breakpoint passed: the last (the pivot at count − 1)
+        b[lo..<hi].sort { $0.precedes($1) }
+        for k in lo..<hi {
+          slope += b[k].rise
+          if slope >= 0 { return (k, true) }
+        }
+        return (b.count - 1, false)
+      }
     }
   }
 }

@@ -25,7 +25,7 @@ import RealModule
 enum LeastAbsolutePreprocessing {
   /// Fewer rows than this are fitted directly (IRLS and the walk): below, the subsample and the kept
   /// band would be most of the data.
-  static let smallestRows = 20_000
+  static let smallestRows = 5_000
 
   /// The subsample size m = ((p + 1)·n)^(2/3) (quantreg's `rq.fit.pfn`).
   static func subsampleRows(rows n: Int, columns p: Int) -> Int {
@@ -48,14 +48,29 @@ extension FitProblem {
     guard subsample.design.rows < n else { return nil }
     let start = try subsample.exactAbsoluteFinish().finish
     guard start.coefficients.allSatisfy(\.isFinite) else { return nil }
-    var beta = start.coefficients
-    var steps = start.steps
+    var finish = try preprocessedAbsoluteFinish(from: start.coefficients, keeping: Int(0.8 * Double(m))).finish
+    finish.steps += start.steps
+    return finish
+  }
+
+  /// Steps 2–5 of ``LeastAbsolutePreprocessing`` from `start` (any coefficients: the nearer the
+  /// optimum, the fewer rows end up on the wrong side), `keep` rows kept at first; with the number of
+  /// rounds that kept misplaced rows and of band doublings (0 and 0 when the first band held).
+  func preprocessedAbsoluteFinish(from start: [Double], keeping keep: Int) throws
+    -> (finish: LeastAbsoluteBasis.Finish, fixups: Int, widenings: Int) {
+    let n = design.rows
+    var beta = start, steps = 0, fixups = 0, widenings = 0
     let spread = fittedValueSpread()
+    // The walks and checks run on y with the tie-breaking perturbations of the finish
+    // (``LeastAbsoluteBasis/perturbedResponse(_:residuals:)``): on tied data (integer y, repeated rows)
+    // thousands of rows lie on the start's hyperplane, and a reduced walk among them would pivot in
+    // place; the certificate at the end is on the exact data.
+    let perturbed = LeastAbsoluteBasis.perturbedResponse(response, residuals: design.residuals(response, start))
     let rowsThatCount = caseWeights.map { $0.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } } ?? n
-    var keep = Int(0.8 * Double(m))
+    var keep = max(keep, design.columns)
     while 2 * keep < rowsThatCount {
-      var split = AbsoluteSplit(problem: self, beta: beta, spread: spread, keep: keep)
-      for _ in 0...LeastAbsolutePreprocessing.maximumFixups {
+      var split = AbsoluteSplit(problem: self, response: perturbed, beta: beta, spread: spread, keep: keep)
+      for round in 0...LeastAbsolutePreprocessing.maximumFixups {
         guard let reduced = try split.solve(from: beta), reduced.optimal else { break }
         steps += reduced.steps
         beta = reduced.coefficients
@@ -63,17 +78,20 @@ extension FitProblem {
         if check.misplaced.isEmpty {
           guard var finish = try certify(split: split, reduced: reduced, residuals: check.residuals) else { break }
           finish.steps += steps
-          return finish
+          return (finish, fixups, widenings)
         }
-        if check.misplaced.count > split.kept.count / 10 { break }
+        if check.misplaced.count > split.kept.count / 10 || round == LeastAbsolutePreprocessing.maximumFixups { break }
         split.admit(check.misplaced)
+        fixups += 1
       }
       keep *= 2
+      widenings += 1
     }
+    // The band reached half the rows: the walk over all of them from the latest fit.
     var finish = try LeastAbsoluteBasis.finish(design: design, response: response, columnMagnitudes: columnMagnitudes,
                                                weights: caseWeights, from: beta)
     finish.steps += steps
-    return finish
+    return (finish, fixups, widenings)
   }
 
   /// The walk over all rows from the reduced optimum: its basis (as rows of the full data) and every
@@ -130,6 +148,8 @@ extension FitProblem {
 /// (``LeastAbsolutePreprocessing``).
 struct AbsoluteSplit {
   let problem: FitProblem
+  /// The response the split and its walks use (the problem's, perturbed).
+  let response: [Double]
   /// The kept rows, increasing.
   private(set) var kept: [Int]
   /// Per row: +1 globbed above the fit, −1 globbed below, 0 kept (or of case weight 0: in neither).
@@ -137,34 +157,49 @@ struct AbsoluteSplit {
   /// Σ over the globbed rows of wᵢ·sideᵢ·xᵢ.
   private(set) var gradient: [Double]
 
-  /// The `keep` rows of positive weight with the smallest |rᵢ|/sᵢ at `beta` (ties in row order), the
-  /// others globbed on the side of rᵢ.
-  init(problem: FitProblem, beta: [Double], spread: [Double], keep: Int) {
+  /// About `keep` rows of positive weight around the fit `beta`, the middle ones by rᵢ/sᵢ, and every
+  /// row on the fit; the others globbed below or above.
+  init(problem: FitProblem, response: [Double], beta: [Double], spread: [Double], keep: Int) {
     self.problem = problem
+    self.response = response
     let design = problem.design, weights = problem.caseWeights
     let n = design.rows
-    let residuals = design.residuals(problem.response, beta)
-    var score = [Double](repeating: .infinity, count: n)
+    var residuals = design.residuals(response, beta)
+    // A row on the fit (to rounding) can lie on either side at the optimum (with ties, many rows do,
+    // and the rows above and below then differ in number by up to theirs): never globbed.
+    let bound = ExactFit.roundingBound(beta: beta, columnMagnitudes: problem.columnMagnitudes)
+    for i in 0..<n where residuals[i] != 0
+      && ExactFit.isOnFit(row: i, design: design, response: response, beta: beta, residual: residuals[i],
+                          bound: bound) {
+      residuals[i] = 0
+    }
+    // Signed scores rᵢ/sᵢ; the band between the ranks (c − keep)/2 and (c + keep)/2 of the c rows of
+    // positive weight, as quantreg's quantiles at τ ± M/(2n): as many rows globbed below as above, so
+    // the reduced problem stays bounded wherever the rows on the fit put the median.
+    var score = [Double](repeating: 0, count: n)
+    var candidates: [Double] = []
+    candidates.reserveCapacity(n)
     for i in 0..<n where (weights?[i] ?? 1) > 0 {
-      let r = abs(residuals[i])
-      score[i] = spread[i] > 0 ? r / spread[i] : (r == 0 ? 0 : .infinity)
+      let r = residuals[i]
+      score[i] = r == 0 ? 0 : (spread[i] > 0 ? r / spread[i] : (r > 0 ? .infinity : -.infinity))
+      candidates.append(score[i])
     }
-    let candidates = score.reduce(0) { $0 + ($1 < .infinity ? 1 : 0) }
-    let wanted = min(keep, candidates)
-    var copy = score
-    let threshold = wanted == 0 ? -Double.infinity : copy.withUnsafeMutableBufferPointer {
-      Selection.select($0, rank: wanted - 1)
+    let c = candidates.count, wanted = min(keep, c)
+    let lowRank = max(0, (c - wanted) / 2), highRank = min(c - 1, lowRank + wanted - 1)
+    var lower = Double.infinity, upper = -Double.infinity
+    if wanted > 0 {
+      var copy = candidates
+      lower = copy.withUnsafeMutableBufferPointer { Selection.select($0, rank: lowRank) }
+      upper = candidates.withUnsafeMutableBufferPointer { Selection.select($0, rank: highRank) }
     }
-    var below = score.reduce(0) { $0 + ($1 < threshold ? 1 : 0) }
     var kept: [Int] = []
     kept.reserveCapacity(wanted)
     var side = [Int8](repeating: 0, count: n)
     for i in 0..<n where (weights?[i] ?? 1) > 0 {
-      if score[i] < threshold || (score[i] == threshold && below < wanted) {
-        if score[i] == threshold { below += 1 }
+      if residuals[i] == 0 || (score[i] >= lower && score[i] <= upper) {
         kept.append(i)
       } else {
-        side[i] = residuals[i] < 0 ? -1 : 1
+        side[i] = score[i] < lower ? -1 : 1
       }
     }
     self.kept = kept
@@ -204,7 +239,7 @@ struct AbsoluteSplit {
   /// residuals among the kept rows; nil when they hold no p independent rows.
   func solve(from start: [Double]) throws -> LeastAbsoluteBasis.Finish? {
     let design = problem.design.selectingRows(kept)
-    let response = kept.map { problem.response[$0] }
+    let response = kept.map { self.response[$0] }
     let weights = problem.caseWeights.map { w in kept.map { w[$0] } }
     let r0 = design.residuals(response, start)
     guard let basis = LeastAbsoluteBasis.initialBasis(design: design, residuals: r0, weights: weights) else { return nil }
@@ -216,7 +251,7 @@ struct AbsoluteSplit {
   /// The globbed rows on the wrong side of the fit `beta` (a residual that is 0 up to the rounding of
   /// its evaluation lies on both sides), and the residuals of all rows.
   func misplacedRows(at beta: [Double]) -> (misplaced: [Int], residuals: [Double]) {
-    let design = problem.design, response = problem.response
+    let design = problem.design
     let residuals = design.residuals(response, beta)
     let bound = ExactFit.roundingBound(beta: beta, columnMagnitudes: problem.columnMagnitudes)
     var misplaced: [Int] = []
