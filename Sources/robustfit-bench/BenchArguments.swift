@@ -3,7 +3,8 @@
 struct BenchArguments {
   static let usage = """
     usage: robustfit-bench [--n N[,N…]]… [--p P[,P…]]… [--loss NAME[,NAME…]]… [--large]
-                           [--repeats R] [--seed S] [--no-marginal] [--json] [--csv PATH]
+                           [--repeats R] [--seed S] [--data standard|tied] [--no-marginal] [--json]
+                           [--csv PATH]
 
       --n, --p       sizes to run (default n ∈ {1e4, 1e5, 1e6}, p ∈ {2, 10, 50}); numbers like 1e6 are fine
       --large        add n = 1e7 to the default sizes
@@ -11,6 +12,8 @@ struct BenchArguments {
                      name works; huber-fixed holds c at the MAD Huber fit's final value: one pass per iteration)
       --repeats R    fits timed per loss (median reported; default 5 for n ≤ 1e5, 3 above, 1 at 1e7)
       --seed S       data seed (default 20240601)
+      --data KIND    standard (default) or tied: the same draws with x rounded to {−1, 0, 1} and y to
+                     integers (many repeated rows, a degenerate L1 optimum)
       --no-marginal  skip the second timing at one iteration (the marginal cost per iteration)
       --json         one JSON object per fit (coefficients included) instead of the tables
       --csv PATH     write the data for the single --n/--p as CSV (header x1..x(p−1),y) and exit
@@ -24,6 +27,7 @@ struct BenchArguments {
   var large = false
   var repeats: Int?
   var seed: UInt64 = 20_240_601
+  var data = BenchmarkData.Kind.standard
   var marginal = true
   var json = false
   var csvPath: String?
@@ -58,6 +62,12 @@ struct BenchArguments {
       case "--seed":
         guard let s = UInt64(try value(flag)) else { throw Invalid(description: "--seed needs an unsigned integer") }
         seed = s
+      case "--data":
+        let name = try value(flag)
+        guard let kind = BenchmarkData.Kind(rawValue: name) else {
+          throw Invalid(description: "--data: '\(name)' is neither standard nor tied")
+        }
+        data = kind
       case "--no-marginal": marginal = false
       case "--json": json = true
       case "--csv": csvPath = try value(flag)

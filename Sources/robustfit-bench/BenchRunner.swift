@@ -19,13 +19,13 @@ struct BenchRunner {
   let threads: Int
 
   func run(rows n: Int, columns p: Int) {
-    let data = BenchmarkData(rows: n, columns: p, seed: arguments.seed)
+    let data = BenchmarkData(rows: n, columns: p, seed: arguments.seed, kind: arguments.data)
     let floors = Floors(design: data.design, threads: threads)
     let repeats = arguments.repeats ?? (n <= 100_000 ? 5 : (n < 10_000_000 ? 3 : 1))
     if !arguments.json {
       let read1 = floors.readOneThread, readAll = floors.readAllThreads
       print("")
-      print("## n = \(n), p = \(p)  (X: \(megabytes(floors.bytes)) MB, \(threads) threads)")
+      print("## n = \(n), p = \(p)\(arguments.data == .tied ? ", tied data" : "")  (X: \(megabytes(floors.bytes)) MB, \(threads) threads)")
       print("")
       print("floors (wall / CPU ms): read X on 1 thread \(ms(read1.wall)) / \(ms(read1.cpu)) "
         + "(\(gbps(floors.bytes, read1.wall)) GB/s); on \(threads) threads \(ms(readAll.wall)) / \(ms(readAll.cpu)) "
@@ -95,7 +95,8 @@ struct BenchRunner {
     let iteration = perIteration ?? Timing(wall: total.wall / count, cpu: total.cpu / count)
     if arguments.json {
       let coefficients = fit.estimates.map { $0.description }.joined(separator: ", ")
-      print("{\"loss\": \"\(name)\", \"n\": \(n), \"p\": \(p), \"fit_seconds\": \(total.wall), "
+      print("{\"loss\": \"\(name)\", \"data\": \"\(arguments.data)\", \"n\": \(n), \"p\": \(p), "
+        + "\"fit_seconds\": \(total.wall), "
         + "\"fit_cpu_seconds\": \(total.cpu), \"iterations\": \(fit.iterations), "
         + "\"iteration_seconds\": \(perIteration.map { "\($0.wall)" } ?? "null"), "
         + "\"read_x_seconds\": \(floors.readAllThreads.wall), \"dsyrk_seconds\": \(floors.gram.wall), "

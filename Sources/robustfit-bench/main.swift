@@ -23,7 +23,8 @@ do {
 }
 
 if let path = arguments.csvPath {
-  let data = BenchmarkData(rows: arguments.sizes[0], columns: arguments.widths[0], seed: arguments.seed)
+  let data = BenchmarkData(rows: arguments.sizes[0], columns: arguments.widths[0], seed: arguments.seed,
+                           kind: arguments.data)
   do {
     try CSVExport.write(data, to: path)
     standardError("wrote \(path): n = \(data.design.rows), p = \(data.design.columns) (with intercept), "

@@ -12,6 +12,22 @@ extension FitProblem {
   }
 
   private func fitAbsoluteExact() throws -> FitOutcome {
+    let (finish, irlsIterations, history) = try exactAbsoluteFinish()
+    let beta = finish.coefficients
+    let residuals = design.residuals(response, beta)
+    let objective = weightedAbsoluteSum(residuals)
+    return try absoluteResult(beta: beta, residuals: residuals, objective: objective,
+                          iterations: irlsIterations + finish.steps,
+                          termination: finish.optimal ? .converged : .iterationLimit, history: history,
+                          extraWarnings: finish.optimal ? [] : [.absoluteFinishUnproven])
+  }
+
+  /// The exact L1 coefficients: by Portnoy–Koenker preprocessing on many rows
+  /// (``preprocessedAbsoluteFinish()``, no IRLS iterations and no history), else IRLS to near the
+  /// optimum and the walk from there.
+  func exactAbsoluteFinish() throws
+    -> (finish: LeastAbsoluteBasis.Finish, irlsIterations: Int, history: [IterationRecord]) {
+    if let preprocessed = try preprocessedAbsoluteFinish() { return (preprocessed, 0, []) }
     let n = design.rows
     let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
     defer { scratch.deallocate() }
@@ -24,13 +40,7 @@ extension FitProblem {
                             options: FitOptions(tolerance: 1e-9, maxIterations: 100), scratch: scratch)
     let finish = try LeastAbsoluteBasis.finish(design: design, response: response, columnMagnitudes: columnMagnitudes,
                                                weights: caseWeights, from: irls.coefficients)
-    let beta = finish.coefficients
-    let residuals = design.residuals(response, beta)
-    let objective = weightedAbsoluteSum(residuals)
-    return try absoluteResult(beta: beta, residuals: residuals, objective: objective,
-                          iterations: irls.iterations + finish.steps,
-                          termination: finish.optimal ? .converged : .iterationLimit, history: irls.history,
-                          extraWarnings: finish.optimal ? [] : [.absoluteFinishUnproven])
+    return (finish, irls.iterations, irls.history)
   }
 
   /// Preconditioned subgradient descent, β ← β − ηₖ·(XᵀX)⁻¹g/‖…‖ with ηₖ = η₀/√k, keeping the best
@@ -223,8 +233,13 @@ extension LeastAbsoluteBasis {
     let pz = residuals.reduce(0) { $0 + (abs($1) < zero ? 1 : 0) }
     let h = max(p + 1, Int((Double(n) * bandwidth).rounded(.up)))
     guard h + pz + 1 <= n else { return nil }
-    let byMagnitude = residuals.indices.sorted { abs(residuals[$0]) < abs(residuals[$1])
-      || (abs(residuals[$0]) == abs(residuals[$1]) && $0 < $1) }
+    // The first h + pz + 1 residuals in the order of |r| (ties by row): the rows with |r| up to the
+    // (h + pz + 1)-th smallest |r|, found by selection, sorted — not all n.
+    var magnitudes = residuals.map { abs($0) }
+    let largest = magnitudes.withUnsafeMutableBufferPointer { Selection.select($0, rank: h + pz) }
+    let byMagnitude = residuals.indices.filter { abs(residuals[$0]) <= largest }.sorted {
+      abs(residuals[$0]) < abs(residuals[$1]) || (abs(residuals[$0]) == abs(residuals[$1]) && $0 < $1)
+    }
     let ranks = (pz + 1)...(h + pz + 1)
     let ordered = ranks.map { residuals[byMagnitude[$0 - 1]] }.sorted()
     let positions = ranks.map { Double($0) / Double(n - p) }

@@ -20,6 +20,11 @@ enum LeastAbsoluteBasis {
     var coefficients: [Double]
     var steps: Int
     var optimal: Bool
+    /// The interpolated rows the walk ended at (empty when it never started).
+    var basis: [Int] = []
+    /// The side (±1) of every row at the end, as ``Walk/side``: what a walk on a larger problem
+    /// containing these rows starts from (``FitProblem/preprocessedAbsoluteFinish()``).
+    var side: [Double] = []
   }
 
   /// How a walk ended.
@@ -46,21 +51,36 @@ enum LeastAbsoluteBasis {
   /// fewer its steps).
   static func quantile(design: DesignMatrix, response: [Double], columnMagnitudes: [Double],
                        weights: [Double]? = nil, tau: Double, from start: [Double]) throws -> Finish {
-    let n = design.rows
     let r0 = design.residuals(response, start)
     let unfinished = Finish(coefficients: start, steps: 0, optimal: false)
     guard let basis = initialBasis(design: design, residuals: r0, weights: weights) else { return unfinished }
-    let limit = 50 * n + 100
     // The side of every non-basis row: sign(rᵢ) when rᵢ ≠ 0; first the sign of its start residual.
+    return try walk(design: design, response: response, columnMagnitudes: columnMagnitudes, weights: weights,
+                    tilt: 2 * tau - 1, basis: basis, side: r0.map { $0 < 0 ? -1 : 1 }, startResiduals: r0)
+      ?? unfinished
+  }
+
+  /// The walk from `basis` with the rows on `side` (the side of a row whose residual is not 0 is its
+  /// sign, whatever is given) to a certified optimum: exact until its first degenerate pivot, then past
+  /// the ties (``detourPastTies(from:startResiduals:limit:)``). `startResiduals` sets the size of the
+  /// detour's perturbations. `fixedGradient` is Σwᵢ(sideᵢ + c)·xᵢ of rows outside the design whose sides
+  /// are held fixed (the globbed rows of ``FitProblem/preprocessedAbsoluteFinish()``): the walk then
+  /// minimises Σwᵢ·(|rᵢ| + c·rᵢ) over the design's rows plus that linear term. Nil when `basis` is
+  /// singular.
+  static func walk(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], weights: [Double]?,
+                   tilt: Double, basis: [Int], side: [Double], startResiduals r0: [Double],
+                   fixedGradient: [Double]? = nil) throws -> Finish? {
+    let limit = 50 * design.rows + 100
     guard var walk = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes, weights: weights,
-                              tilt: 2 * tau - 1, basis: basis, side: r0.map { $0 < 0 ? -1 : 1 })
-    else { return unfinished }
+                              tilt: tilt, basis: basis, side: side, fixedGradient: fixedGradient)
+    else { return nil }
     var end = try walk.run(limit: limit, stopAtDegenerateStep: true)
     if end == .degenerate {
       walk = try detourPastTies(from: walk, startResiduals: r0, limit: limit)
       end = try walk.run(limit: limit, stopAtDegenerateStep: false)
     }
-    return Finish(coefficients: walk.beta, steps: walk.steps, optimal: end == .optimal)
+    return Finish(coefficients: walk.beta, steps: walk.steps, optimal: end == .optimal, basis: walk.basis,
+                  side: walk.side)
   }
 
   /// From the first degenerate pivot of the exact walk: a walk on the perturbed response
@@ -71,11 +91,13 @@ enum LeastAbsoluteBasis {
     let design = exact.design, response = exact.response, columnMagnitudes = exact.columnMagnitudes
     let perturbed = perturbedResponse(response, residuals: r0)
     guard var tieFree = try Walk(design: design, response: perturbed, columnMagnitudes: columnMagnitudes,
-                                 weights: exact.weights, tilt: exact.tilt, basis: exact.basis, side: exact.side)
+                                 weights: exact.weights, tilt: exact.tilt, basis: exact.basis, side: exact.side,
+                                 fixedGradient: exact.fixedGradient)
     else { return exact }
     _ = try tieFree.run(limit: limit - exact.steps, stopAtDegenerateStep: false)
     guard var back = try Walk(design: design, response: response, columnMagnitudes: columnMagnitudes,
-                              weights: exact.weights, tilt: exact.tilt, basis: tieFree.basis, side: tieFree.side)
+                              weights: exact.weights, tilt: exact.tilt, basis: tieFree.basis, side: tieFree.side,
+                              fixedGradient: exact.fixedGradient)
     else { return exact }
     back.steps = exact.steps + tieFree.steps
     return back
@@ -137,6 +159,9 @@ enum LeastAbsoluteBasis {
     let weights: [Double]?
     /// c = 2τ − 1: 0 for the L1 fit (τ = 1/2).
     let tilt: Double
+    /// Σwᵢ(sideᵢ + c)·xᵢ over rows outside the design held on fixed sides (nil for none): a linear term
+    /// of the objective, added to the multipliers' right-hand side (it has no breakpoints).
+    let fixedGradient: [Double]?
     /// The interpolated rows.
     private(set) var basis: [Int]
     /// The side (±1) of every row: sign(rᵢ) when rᵢ ≠ 0. A row with rᵢ = 0 exactly (a degenerate vertex:
@@ -157,10 +182,11 @@ enum LeastAbsoluteBasis {
 
     /// A walk at `basis`; nil when the basis rows are singular.
     init?(design: DesignMatrix, response: [Double], columnMagnitudes: [Double], weights: [Double]? = nil,
-          tilt: Double = 0, basis: [Int], side: [Double]) throws {
+          tilt: Double = 0, basis: [Int], side: [Double], fixedGradient: [Double]? = nil) throws {
       self.design = design
       self.weights = weights
       self.tilt = tilt
+      self.fixedGradient = fixedGradient
       self.columnMagnitudes = columnMagnitudes
       self.response = response
       self.basis = basis
@@ -246,13 +272,20 @@ enum LeastAbsoluteBasis {
       return r
     }
 
-    /// d with X_Bᵀ·d = −Σ_{i∉B} wᵢ(sideᵢ + c)·xᵢ; nil when the basis is singular.
+    /// d with X_Bᵀ·d = −Σ_{i∉B} wᵢ(sideᵢ + c)·xᵢ − (the fixed gradient); nil when the basis is singular.
     private func multipliers(inBasis: [Bool]) throws -> [Double]? {
       let n = design.rows, p = design.columns
-      var g = [Double](repeating: 0, count: p)
-      for i in 0..<n where !inBasis[i] {
-        let weighted = (tilt == 0 ? side[i] : side[i] + tilt) * weight(i)
-        for j in 0..<p { g[j] += weighted * design[i, j] }
+      var g = fixedGradient ?? [Double](repeating: 0, count: p)
+      // Column by column (contiguous), each column's sum in row order.
+      var weighted = [Double](repeating: 0, count: n)
+      for i in 0..<n where !inBasis[i] { weighted[i] = (tilt == 0 ? side[i] : side[i] + tilt) * weight(i) }
+      design.values.withUnsafeBufferPointer { x in
+        for j in 0..<p {
+          var sum = g[j]
+          let column = x.baseAddress! + j * n
+          for i in 0..<n where !inBasis[i] { sum += weighted[i] * column[i] }
+          g[j] = sum
+        }
       }
       var transposed = [Double](repeating: 0, count: p * p)
       for a in 0..<p { for b in 0..<p { transposed[b * p + a] = basisMatrix[a * p + b] } }
@@ -267,20 +300,74 @@ enum LeastAbsoluteBasis {
     private mutating func ratioTest(residuals r: [Double], inBasis: [Bool], direction delta: [Double],
                                     slope start: Double) -> (entering: Int, t: Double)? {
       let xd = design.multiplied(by: delta)
-      var breaks: [(t: Double, i: Int)] = []
+      var breaks: [Breakpoint] = []
       for i in 0..<design.rows where !inBasis[i] && side[i] * xd[i] > 0 && weight(i) > 0 {
-        breaks.append((max(0, r[i] / xd[i]), i))
+        breaks.append(Breakpoint(t: max(0, r[i] / xd[i]), i: i, rise: 2 * weight(i) * abs(xd[i])))
       }
       guard !breaks.isEmpty else { return nil }
-      breaks.sort { $0.t < $1.t || ($0.t == $1.t && $0.i < $1.i) }
-      var slope = start
-      var chosen = breaks.count - 1
-      for (k, candidate) in breaks.enumerated() {
-        slope += 2 * weight(candidate.i) * abs(xd[candidate.i])
-        if slope >= 0 { chosen = k; break }
-      }
+      let (chosen, crossed) = Self.crossing(&breaks, slope: start)
+      // Past every breakpoint the objective still falls: with a fixed gradient the reduced problem is
+      // unbounded along this edge (without one only rounding can do this, and the last breakpoint is
+      // taken).
+      if !crossed && fixedGradient != nil { return nil }
       for k in 0..<chosen { side[breaks[k].i] = -side[breaks[k].i] }
       return (breaks[chosen].i, breaks[chosen].t)
+    }
+
+    /// A breakpoint of the line search: row i changes side at t, where the slope rises by `rise`.
+    struct Breakpoint {
+      var t: Double
+      var i: Int
+      var rise: Double
+      /// The order the line search passes them in: by t, then by row.
+      func precedes(_ other: Breakpoint) -> Bool { t < other.t || (t == other.t && i < other.i) }
+    }
+
+    /// The position k of the breakpoint where the slope, starting at `slope` and passing the
+    /// breakpoints in order, turns non-negative (the last one, and `crossed` false, when it never does), with `breaks`
+    /// reordered so that breaks[0..<k] are exactly the breakpoints passed before it. Up to 512 they
+    /// are sorted and the slope summed in order (the walk of small problems is unchanged by the
+    /// selection); beyond, quickselect-style partitions around a median-of-three pivot narrow the
+    /// range holding the crossing while summing the rises of whole parts (O(n) expected instead of a
+    /// sort; the slope's sums differ from the in-order sums only in their rounding).
+    static func crossing(_ breaks: inout [Breakpoint], slope start: Double) -> (position: Int, crossed: Bool) {
+      breaks.withUnsafeMutableBufferPointer { b in
+        var lo = 0, hi = b.count, slope = start
+        // Partitions enough for a balanced split many times over; then the sort (O(n log n) at worst).
+        var budget = 2 * (Int.bitWidth - b.count.leadingZeroBitCount) + 8
+        while hi - lo > 512 && budget > 0 {
+          budget -= 1
+          let mid = lo + (hi - lo) / 2
+          let (first, middle, last) = (b[lo], b[mid], b[hi - 1])
+          let pivotPosition = first.precedes(middle)
+            ? (middle.precedes(last) ? mid : (first.precedes(last) ? hi - 1 : lo))
+            : (first.precedes(last) ? lo : (middle.precedes(last) ? hi - 1 : mid))
+          b.swapAt(pivotPosition, hi - 1)
+          let pivot = b[hi - 1]
+          var store = lo, below = 0.0
+          for k in lo..<(hi - 1) where b[k].precedes(pivot) {
+            below += b[k].rise
+            b.swapAt(k, store)
+            store += 1
+          }
+          b.swapAt(store, hi - 1)
+          if slope + below >= 0 {
+            hi = store
+          } else {
+            slope += below
+            if slope + pivot.rise >= 0 { return (store, true) }
+            slope += pivot.rise
+            lo = store + 1
+          }
+        }
+        if lo == hi { return (b.count - 1, false) }  // every breakpoint passed: the last (the pivot at count − 1)
+        b[lo..<hi].sort { $0.precedes($1) }
+        for k in lo..<hi {
+          slope += b[k].rise
+          if slope >= 0 { return (k, true) }
+        }
+        return (b.count - 1, false)
+      }
     }
   }
 }
