@@ -25,6 +25,7 @@ A section whose peer is missing prints why and goes on.
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -70,7 +71,7 @@ def cli_huber(cli, path, rounds):
     for _ in range(rounds):
         out, wall, _ = bl.run([cli, path, "--loss", "huber", "--format", "json"])
         walls.append(wall)
-        report = bl.json_lines(out)[0] if out.lstrip().startswith("{") else None
+        report = json.loads(out)
     return bl.median(walls), report
 
 
@@ -291,7 +292,7 @@ def main():
         start = time.perf_counter()
         try:
             globals()[f"section_{name}"](args, report)
-        except (ImportError, OSError, RuntimeError) as error:
+        except (ImportError, OSError, RuntimeError, ValueError, KeyError) as error:
             print(f"\nsection {name} not run: {error}")
         print(f"\n(section {name}: {time.perf_counter() - start:.0f} s, load average {bl.load_average():.2f})")
     report.print()
