@@ -62,8 +62,9 @@ struct CSVReader {
   /// Quoted field contents after unescaping.
   var scratch: [UInt8] = []
   let tables = DecimalTables.shared
-  /// Bytes allocated after the data: the NUL sentinel and 8 bytes the number scanner may read.
-  static let slack = 9
+  /// Bytes allocated after the data: the NUL sentinel and the bytes the number scanner may read
+  /// past it (``DecimalParser/readAhead``).
+  static let slack = 1 + DecimalParser.readAhead
 
   /// The file mapped whole (large regular files read on several threads), instead of `buffer`'s chunks.
   var mapped: MappedFile?
@@ -581,12 +582,17 @@ struct CSVReader {
       let slot = f < fieldCount ? slots[f] : -1
       var handled = false
       if slot >= 0 {
-        // Fast path: a plain number followed by a delimiter or line end.
+        // Fast path: a plain number followed by a delimiter or line end. The field's end is found
+        // apart from the number (``FieldEnd``), so that the next field need not wait for the digits.
         var q = p
-        while q.pointee == space || (q.pointee == tabByte && notTab) { q += 1 }
+        if q.pointee <= space {
+          while q.pointee == space || (q.pointee == tabByte && notTab) { q += 1 }
+        }
         if let (value, tokenEnd) = DecimalParser.scan(q, tables) {
           var r = UnsafeMutablePointer(mutating: tokenEnd)
-          while r.pointee == space || (r.pointee == tabByte && notTab) { r += 1 }
+          if r.pointee <= space {
+            while r.pointee == space || (r.pointee == tabByte && notTab) { r += 1 }
+          }
           let c = r.pointee
           if c == delim || c == lf || c == cr || (c == 0 && r == endPtr) {
             if c == 0 && !eof { return .needMore }

@@ -54,12 +54,12 @@ public enum DecimalParser {
 
 
   /// A bounded scan used by ``parse(buffer:)``: copies into a NUL-terminated scratch buffer
-  /// (with the 8 bytes of slack that ``scan(_:_:)`` may read) so the unbounded scan stops at the
-  /// terminator.
+  /// (with the ``readAhead`` bytes of slack that ``scan(_:_:)`` may read) so the unbounded scan
+  /// stops at the terminator.
   static func scanBounded(_ start: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Double? {
     let n = end - start
     let tables = DecimalTables.shared
-    if n < 55 {
+    if n + 1 + readAhead <= 64 {
       return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { tmp -> Double? in
         let t = tmp.baseAddress!
         t.initialize(repeating: 0, count: 64)
@@ -68,7 +68,7 @@ public enum DecimalParser {
         return v
       }
     }
-    var tmp = [UInt8](repeating: 0, count: n + 9)
+    var tmp = [UInt8](repeating: 0, count: n + 1 + readAhead)
     return tmp.withUnsafeMutableBufferPointer { b -> Double? in
       let t = b.baseAddress!
       t.update(from: start, count: n)
@@ -77,105 +77,152 @@ public enum DecimalParser {
     }
   }
 
-  /// Whether the 8 bytes (little-endian) are all ASCII digits (Lemire's SWAR test).
+  /// Bytes a scan may read past the byte that ends its token (see ``scan(_:_:)``).
+  public static let readAhead = 32
+
+  /// Non-zero in each byte of the 8 (little-endian) that is not an ASCII digit (Lemire's SWAR test,
+  /// byte by byte). A carry or borrow only moves towards later bytes, so the bytes before the first
+  /// non-digit are exact.
   @inline(__always)
-  static func isEightDigits(_ v: UInt64) -> Bool {
+  static func nonDigits(_ v: UInt64) -> UInt64 {
     ((v & 0xF0F0_F0F0_F0F0_F0F0) | (((v &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
-      == 0x3333_3333_3333_3333
+      ^ 0x3333_3333_3333_3333
   }
 
-  /// The value of 8 ASCII digits loaded little-endian (first digit in the low byte).
+  /// How many of the 8 bytes (first in the low byte) are digits before the first non-digit: 0...8.
   @inline(__always)
-  static func eightDigitsValue(_ v: UInt64) -> UInt64 {
+  static func leadingDigitCount(_ v: UInt64) -> Int {
+    nonDigits(v).trailingZeroBitCount &>> 3
+  }
+
+  /// The value of the first `n` (0...8) bytes of `v`, which are ASCII digits, without a branch:
+  /// the n digit values are shifted to the top bytes (the bytes below read as leading zeros) and
+  /// combined in three multiplications (the classic parse_eight_digits).
+  @inline(__always)
+  static func leadingDigitsValue(_ v: UInt64, _ n: Int) -> UInt64 {
+    // XOR, not subtraction: no borrow from the non-digit bytes; two shifts of 32 − 4n each, as
+    // one shift by 64 (n = 0) would wrap.
+    let digits = v ^ 0x3030_3030_3030_3030
+    let half = UInt64(truncatingIfNeeded: 32 &- 4 &* n)
+    let x = (digits &<< half) &<< half
     let mask: UInt64 = 0x0000_00FF_0000_00FF
     let mul1: UInt64 = 100 + (1_000_000 << 32)
     let mul2: UInt64 = 1 + (10_000 << 32)
-    var x = v &- 0x3030_3030_3030_3030
-    x = (x &* 10) &+ (x >> 8)
-    return (((x & mask) &* mul1) &+ (((x >> 16) & mask) &* mul2)) >> 32
+    let y = (x &* 10) &+ (x >> 8)
+    return (((y & mask) &* mul1) &+ (((y >> 16) & mask) &* mul2)) >> 32
+  }
+
+  @inline(__always)
+  static func word(_ i: UnsafePointer<UInt8>) -> UInt64 {
+    UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian
   }
 
   /// Appends the run of decimal digits at `i` to `mantissa` (wrapping; the caller counts the digits
-  /// from the pointers), eight at a time while it can, each 8-byte word loaded once; leaves `i` on
-  /// the first non-digit.
+  /// from the pointers), up to eight per 8-byte word, no branch inside a word; leaves `i` on the
+  /// first non-digit.
   @inline(__always)
-  static func accumulateDigits(_ i: inout UnsafePointer<UInt8>, into mantissa: inout UInt64) {
+  static func accumulateDigits(_ i: inout UnsafePointer<UInt8>, into mantissa: inout UInt64, _ tables: DecimalTables) {
     while true {
-      let word = UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian
-      guard isEightDigits(word) else { break }
-      mantissa = mantissa &* 100_000_000 &+ eightDigitsValue(word)
-      i += 8
+      let w = word(i)
+      let n = leadingDigitCount(w)
+      mantissa = mantissa &* tables.smallPowers[n] &+ leadingDigitsValue(w, n)
+      i += n
+      if n != 8 { return }
     }
-    while true {
-      let d = i.pointee &- 0x30
-      if d > 9 { break }
-      mantissa = mantissa &* 10 &+ UInt64(d)
-      i += 1
-    }
+  }
+
+  /// ``accumulateDigits(_:into:_:)`` for a fraction: three words (24 digits) at once, each one
+  /// counting only when the one before was all digits, so runs of 1 to 23 digits take no branch
+  /// on their length (reads up to 24 bytes past `i`).
+  @inline(__always)
+  static func accumulateFraction(_ i: inout UnsafePointer<UInt8>, into mantissa: inout UInt64, _ tables: DecimalTables) {
+    let w1 = word(i)
+    let w2 = word(i + 8)
+    let w3 = word(i + 16)
+    // A word counts only when the one before is all digits (n == 8, the only count with bit 3 set).
+    let n1 = leadingDigitCount(w1)
+    let n2 = leadingDigitCount(w2) & (0 &- (n1 &>> 3))
+    let n3 = leadingDigitCount(w3) & (0 &- (n2 &>> 3))
+    var m = mantissa &* tables.smallPowers[n1] &+ leadingDigitsValue(w1, n1)
+    m = m &* tables.smallPowers[n2] &+ leadingDigitsValue(w2, n2)
+    m = m &* tables.smallPowers[n3] &+ leadingDigitsValue(w3, n3)
+    mantissa = m
+    i += n1 &+ n2 &+ n3
+    if n3 == 8 { accumulateDigits(&i, into: &mantissa, tables) }
   }
 
   /// Scans a number starting exactly at `p` (no leading spaces) and stops at the first byte that
   /// cannot continue it. The bytes must be followed by a byte that cannot continue a number
-  /// (the CSV reader keeps a NUL sentinel after its data), and 8 readable bytes after that
-  /// terminator (digits are read 8 at a time). Returns the value and the end of the token, or
-  /// `nil` when the bytes at `p` do not start a number (or the exponent has no digits).
+  /// (the CSV reader keeps a NUL sentinel after its data), and ``readAhead`` readable bytes after
+  /// that terminator (digits are read in 8-byte words, a fraction's first 24 digits at once).
+  /// Returns the value and the end of the token, or `nil` when the bytes at `p` do not start a
+  /// number (or the exponent has no digits).
+  ///
+  /// Branch-free on the usual path (sign, integer digits, point, up to 23 fraction digits, no
+  /// exponent; Eisel–Lemire), so that numbers of varying lengths cost no mispredictions.
   @inline(__always)
   static func scan(_ p: UnsafePointer<UInt8>, _ tables: DecimalTables) -> (Double, UnsafePointer<UInt8>)? {
-    var i = p
-    var negative = false
-    if i.pointee == 0x2D {  // -
-      negative = true
-      i += 1
-    } else if i.pointee == 0x2B {  // +
-      i += 1
-    }
+    let first = p.pointee
+    let negative = first == 0x2D  // -
+    var i = p + ((first == 0x2D || first == 0x2B) ? 1 : 0)
     let digitsStart = i
     var mantissa: UInt64 = 0
-    accumulateDigits(&i, into: &mantissa)
-    let intEnd = i
-    var fracStart = i
-    var fracEnd = i
-    if i.pointee == 0x2E {  // .
+    let d0 = UInt64(i.pointee &- 0x30)
+    let d1 = (i + 1).pointee &- 0x30
+    if d0 <= 9 && d1 > 9 {
+      mantissa = d0  // one integer digit, the usual case: no word needed
       i += 1
-      fracStart = i
-      accumulateDigits(&i, into: &mantissa)
-      fracEnd = i
+    } else {
+      accumulateDigits(&i, into: &mantissa, tables)
     }
-    let digitCount = (intEnd - digitsStart) + (fracEnd - fracStart)
+    let intEnd = i
+    i += i.pointee == 0x2E ? 1 : 0  // .
+    let fracStart = i
+    accumulateFraction(&i, into: &mantissa, tables)
+    let fracEnd = i
+    let digitCount = (intEnd - digitsStart) &+ (fracEnd - fracStart)
     if digitCount == 0 { return nil }
     var exp10 = fracStart - fracEnd
     if i.pointee | 0x20 == 0x65 {  // e or E
-      i += 1
-      var expNegative = false
-      if i.pointee == 0x2D {
-        expNegative = true
-        i += 1
-      } else if i.pointee == 0x2B {
-        i += 1
-      }
-      var e = 0
-      let expStart = i
-      while true {
-        let d = i.pointee &- 0x30
-        if d > 9 { break }
-        if e < 100_000_000 { e = e &* 10 &+ Int(d) }  // saturate: any larger exponent is ±∞ or 0
-        i += 1
-      }
-      if i == expStart { return nil }
-      exp10 += expNegative ? -e : e
+      guard let (e, after) = scanExponent(i + 1) else { return nil }
+      exp10 += e
+      i = after
     }
     let tokenEnd = i
     if digitCount > 19 {
       return (longMantissa(negative, digitsStart, intEnd, fracStart, fracEnd, exp10, tables, p, tokenEnd), tokenEnd)
     }
-    if mantissa == 0 { return (negative ? -0.0 : 0.0, tokenEnd) }
-    if mantissa <= 1 << 53 && exp10 >= -22 && exp10 <= 22 {
-      // Clinger: both operands exact, so the single rounding is the correct one.
-      let m = Double(mantissa)
-      let v = exp10 < 0 ? m / tables.exactPowers[-exp10] : m * tables.exactPowers[exp10]
+    if mantissa != 0 && exp10 >= PowersOfFive.minExponent && exp10 <= PowersOfFive.maxExponent,
+      let v = eiselLemire(mantissa, exp10, tables)
+    {
       return (negative ? -v : v, tokenEnd)
     }
+    if mantissa == 0 { return (negative ? -0.0 : 0.0, tokenEnd) }
     return (finish(negative, mantissa, exp10, truncated: false, tables, p, tokenEnd), tokenEnd)
+  }
+
+  /// The exponent's optional sign and digits at `i` (after the `e`), saturated (any exponent that
+  /// large gives ±∞ or 0); nil without digits.
+  @inline(never)
+  static func scanExponent(_ start: UnsafePointer<UInt8>) -> (Int, UnsafePointer<UInt8>)? {
+    var i = start
+    var expNegative = false
+    if i.pointee == 0x2D {
+      expNegative = true
+      i += 1
+    } else if i.pointee == 0x2B {
+      i += 1
+    }
+    var e = 0
+    let expStart = i
+    while true {
+      let d = i.pointee &- 0x30
+      if d > 9 { break }
+      if e < 100_000_000 { e = e &* 10 &+ Int(d) }
+      i += 1
+    }
+    if i == expStart { return nil }
+    return (expNegative ? -e : e, i)
   }
 
   /// More than 19 digits: keep the first 19 significant ones, note whether a non-zero digit was
@@ -298,6 +345,8 @@ struct DecimalTables: @unchecked Sendable {
   let exactPowers: UnsafePointer<Double>
   /// ``PowersOfFive/table``.
   let powersOfFive: UnsafePointer<UInt64>
+  /// 10^0 ... 10^8 as integers (the factor for a word of n digits).
+  let smallPowers: UnsafePointer<UInt64>
 
   static let shared: DecimalTables = {
     let exact = UnsafeMutablePointer<Double>.allocate(capacity: 23)
@@ -309,6 +358,12 @@ struct DecimalTables: @unchecked Sendable {
     let table = PowersOfFive.table
     let five = UnsafeMutablePointer<UInt64>.allocate(capacity: table.count)
     five.initialize(from: table, count: table.count)
-    return DecimalTables(exactPowers: exact, powersOfFive: five)
+    let small = UnsafeMutablePointer<UInt64>.allocate(capacity: 9)
+    var t: UInt64 = 1
+    for k in 0...8 {
+      small[k] = t
+      t *= 10
+    }
+    return DecimalTables(exactPowers: exact, powersOfFive: five, smallPowers: small)
   }()
 }

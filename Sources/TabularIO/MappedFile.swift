@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// A read-only private mapping of a whole regular file, followed by at least `slack` zero bytes (the
-/// parser's NUL sentinel and the 8 bytes its number scanner may read past a token). The zeros come from
+/// parser's NUL sentinel and the bytes its number scanner may read past it). The zeros come from
 /// an anonymous mapping reserved first, the file being mapped over its start (bytes past the end of the
 /// file in its last page read as zero too).
 struct MappedFile {
