@@ -17,6 +17,20 @@ struct AdaptiveFitter {
   let fitProblem: FitProblem
   let alphaRange: ClosedRange<Double>
 
+  /// How much a profiled point's last iteration may lower its NLL and still count as converged.
+  enum ValueTolerance {
+    case absolute(Double)
+    /// A fraction of max(1, |NLL|).
+    case relative(Double)
+
+    func limit(at nll: Double) -> Double {
+      switch self {
+      case .absolute(let value): value
+      case .relative(let fraction): fraction * max(1, abs(nll))
+      }
+    }
+  }
+
   /// Where a descent ended: IRLS's outcome (its objective the NLL) and the shape α.
   struct State {
     var outcome: DescentOutcome
@@ -27,10 +41,11 @@ struct AdaptiveFitter {
   /// steps in β, α and c).
   static let scanTolerance = 1e-6
 
-  /// How far (absolute) the NLL of a profiled point may be above the profile: the scan's points pick a
-  /// basin and bracket the interval's ends (against a threshold 1.92 above the optimum), the
-  /// interval's points locate the ends by their NLL.
-  static let scanValueTolerance = 1e-2, profileValueTolerance = 1e-3
+  /// How far the NLL of a profiled point may be above the profile. On a subsample the scan's points only
+  /// pick a basin (against a threshold 1.92 above the optimum): 1e-2 absolute. Points the fit reports
+  /// (the profile: the scan's on all rows, the interval's) are converged to 1e-9 relative, so the
+  /// printed profile holds the digits it shows.
+  static let scanValueTolerance = 1e-2, reportedValueTolerance = 1e-9
 
   /// Rows used by the variance criterion's search (``MinimumVarianceFitter``); above this a
   /// deterministic subsample of this many rows is searched.
@@ -270,7 +285,7 @@ struct AdaptiveFitter {
       }
       let end = try descend(fitProblem, beta: beta, alpha: alpha, scale: scale, range: alpha...alpha,
                             scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 200, tolerance: 1e-9,
-                            valueTolerance: Self.profileValueTolerance, recordHistory: false)
+                            valueTolerance: .relative(Self.reportedValueTolerance), recordHistory: false)
       return Profiled(alpha: alpha, nll: end.outcome.objective, beta: end.outcome.coefficients, scale: end.outcome.scale)
     }
     let grid = Self.scanGrid(alphaRange)
@@ -411,10 +426,13 @@ struct AdaptiveFitter {
     -> (beta: [Double], alpha: Double, scale: Double, nll: Double) {
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
+    // On all rows the scan's points are the reported profile.
+    let valueTolerance: ValueTolerance = data.design.rows == fitProblem.design.rows
+      ? .relative(Self.reportedValueTolerance) : .absolute(Self.scanValueTolerance)
     for alpha in Self.scanGrid(alphaRange) {
       let state = try descend(data, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
                               scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 100,
-                              tolerance: Self.scanTolerance, valueTolerance: Self.scanValueTolerance,
+                              tolerance: Self.scanTolerance, valueTolerance: valueTolerance,
                               recordHistory: false)
       let end = state.outcome
       guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else { continue }
@@ -435,11 +453,11 @@ struct AdaptiveFitter {
   /// The NLL never increases from one iteration to the next.
   ///
   /// With `valueTolerance` (for points of the profile, where only the NLL is wanted) it stops once an
-  /// iteration lowers the NLL by at most that much (absolute), whatever the steps in β and c: the NLL is
+  /// iteration lowers the NLL by at most that much, whatever the steps in β and c: the NLL is
   /// stationary there, so it is already accurate while β still moves in its last digits.
   private func descend(_ data: FitProblem, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
                        range: ClosedRange<Double>, scaleFloor: Double, fixedScale: Bool, maxIterations: Int,
-                       tolerance: Double, valueTolerance: Double? = nil, recordHistory: Bool) throws -> State {
+                       tolerance: Double, valueTolerance: ValueTolerance? = nil, recordHistory: Bool) throws -> State {
     let pass = data.pass, n = data.design.rows
     var beta = start, alpha = startAlpha, scale = startScale
     // Settle (α, c) on the start's residuals; not for a point of the profile (warm-started from a
@@ -497,7 +515,7 @@ struct AdaptiveFitter {
                                        relativeStep: betaStep))
       }
       let objectiveChange = (betaChange + (current - nll)) / max(1, abs(nll))
-      let settled = valueTolerance.map { betaChange + (current - nll) <= $0 }
+      let settled = valueTolerance.map { betaChange + (current - nll) <= $0.limit(at: nll) }
         ?? (objectiveChange <= tolerance && betaStep <= tolerance.squareRoot() && shapeChange <= tolerance.squareRoot())
       if iteration > 1 && settled {
         termination = .converged
