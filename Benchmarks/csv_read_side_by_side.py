@@ -37,15 +37,14 @@ import polars as pl
 import sklearn
 from sklearn.linear_model import HuberRegressor
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
+
 
 def run(command):
-    """(stdout, wall seconds) of a subprocess; raises on a non-zero exit."""
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited with {done.returncode}: {done.stderr.strip()[:400]}")
-    return done.stdout, wall
+    """(stdout, wall seconds) of a subprocess (benchlib.run); raises on a non-zero exit."""
+    out, wall, _ = bl.run(command)
+    return out, wall
 
 
 def bench_parse(bench, path, threads=None):

@@ -31,6 +31,9 @@ import time
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
+
 P = 10
 R_CODE = r"""
 args <- commandArgs(trailingOnly = TRUE)
@@ -51,12 +54,9 @@ for (m in methods) {
 
 
 def run(command):
-    wall = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    wall = time.perf_counter() - wall
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited with {done.returncode}: {done.stderr.strip()[:600]}")
-    return done.stdout, wall
+    """(stdout, wall seconds) of a subprocess (benchlib.run); raises on a non-zero exit."""
+    out, wall, _ = bl.run(command)
+    return out, wall
 
 
 def objective(x, y, beta):

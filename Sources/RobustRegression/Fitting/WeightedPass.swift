@@ -361,7 +361,7 @@ final class WeightedPass: @unchecked Sendable {
   /// r = y − X·β for `m` rows starting at `x` (column-major, leading dimension `n`), four columns at a
   /// time (contiguous, vectorises).
   @inline(__always)
-  private static func residuals(_ x: UnsafePointer<Double>, rows n: Int, columns p: Int, y: UnsafePointer<Double>,
+  static func residuals(_ x: UnsafePointer<Double>, rows n: Int, columns p: Int, y: UnsafePointer<Double>,
                         beta b: UnsafeBufferPointer<Double>, count m: Int, into r: UnsafeMutablePointer<Double>) {
     r.update(from: y, count: m)
     // Four columns per sweep of r: a quarter of the loads and stores of r that one column at a time

@@ -200,21 +200,11 @@ final class CandidateWorkspace {
     return position
   }
 
-  /// r = y − X·β on the block.
+  /// r = y − X·β on the block (the fused pass's residual loop).
   func residuals(at beta: [Double]) {
-    let m = block.rows, p = block.columns, x = block.x.baseAddress!, rr = r.baseAddress!
-    rr.update(from: block.y.baseAddress!, count: m)
-    var j = 0
-    while j + 4 <= p {  // four columns per sweep of r (a quarter of its loads and stores)
-      let b0 = beta[j], b1 = beta[j + 1], b2 = beta[j + 2], b3 = beta[j + 3]
-      let c0 = x + j * m, c1 = c0 + m, c2 = c1 + m, c3 = c2 + m
-      for i in 0..<m { rr[i] -= (b0 * c0[i] + b1 * c1[i]) + (b2 * c2[i] + b3 * c3[i]) }
-      j += 4
-    }
-    while j < p {
-      let bj = beta[j], column = x + j * m
-      for i in 0..<m { rr[i] -= bj * column[i] }
-      j += 1
+    beta.withUnsafeBufferPointer { b in
+      WeightedPass.residuals(UnsafePointer(block.x.baseAddress!), rows: block.rows, columns: block.columns,
+                             y: UnsafePointer(block.y.baseAddress!), beta: b, count: block.rows, into: r.baseAddress!)
     }
   }
 
