@@ -25,7 +25,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -35,22 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl  # noqa: E402
 
 P = 10
-R_CODE = r"""
-args <- commandArgs(trailingOnly = TRUE)
-suppressPackageStartupMessages(library(quantreg))
-d <- read.csv(args[1])
-methods <- strsplit(args[2], ",")[[1]]
-cat("# R", R.version$major, ".", R.version$minor, " quantreg ", as.character(packageVersion("quantreg")), "\n", sep = "")
-for (m in methods) {
-  times <- numeric(3)
-  fit <- NULL
-  for (k in 1:3) {
-    times[k] <- system.time(fit <- rq(y ~ ., tau = 0.5, data = d, method = m))[["elapsed"]]
-  }
-  cat("method", m, "median_elapsed", median(times), "times", times, "\n")
-  cat("coef", m, sprintf("%.17g", coef(fit)), "\n")
-}
-"""
+R_SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts", "rq_timing.R")
 
 
 def run(command):
@@ -77,9 +61,6 @@ def main():
           f"{(rversion.stdout or rversion.stderr).strip()}; {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"# robustfit at commit {commit}; started {time.strftime('%Y-%m-%d %H:%M:%S')}, "
           f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    with tempfile.NamedTemporaryFile("w", suffix=".R", delete=False) as f:
-        f.write(R_CODE)
-        rfile = f.name
     rows = []
     for item in args.sets.split(","):
         kind, size = item.split(":")
@@ -90,7 +71,7 @@ def main():
         x, y = frame.iloc[:, :-1].to_numpy(), frame["y"].to_numpy()
         methods = ["br", "fn", "pfn"] if n <= 100_000 else ["fn", "pfn"]
         print(f"\n## {kind} data, n = {n}, p = {P}; load average {os.getloadavg()[0]:.2f}")
-        out, _ = run(["Rscript", rfile, path, ",".join(methods)])
+        out, _ = run(["Rscript", R_SCRIPT, path, ",".join(methods), "3"])
         peers = {}
         for line in out.splitlines():
             fields = line.split()
@@ -122,7 +103,6 @@ def main():
             print(f"  objective: rq {method} {value:.17g}, rel. diff from robustfit {peer['relative']:.1e}")
         rows.append((kind, n, peers, library, cli))
         sys.stdout.flush()
-    os.unlink(rfile)
 
     print("\n## Summary (medians; ratio = rq time / robustfit library time; objective rel. diff = (rq − robustfit)/robustfit)")
     print("| data | n | rq br s | rq fn s | rq pfn s | robustfit library s | CLI s | pfn / library | fn / library | obj. diff br | fn | pfn |")

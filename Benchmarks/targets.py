@@ -182,10 +182,10 @@ def y_first_copy(source, target):
                 out.write(f"{last},{head}\n")
 
 
-def r_fit(script, path, rounds, *extra):
-    """(median elapsed seconds, coefficients) from an R timing script (Scripts/*_timing.R): it prints
+def r_fit(script, path, rounds):
+    """(median elapsed seconds, coefficients) from Scripts/lmrob_timing.R: it prints
     `median_elapsed_seconds S` and one `name value` line per coefficient."""
-    out, _, _ = bl.run([args_global.rscript, script, path, str(rounds), *extra])
+    out, _, _ = bl.run([args_global.rscript, script, path, str(rounds)])
     seconds, coefficients = None, []
     for line in out.splitlines():
         fields = line.split()
@@ -219,8 +219,6 @@ def section_mm(args, report):
 
 def section_l1(args, report, n=1_000_000):
     path = bl.standard_csv(args.bench, n, args.workdir)
-    rpath = path.replace(".csv", "-yfirst.csv")
-    y_first_copy(path, rpath)
     X, y = design_from(path)
     print(f"\n## Exact L1 against quantreg::rq: n = {n}, p = 10 (the fit alone)\n")
     print("| fit | median s | objective Σ|r| | relative objective difference to robustfit |")
@@ -229,7 +227,7 @@ def section_l1(args, report, n=1_000_000):
     ours = float(np.sum(np.abs(y - X @ np.asarray(fit["coefficients"]))))
     print(f"| robustfit l1 (library) | {fit['fit_seconds']:.3f} | {ours:.15g} | — |")
     for method in ("pfn", "fn"):
-        seconds, beta = r_fit("Scripts/rq_timing.R", rpath, args.rounds if method == "pfn" else 1, method)
+        seconds, beta = rq_fit(path, method, args.rounds if method == "pfn" else 1)
         objective = float(np.sum(np.abs(y - X @ beta)))
         relative = (objective - ours) / ours
         print(f"| quantreg rq(method = \"{method}\") | {seconds:.3f} | {objective:.15g} | {relative:.1e} |")
@@ -238,6 +236,19 @@ def section_l1(args, report, n=1_000_000):
             report.add("rq(pfn) / exact L1 at n = 1e6", f"{seconds:.2f} s / {fit['fit_seconds']:.3f} s",
                        f"{ratio:.2f}×", "≥ 2×, objective to 1e-12", ratio >= 2 and abs(relative) <= 1e-12,
                        f"objectives differ by {relative:.1e} relative")
+
+
+def rq_fit(path, method, rounds):
+    """(median elapsed seconds, coefficients) of `Scripts/rq_timing.R` for one method."""
+    out, _, _ = bl.run([args_global.rscript, "Scripts/rq_timing.R", path, method, str(rounds)])
+    seconds, beta = None, None
+    for line in out.splitlines():
+        fields = line.split()
+        if fields[:2] == ["method", method]:
+            seconds = float(fields[3])
+        elif fields[:2] == ["coef", method]:
+            beta = np.array([float(v) for v in fields[2:]])
+    return seconds, beta
 
 
 def section_memory(args, report):

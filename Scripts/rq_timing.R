@@ -1,28 +1,31 @@
 #!/usr/bin/env Rscript
-## rq_timing.R -- time quantreg::rq (median regression, tau = 0.5) on one CSV file, for the robustfit
-## performance comparison (Benchmarks/targets.py).
+## rq_timing.R -- time quantreg::rq (median regression, tau = 0.5) on one CSV file, for robustfit's
+## performance comparisons (Benchmarks/targets.py, Benchmarks/quantreg_side_by_side.py).
 ##
-## Usage:  Rscript Scripts/rq_timing.R data.csv [repetitions=3] [method=pfn]
-##   data.csv: header row, the response in the first column, then the predictors.
-## Fits rq(<first column> ~ ., data, method = method) `repetitions` times and prints the R and quantreg
-## versions, every elapsed time, the median elapsed seconds, the objective sum |r| and the
-## coefficients with %.17g. Only the fit is timed (system.time), not R's start or read.csv.
+## Usage:  Rscript Scripts/rq_timing.R data.csv [methods=pfn] [repetitions=3]
+##   data.csv: header row; the response is the column named y (else the first column), the other
+##   columns are the predictors. methods: a comma list of rq methods (br, fn, pfn, ...).
+## For each method: `repetitions` fits of rq(y ~ ., tau = 0.5, method = m), only the fit timed
+## (system.time, not R's start or read.csv); prints
+##   method M median_elapsed S times T1 T2 ...
+##   coef M b0 b1 ...            (%.17g, intercept first)
+## after a "# R x.y quantreg z" line.
 suppressPackageStartupMessages(library(quantreg))
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) < 1) stop("usage: Rscript rq_timing.R data.csv [repetitions] [method]")
-reps <- if (length(args) >= 2) as.integer(args[2]) else 3L
-method <- if (length(args) >= 3) args[3] else "pfn"
+if (length(args) < 1) stop("usage: Rscript rq_timing.R data.csv [methods] [repetitions]")
+methods <- if (length(args) >= 2) strsplit(args[2], ",")[[1]] else "pfn"
+reps <- if (length(args) >= 3) as.integer(args[3]) else 3L
 d <- read.csv(args[1], colClasses = "numeric")
-fml <- as.formula(paste(names(d)[1], "~ ."))
-cat(sprintf("# %s, quantreg %s, method %s\n", R.version.string, packageVersion("quantreg"), method))
-times <- numeric(reps)
-fit <- NULL
-for (i in seq_len(reps)) {
-    times[i] <- system.time(fit <- rq(fml, data = d, tau = 0.5, method = method))[["elapsed"]]
+response <- if ("y" %in% names(d)) "y" else names(d)[1]
+fml <- as.formula(paste(response, "~ ."))
+cat("# R ", R.version$major, ".", R.version$minor, " quantreg ", as.character(packageVersion("quantreg")), "\n",
+    sep = "")
+for (m in methods) {
+    times <- numeric(reps)
+    fit <- NULL
+    for (k in seq_len(reps)) {
+        times[k] <- system.time(fit <- rq(fml, tau = 0.5, data = d, method = m))[["elapsed"]]
+    }
+    cat("method", m, "median_elapsed", median(times), "times", times, "\n")
+    cat("coef", m, sprintf("%.17g", coef(fit)), "\n")
 }
-cat("elapsed:", sprintf("%.3f", times), "\n")
-cat(sprintf("median_elapsed_seconds %.6f\n", median(times)))
-r <- d[[1]] - drop(model.matrix(fml, d) %*% coef(fit))  # "pfn" keeps no residuals
-cat(sprintf("objective %.17g\n", sum(abs(r))))
-cf <- coef(fit)
-for (j in seq_along(cf)) cat(sprintf("%s %.17g\n", names(cf)[j], cf[[j]]))
