@@ -55,31 +55,11 @@ enum ResidualSummary {
   }
 
   /// The value of rank `k` (0-based) among `values[from...]`, rearranging them so that those before `k`
-  /// are ≤ it and those after ≥ it (so a larger rank can then be selected in `values[(k + 1)...]`):
-  /// quickselect with three-way partitions (ties cost nothing) around pseudo-random pivots.
+  /// are ≤ it and those after ≥ it (so a larger rank can then be selected in `values[(k + 1)...]`): the
+  /// library's quickselect on that range.
   static func select(_ values: inout [Double], rank k: Int, from: Int) -> Double {
     values.withUnsafeMutableBufferPointer { a in
-      var lo = from, hi = a.count
-      var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-      while hi - lo > 1 {
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        let pivot = a[lo + Int((state >> 33) % UInt64(hi - lo))]
-        var less = lo, i = lo, greater = hi
-        while i < greater {
-          if a[i] < pivot {
-            a.swapAt(less, i)
-            less += 1
-            i += 1
-          } else if a[i] > pivot {
-            greater -= 1
-            a.swapAt(i, greater)
-          } else {
-            i += 1
-          }
-        }
-        if k < less { hi = less } else if k >= greater { lo = greater } else { return pivot }
-      }
-      return a[k]
+      Selection.select(UnsafeMutableBufferPointer(rebasing: a[from...]), rank: k - from)
     }
   }
 

@@ -123,7 +123,7 @@ package enum Selection {
   /// falls back to a sort of the remaining range if partitioning degenerates (many equal values), so
   /// the worst case stays O(n log n). On
   /// return every value left of rank k is ≤ it and every value right of it is ≥ it.
-  static func select(_ a: UnsafeMutableBufferPointer<Double>, rank k: Int) -> Double {
+  package static func select(_ a: UnsafeMutableBufferPointer<Double>, rank k: Int) -> Double {
     var lo = 0, hi = a.count - 1
     var budget = 2 * (Int.bitWidth - a.count.leadingZeroBitCount) + 8
     let base = a.baseAddress!
