@@ -181,11 +181,8 @@ package final class DistributedFit {
     guard nonFinite == 0 else { throw DistributedFitError.nonFinite("\(Int(nonFinite)) values are NaN or infinite") }
     for k in 0..<variables where low[k] <= high[k] {
       let largest = max(abs(low[k]), abs(high[k]))
-      let narrow = intercept && high[k] - low[k] <= DataConditioning.narrowBand * largest && low[k] != high[k]
-        && (low[k] > 0) == (high[k] > 0)
-      let inWindow = largest == 0
-        || (DataConditioning.window.contains(largest) && DataConditioning.window.contains(smallest[k]))
-      if narrow || !inWindow {
+      if (intercept && DataConditioning.isNarrow(low: low[k], high: high[k]))
+        || !DataConditioning.isInWindow(largest: largest, smallest: smallest[k]) {
         throw DistributedFitError.unsupported("\(k == 0 ? "y" : "predictor \(k)") needs a change of units or origin "
                                               + "(DataConditioning), which the distributed fit does not make yet")
       }

@@ -71,6 +71,18 @@ struct DataConditioning: Equatable {
     conditionedMagnitudes = magnitudes
   }
 
+  /// Whether values in [low, high] lie in a band so narrow, away from 0, that they are shifted to its
+  /// midpoint (when the model has an intercept to absorb the shift).
+  static func isNarrow(low: Double, high: Double) -> Bool {
+    let largest = Swift.max(Swift.abs(low), Swift.abs(high))
+    return high - low <= narrowBand * largest && low != high && (low > 0) == (high > 0)
+  }
+
+  /// Whether a variable whose largest and smallest nonzero magnitudes are these keeps its units.
+  static func isInWindow(largest: Double, smallest: Double) -> Bool {
+    largest == 0 || (window.contains(largest) && window.contains(smallest))
+  }
+
   /// The change for one variable (see the type's comment), and the largest |v − shift|.
   static func change(_ values: UnsafeBufferPointer<Double>, ceiling: Int, mayShift: Bool)
     -> (change: Change, largest: Double) {
@@ -78,13 +90,13 @@ struct DataConditioning: Equatable {
     guard low <= high else { return (Change(), 0) }
     var change = Change()
     let largest = Swift.max(Swift.abs(low), Swift.abs(high))
-    if mayShift, high - low <= narrowBand * largest, low != high, (low > 0) == (high > 0) {
+    if mayShift, isNarrow(low: low, high: high) {
       change.shift = low + (high - low) / 2
       change.factor = factor(values, shift: change.shift, ceiling: ceiling)
       return (change, Swift.max(high - change.shift, change.shift - low))
     }
     // Unshifted: every nonzero magnitude in the window needs no median (the common case).
-    if largest == 0 || (window.contains(largest) && window.contains(smallest)) { return (change, largest) }
+    if isInWindow(largest: largest, smallest: smallest) { return (change, largest) }
     change.factor = factor(values, shift: 0, ceiling: ceiling)
     return (change, largest)
   }
