@@ -458,7 +458,7 @@ struct AdaptiveFitter {
   private func descend(_ data: FitProblem, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
                        range: ClosedRange<Double>, scaleFloor: Double, fixedScale: Bool, maxIterations: Int,
                        tolerance: Double, valueTolerance: ValueTolerance? = nil, recordHistory: Bool) throws -> State {
-    let pass = data.pass, n = data.design.rows
+    let pass = data.pass
     var beta = start, alpha = startAlpha, scale = startScale
     // Settle (α, c) on the start's residuals; not for a point of the profile (warm-started from a
     // neighbouring point): there the first fused pass's (α, c) step moves c, and that pass is saved.

@@ -73,12 +73,7 @@ package enum BatchPass {
     case .roundingFloor:
       pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
       // The floor's sum, without its factor 16ε/c (applied once, by the driver, to the merged sum).
-      var floor = 0.0
-      for i in 0..<n {
-        let r = pass.residuals[i], y = pass.response[i]
-        floor += abs(loss.psi(r / c)) * (abs(y) + abs(y - r))
-      }
-      output[0] = floor
+      output[0] = pass.roundingFloorSum(loss: loss, scale: c)
       return 1
     case .histogram:
       pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)

@@ -155,7 +155,7 @@ final class DistributedPass: RowPass {
     var request = request(.roundingFloor, beta: beta)
     (request.loss, request.alpha) = try Self.code(loss)
     request.scale = c
-    return 16 * Double.ulpOfOne * (try perform(request))[0] / c
+    return WeightedPass.roundingFloor(sum: try perform(request)[0], scale: c)
   }
 
   /// Not distributed yet: a fit whose σ̂ collapses towards an exact fit runs to its iteration cap.

@@ -51,13 +51,22 @@ extension WeightedPass: RowPass {
   }
 
   func roundingFloor<L: RobustLoss>(loss: L, scale c: Double) -> Double {
+    Self.roundingFloor(sum: roundingFloorSum(loss: loss, scale: c), scale: c)
+  }
+
+  /// Σ|ψ(rᵢ/c)|·(|yᵢ| + |yᵢ − rᵢ|) over the pass's residuals: the rounding floor's sum, which a
+  /// distributed pass adds over batches before the factor is applied once.
+  func roundingFloorSum<L: RobustLoss>(loss: L, scale c: Double) -> Double {
     var floor = 0.0
     for i in 0..<design.rows {
       let r = residuals[i], y = response[i]
       floor += abs(loss.psi(r / c)) * (abs(y) + abs(y - r))
     }
-    return 16 * Double.ulpOfOne * floor / c
+    return floor
   }
+
+  /// The rounding floor of Σρ from its sum: 16ε·sum/c.
+  static func roundingFloor(sum: Double, scale c: Double) -> Double { 16 * Double.ulpOfOne * sum / c }
 
   func exactFit(scratch: UnsafeMutableBufferPointer<Double>) throws -> [Double]? {
     try ExactFit.detect(pass: self, scratch: scratch)
