@@ -88,3 +88,14 @@ def r_versions(rscript="Rscript"):
 def machine_line():
     return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
             f"python {sys.version.split()[0]}")
+
+
+def y_first_copy(source, target):
+    """A copy of a CSV with its last column (y) moved to the front, each field's text unchanged (the R
+    timing scripts take the first column as the response)."""
+    with open(source) as inp, open(target, "w") as out:
+        for line in inp:
+            line = line.rstrip("\n")
+            if line:
+                head, _, last = line.rpartition(",")
+                out.write(f"{last},{head}\n")

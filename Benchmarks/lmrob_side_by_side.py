@@ -39,35 +39,16 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
+
 P = 10
 
 
-def run(command):
-    """(stdout, wall seconds, child CPU seconds); raises on a non-zero exit."""
-    before = os.times()
-    wall = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    wall = time.perf_counter() - wall
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited with {done.returncode}: {done.stderr.strip()[:600]}")
-    return done.stdout, wall, cpu
-
-
-def y_first_copy(source, target):
-    """Copy a CSV with its last column (y) moved to the front, each field's text unchanged."""
-    with open(source) as inp, open(target, "w") as out:
-        for line in inp:
-            line = line.rstrip("\n")
-            if not line:
-                continue
-            head, _, last = line.rpartition(",")
-            out.write(f"{last},{head}\n")
 
 
 def lmrob_once(rscript, script, path):
-    out, wall, _ = run([rscript, script, path, "1"])
+    out, wall, _ = bl.run([rscript, script, path, "1"])
     seconds, scale, coefficients, header = None, None, [], []
     for line in out.splitlines():
         if line.startswith("#"):
@@ -84,7 +65,7 @@ def lmrob_once(rscript, script, path):
 
 
 def bench_once(bench, n):
-    out, _, _ = run([bench, "--n", str(n), "--p", str(P), "--loss", "s,mm,huber", "--no-marginal", "--json"])
+    out, _, _ = bl.run([bench, "--n", str(n), "--p", str(P), "--loss", "s,mm,huber", "--no-marginal", "--json"])
     fits = {}
     for line in out.splitlines():
         line = line.strip()
@@ -95,7 +76,7 @@ def bench_once(bench, n):
 
 
 def cli_once(cli, path):
-    out, wall, cpu = run([cli, path, "--y", "y", "--loss", "mm", "--format", "json"])
+    out, wall, cpu = bl.run([cli, path, "--y", "y", "--loss", "mm", "--format", "json"])
     report = json.loads(out)
     names = ["intercept"] + [f"x{j}" for j in range(1, P)]
     beta = np.array([report["coefficients"][name] for name in names])
@@ -134,8 +115,8 @@ def main():
     for n in sizes:
         path = os.path.join(args.workdir, f"lmrob-side-n{n}-p{P}.csv")
         rpath = os.path.join(args.workdir, f"lmrob-side-n{n}-p{P}-yfirst.csv")
-        run([args.bench, "--n", str(n), "--p", str(P), "--csv", path])
-        y_first_copy(path, rpath)
+        bl.run([args.bench, "--n", str(n), "--p", str(P), "--csv", path])
+        bl.y_first_copy(path, rpath)
         print(f"\n## n = {n}, p = {P}: {os.path.getsize(path) / 1e6:.1f} MB of CSV; load average {os.getloadavg()[0]:.2f}")
 
         lm_t, lm_proc, lib = [], [], {"s": [], "mm": [], "huber": []}

@@ -31,10 +31,8 @@ noisy. Usage:  python3 Benchmarks/peers.py [--n 100000,1000000] [--p 10] [--cli 
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import pandas as pd
@@ -45,28 +43,12 @@ import statsmodels.api as sm
 from scipy.optimize import least_squares
 from sklearn.linear_model import HuberRegressor
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as bl  # noqa: E402
+
 HUBER_K = 1.345
 MAD_CONSISTENCY = 0.6744897501960817
 
-
-def timed(function, *args, **kwargs):
-    """(result, wall seconds, process CPU seconds) of one call."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = function(*args, **kwargs)
-    return result, time.perf_counter() - wall, time.process_time() - cpu
-
-
-def run_command(command):
-    """(stdout, wall seconds, child CPU seconds) of a subprocess; raises on a non-zero exit."""
-    before = os.times()
-    wall = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    wall = time.perf_counter() - wall
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} exited with {done.returncode}: {done.stderr.strip()[:400]}")
-    return done.stdout, wall, cpu
 
 
 def fit_statsmodels(X, y):
@@ -99,7 +81,7 @@ def robustfit_cli(cli, path, extra=(), repeats=1):
     """The CLI end to end; with repeats > 1 the run with the median wall time."""
     runs = []
     for _ in range(repeats):
-        runs.append(run_command([cli, path, "--loss", "huber", "--format", "json", *extra]))
+        runs.append(bl.run([cli, path, "--loss", "huber", "--format", "json", *extra]))
     runs.sort(key=lambda run: run[1])
     out, wall, cpu = runs[len(runs) // 2]
     report = json.loads(out)
@@ -109,7 +91,7 @@ def robustfit_cli(cli, path, extra=(), repeats=1):
 
 
 def robustfit_library(bench, n, p):
-    out, wall, _ = run_command([bench, "--n", str(n), "--p", str(p), "--loss", "huber", "--json",
+    out, wall, _ = bl.run([bench, "--n", str(n), "--p", str(p), "--loss", "huber", "--json",
                                 "--repeats", "3", "--no-marginal"])
     line = json.loads(out.strip().splitlines()[-1])
     return np.array(line["coefficients"]), line
@@ -137,16 +119,16 @@ def main():
     for n in sizes:
         p = args.p
         path = os.path.join(args.workdir, f"robustfit-bench-n{n}-p{p}.csv")
-        run_command([args.bench, "--n", str(n), "--p", str(p), "--csv", path])
-        frame, load_wall, _ = timed(pd.read_csv, path)
+        bl.run([args.bench, "--n", str(n), "--p", str(p), "--csv", path])
+        frame, load_wall, _ = bl.timed(pd.read_csv, path)
         y = frame["y"].to_numpy()
         X = np.column_stack([np.ones(n), frame.drop(columns="y").to_numpy()])
         print(f"\n## n = {n}, p = {p}  ({os.path.getsize(path) / 1e6:.0f} MB CSV; pandas.read_csv {load_wall:.2f} s)\n")
 
         rows = []
-        (sm_beta, sm_scale, sm_iterations), sm_wall, sm_cpu = timed(fit_statsmodels, X, y)
+        (sm_beta, sm_scale, sm_iterations), sm_wall, sm_cpu = bl.timed(fit_statsmodels, X, y)
         rows.append(("statsmodels RLM HuberT (MAD), conv=coefs tol=1e-10", sm_wall, sm_cpu, sm_iterations))
-        (smd_beta, smd_iterations), smd_wall, smd_cpu = timed(fit_statsmodels_default, X, y)
+        (smd_beta, smd_iterations), smd_wall, smd_cpu = bl.timed(fit_statsmodels_default, X, y)
         rows.append(("statsmodels RLM HuberT, its defaults (conv=dev, tol=1e-8)", smd_wall, smd_cpu,
                      smd_iterations))
 
@@ -165,10 +147,10 @@ def main():
 
         c = rf_report["scale"]
         ols = np.linalg.lstsq(X, y, rcond=None)[0]
-        (sp_beta, sp_nfev), sp_wall, sp_cpu = timed(fit_scipy, X, y, c, ols)
+        (sp_beta, sp_nfev), sp_wall, sp_cpu = bl.timed(fit_scipy, X, y, c, ols)
         rows.append((f"scipy least_squares huber (f_scale = c = {c:.6g} fixed)", sp_wall, sp_cpu, sp_nfev))
 
-        (sk_beta, sk_sigma, sk_iterations), sk_wall, sk_cpu = timed(fit_sklearn, X, y)
+        (sk_beta, sk_sigma, sk_iterations), sk_wall, sk_cpu = bl.timed(fit_sklearn, X, y)
         rows.append((f"sklearn HuberRegressor (own sigma = {sk_sigma:.6g})", sk_wall, sk_cpu, sk_iterations))
 
         print("| fit | wall s | CPU s | iterations | wall / robustfit CLI | wall / robustfit library |")

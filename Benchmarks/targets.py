@@ -169,18 +169,6 @@ def section_adaptive(args, report):
                    f"{adaptive / huber:.2f}×", "≤ 3×", adaptive / huber <= 3)
 
 
-def y_first_copy(source, target):
-    """A copy with the last column (y) moved to the front, text unchanged (R scripts take the first
-    column as the response)."""
-    if os.path.exists(target):
-        return
-    with open(source) as inp, open(target, "w") as out:
-        for line in inp:
-            line = line.rstrip("\n")
-            if line:
-                head, _, last = line.rpartition(",")
-                out.write(f"{last},{head}\n")
-
 
 def r_fit(script, path, rounds):
     """(median elapsed seconds, coefficients) from Scripts/lmrob_timing.R: it prints
@@ -205,7 +193,7 @@ def section_mm(args, report):
     for n in (100_000, 1_000_000):
         path = bl.standard_csv(args.bench, n, args.workdir)
         rpath = path.replace(".csv", "-yfirst.csv")
-        y_first_copy(path, rpath)
+        bl.y_first_copy(path, rpath)
         lmrob, beta = r_fit("Scripts/lmrob_timing.R", rpath, args.rounds)
         fit = bl.bench_fits(args.bench, n, ["mm"])["mm"]
         ours = np.asarray(fit["coefficients"])
