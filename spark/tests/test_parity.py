@@ -27,10 +27,12 @@ TOLERANCE = 1e-10
 BIG_ROWS = int(float(os.environ.get("ROBUSTFIT_SPARK_ROWS", "1e6")))
 
 
-def cli_fit(path, loss, alpha=None):
+def cli_fit(path, loss, alpha=None, weights=None):
     command = [CLI, path, "--loss", loss, "--format", "json"]
     if alpha is not None:
         command += ["--alpha", repr(alpha)]
+    if weights is not None:
+        command += ["--weights", weights]
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
@@ -81,6 +83,23 @@ class Parity(unittest.TestCase):
             df = self.spark.read.csv(path, header=True, inferSchema=True)
             distributed = robustfit_spark.fit(df, y=single["y"], loss=loss, alpha=alpha)
             self.assertSameFit(distributed, single, f"{file} {loss}")
+
+    def test_case_weights(self):
+        """Frequency weights: the fixture's whole weights, and fractional ones added to a fixture."""
+        import numpy as np
+        import pandas as pd
+        table = pd.read_csv(os.path.join(ROOT, "Fixtures", "heavy_tailed.csv"))
+        table["w"] = np.random.default_rng(17).uniform(0.05, 2.0, len(table)).round(6)
+        fractional = os.path.join(self.temporary.name, "heavy_tailed_weighted.csv")
+        table.to_csv(fractional, index=False)
+        cases = [(os.path.join(ROOT, "Fixtures", "weighted_line.csv"), "huber", None, 1),
+                 (fractional, "general", 1.5, 3), (fractional, "l2", None, 2)]
+        for path, loss, alpha, partitions in cases:
+            single = cli_fit(path, loss, alpha, weights="w")
+            df = self.spark.read.csv(path, header=True, inferSchema=True).repartition(partitions)
+            distributed = robustfit_spark.fit(df, y=single["y"], loss=loss, alpha=alpha, weights="w")
+            self.assertSameFit(distributed, single,
+                               f"{os.path.basename(path)} {loss}, weights w, {partitions} partition(s)")
 
     def test_generated_parquet_and_partitioning(self):
         csv = os.path.join(self.temporary.name, "bench.csv")

@@ -33,6 +33,9 @@ package final class DistributedFit {
   package let loss: Loss
   package let predictors: Int
   package let intercept: Bool
+  /// Whether the host sends a case-weights column with every batch (frequency weights: row i counts as
+  /// wᵢ rows, ``Regression/fit(_:response:weights:)``).
+  package let weighted: Bool
   let options: FitOptions
 
   /// The fit's outcome.
@@ -50,9 +53,11 @@ package final class DistributedFit {
   }
 
   /// A fit of `lossName` (a `--loss` name; `alpha` for `general`), `tuning` k (nil: the loss's
-  /// default), `fixedScale` c (nil: k·σ̂ with σ̂ re-estimated at every β).
+  /// default), `fixedScale` c (nil: k·σ̂ with σ̂ re-estimated at every β); `weighted`: the host passes
+  /// case weights with every batch.
   package init(lossName: String, alpha: Double?, tuning: Double?, fixedScale: Double?, predictors: Int,
-               intercept: Bool, tolerance: Double, maxIterations: Int) throws(DistributedFitError) {
+               intercept: Bool, weighted: Bool = false, tolerance: Double, maxIterations: Int)
+    throws(DistributedFitError) {
     guard var loss = Loss(name: lossName, alpha: alpha) else {
       throw .unsupported("unknown loss \(lossName)")
     }
@@ -70,6 +75,7 @@ package final class DistributedFit {
     self.loss = loss
     self.predictors = predictors
     self.intercept = intercept
+    self.weighted = weighted
     options = FitOptions(scale: fixedScale.map { .fixed($0) } ?? .mad, tolerance: tolerance,
                          maxIterations: maxIterations)
   }
@@ -92,10 +98,21 @@ package final class DistributedFit {
 
   private func fit(names: [String], host: @escaping PassHost) throws -> Result {
     let p = predictors + (intercept ? 1 : 0)
-    let (rows, responseMagnitude) = try checkRange(host: host)
+    let (rows, responseMagnitude, weights) = try checkRange(host: host)
     guard rows > p else { throw RegressionError.tooFewObservations(n: rows, p: p) }
+    if let weights {
+      // Regression.validate(weights:design:highBreakdown:)'s rule, from the range pass's counts.
+      guard weights.invalid == 0 else {
+        throw DistributedFitError.regression("\(weights.invalid) case weights are negative, NaN or infinite")
+      }
+      guard weights.positive > p, weights.total > Double(p) else {
+        throw RegressionError.tooFewWeightedObservations(positive: weights.positive, total: weights.total, p: p,
+                                                         highBreakdown: false)
+      }
+    }
     let pass = DistributedPass(predictors: predictors, intercept: intercept, rows: rows,
-                               responseMagnitude: responseMagnitude, host: host)
+                               responseMagnitude: responseMagnitude, weighted: weighted,
+                               totalWeight: weights?.total, host: host)
     // XᵀX and Xᵀy: the OLS start and (XᵀX)⁻¹ of the sandwich (FitProblem's first pass).
     try pass.run(beta: [Double](repeating: 0, count: p), loss: UnitWeights(), scale: 1, accumulate: true)
     guard case .solved(let ols) = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p) else {
@@ -139,7 +156,9 @@ package final class DistributedFit {
                                            slopeVariance: second[2] / first[3], observations: first[3],
                                            parameters: p)
       standardErrors = Inference(covariance: inverseGram.map { $0 * factor }, coefficients: outcome.coefficients,
-                                 degreesOfFreedom: max(1, n - p), method: .huberSandwich,
+                                 degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight,
+                                                                                       parameters: p),
+                                 method: .huberSandwich,
                                  confidenceLevel: options.confidenceLevel)?.standardErrors
     }
     let termination: String = switch outcome.termination {
@@ -154,22 +173,31 @@ package final class DistributedFit {
                   passes: Dictionary(uniqueKeysWithValues: pass.passes.map { ("\($0.key)", $0.value) }))
   }
 
-  /// n and max|y| from a range pass, after checking that every value is finite and that the data need
-  /// no change of units or origin (``DataConditioning``, whose rule this applies to each variable's
-  /// range; the distributed fit does not condition data yet).
-  private func checkRange(host: PassHost) throws -> (rows: Int, responseMagnitude: Double) {
+  /// n, max|y| and (weighted) Σwᵢ with the counts of positive and invalid weights from a range pass,
+  /// after checking that every value is finite and that the data need no change of units or origin
+  /// (``DataConditioning``, whose rule this applies to each variable's range; the distributed fit does
+  /// not condition data yet).
+  private func checkRange(host: PassHost) throws
+    -> (rows: Int, responseMagnitude: Double, weights: (total: Double, positive: Int, invalid: Int)?) {
     var request = PassRequest(kind: .range, predictors: predictors, intercept: intercept)
     request.beta = []
+    request.weighted = weighted
     let answer = try host(request)
-    let variables = predictors + 1, stride = 1 + 4 * variables
+    let variables = predictors + 1, stride = request.rangeStride
     guard answer.count % stride == 0, !answer.isEmpty else {
       throw DistributedFitError.host("a range pass returned \(answer.count) values")
     }
     var low = [Double](repeating: .infinity, count: variables), high = [Double](repeating: -.infinity, count: variables)
     var smallest = [Double](repeating: .infinity, count: variables)
-    var nonFinite = 0.0, rows = 0.0
+    var nonFinite = 0.0, rows = 0.0, totalWeight = 0.0, positive = 0.0, invalid = 0.0
     for batch in 0..<(answer.count / stride) {
       rows += answer[batch * stride]
+      if weighted {
+        let base = batch * stride + 1 + 4 * variables
+        totalWeight += answer[base]
+        positive += answer[base + 1]
+        invalid += answer[base + 2]
+      }
       for k in 0..<variables {
         let base = batch * stride + 1 + 4 * k
         low[k] = min(low[k], answer[base])
@@ -187,6 +215,7 @@ package final class DistributedFit {
                                               + "(DataConditioning), which the distributed fit does not make yet")
       }
     }
-    return (Int(rows), max(abs(low[0]), abs(high[0])))
+    return (Int(rows), max(abs(low[0]), abs(high[0])),
+            weighted ? (totalWeight, Int(positive), Int(invalid)) : nil)
   }
 }
