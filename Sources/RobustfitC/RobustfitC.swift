@@ -126,7 +126,9 @@ func json(_ r: DistributedFit.Result) -> String {
   return """
     {"coefficients": \(array(r.coefficients)), "standard_errors": \(r.standardErrors.map(array) ?? "null"), \
     "scale": \(number(r.scale)), "sigma": \(number(r.sigma)), "objective": \(number(r.objective)), \
-    "iterations": \(r.iterations), "termination": "\(r.termination)", "n": \(r.rows), "passes": {\(passes)}}
+    "iterations": \(r.iterations), "termination": "\(r.termination)", "n": \(r.rows), \
+    "alpha": \(r.alpha.map(number) ?? "null"), "alpha_standard_error": \(r.alphaStandardError.map(number) ?? "null"), \
+    "passes": {\(passes)}}
     """
 }
 

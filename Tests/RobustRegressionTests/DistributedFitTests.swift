@@ -166,10 +166,59 @@ struct DistributedFitTests {
     }
   }
 
-  @Test("Losses without a distributed start are refused")
-  func refusesOtherLosses() {
+  /// The rows in the canonical order of ``DriverSample``: increasing (y, x₁, …, x_k, w) lexicographically.
+  static func canonical(_ design: DesignMatrix, _ y: [Double], weights: [Double]?) throws
+    -> (DesignMatrix, [Double], [Double]?) {
+    let n = design.rows, p = design.columns
+    func record(_ i: Int) -> [Double] { [y[i]] + (1..<p).map { design.values[$0 * n + i] } + (weights.map { [$0[i]] } ?? []) }
+    let order = (0..<n).sorted { i, j in
+      let a = record(i), b = record(j)
+      return a.lexicographicallyPrecedes(b)
+    }
+    var values = [Double](repeating: 1, count: n * p)
+    for (row, i) in order.enumerated() { for j in 1..<p { values[j * n + row] = design.values[j * n + i] } }
+    return (DesignMatrix(checkedRows: n, columns: p, values: values, names: design.names, hasIntercept: true),
+            order.map { y[$0] }, weights.map { w in order.map { w[$0] } })
+  }
+
+  @Test("Losses fitted on the driver's rows (adaptive, mm, s, cauchy, l1): the fit in memory of the rows in canonical order",
+        arguments: ["adaptive", "mm", "s", "cauchy", "l1"], [false, true])
+  func driverRowsMatchFitInMemory(name: String, weighted: Bool) throws {
+    let (design, y) = try Self.data(rows: 301, predictors: 2, seed: 31)
+    let weights = weighted ? Self.caseWeights("integer", rows: design.rows, seed: 8).map { max($0, 1) } : nil
+    let (sorted, sortedY, sortedWeights) = try Self.canonical(design, y, weights: weights)
+    let single = try Regression(loss: Loss(name: name)!).fit(sorted, response: sortedY, weights: sortedWeights)
+    let fit = try DistributedFit(lossName: name, alpha: nil, tuning: nil, fixedScale: nil, predictors: 2,
+                                 intercept: true, weighted: weighted, tolerance: 1e-10, maxIterations: 500)
+    for (batches, shuffle) in [(1, false), (4, true)] {
+      let host = Self.host(design, y, weights: weights, batches: batches,
+                           order: shuffle ? Self.shuffled(design.rows, seed: 12) : nil)
+      let distributed = try fit.run(names: design.names, host: host)
+      // The same rows in the same order through the same code: the same doubles.
+      #expect(distributed.coefficients == single.estimates)
+      #expect(distributed.standardErrors == single.standardErrors)
+      // L1 has no loss scale: NaN (null in the JSON, as the CLI prints it).
+      #expect(name == "l1" ? distributed.scale.isNaN : distributed.scale == single.lossScale)
+      #expect(distributed.sigma == single.residualScale)
+      #expect(distributed.alpha == single.shape.alpha)
+      #expect(distributed.iterations == single.iterations)
+    }
+  }
+
+  @Test("Above the driver's limit of rows a loss without distributed sums is refused, before any row moves")
+  func refusesLargeDriverFits() throws {
+    let limit = DriverSample.limit(columns: 2)
+    let (design, y) = try Self.data(rows: limit + 1, predictors: 1, seed: 4)
+    let fit = try DistributedFit(lossName: "adaptive", alpha: nil, tuning: nil, fixedScale: nil, predictors: 1,
+                                 intercept: true, tolerance: 1e-10, maxIterations: 10)
+    let inner = Self.host(design, y, batches: 2)
+    var kinds: [PassRequest.Kind] = []
     #expect(throws: DistributedFitError.self) {
-      _ = try DistributedFit(lossName: "cauchy", alpha: nil, tuning: nil, fixedScale: nil, predictors: 1,
+      _ = try fit.run(names: design.names, host: { kinds.append($0.kind); return try inner($0) })
+    }
+    #expect(kinds == [.range])
+    #expect(throws: DistributedFitError.self) {
+      _ = try DistributedFit(lossName: "mm", alpha: nil, tuning: 3, fixedScale: nil, predictors: 1,
                              intercept: true, tolerance: 1e-10, maxIterations: 10)
     }
   }

@@ -32,6 +32,7 @@ package enum BatchPass {
     let needed = request.batchCapacity(rows: n)
     guard output.count >= needed else { throw .capacity(needed: needed, given: output.count) }
     if request.kind == .range { return range(x: x, y: y, weights: weights, rows: n, output: output) }
+    if request.kind == .rows { return rows(x: x, y: y, weights: weights, rows: n, output: output) }
     // A weighted pass in memory checks its weights once (Regression.validate); here the range pass
     // has, and every later pass meets the same column.
     let pass = makePass(request, x: x, y: y, weights: weights, rows: n)
@@ -167,8 +168,8 @@ package enum BatchPass {
       output[2] = deviations
       output[3] = caseWeights == nil ? Double(n) : observations
       return 4
-    case .range:
-      preconditionFailure("handled by range(x:y:rows:output:)")
+    case .range, .rows:
+      preconditionFailure("handled before a pass is made")
     }
   }
 
@@ -205,5 +206,18 @@ package enum BatchPass {
     output[base + 1] = Double(positive)
     output[base + 2] = Double(invalid)
     return base + 3
+  }
+
+  /// The rows as they are, `[y, x₁, …, x_k, (w)]` each.
+  static func rows(x: [UnsafePointer<Double>], y: UnsafePointer<Double>, weights: UnsafePointer<Double>?,
+                   rows n: Int, output: UnsafeMutableBufferPointer<Double>) -> Int {
+    let stride = 1 + x.count + (weights == nil ? 0 : 1)
+    for i in 0..<n {
+      let base = i * stride
+      output[base] = y[i]
+      for (j, column) in x.enumerated() { output[base + 1 + j] = column[i] }
+      if let weights { output[base + stride - 1] = weights[i] }
+    }
+    return n * stride
   }
 }

@@ -38,6 +38,9 @@ package struct PassRequest: Equatable, Sendable {
     /// v ≠ 0, and the count of non-finite values; weighted, then Σwᵢ, the count of wᵢ > 0 and the count
     /// of weights that are negative or not finite (concatenated per batch, reduced by the driver).
     case range = 6
+    /// The rows themselves, `[y, x₁, …, x_k]` (and w when weighted) each (concatenated): the driver-side
+    /// sample of the losses whose start or whole fit runs on the driver (``DriverSample``).
+    case rows = 8
   }
 
   /// How the host merges the batches' answers.
@@ -80,7 +83,9 @@ package struct PassRequest: Equatable, Sendable {
   /// Design columns: the predictors and the intercept.
   package var columns: Int { predictors + (intercept ? 1 : 0) }
 
-  package var merge: Merge { kind == .values || kind == .range || kind == .window ? .concatenate : .add }
+  package var merge: Merge {
+    kind == .values || kind == .range || kind == .window || kind == .rows ? .concatenate : .add
+  }
 
   /// How many doubles the merged answer holds (nil when it depends on the number of batches).
   package var mergedCount: Int? {
@@ -90,7 +95,7 @@ package struct PassRequest: Equatable, Sendable {
     case .roundingFloor: return 1
     case .histogram: return bucketCount + 3 + (weighted ? bucketCount + 2 : 0)
     case .sandwich: return 4
-    case .values, .range, .window: return nil
+    case .values, .range, .window, .rows: return nil
     }
   }
 
@@ -100,12 +105,16 @@ package struct PassRequest: Equatable, Sendable {
     case .values: return weighted ? 2 * rows : rows
     case .window: return rows + 4
     case .range: return rangeStride
+    case .rows: return rows * rowStride
     default: return mergedCount!
     }
   }
 
   /// Doubles of one batch's range answer.
   package var rangeStride: Int { 1 + 4 * (predictors + 1) + (weighted ? 3 : 0) }
+
+  /// Doubles of one row in a rows answer.
+  package var rowStride: Int { 1 + predictors + (weighted ? 1 : 0) }
 
   /// Buckets of a histogram request.
   package var bucketCount: Int { Int((high - low) >> UInt64(shift)) + 1 }
@@ -142,6 +151,6 @@ package struct PassRequest: Equatable, Sendable {
     meanSlope = d[12]
     weighted = d[13] == 1
     beta = Array(d[Self.headerCount...])
-    guard beta.count == columns || (kind == .range && beta.isEmpty) else { return nil }
+    guard beta.count == columns || ((kind == .range || kind == .rows) && beta.isEmpty) else { return nil }
   }
 }
