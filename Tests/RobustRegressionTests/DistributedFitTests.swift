@@ -120,6 +120,10 @@ struct DistributedFitTests {
       #expect(close(distributed.scale, single.lossScale), "\(kind)")
       #expect(close(distributed.sigma, single.residualScale), "\(kind)")
       #expect(distributed.iterations == single.iterations, "\(kind)")
+      // σ̂ at most steps from the weighted window pass alone.
+      if name != "l2" {
+        #expect(distributed.passes["window", default: 0] > distributed.passes["histogram", default: 0], "\(kind)")
+      }
     }
   }
 
@@ -142,6 +146,13 @@ struct DistributedFitTests {
                                  host: Self.host(design, y, weights: weights, batches: batches,
                                                  order: Self.shuffled(n, seed: 5)))
       #expect(try pass.medianAbsoluteResidual(at: beta) / Selection.madConsistency == expected)
+      // The window route: one pass over a band around the median gives the same value.
+      let center = expected * Selection.madConsistency
+      try pass.sweepResiduals(beta: beta, medianWindow: .init(lower: 0.95 * center, upper: 1.05 * center),
+                              selection: nil)
+      let scratch = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+      #expect(try pass.medianAbsoluteResidual(scratch: scratch).map { $0 / Selection.madConsistency } == expected)
+      #expect(pass.passes[.window] == 1)
     }
   }
 

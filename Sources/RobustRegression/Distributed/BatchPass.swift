@@ -129,9 +129,28 @@ package enum BatchPass {
       }
       return count
     case .window:
-      // The window serves the unweighted median only (as in memory, where a weighted σ̂ never uses it).
-      guard !request.weighted else { return 0 }
       pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+      if let caseWeights = pass.caseWeights {
+        // Weighted: the weights below and above the window and the (|r|, w) pairs inside it, of the rows
+        // of positive weight.
+        var below = 0.0, above = 0.0, nan = 0, count = 0
+        for i in 0..<n {
+          let a = abs(pass.residuals[i]), w = caseWeights[i]
+          if a.isNaN { nan += 1; continue }
+          guard w > 0 else { continue }
+          let bits = a.bitPattern
+          if bits < request.low { below += w } else if bits > request.high { above += w } else {
+            output[4 + 2 * count] = a
+            output[5 + 2 * count] = w
+            count += 1
+          }
+        }
+        output[0] = below
+        output[1] = above
+        output[2] = Double(nan)
+        output[3] = Double(count)
+        return 4 + 2 * count
+      }
       var below = 0, above = 0, nan = 0, count = 0
       for i in 0..<n {
         let a = abs(pass.residuals[i])

@@ -97,8 +97,7 @@ final class DistributedPass: RowPass {
     self.beta = beta
     windowAnswer = nil
     windowSkipped = false
-    // A weighted σ̂ never comes from the window (in memory neither): the exact route at every step.
-    guard !weighted, let medianWindow, medianWindow.lower >= 0, medianWindow.upper >= medianWindow.lower else { return }
+    guard let medianWindow, medianWindow.lower >= 0, medianWindow.upper >= medianWindow.lower else { return }
     guard let expected = expectedCount(low: medianWindow.lower.bitPattern, high: medianWindow.upper.bitPattern),
           expected <= Self.valueLimit / 4
     else {
@@ -122,6 +121,7 @@ final class DistributedPass: RowPass {
     }
     guard let answer = windowAnswer else { return nil }
     windowAnswer = nil
+    if weighted { return weightedMedian(fromWindow: answer) }
     var below = 0, above = 0, nan = 0, values: [Double] = []
     var k = 0
     while k + 4 <= answer.count {
@@ -140,6 +140,50 @@ final class DistributedPass: RowPass {
     return values.withUnsafeMutableBufferPointer {
       Selection.middle(of: $0, upperRank: upperRank - below, even: lowerRank != upperRank)
     }
+  }
+
+  /// The weighted median of |r| from a weighted window pass's segments, when the window holds the row
+  /// where the cumulative weight reaches W/2 − 1e-12·W (and, at a tie with W/2, the next one); nil
+  /// otherwise (the exact route then runs). The fit in memory takes the exact route at every step; the
+  /// window only saves a pass, its value is the exact route's.
+  private func weightedMedian(fromWindow answer: [Double]) -> Double? {
+    var below = 0.0, above = 0.0, nan = 0.0
+    var pairs: [(value: Double, weight: Double)] = []
+    var k = 0
+    while k + 4 <= answer.count {
+      below += answer[k]
+      above += answer[k + 1]
+      nan += answer[k + 2]
+      let count = Int(answer[k + 3])
+      guard count >= 0, k + 4 + 2 * count <= answer.count else { return nil }
+      for t in 0..<count { pairs.append((answer[k + 4 + 2 * t], answer[k + 5 + 2 * t])) }
+      k += 4 + 2 * count
+    }
+    guard k == answer.count, nan == 0, !pairs.isEmpty else { return nil }
+    let total = totalWeight, half = total / 2, tolerance = 1e-12 * total
+    // The crossing lies below the window (or is a tie whose partner might be the window's first value).
+    guard below < half - tolerance else { return nil }
+    pairs.sort { $0.value < $1.value }
+    return Self.walk(pairs, from: below, total: total, valuesAbove: above > 0)
+  }
+
+  /// The walk of ``Selection/weightedMedian(values:weights:)`` over `pairs` (in increasing value) from the
+  /// weight `below` them: the first value whose cumulative weight exceeds W/2, or the midpoint with the
+  /// next at a tie within 1e-12·W of W/2. nil when the answer needs a value above the pairs
+  /// (`valuesAbove`): the crossing, or a tie's partner, lies there.
+  static func walk(_ pairs: [(value: Double, weight: Double)], from below: Double, total: Double,
+                   valuesAbove: Bool) -> Double? {
+    let half = total / 2
+    var running = below
+    for (k, pair) in pairs.enumerated() {
+      running += pair.weight
+      if abs(running - half) <= 1e-12 * total {
+        if k + 1 < pairs.count { return Selection.midpoint(pair.value, pairs[k + 1].value) }
+        if valuesAbove { return nil }
+      }
+      if running > half { return pair.value }
+    }
+    return valuesAbove ? nil : pairs.last?.value
   }
 
   /// The window pass's merged answer, until ``medianAbsoluteResidual(scratch:)`` reads it.
@@ -262,7 +306,6 @@ final class DistributedPass: RowPass {
   /// fit in memory's by rounding (integer weights below 2⁵³ add exactly).
   func weightedMedianAbsoluteResidual(at beta: [Double]) throws -> Double {
     var low: UInt64 = 0, high = Double.infinity.bitPattern
-    var total: Double?
     while true {
       let width = high - low
       let shift = width >> UInt64(Self.bucketBits) == 0 ? 0
@@ -273,12 +316,12 @@ final class DistributedPass: RowPass {
       request.shift = shift
       let answer = try perform(request)
       let buckets = request.bucketCount, sums = buckets + 3
+      if low == 0 { lastHistogram = (answer[1...buckets], request.shift) }
       guard answer[buckets + 2] == 0 else {
         throw DistributedFitError.nonFinite("\(Int(answer[buckets + 2])) residuals are NaN")
       }
-      // W from the first (whole-range) histogram, the sum the ranks are measured against.
-      let weightTotal = total ?? answer[sums...].reduce(0, +)
-      total = weightTotal
+      // W = Σwᵢ of the range pass: the sum every route measures the ranks against.
+      let weightTotal = totalWeight
       let threshold = weightTotal / 2 - 1e-12 * weightTotal
       var cumulative = answer[sums]
       var first = -1, belowFirst = 0.0
@@ -314,17 +357,12 @@ final class DistributedPass: RowPass {
         pairs.reserveCapacity(collected.count / 2)
         for k in 0..<(collected.count / 2) { pairs.append((collected[2 * k], collected[2 * k + 1])) }
         pairs.sort { $0.value < $1.value }
-        // The walk of Selection.weightedMedian from the weight below the range.
-        let half = weightTotal / 2
-        var running = belowFirst
-        for (k, pair) in pairs.enumerated() {
-          running += pair.weight
-          if abs(running - half) <= 1e-12 * weightTotal, k + 1 < pairs.count {
-            return Selection.midpoint(pair.value, pairs[k + 1].value)
-          }
-          if running > half { return pair.value }
+        // The walk of Selection.weightedMedian from the weight below the range (a value above it is
+        // needed only when rounding put the crossing past the collected buckets: the last one then).
+        guard let middle = Self.walk(pairs, from: belowFirst, total: weightTotal, valuesAbove: false) else {
+          throw DistributedFitError.host("a weighted values pass returned no residuals")
         }
-        return pairs.last!.value
+        return middle
       }
     }
   }

@@ -32,7 +32,8 @@ package struct PassRequest: Equatable, Sendable {
     case sandwich = 5
     /// The |rᵢ| whose bit patterns lie in [low, high] and the counts around them, per batch
     /// `[below, above, NaN, count, values…]` (concatenated; ``DistributedPass`` walks the segments): σ̂
-    /// in one pass when the window holds the median (the window of ``ScaleTracker``).
+    /// in one pass when the window holds the median (the window of ``ScaleTracker``). Weighted: per batch
+    /// `[weight below, weight above, NaN, count, (|r|, w) pairs…]` of the rows of positive weight.
     case window = 7
     /// The batch's row count, then per variable (y, then each predictor): min v, max v, min |v| over
     /// v ≠ 0, and the count of non-finite values; weighted, then Σwᵢ, the count of wᵢ > 0 and the count
@@ -103,7 +104,7 @@ package struct PassRequest: Equatable, Sendable {
   package func batchCapacity(rows: Int) -> Int {
     switch kind {
     case .values: return weighted ? 2 * rows : rows
-    case .window: return rows + 4
+    case .window: return (weighted ? 2 * rows : rows) + 4
     case .range: return rangeStride
     case .rows: return rows * rowStride
     default: return mergedCount!
