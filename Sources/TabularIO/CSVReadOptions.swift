@@ -70,6 +70,12 @@ public struct CSVReadOptions: Sendable {
   /// Bytes of file text per piece parsed by one thread (default 1 MiB). A file with less than two pieces
   /// of data rows is read on one thread. Small values are useful only to test piece boundaries.
   public var pieceSize: Int
+  /// Hands the kept rows out as they are read instead of keeping them: when set, the table's
+  /// ``NumericTable/columns`` come back empty (its row count, names, line map and counts are as usual)
+  /// and this is called with every block of rows, in file order, on the calling thread. A throw stops
+  /// reading with that error. For files larger than memory (the CLI's out-of-core fit writes the blocks
+  /// to a binary column file).
+  public var rowSink: (@Sendable (CSVRowBlock) throws -> Void)?
 
   /// Creates options; every argument has the default described on its property.
   public init(
@@ -81,7 +87,8 @@ public struct CSVReadOptions: Sendable {
     progress: (@Sendable (_ bytesRead: Int, _ totalBytes: Int?) -> Void)? = nil,
     chunkSize: Int = 4 << 20,
     threads: Int = 0,
-    pieceSize: Int = 1 << 20
+    pieceSize: Int = 1 << 20,
+    rowSink: (@Sendable (CSVRowBlock) throws -> Void)? = nil
   ) {
     self.delimiter = delimiter
     self.header = header
@@ -92,5 +99,26 @@ public struct CSVReadOptions: Sendable {
     self.chunkSize = chunkSize
     self.threads = threads
     self.pieceSize = pieceSize
+    self.rowSink = rowSink
+  }
+}
+
+/// Consecutive kept rows of the selected columns, column-major: column j (in the table's order) is
+/// `values[j * stride ..< j * stride + rows]`. Valid only during the ``CSVReadOptions/rowSink`` call.
+public struct CSVRowBlock {
+  /// The block's values (`columns × stride` doubles, of which `rows` per column are rows).
+  public let values: UnsafeBufferPointer<Double>
+  /// Rows in the block.
+  public let rows: Int
+  /// Distance between the starts of two columns.
+  public let stride: Int
+  /// Selected columns.
+  public let columns: Int
+  /// The 0-based row (among kept rows) of the block's first row.
+  public let firstRow: Int
+
+  /// Column j's rows.
+  public func column(_ j: Int) -> UnsafeBufferPointer<Double> {
+    UnsafeBufferPointer(rebasing: values[(j * stride)..<(j * stride + rows)])
   }
 }

@@ -196,7 +196,13 @@ struct CSVReader {
     if rowCount == 0 && dropped == 0 {
       throw isHeader ? CSVError.headerOnly(file: name) : CSVError.emptyFile(file: name)
     }
-    let columns = store.finish(expectedRows: rowCount)
+    let columns: [[Double]]
+    if let sink = options.rowSink {
+      try handOut(to: sink)
+      columns = []
+    } else {
+      columns = store.finish(expectedRows: rowCount)
+    }
     var table = NumericTable(
       fileName: name, names: names, allNames: allNames, fileColumnNumbers: fileColumns, columns: columns,
       droppedRows: dropped, hadHeader: isHeader, delimiter: CSVDelimiter(rawValue: delimiter)!,
@@ -508,6 +514,7 @@ struct CSVReader {
       switch try parseDataRecord() {
       case .kept(let next, let lines):
         keep(next: next, lines: lines)
+        if store.staged == store.blockRows, let sink = options.rowSink { try handOut(to: sink) }
       case .dropped(let next, let lines):
         dropped += 1
         start = next
@@ -534,7 +541,7 @@ struct CSVReader {
       underflows!.count += rowUnderflowCount
     }
     if store.commitRow() {
-      if let pool { retireBlock(pool) } else { store.flush(expectedRows: predictedRows()) }
+      if let pool { retireBlock(pool) } else if options.rowSink == nil { store.flush(expectedRows: predictedRows()) }
     }
     if line != nextExpectedLine || rowCount + dropped != nextExpectedRecord {
       runRows.append(rowCount)
@@ -546,6 +553,16 @@ struct CSVReader {
     nextExpectedLine = line + 1
     start = next
     line += lines
+  }
+
+  /// Hands the staged rows (a full block, or the last rows) to the row sink and empties the block
+  /// (``keep(next:lines:)`` leaves a full block staged when there is a sink).
+  mutating func handOut(to sink: (CSVRowBlock) throws -> Void) throws {
+    let rows = store.staged
+    store.staged = 0
+    guard rows > 0 else { return }
+    try sink(CSVRowBlock(values: UnsafeBufferPointer(start: store.stage, count: store.blockRows * slotCount),
+                         rows: rows, stride: store.blockRows, columns: slotCount, firstRow: rowCount - rows))
   }
 
   /// The number of data rows the whole file will hold, extrapolated from the bytes parsed so far

@@ -134,7 +134,7 @@ extension CSVReader {
         }
       }
       start = position
-      appendColumns(of: joined)
+      if let sink = options.rowSink { try handOut(joined, to: sink) } else { appendColumns(of: joined) }
       mapped?.release(upTo: start)
       if finished { return }
     }
@@ -296,6 +296,16 @@ extension CSVReader {
           column.pointee.append(contentsOf: UnsafeBufferPointer(start: block.base + j * blockRows, count: block.rows))
         }
       }
+    }
+  }
+
+  /// Hands the joined pieces' blocks to the row sink, in file order (``CSVReadOptions/rowSink``).
+  func handOut(_ pieces: [ParsedPiece], to sink: (CSVRowBlock) throws -> Void) throws {
+    var row = rowCount - pieces.reduce(0) { $0 + $1.rows }
+    for block in pieces.lazy.flatMap(\.blocks) where block.rows > 0 {
+      try sink(CSVRowBlock(values: UnsafeBufferPointer(start: block.base, count: store.blockRows * slotCount),
+                           rows: block.rows, stride: store.blockRows, columns: slotCount, firstRow: row))
+      row += block.rows
     }
   }
 

@@ -43,6 +43,11 @@ struct LoadedData {
 
   /// Says on stderr what reading changed: columns left out, rows dropped, numbers that underflowed to 0.
   func announce() {
+    Self.announce(fileName: fileName, unusedColumns: unusedColumns, droppedRows: droppedRows, underflows: underflows)
+  }
+
+  /// ``announce()`` of a file's reading, for a fit that keeps no ``LoadedData`` (out of core).
+  static func announce(fileName: String, unusedColumns: [UnusedColumn], droppedRows: Int, underflows: Underflows?) {
     for column in unusedColumns {
       switch column.reason {
       case .rowNames:
@@ -94,32 +99,7 @@ struct SourceLines {
 /// exit 65 with a message naming file and column).
 enum DataLoader {
   static func load(_ options: DataOptions) throws -> LoadedData {
-    let progress = ProgressLine.shared
-    let shownName = options.file == "-" ? "<stdin>" : options.file
-    var report: (@Sendable (Int, Int?) -> Void)?
-    if progress.enabled {
-      report = { read, total in progress.reading(shownName, bytesRead: read, totalBytes: total) }
-    }
-    // The columns are chosen once the header is read: only the response and the predictors are parsed
-    // as numbers, so other columns may hold text (ids, labels, dates).
-    let request = options.request
-    let chosen = PlanHolder()
-    let choose: @Sendable (CSVLayout) throws -> [Int] = { layout in
-      let plan = try ColumnPlan.make(request, layout: layout)
-      chosen.plan = plan
-      return plan.columns
-    }
-    let csvOptions = CSVReadOptions(dropMissing: options.dropMissing, chooseColumns: choose, progress: report)
-    var table: NumericTable
-    do {
-      table = try readNumericCSV(path: options.file, options: csvOptions)
-    } catch {
-      progress.finish()
-      if let error = error as? CSVError { throw CLIError(error) }
-      throw error
-    }
-    let file = table.fileName
-    guard let plan = chosen.plan else { throw CLIError(.failure, "\(file): the columns were not chosen") }
+    var (table, plan) = try read(options)
     do {
       return try assemble(&table, plan: plan)
     } catch let error as CSVError {
@@ -127,8 +107,40 @@ enum DataLoader {
     } catch let error as CLIError {
       throw error
     } catch {
-      throw CLIError(.failure, "\(file): \(error)")
+      throw CLIError(.failure, "\(table.fileName): \(error)")
     }
+  }
+
+  /// Reads the file with the columns chosen once its header is read (only the response, the predictors
+  /// and the weights are parsed as numbers, so other columns may hold text: ids, labels, dates). With a
+  /// `rowSink` the rows go there as they are read and the table comes back without columns.
+  static func read(_ options: DataOptions, rowSink: (@Sendable (CSVRowBlock) throws -> Void)? = nil) throws
+    -> (NumericTable, ColumnPlan) {
+    let progress = ProgressLine.shared
+    let shownName = options.file == "-" ? "<stdin>" : options.file
+    var report: (@Sendable (Int, Int?) -> Void)?
+    if progress.enabled {
+      report = { read, total in progress.reading(shownName, bytesRead: read, totalBytes: total) }
+    }
+    let request = options.request
+    let chosen = PlanHolder()
+    let choose: @Sendable (CSVLayout) throws -> [Int] = { layout in
+      let plan = try ColumnPlan.make(request, layout: layout)
+      chosen.plan = plan
+      return plan.columns
+    }
+    let csvOptions = CSVReadOptions(dropMissing: options.dropMissing, chooseColumns: choose, progress: report,
+                                    rowSink: rowSink)
+    let table: NumericTable
+    do {
+      table = try readNumericCSV(path: options.file, options: csvOptions)
+    } catch {
+      progress.finish()
+      if let error = error as? CSVError { throw CLIError(error) }
+      throw error
+    }
+    guard let plan = chosen.plan else { throw CLIError(.failure, "\(table.fileName): the columns were not chosen") }
+    return (table, plan)
   }
 
   /// Where the column choice made while reading is kept for the assembly. It is written once, by the
@@ -137,9 +149,19 @@ enum DataLoader {
     var plan: ColumnPlan?
   }
 
-  /// Builds the design from `table`'s columns, emptying each column once it is copied, so that the
-  /// peak memory is one X plus one column, not two X (Docs/performance.md, streaming memory).
-  static func assemble(_ table: inout NumericTable, plan: ColumnPlan) throws -> LoadedData {
+  /// The plan's columns as positions in the table.
+  struct Columns {
+    let response: Int
+    let predictors: [Int]
+    let weights: Int?
+    let intercept: Bool
+    /// Design columns.
+    var p: Int { predictors.count + (intercept ? 1 : 0) }
+  }
+
+  /// The plan's columns in `table`, checked before any value is looked at: something to fit, n > p,
+  /// distinct names (they become keys of the JSON report), none named "intercept" beside an intercept.
+  static func resolve(_ table: NumericTable, plan: ColumnPlan) throws -> Columns {
     let file = table.fileName
     // File column → table column, once: a firstIndex per column was quadratic (200 000 columns: minutes).
     var position: [Int: Int] = [:]
@@ -150,15 +172,13 @@ enum DataLoader {
       }
       return j
     }
-    let yIndex = try index(plan.response)
-    let xIndices = try plan.predictors.map(index)
-    let noIntercept = !plan.intercept
-    if noIntercept && xIndices.isEmpty {
+    let columns = Columns(response: try index(plan.response), predictors: try plan.predictors.map(index),
+                          weights: try plan.weights.map(index), intercept: plan.intercept)
+    if !columns.intercept && columns.predictors.isEmpty {
       throw CLIError.usage(plan.fromFormula ? "the formula has neither predictors nor an intercept: nothing to fit"
                              : "--no-intercept with no x columns leaves nothing to fit")
     }
-    let n = table.rowCount
-    let p = xIndices.count + (noIntercept ? 0 : 1)
+    let n = table.rowCount, p = columns.p
     if n == 0 {
       throw CLIError.data("\(file): no rows left after dropping \(table.droppedRows) rows with missing or "
         + "non-numeric values")
@@ -167,44 +187,60 @@ enum DataLoader {
       throw CLIError.data("\(file): too few rows: n = \(n) data row\(n == 1 ? "" : "s") for p = \(p) "
         + "coefficient\(p == 1 ? "" : "s") (n must exceed p)")
     }
-    // Names become keys of the JSON report, so they must be distinct (and not "intercept").
     var firstWithName: [String: Int] = [:]
-    for j in [yIndex] + xIndices {
+    for j in [columns.response] + columns.predictors {
       if let k = firstWithName.updateValue(j, forKey: table.names[j]) {
         let (a, b) = (min(j, k), max(j, k))
         throw CLIError.data("\(file): columns \(table.fileColumnNumbers[a]) and \(table.fileColumnNumbers[b]) "
           + "have the same name \(quoted(table.names[j])); rename one")
       }
     }
-    if !noIntercept, let j = xIndices.first(where: { table.names[$0] == "intercept" }) {
+    if columns.intercept, let j = columns.predictors.first(where: { table.names[$0] == "intercept" }) {
       throw CLIError.data("\(file): column \(describe(table, j)) is named \"intercept\", the name of the "
         + "intercept's coefficient; rename it or use --no-intercept")
     }
-    let response = table.columns[yIndex]
-    if let first = response.first, response.allSatisfy({ $0 == first }) {
-      throw CLIError.data("\(file): the response, column \(describe(table, yIndex)), is constant "
-        + "(every value is \(NumberText.significant(first, 17))): there is nothing to fit")
+    return columns
+  }
+
+  /// Throws when the response is constant, or a predictor is beside an intercept; `constantValue(j)` is
+  /// table column j's value when all its values are equal, nil otherwise.
+  static func checkNotConstant(_ table: NumericTable, _ columns: Columns, constantValue: (Int) -> Double?) throws {
+    let file = table.fileName
+    if let value = constantValue(columns.response) {
+      throw CLIError.data("\(file): the response, column \(describe(table, columns.response)), is constant "
+        + "(every value is \(NumberText.significant(value, 17))): there is nothing to fit")
     }
-    if !noIntercept {
-      for j in xIndices {
-        let column = table.columns[j]
-        if let first = column.first, column.allSatisfy({ $0 == first }) {
-          throw CLIError.data("\(file): column \(describe(table, j)) is constant (every value is \(NumberText.significant(first, 17))): "
-            + "it is collinear with the intercept; drop it or use --no-intercept")
-        }
+    guard columns.intercept else { return }
+    for j in columns.predictors {
+      if let value = constantValue(j) {
+        throw CLIError.data("\(file): column \(describe(table, j)) is constant (every value is \(NumberText.significant(value, 17))): "
+          + "it is collinear with the intercept; drop it or use --no-intercept")
       }
     }
-    let xNames = xIndices.map { table.names[$0] }
-    let values = DesignCopy.columnMajor(&table, predictors: xIndices, intercept: !noIntercept, rows: n)
+  }
+
+  /// Builds the design from `table`'s columns, emptying each column once it is copied, so that the
+  /// peak memory is one X plus one column, not two X (Docs/performance.md, streaming memory).
+  static func assemble(_ table: inout NumericTable, plan: ColumnPlan) throws -> LoadedData {
+    let file = table.fileName
+    let columns = try resolve(table, plan: plan)
+    let n = table.rowCount, p = columns.p
+    try checkNotConstant(table, columns) { j in
+      let column = table.columns[j]
+      guard let first = column.first, column.allSatisfy({ $0 == first }) else { return nil }
+      return first
+    }
+    let response = table.columns[columns.response]
+    let xNames = columns.predictors.map { table.names[$0] }
+    let values = DesignCopy.columnMajor(&table, predictors: columns.predictors, intercept: columns.intercept, rows: n)
     let design = try DesignMatrix(rows: n, columns: p, columnMajor: values,
-                                  names: (noIntercept ? [] : [DesignMatrix.interceptName]) + xNames,
-                                  hasIntercept: !noIntercept)
-    var loaded = LoadedData(fileName: file, yName: table.names[yIndex], xNames: xNames, response: response,
+                                  names: (columns.intercept ? [DesignMatrix.interceptName] : []) + xNames,
+                                  hasIntercept: columns.intercept)
+    var loaded = LoadedData(fileName: file, yName: table.names[columns.response], xNames: xNames, response: response,
                             design: design, lines: SourceLines(table: table, response: response),
                             droppedRows: table.droppedRows, underflows: table.underflows)
     loaded.unusedColumns = plan.unused
-    if let k = plan.weights {
-      let j = try index(k)
+    if let j = columns.weights {
       // The library checks the values (``Regression/validate(weights:design:highBreakdown:)``);
       // ``translate(_:data:)`` names their row and column.
       loaded.weights = table.columns[j]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RobustRegression
+import TabularIO
 
 /// `robustfit fit FILE [options]` (the default subcommand): one fit and its report.
 struct FitCommand: ParsableCommand {
@@ -93,6 +94,21 @@ struct FitCommand: ParsableCommand {
   @Flag(help: "Record and print the objective and scale of every iteration.")
   var history = false
 
+  @Flag(name: .customLong("out-of-core"), inversion: .prefixedNo, help: ArgumentHelp(
+    "Stream the file once into a binary column file and fit from it, keeping no row in memory (default: when the file would not fit in memory).",
+    discussion: "For l2, huber, pseudo-huber and general with α in [1, 2]; see Docs/scaling.md."))
+  var outOfCore: Bool?
+
+  @Option(name: .customLong("spill-dir"), help: ArgumentHelp(
+    "Where an out-of-core fit writes its binary column file (default: $TMPDIR, else /tmp); it is removed at exit.",
+    valueName: "dir"))
+  var spillDirectory: String?
+
+  @Option(name: .customLong("memory-limit"), help: ArgumentHelp(
+    "The memory a fit in memory may use before robustfit goes out of core, e.g. 8G or 500M (default: the available memory).",
+    valueName: "size"), transform: parseByteSize)
+  var memoryLimit: Int?
+
   @Option(parsing: .unconditional, help: ArgumentHelp(
     "The seed of the random subsets of --loss mm and s (the same seed gives the same fit).", valueName: "n"))
   var seed: UInt64 = 1
@@ -158,6 +174,7 @@ struct FitCommand: ParsableCommand {
     if let diagnostics { try OutputPaths.check(diagnostics, option: "--diagnostics", input: data.file) }
     if let profilePlot { try OutputPaths.check(profilePlot, option: "--profile-plot", input: data.file) }
     if let saveFit { try OutputPaths.check(saveFit, option: "--save-fit", input: data.file) }
+    if try goesOutOfCore() { return try runOutOfCore() }
     let loaded = try DataLoader.load(data)
     loaded.announce()
     let request = try self.request()
@@ -192,4 +209,61 @@ struct FitCommand: ParsableCommand {
       try Plotting.write(figureSize.map { $0.apply(to: chart) } ?? chart, to: profilePlot)
     }
   }
+
+  /// Whether this fit runs out of core: when asked, or when the file would not fit in memory (said on
+  /// stderr); an automatic choice the options do not allow is an error saying what to change.
+  func goesOutOfCore() throws -> Bool {
+    if outOfCore == false { return false }
+    let refusal = OutOfCore.refusal(self)
+    if outOfCore == true {
+      if let refusal { throw CLIError.usage(refusal) }
+      return true
+    }
+    guard let (need, available) = OutOfCore.memoryEstimate(path: data.file, limit: memoryLimit), need > available else {
+      return false
+    }
+    let why = "\(data.file): a fit in memory needs about \(ColumnFile.byteText(need)), more than the "
+      + "\(ColumnFile.byteText(available)) \(memoryLimit == nil ? "available" : "of --memory-limit")"
+    if let refusal {
+      throw CLIError.usage("\(why), and \(refusal); use --no-out-of-core to try in memory")
+    }
+    StandardError.note("\(why): fitting out of core (--no-out-of-core to fit in memory)")
+    return true
+  }
+
+  /// The out-of-core fit and its report (Docs/scaling.md).
+  func runOutOfCore() throws {
+    let directory = spillDirectory ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    let loaded: OutOfCore.Loaded
+    do {
+      loaded = try OutOfCore.load(data, directory: directory)
+    } catch let error as ColumnFileError {
+      throw CLIError(.failure, "\(data.file == "-" ? "<stdin>" : data.file): \(error) (--spill-dir names another directory)")
+    }
+    ProgressLine.shared.set("fitting \(loss.rawValue) out of core")
+    let outcome = try OutOfCore.fit(loaded, command: self)
+    ProgressLine.shared.finish()
+    if outcome.result.termination != "converged" {
+      StandardError.warning("the fit stopped by \(outcome.result.termination) after \(outcome.result.iterations) iterations")
+    }
+    let report = OutOfCoreReport(data: loaded, outcome: outcome)
+    switch format {
+    case .text: print(report.text(), terminator: "")
+    case .json: print(report.json().render())
+    case .csv: break
+    }
+  }
+}
+
+/// `8G`, `500M`, `1.5g`, `123456` (bytes): a size in bytes.
+func parseByteSize(_ text: String) throws -> Int {
+  let units: [Character: Double] = ["k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12]
+  var body = text.lowercased()
+  if body.hasSuffix("b") { body.removeLast() }
+  let factor = body.last.flatMap { units[$0] } ?? 1
+  if factor != 1 { body.removeLast() }
+  guard let value = Double(body), value.isFinite, value > 0, value * factor < 9e18 else {
+    throw ValidationError("--memory-limit takes a size such as 8G, 500M or 2000000000, not '\(text)'")
+  }
+  return Int(value * factor)
 }

@@ -24,13 +24,13 @@ struct TextReport {
     }
     facts.rows.append(["Loss", lossText])
     facts.rows.append(["Observations", "n = \(data.n), p = \(data.p), residual df = \(fit.residualDegreesOfFreedom)"])
-    out.append(leftAligned(facts))
+    out.append(facts.renderLabelled())
     out.append("")
     out.append(contentsOf: residualSection())
     out.append("")
     out.append(contentsOf: coefficientSection())
     out.append("")
-    out.append(leftAligned(summaryTable()))
+    out.append(summaryTable().renderLabelled())
     if let selection = fit.shapeSelection, !selection.profile.isEmpty {
       out.append("")
       out.append(contentsOf: profileSection(selection))
@@ -104,8 +104,8 @@ struct TextReport {
       return lines
     }
     let level = covariance.confidenceLevel
-    let lowerLabel = percentText((1 - level) / 2)
-    let upperLabel = percentText(1 - (1 - level) / 2)
+    let lowerLabel = NumberText.percent((1 - level) / 2)
+    let upperLabel = NumberText.percent(1 - (1 - level) / 2)
     var table = TextTable(header: ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", lowerLabel, upperLabel])
     for c in fit.coefficients {
       table.rows.append([
@@ -119,14 +119,8 @@ struct TextReport {
     }
     lines.append(table.render(indent: "  "))
     lines.append("  Standard errors: \(covariance.method).")
-    lines.append("  p-values and \(percentText(level)) intervals: Student's t with \(covariance.degreesOfFreedom) df.")
+    lines.append("  p-values and \(NumberText.percent(level)) intervals: Student's t with \(covariance.degreesOfFreedom) df.")
     return lines
-  }
-
-  private func percentText(_ fraction: Double) -> String {
-    let percent = fraction * 100
-    let text = percent == percent.rounded() ? String(Int(percent)) : String(format: "%g", percent)
-    return text + " %"
   }
 
   private func summaryTable() -> TextTable {
@@ -136,7 +130,7 @@ struct TextReport {
     t.rows.append(["Shape α", alphaText])
     if let interval = fit.shapeSelection?.alphaInterval {
       var text = "[\(NumberText.alpha(interval.lower)), \(NumberText.alpha(interval.upper))]  "
-        + "(\(percentText(interval.level)) profile likelihood"
+        + "(\(NumberText.percent(interval.level)) profile likelihood"
       let ends = [(interval.lowerOnBound, "lower"), (interval.upperOnBound, "upper")].filter(\.0).map(\.1)
       if !ends.isEmpty { text += "; \(ends.joined(separator: " and ")) end on the range's bound" }
       t.rows.append(["α interval", text + ")"])
@@ -236,11 +230,4 @@ struct TextReport {
     return text
   }
 
-  /// A two-column table without a header, first column left-aligned, second as it is.
-  private func leftAligned(_ table: TextTable) -> String {
-    let width = table.rows.map { $0[0].count }.max() ?? 0
-    return table.rows.map { row in
-      row[0] + String(repeating: " ", count: width - row[0].count) + "  " + row[1]
-    }.joined(separator: "\n")
-  }
 }

@@ -1,0 +1,114 @@
+import Foundation
+import RobustRegression
+import TabularIO
+
+/// The report of an out-of-core fit, text or JSON: the report of a fit in memory for what an
+/// out-of-core fit has (the coefficients with standard errors, t, p and intervals; c, σ̂, the objective
+/// and the iterations, under the same keys), then where the data went and how many passes read them.
+/// It has no residual quantiles, outliers or R², which need every residual.
+struct OutOfCoreReport {
+  let data: OutOfCore.Loaded
+  let outcome: OutOfCore.Outcome
+
+  private var result: DistributedFit.Result { outcome.result }
+  private var degreesOfFreedom: Int { max(1, result.rows - result.coefficients.count) }
+
+  /// Per coefficient: t, the two-sided p-value and the interval (nil without standard errors).
+  private var inference: [(t: Double, p: Double, low: Double, high: Double)]? {
+    guard let errors = result.standardErrors else { return nil }
+    let df = Double(degreesOfFreedom)
+    let q = StudentT.quantile(1 - (1 - outcome.level) / 2, degreesOfFreedom: df)
+    return zip(result.coefficients, errors).map { b, se in
+      let t = b / se
+      return (t, StudentT.twoSidedPValue(t, degreesOfFreedom: df), b - q * se, b + q * se)
+    }
+  }
+
+  private var passesText: String {
+    let total = result.passes.values.reduce(0, +)
+    let kinds = result.passes.keys.sorted().map { "\($0) \(result.passes[$0]!)" }.joined(separator: ", ")
+    return "\(total) over the data in \(seconds(outcome.seconds)) (\(kinds))"
+  }
+
+  private func seconds(_ s: Double) -> String { String(format: s < 10 ? "%.2f s" : "%.1f s", s) }
+
+  func text() -> String {
+    var out = ["Robust linear regression (robustfit \(RobustfitCommand.version)): \(data.yName) ~ "
+                 + result.names.joined(separator: " + "), ""]
+    var facts = TextTable(header: [])
+    facts.rows.append(["File", data.fileName + (data.droppedRows > 0 ? " (\(data.droppedRows) rows with missing values dropped)" : "")])
+    facts.rows.append(["Out of core", "binary column file of \(ColumnFile.byteText(data.file.bytes)) in "
+                         + "\(data.file.directory) (removed at exit), written in \(seconds(data.writeSeconds))"])
+    facts.rows.append(["Loss", outcome.lossText])
+    facts.rows.append(["Observations", "n = \(result.rows), p = \(result.coefficients.count), residual df = \(degreesOfFreedom)"])
+    out.append(facts.renderLabelled())
+    out.append("")
+    out.append("Coefficients:")
+    if let inference, let errors = result.standardErrors {
+      let level = outcome.level
+      var table = TextTable(header: ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)",
+                                     NumberText.percent((1 - level) / 2), NumberText.percent(1 - (1 - level) / 2)])
+      for k in result.names.indices {
+        table.rows.append([result.names[k], NumberText.significant(result.coefficients[k]), NumberText.significant(errors[k]),
+                           String(format: "%.3f", inference[k].t), NumberText.pValue(inference[k].p),
+                           NumberText.significant(inference[k].low), NumberText.significant(inference[k].high)])
+      }
+      out.append(table.render(indent: "  "))
+      out.append("  Standard errors: Huber sandwich (H1).")
+      out.append("  p-values and \(NumberText.percent(level)) intervals: Student's t with \(degreesOfFreedom) df.")
+    } else {
+      var table = TextTable(header: ["", "Estimate"])
+      for k in result.names.indices { table.rows.append([result.names[k], NumberText.significant(result.coefficients[k])]) }
+      out.append(table.render(indent: "  "))
+      out.append("  (standard errors not available: the mean of ψ′ is 0)")
+    }
+    out.append("")
+    var summary = TextTable(header: [])
+    summary.rows.append(["Loss scale c", NumberText.significant(result.scale) + outcome.scaleNote])
+    summary.rows.append(["Residual scale σ̂", NumberText.significant(result.sigma) + "  (median |r| / 0.6745, exact)"])
+    summary.rows.append(["Objective Σρ(r/c)", NumberText.significant(result.objective, 8)])
+    summary.rows.append(["Iterations", "\(result.iterations) (\(result.termination))"])
+    summary.rows.append(["Passes", passesText])
+    out.append(summary.renderLabelled())
+    return out.joined(separator: "\n") + "\n"
+  }
+
+  func json() -> JSONValue {
+    func keyed(_ values: [Double]?) -> JSONValue {
+      .object(result.names.indices.map { (result.names[$0], JSONValue.number(values?[$0])) })
+    }
+    let inference = self.inference
+    return .object([
+      ("robustfit", .string(RobustfitCommand.version)),
+      ("file", .string(data.fileName)),
+      ("y", .string(data.yName)),
+      ("loss", .string(outcome.lossName)),
+      ("n", .int(result.rows)),
+      ("p", .int(result.coefficients.count)),
+      ("coefficients", keyed(result.coefficients)),
+      ("standard_errors", keyed(result.standardErrors)),
+      ("t_values", keyed(inference?.map(\.t))),
+      ("p_values", keyed(inference?.map(\.p))),
+      ("conf_int", .object(result.names.indices.map { k in
+        (result.names[k], inference.map { .array([.number($0[k].low), .number($0[k].high)]) } ?? .null)
+      })),
+      ("confidence_level", .number(outcome.level)),
+      ("degrees_of_freedom", .int(degreesOfFreedom)),
+      ("scale", .number(result.scale)),
+      ("sigma", .number(result.sigma)),
+      ("tuning", .number(outcome.tuning)),
+      ("objective", .number(result.objective)),
+      ("iterations", .int(result.iterations)),
+      ("converged", .bool(result.termination == "converged")),
+      ("termination", .string(result.termination)),
+      ("dropped_rows", .int(data.droppedRows)),
+      ("out_of_core", .object([
+        ("directory", .string(data.file.directory)),
+        ("bytes", .int(data.file.bytes)),
+        ("write_seconds", .number(data.writeSeconds)),
+        ("fit_seconds", .number(outcome.seconds)),
+        ("passes", .object(result.passes.keys.sorted().map { ($0, .int(result.passes[$0]!)) })),
+      ])),
+    ])
+  }
+}
