@@ -11,6 +11,7 @@ and the pass counts.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -85,6 +86,7 @@ def main():
     print(f"iterations {iterations}; passes {result['passes']}; largest relative coefficient difference {worst:.2e}")
     print(f"Spark / CLI time: {statistics.median(distributed) / statistics.median(cli):.1f}")
     spark.stop()
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
