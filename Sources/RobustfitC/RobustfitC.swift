@@ -5,9 +5,10 @@ import RobustRegression
 //
 // Driver side
 //   void  *rf_fit_create(const char *loss, double alpha, double tuning, double fixed_scale,
-//                        int32_t predictors, int32_t intercept, double tolerance, int32_t max_iterations,
-//                        char *error, int64_t error_capacity);
-//         alpha, tuning, fixed_scale: NaN for "not given". NULL on error (message in `error`).
+//                        int32_t predictors, int32_t intercept, int32_t weighted, double tolerance,
+//                        int32_t max_iterations, char *error, int64_t error_capacity);
+//         alpha, tuning, fixed_scale: NaN for "not given"; weighted: 1 when every batch comes with a case
+//         weights column (rf_batch_pass's `weights`), 0 when none does. NULL on error (message in `error`).
 //   int32_t rf_fit_run(void *fit, rf_pass_callback pass, void *context, char *error, int64_t error_capacity);
 //         0 on success; 1 on a fit error (message in `error`).
 //   int64_t rf_fit_result_json(void *fit, char *buffer, int64_t capacity);
@@ -27,8 +28,9 @@ import RobustRegression
 //   int64_t rf_batch_pass(const double *request, int64_t request_count, const double *const *x,
 //                         int32_t predictors, const double *y, const double *weights, int64_t rows,
 //                         double *out, int64_t out_capacity, char *error, int64_t error_capacity);
-//         x: one pointer per predictor column (float64, no nulls), y the response, weights must be NULL
-//         (case weights are not distributed yet). Returns the doubles written, or −1 (message in `error`).
+//         x: one pointer per predictor column (float64, no nulls), y the response, weights the case
+//         weights (frequency weights, ≥ 0) when the fit is weighted, else NULL. Returns the doubles
+//         written, or −1 (message in `error`).
 //
 // Memory: every buffer belongs to its caller; the library copies what it keeps. A fit handle is freed by
 // rf_fit_free only. Not thread-safe per handle; rf_batch_pass is reentrant.
@@ -58,7 +60,8 @@ func given(_ value: Double) -> Double? { value.isNaN ? nil : value }
 
 @_cdecl("rf_fit_create")
 public func rf_fit_create(_ loss: UnsafePointer<CChar>?, _ alpha: Double, _ tuning: Double, _ fixedScale: Double,
-                          _ predictors: Int32, _ intercept: Int32, _ tolerance: Double, _ maxIterations: Int32,
+                          _ predictors: Int32, _ intercept: Int32, _ weighted: Int32, _ tolerance: Double,
+                          _ maxIterations: Int32,
                           _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64)
   -> UnsafeMutableRawPointer? {
   guard let loss else {
@@ -68,7 +71,8 @@ public func rf_fit_create(_ loss: UnsafePointer<CChar>?, _ alpha: Double, _ tuni
   do {
     let fit = try DistributedFit(lossName: String(cString: loss), alpha: given(alpha), tuning: given(tuning),
                                  fixedScale: given(fixedScale), predictors: Int(predictors),
-                                 intercept: intercept != 0, tolerance: tolerance, maxIterations: Int(maxIterations))
+                                 intercept: intercept != 0, weighted: weighted != 0, tolerance: tolerance,
+                                 maxIterations: Int(maxIterations))
     return Unmanaged.passRetained(FitHandle(fit: fit)).toOpaque()
   } catch {
     report(error.description, to: errorBuffer, capacity: errorCapacity)
@@ -122,7 +126,9 @@ func json(_ r: DistributedFit.Result) -> String {
   return """
     {"coefficients": \(array(r.coefficients)), "standard_errors": \(r.standardErrors.map(array) ?? "null"), \
     "scale": \(number(r.scale)), "sigma": \(number(r.sigma)), "objective": \(number(r.objective)), \
-    "iterations": \(r.iterations), "termination": "\(r.termination)", "n": \(r.rows), "passes": {\(passes)}}
+    "iterations": \(r.iterations), "termination": "\(r.termination)", "n": \(r.rows), \
+    "alpha": \(r.alpha.map(number) ?? "null"), "alpha_standard_error": \(r.alphaStandardError.map(number) ?? "null"), \
+    "passes": {\(passes)}}
     """
 }
 
@@ -165,10 +171,6 @@ public func rf_batch_pass(_ request: UnsafePointer<Double>?, _ count: Int64,
     report("the pass request is malformed", to: errorBuffer, capacity: errorCapacity)
     return -1
   }
-  guard weights == nil else {
-    report("case weights are not supported by the distributed fit yet", to: errorBuffer, capacity: errorCapacity)
-    return -1
-  }
   guard let y, let out, rows >= 0, predictors >= 0, predictors == 0 || x != nil else {
     report("a null column or output pointer, or a negative count", to: errorBuffer, capacity: errorCapacity)
     return -1
@@ -182,7 +184,7 @@ public func rf_batch_pass(_ request: UnsafePointer<Double>?, _ count: Int64,
     columns.append(column)
   }
   do {
-    let written = try BatchPass.evaluate(decoded, x: columns, y: y, rows: Int(rows),
+    let written = try BatchPass.evaluate(decoded, x: columns, y: y, weights: weights, rows: Int(rows),
                                          output: UnsafeMutableBufferPointer(start: out, count: Int(outCapacity)))
     return Int64(written)
   } catch {

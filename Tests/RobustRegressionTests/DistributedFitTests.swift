@@ -12,20 +12,31 @@ struct DistributedFitTests {
     return (design, y)
   }
 
-  /// A host over `batches` row ranges of the data, merged in batch order.
-  static func host(_ design: DesignMatrix, _ y: [Double], batches: Int) -> PassHost {
+  /// A host over `batches` row ranges of the data (with case `weights` when given), merged in batch
+  /// order; `order` permutes the rows first (a shuffled DataFrame).
+  static func host(_ design: DesignMatrix, _ y: [Double], weights: [Double]? = nil, batches: Int,
+                   order: [Int]? = nil) -> PassHost {
     let n = design.rows, predictors = design.columns - 1
+    let order = order ?? Array(0..<n)
     return { request in
       var merged: [Double]? = nil
       for b in 0..<batches {
-        let range = (b * n / batches)..<((b + 1) * n / batches)
-        let xs = (0..<predictors).map { j in Array(design.values[((j + 1) * n + range.lowerBound)..<((j + 1) * n + range.upperBound)]) }
-        let ys = Array(y[range])
-        var out = [Double](repeating: 0, count: request.batchCapacity(rows: range.count))
+        let rows = order[(b * n / batches)..<((b + 1) * n / batches)]
+        let xs = (0..<predictors).map { j in rows.map { design.values[(j + 1) * n + $0] } }
+        let ys = rows.map { y[$0] }
+        let ws = weights.map { w in rows.map { w[$0] } }
+        var out = [Double](repeating: 0, count: request.batchCapacity(rows: rows.count))
         let written = try xs.withUnsafeBufferPointers { pointers in
           try ys.withUnsafeBufferPointer { yb in
-            try out.withUnsafeMutableBufferPointer {
-              try BatchPass.evaluate(request, x: pointers, y: yb.baseAddress!, rows: range.count, output: $0)
+            try out.withUnsafeMutableBufferPointer { output in
+              if let ws {
+                try ws.withUnsafeBufferPointer { wb in
+                  try BatchPass.evaluate(request, x: pointers, y: yb.baseAddress!, weights: wb.baseAddress!,
+                                         rows: rows.count, output: output)
+                }
+              } else {
+                try BatchPass.evaluate(request, x: pointers, y: yb.baseAddress!, rows: rows.count, output: output)
+              }
             }
           }
         }
@@ -71,10 +82,154 @@ struct DistributedFitTests {
     }
   }
 
-  @Test("Losses without a distributed start are refused")
-  func refusesOtherLosses() {
+  /// Case weights of `kind` for n rows: whole numbers 0–3 (frequency weights, some rows left out) or
+  /// fractions in (0, 2).
+  static func caseWeights(_ kind: String, rows n: Int, seed: UInt64) -> [Double] {
+    var generator = SplitMix64(seed: seed)
+    return (0..<n).map { _ in
+      let u = Double(generator.next() >> 11) * 0x1p-53
+      return kind == "integer" ? (u * 4).rounded(.down) : 0.05 + 1.9 * u
+    }
+  }
+
+  /// A shuffled order of n rows.
+  static func shuffled(_ n: Int, seed: UInt64) -> [Int] {
+    var generator = SplitMix64(seed: seed)
+    var order = Array(0..<n)
+    for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+    return order
+  }
+
+  @Test("Case weights: coefficients, c, σ̂ and standard errors of the weighted fit in memory to 1e-10",
+        arguments: [("huber", nil), ("general", 1.5), ("l2", nil)] as [(String, Double?)],
+        [(1, false), (7, false), (4, true)])
+  func weightedMatchesFitInMemory(loss: (name: String, alpha: Double?), batching: (count: Int, shuffle: Bool)) throws {
+    let (name, alpha) = loss
+    let (design, y) = try Self.data(rows: 2003, predictors: 3, seed: 23)
+    for kind in ["integer", "fraction"] {
+      let weights = Self.caseWeights(kind, rows: design.rows, seed: 41)
+      let single = try Regression(loss: Loss(name: name, alpha: alpha)!).fit(design, response: y, weights: weights)
+      let fit = try DistributedFit(lossName: name, alpha: alpha, tuning: nil, fixedScale: nil, predictors: 3,
+                                   intercept: true, weighted: true, tolerance: 1e-10, maxIterations: 500)
+      let order = batching.shuffle ? Self.shuffled(design.rows, seed: 3) : nil
+      let distributed = try fit.run(names: design.names, host: Self.host(design, y, weights: weights,
+                                                                         batches: batching.count, order: order))
+      func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-10 * max(abs(a), abs(b)) }
+      #expect(zip(distributed.coefficients, single.estimates).allSatisfy(close), "\(kind)")
+      #expect(zip(distributed.standardErrors!, single.standardErrors!).allSatisfy(close), "\(kind)")
+      #expect(close(distributed.scale, single.lossScale), "\(kind)")
+      #expect(close(distributed.sigma, single.residualScale), "\(kind)")
+      #expect(distributed.iterations == single.iterations, "\(kind)")
+      // σ̂ at most steps from the weighted window pass alone.
+      if name != "l2" {
+        #expect(distributed.passes["window", default: 0] > distributed.passes["histogram", default: 0], "\(kind)")
+      }
+    }
+  }
+
+  @Test("The weighted MAD of the histogram passes equals Selection.weightedMedian, ties at W/2 included",
+        arguments: ["integer", "fraction", "tie"])
+  func exactWeightedMedian(kind: String) throws {
+    let n = 3000
+    let (design, y) = try Self.data(rows: n, predictors: 2, seed: 9)
+    // "tie": weights 2 and 0 only, 1500 rows of weight 2: the cumulative weight meets W/2 exactly at the
+    // 750th value, and the median is the midpoint of it and the next.
+    let weights = kind == "tie" ? (0..<n).map { $0 % 2 == 0 ? 2.0 : 0 }
+      : Self.caseWeights(kind, rows: n, seed: 11)
+    let beta = [0.1, -0.2, 0.3]
+    let memory = WeightedPass(design: design, response: y, caseWeights: weights)
+    memory.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+    let expected = memory.residualScale(of: Array(memory.residuals))
+    for batches in [1, 5] {
+      let pass = DistributedPass(predictors: 2, intercept: true, rows: n, responseMagnitude: 1, weighted: true,
+                                 totalWeight: weights.reduce(0, +),
+                                 host: Self.host(design, y, weights: weights, batches: batches,
+                                                 order: Self.shuffled(n, seed: 5)))
+      #expect(try pass.medianAbsoluteResidual(at: beta) / Selection.madConsistency == expected)
+      // The window route: one pass over a band around the median gives the same value.
+      let center = expected * Selection.madConsistency
+      try pass.sweepResiduals(beta: beta, medianWindow: .init(lower: 0.95 * center, upper: 1.05 * center),
+                              selection: nil)
+      let scratch = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+      #expect(try pass.medianAbsoluteResidual(scratch: scratch).map { $0 / Selection.madConsistency } == expected)
+      #expect(pass.passes[.window] == 1)
+    }
+  }
+
+  @Test("A weighted request without a weights column, or weights on an unweighted fit, is refused")
+  func weightsMustMatchRequest() throws {
+    let (design, y) = try Self.data(rows: 50, predictors: 1, seed: 2)
+    let weights = [Double](repeating: 1, count: 50)
+    let unweighted = try DistributedFit(lossName: "huber", alpha: nil, tuning: nil, fixedScale: nil, predictors: 1,
+                                        intercept: true, tolerance: 1e-10, maxIterations: 10)
     #expect(throws: DistributedFitError.self) {
-      _ = try DistributedFit(lossName: "cauchy", alpha: nil, tuning: nil, fixedScale: nil, predictors: 1,
+      _ = try unweighted.run(names: design.names, host: Self.host(design, y, weights: weights, batches: 2))
+    }
+    let weighted = try DistributedFit(lossName: "huber", alpha: nil, tuning: nil, fixedScale: nil, predictors: 1,
+                                      intercept: true, weighted: true, tolerance: 1e-10, maxIterations: 10)
+    #expect(throws: DistributedFitError.self) {
+      _ = try weighted.run(names: design.names, host: Self.host(design, y, batches: 2))
+    }
+    var negative = weights
+    negative[7] = -1
+    #expect(throws: DistributedFitError.self) {
+      _ = try weighted.run(names: design.names, host: Self.host(design, y, weights: negative, batches: 2))
+    }
+  }
+
+  /// The rows in the canonical order of ``DriverSample``: increasing (y, x₁, …, x_k, w) lexicographically.
+  static func canonical(_ design: DesignMatrix, _ y: [Double], weights: [Double]?) throws
+    -> (DesignMatrix, [Double], [Double]?) {
+    let n = design.rows, p = design.columns
+    func record(_ i: Int) -> [Double] { [y[i]] + (1..<p).map { design.values[$0 * n + i] } + (weights.map { [$0[i]] } ?? []) }
+    let order = (0..<n).sorted { i, j in
+      let a = record(i), b = record(j)
+      return a.lexicographicallyPrecedes(b)
+    }
+    var values = [Double](repeating: 1, count: n * p)
+    for (row, i) in order.enumerated() { for j in 1..<p { values[j * n + row] = design.values[j * n + i] } }
+    return (DesignMatrix(checkedRows: n, columns: p, values: values, names: design.names, hasIntercept: true),
+            order.map { y[$0] }, weights.map { w in order.map { w[$0] } })
+  }
+
+  @Test("Losses fitted on the driver's rows (adaptive, mm, s, cauchy, l1): the fit in memory of the rows in canonical order",
+        arguments: ["adaptive", "mm", "s", "cauchy", "l1"], [false, true])
+  func driverRowsMatchFitInMemory(name: String, weighted: Bool) throws {
+    let (design, y) = try Self.data(rows: 301, predictors: 2, seed: 31)
+    let weights = weighted ? Self.caseWeights("integer", rows: design.rows, seed: 8).map { max($0, 1) } : nil
+    let (sorted, sortedY, sortedWeights) = try Self.canonical(design, y, weights: weights)
+    let single = try Regression(loss: Loss(name: name)!).fit(sorted, response: sortedY, weights: sortedWeights)
+    let fit = try DistributedFit(lossName: name, alpha: nil, tuning: nil, fixedScale: nil, predictors: 2,
+                                 intercept: true, weighted: weighted, tolerance: 1e-10, maxIterations: 500)
+    for (batches, shuffle) in [(1, false), (4, true)] {
+      let host = Self.host(design, y, weights: weights, batches: batches,
+                           order: shuffle ? Self.shuffled(design.rows, seed: 12) : nil)
+      let distributed = try fit.run(names: design.names, host: host)
+      // The same rows in the same order through the same code: the same doubles.
+      #expect(distributed.coefficients == single.estimates)
+      #expect(distributed.standardErrors == single.standardErrors)
+      // L1 has no loss scale: NaN (null in the JSON, as the CLI prints it).
+      #expect(name == "l1" ? distributed.scale.isNaN : distributed.scale == single.lossScale)
+      #expect(distributed.sigma == single.residualScale)
+      #expect(distributed.alpha == single.shape.alpha)
+      #expect(distributed.iterations == single.iterations)
+    }
+  }
+
+  @Test("Above the driver's limit of rows a loss without distributed sums is refused, before any row moves")
+  func refusesLargeDriverFits() throws {
+    let limit = DriverSample.limit(columns: 2)
+    let (design, y) = try Self.data(rows: limit + 1, predictors: 1, seed: 4)
+    let fit = try DistributedFit(lossName: "adaptive", alpha: nil, tuning: nil, fixedScale: nil, predictors: 1,
+                                 intercept: true, tolerance: 1e-10, maxIterations: 10)
+    let inner = Self.host(design, y, batches: 2)
+    var kinds: [PassRequest.Kind] = []
+    #expect(throws: DistributedFitError.self) {
+      _ = try fit.run(names: design.names, host: { kinds.append($0.kind); return try inner($0) })
+    }
+    #expect(kinds == [.range])
+    #expect(throws: DistributedFitError.self) {
+      _ = try DistributedFit(lossName: "mm", alpha: nil, tuning: 3, fixedScale: nil, predictors: 1,
                              intercept: true, tolerance: 1e-10, maxIterations: 10)
     }
   }

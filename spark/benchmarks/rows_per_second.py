@@ -1,7 +1,8 @@
-"""Rows per second per core of a Huber fit: robustfit_spark in Spark local[N] against the CLI, on the
-standard benchmark data (robustfit-bench --csv, n rows, p = 10) written as Parquet with 8 partitions.
+"""Rows per second per core of a fit (Huber by default): robustfit_spark in Spark local[N] against the CLI,
+on the standard benchmark data (robustfit-bench --csv, n rows, p = 10) written as Parquet with 8
+partitions; with --weighted a case-weights column w (whole numbers 1-3, seeded) is added first.
 
-    python3 spark/benchmarks/rows_per_second.py [--n 1e6] [--cores 2] [--repeats 3]
+    python3 spark/benchmarks/rows_per_second.py [--n 1e6] [--cores 2] [--repeats 3] [--loss huber] [--weighted]
 
 Prints the median wall time of each (CLI: the whole process, CSV parse included; Spark: fit() on the
 cached Parquet DataFrame, Spark's start and the first read excluded), rows × iterations / (time × cores),
@@ -10,6 +11,7 @@ and the pass counts.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,12 +33,22 @@ def main():
     parser.add_argument("--n", default="1e6")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--loss", default="huber")
+    parser.add_argument("--weighted", action="store_true")
     args = parser.parse_args()
     n = int(float(args.n))
     work = tempfile.mkdtemp()
     csv = os.path.join(work, "bench.csv")
     subprocess.run([os.path.join(ROOT, ".build/release/robustfit-bench"), "--n", str(n), "--p", "10", "--csv", csv],
                    check=True, capture_output=True)
+    weights = None
+    if args.weighted:
+        import numpy as np
+        import pandas as pd
+        table = pd.read_csv(csv)
+        table["w"] = np.random.default_rng(1).integers(1, 4, len(table)).astype(float)
+        table.to_csv(csv, index=False)
+        weights = "w"
     spark = (SparkSession.builder.master(f"local[{args.cores}]").config("spark.ui.enabled", "false")
              .config("spark.sql.execution.arrow.maxRecordsPerBatch", "65536").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
@@ -47,11 +59,12 @@ def main():
     cli, distributed = [], []
     for _ in range(args.repeats):
         start = time.perf_counter()
-        single = json.loads(subprocess.run([os.path.join(ROOT, ".build/release/robustfit"), csv, "--loss", "huber",
-                                            "--format", "json"], check=True, capture_output=True, text=True).stdout)
+        command = [os.path.join(ROOT, ".build/release/robustfit"), csv, "--loss", args.loss, "--format", "json"]
+        command += ["--weights", weights] if weights else []
+        single = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
         cli.append(time.perf_counter() - start)
         start = time.perf_counter()
-        result = robustfit_spark.fit(df, y="y", loss="huber", cache=False)
+        result = robustfit_spark.fit(df, y="y", loss=args.loss, weights=weights, cache=False)
         distributed.append(time.perf_counter() - start)
     # Spark's floor per pass: the same mapInArrow over the same cached data, counting rows only.
     import pyarrow as pa
@@ -73,6 +86,7 @@ def main():
     print(f"iterations {iterations}; passes {result['passes']}; largest relative coefficient difference {worst:.2e}")
     print(f"Spark / CLI time: {statistics.median(distributed) / statistics.median(cli):.1f}")
     spark.stop()
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

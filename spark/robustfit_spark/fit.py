@@ -21,8 +21,8 @@ class FitError(RuntimeError):
     """The library refused the fit or a pass failed."""
 
 
-def _batch_pass(lib, request, columns, y, rows):
-    """One batch through rf_batch_pass: the doubles it wrote."""
+def _batch_pass(lib, request, columns, y, weights, rows):
+    """One batch through rf_batch_pass (weights: None, or the batch's case weights): the doubles it wrote."""
     req = request.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
     capacity = lib.rf_batch_capacity(req, request.size, rows)
     if capacity < 0:
@@ -32,7 +32,9 @@ def _batch_pass(lib, request, columns, y, rows):
         *[c.ctypes.data_as(ctypes.POINTER(ctypes.c_double)) for c in columns])
     error = ctypes.create_string_buffer(512)
     written = lib.rf_batch_pass(req, request.size, pointers, len(columns),
-                                y.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), None, rows,
+                                y.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+                                None if weights is None else weights.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
+                                rows,
                                 out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), capacity, error, len(error))
     if written < 0:
         raise FitError(error.value.decode())
@@ -47,7 +49,7 @@ def _column(batch, index):
     return np.ascontiguousarray(array.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def _partition_function(request_bytes, merge, predictors, library):
+def _partition_function(request_bytes, merge, predictors, weighted, library):
     """The function mapInArrow runs on each partition: its merged answer, tagged with its index."""
     def run(batches):
         lib = _native.load(library)
@@ -59,7 +61,8 @@ def _partition_function(request_bytes, merge, predictors, library):
                 continue
             columns = [_column(batch, j) for j in range(predictors)]
             y = _column(batch, predictors)
-            answer = _batch_pass(lib, request, columns, y, batch.num_rows)
+            weights = _column(batch, predictors + 1) if weighted else None
+            answer = _batch_pass(lib, request, columns, y, weights, batch.num_rows)
             if merge == 0:
                 total = answer.copy() if total is None else total + answer
             else:
@@ -73,9 +76,9 @@ def _partition_function(request_bytes, merge, predictors, library):
     return run
 
 
-def _run_pass(data, request, merge, expected, predictors, library):
+def _run_pass(data, request, merge, expected, predictors, weighted, library):
     """One pass over every partition of `data`, merged in partition order."""
-    function = _partition_function(request.tobytes(), merge, predictors, library)
+    function = _partition_function(request.tobytes(), merge, predictors, weighted, library)
     rows = data.mapInArrow(function, "partition int, payload binary").collect()
     rows.sort(key=lambda row: row["partition"])
     arrays = [np.frombuffer(row["payload"], dtype=np.float64) for row in rows]
@@ -88,17 +91,21 @@ def _run_pass(data, request, merge, expected, predictors, library):
 
 
 def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=None, intercept=True,
-        tolerance=1e-10, max_iterations=500, cache=True, library=None):
-    """Fits y on the columns x (default: every other column) of the Spark DataFrame `df` with robustfit's
-    `loss` (l2, huber, pseudo-huber, general with alpha in [1, 2]), the MAD scale re-estimated at every
-    step (or `fixed_scale`). Returns a dict: coefficients and standard errors by name, scale (c), sigma
-    (the MAD of the final residuals), objective, iterations, termination, n and the passes run.
+        weights=None, tolerance=1e-10, max_iterations=500, cache=True, library=None):
+    """Fits y on the columns x (default: every other column but `weights`) of the Spark DataFrame `df`
+    with robustfit's `loss` (l2, huber, pseudo-huber, general with alpha in [1, 2]), the MAD scale
+    re-estimated at every step (or `fixed_scale`). `weights`: a column of case weights (frequency
+    weights, >= 0: row i counts as w_i rows, the CLI's --weights). Returns a dict: coefficients and
+    standard errors by name, scale (c), sigma (the MAD of the final residuals), objective, iterations,
+    termination, n and the passes run.
     """
     if x is None:
-        x = [c for c in df.columns if c != y]
+        x = [c for c in df.columns if c not in (y, weights)]
     x = list(x)
+    weighted = weights is not None
     data = df.select(*[F.col(c).cast("double").alias(f"x{j}") for j, c in enumerate(x)],
-                     F.col(y).cast("double").alias("y"))
+                     F.col(y).cast("double").alias("y"),
+                     *([F.col(weights).cast("double").alias("w")] if weighted else []))
     if cache:
         data = data.cache()
     library = _native.library_path(library)
@@ -107,7 +114,7 @@ def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=No
     error = ctypes.create_string_buffer(1024)
     handle = lib.rf_fit_create(loss.encode(), nan if alpha is None else alpha, nan if tuning is None else tuning,
                                nan if fixed_scale is None else fixed_scale, len(x), 1 if intercept else 0,
-                               tolerance, max_iterations, error, len(error))
+                               1 if weighted else 0, tolerance, max_iterations, error, len(error))
     if not handle:
         raise FitError(error.value.decode())
     kept, failures = [None], []
@@ -115,7 +122,8 @@ def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=No
     def callback(_context, request_pointer, request_count, merge, expected, result, count):
         try:
             request = np.ctypeslib.as_array(request_pointer, (request_count,)).copy()
-            merged = np.ascontiguousarray(_run_pass(data, request, merge, expected, len(x), library))
+            merged = np.ascontiguousarray(_run_pass(data, request, merge, expected, len(x), weighted,
+                                                           library))
             kept[0] = merged
             result[0] = merged.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
             count[0] = merged.size

@@ -27,10 +27,12 @@ TOLERANCE = 1e-10
 BIG_ROWS = int(float(os.environ.get("ROBUSTFIT_SPARK_ROWS", "1e6")))
 
 
-def cli_fit(path, loss, alpha=None):
+def cli_fit(path, loss, alpha=None, weights=None):
     command = [CLI, path, "--loss", loss, "--format", "json"]
     if alpha is not None:
         command += ["--alpha", repr(alpha)]
+    if weights is not None:
+        command += ["--weights", weights]
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
@@ -63,10 +65,14 @@ class Parity(unittest.TestCase):
                 worst = max(worst, error)
                 self.assertLessEqual(error, TOLERANCE, f"{label}: {key}[{name}] {distributed[key][name]!r} "
                                                        f"vs {single[key][name]!r}")
-        for key in ("scale", "sigma"):
-            error = relative(distributed[key], single[key])
+        for key in ("scale", "sigma", "alpha", "alpha_se"):
+            theirs = distributed["alpha_standard_error" if key == "alpha_se" else key]
+            if single.get(key) is None:
+                self.assertIsNone(theirs, f"{label}: {key}")
+                continue
+            error = relative(theirs, single[key])
             worst = max(worst, error)
-            self.assertLessEqual(error, TOLERANCE, f"{label}: {key} {distributed[key]!r} vs {single[key]!r}")
+            self.assertLessEqual(error, TOLERANCE, f"{label}: {key} {theirs!r} vs {single[key]!r}")
         self.assertEqual(distributed["termination"], single["termination"], label)
         print(f"  {label}: n = {distributed['n']}, {distributed['iterations']} iterations "
               f"(CLI {single['iterations']}), largest relative difference {worst:.2e}", flush=True)
@@ -81,6 +87,48 @@ class Parity(unittest.TestCase):
             df = self.spark.read.csv(path, header=True, inferSchema=True)
             distributed = robustfit_spark.fit(df, y=single["y"], loss=loss, alpha=alpha)
             self.assertSameFit(distributed, single, f"{file} {loss}")
+
+    def test_case_weights(self):
+        """Frequency weights: the fixture's whole weights, and fractional ones added to a fixture."""
+        import numpy as np
+        import pandas as pd
+        table = pd.read_csv(os.path.join(ROOT, "Fixtures", "heavy_tailed.csv"))
+        table["w"] = np.random.default_rng(17).uniform(0.05, 2.0, len(table)).round(6)
+        fractional = os.path.join(self.temporary.name, "heavy_tailed_weighted.csv")
+        table.to_csv(fractional, index=False)
+        cases = [(os.path.join(ROOT, "Fixtures", "weighted_line.csv"), "huber", None, 1),
+                 (fractional, "general", 1.5, 3)]
+        for path, loss, alpha, partitions in cases:
+            single = cli_fit(path, loss, alpha, weights="w")
+            df = self.spark.read.csv(path, header=True, inferSchema=True).repartition(partitions)
+            distributed = robustfit_spark.fit(df, y=single["y"], loss=loss, alpha=alpha, weights="w")
+            self.assertSameFit(distributed, single,
+                               f"{os.path.basename(path)} {loss}, weights w, {partitions} partition(s)")
+
+    def test_driver_rows(self):
+        """Adaptive, MM, S and L1 on fixtures (at most the driver's limit of rows): every row on the driver in
+        the canonical order (y, x..., w increasing lexicographically), against the CLI on the file sorted so."""
+        import pandas as pd
+        cases = [("stackloss.csv", "adaptive", None), ("seventy_thirty.csv", "adaptive", None),
+                 ("multi_outliers.csv", "mm", None), ("heavy_tailed.csv", "s", None),
+                 ("weighted_line.csv", "l1", "w"), ("weighted_line.csv", "mm", "w")]
+        for file, loss, weights in cases:
+            path = os.path.join(ROOT, "Fixtures", file)
+            table = pd.read_csv(path)
+            y = cli_fit(path, "l2", weights=weights)["y"]
+            x = [c for c in table.columns if c not in (y, weights)]
+            ordered = table.sort_values([y] + x + ([weights] if weights else []), kind="mergesort")
+            canonical = os.path.join(self.temporary.name, f"canonical_{file}")
+            ordered.to_csv(canonical, index=False)
+            single = cli_fit(canonical, loss, weights=weights)
+            df = self.spark.read.csv(path, header=True, inferSchema=True).repartition(3)
+            distributed = robustfit_spark.fit(df, y=y, x=x, loss=loss, weights=weights)
+            self.assertEqual(distributed["passes"], {"range": 1, "rows": 1})
+            self.assertSameFit(distributed, single, f"{file} {loss}{', weights' if weights else ''}, 3 partitions")
+            # Against the file in its own order: the random subsets of the start differ with the order.
+            original = cli_fit(path, loss, weights=weights)
+            gap = max(relative(distributed["coefficients"][n], original["coefficients"][n]) for n in x)
+            print(f"    vs the CLI on the file in its own row order: largest coefficient difference {gap:.1e}")
 
     def test_generated_parquet_and_partitioning(self):
         csv = os.path.join(self.temporary.name, "bench.csv")
@@ -98,6 +146,23 @@ class Parity(unittest.TestCase):
         shuffled = df.orderBy(F.rand(seed=7)).repartition(2)
         two = robustfit_spark.fit(shuffled, y="y", x=columns, loss="huber")
         self.assertSameFit(two, single, "1e6 × 10 Parquet, shuffled, 2 partitions")
+        # Case weights (whole numbers 0-3, some rows left out) on the same rows: CLI --weights w.
+        import numpy as np
+        import pandas as pd
+        table = pd.read_csv(csv)
+        table["w"] = np.random.default_rng(5).integers(0, 4, len(table)).astype(float)
+        weighted_csv = os.path.join(self.temporary.name, "bench_weighted.csv")
+        table.to_csv(weighted_csv, index=False)
+        weighted_single = cli_fit(weighted_csv, "huber", weights="w")
+        weighted_parquet = os.path.join(self.temporary.name, "bench_weighted.parquet")
+        table.to_parquet(weighted_parquet, index=False)
+        weighted = self.spark.read.parquet(weighted_parquet).repartition(8)
+        eight_weighted = robustfit_spark.fit(weighted, y="y", x=columns, loss="huber", weights="w")
+        self.assertSameFit(eight_weighted, weighted_single, "1e6 × 10, weights w, 8 partitions")
+        # Adaptive and MM above the driver's limit of rows: refused after the range pass, saying why.
+        for loss in ("adaptive", "mm"):
+            with self.assertRaisesRegex(robustfit_spark.FitError, "at most 2000 rows"):
+                robustfit_spark.fit(df, y="y", x=columns, loss=loss)
 
 
 if __name__ == "__main__":

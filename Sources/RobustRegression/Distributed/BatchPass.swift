@@ -19,14 +19,23 @@ package enum BatchPass {
   }
 
   /// Writes the answer of `request` for the `rows` rows of `x` (one pointer per predictor column, in
-  /// the request's order) and `y` to `output`; returns the number of doubles written.
+  /// the request's order), `y` and the case `weights` (given exactly when the request is weighted) to
+  /// `output`; returns the number of doubles written.
   package static func evaluate(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
-                               rows n: Int, output: UnsafeMutableBufferPointer<Double>) throws(Failure) -> Int {
+                               weights: UnsafePointer<Double>? = nil, rows n: Int,
+                               output: UnsafeMutableBufferPointer<Double>) throws(Failure) -> Int {
     guard x.count == request.predictors else { throw .badRequest }
+    guard request.weighted == (weights != nil) else {
+      throw .unsupported(request.weighted ? "the fit has case weights and the batch came without a weights column"
+                                          : "the batch has a weights column and the fit has no case weights")
+    }
     let needed = request.batchCapacity(rows: n)
     guard output.count >= needed else { throw .capacity(needed: needed, given: output.count) }
-    if request.kind == .range { return range(x: x, y: y, rows: n, output: output) }
-    let pass = makePass(request, x: x, y: y, rows: n)
+    if request.kind == .range { return range(x: x, y: y, weights: weights, rows: n, output: output) }
+    if request.kind == .rows { return rows(x: x, y: y, weights: weights, rows: n, output: output) }
+    // A weighted pass in memory checks its weights once (Regression.validate); here the range pass
+    // has, and every later pass meets the same column.
+    let pass = makePass(request, x: x, y: y, weights: weights, rows: n)
     switch request.loss {
     case .unitWeights: return evaluate(request, pass: pass, loss: UnitWeights(), output: output)
     case .huber: return evaluate(request, pass: pass, loss: HuberLoss(), output: output)
@@ -35,8 +44,8 @@ package enum BatchPass {
   }
 
   /// The batch as a design (intercept first) and its pass.
-  static func makePass(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>, rows n: Int)
-    -> WeightedPass {
+  static func makePass(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
+                       weights: UnsafePointer<Double>?, rows n: Int) -> WeightedPass {
     let p = request.columns
     let values = [Double](unsafeUninitializedCapacity: n * p) { buffer, count in
       var j = 0
@@ -53,7 +62,8 @@ package enum BatchPass {
     let names = (0..<p).map { "x\($0)" }
     let design = DesignMatrix(checkedRows: n, columns: p, values: values, names: names,
                               hasIntercept: request.intercept)
-    return WeightedPass(design: design, response: Array(UnsafeBufferPointer(start: y, count: n)))
+    return WeightedPass(design: design, response: Array(UnsafeBufferPointer(start: y, count: n)),
+                        caseWeights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) })
   }
 
   static func evaluate<L: RobustLoss>(_ request: PassRequest, pass: WeightedPass, loss: L,
@@ -78,33 +88,69 @@ package enum BatchPass {
     case .histogram:
       pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
       let buckets = request.bucketCount, shift = UInt64(request.shift)
-      for k in 0..<(buckets + 3) { output[k] = 0 }
+      let total = request.mergedCount!
+      for k in 0..<total { output[k] = 0 }
+      // Weighted: the counts are of the rows of positive weight (those a weighted median ranks), and the
+      // weights' sums follow the counts, bucket for bucket.
+      let caseWeights = pass.caseWeights
+      let sums = buckets + 3
       var below = 0, above = 0, nan = 0
       for i in 0..<n {
         let a = abs(pass.residuals[i])
         if a.isNaN { nan += 1; above += 1; continue }
+        let w = caseWeights?[i] ?? 1
+        guard w > 0 else { continue }
         let bits = a.bitPattern
-        if bits < request.low { below += 1 } else if bits > request.high { above += 1 } else {
-          output[1 + Int((bits - request.low) >> shift)] += 1
-        }
+        let slot = bits < request.low ? 0 : bits > request.high ? buckets + 1 : 1 + Int((bits - request.low) >> shift)
+        if slot == 0 { below += 1 } else if slot == buckets + 1 { above += 1 } else { output[slot] += 1 }
+        if caseWeights != nil { output[sums + slot] += w }
       }
       output[0] = Double(below)
       output[buckets + 1] = Double(above)
       output[buckets + 2] = Double(nan)
-      return buckets + 3
+      return total
     case .values:
       pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
       var count = 0
+      let caseWeights = pass.caseWeights
       for i in 0..<n {
         let a = abs(pass.residuals[i])
         if !a.isNaN, (request.low...request.high).contains(a.bitPattern) {
-          output[count] = a
-          count += 1
+          if let caseWeights {
+            guard caseWeights[i] > 0 else { continue }
+            output[count] = a
+            output[count + 1] = caseWeights[i]
+            count += 2
+          } else {
+            output[count] = a
+            count += 1
+          }
         }
       }
       return count
     case .window:
       pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+      if let caseWeights = pass.caseWeights {
+        // Weighted: the weights below and above the window and the (|r|, w) pairs inside it, of the rows
+        // of positive weight.
+        var below = 0.0, above = 0.0, nan = 0, count = 0
+        for i in 0..<n {
+          let a = abs(pass.residuals[i]), w = caseWeights[i]
+          if a.isNaN { nan += 1; continue }
+          guard w > 0 else { continue }
+          let bits = a.bitPattern
+          if bits < request.low { below += w } else if bits > request.high { above += w } else {
+            output[4 + 2 * count] = a
+            output[5 + 2 * count] = w
+            count += 1
+          }
+        }
+        output[0] = below
+        output[1] = above
+        output[2] = Double(nan)
+        output[3] = Double(count)
+        return 4 + 2 * count
+      }
       var below = 0, above = 0, nan = 0, count = 0
       for i in 0..<n {
         let a = abs(pass.residuals[i])
@@ -121,32 +167,36 @@ package enum BatchPass {
       output[3] = Double(count)
       return 4 + count
     case .sandwich:
-      // The sums of Sandwich.varianceFactor, row by row as it computes them.
+      // The sums of Sandwich.varianceFactor, row by row as it computes them (each times wᵢ when weighted).
       pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
-      var sumScaledPsiSquared = 0.0, sumSlope = 0.0, deviations = 0.0
+      var sumScaledPsiSquared = 0.0, sumSlope = 0.0, deviations = 0.0, observations = 0.0
+      let caseWeights = pass.caseWeights
       for i in 0..<n {
+        let w = caseWeights?[i] ?? 1
         let u = pass.residuals[i] / c
         let scaledPsi = c * loss.psi(u)
-        sumScaledPsiSquared += scaledPsi * scaledPsi
+        sumScaledPsiSquared += w * scaledPsi * scaledPsi
         let slope = loss.psiDerivative(u)
-        sumSlope += slope
+        sumSlope += w * slope
         let d = slope - request.meanSlope
-        deviations += d * d
+        deviations += w * d * d
+        observations += w
       }
       output[0] = sumScaledPsiSquared
       output[1] = sumSlope
       output[2] = deviations
-      output[3] = Double(n)
+      output[3] = caseWeights == nil ? Double(n) : observations
       return 4
-    case .range:
-      preconditionFailure("handled by range(x:y:rows:output:)")
+    case .range, .rows:
+      preconditionFailure("handled before a pass is made")
     }
   }
 
   /// The row count, then per variable (y, then the predictors): min, max, the smallest nonzero
-  /// magnitude, the count of non-finite values.
-  static func range(x: [UnsafePointer<Double>], y: UnsafePointer<Double>, rows n: Int,
-                    output: UnsafeMutableBufferPointer<Double>) -> Int {
+  /// magnitude, the count of non-finite values; with weights, then Σwᵢ, the count of wᵢ > 0 and the count
+  /// of invalid weights (negative, NaN or infinite).
+  static func range(x: [UnsafePointer<Double>], y: UnsafePointer<Double>, weights: UnsafePointer<Double>?,
+                    rows n: Int, output: UnsafeMutableBufferPointer<Double>) -> Int {
     for (k, column) in ([y] + x).enumerated() {
       var low = Double.infinity, high = -Double.infinity, smallest = Double.infinity, nonFinite = 0
       for i in 0..<n {
@@ -162,6 +212,31 @@ package enum BatchPass {
       output[1 + 4 * k + 3] = Double(nonFinite)
     }
     output[0] = Double(n)
-    return 1 + 4 * (x.count + 1)
+    guard let weights else { return 1 + 4 * (x.count + 1) }
+    var total = 0.0, positive = 0, invalid = 0
+    for i in 0..<n {
+      let w = weights[i]
+      guard w >= 0 && w.isFinite else { invalid += 1; continue }
+      total += w
+      if w > 0 { positive += 1 }
+    }
+    let base = 1 + 4 * (x.count + 1)
+    output[base] = total
+    output[base + 1] = Double(positive)
+    output[base + 2] = Double(invalid)
+    return base + 3
+  }
+
+  /// The rows as they are, `[y, x₁, …, x_k, (w)]` each.
+  static func rows(x: [UnsafePointer<Double>], y: UnsafePointer<Double>, weights: UnsafePointer<Double>?,
+                   rows n: Int, output: UnsafeMutableBufferPointer<Double>) -> Int {
+    let stride = 1 + x.count + (weights == nil ? 0 : 1)
+    for i in 0..<n {
+      let base = i * stride
+      output[base] = y[i]
+      for (j, column) in x.enumerated() { output[base + 1 + j] = column[i] }
+      if let weights { output[base + stride - 1] = weights[i] }
+    }
+    return n * stride
   }
 }

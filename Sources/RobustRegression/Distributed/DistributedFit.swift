@@ -26,13 +26,17 @@ package enum DistributedFitError: Error, CustomStringConvertible {
 /// ``DistributedPass``, then σ̂ and Huber's sandwich from merged sums. The data are the design's
 /// predictor columns (in the host's order, with an intercept first unless `intercept` is false) and y.
 ///
-/// Losses of this landing: those whose automatic start is OLS — `l2`, `huber` and Barron's loss at a
-/// fixed α ∈ [1, 2] (`pseudo-huber`, `general` with α ≥ 1) — with the MAD scale re-estimated at every
-/// β, or fixed.
+/// Losses run as sums over the rows: those whose automatic start is OLS — `l2`, `huber` and Barron's
+/// loss at a fixed α ∈ [1, 2] (`pseudo-huber`, `general` with α ≥ 1) — with the MAD scale re-estimated
+/// at every β, or fixed. Every other loss (adaptive, mm, s, the redescending ones, l1) runs on the
+/// driver over the rows brought there (``DriverSample``), up to its limit of rows.
 package final class DistributedFit {
   package let loss: Loss
   package let predictors: Int
   package let intercept: Bool
+  /// Whether the host sends a case-weights column with every batch (frequency weights: row i counts as
+  /// wᵢ rows, ``Regression/fit(_:response:weights:)``).
+  package let weighted: Bool
   let options: FitOptions
 
   /// The fit's outcome.
@@ -47,22 +51,40 @@ package final class DistributedFit {
     package var termination: String
     package var rows: Int
     package var passes: [String: Int]
+    /// Barron's shape α (fixed or estimated; nil outside the family) and its standard error when estimated.
+    package var alpha: Double? = nil
+    package var alphaStandardError: Double? = nil
   }
 
+  /// How the fit runs: IRLS on the driver over sums from the host (``DistributedPass``), or the fit in
+  /// memory on the driver over the rows brought there (``DriverSample``; at most its limit of rows).
+  enum Route { case sums, driverRows }
+  let route: Route
+  let regression: Regression
+
   /// A fit of `lossName` (a `--loss` name; `alpha` for `general`), `tuning` k (nil: the loss's
-  /// default), `fixedScale` c (nil: k·σ̂ with σ̂ re-estimated at every β).
+  /// default), `fixedScale` c (nil: k·σ̂ with σ̂ re-estimated at every β; for the adaptive loss c held
+  /// fixed); `weighted`: the host passes case weights with every batch.
   package init(lossName: String, alpha: Double?, tuning: Double?, fixedScale: Double?, predictors: Int,
-               intercept: Bool, tolerance: Double, maxIterations: Int) throws(DistributedFitError) {
+               intercept: Bool, weighted: Bool = false, tolerance: Double, maxIterations: Int)
+    throws(DistributedFitError) {
     guard var loss = Loss(name: lossName, alpha: alpha) else {
       throw .unsupported("unknown loss \(lossName)")
     }
-    if let tuning { loss = loss.withTuningConstant(tuning) }
+    // The CLI's rule (FitRequest): k and c apply to the losses with a settable scale; the adaptive loss
+    // may hold c fixed.
+    let settableScale = loss.absoluteMethod == nil && loss.alphaRange == nil && !loss.isHighBreakdown
+    if let tuning {
+      guard settableScale else { throw .unsupported("a tuning constant for the loss \(loss.name)") }
+      loss = loss.withTuningConstant(tuning)
+    }
+    if fixedScale != nil, !(settableScale || loss.alphaRange != nil) {
+      throw .unsupported("a fixed scale for the loss \(loss.name)")
+    }
     switch loss.kind {
-    case .squared, .huber, .pseudoHuber: break
-    case .general(let a) where a >= 1 && a <= 2: break
-    default:
-      throw .unsupported("the loss \(loss.name)\(loss.barronAlpha.map { " at α = \($0)" } ?? ""); this landing fits "
-                         + "l2, huber and Barron's loss at α ∈ [1, 2] (pseudo-huber, general)")
+    case .squared, .huber, .pseudoHuber: route = .sums
+    case .general(let a) where a >= 1 && a <= 2: route = .sums
+    default: route = .driverRows
     }
     guard predictors >= 0, predictors + (intercept ? 1 : 0) >= 1 else { throw .unsupported("a design without columns") }
     guard tolerance > 0, maxIterations >= 1 else { throw .unsupported("tolerance ≤ 0 or fewer than 1 iteration") }
@@ -70,8 +92,11 @@ package final class DistributedFit {
     self.loss = loss
     self.predictors = predictors
     self.intercept = intercept
+    self.weighted = weighted
     options = FitOptions(scale: fixedScale.map { .fixed($0) } ?? .mad, tolerance: tolerance,
                          maxIterations: maxIterations)
+    regression = Regression(loss: loss, scale: fixedScale.map { .fixed($0) } ?? .mad, tolerance: tolerance,
+                            maxIterations: maxIterations)
   }
 
   /// Runs the fit, each pass through `host`.
@@ -92,10 +117,22 @@ package final class DistributedFit {
 
   private func fit(names: [String], host: @escaping PassHost) throws -> Result {
     let p = predictors + (intercept ? 1 : 0)
-    let (rows, responseMagnitude) = try checkRange(host: host)
+    let (rows, responseMagnitude, weights) = try checkRange(host: host, conditioned: route == .sums)
+    if route == .driverRows { return try driverFit(rows: rows, names: names, host: host) }
     guard rows > p else { throw RegressionError.tooFewObservations(n: rows, p: p) }
+    if let weights {
+      // Regression.validate(weights:design:highBreakdown:)'s rule, from the range pass's counts.
+      guard weights.invalid == 0 else {
+        throw DistributedFitError.regression("\(weights.invalid) case weights are negative, NaN or infinite")
+      }
+      guard weights.positive > p, weights.total > Double(p) else {
+        throw RegressionError.tooFewWeightedObservations(positive: weights.positive, total: weights.total, p: p,
+                                                         highBreakdown: false)
+      }
+    }
     let pass = DistributedPass(predictors: predictors, intercept: intercept, rows: rows,
-                               responseMagnitude: responseMagnitude, host: host)
+                               responseMagnitude: responseMagnitude, weighted: weighted,
+                               totalWeight: weights?.total, host: host)
     // XᵀX and Xᵀy: the OLS start and (XᵀX)⁻¹ of the sandwich (FitProblem's first pass).
     try pass.run(beta: [Double](repeating: 0, count: p), loss: UnitWeights(), scale: 1, accumulate: true)
     guard case .solved(let ols) = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p) else {
@@ -139,37 +176,75 @@ package final class DistributedFit {
                                            slopeVariance: second[2] / first[3], observations: first[3],
                                            parameters: p)
       standardErrors = Inference(covariance: inverseGram.map { $0 * factor }, coefficients: outcome.coefficients,
-                                 degreesOfFreedom: max(1, n - p), method: .huberSandwich,
+                                 degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight,
+                                                                                       parameters: p),
+                                 method: .huberSandwich,
                                  confidenceLevel: options.confidenceLevel)?.standardErrors
     }
-    let termination: String = switch outcome.termination {
+    return Result(names: names, coefficients: outcome.coefficients, standardErrors: standardErrors,
+                  scale: outcome.scale, sigma: sigma, objective: outcome.objective, iterations: outcome.iterations,
+                  termination: Self.label(outcome.termination), rows: n,
+                  passes: Dictionary(uniqueKeysWithValues: pass.passes.map { ("\($0.key)", $0.value) }),
+                  alpha: loss.barronAlpha)
+  }
+
+  static func label(_ termination: Termination) -> String {
+    switch termination {
     case .converged: "converged"
     case .iterationLimit: "iteration limit"
     case .rankDeficient: "rank deficient"
     case .zeroScale: "zero scale"
     }
-    return Result(names: names, coefficients: outcome.coefficients, standardErrors: standardErrors,
-                  scale: outcome.scale, sigma: sigma, objective: outcome.objective, iterations: outcome.iterations,
-                  termination: termination, rows: n,
-                  passes: Dictionary(uniqueKeysWithValues: pass.passes.map { ("\($0.key)", $0.value) }))
   }
 
-  /// n and max|y| from a range pass, after checking that every value is finite and that the data need
-  /// no change of units or origin (``DataConditioning``, whose rule this applies to each variable's
-  /// range; the distributed fit does not condition data yet).
-  private func checkRange(host: PassHost) throws -> (rows: Int, responseMagnitude: Double) {
+  /// The fit in memory on the driver over every row (``DriverSample``), when there are at most the
+  /// sample's limit of them; above it the loss is not distributed yet.
+  private func driverFit(rows n: Int, names: [String], host: @escaping PassHost) throws -> Result {
+    let p = predictors + (intercept ? 1 : 0), limit = DriverSample.limit(columns: p)
+    guard n <= limit else {
+      throw DistributedFitError.unsupported(
+        "the \(loss.name) fit of \(n) rows: its start (or whole fit) needs the rows on the driver, which the "
+        + "distributed fit does for at most \(limit) rows (p = \(p)); above that only l2, huber and Barron's loss "
+        + "at α ∈ [1, 2] are distributed yet (Docs/scaling.md)")
+    }
+    let data = try DriverSample.allRows(host: host, predictors: predictors, intercept: intercept, weighted: weighted,
+                                        rows: n, names: names)
+    let fit = try regression.fit(data.design, response: data.response, weights: data.weights)
+    var alphaStandardError: Double?
+    if case .estimated(_, let se, _, _) = fit.shape { alphaStandardError = se }
+    return Result(names: names, coefficients: fit.estimates, standardErrors: fit.standardErrors,
+                  // L1 has no loss scale (NaN: null in the C ABI's JSON, as in the CLI's).
+                  scale: loss.absoluteMethod != nil ? .nan : fit.lossScale, sigma: fit.residualScale,
+                  objective: fit.objective.value,
+                  iterations: fit.iterations, termination: Self.label(fit.termination), rows: n,
+                  passes: ["range": 1, "rows": 1], alpha: fit.shape.alpha, alphaStandardError: alphaStandardError)
+  }
+
+  /// n, max|y| and (weighted) Σwᵢ with the counts of positive and invalid weights from a range pass,
+  /// after checking that every value is finite and that the data need no change of units or origin
+  /// (``DataConditioning``, whose rule this applies to each variable's range; the distributed fit does
+  /// not condition data yet).
+  private func checkRange(host: PassHost, conditioned: Bool) throws
+    -> (rows: Int, responseMagnitude: Double, weights: (total: Double, positive: Int, invalid: Int)?) {
     var request = PassRequest(kind: .range, predictors: predictors, intercept: intercept)
     request.beta = []
+    request.weighted = weighted
     let answer = try host(request)
-    let variables = predictors + 1, stride = 1 + 4 * variables
+    let variables = predictors + 1, stride = request.rangeStride
     guard answer.count % stride == 0, !answer.isEmpty else {
       throw DistributedFitError.host("a range pass returned \(answer.count) values")
     }
     var low = [Double](repeating: .infinity, count: variables), high = [Double](repeating: -.infinity, count: variables)
     var smallest = [Double](repeating: .infinity, count: variables)
-    var nonFinite = 0.0, rows = 0.0
+    var nonFinite = 0.0, rows = 0.0, totalWeight = 0.0, positive = 0.0, invalid = 0.0
     for batch in 0..<(answer.count / stride) {
       rows += answer[batch * stride]
+      if weighted {
+        let base = batch * stride + 1 + 4 * variables
+        totalWeight += answer[base]
+        positive += answer[base + 1]
+        invalid += answer[base + 2]
+      }
       for k in 0..<variables {
         let base = batch * stride + 1 + 4 * k
         low[k] = min(low[k], answer[base])
@@ -179,7 +254,7 @@ package final class DistributedFit {
       }
     }
     guard nonFinite == 0 else { throw DistributedFitError.nonFinite("\(Int(nonFinite)) values are NaN or infinite") }
-    for k in 0..<variables where low[k] <= high[k] {
+    for k in 0..<variables where conditioned && low[k] <= high[k] {
       let largest = max(abs(low[k]), abs(high[k]))
       if (intercept && DataConditioning.isNarrow(low: low[k], high: high[k]))
         || !DataConditioning.isInWindow(largest: largest, smallest: smallest[k]) {
@@ -187,6 +262,7 @@ package final class DistributedFit {
                                               + "(DataConditioning), which the distributed fit does not make yet")
       }
     }
-    return (Int(rows), max(abs(low[0]), abs(high[0])))
+    return (Int(rows), max(abs(low[0]), abs(high[0])),
+            weighted ? (totalWeight, Int(positive), Int(invalid)) : nil)
   }
 }

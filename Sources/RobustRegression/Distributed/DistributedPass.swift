@@ -6,7 +6,9 @@
 /// σ̂ is exact: median(|r|) is located by histograms of the residuals' bit patterns (a non-negative
 /// double orders like its bits), narrowed until the bucket range holding the middle order statistics
 /// has at most ``valueLimit`` values, which one more pass collects and ``Selection/middle(of:upperRank:even:)``
-/// selects — the same value a selection over all n residuals gives.
+/// selects — the same value a selection over all n residuals gives. With case weights σ̂ is the weighted
+/// median of |r| (``Selection/weightedMedian(values:weights:)``, the rule of a weighted fit in memory),
+/// located the same way by the weights' sums per bucket.
 final class DistributedPass: RowPass {
 
   let columns: Int
@@ -14,6 +16,10 @@ final class DistributedPass: RowPass {
   let intercept: Bool
   let rows: Int
   let responseMagnitude: Double
+  /// Whether the rows carry case weights (then every request says so, and σ̂ is their weighted median).
+  let weighted: Bool
+  /// Σwᵢ (the row count without weights): the observations the rows stand for.
+  let totalWeight: Double
   private let host: PassHost
   private(set) var gram: [Double]
   private(set) var rhs: [Double]
@@ -27,7 +33,10 @@ final class DistributedPass: RowPass {
   /// Buckets of a histogram pass.
   static let bucketBits = 16
 
-  init(predictors: Int, intercept: Bool, rows: Int, responseMagnitude: Double, host: @escaping PassHost) {
+  init(predictors: Int, intercept: Bool, rows: Int, responseMagnitude: Double, weighted: Bool = false,
+       totalWeight: Double? = nil, host: @escaping PassHost) {
+    self.weighted = weighted
+    self.totalWeight = totalWeight ?? Double(rows)
     self.predictors = predictors
     self.intercept = intercept
     columns = predictors + (intercept ? 1 : 0)
@@ -43,6 +52,7 @@ final class DistributedPass: RowPass {
   private func request(_ kind: PassRequest.Kind, beta: [Double]) -> PassRequest {
     var request = PassRequest(kind: kind, predictors: predictors, intercept: intercept)
     request.beta = beta
+    request.weighted = weighted
     return request
   }
 
@@ -111,6 +121,7 @@ final class DistributedPass: RowPass {
     }
     guard let answer = windowAnswer else { return nil }
     windowAnswer = nil
+    if weighted { return weightedMedian(fromWindow: answer) }
     var below = 0, above = 0, nan = 0, values: [Double] = []
     var k = 0
     while k + 4 <= answer.count {
@@ -129,6 +140,50 @@ final class DistributedPass: RowPass {
     return values.withUnsafeMutableBufferPointer {
       Selection.middle(of: $0, upperRank: upperRank - below, even: lowerRank != upperRank)
     }
+  }
+
+  /// The weighted median of |r| from a weighted window pass's segments, when the window holds the row
+  /// where the cumulative weight reaches W/2 − 1e-12·W (and, at a tie with W/2, the next one); nil
+  /// otherwise (the exact route then runs). The fit in memory takes the exact route at every step; the
+  /// window only saves a pass, its value is the exact route's.
+  private func weightedMedian(fromWindow answer: [Double]) -> Double? {
+    var below = 0.0, above = 0.0, nan = 0.0
+    var pairs: [(value: Double, weight: Double)] = []
+    var k = 0
+    while k + 4 <= answer.count {
+      below += answer[k]
+      above += answer[k + 1]
+      nan += answer[k + 2]
+      let count = Int(answer[k + 3])
+      guard count >= 0, k + 4 + 2 * count <= answer.count else { return nil }
+      for t in 0..<count { pairs.append((answer[k + 4 + 2 * t], answer[k + 5 + 2 * t])) }
+      k += 4 + 2 * count
+    }
+    guard k == answer.count, nan == 0, !pairs.isEmpty else { return nil }
+    let total = totalWeight, half = total / 2, tolerance = 1e-12 * total
+    // The crossing lies below the window (or is a tie whose partner might be the window's first value).
+    guard below < half - tolerance else { return nil }
+    pairs.sort { $0.value < $1.value }
+    return Self.walk(pairs, from: below, total: total, valuesAbove: above > 0)
+  }
+
+  /// The walk of ``Selection/weightedMedian(values:weights:)`` over `pairs` (in increasing value) from the
+  /// weight `below` them: the first value whose cumulative weight exceeds W/2, or the midpoint with the
+  /// next at a tie within 1e-12·W of W/2. nil when the answer needs a value above the pairs
+  /// (`valuesAbove`): the crossing, or a tie's partner, lies there.
+  static func walk(_ pairs: [(value: Double, weight: Double)], from below: Double, total: Double,
+                   valuesAbove: Bool) -> Double? {
+    let half = total / 2
+    var running = below
+    for (k, pair) in pairs.enumerated() {
+      running += pair.weight
+      if abs(running - half) <= 1e-12 * total {
+        if k + 1 < pairs.count { return Selection.midpoint(pair.value, pairs[k + 1].value) }
+        if valuesAbove { return nil }
+      }
+      if running > half { return pair.value }
+    }
+    return valuesAbove ? nil : pairs.last?.value
   }
 
   /// The window pass's merged answer, until ``medianAbsoluteResidual(scratch:)`` reads it.
@@ -180,8 +235,9 @@ final class DistributedPass: RowPass {
     return try perform(request)
   }
 
-  /// median(|rᵢ|) at `beta`, exactly (the type's comment).
+  /// median(|rᵢ|) at `beta`, exactly (the type's comment); weighted by the case weights when there are any.
   func medianAbsoluteResidual(at beta: [Double]) throws -> Double {
+    if weighted { return try weightedMedianAbsoluteResidual(at: beta) }
     let n = rows
     let upperRank = n / 2, lowerRank = n % 2 == 0 ? n / 2 - 1 : n / 2
     // Bit patterns of |r| from +0 to +∞.
@@ -236,6 +292,77 @@ final class DistributedPass: RowPass {
         return collected.withUnsafeMutableBufferPointer {
           Selection.middle(of: $0, upperRank: upperRank - belowFirst, even: lowerRank != upperRank)
         }
+      }
+    }
+  }
+
+  /// The weighted median of |rᵢ| at `beta` (``Selection/weightedMedian(values:weights:)`` over all rows):
+  /// over the rows of positive weight in increasing |r|, the first whose cumulative weight reaches
+  /// W/2 − 1e-12·W (W = Σwᵢ) — the midpoint with the next value when it lies within 1e-12·W of W/2.
+  /// Histograms of counts and weight sums narrow the bit-pattern range to the bucket holding that row
+  /// and the next non-empty one; a values pass collects their (|r|, w) pairs, and the walk of the
+  /// weighted median runs over them from the weight below. The weights are added per bucket and per
+  /// batch rather than in sorted order, so a fractional weight's cumulative sum may differ from the
+  /// fit in memory's by rounding (integer weights below 2⁵³ add exactly).
+  func weightedMedianAbsoluteResidual(at beta: [Double]) throws -> Double {
+    var low: UInt64 = 0, high = Double.infinity.bitPattern
+    while true {
+      let width = high - low
+      let shift = width >> UInt64(Self.bucketBits) == 0 ? 0
+        : UInt64.bitWidth - (width >> UInt64(Self.bucketBits)).leadingZeroBitCount
+      var request = request(.histogram, beta: beta)
+      request.low = low
+      request.high = high
+      request.shift = shift
+      let answer = try perform(request)
+      let buckets = request.bucketCount, sums = buckets + 3
+      if low == 0 { lastHistogram = (answer[1...buckets], request.shift) }
+      guard answer[buckets + 2] == 0 else {
+        throw DistributedFitError.nonFinite("\(Int(answer[buckets + 2])) residuals are NaN")
+      }
+      // W = Σwᵢ of the range pass: the sum every route measures the ranks against.
+      let weightTotal = totalWeight
+      let threshold = weightTotal / 2 - 1e-12 * weightTotal
+      var cumulative = answer[sums]
+      var first = -1, belowFirst = 0.0
+      for k in 0..<buckets where answer[1 + k] > 0 {
+        if cumulative + answer[sums + 1 + k] >= threshold {
+          first = k
+          belowFirst = cumulative
+          break
+        }
+        cumulative += answer[sums + 1 + k]
+      }
+      guard first >= 0 else {
+        throw DistributedFitError.host("the weighted histogram of |r| does not reach half the weight")
+      }
+      var last = first
+      for k in (first + 1)..<max(first + 1, buckets) where answer[1 + k] > 0 {
+        last = k
+        break
+      }
+      let inside = answer[1 + first] + (last > first ? answer[1 + last] : 0)
+      let rangeLow = request.low
+      low = rangeLow + (UInt64(first) << shift)
+      high = min(high, rangeLow + (UInt64(last + 1) << shift) - 1)
+      if Int(inside) <= Self.valueLimit || shift == 0 {
+        var values = self.request(.values, beta: beta)
+        values.low = low
+        values.high = high
+        let collected = try perform(values)
+        guard collected.count % 2 == 0, collected.count / 2 == Int(inside) else {
+          throw DistributedFitError.host("a weighted values pass returned \(collected.count / 2) of \(Int(inside)) residuals")
+        }
+        var pairs: [(value: Double, weight: Double)] = []
+        pairs.reserveCapacity(collected.count / 2)
+        for k in 0..<(collected.count / 2) { pairs.append((collected[2 * k], collected[2 * k + 1])) }
+        pairs.sort { $0.value < $1.value }
+        // The walk of Selection.weightedMedian from the weight below the range (a value above it is
+        // needed only when rounding put the crossing past the collected buckets: the last one then).
+        guard let middle = Self.walk(pairs, from: belowFirst, total: weightTotal, valuesAbove: false) else {
+          throw DistributedFitError.host("a weighted values pass returned no residuals")
+        }
+        return middle
       }
     }
   }

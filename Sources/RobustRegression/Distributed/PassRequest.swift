@@ -8,7 +8,10 @@ package typealias PassHost = (_ request: PassRequest) throws -> [Double]
 /// ``merge`` names — element-wise addition in a fixed order, or concatenation.
 ///
 /// Layout: `[kind, columns, intercept, loss, alpha, scale, accumulate, low_hi, low_lo, high_hi, high_lo,
-/// shift, meanSlope, β₀, …, β_{p−1}]`; a 64-bit bound is two 32-bit halves (each exact in a double).
+/// shift, meanSlope, weighted, β₀, …, β_{p−1}]`; a 64-bit bound is two 32-bit halves (each exact in a
+/// double). `weighted` (0 or 1): the host passes a case-weights column with every batch (frequency
+/// weights, ``Regression/fit(_:response:weights:)``), and the sums, counts and values below are weighted
+/// as the fit in memory weights them.
 package struct PassRequest: Equatable, Sendable {
   /// What a batch computes.
   package enum Kind: Int, Sendable {
@@ -17,19 +20,28 @@ package struct PassRequest: Equatable, Sendable {
     /// Σ|ψ(rᵢ/c)|·(|yᵢ| + |ŷᵢ|): 1 sum (the rounding floor of Σρ, before its factor 16ε/c).
     case roundingFloor = 2
     /// The |rᵢ| whose bit patterns lie in [low, high], counted in buckets of 2^shift patterns:
-    /// [count below low, buckets…, count above high (NaN included), NaN count].
+    /// [count below low, buckets…, count above high (NaN included), NaN count]. Weighted: the counts
+    /// are of the rows of positive weight, followed by the weights' sums [below, buckets…, above]
+    /// (the weighted median's ranks).
     case histogram = 3
-    /// The |rᵢ| whose bit patterns lie in [low, high] (concatenated).
+    /// The |rᵢ| whose bit patterns lie in [low, high] (concatenated); weighted: pairs (|rᵢ|, wᵢ) of the
+    /// rows of positive weight.
     case values = 4
-    /// Σ(c·ψ(uᵢ))², Σψ′(uᵢ), Σ(ψ′(uᵢ) − meanSlope)², row count: the sandwich's sums.
+    /// Σ(c·ψ(uᵢ))², Σψ′(uᵢ), Σ(ψ′(uᵢ) − meanSlope)², row count (weighted: each term times wᵢ, and Σwᵢ):
+    /// the sandwich's sums.
     case sandwich = 5
     /// The |rᵢ| whose bit patterns lie in [low, high] and the counts around them, per batch
     /// `[below, above, NaN, count, values…]` (concatenated; ``DistributedPass`` walks the segments): σ̂
-    /// in one pass when the window holds the median (the window of ``ScaleTracker``).
+    /// in one pass when the window holds the median (the window of ``ScaleTracker``). Weighted: per batch
+    /// `[weight below, weight above, NaN, count, (|r|, w) pairs…]` of the rows of positive weight.
     case window = 7
     /// The batch's row count, then per variable (y, then each predictor): min v, max v, min |v| over
-    /// v ≠ 0, and the count of non-finite values (concatenated per batch, reduced by the driver).
+    /// v ≠ 0, and the count of non-finite values; weighted, then Σwᵢ, the count of wᵢ > 0 and the count
+    /// of weights that are negative or not finite (concatenated per batch, reduced by the driver).
     case range = 6
+    /// The rows themselves, `[y, x₁, …, x_k]` (and w when weighted) each (concatenated): the driver-side
+    /// sample of the losses whose start or whole fit runs on the driver (``DriverSample``).
+    case rows = 8
   }
 
   /// How the host merges the batches' answers.
@@ -57,9 +69,11 @@ package struct PassRequest: Equatable, Sendable {
   package var high: UInt64 = 0
   package var shift: Int = 0
   package var meanSlope: Double = 0
+  /// Whether every batch comes with case weights.
+  package var weighted: Bool = false
   package var beta: [Double] = []
 
-  static let headerCount = 13
+  static let headerCount = 14
 
   package init(kind: Kind, predictors: Int, intercept: Bool) {
     self.kind = kind
@@ -70,7 +84,9 @@ package struct PassRequest: Equatable, Sendable {
   /// Design columns: the predictors and the intercept.
   package var columns: Int { predictors + (intercept ? 1 : 0) }
 
-  package var merge: Merge { kind == .values || kind == .range || kind == .window ? .concatenate : .add }
+  package var merge: Merge {
+    kind == .values || kind == .range || kind == .window || kind == .rows ? .concatenate : .add
+  }
 
   /// How many doubles the merged answer holds (nil when it depends on the number of batches).
   package var mergedCount: Int? {
@@ -78,21 +94,28 @@ package struct PassRequest: Equatable, Sendable {
     switch kind {
     case .run: return p * p + p + 1
     case .roundingFloor: return 1
-    case .histogram: return bucketCount + 3
+    case .histogram: return bucketCount + 3 + (weighted ? bucketCount + 2 : 0)
     case .sandwich: return 4
-    case .values, .range, .window: return nil
+    case .values, .range, .window, .rows: return nil
     }
   }
 
   /// Doubles one batch of `rows` rows may write.
   package func batchCapacity(rows: Int) -> Int {
     switch kind {
-    case .values: return rows
-    case .window: return rows + 4
-    case .range: return 1 + 4 * (predictors + 1)
+    case .values: return weighted ? 2 * rows : rows
+    case .window: return (weighted ? 2 * rows : rows) + 4
+    case .range: return rangeStride
+    case .rows: return rows * rowStride
     default: return mergedCount!
     }
   }
+
+  /// Doubles of one batch's range answer.
+  package var rangeStride: Int { 1 + 4 * (predictors + 1) + (weighted ? 3 : 0) }
+
+  /// Doubles of one row in a rows answer.
+  package var rowStride: Int { 1 + predictors + (weighted ? 1 : 0) }
 
   /// Buckets of a histogram request.
   package var bucketCount: Int { Int((high - low) >> UInt64(shift)) + 1 }
@@ -100,7 +123,7 @@ package struct PassRequest: Equatable, Sendable {
   package var encoded: [Double] {
     func halves(_ v: UInt64) -> [Double] { [Double(v >> 32), Double(v & 0xFFFF_FFFF)] }
     return [Double(kind.rawValue), Double(predictors), intercept ? 1 : 0, Double(loss.rawValue), alpha, scale,
-            accumulate ? 1 : 0] + halves(low) + halves(high) + [Double(shift), meanSlope] + beta
+            accumulate ? 1 : 0] + halves(low) + halves(high) + [Double(shift), meanSlope, weighted ? 1 : 0] + beta
   }
 
   /// The request from its doubles; nil when they are not one.
@@ -108,7 +131,7 @@ package struct PassRequest: Equatable, Sendable {
     guard d.count >= Self.headerCount, let kind = Kind(rawValue: Int(exactly: d[0]) ?? -1),
           let predictors = Int(exactly: d[1]), predictors >= 0, predictors < 1 << 20,
           let loss = LossCode(rawValue: Int(exactly: d[3]) ?? -1),
-          let shift = Int(exactly: d[11]), (0...63).contains(shift)
+          let shift = Int(exactly: d[11]), (0...63).contains(shift), d[13] == 0 || d[13] == 1
     else { return nil }
     func bound(_ i: Int) -> UInt64? {
       guard let hi = UInt64(exactly: d[i]), let lo = UInt64(exactly: d[i + 1]), hi < 1 << 32, lo < 1 << 32
@@ -127,7 +150,8 @@ package struct PassRequest: Equatable, Sendable {
     self.high = high
     self.shift = shift
     meanSlope = d[12]
+    weighted = d[13] == 1
     beta = Array(d[Self.headerCount...])
-    guard beta.count == columns || (kind == .range && beta.isEmpty) else { return nil }
+    guard beta.count == columns || ((kind == .range || kind == .rows) && beta.isEmpty) else { return nil }
   }
 }
