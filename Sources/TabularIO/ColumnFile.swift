@@ -149,6 +149,16 @@ package final class ColumnFile: @unchecked Sendable {
     return (count, (0..<columns).map { UnsafePointer(start + $0 * count) })
   }
 
+  /// The first row (0-based) of column j whose value satisfies `test`, and the value (after ``finish()``).
+  package func first(in j: Int, where test: (Double) -> Bool) -> (row: Int, value: Double)? {
+    for g in 0..<groupCount {
+      let (count, columns) = group(g)
+      defer { release(g) }
+      if let i = (0..<count).first(where: { test(columns[j][$0]) }) { return (g * groupRows + i, columns[j][i]) }
+    }
+    return nil
+  }
+
   /// Gives group g's pages back to the kernel (the process's resident memory stays that of the groups
   /// in use; the pages stay in the page cache while memory allows).
   package func release(_ g: Int) {

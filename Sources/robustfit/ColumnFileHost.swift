@@ -13,14 +13,17 @@ struct ColumnFileHost: @unchecked Sendable {
   /// The file columns of y and of the predictors (in design order).
   let response: Int
   let predictors: [Int]
+  /// The file column of the case weights, if any.
+  let weights: Int?
   /// Runs of groups done at once.
   let threads: Int
 
-  init(file: ColumnFile, response: Int, predictors: [Int],
+  init(file: ColumnFile, response: Int, predictors: [Int], weights: Int? = nil,
        threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
     self.file = file
     self.response = response
     self.predictors = predictors
+    self.weights = weights
     self.threads = max(1, threads)
   }
 
@@ -60,8 +63,8 @@ struct ColumnFileHost: @unchecked Sendable {
     for g in groups {
       let (rows, columns) = file.group(g)
       let written = try output.withUnsafeMutableBufferPointer { buffer in
-        try BatchPass.evaluate(request, x: predictors.map { columns[$0] }, y: columns[response], rows: rows,
-                               output: buffer)
+        try BatchPass.evaluate(request, x: predictors.map { columns[$0] }, y: columns[response],
+                               weights: weights.map { columns[$0] }, rows: rows, output: buffer)
       }
       merged = Self.merge([merged, Array(output[0..<written])], by: request.merge)
       file.release(g)

@@ -255,6 +255,12 @@ enum DataLoader {
     table.hadHeader ? "\(table.fileColumnNumbers[j]) (\(quoted(table.names[j])))" : "\(table.fileColumnNumbers[j])"
   }
 
+  /// A case weight that is negative, NaN or infinite, with its line and column.
+  static func invalidWeight(file: String, line: Int, column: String, value: Double) -> CLIError {
+    .data("\(file): row \(line), column \(column): the case weight \(NumberText.significant(value, 17)) is "
+      + "\(value.isNaN ? "not a number" : (value < 0 ? "negative" : "infinite")); case weights must be 0 or more")
+  }
+
   /// A library error of a fit turned into the CLI's error, naming the file and the columns.
   static func translate(_ error: Error, data: LoadedData) -> CLIError {
     guard let error = error as? RegressionError else {
@@ -281,9 +287,7 @@ enum DataLoader {
          .columnMismatch, .weightCount:
       return .data("\(data.fileName): \(error.description)")
     case .invalidWeight(let row, let value):
-      return .data("\(data.fileName): row \(data.lines[row]), column \(data.weightsColumn ?? "?"): the case weight "
-        + "\(NumberText.significant(value, 17)) is \(value.isNaN ? "not a number" : (value < 0 ? "negative" : "infinite")); "
-        + "case weights must be 0 or more")
+      return invalidWeight(file: data.fileName, line: data.lines[row], column: data.weightsColumn ?? "?", value: value)
     case .tooFewWeightedObservations(let positive, let total, let p, let highBreakdown):
       return .data("\(data.fileName): the case weights (column \(data.weightsColumn ?? "?")) leave \(positive) rows "
         + "with a positive weight summing to \(NumberText.significant(total)): both must exceed "

@@ -22,7 +22,7 @@ enum OutOfCore {
         + "does not run out of core yet: the out-of-core fit has \(losses)"
     }
     let given: [(Bool, String)] = [
-      (command.data.weights != nil, "--weights"), (command.fixedSigma, "--fixed-sigma"),
+      (command.fixedSigma, "--fixed-sigma"),
       (command.output != nil, "--output"), (command.plot != nil, "--plot"), (command.diagnostics != nil, "--diagnostics"),
       (command.saveFit != nil, "--save-fit"), (command.history, "--history"), (command.format == .csv, "--format csv"),
       (command.solver.start != .auto && command.solver.start != .ols, "--start \(command.solver.start.rawValue)"),
@@ -67,6 +67,8 @@ enum OutOfCore {
     let fileName: String
     let yName: String
     let xNames: [String]
+    /// The case weights' column name (`--weights`).
+    let weightsName: String?
     let intercept: Bool
     let rows: Int
     let droppedRows: Int
@@ -87,10 +89,15 @@ enum OutOfCore {
     let file = try sink.finished(columns: table.names.count)
     let columns = try DataLoader.resolve(table, plan: plan)
     try DataLoader.checkNotConstant(table, columns) { j in file.minimum[j] == file.maximum[j] ? file.minimum[j] : nil }
+    if let w = columns.weights, file.minimum[w] < 0, let (row, value) = file.first(in: w, where: { $0 < 0 }) {
+      throw DataLoader.invalidWeight(file: table.fileName, line: table.sourceLine(ofRow: row),
+                                     column: DataLoader.describe(table, w), value: value)
+    }
     table.columns = []
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     let data = Loaded(fileName: table.fileName, yName: table.names[columns.response],
-                    xNames: columns.predictors.map { table.names[$0] }, intercept: columns.intercept, rows: table.rowCount,
+                    xNames: columns.predictors.map { table.names[$0] }, weightsName: columns.weights.map { table.names[$0] },
+                    intercept: columns.intercept, rows: table.rowCount,
                     droppedRows: table.droppedRows, file: file, columns: columns, writeSeconds: seconds)
     LoadedData.announce(fileName: data.fileName, unusedColumns: plan.unused, droppedRows: table.droppedRows,
                         underflows: table.underflows)
@@ -138,11 +145,13 @@ enum OutOfCore {
     do {
       fit = try DistributedFit(lossName: command.loss.rawValue, alpha: command.alpha, tuning: command.tuning,
                                fixedScale: command.scale, predictors: data.xNames.count, intercept: data.intercept,
-                               tolerance: command.solver.tolerance, maxIterations: command.solver.maxIterations)
+                               weighted: data.columns.weights != nil, tolerance: command.solver.tolerance,
+                               maxIterations: command.solver.maxIterations)
     } catch {
       throw CLIError.usage(error.description)
     }
-    let host = ColumnFileHost(file: data.file, response: data.columns.response, predictors: data.columns.predictors)
+    let host = ColumnFileHost(file: data.file, response: data.columns.response, predictors: data.columns.predictors,
+                              weights: data.columns.weights)
     let result: DistributedFit.Result
     do {
       result = try fit.run(names: data.names, host: host.answer)

@@ -11,7 +11,7 @@ struct OutOfCoreReport {
   let outcome: OutOfCore.Outcome
 
   private var result: DistributedFit.Result { outcome.result }
-  private var degreesOfFreedom: Int { max(1, result.rows - result.coefficients.count) }
+  private var degreesOfFreedom: Int { result.degreesOfFreedom }
 
   /// Per coefficient: t, the two-sided p-value and the interval (nil without standard errors).
   private var inference: [(t: Double, p: Double, low: Double, high: Double)]? {
@@ -39,6 +39,10 @@ struct OutOfCoreReport {
     facts.rows.append(["File", data.fileName + (data.droppedRows > 0 ? " (\(data.droppedRows) rows with missing values dropped)" : "")])
     facts.rows.append(["Out of core", "binary column file of \(ColumnFile.byteText(data.file.bytes)) in "
                          + "\(data.file.directory) (removed at exit), written in \(seconds(data.writeSeconds))"])
+    if let name = data.weightsName, let total = result.totalWeight {
+      facts.rows.append(["Weights", "column \(quoted(name)): case weights, row i counts w_i times "
+        + "(Σw = \(NumberText.significant(total)))"])
+    }
     facts.rows.append(["Loss", outcome.lossText])
     facts.rows.append(["Observations", "n = \(result.rows), p = \(result.coefficients.count), residual df = \(degreesOfFreedom)"])
     out.append(facts.renderLabelled())
@@ -102,6 +106,8 @@ struct OutOfCoreReport {
       ("converged", .bool(result.termination == "converged")),
       ("termination", .string(result.termination)),
       ("dropped_rows", .int(data.droppedRows)),
+      ("weights", data.weightsName.map { .string($0) } ?? .null),
+      ("weights_sum", .number(result.totalWeight)),
       ("out_of_core", .object([
         ("directory", .string(data.file.directory)),
         ("bytes", .int(data.file.bytes)),

@@ -91,6 +91,26 @@ struct OutOfCoreCLITests {
     #expect(left.isEmpty)
   }
 
+  @Test("case weights: the weighted fit in memory's numbers to 1e-10; a negative weight named by row and column",
+        arguments: [["--loss", "l2"], ["--loss", "huber"], ["--loss", "general", "--alpha", "1.5"]])
+  func weights(_ loss: [String]) throws {
+    let dir = try TempDirectory()
+    try dir.write("w.csv", WeightsCLITests.weighted)
+    let base = ["w.csv", "--x", "x", "--y", "y", "--weights", "w", "--format", "json"] + loss
+    let inMemory = try CLI.run(base, in: dir.url), outOfCore = try CLI.run(base + ["--out-of-core"], in: dir.url)
+    #expect(inMemory.status == 0 && outOfCore.status == 0, "\(inMemory.stderr) \(outOfCore.stderr)")
+    let a = try parseObject(outOfCore.stdout), b = try parseObject(inMemory.stdout)
+    try Self.expectSame(a, b, tolerance: 1e-10, "weighted \(loss)")
+    let sum = try number(a["weights_sum"])
+    #expect(a["weights"] as? String == "w" && sum == 36)
+    let text = try CLI.run(Array(base.dropLast(2 + loss.count)) + loss + ["--out-of-core"], in: dir.url)
+    #expect(text.stdout.contains("Weights       column \"w\": case weights, row i counts w_i times (Σw = 36)"), "\(text.stdout)")
+    try dir.write("neg.csv", WeightsCLITests.weighted.replacingOccurrences(of: ",3\n", with: ",-3\n"))
+    let negative = try CLI.run(["neg.csv", "--y", "y", "--x", "x", "--weights", "w", "--out-of-core"] + loss, in: dir.url)
+    #expect(negative.status == 65)
+    #expect(negative.stderr.contains("row 4, column 3 (\"w\"): the case weight -3 is negative"), "\(negative.stderr)")
+  }
+
   @Test("the automatic choice: a file larger than --memory-limit goes out of core and says so")
   func automatic() throws {
     let path = CLI.repoRoot.appendingPathComponent("Fixtures/line_outliers.csv").path
@@ -119,7 +139,7 @@ struct OutOfCoreCLITests {
       (["d.csv", "--out-of-core", "--loss", "tukey"], 64, "--loss tukey does not run out of core yet"),
       (["d.csv", "--out-of-core", "--loss", "general", "--alpha", "0.5"], 64, "does not run out of core yet"),
       (["d.csv", "--out-of-core", "--plot", "p.svg"], 64, "--plot does not apply to an out-of-core fit"),
-      (["d.csv", "--out-of-core", "--weights", "x"], 64, "--weights does not apply to an out-of-core fit"),
+      (["d.csv", "--out-of-core", "--history"], 64, "--history does not apply to an out-of-core fit"),
       (["d.csv", "--out-of-core", "--format", "csv"], 64, "--format csv does not apply"),
       (["d.csv", "--out-of-core", "--spill-dir", "/nonexistent/dir"], 1,
        "cannot create the binary column file in /nonexistent/dir: No such file or directory"),

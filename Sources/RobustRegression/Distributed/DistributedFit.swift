@@ -54,6 +54,10 @@ package final class DistributedFit {
     /// Barron's shape α (fixed or estimated; nil outside the family) and its standard error when estimated.
     package var alpha: Double? = nil
     package var alphaStandardError: Double? = nil
+    /// The residual degrees of freedom of the t intervals: Σw − p with case weights, else n − p (at least 1).
+    package var degreesOfFreedom = 1
+    /// Σwᵢ of a weighted fit (nil without case weights).
+    package var totalWeight: Double? = nil
   }
 
   /// How the fit runs: IRLS on the driver over sums from the host (``DistributedPass``), or the fit in
@@ -185,7 +189,9 @@ package final class DistributedFit {
                   scale: outcome.scale, sigma: sigma, objective: outcome.objective, iterations: outcome.iterations,
                   termination: Self.label(outcome.termination), rows: n,
                   passes: Dictionary(uniqueKeysWithValues: pass.passes.map { ("\($0.key)", $0.value) }),
-                  alpha: loss.barronAlpha)
+                  alpha: loss.barronAlpha,
+                  degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight, parameters: p),
+                  totalWeight: weighted ? pass.totalWeight : nil)
   }
 
   static func label(_ termination: Termination) -> String {
@@ -217,7 +223,8 @@ package final class DistributedFit {
                   scale: loss.absoluteMethod != nil ? .nan : fit.lossScale, sigma: fit.residualScale,
                   objective: fit.objective.value,
                   iterations: fit.iterations, termination: Self.label(fit.termination), rows: n,
-                  passes: ["range": 1, "rows": 1], alpha: fit.shape.alpha, alphaStandardError: alphaStandardError)
+                  passes: ["range": 1, "rows": 1], alpha: fit.shape.alpha, alphaStandardError: alphaStandardError,
+                  degreesOfFreedom: fit.residualDegreesOfFreedom, totalWeight: weighted ? fit.totalWeight : nil)
   }
 
   /// n, max|y| and (weighted) Σwᵢ with the counts of positive and invalid weights from a range pass,
