@@ -126,15 +126,19 @@ struct AdaptiveFitter {
 
   /// A robust start for β, unless the caller gave one. Above `likelihoodScanRows` rows the automatic
   /// start is made on the scan's subsample: it only has to put β in the robust basin, the descent refines
-  /// it on all rows.
+  /// it on all rows. There it is the S-estimate's minimum on the subsample reached from a candidate
+  /// search on one group of its rows (``SEstimator/basinEstimate()``): a fifth of fast-S's work.
   private func startingCoefficients(scanData: FitProblem, scratch: UnsafeMutableBufferPointer<Double>) throws
     -> [Double] {
     guard case .automatic = fitProblem.options.start, scanData.design.rows < fitProblem.design.rows else {
       return try fitProblem.start(isConvex: false, scratch: scratch)
     }
-    let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
-    defer { subScratch.deallocate() }
-    return try scanData.start(isConvex: false, scratch: subScratch)
+    guard scanData.design.rows > 2 * scanData.design.columns else {
+      let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
+      defer { subScratch.deallocate() }
+      return try scanData.huberStart(scratch: subScratch)
+    }
+    return try SEstimator(problem: scanData, seed: fitProblem.options.seed).basinEstimate().coefficients
   }
 
   /// The start's residual scale s₀ (the reference for c's first value) and c's floor 1e-6·s₀.
