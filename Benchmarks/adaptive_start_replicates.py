@@ -14,7 +14,8 @@ columns, beta = (1, 2, -1, 2, -1, ...)):
 Each data set is fitted by `--base` and `--cli` (`robustfit FILE --loss adaptive --format json`); the
 table gives, per kind, how many fits end in the same basin (alpha within 0.05 and every coefficient
 within 0.1 standard errors of the other build's) and the largest differences: |d alpha|, |d beta|/se,
-relative |d c|, and |d| of the alpha interval's ends.
+relative |d c|, and |d| of the alpha interval's ends; and how far each build's coefficients lie from the
+optimum itself (the base build run to `--tolerance 1e-15`), largest |d beta|/se over the replicates.
 
 Usage: python3 Benchmarks/adaptive_start_replicates.py --base BASE_CLI [--cli CLI] [--n 10000]
            [--replicates 50] [--workdir /tmp] > Benchmarks/adaptive-start-replicates-output.md
@@ -58,8 +59,8 @@ def write_csv(path, x, y):
     np.savetxt(path, np.column_stack([x, y]), delimiter=",", header=header, comments="", fmt="%.17g")
 
 
-def fit(cli, path):
-    out, wall, _ = bl.run([cli, path, "--loss", "adaptive", "--format", "json"])
+def fit(cli, path, extra=()):
+    out, wall, _ = bl.run([cli, path, "--loss", "adaptive", "--format", "json", *extra])
     return json.loads(out), wall
 
 
@@ -75,11 +76,12 @@ def main():
     print(f"- base {args.base}, new {args.cli} (commit {bl.git_commit()}); {bl.machine_line()}")
     print(f"- load average {bl.load_average():.2f}\n")
     print("| kind | same basin | max abs d alpha | max abs d beta / se | max rel d c | max abs d interval end "
-          "| alpha range (base) | CLI wall base / new, median s |")
-    print("|---|---:|---:|---:|---:|---:|---|---|")
+          "| alpha range (base) | base, new to the optimum: max abs d beta / se | CLI wall base / new, median s |")
+    print("|---|---:|---:|---:|---:|---:|---|---|---|")
     path = os.path.join(args.workdir, f"adaptive-replicate-{os.getpid()}.csv")
     for kind in KINDS:
         same, d_alpha, d_beta, d_c, d_end, alphas, walls = 0, [], [], [], [], [], ([], [])
+        to_optimum = ([], [])
         for seed in range(1, args.replicates + 1):
             x, y = data_set(kind, args.n, seed)
             write_csv(path, x, y)
@@ -92,6 +94,10 @@ def main():
             da = abs(new["alpha"] - base["alpha"])
             d_alpha.append(da)
             d_beta.append(float(np.nanmax(db)))
+            optimum, _ = fit(args.base, path, ("--tolerance", "1e-15", "--max-iterations", "2000"))
+            for k, report in enumerate((base, new)):
+                to_optimum[k].append(float(np.nanmax([abs(report["coefficients"][key] - optimum["coefficients"][key])
+                                                      / s for key, s in zip(names, se)])))
             d_c.append(abs(new["scale"] - base["scale"]) / base["scale"])
             ends = [abs(a - b) for a, b in zip(new["alpha_interval"] or [], base["alpha_interval"] or [])
                     if a is not None and b is not None]
@@ -99,7 +105,8 @@ def main():
             alphas.append(base["alpha"])
             same += da <= 0.05 and float(np.nanmax(db)) <= 0.1
         print(f"| {kind} | {same}/{args.replicates} | {max(d_alpha):.1e} | {max(d_beta):.1e} | {max(d_c):.1e} "
-              f"| {max(d_end):.1e} | {min(alphas):.3g}–{max(alphas):.3g} | {bl.median(walls[0]):.3f} / "
+              f"| {max(d_end):.1e} | {min(alphas):.3g}–{max(alphas):.3g} "
+              f"| {max(to_optimum[0]):.1e}, {max(to_optimum[1]):.1e} | {bl.median(walls[0]):.3f} / "
               f"{bl.median(walls[1]):.3f} |")
     os.remove(path)
     print(f"\nload average at the end {bl.load_average():.2f}")
