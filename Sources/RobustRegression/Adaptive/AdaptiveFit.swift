@@ -460,6 +460,9 @@ struct AdaptiveFitter {
   /// With `valueTolerance` (for points of the profile, where only the NLL is wanted) it stops once an
   /// iteration lowers the NLL by at most that much, whatever the steps in β and c: the NLL is
   /// stationary there, so it is already accurate while β still moves in its last digits.
+  ///
+  /// With `lengthens` each β step is the IRLS step lengthened by ``StepLength`` (the NLL test above still
+  /// applies to it).
   private func descend(_ data: FitProblem, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
                        range: ClosedRange<Double>, scaleFloor: Double, fixedScale: Bool, maxIterations: Int,
                        tolerance: Double, valueTolerance: ValueTolerance? = nil, recordHistory: Bool,
@@ -542,7 +545,9 @@ struct AdaptiveFitter {
                  alpha: alpha)
   }
 
-  /// The lengthened β step of the joint descent on all rows after a subsample scan. IRLS's plain step
+  /// The lengthened β step of ``descend``'s `lengthens` (used once the scan ran on a subsample: by the
+  /// scan and polish on it and by the joint descent on all rows; never for fits of at most
+  /// `likelihoodScanRows` rows, whose path is unchanged). IRLS's plain step
   /// s = β⁺ − β contracts β's error by a factor λ per iteration (about 0.5 at α = 0 on the benchmark
   /// data: 14 iterations from the subsample's optimum); the step taken is f·s, with f = 1/(1 − λ̂) (capped
   /// at 3), the factor that removes the error along s. λ̂ comes from consecutive plain steps: after a
