@@ -12,6 +12,11 @@ struct JSONReport {
     func keyed(_ value: (RegressionFit.Coefficient) -> Double?) -> JSONValue {
       .object(fit.coefficients.map { ($0.name, JSONValue.number(value($0))) })
     }
+    // The quantiles select on a copy of the residuals: taken first, so that the copy is freed before
+    // the outliers' list and the text exist (the report's peak memory at large n).
+    let q = ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights)
+    var outlierLines: [Int] = []
+    for (row, isOutlier) in fit.outliers.enumerated() where isOutlier { outlierLines.append(data.lines.observation(row)) }
     var pairs: [(String, JSONValue)] = [
       ("robustfit", .string(RobustfitCommand.version)),
       ("file", .string(data.fileName)),
@@ -36,7 +41,7 @@ struct JSONReport {
       ("iterations", .int(fit.iterations)),
       ("converged", .bool(fit.converged)),
       ("termination", .string(fit.termination.reportName)),
-      ("outliers", .array(fit.outlierRows.map { .int(data.lines.observation($0)) })),
+      ("outliers", .integers(outlierLines)),
       ("outlier_count", .int(fit.outlierCount)),
       ("outlier_threshold", .number(fit.regression.outlierThreshold)),
       ("dropped_rows", .int(data.droppedRows)),
@@ -79,7 +84,6 @@ struct JSONReport {
     pairs.append(("r_squared", .number(r2?.value)))
     pairs.append(("adj_r_squared", .number(r2?.adjusted)))
     pairs.append(("r_squared_kind", r2.map { .string($0.kind) } ?? .null))
-    let q = ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights)
     pairs.append(("residual_quantiles", .object(zip(["min", "q1", "median", "q3", "max"], q).map { ($0, .number($1)) })))
     if let covariance = fit.covariance {
       let p = fit.parameterCount

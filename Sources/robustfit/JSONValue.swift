@@ -10,6 +10,9 @@ indirect enum JSONValue {
   case number(Double)
   case string(String)
   case array([JSONValue])
+  /// An array of integers (the outliers' line numbers: millions at large n), held as one [Int] instead
+  /// of a boxed value per entry; rendered as ``array(_:)`` of ``int(_:)`` is.
+  case integers([Int])
   case object([(String, JSONValue)])
 
   /// A double or null.
@@ -45,6 +48,13 @@ indirect enum JSONValue {
       }
       let inner = indent + "  "
       return "[\n" + items.map { inner + $0.render(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+    case .integers(let values):
+      var text = "["
+      for (k, value) in values.enumerated() {
+        if k > 0 { text += ", " }
+        text += String(value)
+      }
+      return text + "]"
     case .object(let pairs):
       if pairs.isEmpty { return "{}" }
       let inner = indent + "  "
@@ -55,7 +65,7 @@ indirect enum JSONValue {
 
   private var isScalar: Bool {
     switch self {
-    case .array, .object: return false
+    case .array, .integers, .object: return false
     default: return true
     }
   }

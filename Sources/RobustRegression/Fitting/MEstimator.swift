@@ -53,15 +53,17 @@ extension FitProblem {
     // The pass holds residuals and weights of the returned coefficients at the returned scale.
     pass.run(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale > 0 ? outcome.scale : 1,
              accumulate: false)
-    let residuals = Array(pass.residuals)
+    // σ̂ from the pass's residuals, and the scratch freed before the outputs are copied out of the pass:
+    // the fit's peak memory is X plus four n-vectors, not five.
     let zeroScale = outcome.termination == .zeroScale
+    let sigma = zeroScale ? 0 : pass.residualScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+    scratch.deallocate()
+    scratchAllocated = false
+    let residuals = Array(pass.residuals)
     // At zero scale the rows on the hyperplane (to rounding) carry the fit: weight 1, all others 0.
     let weights = zeroScale
       ? ExactFit.weights(design: design, response: response, beta: outcome.coefficients, residuals: residuals)
       : Array(pass.weights)
-    let sigma = zeroScale ? 0 : residuals.withUnsafeBufferPointer { pass.residualScale(of: $0, scratch: scratch) }
-    scratch.deallocate()
-    scratchAllocated = false
     let (inference, warnings) = summarize(outcome, loss: robustLoss, residuals: residuals, setting: setting)
     return FitOutcome(
       names: design.names, coefficients: outcome.coefficients,

@@ -42,9 +42,40 @@ struct SEstimator {
                                  columnMagnitudes: problem.columnMagnitudes, rows: nil)
       best = try CandidateBlock.bestCandidates(in: [block], count: Self.subsamples, seeds: [seed], kept: Self.kept)[0]
     }
-    guard !best.isEmpty else { throw RegressionError.tooFewObservations(n: n, p: p) }
+    return try refined(best)
+  }
+
+  /// The S-estimate's minimum from a cheaper candidate search, for starts that only have to be in its
+  /// basin (the adaptive fit's, which then minimises its own objective from there): the `subsamples`
+  /// elemental candidates are searched on `groupRows` distinct random rows (one group of robustbase's
+  /// large-n strategy), and the `kept` best are refined on all rows as in ``fit()``. A fifth of the
+  /// candidate work of ``fit()`` at 2000 rows; ``fit()`` itself where the problem has at most
+  /// `2 · groupRows` rows or a group would hold fewer than 2p rows. Not used by the S and MM fits,
+  /// which are lmrob's.
+  func basinEstimate() throws -> Estimate {
+    let n = problem.design.rows, p = problem.design.columns
+    guard n > 2 * Self.groupRows, Self.groupRows > 2 * p else { return try fit() }
+    var generator = SplitMix64(seed: seed)
+    var chosen = Set<Int>(), rows: [Int] = []
+    while rows.count < Self.groupRows {
+      let i = Int(generator.next() % UInt64(n))
+      if chosen.insert(i).inserted { rows.append(i) }
+    }
+    let block = CandidateBlock(design: problem.design, response: problem.response, caseWeights: problem.caseWeights,
+                               columnMagnitudes: problem.columnMagnitudes, rows: rows)
+    let best = try CandidateBlock.bestCandidates(in: [block], count: Self.subsamples, seeds: [generator.next()],
+                                                 kept: Self.kept)[0]
+    return try refined(best)
+  }
+
+  /// The best of `candidates` refined to convergence on all rows (the smallest M-scale), as an exact fit
+  /// when it is one.
+  private func refined(_ candidates: [Estimate]) throws -> Estimate {
+    guard !candidates.isEmpty else {
+      throw RegressionError.tooFewObservations(n: problem.design.rows, p: problem.design.columns)
+    }
     var result: Estimate?
-    for candidate in Self.distinct(best) {
+    for candidate in Self.distinct(candidates) {
       let refined = try refine(candidate.coefficients, scale: candidate.scale, steps: Self.refineSteps,
                                tolerance: Self.refineTolerance)
       if result == nil || refined.scale < result!.scale { result = refined }
