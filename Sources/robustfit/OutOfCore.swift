@@ -84,7 +84,7 @@ enum OutOfCore {
   static func load(_ options: DataOptions, directory: String) throws -> Loaded {
     let started = DispatchTime.now()
     let sink = Sink(directory: directory)
-    var (table, plan) = try DataLoader.read(options, rowSink: { try sink.append($0) })
+    let (table, plan) = try DataLoader.read(options, rowSink: { try sink.append($0) })
     ProgressLine.shared.finish()
     let file = try sink.finished(columns: table.names.count)
     let columns = try DataLoader.resolve(table, plan: plan)
@@ -93,12 +93,11 @@ enum OutOfCore {
       throw DataLoader.invalidWeight(file: table.fileName, line: table.sourceLine(ofRow: row),
                                      column: DataLoader.describe(table, w), value: value)
     }
-    table.columns = []
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     let data = Loaded(fileName: table.fileName, yName: table.names[columns.response],
-                    xNames: columns.predictors.map { table.names[$0] }, weightsName: columns.weights.map { table.names[$0] },
-                    intercept: columns.intercept, rows: table.rowCount,
-                    droppedRows: table.droppedRows, file: file, columns: columns, writeSeconds: seconds)
+                      xNames: columns.predictors.map { table.names[$0] }, weightsName: columns.weights.map { table.names[$0] },
+                      intercept: columns.intercept, rows: table.rowCount, droppedRows: table.droppedRows, file: file,
+                      columns: columns, writeSeconds: seconds)
     LoadedData.announce(fileName: data.fileName, unusedColumns: plan.unused, droppedRows: table.droppedRows,
                         underflows: table.underflows)
     return data
