@@ -57,11 +57,11 @@ extension DistributedFit {
     // mean ρ̃ and its slope in log s at scale s (a pass without XᵀWX); the first also checks that the
     // non-zero residuals are more than b·(n − p) (else the M-scale is 0: an exact fit).
     let c0 = MScale.breakdownConstant
+    let exactFit = DistributedFitError.unsupported("the S-scale is 0 (more than half of the rows on one hyperplane), "
+                                                   + "an exact fit the distributed S and MM do not handle")
+    guard refined.scale > 0 else { throw exactFit }
     let first = try pass.sRefinement(beta: sBeta, scale: c0 * refined.scale, accumulate: false)
-    guard first.nonzero > MScale.b * dof, refined.scale > 0 else {
-      throw DistributedFitError.unsupported("the S-scale is 0 (more than half of the rows on one hyperplane), "
-                                            + "an exact fit the distributed S and MM do not handle")
-    }
+    guard first.nonzero > MScale.b * dof else { throw exactFit }
     let (s, _) = try MScale.solve(initial: refined.scale) { scale in
       let sums = scale == refined.scale ? first.sums
         : try pass.sRefinement(beta: sBeta, scale: c0 * scale, accumulate: false).sums
