@@ -245,3 +245,136 @@ extension Array where Element == [Double] {
     return try go(0, [])
   }
 }
+
+/// S and MM above the driver's limit of rows (``DistributedFit/highBreakdownFit``): fast-S on a keyed
+/// sample, the rest as passes over all rows.
+extension DistributedFitTests {
+  /// y = 1 + 2x₁ − x₂ + N(0, 1) with x ~ N(0, 1), and a fraction `outliers` of bad leverage points
+  /// (x₁ ≈ 10, y ≈ −20: far from the line in x and in y).
+  static func leverageData(rows n: Int, outliers: Double, seed: UInt64) -> (DesignMatrix, [Double]) {
+    var random = SplitMix64(seed: seed)
+    func uniform() -> Double { (Double(random.next() >> 11) + 0.5) * 0x1p-53 }
+    func normal() -> Double { (-2 * Double.log(uniform())).squareRoot() * Double.cos(2 * Double.pi * uniform()) }
+    var x1 = [Double](), x2 = [Double](), y = [Double]()
+    for i in 0..<n {
+      let a = normal(), b = normal()
+      if Double(i % 100) < outliers * 100 {
+        x1.append(10 + 0.5 * a)
+        x2.append(b)
+        y.append(-20 + normal())
+      } else {
+        x1.append(a)
+        x2.append(b)
+        y.append(1 + 2 * a - b + normal())
+      }
+    }
+    return (try! DesignMatrix(predictors: [x1, x2], rows: n), y)
+  }
+
+  static let batchings: [(count: Int, shuffle: Bool)] = [(1, false), (7, true), (4, false), (13, true)]
+
+  @Test("The driver's sample is the rows of smallest key, the same rows in the same order whatever the batching")
+  func sampleIndependentOfBatching() throws {
+    let (design, y) = Self.leverageData(rows: 20_000, outliers: 0.2, seed: 5)
+    let n = design.rows, m = DriverSample.limit(columns: 3)
+    // The m smallest keys, computed here row by row.
+    let keys = (0..<n).map { i in DriverSample.key([y[i], design[i, 1], design[i, 2]][...]) }
+    let expected = Set(keys.sorted().prefix(m))
+    var first: (DesignMatrix, [Double])?
+    for (count, shuffle) in Self.batchings {
+      let host = Self.host(design, y, batches: count, order: shuffle ? Self.shuffled(n, seed: UInt64(count)) : nil)
+      let sample = try DriverSample.sample(host: host, predictors: 2, intercept: true, weighted: false, size: m,
+                                           names: design.names)
+      #expect(sample.design.rows == m)
+      let sampleKeys = (0..<m).map { DriverSample.key([sample.response[$0], sample.design[$0, 1], sample.design[$0, 2]][...]) }
+      #expect(Set(sampleKeys) == expected)
+      if let (d, r) = first {
+        #expect(sample.design.values == d.values)
+        #expect(sample.response == r)
+      } else {
+        first = (sample.design, sample.response)
+      }
+    }
+    // With no slack and a size whose m-th smallest key shares its top 16 bits with the next, the
+    // histograms narrow (16 key bits a pass) until the crossing bucket ends at the m-th key: the same rows.
+    let sorted = keys.sorted()
+    let size = try #require((m..<n).first { sorted[$0 - 1] >> 48 == sorted[$0] >> 48 })
+    let host = Self.host(design, y, batches: 3, order: Self.shuffled(n, seed: 2))
+    var kinds: [PassRequest.Kind] = []
+    let narrowed = try DriverSample.sample(host: { kinds.append($0.kind); return try host($0) }, predictors: 2,
+                                           intercept: true, weighted: false, size: size, names: design.names, slack: 0)
+    let narrowedKeys = (0..<narrowed.design.rows).map {
+      DriverSample.key([narrowed.response[$0], narrowed.design[$0, 1], narrowed.design[$0, 2]][...])
+    }
+    #expect(Set(narrowedKeys) == Set(sorted.prefix(size)) && narrowedKeys.count == size)
+    #expect(kinds.filter { $0 == .keyHistogram }.count > 1)
+  }
+
+  @Test("MM and S above the limit: the same fit whatever the batching, close to the fit in memory, resistant to leverage",
+        arguments: ["mm", "s"])
+  func highBreakdownAboveLimit(name: String) throws {
+    let (design, y) = Self.leverageData(rows: 20_000, outliers: 0.2, seed: 5)
+    let n = design.rows
+    #expect(n > DriverSample.limit(columns: 3))
+    let single = try Regression(loss: Loss(name: name)!).fit(design, response: y)
+    let fit = try DistributedFit(lossName: name, alpha: nil, tuning: nil, fixedScale: nil, predictors: 2,
+                                 intercept: true, tolerance: 1e-10, maxIterations: 500)
+    var first: DistributedFit.Result?
+    for (count, shuffle) in Self.batchings {
+      let host = Self.host(design, y, batches: count, order: shuffle ? Self.shuffled(n, seed: UInt64(count)) : nil)
+      let distributed = try fit.run(names: design.names, host: host)
+      let se = try #require(distributed.standardErrors)
+      let reference = try #require(single.standardErrors)
+      func relative(_ a: [Double], _ b: [Double]) -> Double {
+        zip(a, b).map { abs($0 - $1) / max(abs($0), abs($1)) }.max()!
+      }
+      // The start differs from the fit in memory's (fast-S on the keyed sample against its own 2000 random
+      // rows), and both refine S on all rows to lmrob's 1e-7: S then agrees to its refinement's tolerance
+      // (measured 9.6e-9 relative, 6.2e-6 standard errors), its scale to second order in that (5e-16).
+      // MM iterates to the fixed point of c = k·s from either start: measured 9e-16 relative, the standard
+      // errors 4.8e-11 (sums in another order); the bounds are the IRLS tolerance 1e-10 with a margin.
+      let tight = name == "mm"
+      #expect(relative(distributed.coefficients, single.estimates) <= (tight ? 1e-9 : 1e-6))
+      #expect(zip(zip(distributed.coefficients, single.estimates), reference).allSatisfy { abs($0.0 - $0.1) <= (tight ? 1e-6 : 1e-3) * $1 })
+      #expect(relative(se, reference) <= (tight ? 1e-9 : 1e-6))
+      #expect(abs(distributed.sigma - single.residualScale) <= 1e-12 * single.residualScale)
+      #expect(abs(distributed.scale - single.lossScale) <= 1e-12 * single.lossScale)
+      #expect(distributed.iterations == single.iterations)
+      if let first {
+        #expect(relative(distributed.coefficients, first.coefficients) <= 1e-10)
+        #expect(relative(se, first.standardErrors!) <= 1e-10)
+        #expect(abs(distributed.sigma - first.sigma) <= 1e-10 * first.sigma)
+      } else {
+        first = distributed
+      }
+      // Resistant: the slopes within 0.05 of the generating 2 and −1.
+      #expect(abs(distributed.coefficients[1] - 2) < 0.05 && abs(distributed.coefficients[2] + 1) < 0.05)
+    }
+    // The fit in memory of Huber is pulled by the leverage points.
+    let huber = try Regression(loss: .huber).fit(design, response: y)
+    #expect(abs(huber.estimates[1] - 2) > 1)
+  }
+
+  @Test("Weighted MM above the limit: the weighted fit in memory, whatever the batching")
+  func weightedMMAboveLimit() throws {
+    let (design, y) = Self.leverageData(rows: 12_000, outliers: 0.2, seed: 9)
+    let n = design.rows
+    let weights = Self.caseWeights("integer", rows: n, seed: 3)
+    let single = try Regression(loss: .mm).fit(design, response: y, weights: weights)
+    let fit = try DistributedFit(lossName: "mm", alpha: nil, tuning: nil, fixedScale: nil, predictors: 2,
+                                 intercept: true, weighted: true, tolerance: 1e-10, maxIterations: 500)
+    for (count, shuffle) in Self.batchings {
+      let host = Self.host(design, y, weights: weights, batches: count,
+                           order: shuffle ? Self.shuffled(n, seed: UInt64(count)) : nil)
+      let distributed = try fit.run(names: design.names, host: host)
+      func relative(_ a: [Double], _ b: [Double]) -> Double {
+        zip(a, b).map { abs($0 - $1) / max(abs($0), abs($1)) }.max()!
+      }
+      #expect(relative(distributed.coefficients, single.estimates) <= 1e-9)
+      #expect(relative(try #require(distributed.standardErrors), try #require(single.standardErrors)) <= 1e-9)
+      #expect(abs(distributed.sigma - single.residualScale) <= 1e-12 * single.residualScale)
+      #expect(distributed.totalWeight == weights.reduce(0, +))
+      #expect(abs(distributed.coefficients[1] - 2) < 0.05)
+    }
+  }
+}

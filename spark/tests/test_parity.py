@@ -23,6 +23,9 @@ import robustfit_spark  # noqa: E402
 CLI = os.path.join(ROOT, ".build", "release", "robustfit")
 BENCH = os.path.join(ROOT, ".build", "release", "robustfit-bench")
 TOLERANCE = 1e-10
+# MM above the driver's limit starts from another sample than the CLI's and stops at the IRLS tolerance
+# 1e-10 (relative change) from there: measured 8.9e-16 on the coefficients, 4.0e-12 on the standard errors.
+MM_TOLERANCE = 1e-9
 # Rows of the generated file: ROBUSTFIT_SPARK_ROWS overrides (the acceptance figure is 1e6).
 BIG_ROWS = int(float(os.environ.get("ROBUSTFIT_SPARK_ROWS", "1e6")))
 
@@ -55,7 +58,7 @@ class Parity(unittest.TestCase):
         cls.spark.stop()
         cls.temporary.cleanup()
 
-    def assertSameFit(self, distributed, single, label):
+    def assertSameFit(self, distributed, single, label, tolerance=TOLERANCE):
         names = list(single["coefficients"])
         self.assertEqual(list(distributed["coefficients"]), names, label)
         worst = 0.0
@@ -63,7 +66,7 @@ class Parity(unittest.TestCase):
             for key in ("coefficients", "standard_errors"):
                 error = relative(distributed[key][name], single[key][name])
                 worst = max(worst, error)
-                self.assertLessEqual(error, TOLERANCE, f"{label}: {key}[{name}] {distributed[key][name]!r} "
+                self.assertLessEqual(error, tolerance, f"{label}: {key}[{name}] {distributed[key][name]!r} "
                                                        f"vs {single[key][name]!r}")
         for key in ("scale", "sigma", "alpha", "alpha_se"):
             theirs = distributed["alpha_standard_error" if key == "alpha_se" else key]
@@ -72,7 +75,7 @@ class Parity(unittest.TestCase):
                 continue
             error = relative(theirs, single[key])
             worst = max(worst, error)
-            self.assertLessEqual(error, TOLERANCE, f"{label}: {key} {theirs!r} vs {single[key]!r}")
+            self.assertLessEqual(error, tolerance, f"{label}: {key} {theirs!r} vs {single[key]!r}")
         self.assertEqual(distributed["termination"], single["termination"], label)
         print(f"  {label}: n = {distributed['n']}, {distributed['iterations']} iterations "
               f"(CLI {single['iterations']}), largest relative difference {worst:.2e}", flush=True)
@@ -159,10 +162,15 @@ class Parity(unittest.TestCase):
         weighted = self.spark.read.parquet(weighted_parquet).repartition(8)
         eight_weighted = robustfit_spark.fit(weighted, y="y", x=columns, loss="huber", weights="w")
         self.assertSameFit(eight_weighted, weighted_single, "1e6 × 10, weights w, 8 partitions")
-        # Adaptive and MM above the driver's limit of rows: refused after the range pass, saying why.
-        for loss in ("adaptive", "mm"):
-            with self.assertRaisesRegex(robustfit_spark.FitError, "at most 2000 rows"):
-                robustfit_spark.fit(df, y="y", x=columns, loss=loss)
+        # Adaptive above the driver's limit of rows: refused after the range pass, saying why.
+        with self.assertRaisesRegex(robustfit_spark.FitError, "at most 2000 rows"):
+            robustfit_spark.fit(df, y="y", x=columns, loss="adaptive")
+        # MM above it: fast-S on a keyed sample of 2000 rows, then S refinement, M-scale, MM steps and
+        # covariance as passes over all rows. Only the start differs from the CLI's (its 2000 random rows
+        # by index); both refine to the same S minimum and iterate to the same MM fixed point
+        # (Docs/scaling.md: measured 8.9e-16 on the coefficients, 4.0e-12 on the standard errors).
+        mm = robustfit_spark.fit(df.repartition(8), y="y", x=columns, loss="mm")
+        self.assertSameFit(mm, cli_fit(csv, "mm"), "1e6 × 10 Parquet, mm, 8 partitions", tolerance=MM_TOLERANCE)
 
 
 if __name__ == "__main__":

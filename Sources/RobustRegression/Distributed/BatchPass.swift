@@ -33,6 +33,8 @@ package enum BatchPass {
     guard output.count >= needed else { throw .capacity(needed: needed, given: output.count) }
     if request.kind == .range { return range(x: x, y: y, weights: weights, rows: n, output: output) }
     if request.kind == .rows { return rows(x: x, y: y, weights: weights, rows: n, output: output) }
+    if request.kind == .keyHistogram { return keyHistogram(request, x: x, y: y, weights: weights, rows: n, output: output) }
+    if request.kind == .sampleRows { return sampleRows(request, x: x, y: y, weights: weights, rows: n, output: output) }
     // A weighted pass in memory checks its weights once (Regression.validate); here the range pass
     // has, and every later pass meets the same column.
     let pass = makePass(request, x: x, y: y, weights: weights, rows: n)
@@ -40,6 +42,7 @@ package enum BatchPass {
     case .unitWeights: return evaluate(request, pass: pass, loss: UnitWeights(), output: output)
     case .huber: return evaluate(request, pass: pass, loss: HuberLoss(), output: output)
     case .barron: return evaluate(request, pass: pass, loss: BarronLoss(alpha: request.alpha), output: output)
+    case .tukey: return evaluate(request, pass: pass, loss: TukeyBiweightLoss(), output: output)
     }
   }
 
@@ -187,7 +190,30 @@ package enum BatchPass {
       output[2] = deviations
       output[3] = caseWeights == nil ? Double(n) : observations
       return 4
-    case .range, .rows:
+    case .sRefinement:
+      // SEstimator.refine's pass: Tukey's weights at c, their XᵀWX and XᵀWy, and the sums of the scale
+      // step; then the count of non-zero residuals (the M-scale's root exists when they are more than b·(n − p)).
+      let sums = pass.run(beta: beta, rows: SRefinementRows(), scale: c, accumulate: request.accumulate)
+      for k in 0..<(p * p + p) { output[k] = 0 }
+      if request.accumulate {
+        for k in 0..<(p * p) { output[k] = pass.gram[k] }
+        for k in 0..<p { output[p * p + k] = pass.rhs[k] }
+      }
+      var nonzero = 0.0
+      for i in 0..<n where pass.residuals[i] != 0 { nonzero += pass.caseWeights?[i] ?? 1 }
+      for k in 0..<4 { output[p * p + p + k] = sums[k] }
+      output[p * p + p + 4] = nonzero
+      return p * p + p + 5
+    case .mmCovariance:
+      pass.sweepResiduals(beta: Array(beta[p...]), medianWindow: nil, selection: nil)
+      let sResiduals = Array(pass.residuals)
+      pass.sweepResiduals(beta: Array(beta[..<p]), medianWindow: nil, selection: nil)
+      let sums = MMInference.sums(design: pass.design, residuals: Array(pass.residuals), sResiduals: sResiduals,
+                                  scale: c, k: request.alpha, caseWeights: pass.caseWeights.map { Array($0) })
+      let flat = sums.flat
+      for k in flat.indices { output[k] = flat[k] }
+      return flat.count
+    case .range, .rows, .keyHistogram, .sampleRows:
       preconditionFailure("handled before a pass is made")
     }
   }
@@ -225,6 +251,37 @@ package enum BatchPass {
     output[base + 1] = Double(positive)
     output[base + 2] = Double(invalid)
     return base + 3
+  }
+
+  /// The counts of the rows' sample keys in the request's buckets (rows of positive weight only).
+  static func keyHistogram(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
+                           weights: UnsafePointer<Double>?, rows n: Int,
+                           output: UnsafeMutableBufferPointer<Double>) -> Int {
+    let buckets = request.bucketCount, shift = UInt64(request.shift)
+    for k in 0..<(buckets + 2) { output[k] = 0 }
+    for i in 0..<n where weights.map({ $0[i] > 0 }) ?? true {
+      let key = DriverSample.key(y: y, x: x, weights: weights, row: i)
+      let slot = key < request.low ? 0 : key > request.high ? buckets + 1 : 1 + Int((key - request.low) >> shift)
+      output[slot] += 1
+    }
+    return buckets + 2
+  }
+
+  /// The rows whose sample key lies in [low, high], `[y, x₁, …, x_k, (w)]` each (rows of positive weight only).
+  static func sampleRows(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
+                         weights: UnsafePointer<Double>?, rows n: Int,
+                         output: UnsafeMutableBufferPointer<Double>) -> Int {
+    let stride = 1 + x.count + (weights == nil ? 0 : 1)
+    var count = 0
+    for i in 0..<n where weights.map({ $0[i] > 0 }) ?? true {
+      let key = DriverSample.key(y: y, x: x, weights: weights, row: i)
+      guard (request.low...request.high).contains(key) else { continue }
+      output[count] = y[i]
+      for (j, column) in x.enumerated() { output[count + 1 + j] = column[i] }
+      if let weights { output[count + stride - 1] = weights[i] }
+      count += stride
+    }
+    return count
   }
 
   /// The rows as they are, `[y, x₁, …, x_k, (w)]` each.

@@ -29,7 +29,8 @@ package enum DistributedFitError: Error, CustomStringConvertible {
 /// Losses run as sums over the rows: those whose automatic start is OLS — `l2`, `huber` and Barron's
 /// loss at a fixed α ∈ [1, 2] (`pseudo-huber`, `general` with α ≥ 1) — with the MAD scale re-estimated
 /// at every β, or fixed. Every other loss (adaptive, mm, s, the redescending ones, l1) runs on the
-/// driver over the rows brought there (``DriverSample``), up to its limit of rows.
+/// driver over the rows brought there (``DriverSample``), up to its limit of rows; above it S and MM run
+/// their candidate search on a sample and the rest as passes (``highBreakdownFit``), the others are refused.
 package final class DistributedFit {
   package let loss: Loss
   package let predictors: Int
@@ -121,8 +122,19 @@ package final class DistributedFit {
 
   private func fit(names: [String], host: @escaping PassHost) throws -> Result {
     let p = predictors + (intercept ? 1 : 0)
-    let (rows, responseMagnitude, weights) = try checkRange(host: host, conditioned: route == .sums)
-    if route == .driverRows { return try driverFit(rows: rows, names: names, host: host) }
+    // S and MM above the driver's limit run as passes over all rows (DistributedHighBreakdown), whose
+    // sums need data in range as the sums route's do.
+    let limit = DriverSample.limit(columns: p), highBreakdown = loss.isHighBreakdown
+    let (rows, responseMagnitude, weights) = try checkRange(host: host) { rows in
+      route == .sums || (highBreakdown && rows > limit)
+    }
+    if route == .driverRows {
+      if highBreakdown && rows > limit {
+        return try highBreakdownFit(rows: rows, responseMagnitude: responseMagnitude, weights: weights, names: names,
+                                    host: host)
+      }
+      return try driverFit(rows: rows, names: names, host: host)
+    }
     guard rows > p else { throw RegressionError.tooFewObservations(n: rows, p: p) }
     if let weights {
       // Regression.validate(weights:design:highBreakdown:)'s rule, from the range pass's counts.
@@ -169,22 +181,8 @@ package final class DistributedFit {
     }
     guard outcome.objective.isFinite else { throw IRLS.overflow(pass: pass, scale: outcome.scale) }
     let sigma = try pass.medianAbsoluteResidual(at: outcome.coefficients) / Selection.madConsistency
-    // Huber's sandwich from its sums: Σ(cψ)² and m first, then the variance of ψ′ about m.
-    let first = try pass.sandwichSums(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale, meanSlope: 0)
-    let meanSlope = first[1] / first[3]
-    var standardErrors: [Double]?
-    if meanSlope > 0 {
-      let second = try pass.sandwichSums(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale,
-                                         meanSlope: meanSlope)
-      let factor = Sandwich.varianceFactor(sumScaledPsiSquared: first[0], meanSlope: meanSlope,
-                                           slopeVariance: second[2] / first[3], observations: first[3],
-                                           parameters: p)
-      standardErrors = Inference(covariance: inverseGram.map { $0 * factor }, coefficients: outcome.coefficients,
-                                 degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight,
-                                                                                       parameters: p),
-                                 method: .huberSandwich,
-                                 confidenceLevel: options.confidenceLevel)?.standardErrors
-    }
+    let standardErrors = try sandwichStandardErrors(pass: pass, loss: robustLoss, beta: outcome.coefficients,
+                                                    scale: outcome.scale, inverseGram: inverseGram)
     return Result(names: names, coefficients: outcome.coefficients, standardErrors: standardErrors,
                   scale: outcome.scale, sigma: sigma, objective: outcome.objective, iterations: outcome.iterations,
                   termination: Self.label(outcome.termination), rows: n,
@@ -192,6 +190,23 @@ package final class DistributedFit {
                   alpha: loss.barronAlpha,
                   degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight, parameters: p),
                   totalWeight: weighted ? pass.totalWeight : nil)
+  }
+
+  /// Huber's sandwich standard errors from its sums at β and c (``Sandwich/covariance(loss:residuals:scale:inverseGram:coefficients:confidenceLevel:caseWeights:degreesOfFreedom:)``
+  /// from merged sums): Σ(cψ)² and m first, then the variance of ψ′ about m; nil when m ≤ 0.
+  func sandwichStandardErrors<L: RobustLoss>(pass: DistributedPass, loss robustLoss: L, beta: [Double], scale c: Double,
+                                             inverseGram: [Double]) throws -> [Double]? {
+    let first = try pass.sandwichSums(beta: beta, loss: robustLoss, scale: c, meanSlope: 0)
+    let meanSlope = first[1] / first[3]
+    guard meanSlope > 0 else { return nil }
+    let second = try pass.sandwichSums(beta: beta, loss: robustLoss, scale: c, meanSlope: meanSlope)
+    let factor = Sandwich.varianceFactor(sumScaledPsiSquared: first[0], meanSlope: meanSlope,
+                                         slopeVariance: second[2] / first[3], observations: first[3],
+                                         parameters: pass.columns)
+    return Inference(covariance: inverseGram.map { $0 * factor }, coefficients: beta,
+                     degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight,
+                                                                           parameters: pass.columns),
+                     method: .huberSandwich, confidenceLevel: options.confidenceLevel)?.standardErrors
   }
 
   static func label(_ termination: Termination) -> String {
@@ -204,14 +219,14 @@ package final class DistributedFit {
   }
 
   /// The fit in memory on the driver over every row (``DriverSample``), when there are at most the
-  /// sample's limit of them; above it the loss is not distributed yet.
+  /// sample's limit of them; above it the loss is not distributed yet (S and MM are: ``highBreakdownFit``).
   private func driverFit(rows n: Int, names: [String], host: @escaping PassHost) throws -> Result {
     let p = predictors + (intercept ? 1 : 0), limit = DriverSample.limit(columns: p)
     guard n <= limit else {
       throw DistributedFitError.unsupported(
         "the \(loss.name) fit of \(n) rows: its start (or whole fit) needs the rows on the driver, which the "
-        + "distributed fit does for at most \(limit) rows (p = \(p)); above that only l2, huber and Barron's loss "
-        + "at α ∈ [1, 2] are distributed yet (Docs/scaling.md)")
+        + "distributed fit does for at most \(limit) rows (p = \(p)); above that only l2, huber, Barron's loss "
+        + "at α ∈ [1, 2], s and mm are distributed yet (Docs/scaling.md)")
     }
     let data = try DriverSample.allRows(host: host, predictors: predictors, intercept: intercept, weighted: weighted,
                                         rows: n, names: names)
@@ -231,7 +246,7 @@ package final class DistributedFit {
   /// after checking that every value is finite and that the data need no change of units or origin
   /// (``DataConditioning``, whose rule this applies to each variable's range; the distributed fit does
   /// not condition data yet).
-  private func checkRange(host: PassHost, conditioned: Bool) throws
+  private func checkRange(host: PassHost, conditioned: (Int) -> Bool) throws
     -> (rows: Int, responseMagnitude: Double, weights: (total: Double, positive: Int, invalid: Int)?) {
     var request = PassRequest(kind: .range, predictors: predictors, intercept: intercept)
     request.beta = []
@@ -261,6 +276,7 @@ package final class DistributedFit {
       }
     }
     guard nonFinite == 0 else { throw DistributedFitError.nonFinite("\(Int(nonFinite)) values are NaN or infinite") }
+    let conditioned = conditioned(Int(rows))
     for k in 0..<variables where conditioned && low[k] <= high[k] {
       let largest = max(abs(low[k]), abs(high[k]))
       if (intercept && DataConditioning.isNarrow(low: low[k], high: high[k]))

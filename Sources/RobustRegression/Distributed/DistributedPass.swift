@@ -71,6 +71,7 @@ final class DistributedPass: RowPass {
     if loss is UnitWeights { return (.unitWeights, 2) }
     if loss is HuberLoss { return (.huber, 2) }
     if let barron = loss as? BarronLoss { return (.barron, barron.alpha) }
+    if loss is TukeyBiweightLoss { return (.tukey, 2) }
     throw DistributedFitError.unsupported("the loss \(loss.name) has no distributed row code")
   }
 
@@ -224,6 +225,35 @@ final class DistributedPass: RowPass {
   func overflow(scale c: Double) -> RegressionError {
     // The row is not known on the driver; DistributedFit reports the overflow in its own words.
     .objectiveOverflow(row: -1, ratio: .infinity)
+  }
+
+  /// The S refinement's pass at `beta` and c (``PassRequest/Kind/sRefinement``): with `accumulate` the
+  /// pass's XᵀWX and XᵀWy become the system ``IRLS/solveStep(pass:scale:)`` solves; returns the
+  /// ``SRefinementRows`` sums and the weight of the non-zero residuals.
+  func sRefinement(beta: [Double], scale c: Double, accumulate: Bool) throws -> (sums: SIMD4<Double>, nonzero: Double) {
+    var request = request(.sRefinement, beta: beta)
+    request.scale = c
+    request.accumulate = accumulate
+    let answer = try perform(request)
+    let p = columns
+    if accumulate {
+      gram = Array(answer[0..<(p * p)])
+      rhs = Array(answer[(p * p)..<(p * p + p)])
+      self.beta = beta
+    }
+    let base = p * p + p
+    return (SIMD4(answer[base], answer[base + 1], answer[base + 2], answer[base + 3]), answer[base + 4])
+  }
+
+  /// The sums of the MM covariance at the MM β and the S β, S-scale s and k (``MMInference/Sums``).
+  func mmCovarianceSums(beta: [Double], sBeta: [Double], scale s: Double, k: Double) throws -> MMInference.Sums {
+    var request = request(.mmCovariance, beta: beta + sBeta)
+    request.scale = s
+    request.alpha = k
+    guard let sums = MMInference.Sums(flat: try perform(request), order: columns) else {
+      throw DistributedFitError.host("an MM covariance pass returned a malformed answer")
+    }
+    return sums
   }
 
   /// The sandwich's sums at `beta` and c: Σ(cψ)², Σψ′, Σ(ψ′ − m)² (with `meanSlope` m) and n.

@@ -42,6 +42,19 @@ package struct PassRequest: Equatable, Sendable {
     /// The rows themselves, `[y, x₁, …, x_k]` (and w when weighted) each (concatenated): the driver-side
     /// sample of the losses whose start or whole fit runs on the driver (``DriverSample``).
     case rows = 8
+    /// The rows' sample keys (``DriverSample/key(_:)``, of the rows of positive weight when weighted) in
+    /// [low, high], counted in buckets of 2^shift keys: [count below low, buckets…, count above high].
+    case keyHistogram = 9
+    /// The rows whose sample key lies in [low, high], as a `rows` pass gives them (rows of positive
+    /// weight only when weighted): the candidates of the driver's sample (``DriverSample/sample``).
+    case sampleRows = 10
+    /// The S refinement's pass at β and c (``SRefinementRows``): XᵀWX and XᵀWy with Tukey's weights
+    /// (zeros unless `accumulate`), then Σρ̃(u), Σρ̃′(u)·u, Σw(u), Σψ′(u) and the count of rᵢ ≠ 0 (each
+    /// term times wᵢ when weighted): p² + p + 5 sums; without `accumulate`, the M-scale's sums.
+    case sRefinement = 11
+    /// The sums of the MM covariance (``MMInference/Sums``) at the MM β (the first p of `beta`) and the
+    /// S β (the next p), the S-scale s in `scale` and k in `alpha`: 2p² + 2p + 3 sums.
+    case mmCovariance = 12
   }
 
   /// How the host merges the batches' answers.
@@ -55,6 +68,8 @@ package struct PassRequest: Equatable, Sendable {
     case unitWeights = 0
     case huber = 1
     case barron = 2
+    /// Tukey's bisquare (the MM step; the S-estimate's sandwich).
+    case tukey = 3
   }
 
   package var kind: Kind
@@ -85,7 +100,7 @@ package struct PassRequest: Equatable, Sendable {
   package var columns: Int { predictors + (intercept ? 1 : 0) }
 
   package var merge: Merge {
-    kind == .values || kind == .range || kind == .window || kind == .rows ? .concatenate : .add
+    kind == .values || kind == .range || kind == .window || kind == .rows || kind == .sampleRows ? .concatenate : .add
   }
 
   /// How many doubles the merged answer holds (nil when it depends on the number of batches).
@@ -96,7 +111,10 @@ package struct PassRequest: Equatable, Sendable {
     case .roundingFloor: return 1
     case .histogram: return bucketCount + 3 + (weighted ? bucketCount + 2 : 0)
     case .sandwich: return 4
-    case .values, .range, .window, .rows: return nil
+    case .keyHistogram: return bucketCount + 2
+    case .sRefinement: return p * p + p + 5
+    case .mmCovariance: return MMInference.Sums.count(order: p)
+    case .values, .range, .window, .rows, .sampleRows: return nil
     }
   }
 
@@ -106,7 +124,7 @@ package struct PassRequest: Equatable, Sendable {
     case .values: return weighted ? 2 * rows : rows
     case .window: return (weighted ? 2 * rows : rows) + 4
     case .range: return rangeStride
-    case .rows: return rows * rowStride
+    case .rows, .sampleRows: return rows * rowStride
     default: return mergedCount!
     }
   }
@@ -152,6 +170,7 @@ package struct PassRequest: Equatable, Sendable {
     meanSlope = d[12]
     weighted = d[13] == 1
     beta = Array(d[Self.headerCount...])
-    guard beta.count == columns || ((kind == .range || kind == .rows) && beta.isEmpty) else { return nil }
+    let rowsOnly = kind == .range || kind == .rows || kind == .keyHistogram || kind == .sampleRows
+    guard beta.count == (kind == .mmCovariance ? 2 * columns : columns) || (rowsOnly && beta.isEmpty) else { return nil }
   }
 }

@@ -16,14 +16,55 @@ enum MMInference {
   /// data with rows repeated).
   static func covariance(design: DesignMatrix, residuals r: [Double], sResiduals r0: [Double], scale s: Double,
                          k c1: Double, caseWeights: [Double]? = nil) throws -> [Double]? {
+    try covariance(sums(design: design, residuals: r, sResiduals: r0, scale: s, k: c1, caseWeights: caseWeights),
+                   scale: s)
+  }
+
+  /// The sums over the rows that V needs (each row's terms times its case weight), which add over
+  /// batches of rows (a distributed fit merges them, ``DistributedHighBreakdown``).
+  struct Sums {
+    let order: Int
+    /// XᵀΨ′X and XᵀΨ²X (upper triangles, column-major p × p).
+    var slopeGram: [Double], squareGram: [Double]
+    /// Xᵀ(ψ′∘u) and Xᵀ(ψ∘χ).
+    var v: [Double], g: [Double]
+    /// Σχ′(u₀)·u₀, Σ(χ² − b²) and n (Σwᵢ with case weights).
+    var chiSlope = 0.0, chiSquared = 0.0, observations = 0.0
+
+    init(order p: Int) {
+      order = p
+      slopeGram = [Double](repeating: 0, count: p * p)
+      squareGram = slopeGram
+      v = [Double](repeating: 0, count: p)
+      g = v
+    }
+
+    /// Doubles of ``flat``: 2p² + 2p + 3.
+    static func count(order p: Int) -> Int { 2 * p * p + 2 * p + 3 }
+
+    /// `[slopeGram, squareGram, v, g, chiSlope, chiSquared, observations]`.
+    var flat: [Double] { slopeGram + squareGram + v + g + [chiSlope, chiSquared, observations] }
+
+    init?(flat d: [Double], order p: Int) {
+      guard d.count == Self.count(order: p) else { return nil }
+      order = p
+      slopeGram = Array(d[0..<(p * p)])
+      squareGram = Array(d[(p * p)..<(2 * p * p)])
+      v = Array(d[(2 * p * p)..<(2 * p * p + p)])
+      g = Array(d[(2 * p * p + p)..<(2 * p * p + 2 * p)])
+      chiSlope = d[2 * p * p + 2 * p]
+      chiSquared = d[2 * p * p + 2 * p + 1]
+      observations = d[2 * p * p + 2 * p + 2]
+    }
+  }
+
+  /// The sums of V over the rows of `design` at the MM residuals `r` and the S residuals `r0`.
+  static func sums(design: DesignMatrix, residuals r: [Double], sResiduals r0: [Double], scale s: Double,
+                   k c1: Double, caseWeights: [Double]? = nil) -> Sums {
     let rows = design.rows, p = design.columns
-    let n = caseWeights.map { $0.reduce(0, +) } ?? Double(rows)
     let c0 = MScale.breakdownConstant, b = MScale.b
-    var slopeGram = [Double](repeating: 0, count: p * p)  // XᵀΨ′X
-    var squareGram = [Double](repeating: 0, count: p * p)  // XᵀΨ²X
-    var v = [Double](repeating: 0, count: p)  // Xᵀ(ψ′∘u)
-    var g = [Double](repeating: 0, count: p)  // Xᵀ(ψ∘χ)
-    var sumChiSlope = 0.0, sumChiSquared = 0.0
+    var sums = Sums(order: p)
+    sums.observations = caseWeights.map { $0.reduce(0, +) } ?? Double(rows)
     var row = [Double](repeating: 0, count: p)
     // ψ_c(x) = c·ψ(x/c) and ψ′_c(x) = ψ′(x/c) with Tukey's unit-free ψ; χ = ρ̃ = 6·ρ(x/c₀), χ′ = 6ψ(x/c₀)/c₀.
     let tukey = TukeyBiweightLoss()
@@ -34,27 +75,34 @@ enum MMInference {
       let slope = tukey.psiDerivative(u / c1)
       let chi = NormalisedBisquare.rho(u0 / c0)
       let chiSlope = 6 * tukey.psi(u0 / c0) / c0
-      sumChiSlope += w * chiSlope * u0
-      sumChiSquared += w * (chi * chi - b * b)
+      sums.chiSlope += w * chiSlope * u0
+      sums.chiSquared += w * (chi * chi - b * b)
       for j in 0..<p { row[j] = design.values[j * rows + i] }
       for j in 0..<p {
-        v[j] += w * row[j] * slope * u
-        g[j] += w * row[j] * psi * chi
+        sums.v[j] += w * row[j] * slope * u
+        sums.g[j] += w * row[j] * psi * chi
         for l in j..<p {
-          slopeGram[l * p + j] += w * slope * row[j] * row[l]
-          squareGram[l * p + j] += w * psi * psi * row[j] * row[l]
+          sums.slopeGram[l * p + j] += w * slope * row[j] * row[l]
+          sums.squareGram[l * p + j] += w * psi * psi * row[j] * row[l]
         }
       }
     }
+    return sums
+  }
+
+  /// V from its sums at the S-scale s.
+  static func covariance(_ sums: Sums, scale s: Double) throws -> [Double]? {
+    let p = sums.order, n = sums.observations
+    var slopeGram = sums.slopeGram, squareGram = sums.squareGram
     UpperTriangle.mirror(&slopeGram, order: p)
     UpperTriangle.mirror(&squareGram, order: p)
     guard let inverse = try inverse(slopeGram, order: p) else { return nil }
     let a0 = inverse.map { $0 * s }  // A
-    let av = multiply(a0, v, order: p), ag = multiply(a0, g, order: p)
-    let meanChiSlope = sumChiSlope / n
+    let av = multiply(a0, sums.v, order: p), ag = multiply(a0, sums.g, order: p)
+    let meanChiSlope = sums.chiSlope / n
     let a = av.map { $0 / meanChiSlope }
     let middle = product(product(a0, squareGram, order: p), a0, order: p)
-    let meanChi = sumChiSquared / n
+    let meanChi = sums.chiSquared / n
     var covariance = [Double](repeating: 0, count: p * p)
     for j in 0..<p {
       for l in 0..<p {

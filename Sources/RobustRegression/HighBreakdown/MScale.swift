@@ -58,22 +58,33 @@ enum MScale {
       for value in r where value != 0 { nonzero += 1 }
     }
     guard nonzero > b * degreesOfFreedom else { return (0, true) }
-    var s = initial > 0 && initial.isFinite ? initial : largestAbsolute(r)
-    var (mean, slope) = meanRhoAndSlope(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom, weights: weights)
+    let start = initial > 0 && initial.isFinite ? initial : largestAbsolute(r)
+    return solve(initial: start, b: b, tolerance: tolerance, maxIterations: maxIterations) { s in
+      meanRhoAndSlope(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom, weights: weights)
+    }
+  }
+
+  /// The iteration of ``solve(_:degreesOfFreedom:initial:c:b:tolerance:maxIterations:weights:)`` from
+  /// s = `initial` > 0 with (mean ρ, mean ρ′(u)·u) at a scale from `sums`: over residuals in memory, or
+  /// from a pass over rows held elsewhere (``DistributedHighBreakdown``), one evaluation per iteration.
+  static func solve(initial: Double, b: Double = b, tolerance: Double = 1e-10, maxIterations: Int = 200,
+                    sums: (Double) throws -> (Double, Double)) rethrows -> (scale: Double, converged: Bool) {
+    var s = initial
+    var (mean, slope) = try sums(s)
     for _ in 0..<maxIterations {
       var next = s * (mean / b).squareRoot()  // the fixed-point step
-      var sums: (Double, Double)?
+      var atNext: (Double, Double)?
       if slope > 0 {
         let newton = s * Double.exp(max(-1, min(1, (mean - b) / slope)))
-        let atNewton = meanRhoAndSlope(r, scale: newton, c: c, degreesOfFreedom: degreesOfFreedom, weights: weights)
+        let atNewton = try sums(newton)
         if abs(atNewton.0 - b) < abs(mean - b) {
           next = newton
-          sums = atNewton
+          atNext = atNewton
         }
       }
       if abs(next - s) <= tolerance * s { return (next, true) }
       s = next
-      (mean, slope) = sums ?? meanRhoAndSlope(r, scale: s, c: c, degreesOfFreedom: degreesOfFreedom, weights: weights)
+      (mean, slope) = try atNext ?? sums(s)
     }
     return (s, false)
   }

@@ -171,12 +171,34 @@ struct SEstimator {
   func refine(_ start: [Double], scale: Double, steps: Int, tolerance: Double) throws -> Estimate {
     let pass = problem.pass
     let dof = problem.totalWeight - Double(problem.design.columns)
+    var (beta, s, converged) = try Self.refinementSteps(from: start, scale: scale, steps: steps, tolerance: tolerance,
+                                                        degreesOfFreedom: dof) { beta, c in
+      let sums = pass.run(beta: beta, rows: SRefinementRows(), scale: c)
+      return (sums, try IRLS.solveStep(pass: pass, scale: c))
+    }
+    pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+    if s > 0 {
+      s = MScale.solve(UnsafeBufferPointer(pass.residuals), degreesOfFreedom: dof, initial: s,
+                       weights: problem.weightBuffer).scale
+    }
+    return Estimate(coefficients: beta, scale: s, converged: converged)
+  }
+
+  /// The steps of ``refine(_:scale:steps:tolerance:)`` before its final M-scale: β, the scale of the
+  /// last step and whether the plain step's change reached `tolerance`. `step(β, c)` runs the pass at β
+  /// with bisquare weights at c = 1.54764·s and returns its ``SRefinementRows`` sums and the weighted
+  /// least-squares β (nil: rank lost) — over a design in memory, or over rows held elsewhere
+  /// (``DistributedHighBreakdown``).
+  static func refinementSteps(from start: [Double], scale: Double, steps: Int, tolerance: Double,
+                              degreesOfFreedom dof: Double,
+                              step: ([Double], Double) throws -> (SIMD4<Double>, [Double]?)) rethrows
+    -> (beta: [Double], scale: Double, converged: Bool) {
     var beta = start, s = scale
     var converged = false, lengthens = true, previousChange = Double.infinity
     for _ in 0..<steps {
       guard s > 0 else { converged = true; break }
-      let sums = pass.run(beta: beta, rows: SRefinementRows(), scale: MScale.breakdownConstant * s)
-      guard let next = try IRLS.solveStep(pass: pass, scale: MScale.breakdownConstant * s) else { break }
+      let (sums, solved) = try step(beta, MScale.breakdownConstant * s)
+      guard let next = solved else { break }
       s *= Double.exp(Self.logScaleStep(mean: sums[0] / dof, slope: sums[1] / dof))
       let change = IRLS.relativeChange(next, beta)
       if change <= tolerance {
@@ -189,12 +211,7 @@ struct SEstimator {
       let factor = lengthens && sums[3] > 0 ? min(3, max(1, sums[2] / sums[3])) : 1
       for j in beta.indices { beta[j] += factor * (next[j] - beta[j]) }
     }
-    pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
-    if s > 0 {
-      s = MScale.solve(UnsafeBufferPointer(pass.residuals), degreesOfFreedom: dof, initial: s,
-                       weights: problem.weightBuffer).scale
-    }
-    return Estimate(coefficients: beta, scale: s, converged: converged)
+    return (beta, s, converged)
   }
 
   /// The step in log s towards mean ρ̃ = b from mean ρ̃ and its slope −d mean ρ̃/d log s at s: Newton's
