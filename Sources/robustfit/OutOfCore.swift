@@ -10,19 +10,19 @@ import TabularIO
 /// file is larger than the page cache, one read of it from disk per pass.
 enum OutOfCore {
   /// The losses and options an out-of-core fit has (those of the distributed fit).
-  static let losses = "l2, huber, pseudo-huber and general with α in [1, 2]"
+  static let losses = "l2, huber, pseudo-huber, general with α in [1, 2], mm and s"
 
   /// Why `command` cannot run out of core, or nil.
   static func refusal(_ command: FitCommand) -> String? {
     switch command.loss {
-    case .l2, .huber, .pseudoHuber: break
+    case .l2, .huber, .pseudoHuber, .mm, .s: break
     case .general where (command.alpha ?? .nan) >= 1 && (command.alpha ?? .nan) <= 2: break
     default:
       return "--loss \(command.loss.rawValue)\(command.loss == .general ? " --alpha \(command.alpha.map { "\($0)" } ?? "")" : "") "
         + "does not run out of core yet: the out-of-core fit has \(losses)"
     }
     let given: [(Bool, String)] = [
-      (command.fixedSigma, "--fixed-sigma"),
+      (command.fixedSigma, "--fixed-sigma"), (command.seed != 1, "--seed"),
       (command.output != nil, "--output"), (command.plot != nil, "--plot"), (command.diagnostics != nil, "--diagnostics"),
       (command.saveFit != nil, "--save-fit"), (command.history, "--history"), (command.format == .csv, "--format csv"),
       (command.solver.start != .auto && command.solver.start != .ols, "--start \(command.solver.start.rawValue)"),
@@ -135,6 +135,12 @@ enum OutOfCore {
     let lossText: String
     /// Where c comes from: `  (k = 1.345 × σ̂)`.
     let scaleNote: String
+    /// What σ̂ is: `  (median |r| / 0.6745, exact)`.
+    let sigmaNote: String
+    /// `Objective Σρ(r/c)`, or the S-estimate's `Objective: M-scale`.
+    let objectiveLabel: String
+    /// How the standard errors were computed.
+    let covariance: CovarianceMethod
   }
 
   /// Runs `command`'s fit over the column file.
@@ -163,12 +169,18 @@ enum OutOfCore {
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
     let tuning = command.scale == nil ? fit.loss.tuningConstant : nil
+    let highBreakdown = command.loss == .mm || command.loss == .s
     let scaleNote = command.scale != nil ? "  (fixed by --scale)"
       : command.loss == .l2 ? "  (does not change the l2 fit)"
-      : "  (k = \(NumberText.significant(tuning ?? .nan)) × σ̂)"
+      : "  (k = \(NumberText.significant(tuning ?? .nan)) × \(highBreakdown ? "the S-scale" : "σ̂"))"
+    let sigmaNote = highBreakdown ? "  (the S-estimate's M-scale)" : "  (median |r| / 0.6745)"
+    let objectiveLabel = command.loss == .s ? "Objective: M-scale" : "Objective Σρ(r/c)"
+    // The distributed fit's covariances: Huber's sandwich (classical for l2, where ψ(u) = u), lmrob's for MM.
+    let covariance: CovarianceMethod = command.loss == .mm ? .mmAsymptotic : command.loss == .l2 ? .classical : .huberSandwich
     let lossText = command.loss == .general
       ? "general, Barron's ρ(r/c; α) with α = \(NumberText.alpha(command.alpha ?? .nan))" : command.loss.rawValue
     return Outcome(result: result, seconds: seconds, tuning: tuning, level: command.solver.level,
-                   lossName: command.loss.rawValue, lossText: lossText, scaleNote: scaleNote)
+                   lossName: command.loss.rawValue, lossText: lossText, scaleNote: scaleNote, sigmaNote: sigmaNote,
+                   objectiveLabel: objectiveLabel, covariance: covariance)
   }
 }

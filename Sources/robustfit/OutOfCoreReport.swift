@@ -58,7 +58,7 @@ struct OutOfCoreReport {
                            NumberText.significant(inference[k].low), NumberText.significant(inference[k].high)])
       }
       out.append(table.render(indent: "  "))
-      out.append("  Standard errors: Huber sandwich (H1).")
+      out.append("  Standard errors: \(outcome.covariance).")
       out.append("  p-values and \(NumberText.percent(level)) intervals: Student's t with \(degreesOfFreedom) df.")
     } else {
       var table = TextTable(header: ["", "Estimate"])
@@ -69,8 +69,8 @@ struct OutOfCoreReport {
     out.append("")
     var summary = TextTable(header: [])
     summary.rows.append(["Loss scale c", NumberText.significant(result.scale) + outcome.scaleNote])
-    summary.rows.append(["Residual scale σ̂", NumberText.significant(result.sigma) + "  (median |r| / 0.6745, exact)"])
-    summary.rows.append(["Objective Σρ(r/c)", NumberText.significant(result.objective, 8)])
+    summary.rows.append(["Residual scale σ̂", NumberText.significant(result.sigma) + outcome.sigmaNote])
+    summary.rows.append([outcome.objectiveLabel, NumberText.significant(result.objective, 8)])
     summary.rows.append(["Iterations", "\(result.iterations) (\(result.termination))"])
     summary.rows.append(["Passes", passesText])
     out.append(summary.renderLabelled())
