@@ -155,6 +155,8 @@ enum OutOfCore {
     } catch {
       throw CLIError.usage(error.description)
     }
+    // The host is this process: σ̂ may collect up to 2²² values (32 MB) in one pass (Docs/scaling.md).
+    fit.valueLimit = 1 << 22
     let host = ColumnFileHost(file: data.file, response: data.columns.response, predictors: data.columns.predictors,
                               weights: data.columns.weights)
     let result: DistributedFit.Result

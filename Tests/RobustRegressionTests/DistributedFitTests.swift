@@ -82,6 +82,23 @@ struct DistributedFitTests {
     }
   }
 
+  @Test("The value limit (the smallest allowed, and a local host's) leaves σ̂ and the fit exact")
+  func valueLimit() throws {
+    let (design, y) = try Self.data(rows: 6001, predictors: 3, seed: 23)
+    let single = try Regression(loss: .huber).fit(design, response: y)
+    for limit in [1 << 10, 1 << 22] {
+      let fit = try DistributedFit(lossName: "huber", alpha: nil, tuning: nil, fixedScale: nil, predictors: 3,
+                                   intercept: true, tolerance: 1e-10, maxIterations: 500)
+      fit.valueLimit = limit
+      let distributed = try fit.run(names: design.names, host: Self.host(design, y, batches: 5))
+      func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-10 * max(abs(a), abs(b)) }
+      #expect(zip(distributed.coefficients, single.estimates).allSatisfy(close), "limit \(limit)")
+      #expect(close(distributed.sigma, single.residualScale) && close(distributed.scale, single.lossScale), "limit \(limit)")
+      #expect(distributed.iterations == single.iterations)
+      #expect(distributed.passes["window", default: 0] > 0, "limit \(limit)")
+    }
+  }
+
   /// Case weights of `kind` for n rows: whole numbers 0–3 (frequency weights, some rows left out) or
   /// fractions in (0, 2).
   static func caseWeights(_ kind: String, rows n: Int, seed: UInt64) -> [Double] {

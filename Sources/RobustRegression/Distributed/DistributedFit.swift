@@ -64,6 +64,10 @@ package final class DistributedFit {
   /// How the fit runs: IRLS on the driver over sums from the host (``DistributedPass``), or the fit in
   /// memory on the driver over the rows brought there (``DriverSample``; at most its limit of rows).
   enum Route { case sums, driverRows }
+  /// Most |r| values one σ̂ pass may bring to the driver (``DistributedPass/valueLimit``): the default
+  /// suits a driver collecting over a network; a host on the same machine (the CLI's out-of-core fit)
+  /// may take more, so that σ̂ takes one window pass where it would take a histogram and a values pass.
+  package var valueLimit = DistributedPass.defaultValueLimit
   let route: Route
   let regression: Regression
 
@@ -148,7 +152,7 @@ package final class DistributedFit {
     }
     let pass = DistributedPass(predictors: predictors, intercept: intercept, rows: rows,
                                responseMagnitude: responseMagnitude, weighted: weighted,
-                               totalWeight: weights?.total, host: host)
+                               totalWeight: weights?.total, valueLimit: valueLimit, host: host)
     // XᵀX and Xᵀy: the OLS start and (XᵀX)⁻¹ of the sandwich (FitProblem's first pass).
     try pass.run(beta: [Double](repeating: 0, count: p), loss: UnitWeights(), scale: 1, accumulate: true)
     guard case .solved(let ols) = try NormalEquations.solveCholesky(gram: pass.gram, rhs: pass.rhs, order: p) else {

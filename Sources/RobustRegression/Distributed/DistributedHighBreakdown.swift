@@ -45,7 +45,7 @@ extension DistributedFit {
     // 3: the S refinement and M-scale on all rows.
     let pass = DistributedPass(predictors: predictors, intercept: intercept, rows: n,
                                responseMagnitude: responseMagnitude, weighted: weighted,
-                               totalWeight: weights?.total, host: host)
+                               totalWeight: weights?.total, valueLimit: valueLimit, host: host)
     let dof = pass.totalWeight - Double(p)
     let refined = try SEstimator.refinementSteps(from: sFit.estimates, scale: sFit.residualScale,
                                                  steps: SEstimator.refineSteps, tolerance: SEstimator.refineTolerance,

@@ -28,13 +28,16 @@ final class DistributedPass: RowPass {
   private var beta: [Double]
   /// Passes run so far, by kind (for the report).
   private(set) var passes: [PassRequest.Kind: Int] = [:]
-  /// Most values a `values` pass may collect on the driver.
-  static let valueLimit = 1 << 20
+  /// Most values a `values` pass may collect on the driver (a window pass: a quarter of it).
+  let valueLimit: Int
+  /// The default ``valueLimit``: 8 MB of values through a Spark driver.
+  package static let defaultValueLimit = 1 << 20
   /// Buckets of a histogram pass.
   static let bucketBits = 16
 
   init(predictors: Int, intercept: Bool, rows: Int, responseMagnitude: Double, weighted: Bool = false,
-       totalWeight: Double? = nil, host: @escaping PassHost) {
+       totalWeight: Double? = nil, valueLimit: Int = DistributedPass.defaultValueLimit, host: @escaping PassHost) {
+    self.valueLimit = max(1 << 10, valueLimit)
     self.weighted = weighted
     self.totalWeight = totalWeight ?? Double(rows)
     self.predictors = predictors
@@ -100,7 +103,7 @@ final class DistributedPass: RowPass {
     windowSkipped = false
     guard let medianWindow, medianWindow.lower >= 0, medianWindow.upper >= medianWindow.lower else { return }
     guard let expected = expectedCount(low: medianWindow.lower.bitPattern, high: medianWindow.upper.bitPattern),
-          expected <= Self.valueLimit / 4
+          expected <= valueLimit / 4
     else {
       // Too many values to collect: the exact route instead, reported as the window's answer so that
       // the tracker narrows its window (a miss would widen it).
@@ -311,7 +314,7 @@ final class DistributedPass: RowPass {
       let inside = answer[(1 + first)...(1 + last)].reduce(0, +)
       low += UInt64(first) << shift
       high = min(high, request.low + (UInt64(last + 1) << shift) - 1)
-      if Int(inside) <= Self.valueLimit || shift == 0 {
+      if Int(inside) <= valueLimit || shift == 0 {
         var values = self.request(.values, beta: beta)
         values.low = low
         values.high = high
@@ -375,7 +378,7 @@ final class DistributedPass: RowPass {
       let rangeLow = request.low
       low = rangeLow + (UInt64(first) << shift)
       high = min(high, rangeLow + (UInt64(last + 1) << shift) - 1)
-      if Int(inside) <= Self.valueLimit || shift == 0 {
+      if Int(inside) <= valueLimit || shift == 0 {
         var values = self.request(.values, beta: beta)
         values.low = low
         values.high = high
