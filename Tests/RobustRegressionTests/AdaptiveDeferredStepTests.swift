@@ -41,4 +41,38 @@ struct AdaptiveDeferredStepTests {
     #expect(abs(fit.lossScale - tight.lossScale) <= 1e-5 * tight.lossScale)
     #expect(fit.objective.value <= tight.objective.value + 1e-8 * abs(tight.objective.value))
   }
+
+  @Test("The subsample's scan grid: every other point of the full grid, its last point and α = 2 kept")
+  func coarseGrid() {
+    #expect(AdaptiveFitter.scanGrid(0...2, coarse: true) == [0, 0.5, 1, 1.5, 2])
+    #expect(AdaptiveFitter.scanGrid(0...2, coarse: false) == AdaptiveFitter.scanGrid(0...2))
+    #expect(AdaptiveFitter.scanGrid(1...3, coarse: true) == [1, 1.5, 2, 2.5, 3])
+    let wide = AdaptiveFitter.scanGrid(0...100, coarse: true)
+    #expect(wide.contains(2) && wide.last == 100 && wide.first == 0)
+  }
+
+  /// A fixture repeated k times has the same optimum (β, α, c) with k times the NLL. Repeated past
+  /// max(2000, 50p) rows it takes the subsample path (the coarse scan on 2000 rows, the untested
+  /// (α, c) steps), while the fixture itself is scanned on all its rows with the full grid: both must end
+  /// at the same optimum (seventy_thirty's profile has two basins, at α ≈ 0.03 and α = 2).
+  @Test("A fixture repeated past the scan's rows: the same optimum as the fixture's own fit",
+        arguments: ["seventy_thirty", "heavy_tailed", "multi_outliers"])
+  func repeatedFixture(_ name: String) throws {
+    let (design, y) = try Fixtures.regressionData(name + ".csv")
+    let k = 3000 / design.rows + 1
+    let p = design.columns
+    let predictors = (1..<p).map { j in
+      let column = Array(design.values[(j * design.rows)..<((j + 1) * design.rows)])
+      return Array([[Double]](repeating: column, count: k).joined())
+    }
+    let repeated = try DesignMatrix(predictors: predictors, names: Array(design.names.dropFirst()))
+    let yRepeated = Array([[Double]](repeating: y, count: k).joined())
+    let own = try Regression(loss: .adaptive).fit(design, response: y)
+    let fit = try Regression(loss: .adaptive).fit(repeated, response: yRepeated)
+    let alpha = try #require(fit.shape.alpha), ownAlpha = try #require(own.shape.alpha)
+    #expect(abs(alpha - ownAlpha) <= 1e-3, "α \(alpha) vs \(ownAlpha)")
+    #expect(abs(fit.objective.value - Double(k) * own.objective.value) <= 1e-7 * abs(fit.objective.value))
+    let se = try #require(own.standardErrors)
+    for j in se.indices { #expect(abs(fit.estimates[j] - own.estimates[j]) <= 0.01 * se[j]) }
+  }
 }
