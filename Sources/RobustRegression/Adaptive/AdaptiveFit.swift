@@ -35,6 +35,10 @@ struct AdaptiveFitter {
   struct State {
     var outcome: DescentOutcome
     var alpha: Double
+    /// Whether the descent's last fused pass was at exactly this (β, α, c), with the shape sums: its
+    /// residuals, weights, NLL and ``WeightedPass/shapeSums`` are the fit's (a deferred descent that
+    /// converged, ``descend``'s `defersShapeTest`).
+    var passIsCurrent = false
   }
 
   /// The tolerance of the scan's profiled fits (``descend``'s: NLL change, and its square root for the
@@ -104,22 +108,23 @@ struct AdaptiveFitter {
       let polished = try descend(scanData, beta: start.beta, alpha: start.alpha, scale: start.scale,
                                  range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
                                  maxIterations: options.maxIterations, tolerance: Self.scanTolerance,
-                                 recordHistory: false, lengthens: true)
+                                 recordHistory: false, lengthens: true, defersShapeTest: true)
       let end = polished.outcome
       if end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) {
         start = (end.coefficients, polished.alpha, end.scale, end.objective)
       }
     }
+    let subsampled = scanData.design.rows < fitProblem.design.rows
     let state = try descend(fitProblem, beta: start.beta, alpha: start.alpha, scale: start.scale,
                             range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
                             maxIterations: options.maxIterations, tolerance: options.tolerance,
                             recordHistory: options.recordHistory,
-                            lengthens: scanData.design.rows < fitProblem.design.rows)
+                            lengthens: subsampled, defersShapeTest: subsampled)
     var (outcome, slope) = try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
     let onAllRows = scanData.design.rows == fitProblem.design.rows && !scanned.isEmpty
     let alphaSE = outcome.adaptive?.alphaStandardError
     outcome.adaptive?.selection = try selection(state, scaleFloor: scaleFloor, fixedScale: fixedScale,
-                                                scanned: onAllRows ? Array(scanned.values) : nil,
+                                                scanned: onAllRows ? Array(scanned.values) : nil, subsampled: subsampled,
                                                 alphaStandardError: alphaSE, profileSlope: slope)
     if fixedScale { outcome.lossScaleSource = .given }
     return outcome
@@ -183,7 +188,7 @@ struct AdaptiveFitter {
     let n = design.rows
     let beta = state.outcome.coefficients, alpha = state.alpha, scale = state.outcome.scale
     let termination = state.outcome.termination, iteration = state.outcome.iterations
-    pass.run(beta: beta, loss: BarronLoss(alpha: alpha), scale: scale, accumulate: false)
+    if !state.passIsCurrent { pass.run(beta: beta, loss: BarronLoss(alpha: alpha), scale: scale, accumulate: false) }
     let residuals = Array(pass.residuals), weights = Array(pass.weights)
     let nll = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
     guard nll.isFinite else { throw IRLS.overflow(pass: pass, scale: scale) }
@@ -222,8 +227,11 @@ struct AdaptiveFitter {
     var boundSlope: Double?
     if alphaOnBound, alpha.isFinite, alpha != 2 {
       let local = residuals.withUnsafeBufferPointer { r in
-        ShapeScaleProblem(residuals: r, alphaRange: alphaRange, scaleFloor: scaleFloor,
-                          weights: fitProblem.weightBuffer).local(alpha: alpha, scale: scale)
+        let problem = ShapeScaleProblem(residuals: r, alphaRange: alphaRange, scaleFloor: scaleFloor,
+                                        weights: fitProblem.weightBuffer)
+        // The last fused pass's sums when it was at this point.
+        if state.passIsCurrent, let sums = pass.shapeSums { return problem.local(sums: sums, alpha: alpha, scale: scale) }
+        return problem.local(alpha: alpha, scale: scale)
       }
       boundSlope = local.gradient.alpha.isFinite ? local.gradient.alpha : nil
     }
@@ -271,7 +279,7 @@ struct AdaptiveFitter {
   /// the observed information with α free) reaches the threshold. The profile then holds the points
   /// evaluated. Each profiled fit starts from its neighbour moved along the profile's slope
   /// d(β, log c)/dα at the optimum.
-  private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?,
+  private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?, subsampled: Bool,
                          alphaStandardError: Double?, profileSlope: ProfileSlope?) throws
     -> RegressionFit.ShapeSelection {
     let optimum = Profiled(alpha: state.alpha, nll: state.outcome.objective, beta: state.outcome.coefficients,
@@ -290,7 +298,8 @@ struct AdaptiveFitter {
       }
       let end = try descend(fitProblem, beta: beta, alpha: alpha, scale: scale, range: alpha...alpha,
                             scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 200, tolerance: 1e-9,
-                            valueTolerance: .relative(Self.reportedValueTolerance), recordHistory: false)
+                            valueTolerance: .relative(Self.reportedValueTolerance), recordHistory: false,
+                            defersShapeTest: subsampled)
       return Profiled(alpha: alpha, nll: end.outcome.objective, beta: end.outcome.coefficients, scale: end.outcome.scale)
     }
     let grid = Self.scanGrid(alphaRange)
@@ -394,6 +403,16 @@ struct AdaptiveFitter {
       : (inside.alpha + outside.alpha) / 2
   }
 
+  /// The α values of the scan on a subsample (`coarse`, above ``likelihoodScanRows(columns:)`` rows):
+  /// every other point of ``scanGrid(_:)`` (0, 0.5, 1, 1.5, 2 on the default range), its last point and
+  /// α = 2 kept. That scan only picks the basin for the descent on all rows and reports no profile, and
+  /// its profiled fits are its largest cost at n = 1e4. Otherwise ``scanGrid(_:)`` itself.
+  static func scanGrid(_ range: ClosedRange<Double>, coarse: Bool) -> [Double] {
+    let grid = scanGrid(range)
+    guard coarse else { return grid }
+    return grid.indices.filter { $0 % 2 == 0 || $0 == grid.count - 1 || grid[$0] == 2 }.map { grid[$0] }
+  }
+
   /// The α values of the start scan: 8 equal steps over the range when it is at most 8 wide (steps of
   /// 0.25 on the default [0, 2]), else steps of 0.5 up to lo + 4 and then doubling steps up to hi; α = 2
   /// is always included when it lies inside the range. At most 24 values; α = +∞ is not scanned.
@@ -434,11 +453,12 @@ struct AdaptiveFitter {
     // On all rows the scan's points are the reported profile.
     let valueTolerance: ValueTolerance = data.design.rows == fitProblem.design.rows
       ? .relative(Self.reportedValueTolerance) : .absolute(Self.scanValueTolerance)
-    for alpha in Self.scanGrid(alphaRange) {
+    for alpha in Self.scanGrid(alphaRange, coarse: data.design.rows < fitProblem.design.rows) {
       let state = try descend(data, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
                               scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 100,
                               tolerance: Self.scanTolerance, valueTolerance: valueTolerance,
-                              recordHistory: false, lengthens: data.design.rows < fitProblem.design.rows)
+                              recordHistory: false, lengthens: data.design.rows < fitProblem.design.rows,
+                              defersShapeTest: data.design.rows < fitProblem.design.rows)
       let end = state.outcome
       guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else { continue }
       warm = (end.coefficients, end.scale)
@@ -463,16 +483,28 @@ struct AdaptiveFitter {
   ///
   /// With `lengthens` each β step is the IRLS step lengthened by ``StepLength`` (the NLL test above still
   /// applies to it).
+  ///
+  /// With `defersShapeTest` (above ``likelihoodScanRows(columns:)`` rows: the scan and polish on the
+  /// subsample, the joint descent and the interval's profiled fits on all rows) the (α, c) step is the
+  /// untested Newton step (``ShapeScaleProblem/proposal(_:alpha:scale:)``), taken with the next β step:
+  /// the next fused pass evaluates the NLL at the new (β, α, c), and a rise halves β, α and log c back
+  /// together. This saves the step's own pass over the residuals (and the start's settling passes). Where
+  /// no untested step is offered (α = 2 or near it, no positive-definite Hessian, c held), or after a
+  /// joint step was halved away entirely, that iteration's step is tested as above. The iteration is
+  /// settled when its decrease plus the pending step's promised decrease is within the tolerance and
+  /// both (α, c) steps, taken and pending, are small; it then ends at the evaluated point, whose pass the
+  /// summary reuses (``State/passIsCurrent``).
   private func descend(_ data: FitProblem, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
                        range: ClosedRange<Double>, scaleFloor: Double, fixedScale: Bool, maxIterations: Int,
                        tolerance: Double, valueTolerance: ValueTolerance? = nil, recordHistory: Bool,
-                       lengthens: Bool = false) throws -> State {
+                       lengthens: Bool = false, defersShapeTest: Bool = false) throws -> State {
     let pass = data.pass
     var beta = start, alpha = startAlpha, scale = startScale
     // Settle (α, c) on the start's residuals; not for a point of the profile (warm-started from a
-    // neighbouring point): there the first fused pass's (α, c) step moves c, and that pass is saved.
+    // neighbouring point): there the first fused pass's (α, c) step moves c, and that pass is saved. Nor
+    // with `defersShapeTest`: each fused pass's untested Newton step in (α, c) settles them as β moves.
     var nll = Double.infinity
-    if valueTolerance == nil {
+    if valueTolerance == nil && !defersShapeTest {
       pass.runWithUnitWeights(beta: beta, accumulate: false)
       let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
                                       scaleFloor: fixedScale ? scale : scaleFloor,
@@ -484,40 +516,89 @@ struct AdaptiveFitter {
     var history: [IterationRecord] = []
     var termination = Termination.iterationLimit
     var iteration = 0
-    var previousBeta = beta
+    // The last evaluated iterate, whose NLL is `nll`: β steps are halved back towards it, and with
+    // `defersShapeTest` the untested (α, c) step with them.
+    var previous = (beta: beta, alpha: alpha, scale: scale)
     // With `lengthens`, the β step's length factor and the last plain step (see `StepLength`).
     var length = StepLength()
+    // Set when a deferred (α, c) step could not be kept: this iteration's step is tested by its trial.
+    var testsShape = !defersShapeTest
+    var passIsCurrent = false
     while iteration < maxIterations {
       iteration += 1
       // Fused pass at (β, α, c): residuals, NLL, XᵀWX, XᵀWy.
       // (With the shape derivatives summed in the same pass, for the (α, c) step below; not at α = 2,
       // where that step looks at 2 ± 1e-6 instead.)
-      let loss = BarronLoss(alpha: alpha)
-      let shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
+      var loss = BarronLoss(alpha: alpha)
+      var shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
       pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
       var current = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
-      // Never accept a higher NLL: halve the β step back towards the previous iterate.
+      // Never accept a higher NLL: halve the β step back towards the previous iterate (and a deferred
+      // (α, c) step with it: α linearly, c geometrically).
       var halvings = 0
       while !(current <= nll + 1e-13 * max(1, abs(nll))) && halvings < 30 {
-        for j in beta.indices { beta[j] = (beta[j] + previousBeta[j]) / 2 }
+        for j in beta.indices { beta[j] = (beta[j] + previous.beta[j]) / 2 }
+        if alpha != previous.alpha || scale != previous.scale {
+          alpha = (alpha + previous.alpha) / 2
+          scale = (scale * previous.scale).squareRoot()
+          loss = BarronLoss(alpha: alpha)
+          shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
+        }
         pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
         current = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
         halvings += 1
       }
-      if !(current <= nll) { // no β step lowers it: stay at the previous iterate
-        beta = previousBeta
+      if !(current <= nll) { // no step lowers it: stay at the previous iterate
+        let deferred = alpha != previous.alpha || scale != previous.scale
+        (beta, alpha, scale) = previous
+        loss = BarronLoss(alpha: alpha)
+        shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
         pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
         current = nll
+        if deferred { testsShape = true }
       }
-      let betaStep = IRLS.relativeChange(beta, previousBeta)
+      let betaStep = IRLS.relativeChange(beta, previous.beta)
       let betaChange = nll - current
-      nll = current
       // (α, c) step on these residuals.
       let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
                                       scaleFloor: fixedScale ? scale : scaleFloor,
                                       weights: pass.caseWeights.map { UnsafeBufferPointer($0) })
-      let before = (alpha, scale)
       let initial = pass.shapeSums.map { problem.local(sums: $0, alpha: alpha, scale: scale) }
+      let proposal = testsShape || fixedScale ? nil
+        : initial.flatMap { problem.proposal($0, alpha: alpha, scale: scale) }
+      testsShape = !defersShapeTest
+      if let proposal {
+        // Deferred: the (α, c) step is the Newton step, tested by the next fused pass. Settled when this
+        // iteration (β step and the previous (α, c) step) and the pending step together lower the NLL by
+        // at most the tolerance and both steps are small.
+        let moved = max(ShapeScaleProblem.shapeDistance(previous.alpha, alpha), abs(scale - previous.scale) / scale)
+        let pending = max(ShapeScaleProblem.shapeDistance(alpha, proposal.alpha),
+                          abs(proposal.scale - scale) / scale)
+        nll = current
+        if recordHistory {
+          history.append(IterationRecord(iteration: iteration, objective: nll, scale: scale, coefficients: beta,
+                                         relativeStep: betaStep))
+        }
+        let decrease = betaChange + proposal.decrease
+        let settled = valueTolerance.map { decrease <= $0.limit(at: nll) }
+          ?? (decrease / max(1, abs(nll)) <= tolerance && betaStep <= tolerance.squareRoot()
+              && max(moved, pending) <= tolerance.squareRoot())
+        if iteration > 1 && settled {
+          termination = .converged
+          passIsCurrent = pass.shapeSums != nil
+          break
+        }
+        guard let next = try IRLS.solveStep(pass: pass, scale: scale) else {
+          termination = .rankDeficient
+          break
+        }
+        previous = (beta, alpha, scale)
+        beta = lengthens ? length.step(from: beta, plain: next) : next
+        (alpha, scale) = (proposal.alpha, proposal.scale)
+        continue
+      }
+      nll = current
+      let before = (alpha, scale)
       (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
                                    steps: 1, tolerance: tolerance, initial: initial)
       let shapeChange = max(ShapeScaleProblem.shapeDistance(before.0, alpha), abs(scale - before.1) / scale)
@@ -537,12 +618,12 @@ struct AdaptiveFitter {
         termination = .rankDeficient
         break
       }
-      previousBeta = beta
+      previous = (beta, alpha, scale)
       beta = lengthens ? length.step(from: beta, plain: next) : next
     }
     return State(outcome: DescentOutcome(coefficients: beta, scale: scale, objective: nll, iterations: iteration,
                                          termination: termination, history: history),
-                 alpha: alpha)
+                 alpha: alpha, passIsCurrent: passIsCurrent)
   }
 
   /// The lengthened β step of ``descend``'s `lengthens` (used once the scan ran on a subsample: by the

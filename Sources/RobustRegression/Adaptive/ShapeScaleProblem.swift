@@ -166,6 +166,23 @@ struct ShapeScaleProblem: @unchecked Sendable {
     return (alpha, Double.exp(lambda), current)
   }
 
+  /// The damped Newton step of ``descend`` from (α, c), untested: the point it proposes and the decrease
+  /// it promises to first order, −g·d/2 (exact for a quadratic). Nil where `descend`'s trial is needed:
+  /// at α = 2 or landing within 1e-3 of it (where α = 2 is tried exactly), where the Hessian is not
+  /// positive definite (the fallback step's decrease can only be found by trying it), or when nothing is
+  /// finite. The adaptive descent above ``AdaptiveFitter/likelihoodScanRows(columns:)`` rows takes it and
+  /// lets its next fused pass over X test the NLL there (saving this problem's pass over the residuals).
+  func proposal(_ local: Local, alpha: Double, scale c: Double) -> (alpha: Double, scale: Double, decrease: Double)? {
+    guard alpha != 2, let step = newtonStep(local, alpha: alpha, moving: alpha), step.slope.isFinite,
+          step.shape.isFinite, step.logScale.isFinite else { return nil }
+    let moved = step.shape == 0 ? alpha : step.chart.alpha(alpha, step: step.shape, range: alphaRange)
+    guard abs(moved - 2) >= 1e-3 || !alphaRange.contains(2) else { return nil }
+    let lambda = max(Double.log(c) + step.logScale, Double.log(scaleFloor))
+    let scale = Double.exp(lambda)
+    guard scale.isFinite, scale > 0 else { return nil }
+    return (moved, scale, max(0, -step.slope / 2))
+  }
+
   /// α alone (c fixed by the user): golden-section refinement of the NLL over the α range.
   func descendAlphaOnly(alpha: Double, scale c: Double, value: Double, steps: Int) -> (Double, Double, Double) {
     var lo = alphaRange.lowerBound, hi = min(alphaRange.upperBound, max(alphaRange.lowerBound + 1, 16))
