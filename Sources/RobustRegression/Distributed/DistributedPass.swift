@@ -268,6 +268,25 @@ final class DistributedPass: RowPass {
     return try perform(request)
   }
 
+  /// One histogram pass of |r| at `beta` over the bit patterns [low, high], in at most 2^bucketBits
+  /// buckets; the first (over the whole range) is kept for the window's expected count. NaN residuals
+  /// are an error.
+  private func histogram(low: UInt64, high: UInt64, beta: [Double]) throws -> (PassRequest, [Double]) {
+    let width = high - low
+    var request = request(.histogram, beta: beta)
+    request.low = low
+    request.high = high
+    request.shift = width >> UInt64(Self.bucketBits) == 0 ? 0
+      : UInt64.bitWidth - (width >> UInt64(Self.bucketBits)).leadingZeroBitCount
+    let answer = try perform(request)
+    let buckets = request.bucketCount
+    if low == 0 { lastHistogram = (answer[1...buckets], request.shift) }
+    guard answer[buckets + 2] == 0 else {
+      throw DistributedFitError.nonFinite("\(Int(answer[buckets + 2])) residuals are NaN")
+    }
+    return (request, answer)
+  }
+
   /// median(|rᵢ|) at `beta`, exactly (the type's comment); weighted by the case weights when there are any.
   func medianAbsoluteResidual(at beta: [Double]) throws -> Double {
     if weighted { return try weightedMedianAbsoluteResidual(at: beta) }
@@ -276,19 +295,8 @@ final class DistributedPass: RowPass {
     // Bit patterns of |r| from +0 to +∞.
     var low: UInt64 = 0, high = Double.infinity.bitPattern
     while true {
-      let width = high - low
-      let shift = width >> UInt64(Self.bucketBits) == 0 ? 0
-        : UInt64.bitWidth - (width >> UInt64(Self.bucketBits)).leadingZeroBitCount
-      var request = request(.histogram, beta: beta)
-      request.low = low
-      request.high = high
-      request.shift = shift
-      let answer = try perform(request)
-      let buckets = request.bucketCount
-      if low == 0 { lastHistogram = (answer[1...buckets], request.shift) }
-      guard answer[buckets + 2] == 0 else {
-        throw DistributedFitError.nonFinite("\(Int(answer[buckets + 2])) residuals are NaN")
-      }
+      let (request, answer) = try histogram(low: low, high: high, beta: beta)
+      let shift = UInt64(request.shift), buckets = request.bucketCount
       let total = answer.reduce(0, +) - answer[buckets + 2]
       guard total == Double(n) else {
         throw DistributedFitError.host("a histogram pass counted \(Int(total)) residuals of \(n) rows")
@@ -340,19 +348,8 @@ final class DistributedPass: RowPass {
   func weightedMedianAbsoluteResidual(at beta: [Double]) throws -> Double {
     var low: UInt64 = 0, high = Double.infinity.bitPattern
     while true {
-      let width = high - low
-      let shift = width >> UInt64(Self.bucketBits) == 0 ? 0
-        : UInt64.bitWidth - (width >> UInt64(Self.bucketBits)).leadingZeroBitCount
-      var request = request(.histogram, beta: beta)
-      request.low = low
-      request.high = high
-      request.shift = shift
-      let answer = try perform(request)
-      let buckets = request.bucketCount, sums = buckets + 3
-      if low == 0 { lastHistogram = (answer[1...buckets], request.shift) }
-      guard answer[buckets + 2] == 0 else {
-        throw DistributedFitError.nonFinite("\(Int(answer[buckets + 2])) residuals are NaN")
-      }
+      let (request, answer) = try histogram(low: low, high: high, beta: beta)
+      let shift = UInt64(request.shift), buckets = request.bucketCount, sums = buckets + 3
       // W = Σwᵢ of the range pass: the sum every route measures the ranks against.
       let weightTotal = totalWeight
       let threshold = weightTotal / 2 - 1e-12 * weightTotal
