@@ -66,7 +66,7 @@ struct ColumnFileHost: @unchecked Sendable {
         try BatchPass.evaluate(request, x: predictors.map { columns[$0] }, y: columns[response],
                                weights: weights.map { columns[$0] }, rows: rows, output: buffer)
       }
-      merged = Self.merge([merged, Array(output[0..<written])], by: request.merge)
+      Self.merge(output[0..<written], into: &merged, by: request.merge)
       file.release(g)
     }
     return merged
@@ -74,14 +74,21 @@ struct ColumnFileHost: @unchecked Sendable {
 
   /// Answers merged in order: added element by element, or concatenated.
   static func merge(_ answers: [[Double]], by rule: PassRequest.Merge) -> [Double] {
+    var merged: [Double] = []
+    for answer in answers { merge(answer[...], into: &merged, by: rule) }
+    return merged
+  }
+
+  /// Merges one more answer into `merged` in place (a group's, or a run's).
+  static func merge(_ answer: ArraySlice<Double>, into merged: inout [Double], by rule: PassRequest.Merge) {
     switch rule {
-    case .concatenate: return answers.flatMap { $0 }
+    case .concatenate: merged.append(contentsOf: answer)
     case .add:
-      var sum: [Double] = []
-      for answer in answers where !answer.isEmpty {
-        if sum.isEmpty { sum = answer } else { for k in sum.indices { sum[k] += answer[k] } }
+      if merged.isEmpty {
+        merged = Array(answer)
+      } else if !answer.isEmpty {
+        for (k, v) in zip(merged.indices, answer) { merged[k] += v }
       }
-      return sum
     }
   }
 

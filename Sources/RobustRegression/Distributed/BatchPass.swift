@@ -90,7 +90,7 @@ package enum BatchPass {
       return 1
     case .histogram:
       pass.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
-      let buckets = request.bucketCount, shift = UInt64(request.shift)
+      let buckets = request.bucketCount
       let total = request.mergedCount!
       for k in 0..<total { output[k] = 0 }
       // Weighted: the counts are of the rows of positive weight (those a weighted median ranks), and the
@@ -103,8 +103,7 @@ package enum BatchPass {
         if a.isNaN { nan += 1; above += 1; continue }
         let w = caseWeights?[i] ?? 1
         guard w > 0 else { continue }
-        let bits = a.bitPattern
-        let slot = bits < request.low ? 0 : bits > request.high ? buckets + 1 : 1 + Int((bits - request.low) >> shift)
+        let slot = request.slot(of: a.bitPattern)
         if slot == 0 { below += 1 } else if slot == buckets + 1 { above += 1 } else { output[slot] += 1 }
         if caseWeights != nil { output[sums + slot] += w }
       }
@@ -257,12 +256,10 @@ package enum BatchPass {
   static func keyHistogram(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
                            weights: UnsafePointer<Double>?, rows n: Int,
                            output: UnsafeMutableBufferPointer<Double>) -> Int {
-    let buckets = request.bucketCount, shift = UInt64(request.shift)
+    let buckets = request.bucketCount
     for k in 0..<(buckets + 2) { output[k] = 0 }
     for i in 0..<n where weights.map({ $0[i] > 0 }) ?? true {
-      let key = DriverSample.key(y: y, x: x, weights: weights, row: i)
-      let slot = key < request.low ? 0 : key > request.high ? buckets + 1 : 1 + Int((key - request.low) >> shift)
-      output[slot] += 1
+      output[request.slot(of: DriverSample.key(y: y, x: x, weights: weights, row: i))] += 1
     }
     return buckets + 2
   }
@@ -271,29 +268,31 @@ package enum BatchPass {
   static func sampleRows(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
                          weights: UnsafePointer<Double>?, rows n: Int,
                          output: UnsafeMutableBufferPointer<Double>) -> Int {
-    let stride = 1 + x.count + (weights == nil ? 0 : 1)
     var count = 0
     for i in 0..<n where weights.map({ $0[i] > 0 }) ?? true {
       let key = DriverSample.key(y: y, x: x, weights: weights, row: i)
       guard (request.low...request.high).contains(key) else { continue }
-      output[count] = y[i]
-      for (j, column) in x.enumerated() { output[count + 1 + j] = column[i] }
-      if let weights { output[count + stride - 1] = weights[i] }
-      count += stride
+      count += write(row: i, x: x, y: y, weights: weights, to: output, at: count)
     }
     return count
+  }
+
+  /// Row i as `[y, x₁, …, x_k, (w)]` at `output[base...]`; returns the doubles written.
+  @inline(__always)
+  static func write(row i: Int, x: [UnsafePointer<Double>], y: UnsafePointer<Double>, weights: UnsafePointer<Double>?,
+                    to output: UnsafeMutableBufferPointer<Double>, at base: Int) -> Int {
+    output[base] = y[i]
+    for (j, column) in x.enumerated() { output[base + 1 + j] = column[i] }
+    guard let weights else { return 1 + x.count }
+    output[base + 1 + x.count] = weights[i]
+    return 2 + x.count
   }
 
   /// The rows as they are, `[y, x₁, …, x_k, (w)]` each.
   static func rows(x: [UnsafePointer<Double>], y: UnsafePointer<Double>, weights: UnsafePointer<Double>?,
                    rows n: Int, output: UnsafeMutableBufferPointer<Double>) -> Int {
-    let stride = 1 + x.count + (weights == nil ? 0 : 1)
-    for i in 0..<n {
-      let base = i * stride
-      output[base] = y[i]
-      for (j, column) in x.enumerated() { output[base + 1 + j] = column[i] }
-      if let weights { output[base + stride - 1] = weights[i] }
-    }
-    return n * stride
+    var count = 0
+    for i in 0..<n { count += write(row: i, x: x, y: y, weights: weights, to: output, at: count) }
+    return count
   }
 }

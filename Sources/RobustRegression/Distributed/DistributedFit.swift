@@ -140,16 +140,7 @@ package final class DistributedFit {
       return try driverFit(rows: rows, names: names, host: host)
     }
     guard rows > p else { throw RegressionError.tooFewObservations(n: rows, p: p) }
-    if let weights {
-      // Regression.validate(weights:design:highBreakdown:)'s rule, from the range pass's counts.
-      guard weights.invalid == 0 else {
-        throw DistributedFitError.regression("\(weights.invalid) case weights are negative, NaN or infinite")
-      }
-      guard weights.positive > p, weights.total > Double(p) else {
-        throw RegressionError.tooFewWeightedObservations(positive: weights.positive, total: weights.total, p: p,
-                                                         highBreakdown: false)
-      }
-    }
+    try Self.validate(weights, columns: p, highBreakdown: false)
     let pass = DistributedPass(predictors: predictors, intercept: intercept, rows: rows,
                                responseMagnitude: responseMagnitude, weighted: weighted,
                                totalWeight: weights?.total, valueLimit: valueLimit, host: host)
@@ -159,9 +150,7 @@ package final class DistributedFit {
       throw DistributedFitError.regression("the design's columns are collinear (or XᵀX is too ill-conditioned "
                                           + "for the distributed fit, which has no QR fallback)")
     }
-    var factor = pass.gram
-    _ = try LAPACK.choleskyFactor(&factor, order: p)
-    let inverseGram = try LAPACK.choleskyInverse(factor, order: p)
+    let inverseGram = try Self.inverseGram(of: pass)
     let setting = FitProblem.scaleSetting(for: loss, options: options, responseUnit: 1)
     switch loss.kind {
     case .huber: return try fit(HuberLoss(), pass: pass, start: ols, setting: setting, inverseGram: inverseGram, names: names)
@@ -190,7 +179,7 @@ package final class DistributedFit {
     return Result(names: names, coefficients: outcome.coefficients, standardErrors: standardErrors,
                   scale: outcome.scale, sigma: sigma, objective: outcome.objective, iterations: outcome.iterations,
                   termination: Self.label(outcome.termination), rows: n,
-                  passes: Dictionary(uniqueKeysWithValues: pass.passes.map { ("\($0.key)", $0.value) }),
+                  passes: pass.passCounts,
                   alpha: loss.barronAlpha,
                   degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight, parameters: p),
                   totalWeight: weighted ? pass.totalWeight : nil)
@@ -211,6 +200,30 @@ package final class DistributedFit {
                      degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight,
                                                                            parameters: pass.columns),
                      method: .huberSandwich, confidenceLevel: options.confidenceLevel)?.standardErrors
+  }
+
+  /// Regression.validate(weights:design:highBreakdown:)'s rule, from the range pass's counts of the
+  /// case weights (nil: the fit has none).
+  static func validate(_ weights: (total: Double, positive: Int, invalid: Int)?, columns p: Int,
+                       highBreakdown: Bool) throws {
+    guard let weights else { return }
+    guard weights.invalid == 0 else {
+      throw DistributedFitError.regression("\(weights.invalid) case weights are negative, NaN or infinite")
+    }
+    let least = highBreakdown ? 2 * p : p
+    guard weights.positive > least, weights.total > Double(least) else {
+      throw RegressionError.tooFewWeightedObservations(positive: weights.positive, total: weights.total, p: p,
+                                                       highBreakdown: highBreakdown)
+    }
+  }
+
+  /// (XᵀX)⁻¹ from the last unit-weight pass's Gram matrix.
+  static func inverseGram(of pass: DistributedPass) throws -> [Double] {
+    var factor = pass.gram
+    guard try LAPACK.choleskyFactor(&factor, order: pass.columns) else {
+      throw DistributedFitError.regression("the design's columns are collinear")
+    }
+    return try LAPACK.choleskyInverse(factor, order: pass.columns)
   }
 
   static func label(_ termination: Termination) -> String {

@@ -23,16 +23,7 @@ extension DistributedFit {
                         host: @escaping PassHost) throws -> Result {
     let p = predictors + (intercept ? 1 : 0)
     guard n > 2 * p else { throw RegressionError.tooFewObservationsForBreakdown(n: n, p: p) }
-    if let weights {
-      // Regression.validate(weights:design:highBreakdown:)'s rule for a high-breakdown fit.
-      guard weights.invalid == 0 else {
-        throw DistributedFitError.regression("\(weights.invalid) case weights are negative, NaN or infinite")
-      }
-      guard weights.positive > 2 * p, weights.total > Double(2 * p) else {
-        throw RegressionError.tooFewWeightedObservations(positive: weights.positive, total: weights.total, p: p,
-                                                         highBreakdown: true)
-      }
-    }
+    try Self.validate(weights, columns: p, highBreakdown: true)
     // 1–2: fast-S on the driver's sample.
     let sample = try DriverSample.sample(host: host, predictors: predictors, intercept: intercept, weighted: weighted,
                                          size: DriverSample.limit(columns: p), names: names)
@@ -70,19 +61,13 @@ extension DistributedFit {
     guard s > 0, s.isFinite else { throw DistributedFitError.nonFinite("the S-scale is \(s)") }
     let degreesOfFreedom = FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight, parameters: p)
     func passes() -> [String: Int] {
-      var counts = Dictionary(uniqueKeysWithValues: pass.passes.map { ("\($0.key)", $0.value) })
-      counts.merge(sample.passes, uniquingKeysWith: +)
-      return counts
+      pass.passCounts.merging(sample.passes, uniquingKeysWith: +)
     }
 
     if loss.kind == .sEstimate {
       // Huber's sandwich with the bisquare at c = 1.54764·s over (XᵀX)⁻¹ (FitProblem.fitS).
       try pass.run(beta: [Double](repeating: 0, count: p), loss: UnitWeights(), scale: 1, accumulate: true)
-      var factor = pass.gram
-      guard try LAPACK.choleskyFactor(&factor, order: p) else {
-        throw DistributedFitError.regression("the design's columns are collinear")
-      }
-      let inverseGram = try LAPACK.choleskyInverse(factor, order: p)
+      let inverseGram = try Self.inverseGram(of: pass)
       let c = c0 * s
       let standardErrors = try sandwichStandardErrors(pass: pass, loss: TukeyBiweightLoss(), beta: sBeta, scale: c,
                                                       inverseGram: inverseGram)

@@ -28,12 +28,12 @@ final class DistributedPass: RowPass {
   private var beta: [Double]
   /// Passes run so far, by kind (for the report).
   private(set) var passes: [PassRequest.Kind: Int] = [:]
+  /// ``passes`` by the kinds' names, as results report them.
+  var passCounts: [String: Int] { Dictionary(uniqueKeysWithValues: passes.map { ("\($0.key)", $0.value) }) }
   /// Most values a `values` pass may collect on the driver (a window pass: a quarter of it).
   let valueLimit: Int
   /// The default ``valueLimit``: 8 MB of values through a Spark driver.
   package static let defaultValueLimit = 1 << 20
-  /// Buckets of a histogram pass.
-  static let bucketBits = 16
 
   init(predictors: Int, intercept: Bool, rows: Int, responseMagnitude: Double, weighted: Bool = false,
        totalWeight: Double? = nil, valueLimit: Int = DistributedPass.defaultValueLimit, host: @escaping PassHost) {
@@ -268,16 +268,12 @@ final class DistributedPass: RowPass {
     return try perform(request)
   }
 
-  /// One histogram pass of |r| at `beta` over the bit patterns [low, high], in at most 2^bucketBits
+  /// One histogram pass of |r| at `beta` over the bit patterns [low, high], in at most 2^16
   /// buckets; the first (over the whole range) is kept for the window's expected count. NaN residuals
   /// are an error.
   private func histogram(low: UInt64, high: UInt64, beta: [Double]) throws -> (PassRequest, [Double]) {
-    let width = high - low
     var request = request(.histogram, beta: beta)
-    request.low = low
-    request.high = high
-    request.shift = width >> UInt64(Self.bucketBits) == 0 ? 0
-      : UInt64.bitWidth - (width >> UInt64(Self.bucketBits)).leadingZeroBitCount
+    request.setBuckets(low: low, high: high)
     let answer = try perform(request)
     let buckets = request.bucketCount
     if low == 0 { lastHistogram = (answer[1...buckets], request.shift) }

@@ -103,13 +103,10 @@ enum DriverSample {
     var low: UInt64 = 0, high = UInt64.max, histograms = 0
     var end = UInt64.max
     while true {
-      let width = high - low
-      let shift = width >> 16 == 0 ? 0 : UInt64.bitWidth - (width >> 16).leadingZeroBitCount
       var request = PassRequest(kind: .keyHistogram, predictors: k, intercept: intercept)
       request.weighted = weighted
-      request.low = low
-      request.high = high
-      request.shift = shift
+      request.setBuckets(low: low, high: high)
+      let shift = request.shift
       let answer = try host(request)
       histograms += 1
       let buckets = request.bucketCount

@@ -138,6 +138,24 @@ package struct PassRequest: Equatable, Sendable {
   /// Buckets of a histogram request.
   package var bucketCount: Int { Int((high - low) >> UInt64(shift)) + 1 }
 
+  /// Most buckets of a histogram request: 2¹⁶ (the top 16 bits of the range's width).
+  package static let bucketBits = 16
+
+  /// Makes this a histogram over [low, high] in at most 2^``bucketBits`` buckets of 2^shift values each.
+  mutating func setBuckets(low: UInt64, high: UInt64) {
+    self.low = low
+    self.high = high
+    let top = (high - low) >> UInt64(Self.bucketBits)
+    shift = top == 0 ? 0 : UInt64.bitWidth - top.leadingZeroBitCount
+  }
+
+  /// The histogram slot of `value` (a bit pattern or a key): 0 below `low`, 1 + its bucket inside,
+  /// ``bucketCount`` + 1 above `high`.
+  @inline(__always)
+  func slot(of value: UInt64) -> Int {
+    value < low ? 0 : value > high ? bucketCount + 1 : 1 + Int((value - low) >> UInt64(shift))
+  }
+
   package var encoded: [Double] {
     func halves(_ v: UInt64) -> [Double] { [Double(v >> 32), Double(v & 0xFFFF_FFFF)] }
     return [Double(kind.rawValue), Double(predictors), intercept ? 1 : 0, Double(loss.rawValue), alpha, scale,
