@@ -186,6 +186,10 @@ struct CSVReader {
     names = fileColumns.map { allNames[$0 - 1] }
     store.deallocate()
     store = ColumnStore(count: slotCount)
+    if let leading = options.leadingColumns, options.rowSink == nil {
+      store.contiguous = ContiguousColumns(leading: leading, count: slotCount)
+      store.columns = []
+    }
     let threads = Self.threadCount(options)
     let left = (source.totalBytes ?? Int.max) - (bytesRead - (end - start))
     if mapped != nil || (threads > 1 && left >= 2 * max(1, options.pieceSize)) {
@@ -203,6 +207,8 @@ struct CSVReader {
     } else {
       columns = store.finish(expectedRows: rowCount)
     }
+    let contiguous = store.contiguous?.finish()
+    store.contiguous = nil
     var table = NumericTable(
       fileName: name, names: names, allNames: allNames, fileColumnNumbers: fileColumns, columns: columns,
       droppedRows: dropped, hadHeader: isHeader, delimiter: CSVDelimiter(rawValue: delimiter)!,
@@ -210,6 +216,7 @@ struct CSVReader {
       runRecords: runRecords.isEmpty ? [0] : runRecords,
       rowCount: rowCount, underflows: underflows)
     table.firstColumnUnnamed = isHeader && fieldCount > 1 && first.cells[0].trimmingSpaces().isEmpty
+    if let contiguous { table.contiguous = NumericTable.Contiguous(leading: options.leadingColumns ?? 0, values: contiguous) }
     return table
   }
 
@@ -738,6 +745,8 @@ struct ColumnStore {
   /// doubles (8 MB; a file of a million columns would otherwise stage 8 GB).
   let blockRows: Int
   var columns: [[Double]]
+  /// The columns in one array instead (``CSVReadOptions/leadingColumns``); ``columns`` then stays empty.
+  var contiguous: ContiguousColumns?
   /// `blockRows × columns.count` doubles, column-major.
   var stage: UnsafeMutablePointer<Double>
   var staged = 0
@@ -772,6 +781,11 @@ struct ColumnStore {
   @inline(never)
   mutating func flush(expectedRows: Int?) {
     guard staged > 0 else { return }
+    if contiguous != nil {
+      contiguous!.append(stage, stride: blockRows, rows: staged, expected: expectedRows)
+      staged = 0
+      return
+    }
     for j in columns.indices {
       let needed = columns[j].count + staged
       if columns[j].capacity < needed {
