@@ -782,9 +782,13 @@ struct ColumnStore {
   mutating func flush(expectedRows: Int?) {
     guard staged > 0 else { return }
     if contiguous != nil {
-      contiguous!.append(stage, stride: blockRows, rows: staged, expected: expectedRows)
-      staged = 0
-      return
+      if !contiguous!.needsToGrow(staged) {
+        contiguous!.append(stage, stride: blockRows, rows: staged, expected: expectedRows)
+        staged = 0
+        return
+      }
+      columns = contiguous!.separate()
+      contiguous = nil
     }
     for j in columns.indices {
       let needed = columns[j].count + staged

@@ -4,7 +4,8 @@
 
 /// One array for every selected column, after `leading` columns left to the caller. While reading,
 /// column c (leading ones included) starts at `c × capacity`; ``finish()`` moves each down to
-/// `c × rows` and drops the rest.
+/// `c × rows` and drops the rest. The capacity is reserved once, at the first rows, from the predicted
+/// row count; rows beyond it make the reader ``separate()`` the columns and go on with one array each.
 struct ContiguousColumns {
   /// Columns before the table's, not written by the reader.
   let leading: Int
@@ -22,28 +23,43 @@ struct ContiguousColumns {
     self.count = count
   }
 
-  /// Makes room for `needed` rows: `expected` (the predicted final count) or 1.5 × the capacity when
-  /// that is larger. Growing copies the filled rows into a larger array (as a column array's growth does).
+  /// Reserves the first rows: `max(needed, expected)` per column. Only once (the array does not grow:
+  /// growing would hold the old and the new array at once, 2.5 X; see ``needsToGrow(_:)``).
   mutating func reserve(_ needed: Int, expected: Int?) {
+    precondition(rows == 0, "the one array is reserved once")
     guard needed > capacity else { return }
-    let newCapacity = max(needed, expected ?? 0, capacity + capacity / 2)
+    let newCapacity = max(needed, expected ?? 0)
     let width = leading + count
-    var grown = [Double](unsafeUninitializedCapacity: width * newCapacity) { _, initialized in
+    var reserved = [Double](unsafeUninitializedCapacity: width * newCapacity) { _, initialized in
       initialized = width * newCapacity  // Doubles: every bit pattern is a value; rows are written before use
     }
-    if rows > 0 {
-      let (oldCapacity, filled, leading) = (capacity, rows, leading)
-      values.withUnsafeBufferPointer { old in
-        grown.withUnsafeMutableBufferPointer { new in
-          for c in leading..<width {
-            (new.baseAddress! + c * newCapacity).update(from: old.baseAddress! + c * oldCapacity, count: filled)
-          }
-        }
+    HugePages.advise(&reserved)  // before `values` shares it: advising a shared array would copy it
+    values = reserved
+    capacity = newCapacity
+  }
+
+  /// Whether `added` more rows would need a larger array than the one reserved: then the reader leaves
+  /// it for one array per column (``separate()``).
+  func needsToGrow(_ added: Int) -> Bool {
+    rows > 0 && rows + added > capacity
+  }
+
+  /// One array per table column, each holding the filled rows, the pages of each column released from
+  /// the one array once it is copied (so the peak is one X plus one column, as when the columns grow).
+  mutating func separate() -> [[Double]] {
+    let (leading, capacity, filled) = (leading, capacity, rows)
+    var columns: [[Double]] = []
+    values.withUnsafeMutableBufferPointer { buffer in
+      for j in 0..<count {
+        let start = buffer.baseAddress! + (leading + j) * capacity
+        columns.append(Array(UnsafeBufferPointer(start: start, count: filled)))
+        HugePages.release(UnsafeMutableRawPointer(start), bytes: capacity * MemoryLayout<Double>.stride)
       }
     }
-    HugePages.advise(&grown)  // before `values` shares it: advising a shared array would copy it
-    values = grown
-    capacity = newCapacity
+    values = []
+    rows = 0
+    self.capacity = 0
+    return columns
   }
 
   /// Runs `body` on the array's storage (column c of row r at `c × capacity + r`).
@@ -59,7 +75,8 @@ struct ContiguousColumns {
 
   /// Appends a staged block of `added` rows (column j at `block + j × stride`).
   mutating func append(_ block: UnsafePointer<Double>, stride: Int, rows added: Int, expected: Int?) {
-    reserve(rows + added, expected: expected)
+    precondition(!needsToGrow(added), "the one array does not grow")
+    if rows == 0 { reserve(added, expected: expected) }
     let (leading, capacity, filled, count) = (leading, capacity, rows, count)
     values.withUnsafeMutableBufferPointer { buffer in
       for j in 0..<count {

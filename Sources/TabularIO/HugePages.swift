@@ -22,6 +22,29 @@ public enum HugePages {
     }
   }
 
+  /// Returns the whole 4 KiB pages inside `bytes` bytes at `base` to the system (their contents become
+  /// zeros): memory that will not be read again but stays allocated.
+  public static func release(_ base: UnsafeMutableRawPointer, bytes: Int) {
+    #if os(Linux)
+    let page = 4096
+    let start = (Int(bitPattern: base) + page - 1) / page * page
+    let end = (Int(bitPattern: base) + bytes) / page * page
+    if end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) {
+      _ = madvise(pointer, end - start, MADV_DONTNEED)
+    }
+    #endif
+  }
+
+  /// The pages of `array`'s capacity beyond its count, returned to the system (``release(_:bytes:)``).
+  public static func releaseUnused(_ array: inout [Double]) {
+    let (count, capacity) = (array.count, array.capacity)
+    guard capacity > count else { return }
+    array.withUnsafeMutableBufferPointer { buffer in
+      guard let base = buffer.baseAddress else { return }
+      release(UnsafeMutableRawPointer(base + count), bytes: (capacity - count) * MemoryLayout<Double>.stride)
+    }
+  }
+
   /// Advises the 2 MiB-aligned interior of `bytes` bytes at `base`, memory not yet written; regions
   /// under two huge pages are left alone (a column of 10⁶ doubles, 8.2 MB, was below the earlier limit
   /// of four, so at n = 1e6 the columns took 20 000 small faults). The CLI's design matrix uses it too.

@@ -285,8 +285,12 @@ extension CSVReader {
     let blockRows = store.blockRows
     let blocks = pieces.flatMap(\.blocks)
     if store.contiguous != nil {
-      appendContiguous(blocks, rows: added, expected: expected)
-      return
+      if !store.contiguous!.needsToGrow(added) {
+        appendContiguous(blocks, rows: added, expected: expected)
+        return
+      }
+      store.columns = store.contiguous!.separate()
+      store.contiguous = nil
     }
     store.columns.withUnsafeMutableBufferPointer { columns in
       let target = UncheckedColumns(columns: columns, blocks: blocks)
@@ -307,7 +311,7 @@ extension CSVReader {
   /// ``appendColumns(of:)`` into the one array of ``ColumnStore/contiguous``, each column on its own thread.
   mutating func appendContiguous(_ blocks: [StagedBlock], rows added: Int, expected: Int) {
     let blockRows = store.blockRows
-    store.contiguous!.reserve(store.contiguous!.rows + added, expected: expected)
+    if store.contiguous!.rows == 0 { store.contiguous!.reserve(added, expected: expected) }
     let (leading, capacity, filled, count) =
       (store.contiguous!.leading, store.contiguous!.capacity, store.contiguous!.rows, store.contiguous!.count)
     store.contiguous!.withValues { base in

@@ -62,7 +62,7 @@ enum DesignCopy {
 
 /// The design taken from the reader's one array of every column (``NumericTable/contiguous``, after one
 /// free column): the predictors already sit where the design needs them, so the response and the weights
-/// are copied out, the array is cut after the predictors, and the free column becomes the intercept's
+/// are copied out, the array is cut after the predictors (the pages after them released), and the free column becomes the intercept's
 /// ones (without an intercept the predictors move down one column, in place).
 enum DesignInPlace {
   /// Whether the table's columns are, in order, the predictors, the response and the weights after one
@@ -93,6 +93,7 @@ enum DesignInPlace {
     var values = block.values
     block.values = []
     values.removeLast(values.count - (1 + k) * n)
+    HugePages.releaseUnused(&values)  // the response's, the weights' and the spare rows' pages, copied or unused
     if columns.intercept {
       values.withUnsafeMutableBufferPointer { $0.baseAddress!.update(repeating: 1, count: n) }
     } else {

@@ -7,10 +7,11 @@ import Testing
 @testable import TabularIO
 
 /// The outcome with the one array split back into columns (the leading columns dropped), so that it
-/// compares with a read into one array per column.
+/// compares with a read into one array per column (as it is when the reader left the one array).
 func separated(_ outcome: ReadOutcome, leading: Int) -> ReadOutcome {
   guard case .table(var table) = outcome else { return outcome }
-  guard let block = table.contiguous else { return .failure(.unreadable(file: "?", reason: "no contiguous array")) }
+  // Columns: the prediction was low and the reader went on with one array per column.
+  guard let block = table.contiguous else { return table.columns.count == table.names.count ? outcome : .failure(.unreadable(file: "?", reason: "no columns")) }
   let n = table.rowCount
   guard block.leading == leading, block.values.count == (leading + table.names.count) * n, table.columns.isEmpty else {
     return .failure(.unreadable(file: "?", reason: "layout \(block.leading), \(block.values.count), \(table.columns.count)"))
@@ -65,7 +66,7 @@ struct ContiguousColumnsTests {
     }
   }
 
-  @Test("a capacity predicted too low grows the array while reading", arguments: [1, 2])
+  @Test("a capacity predicted too low (long rows first): the same table", arguments: [1, 2])
   func growth(_ threads: Int) throws {
     // Long rows first (few rows per byte predicted), then many short ones.
     let text = "a,b,c\n" + (1...1500).map { "\($0).123456789012345,-\($0).98765432109876e-3,\($0)\n" }.joined()
@@ -75,34 +76,57 @@ struct ContiguousColumnsTests {
     #expect(problem == nil, "\(problem ?? "")")
     var options = CSVReadOptions(columns: ["c", "a"], threads: threads, pieceSize: 64, leadingColumns: 1)
     options.chunkSize = 16
-    let table = try readNumericCSV(bytes: Array(text.utf8), name: "g.csv", options: options)
-    let n = table.rowCount
-    #expect(n == 4500)
-    #expect(Array(table.contiguous!.values[n..<(n + 3)]) == [1, 2, 3])
-    #expect(table.contiguous!.values[3 * n - 1] == 0)  // a of the last row: 3000 % 10
+    guard case .table(let table) = separated(ReadOutcome {
+      try readNumericCSV(bytes: Array(text.utf8), name: "g.csv", options: options)
+    }, leading: 1) else {
+      Issue.record("the read failed")
+      return
+    }
+    #expect(table.rowCount == 4500)
+    #expect(Array(table.columns[0][0..<3]) == [1, 2, 3])
+    #expect(table.columns[1].last == 0)  // a of the last row: 3000 % 10
   }
 
-  @Test("blocks appended past the predicted capacity: the array grows, and packs to the rows")
-  func growsAndPacks() {
-    var store = ContiguousColumns(leading: 2, count: 3)
-    let stride = 8
-    var next = 0.0
-    var expected: [[Double]] = [[], [], []]
-    for (rows, prediction) in [(5, 6), (4, 6), (8, 7), (1, 0), (0, 0), (3, 100)] {
-      var block = [Double](repeating: -1, count: 3 * stride)
-      for j in 0..<3 {
-        for i in 0..<rows {
-          next += 1
-          block[j * stride + i] = next
-          expected[j].append(next)
+  @Test("blocks appended, then packed; past the capacity the columns are separated")
+  func packsAndSeparates() {
+    for separateAfter in [false, true] {
+      var store = ContiguousColumns(leading: 2, count: 3)
+      let stride = 8
+      var next = 0.0
+      var expected: [[Double]] = [[], [], []]
+      for (rows, prediction) in [(5, 20), (4, 0), (8, 7), (1, 0), (0, 0)] {
+        var block = [Double](repeating: -1, count: 3 * stride)
+        for j in 0..<3 {
+          for i in 0..<rows {
+            next += 1
+            block[j * stride + i] = next
+            expected[j].append(next)
+          }
         }
+        block.withUnsafeBufferPointer { store.append($0.baseAddress!, stride: stride, rows: rows, expected: prediction) }
       }
-      block.withUnsafeBufferPointer { store.append($0.baseAddress!, stride: stride, rows: rows, expected: prediction) }
+      #expect(store.capacity == 20 && !store.needsToGrow(2) && store.needsToGrow(3))
+      if separateAfter {
+        #expect(store.separate() == expected)
+        continue
+      }
+      let n = expected[0].count
+      let packed = store.finish()
+      #expect(packed.count == 5 * n)
+      for j in 0..<3 { #expect(Array(packed[((2 + j) * n)..<((3 + j) * n)]) == expected[j]) }
     }
-    let n = expected[0].count
-    let packed = store.finish()
-    #expect(packed.count == 5 * n)
-    for j in 0..<3 { #expect(Array(packed[((2 + j) * n)..<((3 + j) * n)]) == expected[j]) }
+  }
+
+  @Test("a file read in windows on two threads keeps its one array", arguments: [1, 2])
+  func keepsOneArray(_ threads: Int) throws {
+    let text = "a,b\n" + (1...5000).map { "\($0).5,\($0 % 97)\n" }.joined()
+    let path = temporaryPath()
+    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let table = try readNumericCSV(path: path, options: CSVReadOptions(threads: threads, pieceSize: 4096, leadingColumns: 1))
+    let block = try #require(table.contiguous)
+    #expect(table.columns.isEmpty && table.rowCount == 5000 && block.values.count == 3 * 5000)
+    #expect(block.values[5000] == 1.5 && block.values[2 * 5000 - 1] == 5000.5 && block.values[3 * 5000 - 1] == Double(5000 % 97))
   }
 
   @Test("random files: the same as one array per column", arguments: 0..<4)
