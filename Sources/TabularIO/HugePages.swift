@@ -12,8 +12,8 @@ import Glibc
 public enum HugePages {
   static let size = 2 << 20
 
-  /// Advises the whole 2 MiB-aligned interior of `array`'s reserved capacity (arrays under two huge
-  /// pages are left alone).
+  /// Advises the whole 2 MiB-aligned interior of `array`'s reserved capacity (arrays smaller than
+  /// a few huge pages are left alone).
   static func advise(_ array: inout [Double]) {
     let capacity = array.capacity
     array.withUnsafeMutableBufferPointer { buffer in
@@ -46,11 +46,11 @@ public enum HugePages {
   }
 
   /// Advises the 2 MiB-aligned interior of `bytes` bytes at `base`, memory not yet written; regions
-  /// under two huge pages are left alone (a column of 10⁶ doubles, 8.2 MB, was below the earlier limit
-  /// of four, so at n = 1e6 the columns took 20 000 small faults). The CLI's design matrix uses it too.
+  /// under four huge pages are left alone (so a column of 10⁶ doubles, 8.2 MB, is not advised: on the
+  /// development machine, a VM, fresh huge pages cost more to clear than the small faults they save).
   public static func advise(_ base: UnsafeMutableRawPointer, bytes: Int) {
     #if os(Linux)
-    guard bytes >= 2 * size else { return }
+    guard bytes >= 4 * size else { return }
     let start = (Int(bitPattern: base) + size - 1) / size * size
     let end = (Int(bitPattern: base) + bytes) / size * size
     if end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) {
