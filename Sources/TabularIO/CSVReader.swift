@@ -187,7 +187,7 @@ struct CSVReader {
     store.deallocate()
     store = ColumnStore(count: slotCount)
     if let leading = options.leadingColumns, options.rowSink == nil {
-      store.contiguous = ContiguousColumns(leading: leading, count: slotCount)
+      store.contiguous = ContiguousColumns(leading: max(0, leading), count: slotCount)
       store.columns = []
     }
     let threads = Self.threadCount(options)
@@ -207,8 +207,12 @@ struct CSVReader {
     } else {
       columns = store.finish(expectedRows: rowCount)
     }
-    let contiguous = store.contiguous?.finish()
-    store.contiguous = nil
+    var contiguous: NumericTable.Contiguous?
+    if store.contiguous != nil {
+      let leading = store.contiguous!.leading
+      contiguous = NumericTable.Contiguous(leading: leading, values: store.contiguous!.finish())
+      store.contiguous = nil
+    }
     var table = NumericTable(
       fileName: name, names: names, allNames: allNames, fileColumnNumbers: fileColumns, columns: columns,
       droppedRows: dropped, hadHeader: isHeader, delimiter: CSVDelimiter(rawValue: delimiter)!,
@@ -216,7 +220,7 @@ struct CSVReader {
       runRecords: runRecords.isEmpty ? [0] : runRecords,
       rowCount: rowCount, underflows: underflows)
     table.firstColumnUnnamed = isHeader && fieldCount > 1 && first.cells[0].trimmingSpaces().isEmpty
-    if let contiguous { table.contiguous = NumericTable.Contiguous(leading: options.leadingColumns ?? 0, values: contiguous) }
+    table.contiguous = contiguous
     return table
   }
 
