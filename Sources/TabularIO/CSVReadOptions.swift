@@ -76,6 +76,12 @@ public struct CSVReadOptions: Sendable {
   /// reading with that error. For files larger than memory (the CLI's out-of-core fit writes the blocks
   /// to a binary column file).
   public var rowSink: (@Sendable (CSVRowBlock) throws -> Void)?
+  /// Keeps the selected columns in one column-major array, ``NumericTable/contiguous``, after this many
+  /// leading columns left to the caller (their values are unspecified), instead of one array per column:
+  /// ``NumericTable/columns`` then comes back empty. For a caller that needs one array of every column
+  /// (the CLI's design matrix: the intercept's column, the predictors, then the response) without
+  /// copying the columns into it. Nil (the default): one array per column. Ignored with ``rowSink``.
+  public var leadingColumns: Int?
 
   /// Creates options; every argument has the default described on its property.
   public init(
@@ -88,7 +94,8 @@ public struct CSVReadOptions: Sendable {
     chunkSize: Int = 4 << 20,
     threads: Int = 0,
     pieceSize: Int = 1 << 20,
-    rowSink: (@Sendable (CSVRowBlock) throws -> Void)? = nil
+    rowSink: (@Sendable (CSVRowBlock) throws -> Void)? = nil,
+    leadingColumns: Int? = nil
   ) {
     self.delimiter = delimiter
     self.header = header
@@ -100,6 +107,7 @@ public struct CSVReadOptions: Sendable {
     self.threads = threads
     self.pieceSize = pieceSize
     self.rowSink = rowSink
+    self.leadingColumns = leadingColumns
   }
 }
 

@@ -186,6 +186,10 @@ struct CSVReader {
     names = fileColumns.map { allNames[$0 - 1] }
     store.deallocate()
     store = ColumnStore(count: slotCount)
+    if let leading = options.leadingColumns, options.rowSink == nil {
+      store.contiguous = ContiguousColumns(leading: max(0, leading), count: slotCount)
+      store.columns = []
+    }
     let threads = Self.threadCount(options)
     let left = (source.totalBytes ?? Int.max) - (bytesRead - (end - start))
     if mapped != nil || (threads > 1 && left >= 2 * max(1, options.pieceSize)) {
@@ -203,6 +207,12 @@ struct CSVReader {
     } else {
       columns = store.finish(expectedRows: rowCount)
     }
+    var contiguous: NumericTable.Contiguous?
+    if store.contiguous != nil {
+      let leading = store.contiguous!.leading
+      contiguous = NumericTable.Contiguous(leading: leading, values: store.contiguous!.finish())
+      store.contiguous = nil
+    }
     var table = NumericTable(
       fileName: name, names: names, allNames: allNames, fileColumnNumbers: fileColumns, columns: columns,
       droppedRows: dropped, hadHeader: isHeader, delimiter: CSVDelimiter(rawValue: delimiter)!,
@@ -210,6 +220,7 @@ struct CSVReader {
       runRecords: runRecords.isEmpty ? [0] : runRecords,
       rowCount: rowCount, underflows: underflows)
     table.firstColumnUnnamed = isHeader && fieldCount > 1 && first.cells[0].trimmingSpaces().isEmpty
+    table.contiguous = contiguous
     return table
   }
 
@@ -738,6 +749,8 @@ struct ColumnStore {
   /// doubles (8 MB; a file of a million columns would otherwise stage 8 GB).
   let blockRows: Int
   var columns: [[Double]]
+  /// The columns in one array instead (``CSVReadOptions/leadingColumns``); ``columns`` then stays empty.
+  var contiguous: ContiguousColumns?
   /// `blockRows × columns.count` doubles, column-major.
   var stage: UnsafeMutablePointer<Double>
   var staged = 0
@@ -772,6 +785,15 @@ struct ColumnStore {
   @inline(never)
   mutating func flush(expectedRows: Int?) {
     guard staged > 0 else { return }
+    if contiguous != nil {
+      if !contiguous!.needsToGrow(staged) {
+        contiguous!.append(stage, stride: blockRows, rows: staged, expected: expectedRows)
+        staged = 0
+        return
+      }
+      columns = contiguous!.separate()
+      contiguous = nil
+    }
     for j in columns.indices {
       let needed = columns[j].count + staged
       if columns[j].capacity < needed {

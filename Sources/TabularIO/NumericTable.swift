@@ -11,6 +11,9 @@ public struct NumericTable: Sendable, Equatable {
   public var fileColumnNumbers: [Int]
   /// Column storage: `columns[j][i]` is row i of column j. All have length ``rowCount``.
   public var columns: [[Double]]
+  /// With ``CSVReadOptions/leadingColumns``: every selected column in one column-major array instead of
+  /// ``columns`` (which is then empty).
+  public var contiguous: Contiguous?
   /// Rows skipped because of a missing, non-numeric or non-finite cell (only with
   /// ``CSVReadOptions/dropMissing``).
   public var droppedRows: Int
@@ -33,6 +36,14 @@ public struct NumericTable: Sendable, Equatable {
   /// The 0-based data record (every record after the header, kept or dropped, blank lines not counted)
   /// where each run starts: row `runRows[k] + d` is record `runRecords[k] + d`.
   var runRecords: [Int]
+
+  /// The selected columns in one array: column j of the table (in ``names`` order) is
+  /// `values[(leading + j) × rowCount ..< (leading + j + 1) × rowCount]`; the `leading` columns before
+  /// them hold unspecified values, for the caller to fill.
+  public struct Contiguous: Sendable, Equatable {
+    public let leading: Int
+    public var values: [Double]
+  }
 
   /// The number of data rows kept.
   public var rowCount: Int { columns.first?.count ?? keptRowsWithoutColumns }

@@ -159,6 +159,7 @@ extension CSVReader {
     var reader = self
     reader.pool = pool
     reader.store.columns = []
+    reader.store.contiguous = nil
     reader.runRows = []
     reader.runLines = []
     reader.runRecords = []
@@ -283,6 +284,14 @@ extension CSVReader {
     let expected = predictedRows() ?? 0
     let blockRows = store.blockRows
     let blocks = pieces.flatMap(\.blocks)
+    if store.contiguous != nil {
+      if !store.contiguous!.needsToGrow(added) {
+        appendContiguous(blocks, rows: added, expected: expected)
+        return
+      }
+      store.columns = store.contiguous!.separate()
+      store.contiguous = nil
+    }
     store.columns.withUnsafeMutableBufferPointer { columns in
       let target = UncheckedColumns(columns: columns, blocks: blocks)
       DispatchQueue.concurrentPerform(iterations: columns.count) { j in
@@ -297,6 +306,25 @@ extension CSVReader {
         }
       }
     }
+  }
+
+  /// ``appendColumns(of:)`` into the one array of ``ColumnStore/contiguous``, each column on its own thread.
+  mutating func appendContiguous(_ blocks: [StagedBlock], rows added: Int, expected: Int) {
+    let blockRows = store.blockRows
+    if store.contiguous!.rows == 0 { store.contiguous!.reserve(added, expected: expected) }
+    let (leading, capacity, filled, count) =
+      (store.contiguous!.leading, store.contiguous!.capacity, store.contiguous!.rows, store.contiguous!.count)
+    store.contiguous!.withValues { base in
+      let target = UncheckedDestination(base: base, blocks: blocks)
+      DispatchQueue.concurrentPerform(iterations: count) { j in
+        var to = target.base + (leading + j) * capacity + filled
+        for block in target.blocks {
+          to.update(from: block.base + j * blockRows, count: block.rows)
+          to += block.rows
+        }
+      }
+    }
+    store.contiguous!.commit(added)
   }
 
   /// Hands the joined pieces' blocks to the row sink, in file order (``CSVReadOptions/rowSink``).
@@ -316,6 +344,12 @@ extension CSVReader {
     store.staged = 0
   }
 
+}
+
+/// The one array of every column, each column's rows written by one thread.
+private struct UncheckedDestination: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Double>
+  let blocks: [StagedBlock]
 }
 
 /// The column arrays, each appended to by one thread.

@@ -57,8 +57,9 @@ struct ColumnPlan: Equatable {
   /// The case weights' 1-based file column; nil for none.
   var weights: Int? = nil
 
-  /// The columns to parse: the response, the predictors, then the weights.
-  var columns: [Int] { [response] + predictors + (weights.map { [$0] } ?? []) }
+  /// The columns to parse: the predictors, the response, then the weights (the order in which the
+  /// reader's one array holds them after the intercept's column: the design is then its start).
+  var columns: [Int] { predictors + [response] + (weights.map { [$0] } ?? []) }
 
   /// Resolves `request` against `layout`. Throws ``CSVError`` for a column not found (the message lists
   /// the columns) or an ambiguous name, ``CLIError`` (usage) for a column used twice.

@@ -129,8 +129,9 @@ enum DataLoader {
       chosen.plan = plan
       return plan.columns
     }
+    // One array for every column, after one for the intercept: the design is built in it (``assemble``).
     let csvOptions = CSVReadOptions(dropMissing: options.dropMissing, chooseColumns: choose, progress: report,
-                                    rowSink: rowSink)
+                                    rowSink: rowSink, leadingColumns: 1)
     let table: NumericTable
     do {
       table = try readNumericCSV(path: options.file, options: csvOptions)
@@ -219,20 +220,34 @@ enum DataLoader {
     }
   }
 
-  /// Builds the design from `table`'s columns, emptying each column once it is copied, so that the
-  /// peak memory is one X plus one column, not two X (Docs/performance.md, streaming memory).
+  /// Builds the design from `table`'s columns: in place when the reader kept them in one array laid out
+  /// as the design (``NumericTable/contiguous``: a free column, the predictors, the response, the
+  /// weights, as ``ColumnPlan/columns`` orders them), else copied, emptying each column once it is
+  /// copied; either way the peak memory is one X plus a column or two, not two X (Docs/performance.md,
+  /// streaming memory).
   static func assemble(_ table: inout NumericTable, plan: ColumnPlan) throws -> LoadedData {
     let file = table.fileName
     let columns = try resolve(table, plan: plan)
     let n = table.rowCount, p = columns.p
+    if let block = table.contiguous, !DesignInPlace.fits(block, columns) {
+      table.columns = DesignInPlace.separate(block, count: table.names.count, rows: n)
+      table.contiguous = nil
+    }
     try checkNotConstant(table, columns) { j in
-      let column = table.columns[j]
+      let column = table.contiguous.map { DesignInPlace.column(j, of: $0, rows: n) } ?? table.columns[j][...]
       guard let first = column.first, column.allSatisfy({ $0 == first }) else { return nil }
       return first
     }
-    let response = table.columns[columns.response]
+    let response: [Double], weights: [Double]?, values: [Double]
+    if var block = table.contiguous {
+      table.contiguous = nil  // the array is now `block`'s alone, then the design's: no copy on write
+      (values, response, weights) = DesignInPlace.take(&block, columns, rows: n)
+    } else {
+      response = table.columns[columns.response]
+      weights = columns.weights.map { table.columns[$0] }
+      values = DesignCopy.columnMajor(&table, predictors: columns.predictors, intercept: columns.intercept, rows: n)
+    }
     let xNames = columns.predictors.map { table.names[$0] }
-    let values = DesignCopy.columnMajor(&table, predictors: columns.predictors, intercept: columns.intercept, rows: n)
     let design = try DesignMatrix(rows: n, columns: p, columnMajor: values,
                                   names: (columns.intercept ? [DesignMatrix.interceptName] : []) + xNames,
                                   hasIntercept: columns.intercept)
@@ -243,7 +258,7 @@ enum DataLoader {
     if let j = columns.weights {
       // The library checks the values (``Regression/validate(weights:design:highBreakdown:)``);
       // ``translate(_:data:)`` names their row and column.
-      loaded.weights = table.columns[j]
+      loaded.weights = weights
       loaded.weightsName = table.names[j]
       loaded.weightsColumn = describe(table, j)
     }

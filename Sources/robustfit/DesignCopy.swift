@@ -5,7 +5,7 @@ import Foundation
 import TabularIO
 
 /// The design's values from the table's columns: the column of ones (with an intercept), then the
-/// predictors in order. Each column is split into one row range per core and copied at once, and freed
+/// predictors in order, into memory advised for huge pages. Each column is split into one row range per core and copied at once, and freed
 /// as soon as it is copied, so the peak memory stays one X plus one column.
 enum DesignCopy {
   /// Columns shorter than this are copied on the calling thread alone.
@@ -15,6 +15,9 @@ enum DesignCopy {
     let p = predictors.count + (intercept ? 1 : 0)
     let parts = n < parallelRows ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
     return [Double](unsafeUninitializedCapacity: n * p) { buffer, count in
+      // Fresh memory written once: 2 MiB pages fault 512 times less often than 4 KiB ones (at n = 1e6,
+      // p = 10 the 21 000 small faults of the copy cost more CPU than the copy itself).
+      if let base = buffer.baseAddress { HugePages.advise(UnsafeMutableRawPointer(base), bytes: n * p * MemoryLayout<Double>.stride) }
       let target = Destination(base: buffer.baseAddress!)
       var offset = 0
       if intercept {

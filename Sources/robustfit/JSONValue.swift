@@ -49,18 +49,36 @@ indirect enum JSONValue {
       let inner = indent + "  "
       return "[\n" + items.map { inner + $0.render(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
     case .integers(let values):
-      var text = "["
-      for (k, value) in values.enumerated() {
-        if k > 0 { text += ", " }
-        text += String(value)
-      }
-      return text + "]"
+      return JSONValue.integerList(values)
     case .object(let pairs):
       if pairs.isEmpty { return "{}" }
       let inner = indent + "  "
       return "{\n" + pairs.map { inner + JSONValue.quote($0.0) + ": " + $0.1.render(indent: inner) }
         .joined(separator: ",\n") + "\n\(indent)}"
     }
+  }
+
+  /// `[3, 17, 250001]`: the integers' decimal digits written straight into bytes (200 000 outliers at
+  /// n = 1e6 took about 10 ms as appended Strings, on the report's single thread).
+  static func integerList(_ values: [Int]) -> String {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(2 + values.count * 9)
+    bytes.append(UInt8(ascii: "["))
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+      for (k, value) in values.enumerated() {
+        if k > 0 { bytes.append(UInt8(ascii: ",")); bytes.append(UInt8(ascii: " ")) }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude, count = 0
+        repeat {
+          digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+          magnitude /= 10
+          count += 1
+        } while magnitude > 0
+        while count > 0 { count -= 1; bytes.append(digits[count]) }
+      }
+    }
+    bytes.append(UInt8(ascii: "]"))
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   private var isScalar: Bool {
