@@ -123,12 +123,24 @@ func json(_ r: DistributedFit.Result) -> String {
   func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
   func array(_ values: [Double]) -> String { "[" + values.map(number).joined(separator: ", ") + "]" }
   let passes = r.passes.keys.sorted().map { "\"\($0)\": \(r.passes[$0]!)" }.joined(separator: ", ")
+  // The adaptive fit: se(c), the bounds, and α's profile-likelihood interval with its profile points.
+  var adaptive = ""
+  if let selection = r.shapeSelection {
+    let interval = selection.alphaInterval
+    let profile = selection.profile.map { array([$0.alpha, $0.value, $0.lossScale]) }.joined(separator: ", ")
+    adaptive = "\"scale_standard_error\": \(r.scaleStandardError.map(number) ?? "null"), "
+      + "\"alpha_on_bound\": \(r.alphaOnBound), \"scale_on_bound\": \(r.scaleOnBound), "
+      + "\"alpha_interval\": \(interval.map { array([$0.lower, $0.upper]) } ?? "null"), "
+      + "\"alpha_interval_level\": \(interval.map { number($0.level) } ?? "null"), "
+      + "\"alpha_interval_on_bound\": \(interval.map { "[\($0.lowerOnBound), \($0.upperOnBound)]" } ?? "null"), "
+      + "\"alpha_interval_method\": \"profile likelihood\", \"profile\": [\(profile)], "
+  }
   return """
     {"coefficients": \(array(r.coefficients)), "standard_errors": \(r.standardErrors.map(array) ?? "null"), \
     "scale": \(number(r.scale)), "sigma": \(number(r.sigma)), "objective": \(number(r.objective)), \
     "iterations": \(r.iterations), "termination": "\(r.termination)", "n": \(r.rows), \
     "alpha": \(r.alpha.map(number) ?? "null"), "alpha_standard_error": \(r.alphaStandardError.map(number) ?? "null"), \
-    "passes": {\(passes)}}
+    \(adaptive)"passes": {\(passes)}}
     """
 }
 

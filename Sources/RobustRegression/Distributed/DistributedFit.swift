@@ -59,6 +59,12 @@ package final class DistributedFit {
     package var degreesOfFreedom = 1
     /// Σwᵢ of a weighted fit (nil without case weights).
     package var totalWeight: Double? = nil
+    /// The adaptive fit: its α range, se(c), whether α or c ended on a bound, and the selection (the
+    /// profile points evaluated and the profile-likelihood interval of α, as the fit in memory's).
+    package var alphaRange: ClosedRange<Double>? = nil
+    package var scaleStandardError: Double? = nil
+    package var alphaOnBound = false, scaleOnBound = false
+    package var shapeSelection: RegressionFit.ShapeSelection? = nil
   }
 
   /// How the fit runs: IRLS on the driver over sums from the host (``DistributedPass``), or the fit in
@@ -129,13 +135,18 @@ package final class DistributedFit {
     // S and MM above the driver's limit run as passes over all rows (DistributedHighBreakdown), whose
     // sums need data in range as the sums route's do.
     let limit = DriverSample.limit(columns: p), highBreakdown = loss.isHighBreakdown
-    let (rows, responseMagnitude, weights) = try checkRange(host: host) { rows in
-      route == .sums || (highBreakdown && rows > limit)
+    let adaptive: Bool = { if case .adaptive(_, .likelihood) = loss.kind { true } else { false } }()
+    let (rows, responseMagnitude, weights, magnitudes) = try checkRange(host: host) { rows in
+      route == .sums || (highBreakdown && rows > limit) || (adaptive && rows > limit)
     }
     if route == .driverRows {
       if highBreakdown && rows > limit {
         return try highBreakdownFit(rows: rows, responseMagnitude: responseMagnitude, weights: weights, names: names,
                                     host: host)
+      }
+      if adaptive && rows > limit {
+        return try adaptiveFit(rows: rows, responseMagnitude: responseMagnitude, magnitudes: magnitudes,
+                               weights: weights, names: names, host: host)
       }
       return try driverFit(rows: rows, names: names, host: host)
     }
@@ -243,20 +254,27 @@ package final class DistributedFit {
       throw DistributedFitError.unsupported(
         "the \(loss.name) fit of \(n) rows: its start (or whole fit) needs the rows on the driver, which the "
         + "distributed fit does for at most \(limit) rows (p = \(p)); above that only l2, huber, Barron's loss "
-        + "at α ∈ [1, 2], s and mm are distributed yet (Docs/scaling.md)")
+        + "at α ∈ [1, 2], s, mm and adaptive (the likelihood) are distributed yet (Docs/scaling.md)")
     }
     let data = try DriverSample.allRows(host: host, predictors: predictors, intercept: intercept, weighted: weighted,
                                         rows: n, names: names)
     let fit = try regression.fit(data.design, response: data.response, weights: data.weights)
     var alphaStandardError: Double?
     if case .estimated(_, let se, _, _) = fit.shape { alphaStandardError = se }
-    return Result(names: names, coefficients: fit.estimates, standardErrors: fit.standardErrors,
+    var result = Result(names: names, coefficients: fit.estimates, standardErrors: fit.standardErrors,
                   // L1 has no loss scale (NaN: null in the C ABI's JSON, as in the CLI's).
                   scale: loss.absoluteMethod != nil ? .nan : fit.lossScale, sigma: fit.residualScale,
                   objective: fit.objective.value,
                   iterations: fit.iterations, termination: Self.label(fit.termination), rows: n,
                   passes: ["range": 1, "rows": 1], alpha: fit.shape.alpha, alphaStandardError: alphaStandardError,
                   degreesOfFreedom: fit.residualDegreesOfFreedom, totalWeight: weighted ? fit.totalWeight : nil)
+    if case .estimated(_, _, let onBound, let range) = fit.shape, loss.adaptiveCriterion == .likelihood {
+      result.alphaRange = range
+      result.alphaOnBound = onBound
+      if case .estimated(let se, let onFloor) = fit.lossScaleSource { (result.scaleStandardError, result.scaleOnBound) = (se, onFloor) }
+      result.shapeSelection = fit.shapeSelection
+    }
+    return result
   }
 
   /// n, max|y| and (weighted) Σwᵢ with the counts of positive and invalid weights from a range pass,
@@ -264,7 +282,8 @@ package final class DistributedFit {
   /// (``DataConditioning``, whose rule this applies to each variable's range; the distributed fit does
   /// not condition data yet).
   private func checkRange(host: PassHost, conditioned: (Int) -> Bool) throws
-    -> (rows: Int, responseMagnitude: Double, weights: (total: Double, positive: Int, invalid: Int)?) {
+    -> (rows: Int, responseMagnitude: Double, weights: (total: Double, positive: Int, invalid: Int)?,
+        magnitudes: [Double]) {
     var request = PassRequest(kind: .range, predictors: predictors, intercept: intercept)
     request.beta = []
     request.weighted = weighted
@@ -303,6 +322,7 @@ package final class DistributedFit {
       }
     }
     return (Int(rows), max(abs(low[0]), abs(high[0])),
-            weighted ? (totalWeight, Int(positive), Int(invalid)) : nil)
+            weighted ? (totalWeight, Int(positive), Int(invalid)) : nil,
+            zip(low, high).map { max(abs($0), abs($1)) })
   }
 }
