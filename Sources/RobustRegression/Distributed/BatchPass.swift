@@ -283,8 +283,8 @@ package enum BatchPass {
                            output: UnsafeMutableBufferPointer<Double>) -> Int {
     let buckets = request.bucketCount
     for k in 0..<(buckets + 2) { output[k] = 0 }
-    for i in 0..<n where weights.map({ $0[i] > 0 }) ?? true {
-      output[request.slot(of: DriverSample.key(y: y, x: x, weights: weights, row: i))] += 1
+    DriverSample.forEachKey(y: y, x: x, weights: weights, rows: 0..<n) { i, key in
+      if weights.map({ $0[i] > 0 }) ?? true { output[request.slot(of: key)] += 1 }
     }
     return buckets + 2
   }
@@ -294,9 +294,8 @@ package enum BatchPass {
                          weights: UnsafePointer<Double>?, rows n: Int,
                          output: UnsafeMutableBufferPointer<Double>) -> Int {
     var count = 0
-    for i in 0..<n where weights.map({ $0[i] > 0 }) ?? true {
-      let key = DriverSample.key(y: y, x: x, weights: weights, row: i)
-      guard (request.low...request.high).contains(key) else { continue }
+    DriverSample.forEachKey(y: y, x: x, weights: weights, rows: 0..<n) { i, key in
+      guard weights.map({ $0[i] > 0 }) ?? true, (request.low...request.high).contains(key) else { return }
       count += write(row: i, x: x, y: y, weights: weights, to: output, at: count)
     }
     return count
