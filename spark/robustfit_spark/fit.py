@@ -93,11 +93,15 @@ def _run_pass(data, request, merge, expected, predictors, weighted, library):
 def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=None, intercept=True,
         weights=None, tolerance=1e-10, max_iterations=500, cache=True, library=None):
     """Fits y on the columns x (default: every other column but `weights`) of the Spark DataFrame `df`
-    with robustfit's `loss` (l2, huber, pseudo-huber, general with alpha in [1, 2]), the MAD scale
-    re-estimated at every step (or `fixed_scale`). `weights`: a column of case weights (frequency
+    with robustfit's `loss` (l2, huber, pseudo-huber, general with alpha in [1, 2], the MAD scale
+    re-estimated at every step or `fixed_scale`; mm and s; adaptive, alpha and c estimated or c held at
+    `fixed_scale`; at most 2000 rows, every other loss). `weights`: a column of case weights (frequency
     weights, >= 0: row i counts as w_i rows, the CLI's --weights). Returns a dict: coefficients and
     standard errors by name, scale (c), sigma (the MAD of the final residuals), objective, iterations,
-    termination, n and the passes run.
+    termination, n and the passes run; for adaptive also alpha, alpha_standard_error,
+    scale_standard_error, alpha_on_bound, scale_on_bound and alpha's 95 % profile-likelihood interval
+    (alpha_interval, alpha_interval_level, alpha_interval_on_bound, alpha_interval_method, and the profile
+    points [alpha, NLL, c] it evaluated).
     """
     if x is None:
         x = [c for c in df.columns if c not in (y, weights)]
