@@ -55,8 +55,9 @@ struct AdaptiveFitter {
   /// deterministic subsample of this many rows is searched.
   static let scanRows = 10_000
 
-  /// Rows used by the likelihood's start and scan with p coefficients: above this a deterministic
-  /// subsample of this many rows (at least 50 per coefficient) is scanned. The scan only picks the basin
+  /// Rows used by the likelihood's start and scan with p coefficients: above this the keyed sample of
+  /// this many rows (at least 50 per coefficient; ``FitProblem/likelihoodSample(rows:)``, the rows a
+  /// distributed fit draws too) is scanned. The scan only picks the basin
   /// (the descent on all rows, started from the subsample's optimum, finds the optimum in it) and the
   /// interval is then profiled on all rows.
   static func likelihoodScanRows(columns p: Int) -> Int { max(2_000, 50 * p) }
@@ -489,8 +490,8 @@ struct AdaptiveFitter {
   /// The start of the joint descent: for each α of `scanGrid`, in increasing order, β and c are profiled
   /// (the outer iteration with α held, to a loose tolerance, warm-started from the previous α: from the
   /// most robust shape to the least), and the (β, α, c) with the lowest NLL is returned. Above
-  /// `likelihoodScanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
-  /// row from each block of ⌈n/rows⌉), since it only has to pick a basin; the descent that follows
+  /// `likelihoodScanRows` rows the scan runs on the keyed sample of that many rows
+  /// (``FitProblem/likelihoodSample(rows:)``), since it only has to pick a basin; the descent that follows
   /// uses every row.
   ///
   /// With `joining`, a second scan (from another start) stops at the first α where its profiled point is

@@ -30,7 +30,8 @@ package enum DistributedFitError: Error, CustomStringConvertible {
 /// loss at a fixed α ∈ [1, 2] (`pseudo-huber`, `general` with α ≥ 1) — with the MAD scale re-estimated
 /// at every β, or fixed. Every other loss (adaptive, mm, s, the redescending ones, l1) runs on the
 /// driver over the rows brought there (``DriverSample``), up to its limit of rows; above it S and MM run
-/// their candidate search on a sample and the rest as passes (``highBreakdownFit``), the others are refused.
+/// their candidate search on a sample and the rest as passes (``highBreakdownFit``), the adaptive loss its
+/// start and α scan (``adaptiveFit``), the others are refused.
 package final class DistributedFit {
   package let loss: Loss
   package let predictors: Int

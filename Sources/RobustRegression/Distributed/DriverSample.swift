@@ -9,9 +9,11 @@
 /// compared lexicographically. Whatever the partition count and order, the driver holds the same rows
 /// in the same order, and the fit equals the CLI's on the file with its rows in that order.
 ///
-/// Above that many rows, S and MM take a sample of that many rows instead (``sample(host:predictors:intercept:weighted:size:names:slack:)``:
-/// the rows of smallest key, a key that depends on the row's values alone), the same whatever the
-/// partitioning, for their candidate search (``DistributedFit/highBreakdownFit``).
+/// Above that many rows, S, MM and the adaptive loss take a sample of that many rows instead
+/// (``sample(host:predictors:intercept:weighted:size:names:slack:)``: the rows of smallest key, a key that
+/// depends on the row's values alone), the same whatever the partitioning, for their candidate search
+/// (``DistributedFit/highBreakdownFit``) or their start and α scan (``DistributedFit/adaptiveFit``; the
+/// fit in memory scans the same rows, ``FitProblem/likelihoodSample(rows:)``).
 enum DriverSample {
   /// The most rows the driver collects (the adaptive fit's scan subsample at p columns).
   static func limit(columns p: Int) -> Int { AdaptiveFitter.likelihoodScanRows(columns: p) }
