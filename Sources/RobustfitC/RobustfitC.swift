@@ -13,6 +13,10 @@ import RobustRegression
 //         0 on success; 1 on a fit error (message in `error`).
 //   int64_t rf_fit_result_json(void *fit, char *buffer, int64_t capacity);
 //         the JSON of the last successful run; returns its length + 1 (call with capacity 0 to size).
+//         Keys: coefficients, standard_errors, scale, sigma, objective, iterations, termination, n, alpha,
+//         alpha_standard_error, passes; the adaptive loss adds scale_standard_error, alpha_on_bound,
+//         scale_on_bound, alpha_interval [lower, upper], alpha_interval_level, alpha_interval_on_bound,
+//         alpha_interval_method ("profile likelihood") and profile ([α, NLL, c] of each profiled point).
 //   void  rf_fit_free(void *fit);
 //   typedef int32_t (*rf_pass_callback)(void *context, const double *request, int64_t request_count,
 //                                       int32_t merge, int64_t expected_count,
