@@ -10,13 +10,15 @@ import TabularIO
 /// file is larger than the page cache, one read of it from disk per pass.
 enum OutOfCore {
   /// The losses and options an out-of-core fit has (those of the distributed fit).
-  static let losses = "l2, huber, pseudo-huber, general with α in [1, 2], mm, s and adaptive (criterion nll, α in [0, 2])"
+  static let losses = "l2, huber, pseudo-huber, cauchy, geman-mcclure, welsch, tukey, general with α ≤ 2, mm, s "
+    + "and adaptive (criterion nll, α in [0, 2])"
 
   /// Why `command` cannot run out of core, or nil.
   static func refusal(_ command: FitCommand) -> String? {
     switch command.loss {
     case .l2, .huber, .pseudoHuber, .mm, .s: break
-    case .general where (command.alpha ?? .nan) >= 1 && (command.alpha ?? .nan) <= 2: break
+    case .cauchy, .gemanMcClure, .welsch, .tukey: break
+    case .general where (command.alpha ?? .nan) <= 2: break
     case .adaptive where command.criterion != .variance && command.alphaRange == nil && command.profilePlot == nil: break
     case .adaptive:
       return "--loss adaptive with \(command.criterion == .variance ? "--criterion variance" : command.alphaRange != nil ? "--alpha-range" : "--profile-plot") "
@@ -34,6 +36,13 @@ enum OutOfCore {
     if let flag = given.first(where: \.0)?.1 {
       return "\(flag) does not apply to an out-of-core fit, which keeps no row in memory (it reports the "
         + "coefficients, their standard errors and the scales)"
+    }
+    // A redescending loss starts from the S-estimate out of core (its automatic start in memory).
+    let redescending = [.cauchy, .gemanMcClure, .welsch, .tukey].contains(command.loss)
+      || (command.loss == .general && (command.alpha ?? .nan) < 1)
+    if redescending && command.solver.start == .ols {
+      return "--start ols does not run out of core with --loss \(command.loss.rawValue): the out-of-core fit of a "
+        + "redescending loss starts from the S-estimate (--start auto)"
     }
     return nil
   }

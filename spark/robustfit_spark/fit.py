@@ -93,9 +93,10 @@ def _run_pass(data, request, merge, expected, predictors, weighted, library):
 def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=None, intercept=True,
         weights=None, tolerance=1e-10, max_iterations=500, cache=True, library=None):
     """Fits y on the columns x (default: every other column but `weights`) of the Spark DataFrame `df`
-    with robustfit's `loss` (l2, huber, pseudo-huber, general with alpha in [1, 2], the MAD scale
-    re-estimated at every step or `fixed_scale`; mm and s; adaptive, alpha and c estimated or c held at
-    `fixed_scale`; at most 2000 rows, every other loss). `weights`: a column of case weights (frequency
+    with robustfit's `loss` (a CLI --loss name; above max(2000, 50p) rows those Docs/scaling.md
+    lists: l2, huber, pseudo-huber, general with alpha <= 2, cauchy, geman-mcclure, welsch, tukey,
+    mm, s, adaptive), the MAD scale re-estimated at every step (or `fixed_scale`; adaptive: c estimated
+    with alpha, or held at `fixed_scale`). `weights`: a column of case weights (frequency
     weights, >= 0: row i counts as w_i rows, the CLI's --weights). Returns a dict: coefficients and
     standard errors by name, scale (c), sigma (the MAD of the final residuals), objective, iterations,
     termination, n and the passes run; for adaptive also alpha, alpha_standard_error,

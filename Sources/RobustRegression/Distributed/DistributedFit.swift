@@ -30,8 +30,9 @@ package enum DistributedFitError: Error, CustomStringConvertible {
 /// loss at a fixed α ∈ [1, 2] (`pseudo-huber`, `general` with α ≥ 1) — with the MAD scale re-estimated
 /// at every β, or fixed. Every other loss (adaptive, mm, s, the redescending ones, l1) runs on the
 /// driver over the rows brought there (``DriverSample``), up to its limit of rows; above it S and MM run
-/// their candidate search on a sample and the rest as passes (``highBreakdownFit``), the adaptive loss its
-/// start and α scan (``adaptiveFit``), the others are refused.
+/// their candidate search on a sample and the rest as passes (``highBreakdownFit``), and so do the
+/// redescending losses' S start and their IRLS (``redescendingFit``), and the adaptive loss its start and
+/// α scan (``adaptiveFit``); the others are refused.
 package final class DistributedFit {
   package let loss: Loss
   package let predictors: Int
@@ -133,17 +134,20 @@ package final class DistributedFit {
 
   private func fit(names: [String], host: @escaping PassHost) throws -> Result {
     let p = predictors + (intercept ? 1 : 0)
-    // S and MM above the driver's limit run as passes over all rows (DistributedHighBreakdown), whose
-    // sums need data in range as the sums route's do.
-    let limit = DriverSample.limit(columns: p), highBreakdown = loss.isHighBreakdown
+    // S, MM, the redescending losses and the adaptive loss above the driver's limit run as passes over all
+    // rows (DistributedHighBreakdown, DistributedRedescending, DistributedAdaptive), whose sums need data in
+    // range as the sums route's do.
+    let limit = DriverSample.limit(columns: p), sampled = loss.isHighBreakdown || startsFromSEstimate
     let adaptive: Bool = { if case .adaptive(_, .likelihood) = loss.kind { true } else { false } }()
     let (rows, responseMagnitude, weights, magnitudes) = try checkRange(host: host) { rows in
-      route == .sums || (highBreakdown && rows > limit) || (adaptive && rows > limit)
+      route == .sums || ((sampled || adaptive) && rows > limit)
     }
     if route == .driverRows {
-      if highBreakdown && rows > limit {
-        return try highBreakdownFit(rows: rows, responseMagnitude: responseMagnitude, weights: weights, names: names,
-                                    host: host)
+      if sampled && rows > limit {
+        return try startsFromSEstimate
+          ? redescendingFit(rows: rows, responseMagnitude: responseMagnitude, weights: weights, names: names, host: host)
+          : highBreakdownFit(rows: rows, responseMagnitude: responseMagnitude, weights: weights, names: names,
+                             host: host)
       }
       if adaptive && rows > limit {
         return try adaptiveFit(rows: rows, responseMagnitude: responseMagnitude, magnitudes: magnitudes,
@@ -172,15 +176,15 @@ package final class DistributedFit {
     }
   }
 
-  /// IRLS, σ̂ and the sandwich (``FitProblem/fitMEstimator(_:loss:)``'s steps for a convex loss).
-  private func fit<L: RobustLoss>(_ robustLoss: L, pass: DistributedPass, start: [Double],
-                                  setting: FitProblem.ScaleSetting, inverseGram: [Double], names: [String]) throws
-    -> Result {
+  /// IRLS, σ̂ and the sandwich (``FitProblem/fitMEstimator(_:loss:)``'s steps from one start; `startSigma`:
+  /// the first σ̂ when the start is the S-estimate, whose scale it is).
+  func fit<L: RobustLoss>(_ robustLoss: L, pass: DistributedPass, start: [Double], setting: FitProblem.ScaleSetting,
+                          inverseGram: [Double], names: [String], startSigma: Double? = nil) throws -> Result {
     let p = pass.columns, n = pass.rows
     let noScratch = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
     let outcome = try IRLS.run(pass: pass, loss: robustLoss, start: start, fixedScale: setting.fixedScale,
                                tuning: setting.tuning, updateScale: setting.updatesScale, options: options,
-                               scratch: noScratch)
+                               scratch: noScratch, startSigma: startSigma)
     guard outcome.termination != .zeroScale else {
       throw DistributedFitError.unsupported("σ̂ = 0 (more than half of the rows on one hyperplane)")
     }
@@ -255,7 +259,8 @@ package final class DistributedFit {
       throw DistributedFitError.unsupported(
         "the \(loss.name) fit of \(n) rows: its start (or whole fit) needs the rows on the driver, which the "
         + "distributed fit does for at most \(limit) rows (p = \(p)); above that only l2, huber, Barron's loss "
-        + "at α ∈ [1, 2], s, mm and adaptive (the likelihood) are distributed yet (Docs/scaling.md)")
+        + "at α ∈ [1, 2], s, mm, the redescending losses and adaptive (the likelihood) are distributed yet "
+        + "(Docs/scaling.md)")
     }
     let data = try DriverSample.allRows(host: host, predictors: predictors, intercept: intercept, weighted: weighted,
                                         rows: n, names: names)

@@ -13,17 +13,30 @@
 ///    of all rows (the fit in memory draws its candidates from 2000 rows too, and refines them on all rows).
 /// 4. MM: the IRLS loop of a fit in memory with Tukey's bisquare at c = k·s held fixed, and lmrob's
 ///    covariance from one pass of sums (``MMInference/Sums``). S: Huber's sandwich with the bisquare
-///    at c = 1.54764·s, as ``FitProblem/fitS()``.
+///    at c = 1.54764·s, as ``FitProblem/fitS()``. The redescending M-estimates start from steps 1–3 too
+///    (``redescendingFit(rows:responseMagnitude:weights:names:host:)``).
 ///
 /// Not distributed: the exact-fit case (s = 0, more than half of the rows on one hyperplane: refused)
 /// and the robust R² (the result has no R²).
 extension DistributedFit {
-  func highBreakdownFit(rows n: Int, responseMagnitude: Double,
-                        weights: (total: Double, positive: Int, invalid: Int)?, names: [String],
-                        host: @escaping PassHost) throws -> Result {
+  /// The S-estimate of all rows (steps 1–3 above), the start of MM, of the S fit's sandwich and of the
+  /// redescending M-estimates (``redescendingFit``): β, the M-scale s, the pass over all rows the steps
+  /// ran on (its counts include theirs) and the sample's passes.
+  struct AllRowsSEstimate {
+    let pass: DistributedPass
+    let coefficients: [Double]
+    let scale: Double
+    let samplePasses: [String: Int]
+    /// The passes of the S-estimate and of every pass run on ``pass`` since, by kind.
+    var passes: [String: Int] { pass.passCounts.merging(samplePasses, uniquingKeysWith: +) }
+  }
+
+  /// Steps 1–3: fast-S on the driver's keyed sample, then the S refinement and the M-scale of its β as
+  /// passes over all `n` rows. The caller has checked the case weights.
+  func sEstimateOfAllRows(rows n: Int, responseMagnitude: Double, totalWeight: Double?, names: [String],
+                          host: @escaping PassHost) throws -> AllRowsSEstimate {
     let p = predictors + (intercept ? 1 : 0)
     guard n > 2 * p else { throw RegressionError.tooFewObservationsForBreakdown(n: n, p: p) }
-    try Self.validate(weights, columns: p, highBreakdown: true)
     // 1–2: fast-S on the driver's sample.
     let sample = try DriverSample.sample(host: host, predictors: predictors, intercept: intercept, weighted: weighted,
                                          size: DriverSample.limit(columns: p), names: names)
@@ -31,12 +44,12 @@ extension DistributedFit {
       .fit(sample.design, response: sample.response, weights: sample.weights)
     guard sFit.residualScale > 0 else {
       throw DistributedFitError.unsupported("the S-scale of the sample is 0 (more than half of its rows on one "
-                                            + "hyperplane), an exact fit the distributed S and MM do not handle")
+                                            + "hyperplane), an exact fit the distributed S-estimate does not handle")
     }
     // 3: the S refinement and M-scale on all rows.
     let pass = DistributedPass(predictors: predictors, intercept: intercept, rows: n,
                                responseMagnitude: responseMagnitude, weighted: weighted,
-                               totalWeight: weights?.total, valueLimit: valueLimit, host: host)
+                               totalWeight: totalWeight, valueLimit: valueLimit, host: host)
     let dof = pass.totalWeight - Double(p)
     let refined = try SEstimator.refinementSteps(from: sFit.estimates, scale: sFit.residualScale,
                                                  steps: SEstimator.refineSteps, tolerance: SEstimator.refineTolerance,
@@ -49,7 +62,7 @@ extension DistributedFit {
     // non-zero residuals are more than b·(n − p) (else the M-scale is 0: an exact fit).
     let c0 = MScale.breakdownConstant
     let exactFit = DistributedFitError.unsupported("the S-scale is 0 (more than half of the rows on one hyperplane), "
-                                                   + "an exact fit the distributed S and MM do not handle")
+                                                   + "an exact fit the distributed S-estimate does not handle")
     guard refined.scale > 0 else { throw exactFit }
     let first = try pass.sRefinement(beta: sBeta, scale: c0 * refined.scale, accumulate: false)
     guard first.nonzero > MScale.b * dof else { throw exactFit }
@@ -59,10 +72,19 @@ extension DistributedFit {
       return (sums[0] / dof, sums[1] / dof)
     }
     guard s > 0, s.isFinite else { throw DistributedFitError.nonFinite("the S-scale is \(s)") }
+    return AllRowsSEstimate(pass: pass, coefficients: sBeta, scale: s, samplePasses: sample.passes)
+  }
+
+  func highBreakdownFit(rows n: Int, responseMagnitude: Double,
+                        weights: (total: Double, positive: Int, invalid: Int)?, names: [String],
+                        host: @escaping PassHost) throws -> Result {
+    let p = predictors + (intercept ? 1 : 0)
+    guard n > 2 * p else { throw RegressionError.tooFewObservationsForBreakdown(n: n, p: p) }
+    try Self.validate(weights, columns: p, highBreakdown: true)
+    let estimate = try sEstimateOfAllRows(rows: n, responseMagnitude: responseMagnitude, totalWeight: weights?.total,
+                                          names: names, host: host)
+    let pass = estimate.pass, sBeta = estimate.coefficients, s = estimate.scale, c0 = MScale.breakdownConstant
     let degreesOfFreedom = FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight, parameters: p)
-    func passes() -> [String: Int] {
-      pass.passCounts.merging(sample.passes, uniquingKeysWith: +)
-    }
 
     if loss.kind == .sEstimate {
       // Huber's sandwich with the bisquare at c = 1.54764·s over (XᵀX)⁻¹ (FitProblem.fitS).
@@ -72,7 +94,7 @@ extension DistributedFit {
       let standardErrors = try sandwichStandardErrors(pass: pass, loss: TukeyBiweightLoss(), beta: sBeta, scale: c,
                                                       inverseGram: inverseGram)
       return Result(names: names, coefficients: sBeta, standardErrors: standardErrors, scale: c, sigma: s,
-                    objective: s, iterations: 0, termination: Self.label(.converged), rows: n, passes: passes(),
+                    objective: s, iterations: 0, termination: Self.label(.converged), rows: n, passes: estimate.passes,
                     degreesOfFreedom: degreesOfFreedom, totalWeight: weighted ? pass.totalWeight : nil)
     }
 
@@ -90,7 +112,7 @@ extension DistributedFit {
     }
     return Result(names: names, coefficients: outcome.coefficients, standardErrors: standardErrors, scale: k * s,
                   sigma: s, objective: outcome.objective, iterations: outcome.iterations,
-                  termination: Self.label(outcome.termination), rows: n, passes: passes(),
+                  termination: Self.label(outcome.termination), rows: n, passes: estimate.passes,
                   degreesOfFreedom: degreesOfFreedom, totalWeight: weighted ? pass.totalWeight : nil)
   }
 }
