@@ -105,10 +105,7 @@ public struct Regression: Sendable, Hashable, Codable {
     -> RegressionFit {
     try validate(design: design, response: response)
     if let weights { try Self.validate(weights: weights, design: design, highBreakdown: loss.isHighBreakdown) }
-    let options = FitOptions(scale: scale, start: start, tolerance: tolerance, maxIterations: maxIterations,
-                             recordHistory: recordsHistory, absoluteMethod: loss.absoluteMethod ?? .irls,
-                             absoluteStandardErrors: absoluteStandardErrors,
-                             outlierThreshold: outlierThreshold, confidenceLevel: confidenceLevel, seed: seed)
+    let options = fitOptions
     let loss = self.loss
     do {
       let outcome = try FitProblem.fitting(design, response: response, caseWeights: weights, options: options) { problem in
@@ -121,6 +118,14 @@ public struct Regression: Sendable, Hashable, Codable {
       // The engine throws only RegressionError; LAPACK's argument errors are programming errors.
       preconditionFailure("unexpected error from the fitting engine: \(error)")
     }
+  }
+
+  /// The engine's options of this regression's fits.
+  var fitOptions: FitOptions {
+    FitOptions(scale: scale, start: start, tolerance: tolerance, maxIterations: maxIterations,
+               recordHistory: recordsHistory, absoluteMethod: loss.absoluteMethod ?? .irls,
+               absoluteStandardErrors: absoluteStandardErrors,
+               outlierThreshold: outlierThreshold, confidenceLevel: confidenceLevel, seed: seed)
   }
 
   /// Fits `response` on predictor columns (each of one length), with an intercept added.

@@ -13,6 +13,10 @@ import RobustRegression
 //         0 on success; 1 on a fit error (message in `error`).
 //   int64_t rf_fit_result_json(void *fit, char *buffer, int64_t capacity);
 //         the JSON of the last successful run; returns its length + 1 (call with capacity 0 to size).
+//         Keys: coefficients, standard_errors, scale, sigma, objective, iterations, termination, n, alpha,
+//         alpha_standard_error, passes; the adaptive loss adds scale_standard_error, alpha_on_bound,
+//         scale_on_bound, alpha_interval [lower, upper], alpha_interval_level, alpha_interval_on_bound,
+//         alpha_interval_method ("profile likelihood") and profile ([α, NLL, c] of each profiled point).
 //   void  rf_fit_free(void *fit);
 //   typedef int32_t (*rf_pass_callback)(void *context, const double *request, int64_t request_count,
 //                                       int32_t merge, int64_t expected_count,
@@ -123,12 +127,24 @@ func json(_ r: DistributedFit.Result) -> String {
   func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
   func array(_ values: [Double]) -> String { "[" + values.map(number).joined(separator: ", ") + "]" }
   let passes = r.passes.keys.sorted().map { "\"\($0)\": \(r.passes[$0]!)" }.joined(separator: ", ")
+  // The adaptive fit: se(c), the bounds, and α's profile-likelihood interval with its profile points.
+  var adaptive = ""
+  if let selection = r.shapeSelection {
+    let interval = selection.alphaInterval
+    let profile = selection.profile.map { array([$0.alpha, $0.value, $0.lossScale]) }.joined(separator: ", ")
+    adaptive = "\"scale_standard_error\": \(r.scaleStandardError.map(number) ?? "null"), "
+      + "\"alpha_on_bound\": \(r.alphaOnBound), \"scale_on_bound\": \(r.scaleOnBound), "
+      + "\"alpha_interval\": \(interval.map { array([$0.lower, $0.upper]) } ?? "null"), "
+      + "\"alpha_interval_level\": \(interval.map { number($0.level) } ?? "null"), "
+      + "\"alpha_interval_on_bound\": \(interval.map { "[\($0.lowerOnBound), \($0.upperOnBound)]" } ?? "null"), "
+      + "\"alpha_interval_method\": \"profile likelihood\", \"profile\": [\(profile)], "
+  }
   return """
     {"coefficients": \(array(r.coefficients)), "standard_errors": \(r.standardErrors.map(array) ?? "null"), \
     "scale": \(number(r.scale)), "sigma": \(number(r.sigma)), "objective": \(number(r.objective)), \
     "iterations": \(r.iterations), "termination": "\(r.termination)", "n": \(r.rows), \
     "alpha": \(r.alpha.map(number) ?? "null"), "alpha_standard_error": \(r.alphaStandardError.map(number) ?? "null"), \
-    "passes": {\(passes)}}
+    \(adaptive)"passes": {\(passes)}}
     """
 }
 

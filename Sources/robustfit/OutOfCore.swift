@@ -10,7 +10,8 @@ import TabularIO
 /// file is larger than the page cache, one read of it from disk per pass.
 enum OutOfCore {
   /// The losses and options an out-of-core fit has (those of the distributed fit).
-  static let losses = "l2, huber, pseudo-huber, cauchy, geman-mcclure, welsch, tukey, general with α ≤ 2, mm and s"
+  static let losses = "l2, huber, pseudo-huber, cauchy, geman-mcclure, welsch, tukey, general with α ≤ 2, mm, s "
+    + "and adaptive (criterion nll, α in [0, 2])"
 
   /// Why `command` cannot run out of core, or nil.
   static func refusal(_ command: FitCommand) -> String? {
@@ -18,6 +19,10 @@ enum OutOfCore {
     case .l2, .huber, .pseudoHuber, .mm, .s: break
     case .cauchy, .gemanMcClure, .welsch, .tukey: break
     case .general where (command.alpha ?? .nan) <= 2: break
+    case .adaptive where command.criterion != .variance && command.alphaRange == nil && command.profilePlot == nil: break
+    case .adaptive:
+      return "--loss adaptive with \(command.criterion == .variance ? "--criterion variance" : command.alphaRange != nil ? "--alpha-range" : "--profile-plot") "
+        + "does not run out of core yet: the out-of-core fit has \(losses)"
     default:
       return "--loss \(command.loss.rawValue)\(command.loss == .general ? " --alpha \(command.alpha.map { "\($0)" } ?? "")" : "") "
         + "does not run out of core yet: the out-of-core fit has \(losses)"
@@ -182,11 +187,16 @@ enum OutOfCore {
     let highBreakdown = command.loss == .mm || command.loss == .s
     let scaleNote = command.scale != nil ? "  (fixed by --scale)"
       : command.loss == .l2 ? "  (does not change the l2 fit)"
+      : command.loss == .adaptive ? (result.scaleStandardError.map { " ± \(NumberText.significant($0, 3))" } ?? "")
+        + (result.scaleOnBound ? "  (estimated; on its lower bound)" : "  (estimated)")
       : "  (k = \(NumberText.significant(tuning ?? .nan)) × \(highBreakdown ? "the S-scale" : "σ̂"))"
     let sigmaNote = highBreakdown ? "  (the S-estimate's M-scale)" : "  (median |r| / 0.6745)"
-    let objectiveLabel = command.loss == .s ? "Objective: M-scale" : "Objective Σρ(r/c)"
-    // The distributed fit's covariances: Huber's sandwich (classical for l2, where ψ(u) = u), lmrob's for MM.
-    let covariance: CovarianceMethod = command.loss == .mm ? .mmAsymptotic : command.loss == .l2 ? .classical : .huberSandwich
+    let adaptive = command.loss == .adaptive
+    let objectiveLabel = command.loss == .s ? "Objective: M-scale" : adaptive ? "Negative log-lik." : "Objective Σρ(r/c)"
+    // The distributed fit's covariances: Huber's sandwich (classical for l2, where ψ(u) = u), lmrob's for MM,
+    // the inverse observed information for the adaptive fit.
+    let covariance: CovarianceMethod = command.loss == .mm ? .mmAsymptotic : command.loss == .l2 ? .classical
+      : adaptive ? .observedInformation : .huberSandwich
     let lossText = command.loss == .general
       ? "general, Barron's ρ(r/c; α) with α = \(NumberText.alpha(command.alpha ?? .nan))" : command.loss.rawValue
     return Outcome(result: result, seconds: seconds, tuning: tuning, level: command.solver.level,

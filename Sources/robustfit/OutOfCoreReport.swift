@@ -70,11 +70,44 @@ struct OutOfCoreReport {
     var summary = TextTable(header: [])
     summary.rows.append(["Loss scale c", NumberText.significant(result.scale) + outcome.scaleNote])
     summary.rows.append(["Residual scale σ̂", NumberText.significant(result.sigma) + outcome.sigmaNote])
+    if let alpha = result.alpha, let range = result.alphaRange {
+      // The adaptive fit: α with its standard error, and its interval from profiled fits over all rows.
+      summary.rows.append(["Shape α", NumberText.alpha(alpha)
+        + (result.alphaStandardError.map { " ± " + NumberText.significant($0, 3) } ?? "")
+        + "  (estimated in \(NumberText.range(range))" + (result.alphaOnBound ? "; on a bound)" : ")")])
+      if let interval = result.shapeSelection?.alphaInterval {
+        let ends = [(interval.lowerOnBound, "lower"), (interval.upperOnBound, "upper")].filter(\.0).map(\.1)
+        summary.rows.append(["α interval", "[\(NumberText.alpha(interval.lower)), \(NumberText.alpha(interval.upper))]  "
+          + "(\(NumberText.percent(interval.level)) profile likelihood"
+          + (ends.isEmpty ? "" : "; \(ends.joined(separator: " and ")) end on the range's bound") + ")"])
+      }
+    }
     summary.rows.append([outcome.objectiveLabel, NumberText.significant(result.objective, 8)])
     summary.rows.append(["Iterations", "\(result.iterations) (\(result.termination))"])
     summary.rows.append(["Passes", passesText])
     out.append(summary.renderLabelled())
     return out.joined(separator: "\n") + "\n"
+  }
+
+  /// The adaptive fit's keys, as the fit in memory's JSON has them (none for the other losses).
+  private var adaptiveJSON: [(String, JSONValue)] {
+    guard let selection = result.shapeSelection, let range = result.alphaRange else { return [] }
+    let interval = selection.alphaInterval
+    return [
+      ("alpha", .alpha(result.alpha)),
+      ("alpha_range", .array([.number(range.lowerBound), .number(range.upperBound)])),
+      ("alpha_se", .number(result.alphaStandardError)),
+      ("scale_se", .number(result.scaleStandardError)),
+      ("alpha_on_bound", .bool(result.alphaOnBound)),
+      ("scale_on_bound", .bool(result.scaleOnBound)),
+      ("criterion", .string("nll")),
+      ("alpha_interval", interval.map { .array([.alpha($0.lower), .alpha($0.upper)]) } ?? .null),
+      ("alpha_interval_level", .number(interval?.level)),
+      ("alpha_interval_on_bound", interval.map { .array([.bool($0.lowerOnBound), .bool($0.upperOnBound)]) } ?? .null),
+      ("profile", .array(selection.profile.map { point in
+        .object([("alpha", .alpha(point.alpha)), ("value", .number(point.value)), ("scale", .number(point.lossScale))])
+      })),
+    ]
   }
 
   func json() -> JSONValue {
@@ -108,6 +141,7 @@ struct OutOfCoreReport {
       ("dropped_rows", .int(data.droppedRows)),
       ("weights", data.weightsName.map { .string($0) } ?? .null),
       ("weights_sum", .number(result.totalWeight)),
+    ] + adaptiveJSON + [
       ("out_of_core", .object([
         ("directory", .string(data.file.directory)),
         ("bytes", .int(data.file.bytes)),

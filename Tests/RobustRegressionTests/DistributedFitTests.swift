@@ -237,7 +237,7 @@ struct DistributedFitTests {
   func refusesLargeDriverFits() throws {
     let limit = DriverSample.limit(columns: 2)
     let (design, y) = try Self.data(rows: limit + 1, predictors: 1, seed: 4)
-    let fit = try DistributedFit(lossName: "adaptive", alpha: nil, tuning: nil, fixedScale: nil, predictors: 1,
+    let fit = try DistributedFit(lossName: "l1", alpha: nil, tuning: nil, fixedScale: nil, predictors: 1,
                                  intercept: true, tolerance: 1e-10, maxIterations: 10)
     let inner = Self.host(design, y, batches: 2)
     var kinds: [PassRequest.Kind] = []

@@ -165,7 +165,7 @@ struct WeightedPassTests {
       }
       let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: 0...4,
                                       scaleFloor: 1e-9)
-      let fused = problem.local(sums: sums, alpha: alpha, scale: c), separate = problem.local(alpha: alpha, scale: c)
+      let fused = problem.local(sums: sums, alpha: alpha, scale: c), separate = try problem.local(alpha: alpha, scale: c)
       let pairs = [(fused.value, separate.value), (fused.gradient.alpha, separate.gradient.alpha),
                    (fused.gradient.logScale, separate.gradient.logScale), (fused.hessian.aa, separate.hessian.aa),
                    (fused.hessian.al, separate.hessian.al), (fused.hessian.ll, separate.hessian.ll)]

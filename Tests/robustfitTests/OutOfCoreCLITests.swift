@@ -121,6 +121,68 @@ struct OutOfCoreCLITests {
     #expect(passes["sampleRows"] != nil && passes["mmCovariance"] != nil, "\(passes)")
   }
 
+  /// The adaptive fit's own keys (α, its standard error, se(c), the interval's ends) to `tolerance`.
+  static func expectSameShape(_ a: [String: Any], _ b: [String: Any], tolerance: Double, _ label: String) throws {
+    for key in ["alpha", "alpha_se", "scale_se"] {
+      // null (a parameter on its bound has no standard error) in both, or numbers that agree.
+      #expect((a[key] is NSNull) == (b[key] is NSNull), "\(label) \(key)")
+      guard !(b[key] is NSNull) else { continue }
+      let va = try number(a[key]), vb = try number(b[key])
+      #expect(abs(va - vb) <= tolerance * max(abs(vb), 1), "\(label) \(key): \(va) vs \(vb)")
+    }
+    let ia = try #require(a["alpha_interval"] as? [Double]), ib = try #require(b["alpha_interval"] as? [Double])
+    #expect(zip(ia, ib).allSatisfy { abs($0 - $1) <= 1e-8 }, "\(label) interval \(ia) vs \(ib)")
+    #expect(a["alpha_on_bound"] as? Bool == b["alpha_on_bound"] as? Bool)
+  }
+
+  /// Adaptive above the driver's limit (Docs/scaling.md): the start on the keyed sample — the rows the fit
+  /// in memory scans too — and the descent, information and interval as passes over the column file.
+  @Test("adaptive: the fit in memory's numbers to 1e-10 on the fixtures, above the driver limit, and with case weights")
+  func adaptive() throws {
+    for name in Self.fixtures {
+      let path = CLI.repoRoot.appendingPathComponent("Fixtures/\(name).csv").path
+      let inMemory = try CLI.run([path, "--format", "json", "--loss", "adaptive"])
+      let outOfCore = try CLI.run([path, "--format", "json", "--loss", "adaptive", "--out-of-core"])
+      #expect(inMemory.status == 0 && outOfCore.status == 0, "\(name): \(inMemory.stderr) \(outOfCore.stderr)")
+      let a = try parseObject(outOfCore.stdout), b = try parseObject(inMemory.stdout)
+      // (p-values below 1e-30 leave out: their relative error is t² times the t value's.)
+      try Self.expectSame(a, b, tolerance: 1e-10, "adaptive \(name)", keys: ["coefficients", "standard_errors", "t_values"])
+      try Self.expectSameShape(a, b, tolerance: 1e-10, "adaptive \(name)")
+    }
+    let dir = try Self.largeFile()
+    let base = ["large.csv", "--drop-missing", "--format", "json", "--loss", "adaptive"]
+    let inMemory = try CLI.run(base, in: dir.url), outOfCore = try CLI.run(base + ["--out-of-core"], in: dir.url)
+    #expect(inMemory.status == 0 && outOfCore.status == 0, "\(inMemory.stderr) \(outOfCore.stderr)")
+    let a = try parseObject(outOfCore.stdout), b = try parseObject(inMemory.stdout)
+    try Self.expectSame(a, b, tolerance: 1e-10, "adaptive large")
+    try Self.expectSameShape(a, b, tolerance: 1e-10, "adaptive large")
+    let passes = try #require((a["out_of_core"] as? [String: Any])?["passes"] as? [String: Any])
+    #expect(passes["sampleRows"] != nil && passes["barronShape"] != nil && passes["information"] != nil, "\(passes)")
+    let text = try CLI.run(Array(base.dropLast(4)) + ["--loss", "adaptive", "--out-of-core"], in: dir.url)
+    #expect(text.stdout.contains("Shape α") && text.stdout.contains("profile likelihood"), "\(text.stdout)")
+    #expect(text.stdout.contains("Standard errors: observed information of the NLL."), "\(text.stdout)")
+    // Case weights 0–3 on 30 000 rows with outliers.
+    var state: UInt64 = 0xADA9
+    func uniform() -> Double {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return Double(state >> 11) / Double(1 << 53)
+    }
+    var weighted = "a,b,y,w\n"
+    for i in 0..<30_000 {
+      let a = uniform() * 4 - 2, b = uniform() * 10
+      var y = 1 + 0.5 * a - 0.25 * b + (uniform() - 0.5) * 0.6
+      if i % 23 == 0 { y += 15 + uniform() * 10 }
+      weighted += "\(a),\(b),\(y),\(i % 4)\n"
+    }
+    try dir.write("weighted.csv", weighted)
+    let wbase = ["weighted.csv", "--y", "y", "--weights", "w", "--format", "json", "--loss", "adaptive"]
+    let wMemory = try CLI.run(wbase, in: dir.url), wCore = try CLI.run(wbase + ["--out-of-core"], in: dir.url)
+    #expect(wMemory.status == 0 && wCore.status == 0, "\(wMemory.stderr) \(wCore.stderr)")
+    let wa = try parseObject(wCore.stdout), wb = try parseObject(wMemory.stdout)
+    try Self.expectSame(wa, wb, tolerance: 1e-10, "adaptive weighted")
+    try Self.expectSameShape(wa, wb, tolerance: 1e-10, "adaptive weighted")
+  }
+
   @Test("case weights: the weighted fit in memory's numbers to 1e-10; a negative weight named by row and column",
         arguments: [["--loss", "l2"], ["--loss", "huber"], ["--loss", "general", "--alpha", "1.5"]])
   func weights(_ loss: [String]) throws {
@@ -169,6 +231,8 @@ struct OutOfCoreCLITests {
       (["d.csv", "--out-of-core", "--loss", "l1"], 64, "--loss l1 does not run out of core yet"),
       (["d.csv", "--out-of-core", "--loss", "mm", "--seed", "7"], 64, "--seed does not apply to an out-of-core fit"),
       (["d.csv", "--out-of-core", "--loss", "general", "--alpha", "3"], 64, "does not run out of core yet"),
+      (["d.csv", "--out-of-core", "--loss", "adaptive", "--criterion", "variance"], 64,
+       "--loss adaptive with --criterion variance does not run out of core yet"),
       (["d.csv", "--out-of-core", "--plot", "p.svg"], 64, "--plot does not apply to an out-of-core fit"),
       (["d.csv", "--out-of-core", "--history"], 64, "--history does not apply to an out-of-core fit"),
       (["d.csv", "--out-of-core", "--format", "csv"], 64, "--format csv does not apply"),

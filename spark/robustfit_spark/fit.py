@@ -95,10 +95,14 @@ def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=No
     """Fits y on the columns x (default: every other column but `weights`) of the Spark DataFrame `df`
     with robustfit's `loss` (a CLI --loss name; above max(2000, 50p) rows those Docs/scaling.md
     lists: l2, huber, pseudo-huber, general with alpha <= 2, cauchy, geman-mcclure, welsch, tukey,
-    mm, s), the MAD scale re-estimated at every step (or `fixed_scale`). `weights`: a column of case weights (frequency
+    mm, s, adaptive), the MAD scale re-estimated at every step (or `fixed_scale`; adaptive: c estimated
+    with alpha, or held at `fixed_scale`). `weights`: a column of case weights (frequency
     weights, >= 0: row i counts as w_i rows, the CLI's --weights). Returns a dict: coefficients and
     standard errors by name, scale (c), sigma (the MAD of the final residuals), objective, iterations,
-    termination, n and the passes run.
+    termination, n and the passes run; for adaptive also alpha, alpha_standard_error,
+    scale_standard_error, alpha_on_bound, scale_on_bound and alpha's 95 % profile-likelihood interval
+    (alpha_interval, alpha_interval_level, alpha_interval_on_bound, alpha_interval_method, and the profile
+    points [alpha, NLL, c] it evaluated).
     """
     if x is None:
         x = [c for c in df.columns if c not in (y, weights)]

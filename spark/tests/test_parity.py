@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -80,6 +81,20 @@ class Parity(unittest.TestCase):
         print(f"  {label}: n = {distributed['n']}, {distributed['iterations']} iterations "
               f"(CLI {single['iterations']}), largest relative difference {worst:.2e}", flush=True)
         return worst
+
+    def assertSameShape(self, distributed, single, label, tolerance=TOLERANCE):
+        """The adaptive fit's se(c) and α's profile-likelihood interval (its ends found to 5e-4 in α by the
+        same search over the same profiled fits: equal to the fits' digits)."""
+        if single.get("scale_se") is None:
+            self.assertIsNone(distributed["scale_standard_error"], f"{label}: scale_se")
+        else:
+            self.assertLessEqual(relative(distributed["scale_standard_error"], single["scale_se"]), tolerance,
+                                 f"{label}: scale_se")
+        self.assertEqual(distributed["alpha_interval_method"], "profile likelihood", label)
+        for mine, theirs in zip(distributed["alpha_interval"], single["alpha_interval"]):
+            self.assertLessEqual(abs(mine - theirs), 1e-8, f"{label}: alpha_interval {distributed['alpha_interval']} "
+                                                         f"vs {single['alpha_interval']}")
+        self.assertEqual(distributed["alpha_interval_on_bound"], single["alpha_interval_on_bound"], label)
 
     def test_fixtures(self):
         cases = [("stackloss.csv", "huber", None), ("multi_outliers.csv", "l2", None),
@@ -162,9 +177,17 @@ class Parity(unittest.TestCase):
         weighted = self.spark.read.parquet(weighted_parquet).repartition(8)
         eight_weighted = robustfit_spark.fit(weighted, y="y", x=columns, loss="huber", weights="w")
         self.assertSameFit(eight_weighted, weighted_single, "1e6 × 10, weights w, 8 partitions")
-        # Adaptive above the driver's limit of rows: refused after the range pass, saying why.
-        with self.assertRaisesRegex(robustfit_spark.FitError, "at most 2000 rows"):
-            robustfit_spark.fit(df, y="y", x=columns, loss="adaptive")
+        # Adaptive above the driver's limit of rows (Docs/scaling.md): the start and the α scan on the keyed
+        # sample of 2000 rows in memory on the driver (the rows the CLI's fit in memory scans too), the
+        # descent, the observed information and the profile interval of α as passes over all rows.
+        adaptive_single = cli_fit(csv, "adaptive")
+        for frame, label in ((df.repartition(8), "8 partitions"), (shuffled, "shuffled, 2 partitions")):
+            started = time.monotonic()
+            adaptive = robustfit_spark.fit(frame, y="y", x=columns, loss="adaptive")
+            seconds = time.monotonic() - started
+            self.assertSameFit(adaptive, adaptive_single, f"1e6 × 10 Parquet, adaptive, {label}")
+            self.assertSameShape(adaptive, adaptive_single, f"1e6 × 10 Parquet, adaptive, {label}")
+            print(f"    {sum(adaptive['passes'].values())} passes in {seconds:.0f} s: {adaptive['passes']}", flush=True)
         # MM above it: fast-S on a keyed sample of 2000 rows, then S refinement, M-scale, MM steps and
         # covariance as passes over all rows. Only the start differs from the CLI's (its 2000 random rows
         # by index); both refine to the same S minimum and iterate to the same MM fixed point

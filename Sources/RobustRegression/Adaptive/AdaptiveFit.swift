@@ -55,8 +55,9 @@ struct AdaptiveFitter {
   /// deterministic subsample of this many rows is searched.
   static let scanRows = 10_000
 
-  /// Rows used by the likelihood's start and scan with p coefficients: above this a deterministic
-  /// subsample of this many rows (at least 50 per coefficient) is scanned. The scan only picks the basin
+  /// Rows used by the likelihood's start and scan with p coefficients: above this the keyed sample of
+  /// this many rows (at least 50 per coefficient; ``FitProblem/likelihoodSample(rows:)``, the rows a
+  /// distributed fit draws too) is scanned. The scan only picks the basin
   /// (the descent on all rows, started from the subsample's optimum, finds the optimum in it) and the
   /// interval is then profiled on all rows.
   static func likelihoodScanRows(columns p: Int) -> Int { max(2_000, 50 * p) }
@@ -66,16 +67,54 @@ struct AdaptiveFitter {
   static let warnedParametersPerRow = 0.1
 
   /// The adaptive fit: a robust start, the scale floor from the start's residuals, a scan in α for the
-  /// basin, the joint descent on all rows, then the fit's description.
+  /// basin (on the likelihood's sample above ``likelihoodScanRows(columns:)`` rows), the joint descent on
+  /// all rows, then the fit's description.
   func fit() throws -> FitOutcome {
     let options = fitProblem.options
-    let n = fitProblem.design.rows
-    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-    defer { scratch.deallocate() }
-    // Above `likelihoodScanRows` rows the start scan runs on a subsample (see `scan`).
-    let scanData = fitProblem.scanSubsample(rows: Self.likelihoodScanRows(columns: fitProblem.design.columns))
-    let startBeta = try startingCoefficients(scanData: scanData, scratch: scratch)
-    let (reference, scaleFloor) = scaleFloor(from: startBeta, scratch: scratch)
+    // Above `likelihoodScanRows` rows the start and scan run on a sample (see `scan`): the keyed sample a
+    // distributed fit draws too (``FitProblem/likelihoodSample(rows:)``).
+    let scanData = fitProblem.likelihoodSample(rows: Self.likelihoodScanRows(columns: fitProblem.design.columns))
+    let subsampled = scanData.design.rows < fitProblem.design.rows
+    let start = try startOnSample(scanData, subsampled: subsampled)
+    let pass = fitProblem.pass
+    let state = try descend(pass, beta: start.beta, alpha: start.alpha, scale: start.scale,
+                            range: alphaRange, scaleFloor: start.scaleFloor, fixedScale: start.fixedScale,
+                            maxIterations: options.maxIterations, tolerance: options.tolerance,
+                            recordHistory: options.recordHistory,
+                            lengthens: subsampled, defersShapeTest: subsampled)
+    let optimum = try inspect(state, pass: pass, scaleFloor: start.scaleFloor, fixedScale: start.fixedScale)
+    var outcome = try summarize(state, optimum: optimum)
+    let onAllRows = !subsampled && !start.scanned.isEmpty
+    outcome.adaptive?.selection = try selection(state, pass: pass, scaleFloor: start.scaleFloor,
+                                                fixedScale: start.fixedScale,
+                                                scanned: onAllRows ? start.scanned : nil, subsampled: subsampled,
+                                                alphaStandardError: optimum.information?.alphaStandardError,
+                                                profileSlope: optimum.profileSlope)
+    if start.fixedScale { outcome.lossScaleSource = .given }
+    return outcome
+  }
+
+  /// Where the joint descent on all rows starts, and what the start fixed: c's floor, whether c is
+  /// held, and the scan's profiled points (the lower NLL of the two starts at each α).
+  struct Start {
+    var beta: [Double]
+    var alpha: Double
+    var scale: Double
+    var nll: Double
+    var scaleFloor: Double
+    var fixedScale: Bool
+    var scanned: [Profiled]
+  }
+
+  /// The start of the joint descent, from `scanData` in memory: all rows, or (`subsampled`) the
+  /// likelihood's sample of ``likelihoodScanRows(columns:)`` rows — drawn from the rows in memory or, in
+  /// a distributed fit, by the host (``DriverSample/sample(host:predictors:intercept:weighted:size:names:slack:)``,
+  /// the same rows). The robust start, c's floor from its residuals, the α scan from it and from a
+  /// Huber fit, and on a sample the polish of the best grid point to the sample's optimum.
+  func startOnSample(_ scanData: FitProblem, subsampled: Bool) throws -> Start {
+    let options = fitProblem.options
+    let startBeta = try startingCoefficients(scanData: scanData, subsampled: subsampled)
+    let (reference, scaleFloor) = Self.scaleFloor(of: scanData, from: startBeta)
     let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
     var startScale: Double
     if case .fixed(let c) = options.scale { startScale = c } else { startScale = max(reference, scaleFloor) }
@@ -89,23 +128,23 @@ struct AdaptiveFitter {
     // profile the selection reports (and brackets the interval's ends with).
     var scanned: [Double: Profiled] = [:]
     if alphaRange.lowerBound < alphaRange.upperBound {
-      start = try scan(scanData, from: startBeta, scale: startScale, scaleFloor: scaleFloor, fixedScale: fixedScale,
-                       points: &scanned)
+      start = try scan(scanData, subsampled: subsampled, from: startBeta, scale: startScale, scaleFloor: scaleFloor,
+                       fixedScale: fixedScale, points: &scanned)
       // The automatic start is the S-estimate; the scan also looks from the Huber fit's basin (which
       // can hold the lower NLL, e.g. at α near 2 on Gaussian data) and keeps the lower of the two.
       if case .automatic = options.start, scanData.design.rows > 2 * scanData.design.columns {
         let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
         defer { subScratch.deallocate() }
         let huberBeta = try scanData.huberStart(scratch: subScratch)
-        let other = try scan(scanData, from: huberBeta, scale: startScale, scaleFloor: scaleFloor,
-                             fixedScale: fixedScale, points: &scanned, joining: true)
+        let other = try scan(scanData, subsampled: subsampled, from: huberBeta, scale: startScale,
+                             scaleFloor: scaleFloor, fixedScale: fixedScale, points: &scanned, joining: true)
         if other.nll < start.nll { start = other }
       }
     }
     // On a subsample the scan's best grid point is first taken to the subsample's optimum (cheap), which
     // lies within the sampling error of the all-row optimum: the descent on all rows starts there.
-    if scanData.design.rows < fitProblem.design.rows, start.nll.isFinite {
-      let polished = try descend(scanData, beta: start.beta, alpha: start.alpha, scale: start.scale,
+    if subsampled, start.nll.isFinite {
+      let polished = try descend(scanData.pass, beta: start.beta, alpha: start.alpha, scale: start.scale,
                                  range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
                                  maxIterations: options.maxIterations, tolerance: Self.scanTolerance,
                                  recordHistory: false, lengthens: true, defersShapeTest: true)
@@ -114,29 +153,18 @@ struct AdaptiveFitter {
         start = (end.coefficients, polished.alpha, end.scale, end.objective)
       }
     }
-    let subsampled = scanData.design.rows < fitProblem.design.rows
-    let state = try descend(fitProblem, beta: start.beta, alpha: start.alpha, scale: start.scale,
-                            range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
-                            maxIterations: options.maxIterations, tolerance: options.tolerance,
-                            recordHistory: options.recordHistory,
-                            lengthens: subsampled, defersShapeTest: subsampled)
-    var (outcome, slope) = try summarize(state, scaleFloor: scaleFloor, fixedScale: fixedScale)
-    let onAllRows = scanData.design.rows == fitProblem.design.rows && !scanned.isEmpty
-    let alphaSE = outcome.adaptive?.alphaStandardError
-    outcome.adaptive?.selection = try selection(state, scaleFloor: scaleFloor, fixedScale: fixedScale,
-                                                scanned: onAllRows ? Array(scanned.values) : nil, subsampled: subsampled,
-                                                alphaStandardError: alphaSE, profileSlope: slope)
-    if fixedScale { outcome.lossScaleSource = .given }
-    return outcome
+    return Start(beta: start.beta, alpha: start.alpha, scale: start.scale, nll: start.nll, scaleFloor: scaleFloor,
+                 fixedScale: fixedScale, scanned: Array(scanned.values))
   }
 
   /// A robust start for β, unless the caller gave one. Above `likelihoodScanRows` rows the automatic
   /// start is made on the scan's subsample: it only has to put β in the robust basin, the descent refines
   /// it on all rows. There it is the S-estimate's minimum on the subsample reached from a candidate
   /// search on one group of its rows (``SEstimator/basinEstimate()``): a fifth of fast-S's work.
-  private func startingCoefficients(scanData: FitProblem, scratch: UnsafeMutableBufferPointer<Double>) throws
-    -> [Double] {
-    guard case .automatic = fitProblem.options.start, scanData.design.rows < fitProblem.design.rows else {
+  private func startingCoefficients(scanData: FitProblem, subsampled: Bool) throws -> [Double] {
+    guard case .automatic = fitProblem.options.start, subsampled else {
+      let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: fitProblem.design.rows)
+      defer { scratch.deallocate() }
       return try fitProblem.start(isConvex: false, scratch: scratch)
     }
     guard scanData.design.rows > 2 * scanData.design.columns else {
@@ -147,7 +175,9 @@ struct AdaptiveFitter {
     return try SEstimator(problem: scanData, seed: fitProblem.options.seed).basinEstimate().coefficients
   }
 
-  /// The start's residual scale s₀ (the reference for c's first value) and c's floor 1e-6·s₀.
+  /// The start's residual scale s₀ (the reference for c's first value) and c's floor 1e-6·s₀, from the
+  /// start's residuals on `data` (all rows, or above ``likelihoodScanRows(columns:)`` rows the likelihood's
+  /// sample, where the scan starts: a distributed fit holds only the sample).
   ///
   /// The NLL runs to −∞ as c → 0 when residuals are exactly 0, so c has a data-relative floor:
   /// 1e-6 · s₀, with s₀ = median(|r|)/0.6745 over the start's residuals that are not 0 up to the
@@ -156,22 +186,23 @@ struct AdaptiveFitter {
   /// size does not make the other residuals "zero" (a cut-off relative to max|y| did, and the floor
   /// then held c at the outlier's scale), and rows that lie on the start's line only up to rounding do
   /// not pull the floor to 0 when more than half of the points lie exactly on it.
-  private func scaleFloor(from startBeta: [Double], scratch: UnsafeMutableBufferPointer<Double>)
-    -> (reference: Double, floor: Double) {
-    let pass = fitProblem.pass, design = fitProblem.design, response = fitProblem.response
+  static func scaleFloor(of data: FitProblem, from startBeta: [Double]) -> (reference: Double, floor: Double) {
+    let pass = data.pass, design = data.design, response = data.response
+    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: design.rows)
+    defer { scratch.deallocate() }
     pass.runWithUnitWeights(beta: startBeta, accumulate: false)
     let yScale = response.reduce(0) { max($0, abs($1)) }
     var count = 0
     var weights: [Double] = []  // of the rows kept, with case weights
-    let bound = ExactFit.roundingBound(beta: startBeta, columnMagnitudes: fitProblem.columnMagnitudes)
+    let bound = ExactFit.roundingBound(beta: startBeta, columnMagnitudes: data.columnMagnitudes)
     for i in 0..<design.rows where !ExactFit.isOnFit(row: i, design: design, response: response, beta: startBeta,
                                                      residual: pass.residuals[i], bound: bound) {
       scratch[count] = abs(pass.residuals[i])
-      if let caseWeights = fitProblem.caseWeights { weights.append(caseWeights[i]) }
+      if let caseWeights = data.caseWeights { weights.append(caseWeights[i]) }
       count += 1
     }
     let kept = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
-    let middle = fitProblem.caseWeights == nil
+    let middle = data.caseWeights == nil
       ? Selection.median(reordering: kept)
       : weights.withUnsafeBufferPointer { Selection.weightedMedian(values: UnsafeBufferPointer(kept), weights: $0) }
     let nonzeroSigma = count > 0 && !middle.isNaN ? middle / Selection.madConsistency : 0
@@ -179,25 +210,60 @@ struct AdaptiveFitter {
     return (reference, 1e-6 * reference)
   }
 
-  /// The outcome at the descent's end: residuals and weights there, the NLL, the bounds, the observed
-  /// information's standard errors and the warnings; with the profile's slope in α there
-  /// (``ObservedInformation/profileSlope``) for the interval's profiled fits.
-  private func summarize(_ state: State, scaleFloor: Double, fixedScale: Bool) throws
-    -> (FitOutcome, ProfileSlope?) {
-    let pass = fitProblem.pass, options = fitProblem.options, design = fitProblem.design
-    let n = design.rows
+  /// The descent's end as the fit reports it, on any ``AdaptivePass``: the NLL there, whether α or c
+  /// ended on a bound, the observed information (one pass of its sums), and the profile's slope in α
+  /// there (``ObservedInformation/profileSlope``) for the interval's profiled fits. The pass's residuals
+  /// are left at the end point.
+  struct Optimum {
+    var nll: Double
+    var alphaOnBound: Bool
+    var scaleOnBound: Bool
+    var information: ObservedInformation?
+    var profileSlope: ProfileSlope?
+  }
+
+  func inspect<P: AdaptivePass>(_ state: State, pass: P, scaleFloor: Double, fixedScale: Bool) throws -> Optimum {
     let beta = state.outcome.coefficients, alpha = state.alpha, scale = state.outcome.scale
-    let termination = state.outcome.termination, iteration = state.outcome.iterations
-    if !state.passIsCurrent { pass.run(beta: beta, loss: BarronLoss(alpha: alpha), scale: scale, accumulate: false) }
-    let residuals = Array(pass.residuals), weights = Array(pass.weights)
+    if !state.passIsCurrent {
+      try pass.run(beta: beta, loss: BarronLoss(alpha: alpha), scale: scale, accumulate: false, shape: nil)
+    }
     let nll = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
     guard nll.isFinite else { throw IRLS.overflow(pass: pass, scale: scale) }
     let alphaOnBound = alpha <= alphaRange.lowerBound || alpha >= alphaRange.upperBound
     let scaleOnBound = !fixedScale && scale <= scaleFloor * (1 + 1e-9)
-    let information = ObservedInformation.compute(design: design, residuals: residuals, alpha: alpha,
-                                                  scale: scale, alphaFree: !alphaOnBound,
-                                                  scaleFree: !scaleOnBound && !fixedScale,
-                                                  weights: fitProblem.caseWeights)
+    // α's rows of the information are summed also with α held on a bound (for the profile's slope).
+    let alphaFree = !alphaOnBound, alphaSummed = alphaFree || (alpha.isFinite && alpha != 2)
+    let sums = try pass.informationSums(alpha: alpha, scale: scale, alphaSummed: alphaSummed)
+    let information = ObservedInformation.compute(sums: sums, count: pass.totalWeight, columns: pass.columns,
+                                                  alpha: alpha, scale: scale, alphaFree: alphaFree,
+                                                  alphaSummed: alphaSummed,
+                                                  scaleFree: !scaleOnBound && !fixedScale)
+    // With α on a bound, the profile's slope inwards there (∂NLL/∂α at the optimum: β and c are
+    // stationary in it) for the interval's first step.
+    var boundSlope: Double?
+    if alphaOnBound, alpha.isFinite, alpha != 2 {
+      let problem = ShapeScaleProblem(sums: pass.residualSums, alphaRange: alphaRange, scaleFloor: scaleFloor)
+      // The last fused pass's sums when it was at this point.
+      let local = try state.passIsCurrent && pass.shapeSums != nil
+        ? problem.local(sums: pass.shapeSums!, alpha: alpha, scale: scale) : problem.local(alpha: alpha, scale: scale)
+      boundSlope = local.gradient.alpha.isFinite ? local.gradient.alpha : nil
+    }
+    return Optimum(nll: nll, alphaOnBound: alphaOnBound, scaleOnBound: scaleOnBound, information: information,
+                   profileSlope: information?.profileSlope.map {
+                     ProfileSlope(beta: $0.beta, logScale: $0.logScale, curvature: $0.curvature,
+                                  boundGradient: boundSlope)
+                   })
+  }
+
+  /// The outcome at the descent's end (its pass's residuals there, ``inspect``'s optimum): residuals,
+  /// weights, the NLL, the bounds, the observed information's standard errors and the warnings.
+  private func summarize(_ state: State, optimum: Optimum) throws -> FitOutcome {
+    let pass = fitProblem.pass, options = fitProblem.options, design = fitProblem.design
+    let n = design.rows
+    let beta = state.outcome.coefficients, alpha = state.alpha, scale = state.outcome.scale
+    let termination = state.outcome.termination, iteration = state.outcome.iterations
+    let residuals = Array(pass.residuals), weights = Array(pass.weights)
+    let information = optimum.information
     var warnings: [FitWarning] = []
     var inference: Inference?
     if let information {
@@ -207,37 +273,23 @@ struct AdaptiveFitter {
     }
     if inference == nil { warnings.append(.standardErrorsUnavailable(.informationNotPositiveDefinite)) }
     if termination == .iterationLimit { warnings.append(.adaptiveIterationLimit(iterations: iteration)) }
-    if scaleOnBound { warnings.append(.lossScaleOnFloor) }
+    if optimum.scaleOnBound { warnings.append(.lossScaleOnFloor) }
     if Double(design.columns) > Self.warnedParametersPerRow * Double(n) {
       warnings.append(.manyCoefficientsPerObservation(parameters: design.columns, rows: n))
     }
     let sigma = pass.residualScale(of: residuals)
-    let outcome = FitOutcome(
+    return FitOutcome(
       names: design.names, coefficients: beta, residuals: residuals, weights: weights,
-      scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: nll, objectiveKind: .negativeLogLikelihood,
+      scale: scale, sigma: sigma, tuning: nil, alpha: alpha, objective: optimum.nll,
+      objectiveKind: .negativeLogLikelihood,
       iterations: iteration, termination: termination, inference: inference,
       outliers: fitProblem.flagOutliers(residuals, sigma: sigma), history: state.outcome.history, warnings: warnings,
-      adaptive: AdaptiveSummary(alphaRange: alphaRange, alphaOnBound: alphaOnBound, scaleOnBound: scaleOnBound,
+      adaptive: AdaptiveSummary(alphaRange: alphaRange, alphaOnBound: optimum.alphaOnBound,
+                                scaleOnBound: optimum.scaleOnBound,
                                 alphaStandardError: information?.alphaStandardError,
                                 scaleStandardError: information?.scaleStandardError,
                                 selection: RegressionFit.ShapeSelection(criterion: .likelihood, profile: [],
                                                                         alphaInterval: nil)))
-    // With α on a bound, the profile's slope inwards there (∂NLL/∂α at the optimum: β and c are
-    // stationary in it) for the interval's first step.
-    var boundSlope: Double?
-    if alphaOnBound, alpha.isFinite, alpha != 2 {
-      let local = residuals.withUnsafeBufferPointer { r in
-        let problem = ShapeScaleProblem(residuals: r, alphaRange: alphaRange, scaleFloor: scaleFloor,
-                                        weights: fitProblem.weightBuffer)
-        // The last fused pass's sums when it was at this point.
-        if state.passIsCurrent, let sums = pass.shapeSums { return problem.local(sums: sums, alpha: alpha, scale: scale) }
-        return problem.local(alpha: alpha, scale: scale)
-      }
-      boundSlope = local.gradient.alpha.isFinite ? local.gradient.alpha : nil
-    }
-    return (outcome, information?.profileSlope.map {
-      ProfileSlope(beta: $0.beta, logScale: $0.logScale, curvature: $0.curvature, boundGradient: boundSlope)
-    })
   }
 
   /// The profile NLL_p(α) near the optimum (``ObservedInformation/profileSlope``): d(β, log c)/dα, its
@@ -250,7 +302,7 @@ struct AdaptiveFitter {
   }
 
   /// The NLL minimised over β and c at one α.
-  private struct Profiled {
+  struct Profiled {
     var alpha: Double
     var nll: Double
     var beta: [Double]
@@ -279,8 +331,8 @@ struct AdaptiveFitter {
   /// the observed information with α free) reaches the threshold. The profile then holds the points
   /// evaluated. Each profiled fit starts from its neighbour moved along the profile's slope
   /// d(β, log c)/dα at the optimum.
-  private func selection(_ state: State, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?, subsampled: Bool,
-                         alphaStandardError: Double?, profileSlope: ProfileSlope?) throws
+  func selection<P: AdaptivePass>(_ state: State, pass: P, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?,
+                                  subsampled: Bool, alphaStandardError: Double?, profileSlope: ProfileSlope?) throws
     -> RegressionFit.ShapeSelection {
     let optimum = Profiled(alpha: state.alpha, nll: state.outcome.objective, beta: state.outcome.coefficients,
                            scale: state.outcome.scale)
@@ -296,7 +348,7 @@ struct AdaptiveFitter {
         let movedScale = fixedScale ? scale : max(scaleFloor, scale * Double.exp(step * profileSlope.logScale))
         if movedBeta.allSatisfy(\.isFinite) && movedScale.isFinite { (beta, scale) = (movedBeta, movedScale) }
       }
-      let end = try descend(fitProblem, beta: beta, alpha: alpha, scale: scale, range: alpha...alpha,
+      let end = try descend(pass, beta: beta, alpha: alpha, scale: scale, range: alpha...alpha,
                             scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 200, tolerance: 1e-9,
                             valueTolerance: .relative(Self.reportedValueTolerance), recordHistory: false,
                             defersShapeTest: subsampled)
@@ -438,27 +490,26 @@ struct AdaptiveFitter {
   /// The start of the joint descent: for each α of `scanGrid`, in increasing order, β and c are profiled
   /// (the outer iteration with α held, to a loose tolerance, warm-started from the previous α: from the
   /// most robust shape to the least), and the (β, α, c) with the lowest NLL is returned. Above
-  /// `likelihoodScanRows` rows the scan runs on a deterministic pseudo-random subsample of that many rows (one
-  /// row from each block of ⌈n/rows⌉), since it only has to pick a basin; the descent that follows
+  /// `likelihoodScanRows` rows the scan runs on the keyed sample of that many rows
+  /// (``FitProblem/likelihoodSample(rows:)``), since it only has to pick a basin; the descent that follows
   /// uses every row.
   ///
   /// With `joining`, a second scan (from another start) stops at the first α where its profiled point is
   /// the earlier scan's (``Profiled/isSame(as:)``): from there on each α would start from the same
   /// (β, c) and end at the same point, so the earlier scan's points stand for the rest of it.
-  private func scan(_ data: FitProblem, from beta: [Double], scale: Double, scaleFloor: Double, fixedScale: Bool,
-                    points: inout [Double: Profiled], joining: Bool = false) throws
+  private func scan(_ data: FitProblem, subsampled: Bool, from beta: [Double], scale: Double, scaleFloor: Double,
+                    fixedScale: Bool, points: inout [Double: Profiled], joining: Bool = false) throws
     -> (beta: [Double], alpha: Double, scale: Double, nll: Double) {
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
     // On all rows the scan's points are the reported profile.
-    let valueTolerance: ValueTolerance = data.design.rows == fitProblem.design.rows
-      ? .relative(Self.reportedValueTolerance) : .absolute(Self.scanValueTolerance)
-    for alpha in Self.scanGrid(alphaRange, coarse: data.design.rows < fitProblem.design.rows) {
-      let state = try descend(data, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
+    let valueTolerance: ValueTolerance = subsampled
+      ? .absolute(Self.scanValueTolerance) : .relative(Self.reportedValueTolerance)
+    for alpha in Self.scanGrid(alphaRange, coarse: subsampled) {
+      let state = try descend(data.pass, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
                               scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 100,
                               tolerance: Self.scanTolerance, valueTolerance: valueTolerance,
-                              recordHistory: false, lengthens: data.design.rows < fitProblem.design.rows,
-                              defersShapeTest: data.design.rows < fitProblem.design.rows)
+                              recordHistory: false, lengthens: subsampled, defersShapeTest: subsampled)
       let end = state.outcome
       guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else { continue }
       warm = (end.coefficients, end.scale)
@@ -494,23 +545,21 @@ struct AdaptiveFitter {
   /// settled when its decrease plus the pending step's promised decrease is within the tolerance and
   /// both (α, c) steps, taken and pending, are small; it then ends at the evaluated point, whose pass the
   /// summary reuses (``State/passIsCurrent``).
-  private func descend(_ data: FitProblem, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
+  func descend<P: AdaptivePass>(_ pass: P, beta start: [Double], alpha startAlpha: Double, scale startScale: Double,
                        range: ClosedRange<Double>, scaleFloor: Double, fixedScale: Bool, maxIterations: Int,
                        tolerance: Double, valueTolerance: ValueTolerance? = nil, recordHistory: Bool,
                        lengthens: Bool = false, defersShapeTest: Bool = false) throws -> State {
-    let pass = data.pass
     var beta = start, alpha = startAlpha, scale = startScale
     // Settle (α, c) on the start's residuals; not for a point of the profile (warm-started from a
     // neighbouring point): there the first fused pass's (α, c) step moves c, and that pass is saved. Nor
     // with `defersShapeTest`: each fused pass's untested Newton step in (α, c) settles them as β moves.
     var nll = Double.infinity
     if valueTolerance == nil && !defersShapeTest {
-      pass.runWithUnitWeights(beta: beta, accumulate: false)
-      let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
-                                      scaleFloor: fixedScale ? scale : scaleFloor,
-                                      weights: pass.caseWeights.map { UnsafeBufferPointer($0) })
-      nll = problem.value(alpha: alpha, scale: scale)
-      (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
+      try pass.prepareResiduals(beta: beta)
+      let problem = ShapeScaleProblem(sums: pass.residualSums, alphaRange: range,
+                                      scaleFloor: fixedScale ? scale : scaleFloor)
+      nll = try problem.value(alpha: alpha, scale: scale)
+      (alpha, scale, nll) = try settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
                                    steps: 50, tolerance: tolerance)
     }
     var history: [IterationRecord] = []
@@ -531,7 +580,7 @@ struct AdaptiveFitter {
       // where that step looks at 2 ± 1e-6 instead.)
       var loss = BarronLoss(alpha: alpha)
       var shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
-      pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
+      try pass.run(beta: beta, loss: loss, scale: scale, accumulate: true, shape: shape)
       var current = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
       // Never accept a higher NLL: halve the β step back towards the previous iterate (and a deferred
       // (α, c) step with it: α linearly, c geometrically).
@@ -544,7 +593,7 @@ struct AdaptiveFitter {
           loss = BarronLoss(alpha: alpha)
           shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
         }
-        pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
+        try pass.run(beta: beta, loss: loss, scale: scale, accumulate: true, shape: shape)
         current = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
         halvings += 1
       }
@@ -553,16 +602,15 @@ struct AdaptiveFitter {
         (beta, alpha, scale) = previous
         loss = BarronLoss(alpha: alpha)
         shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
-        pass.run(beta: beta, loss: loss, scale: scale, shape: shape)
+        try pass.run(beta: beta, loss: loss, scale: scale, accumulate: true, shape: shape)
         current = nll
         if deferred { testsShape = true }
       }
       let betaStep = IRLS.relativeChange(beta, previous.beta)
       let betaChange = nll - current
       // (α, c) step on these residuals.
-      let problem = ShapeScaleProblem(residuals: UnsafeBufferPointer(pass.residuals), alphaRange: range,
-                                      scaleFloor: fixedScale ? scale : scaleFloor,
-                                      weights: pass.caseWeights.map { UnsafeBufferPointer($0) })
+      let problem = ShapeScaleProblem(sums: pass.residualSums, alphaRange: range,
+                                      scaleFloor: fixedScale ? scale : scaleFloor)
       let initial = pass.shapeSums.map { problem.local(sums: $0, alpha: alpha, scale: scale) }
       let proposal = testsShape || fixedScale ? nil
         : initial.flatMap { problem.proposal($0, alpha: alpha, scale: scale) }
@@ -599,8 +647,8 @@ struct AdaptiveFitter {
       }
       nll = current
       let before = (alpha, scale)
-      (alpha, scale, nll) = settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
-                                   steps: 1, tolerance: tolerance, initial: initial)
+      (alpha, scale, nll) = try settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
+                                       steps: 1, tolerance: tolerance, initial: initial)
       let shapeChange = max(ShapeScaleProblem.shapeDistance(before.0, alpha), abs(scale - before.1) / scale)
       if recordHistory {
         history.append(IterationRecord(iteration: iteration, objective: nll, scale: scale, coefficients: beta,
@@ -661,14 +709,11 @@ struct AdaptiveFitter {
 
   private func settle(_ problem: ShapeScaleProblem, alpha: Double, scale: Double, value: Double,
                       fixedScale: Bool, steps: Int, tolerance: Double,
-                      initial: ShapeScaleProblem.Local? = nil) -> (Double, Double, Double) {
+                      initial: ShapeScaleProblem.Local? = nil) throws -> (Double, Double, Double) {
     if fixedScale {
-      let fixedProblem = ShapeScaleProblem(residuals: problem.residuals, alphaRange: problem.alphaRange,
-                                           scaleFloor: scale, weights: problem.weights)
-      return fixedProblem.descendAlphaOnly(alpha: alpha, scale: scale, value: value, steps: steps)
+      return try problem.withScaleFloor(scale).descendAlphaOnly(alpha: alpha, scale: scale, value: value, steps: steps)
     }
-    return problem.descend(alpha: alpha, scale: scale, value: value, steps: steps, tolerance: tolerance,
-                           initial: initial)
+    return try problem.descend(alpha: alpha, scale: scale, value: value, steps: steps, tolerance: tolerance,
+                               initial: initial)
   }
 }
-

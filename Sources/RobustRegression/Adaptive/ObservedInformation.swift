@@ -20,16 +20,13 @@ struct ObservedInformation {
   /// profiled fits of the α interval start from it.
   let profileSlope: (beta: [Double], logScale: Double, curvature: Double)?
 
-  /// The standard errors at the fit (β, α, c) with residuals `residuals`; nil when the observed
-  /// information over the free parameters is not positive definite (or not finite).
-  static func compute(design: DesignMatrix, residuals: [Double], alpha: Double, scale c: Double,
-                      alphaFree: Bool, scaleFree: Bool, weights: [Double]? = nil) -> ObservedInformation? {
-    let p = design.columns
-    // α's rows of the information are summed also with α held on a bound (for the profile's slope).
-    let alphaSummed = alphaFree || (alpha.isFinite && alpha != 2)
-    var sums = accumulate(design: design, residuals: residuals, alpha: alpha, scale: c, alphaFree: alphaSummed,
-                          weights: weights)
-    let n = weights.map { $0.reduce(0, +) } ?? Double(design.rows)
+  /// The standard errors at the fit (β, α, c) from the rows' sums (``accumulate``, with α's entries when
+  /// `alphaSummed`: however they were added, in memory or over a host's batches) and n (Σwᵢ with case
+  /// weights); nil when the observed information over the free parameters is not positive definite (or
+  /// not finite).
+  static func compute(sums rowSums: Sums, count n: Double, columns p: Int, alpha: Double, scale c: Double,
+                      alphaFree: Bool, alphaSummed: Bool, scaleFree: Bool) -> ObservedInformation? {
+    var sums = rowSums
     if alphaSummed { sums.haa += n * LogPartition.derivatives(alpha: alpha).second }
     let hessian = assemble(sums, columns: p, alphaFree: alphaFree, scaleFree: scaleFree)
     guard let inverse = invert(hessian.matrix, order: hessian.size) else { return nil }
@@ -52,6 +49,23 @@ struct ObservedInformation {
 
   /// The blocks of the Hessian as sums over the rows (the (α, α) entry without n·d²log Z/dα²).
   struct Sums {
+    /// As doubles: hbb, hba, hbl, haa, hal, hll (p² + 2p + 3; the sums of a host's batches add).
+    var flat: [Double] { hbb + hba + hbl + [haa, hal, hll] }
+
+    static func count(order p: Int) -> Int { p * p + 2 * p + 3 }
+
+    init(hbb: [Double], hba: [Double], hbl: [Double], haa: Double, hal: Double, hll: Double) {
+      (self.hbb, self.hba, self.hbl, self.haa, self.hal, self.hll) = (hbb, hba, hbl, haa, hal, hll)
+    }
+
+    /// From ``flat``; nil when `flat` is not p² + 2p + 3 doubles.
+    init?(flat: [Double], order p: Int) {
+      guard flat.count == Self.count(order: p) else { return nil }
+      self.init(hbb: Array(flat[0..<(p * p)]), hba: Array(flat[(p * p)..<(p * p + p)]),
+                hbl: Array(flat[(p * p + p)..<(p * p + 2 * p)]), haa: flat[p * p + 2 * p],
+                hal: flat[p * p + 2 * p + 1], hll: flat[p * p + 2 * p + 2])
+    }
+
     /// ∂²/∂β∂βᵀ, p × p column-major, full.
     var hbb: [Double]
     /// ∂²/∂β∂α and ∂²/∂β∂λ.

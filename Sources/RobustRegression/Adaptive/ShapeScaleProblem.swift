@@ -1,53 +1,42 @@
 import RealModule
 
-/// The (α, c) half of the adaptive fit: at fixed residuals, Barron's NLL as a function of α and
-/// λ = log c,
-///
-///     NLL(α, λ) = Σρ(rᵢ e^(−λ); α) + n·λ + n·log Z(α),
-///
-/// its gradient and Hessian in one pass over the residuals, and a projected, damped Newton step
-/// that never increases it.
-struct ShapeScaleProblem: @unchecked Sendable {
-  let residuals: UnsafeBufferPointer<Double>
-  let alphaRange: ClosedRange<Double>
-  /// The data-relative floor of c.
-  let scaleFloor: Double
-  /// The case weights (each row's terms multiplied by its weight, n = Σwᵢ); nil for 1 each.
-  let weights: UnsafeBufferPointer<Double>?
+/// The sums over the residuals at one β that the (α, c) step of the adaptive fit needs, wherever the
+/// residuals are: in memory (``ResidualSums``), or spread over a host's batches (each sum one pass,
+/// ``DistributedResidualSums``). ``ShapeScaleProblem`` asks for nothing else, so the in-memory fit and the
+/// distributed one run the same step.
+protocol ShapeScaleSums {
   /// n, or Σwᵢ with case weights.
-  let n: Double
+  var count: Double { get }
+  /// Σwᵢρ(rᵢ/c; α).
+  func sumRho(_ loss: BarronLoss, scale c: Double) throws -> Double
+  /// The sums of ρ and its α- and λ-derivatives at (α, c) (``BarronShapeDerivatives/Sums``).
+  func shapeSums(_ shape: BarronShapeDerivatives, scale c: Double) throws -> BarronShapeDerivatives.Sums
+  /// Σwᵢrᵢ² (α = 2's closed-form c).
+  func sumSquares() throws -> Double
+}
 
-  init(residuals: UnsafeBufferPointer<Double>, alphaRange: ClosedRange<Double>, scaleFloor: Double,
-       weights: UnsafeBufferPointer<Double>? = nil) {
+/// ``ShapeScaleSums`` over residuals in memory, in deterministic chunks on all cores (``ParallelChunks``).
+struct ResidualSums: ShapeScaleSums, @unchecked Sendable {
+  let residuals: UnsafeBufferPointer<Double>
+  /// The case weights (each row's terms multiplied by its weight), nil for 1 each.
+  let weights: UnsafeBufferPointer<Double>?
+  let count: Double
+
+  init(residuals: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>? = nil) {
     self.residuals = residuals
-    self.alphaRange = alphaRange
-    self.scaleFloor = scaleFloor
     self.weights = weights
-    n = weights.map { $0.reduce(0, +) } ?? Double(residuals.count)
+    count = weights.map { $0.reduce(0, +) } ?? Double(residuals.count)
   }
 
   /// Row i's case weight.
   private func weight(_ i: Int) -> Double { weights?[i] ?? 1 }
 
-  /// NLL at (α, c).
-  func value(alpha: Double, scale c: Double) -> Double {
-    let loss = BarronLoss(alpha: alpha)
+  func sumRho(_ loss: BarronLoss, scale c: Double) -> Double {
     let inverse = 1 / c
-    let sum = parallelSum { i in self.weight(i) * loss.rho(self.residuals[i] * inverse) }
-    return BarronNLL.value(sumRho: sum, count: n, scale: c, alpha: alpha, order: .inTurn)
+    return parallelSum { i in self.weight(i) * loss.rho(self.residuals[i] * inverse) }
   }
 
-  /// Value, gradient and Hessian in (α, λ). Where α sits exactly at 2 the α-derivatives are infinite:
-  /// `alphaDerivativesFinite` is then false and only the λ parts are meaningful.
-  struct Local {
-    var value: Double
-    var gradient: (alpha: Double, logScale: Double)
-    var hessian: (aa: Double, al: Double, ll: Double)
-    var alphaDerivativesFinite: Bool
-  }
-
-  func local(alpha: Double, scale c: Double) -> Local {
-    let shape = BarronShapeDerivatives(alpha: alpha)
+  func shapeSums(_ shape: BarronShapeDerivatives, scale c: Double) -> BarronShapeDerivatives.Sums {
     let inverse = 1 / c
     let parts = chunkCount, count = residuals.count
     var partial = [BarronShapeDerivatives.Sums](repeating: .init(), count: parts)
@@ -64,7 +53,82 @@ struct ShapeScaleProblem: @unchecked Sendable {
     }
     var total = BarronShapeDerivatives.Sums()
     for part in partial { total.add(part) }
-    return local(sums: total, alpha: alpha, scale: c)
+    return total
+  }
+
+  func sumSquares() -> Double {
+    parallelSum { i in self.weight(i) * self.residuals[i] * self.residuals[i] }
+  }
+
+  private var chunkCount: Int { ParallelChunks.shapeScale(rows: residuals.count) }
+
+  /// Σ f(i) over the residual indices, in deterministic chunks (``ParallelChunks``).
+  private func parallelSum(_ f: @escaping @Sendable (Int) -> Double) -> Double {
+    let parts = chunkCount, count = residuals.count
+    var partial = [Double](repeating: 0, count: parts)
+    partial.withUnsafeMutableBufferPointer { slots in
+      nonisolated(unsafe) let out = slots
+      ParallelChunks.perform(parts) { part in
+        var s = 0.0
+        for i in ParallelChunks.rows(of: part, chunks: parts, total: count) { s += f(i) }
+        out[part] = s
+      }
+    }
+    return partial.reduce(0, +)
+  }
+}
+
+/// The (α, c) half of the adaptive fit: at fixed residuals, Barron's NLL as a function of α and
+/// λ = log c,
+///
+///     NLL(α, λ) = Σρ(rᵢ e^(−λ); α) + n·λ + n·log Z(α),
+///
+/// its gradient and Hessian from one set of sums over the residuals, and a projected, damped Newton
+/// step that never increases it. The sums come from ``sums`` (residuals in memory, or passes over a
+/// host's rows): one dynamic call per evaluation, whose loop over the rows is the source's own.
+struct ShapeScaleProblem {
+  let sums: any ShapeScaleSums
+  let alphaRange: ClosedRange<Double>
+  /// The data-relative floor of c.
+  let scaleFloor: Double
+  /// n, or Σwᵢ with case weights.
+  var n: Double { sums.count }
+
+  init(sums: any ShapeScaleSums, alphaRange: ClosedRange<Double>, scaleFloor: Double) {
+    self.sums = sums
+    self.alphaRange = alphaRange
+    self.scaleFloor = scaleFloor
+  }
+
+  /// Over residuals in memory (with case weights, each row's terms times its weight, n = Σwᵢ).
+  init(residuals: UnsafeBufferPointer<Double>, alphaRange: ClosedRange<Double>, scaleFloor: Double,
+       weights: UnsafeBufferPointer<Double>? = nil) {
+    self.init(sums: ResidualSums(residuals: residuals, weights: weights), alphaRange: alphaRange,
+              scaleFloor: scaleFloor)
+  }
+
+  /// The same problem with another floor of c (c held: the floor is c itself).
+  func withScaleFloor(_ floor: Double) -> ShapeScaleProblem {
+    ShapeScaleProblem(sums: sums, alphaRange: alphaRange, scaleFloor: floor)
+  }
+
+  /// NLL at (α, c).
+  func value(alpha: Double, scale c: Double) throws -> Double {
+    let sum = try sums.sumRho(BarronLoss(alpha: alpha), scale: c)
+    return BarronNLL.value(sumRho: sum, count: n, scale: c, alpha: alpha, order: .inTurn)
+  }
+
+  /// Value, gradient and Hessian in (α, λ). Where α sits exactly at 2 the α-derivatives are infinite:
+  /// `alphaDerivativesFinite` is then false and only the λ parts are meaningful.
+  struct Local {
+    var value: Double
+    var gradient: (alpha: Double, logScale: Double)
+    var hessian: (aa: Double, al: Double, ll: Double)
+    var alphaDerivativesFinite: Bool
+  }
+
+  func local(alpha: Double, scale c: Double) throws -> Local {
+    local(sums: try sums.shapeSums(BarronShapeDerivatives(alpha: alpha), scale: c), alpha: alpha, scale: c)
   }
 
   /// ``Local`` from the sums Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ over the residuals at
@@ -95,7 +159,8 @@ struct ShapeScaleProblem: @unchecked Sendable {
   /// `initial`, when given, is ``Local`` at exactly (`start`, `startScale`) (from a fused pass) and
   /// replaces the first evaluation there.
   func descend(alpha start: Double, scale startScale: Double, value startValue: Double,
-               steps: Int, tolerance: Double, initial: Local? = nil) -> (alpha: Double, scale: Double, value: Double) {
+               steps: Int, tolerance: Double, initial: Local? = nil) throws
+    -> (alpha: Double, scale: Double, value: Double) {
     var initial = initial
     var alpha = start, lambda = Double.log(startScale), current = startValue
     let lambdaFloor = Double.log(scaleFloor)
@@ -106,7 +171,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
       if alpha == 2 {
         // At α = 2 the best c is closed-form; other shapes are looked for from just inside each side
         // the range allows.
-        let gaussian = gaussianPoint()
+        let gaussian = try gaussianPoint()
         if gaussian.value < current {
           small = current - gaussian.value <= tolerance * max(1, abs(gaussian.value))
           lambda = Double.log(gaussian.scale)
@@ -120,7 +185,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
         if let given = initial, evaluationAlpha == start, lambda == Double.log(startScale) {
           local = given
         } else {
-          local = self.local(alpha: evaluationAlpha, scale: Double.exp(lambda))
+          local = try self.local(alpha: evaluationAlpha, scale: Double.exp(lambda))
         }
         initial = nil
         guard let step = newtonStep(local, alpha: evaluationAlpha, moving: alpha) else { continue }
@@ -136,7 +201,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
         for _ in 0..<40 where promised > noise {
           let trialAlpha = da == 0 ? alpha : step.chart.alpha(evaluationAlpha, step: da, range: alphaRange)
           let trialLambda = max(lambda + dl, lambdaFloor)
-          let trial = value(alpha: trialAlpha, scale: Double.exp(trialLambda))
+          let trial = try value(alpha: trialAlpha, scale: Double.exp(trialLambda))
           if trial < current {
             small = current - trial <= tolerance * max(1, abs(trial))
               && Self.shapeDistance(alpha, trialAlpha) <= tolerance.squareRoot()
@@ -153,7 +218,7 @@ struct ShapeScaleProblem: @unchecked Sendable {
       }
       // Close to 2: try α = 2 exactly, with its closed-form scale.
       if alpha != 2 && abs(alpha - 2) < 1e-3 && alphaRange.contains(2) {
-        let gaussian = gaussianPoint()
+        let gaussian = try gaussianPoint()
         if gaussian.value <= current {
           alpha = 2
           lambda = Double.log(gaussian.scale)
@@ -184,18 +249,18 @@ struct ShapeScaleProblem: @unchecked Sendable {
   }
 
   /// α alone (c fixed by the user): golden-section refinement of the NLL over the α range.
-  func descendAlphaOnly(alpha: Double, scale c: Double, value: Double, steps: Int) -> (Double, Double, Double) {
+  func descendAlphaOnly(alpha: Double, scale c: Double, value: Double, steps: Int) throws -> (Double, Double, Double) {
     var lo = alphaRange.lowerBound, hi = min(alphaRange.upperBound, max(alphaRange.lowerBound + 1, 16))
     let ratio = (5.0.squareRoot() - 1) / 2
     var a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo)
-    var fa = self.value(alpha: a, scale: c), fb = self.value(alpha: b, scale: c)
+    var fa = try self.value(alpha: a, scale: c), fb = try self.value(alpha: b, scale: c)
     for _ in 0..<max(60, steps) where hi - lo > 1e-10 {
-      if fa < fb { hi = b; b = a; fb = fa; a = hi - ratio * (hi - lo); fa = self.value(alpha: a, scale: c) }
-      else { lo = a; a = b; fa = fb; b = lo + ratio * (hi - lo); fb = self.value(alpha: b, scale: c) }
+      if fa < fb { hi = b; b = a; fb = fa; a = hi - ratio * (hi - lo); fa = try self.value(alpha: a, scale: c) }
+      else { lo = a; a = b; fa = fb; b = lo + ratio * (hi - lo); fb = try self.value(alpha: b, scale: c) }
     }
     var best = (alpha, value)
     for candidate in [a, b, alphaRange.lowerBound, min(alphaRange.upperBound, hi)] {
-      let v = self.value(alpha: candidate, scale: c)
+      let v = try self.value(alpha: candidate, scale: c)
       if v < best.1 { best = (candidate, v) }
     }
     return (best.0, c, best.1)
@@ -213,8 +278,8 @@ struct ShapeScaleProblem: @unchecked Sendable {
   }
 
   /// The NLL at α = 2 with its optimal c = √(mean r²) (kept above the floor).
-  func gaussianPoint() -> (scale: Double, value: Double) {
-    let sumSquares = parallelSum { i in self.weight(i) * self.residuals[i] * self.residuals[i] }
+  func gaussianPoint() throws -> (scale: Double, value: Double) {
+    let sumSquares = try sums.sumSquares()
     let c = max((sumSquares / n).squareRoot(), scaleFloor)
     return (c, BarronNLL.value(sumRho: sumSquares / (2 * c * c), count: n, scale: c,
                                logPartition: LogPartition.logZAtTwo, order: .inTurn))
@@ -287,22 +352,5 @@ struct ShapeScaleProblem: @unchecked Sendable {
     // gradient is O(|α − 2|) while the minimum can be several units of s away.
     let da = g.alpha > 0 ? -cap : (g.alpha < 0 ? cap : 0)
     return (da, lambdaStep, chart, -.infinity)
-  }
-
-  private var chunkCount: Int { ParallelChunks.shapeScale(rows: residuals.count) }
-
-  /// Σ f(i) over the residual indices, in deterministic chunks (``ParallelChunks``).
-  private func parallelSum(_ f: @escaping @Sendable (Int) -> Double) -> Double {
-    let parts = chunkCount, count = residuals.count
-    var partial = [Double](repeating: 0, count: parts)
-    partial.withUnsafeMutableBufferPointer { slots in
-      nonisolated(unsafe) let out = slots
-      ParallelChunks.perform(parts) { part in
-        var s = 0.0
-        for i in ParallelChunks.rows(of: part, chunks: parts, total: count) { s += f(i) }
-        out[part] = s
-      }
-    }
-    return partial.reduce(0, +)
   }
 }

@@ -212,9 +212,34 @@ package enum BatchPass {
       let flat = sums.flat
       for k in flat.indices { output[k] = flat[k] }
       return flat.count
+    case .barronShape, .information:
+      return adaptive(request, pass: pass, output: output)
     case .range, .rows, .keyHistogram, .sampleRows:
       preconditionFailure("handled before a pass is made")
     }
+  }
+
+  /// The adaptive fit's passes at β, α (`alpha`) and c (`scale`): the fused pass with the shape sums
+  /// (``BarronShapeRows``), or the observed information's sums (``ObservedInformation/accumulate``).
+  static func adaptive(_ request: PassRequest, pass: WeightedPass, output: UnsafeMutableBufferPointer<Double>) -> Int {
+    let p = request.columns, alpha = request.alpha, c = request.scale
+    if request.kind == .information {
+      pass.sweepResiduals(beta: request.beta, medianWindow: nil, selection: nil)
+      let flat = ObservedInformation.accumulate(design: pass.design, residuals: Array(pass.residuals), alpha: alpha,
+                                                scale: c, alphaFree: request.accumulate,
+                                                weights: pass.caseWeights.map { Array($0) }).flat
+      for k in flat.indices { output[k] = flat[k] }
+      return flat.count
+    }
+    let rows = BarronShapeRows(loss: BarronLoss(alpha: alpha), shape: BarronShapeDerivatives(alpha: alpha))
+    let sums = pass.run(beta: request.beta, rows: rows, scale: c, accumulate: request.accumulate).array
+    for k in 0..<(p * p + p) { output[k] = 0 }
+    if request.accumulate {
+      for k in 0..<(p * p) { output[k] = pass.gram[k] }
+      for k in 0..<p { output[p * p + k] = pass.rhs[k] }
+    }
+    for k in sums.indices { output[p * p + p + k] = sums[k] }
+    return p * p + p + sums.count
   }
 
   /// The row count, then per variable (y, then the predictors): min, max, the smallest nonzero
@@ -258,8 +283,8 @@ package enum BatchPass {
                            output: UnsafeMutableBufferPointer<Double>) -> Int {
     let buckets = request.bucketCount
     for k in 0..<(buckets + 2) { output[k] = 0 }
-    for i in 0..<n where weights.map({ $0[i] > 0 }) ?? true {
-      output[request.slot(of: DriverSample.key(y: y, x: x, weights: weights, row: i))] += 1
+    DriverSample.forEachKey(y: y, x: x, weights: weights, rows: 0..<n) { i, key in
+      if weights.map({ $0[i] > 0 }) ?? true { output[request.slot(of: key)] += 1 }
     }
     return buckets + 2
   }
@@ -269,9 +294,8 @@ package enum BatchPass {
                          weights: UnsafePointer<Double>?, rows n: Int,
                          output: UnsafeMutableBufferPointer<Double>) -> Int {
     var count = 0
-    for i in 0..<n where weights.map({ $0[i] > 0 }) ?? true {
-      let key = DriverSample.key(y: y, x: x, weights: weights, row: i)
-      guard (request.low...request.high).contains(key) else { continue }
+    DriverSample.forEachKey(y: y, x: x, weights: weights, rows: 0..<n) { i, key in
+      guard weights.map({ $0[i] > 0 }) ?? true, (request.low...request.high).contains(key) else { return }
       count += write(row: i, x: x, y: y, weights: weights, to: output, at: count)
     }
     return count

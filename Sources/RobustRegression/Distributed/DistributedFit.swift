@@ -31,7 +31,8 @@ package enum DistributedFitError: Error, CustomStringConvertible {
 /// at every β, or fixed. Every other loss (adaptive, mm, s, the redescending ones, l1) runs on the
 /// driver over the rows brought there (``DriverSample``), up to its limit of rows; above it S and MM run
 /// their candidate search on a sample and the rest as passes (``highBreakdownFit``), and so do the
-/// redescending losses' S start and their IRLS (``redescendingFit``); the others are refused.
+/// redescending losses' S start and their IRLS (``redescendingFit``), and the adaptive loss its start and
+/// α scan (``adaptiveFit``); the others are refused.
 package final class DistributedFit {
   package let loss: Loss
   package let predictors: Int
@@ -60,6 +61,12 @@ package final class DistributedFit {
     package var degreesOfFreedom = 1
     /// Σwᵢ of a weighted fit (nil without case weights).
     package var totalWeight: Double? = nil
+    /// The adaptive fit: its α range, se(c), whether α or c ended on a bound, and the selection (the
+    /// profile points evaluated and the profile-likelihood interval of α, as the fit in memory's).
+    package var alphaRange: ClosedRange<Double>? = nil
+    package var scaleStandardError: Double? = nil
+    package var alphaOnBound = false, scaleOnBound = false
+    package var shapeSelection: RegressionFit.ShapeSelection? = nil
   }
 
   /// How the fit runs: IRLS on the driver over sums from the host (``DistributedPass``), or the fit in
@@ -127,11 +134,13 @@ package final class DistributedFit {
 
   private func fit(names: [String], host: @escaping PassHost) throws -> Result {
     let p = predictors + (intercept ? 1 : 0)
-    // S, MM and the redescending losses above the driver's limit run as passes over all rows
-    // (DistributedHighBreakdown, DistributedRedescending), whose sums need data in range as the sums route's do.
+    // S, MM, the redescending losses and the adaptive loss above the driver's limit run as passes over all
+    // rows (DistributedHighBreakdown, DistributedRedescending, DistributedAdaptive), whose sums need data in
+    // range as the sums route's do.
     let limit = DriverSample.limit(columns: p), sampled = loss.isHighBreakdown || startsFromSEstimate
-    let (rows, responseMagnitude, weights) = try checkRange(host: host) { rows in
-      route == .sums || (sampled && rows > limit)
+    let adaptive: Bool = { if case .adaptive(_, .likelihood) = loss.kind { true } else { false } }()
+    let (rows, responseMagnitude, weights, magnitudes) = try checkRange(host: host) { rows in
+      route == .sums || ((sampled || adaptive) && rows > limit)
     }
     if route == .driverRows {
       if sampled && rows > limit {
@@ -139,6 +148,10 @@ package final class DistributedFit {
           ? redescendingFit(rows: rows, responseMagnitude: responseMagnitude, weights: weights, names: names, host: host)
           : highBreakdownFit(rows: rows, responseMagnitude: responseMagnitude, weights: weights, names: names,
                              host: host)
+      }
+      if adaptive && rows > limit {
+        return try adaptiveFit(rows: rows, responseMagnitude: responseMagnitude, magnitudes: magnitudes,
+                               weights: weights, names: names, host: host)
       }
       return try driverFit(rows: rows, names: names, host: host)
     }
@@ -246,20 +259,28 @@ package final class DistributedFit {
       throw DistributedFitError.unsupported(
         "the \(loss.name) fit of \(n) rows: its start (or whole fit) needs the rows on the driver, which the "
         + "distributed fit does for at most \(limit) rows (p = \(p)); above that only l2, huber, Barron's loss "
-        + "at α ∈ [1, 2], s, mm and the redescending losses are distributed yet (Docs/scaling.md)")
+        + "at α ∈ [1, 2], s, mm, the redescending losses and adaptive (the likelihood) are distributed yet "
+        + "(Docs/scaling.md)")
     }
     let data = try DriverSample.allRows(host: host, predictors: predictors, intercept: intercept, weighted: weighted,
                                         rows: n, names: names)
     let fit = try regression.fit(data.design, response: data.response, weights: data.weights)
     var alphaStandardError: Double?
     if case .estimated(_, let se, _, _) = fit.shape { alphaStandardError = se }
-    return Result(names: names, coefficients: fit.estimates, standardErrors: fit.standardErrors,
+    var result = Result(names: names, coefficients: fit.estimates, standardErrors: fit.standardErrors,
                   // L1 has no loss scale (NaN: null in the C ABI's JSON, as in the CLI's).
                   scale: loss.absoluteMethod != nil ? .nan : fit.lossScale, sigma: fit.residualScale,
                   objective: fit.objective.value,
                   iterations: fit.iterations, termination: Self.label(fit.termination), rows: n,
                   passes: ["range": 1, "rows": 1], alpha: fit.shape.alpha, alphaStandardError: alphaStandardError,
                   degreesOfFreedom: fit.residualDegreesOfFreedom, totalWeight: weighted ? fit.totalWeight : nil)
+    if case .estimated(_, _, let onBound, let range) = fit.shape, loss.adaptiveCriterion == .likelihood {
+      result.alphaRange = range
+      result.alphaOnBound = onBound
+      if case .estimated(let se, let onFloor) = fit.lossScaleSource { (result.scaleStandardError, result.scaleOnBound) = (se, onFloor) }
+      result.shapeSelection = fit.shapeSelection
+    }
+    return result
   }
 
   /// n, max|y| and (weighted) Σwᵢ with the counts of positive and invalid weights from a range pass,
@@ -267,7 +288,8 @@ package final class DistributedFit {
   /// (``DataConditioning``, whose rule this applies to each variable's range; the distributed fit does
   /// not condition data yet).
   private func checkRange(host: PassHost, conditioned: (Int) -> Bool) throws
-    -> (rows: Int, responseMagnitude: Double, weights: (total: Double, positive: Int, invalid: Int)?) {
+    -> (rows: Int, responseMagnitude: Double, weights: (total: Double, positive: Int, invalid: Int)?,
+        magnitudes: [Double]) {
     var request = PassRequest(kind: .range, predictors: predictors, intercept: intercept)
     request.beta = []
     request.weighted = weighted
@@ -306,6 +328,7 @@ package final class DistributedFit {
       }
     }
     return (Int(rows), max(abs(low[0]), abs(high[0])),
-            weighted ? (totalWeight, Int(positive), Int(invalid)) : nil)
+            weighted ? (totalWeight, Int(positive), Int(invalid)) : nil,
+            zip(low, high).map { max(abs($0), abs($1)) })
   }
 }

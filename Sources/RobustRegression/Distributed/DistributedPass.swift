@@ -25,7 +25,9 @@ final class DistributedPass: RowPass {
   private(set) var rhs: [Double]
   private(set) var objective = 0.0
   /// The β of the last run or sweep: the residuals the next scale or floor is asked of.
-  private var beta: [Double]
+  private(set) var beta: [Double]
+  /// The shape sums of the last pass when it was an adaptive fused pass (``adopt(_:beta:accumulate:shapeSums:)``).
+  private(set) var shapeSums: [Double]?
   /// Passes run so far, by kind (for the report).
   private(set) var passes: [PassRequest.Kind: Int] = [:]
   /// ``passes`` by the kinds' names, as results report them.
@@ -91,6 +93,20 @@ final class DistributedPass: RowPass {
     }
     objective = answer[p * p + p]
     self.beta = beta
+    shapeSums = nil
+  }
+
+  /// Takes a fused pass's answer at `beta`: XᵀWX and XᵀWy from its first p² + p values (when
+  /// `accumulate`), then Σρ, and the adaptive fit's shape sums when it has them (Σρ their first).
+  func adopt(_ answer: [Double], beta: [Double], accumulate: Bool, shapeSums: [Double]?) {
+    let p = columns
+    if accumulate {
+      gram = Array(answer[0..<(p * p)])
+      rhs = Array(answer[(p * p)..<(p * p + p)])
+    }
+    objective = answer[p * p + p]
+    self.beta = beta
+    self.shapeSums = shapeSums
   }
 
   /// With a window (``ScaleTracker``'s, around the last median) whose values the last full histogram
@@ -99,6 +115,7 @@ final class DistributedPass: RowPass {
   func sweepResiduals(beta: [Double], medianWindow: WeightedPass.MedianWindow?,
                       selection: UnsafeMutableBufferPointer<Double>?) throws {
     self.beta = beta
+    shapeSums = nil
     windowAnswer = nil
     windowSkipped = false
     guard let medianWindow, medianWindow.lower >= 0, medianWindow.upper >= medianWindow.lower else { return }

@@ -55,6 +55,13 @@ package struct PassRequest: Equatable, Sendable {
     /// The sums of the MM covariance (``MMInference/Sums``) at the MM β (the first p of `beta`) and the
     /// S β (the next p), the S-scale s in `scale` and k in `alpha`: 2p² + 2p + 3 sums.
     case mmCovariance = 12
+    /// The adaptive fit's fused pass at β, α and c (``BarronShapeRows``): XᵀWX and XᵀWy with Barron's
+    /// weights (zeros unless `accumulate`), then Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ
+    /// (λ = log c; each term times wᵢ when weighted): p² + p + 6 sums.
+    case barronShape = 20
+    /// The adaptive fit's observed information at β, α and c (``ObservedInformation/Sums``, α's entries
+    /// when `accumulate`): p² + 2p + 3 sums.
+    case information = 21
   }
 
   /// How the host merges the batches' answers.
@@ -114,6 +121,8 @@ package struct PassRequest: Equatable, Sendable {
     case .keyHistogram: return bucketCount + 2
     case .sRefinement: return p * p + p + 5
     case .mmCovariance: return MMInference.Sums.count(order: p)
+    case .barronShape: return p * p + p + 6
+    case .information: return ObservedInformation.Sums.count(order: p)
     case .values, .range, .window, .rows, .sampleRows: return nil
     }
   }
