@@ -164,4 +164,44 @@ struct KeyedSampleTests {
     #expect(Array(out[0..<written]) == [0, 2.5, Double(n)])
     #expect(out[0].sign == .plus)
   }
+
+  /// Data of repeated rows above the driver's limit: leverage data of `distinct` rows, each 1–`most` times,
+  /// shuffled.
+  static func repeatedLeverage(distinct: Int, most: Int, seed: UInt64) -> (DesignMatrix, [Double]) {
+    let (design, y) = DistributedFitTests.leverageData(rows: distinct, outliers: 0.1, seed: seed)
+    var generator = SplitMix64(seed: seed)
+    let copies = (0..<distinct).flatMap { i in [Int](repeating: i, count: 1 + Int(generator.next() % UInt64(most))) }
+    let order = DistributedFitTests.shuffled(copies.count, seed: seed &+ 7).map { copies[$0] }
+    let x = (1..<design.columns).map { j in order.map { design[$0, j] } }
+    return (try! DesignMatrix(predictors: x), order.map { y[$0] })
+  }
+
+  @Test("Repeated rows above the limit: the distributed adaptive fit is the fit in memory's to 1e-10, MM to its bounds",
+        arguments: [(1500, 4), (4000, 3)])
+  func distributedOnRepeats(distinct: Int, most: Int) throws {
+    // 1500 distinct rows: the sample is all of them, weighted; 4000: 2000 of them, weighted.
+    let (design, y) = Self.repeatedLeverage(distinct: distinct, most: most, seed: UInt64(distinct))
+    let n = design.rows
+    #expect(n > DriverSample.limit(columns: 3))
+    let single = try Regression(loss: .adaptive).fit(design, response: y)
+    let fit = try DistributedFit(lossName: "adaptive", alpha: nil, tuning: nil, fixedScale: nil, predictors: 2,
+                                 intercept: true, tolerance: 1e-10, maxIterations: 500)
+    let mmSingle = try Regression(loss: Loss(name: "mm")!).fit(design, response: y)
+    let mm = try DistributedFit(lossName: "mm", alpha: nil, tuning: nil, fixedScale: nil, predictors: 2,
+                                intercept: true, tolerance: 1e-10, maxIterations: 500)
+    for (count, shuffle) in DistributedFitTests.batchings.prefix(3) {
+      let host = DistributedFitTests.host(design, y, batches: count,
+                                          order: shuffle ? DistributedFitTests.shuffled(n, seed: UInt64(count)) : nil)
+      let distributed = try fit.run(names: design.names, host: host)
+      try DistributedAdaptiveTests.expectSame(distributed, single, tolerance: 1e-10, "\(count) batches")
+      // MM: the start differs (fast-S on the weighted keyed sample against the fit in memory's own rows);
+      // both iterate to the fixed point, β to DistributedFitTests' bound. The covariance also takes the S
+      // residuals, and S agrees to its refinement's tolerance (1e-7 in the step): measured 1.8e-9 relative
+      // on these standard errors, so 1e-8.
+      let d = try mm.run(names: design.names, host: host)
+      #expect(DistributedAdaptiveTests.relative(d.coefficients, mmSingle.estimates) <= 1e-9, "MM \(count) batches")
+      #expect(DistributedAdaptiveTests.relative(try #require(d.standardErrors), try #require(mmSingle.standardErrors)) <= 1e-8)
+      #expect(abs(d.sigma - mmSingle.residualScale) <= 1e-12 * mmSingle.residualScale)
+    }
+  }
 }
