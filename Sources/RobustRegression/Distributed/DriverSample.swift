@@ -9,9 +9,10 @@
 /// compared lexicographically. Whatever the partition count and order, the driver holds the same rows
 /// in the same order, and the fit equals the CLI's on the file with its rows in that order.
 ///
-/// Above that many rows, S, MM and the adaptive loss take a sample of that many rows instead
-/// (``sample(host:predictors:intercept:weighted:size:names:slack:)``: the rows of smallest key, a key that
-/// depends on the row's values alone), the same whatever the partitioning, for their candidate search
+/// Above that many rows, S, MM and the adaptive loss take a sample of that many distinct rows instead
+/// (``sample(host:predictors:intercept:weighted:size:names:slack:)``: the distinct rows of smallest key, a
+/// key that depends on the row's values alone, each weighted by its count), the same whatever the
+/// partitioning, for their candidate search
 /// (``DistributedFit/highBreakdownFit``) or their start and α scan (``DistributedFit/adaptiveFit``; the
 /// fit in memory scans the same rows, ``FitProblem/likelihoodSample(rows:)``).
 enum DriverSample {
@@ -71,10 +72,10 @@ enum DriverSample {
 
   /// A row's sample key: a 64-bit mix (SplitMix64's finaliser, chained) of the bit patterns of its
   /// values y, x₁, …, x_k (and w), with −0 read as +0 (so that rows equal in the canonical order have
-  /// one key). A row's key depends on its values alone, not on where the row sits, so "the m rows of
-  /// smallest key" is the same set of rows whatever the partition count and order; and keys of
+  /// one key). A row's key depends on its values alone, not on where the row sits, so "the m distinct
+  /// rows of smallest key" is the same set of rows whatever the partition count and order; and keys of
   /// distinct rows behave as independent uniform draws, so that set is a simple random sample of the
-  /// distinct rows (equal rows share a key and enter together).
+  /// distinct rows (equal rows share a key: the sample holds one of them, weighted by their count).
   @inline(__always)
   static func mix(_ h: UInt64, _ value: Double) -> UInt64 {
     var z = (h &+ 0x9E37_79B9_7F4A_7C15) ^ (value == 0 ? 0 : value.bitPattern)
@@ -244,10 +245,11 @@ enum DriverSample {
   /// ``sample(host:predictors:intercept:weighted:size:names:slack:)`` and of the fit in memory's
   /// likelihood sample (``FitProblem/likelihoodSample(rows:)``).
   ///
-  /// Distinct rows, not rows: keys are uniform over distinct rows, so this is a simple random sample of
-  /// the distinct rows, and weighting each by its count keeps every sum over the sample an unbiased
-  /// estimate of the sum over all rows (Horvitz–Thompson with equal inclusion probabilities); data of at
-  /// most `size` distinct rows are represented exactly.
+  /// Distinct rows, not rows: keys are uniform over the D distinct rows, so this is a simple random
+  /// sample of them (each in it with probability m/D), and weighted by the counts every sum over the
+  /// sample, times D/m, is an unbiased estimate of the sum over all rows (Horvitz–Thompson); data of at
+  /// most `size` distinct rows are represented exactly. (Rows, not distinct rows, with equal rows
+  /// entering together, gave few distinct rows on data of few rows repeated many times.)
   static func smallest(_ candidates: [Double], stride: Int, size m: Int, predictors k: Int, intercept: Bool,
                        weighted: Bool, names: [String]) -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
     let merged = distinct(candidates, stride: stride)
