@@ -289,16 +289,24 @@ package enum BatchPass {
     return buckets + 2
   }
 
-  /// The rows whose sample key lies in [low, high], `[y, x₁, …, x_k, (w)]` each (rows of positive weight only).
+  /// The distinct rows whose sample key lies in [low, high] with their counts in the batch, `[y, x₁, …,
+  /// x_k, (w), count]` each (rows of positive weight only; ``DriverSample/distinct(_:stride:)``): a row
+  /// copied a million times in the batch is sent once.
   static func sampleRows(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
                          weights: UnsafePointer<Double>?, rows n: Int,
                          output: UnsafeMutableBufferPointer<Double>) -> Int {
-    var count = 0
+    let stride = request.sampleStride
+    var selected = [Double]()
     DriverSample.forEachKey(y: y, x: x, weights: weights, rows: 0..<n) { i, key in
       guard weights.map({ $0[i] > 0 }) ?? true, (request.low...request.high).contains(key) else { return }
-      count += write(row: i, x: x, y: y, weights: weights, to: output, at: count)
+      selected.append(y[i])
+      for column in x { selected.append(column[i]) }
+      if let weights { selected.append(weights[i]) }
+      selected.append(1)
     }
-    return count
+    let rows = DriverSample.distinct(selected, stride: stride)
+    for k in rows.indices { output[k] = rows[k] }
+    return rows.count
   }
 
   /// Row i as `[y, x₁, …, x_k, (w)]` at `output[base...]`; returns the doubles written.

@@ -2,7 +2,8 @@
 /// driver's limit"): what a fit in memory does on its likelihood sample runs on the driver over the same
 /// sample, and what it does on all rows runs as passes, through the same functions of ``AdaptiveFitter``.
 ///
-/// 1. The sample: the m = ``DriverSample/limit(columns:)`` rows of smallest key, in the canonical order
+/// 1. The sample: the m = ``DriverSample/limit(columns:)`` distinct rows of smallest key, each weighted by
+///    its count, in the canonical order
 ///    (``DriverSample/sample(host:predictors:intercept:weighted:size:names:slack:)``) — the rows a fit in
 ///    memory of more than m rows scans (``FitProblem/likelihoodSample(rows:)``).
 /// 2. On it, in memory (``AdaptiveFitter/startOnSample(_:subsampled:)``): the S start, c's floor, the α

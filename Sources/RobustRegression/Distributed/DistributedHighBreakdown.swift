@@ -2,11 +2,11 @@
 /// fast-S runs on a sample of the rows brought to the driver, and everything after it runs as passes
 /// over all rows.
 ///
-/// 1. The sample: the m = ``DriverSample/limit(columns:)`` rows of smallest key
-///    (``DriverSample/sample(host:predictors:intercept:weighted:size:names:)``), the same rows in the same
-///    order whatever the partitioning.
-/// 2. Its S-estimate in memory (``Regression`` with the loss `s`: the library's own fast-S, unchanged)
-///    gives the start β and s.
+/// 1. The sample: the m = ``DriverSample/limit(columns:)`` distinct rows of smallest key, each weighted by
+///    its count (``DriverSample/sample(host:predictors:intercept:weighted:size:names:slack:)``), the same
+///    rows in the same order with the same weights whatever the partitioning.
+/// 2. Its S-estimate in memory (``Regression`` with the loss `s` and those case weights: the library's own
+///    fast-S, unchanged) gives the start β and s.
 /// 3. On all rows, the S refinement of a fit in memory (``SEstimator/refinementSteps(from:scale:steps:tolerance:degreesOfFreedom:step:)``,
 ///    one `sRefinement` pass a step, to lmrob's tolerance), then the M-scale of its β solved by
 ///    ``MScale/solve(initial:b:tolerance:maxIterations:sums:)``, one pass per Newton step: the S-estimate

@@ -9,9 +9,10 @@
 /// compared lexicographically. Whatever the partition count and order, the driver holds the same rows
 /// in the same order, and the fit equals the CLI's on the file with its rows in that order.
 ///
-/// Above that many rows, S, MM and the adaptive loss take a sample of that many rows instead
-/// (``sample(host:predictors:intercept:weighted:size:names:slack:)``: the rows of smallest key, a key that
-/// depends on the row's values alone), the same whatever the partitioning, for their candidate search
+/// Above that many rows, S, MM and the adaptive loss take a sample of that many distinct rows instead
+/// (``sample(host:predictors:intercept:weighted:size:names:slack:)``: the distinct rows of smallest key, a
+/// key that depends on the row's values alone, each weighted by its count), the same whatever the
+/// partitioning, for their candidate search
 /// (``DistributedFit/highBreakdownFit``) or their start and α scan (``DistributedFit/adaptiveFit``; the
 /// fit in memory scans the same rows, ``FitProblem/likelihoodSample(rows:)``).
 enum DriverSample {
@@ -33,9 +34,12 @@ enum DriverSample {
   }
 
   /// Rows `[y, x₁, …, x_k, (w)]` (`stride` doubles each) as a design (intercept first when `intercept`),
-  /// y and the case weights, in the canonical order.
+  /// y and the case weights, in the canonical order. With `counts` (one per row: the copies it stands
+  /// for), the case weights are each row's count times its weight (its count alone when not `weighted`,
+  /// and none when every count is 1).
   static func canonicalRows(_ answer: [Double], stride: Int, predictors k: Int, intercept: Bool, weighted: Bool,
-                            names: [String]) -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
+                            names: [String], counts: [Double]? = nil)
+    -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
     let n = answer.count / stride
     let order = answer.withUnsafeBufferPointer { a in
       (0..<n).sorted { i, j in precedes(a, i, j, stride: stride) }
@@ -47,13 +51,18 @@ enum DriverSample {
     }
     let design = DesignMatrix(checkedRows: n, columns: p, values: values, names: names, hasIntercept: intercept)
     let response = order.map { answer[$0 * stride] }
-    let weights = weighted ? order.map { answer[$0 * stride + stride - 1] } : nil
+    var weights = weighted ? order.map { answer[$0 * stride + stride - 1] } : nil
+    if let counts, weighted || counts.contains(where: { $0 != 1 }) {
+      weights = order.map { i in (weighted ? answer[i * stride + stride - 1] : 1) * counts[i] }
+    }
     return (design, response, weights)
   }
 
-  /// Whether row i of `a` precedes row j in the canonical order (lexicographic in (y, x₁, …, x_k, w)).
-  private static func precedes(_ a: UnsafeBufferPointer<Double>, _ i: Int, _ j: Int, stride: Int) -> Bool {
-    for t in 0..<stride where a[i * stride + t] != a[j * stride + t] {
+  /// Whether row i of `a` precedes row j in the canonical order (lexicographic in (y, x₁, …, x_k, w)
+  /// over the first `width` of each row's `stride` values, all of them when nil).
+  private static func precedes(_ a: UnsafeBufferPointer<Double>, _ i: Int, _ j: Int, stride: Int,
+                               width: Int? = nil) -> Bool {
+    for t in 0..<(width ?? stride) where a[i * stride + t] != a[j * stride + t] {
       return a[i * stride + t] < a[j * stride + t]
     }
     return false
@@ -63,10 +72,10 @@ enum DriverSample {
 
   /// A row's sample key: a 64-bit mix (SplitMix64's finaliser, chained) of the bit patterns of its
   /// values y, x₁, …, x_k (and w), with −0 read as +0 (so that rows equal in the canonical order have
-  /// one key). A row's key depends on its values alone, not on where the row sits, so "the m rows of
-  /// smallest key" is the same set of rows whatever the partition count and order; and keys of
+  /// one key). A row's key depends on its values alone, not on where the row sits, so "the m distinct
+  /// rows of smallest key" is the same set of rows whatever the partition count and order; and keys of
   /// distinct rows behave as independent uniform draws, so that set is a simple random sample of the
-  /// distinct rows (equal rows share a key and enter together).
+  /// distinct rows (equal rows share a key: the sample holds one of them, weighted by their count).
   @inline(__always)
   static func mix(_ h: UInt64, _ value: Double) -> UInt64 {
     var z = (h &+ 0x9E37_79B9_7F4A_7C15) ^ (value == 0 ? 0 : value.bitPattern)
@@ -114,12 +123,22 @@ enum DriverSample {
   /// Most rows a `sampleRows` pass may bring beyond the sample's size (the bucket that crosses it).
   static let sampleSlack = 1 << 16
 
-  /// The `size` rows of smallest key (``key(_:)``; of positive weight when weighted), in the canonical
-  /// order, and the passes taken: histograms of the keys' top bits (65 536 buckets, merged by addition)
-  /// find the bucket where the count of smaller keys reaches `size`, narrowed while the rows below it
-  /// exceed the size by more than ``sampleSlack``; one `sampleRows` pass returns every row of key up to
-  /// that bucket's end, and the driver keeps the `size` smallest keys (ties between equal rows by the
-  /// canonical order). Partition count and order do not change the rows nor their order.
+  /// Most `sampleRows` passes of one sample; the last one reaches the largest key.
+  static let sampleFetches = 5
+
+  /// The sample of ``smallest(_:stride:size:predictors:intercept:weighted:names:)`` over the host's
+  /// rows (of positive weight when weighted): the `size` distinct rows of smallest key, each weighted by
+  /// its count, in the canonical order, and the passes taken.
+  ///
+  /// Histograms of the keys' top bits (65 536 buckets, merged by addition) find the bucket where the
+  /// count of rows of smaller key reaches `size`, narrowed while the rows below it exceed the size by more
+  /// than ``sampleSlack``; a `sampleRows` pass returns every distinct row of key up to that bucket's end
+  /// with its count (each batch collapses its equal rows, ``distinct(_:stride:)``), and the driver merges
+  /// equal rows across batches. The histograms count rows, not distinct rows: when fewer than `size`
+  /// distinct rows came back, the next `sampleRows` pass takes the keys above the last one's end up to
+  /// where, keys of distinct rows being uniform, the distinct rows found so far put `size` with a margin
+  /// (at most ``sampleFetches`` passes, the last one up to the largest key). Partition count and order
+  /// change neither the rows, nor their order, nor their weights.
   static func sample(host: PassHost, predictors k: Int, intercept: Bool, weighted: Bool, size m: Int,
                      names: [String], slack: Int = sampleSlack) throws
     -> (design: DesignMatrix, response: [Double], weights: [Double]?, passes: [String: Int]) {
@@ -153,35 +172,96 @@ enum DriverSample {
       low = bucketLow
       high = end
     }
-    var request = PassRequest(kind: .sampleRows, predictors: k, intercept: intercept)
-    request.weighted = weighted
-    request.low = 0
-    request.high = end
-    let answer = try host(request)
-    let stride = request.rowStride
-    guard answer.count % stride == 0 else {
-      throw DistributedFitError.host("a sample rows pass returned \(answer.count) values, not rows of \(stride)")
+    var candidates: [Double] = [], from: UInt64 = 0, fetches = 0, stride = 0
+    while true {
+      var request = PassRequest(kind: .sampleRows, predictors: k, intercept: intercept)
+      request.weighted = weighted
+      request.low = from
+      request.high = end
+      let answer = try host(request)
+      fetches += 1
+      stride = request.sampleStride
+      guard answer.count % stride == 0 else {
+        throw DistributedFitError.host("a sample rows pass returned \(answer.count) values, not rows of \(stride)")
+      }
+      candidates = distinct(candidates + answer, stride: stride)
+      let found = candidates.count / stride
+      guard found < m, end < UInt64.max else { break }
+      from = end + 1
+      end = fetches + 1 >= sampleFetches ? UInt64.max : widened(end, found: found, size: m, fetches: fetches)
     }
-    let sample = smallest(answer, stride: stride, size: m, predictors: k, intercept: intercept, weighted: weighted,
-                          names: names)
-    return (sample.design, sample.response, sample.weights, ["keyHistogram": histograms, "sampleRows": 1])
+    let sample = smallest(candidates, stride: stride, size: m, predictors: k, intercept: intercept,
+                          weighted: weighted, names: names)
+    return (sample.design, sample.response, sample.weights, ["keyHistogram": histograms, "sampleRows": fetches])
   }
 
-  /// The sample from candidate rows `[y, x₁, …, x_k, (w)]` that include the `size` rows of smallest key:
-  /// those rows (ties between equal keys by the canonical order), as a design, y and the case weights in the
-  /// canonical order. The one selection of ``sample(host:predictors:intercept:weighted:size:names:slack:)``
-  /// and of the fit in memory's likelihood sample (``FitProblem/likelihoodSample(rows:)``).
-  static func smallest(_ answer: [Double], stride: Int, size m: Int, predictors k: Int, intercept: Bool,
-                       weighted: Bool, names: [String]) -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
-    let count = answer.count / stride
-    let keys = (0..<count).map { key(answer[($0 * stride)..<(($0 + 1) * stride)]) }
-    let kept = answer.withUnsafeBufferPointer { a in
-      (0..<count).sorted { i, j in keys[i] != keys[j] ? keys[i] < keys[j] : precedes(a, i, j, stride: stride) }
-        .prefix(m)
+  /// The end of the next `sampleRows` pass when the keys up to `end` gave `found` < `size` distinct
+  /// rows: distinct rows' keys are uniform, so [0, end] holding `found` of them puts `size` + 4√size + 64
+  /// (over 4 standard deviations of a Poisson count above the size) at (end + 1)·(size + 4√size + 64)/found;
+  /// each further pass doubles that span.
+  static func widened(_ end: UInt64, found: Int, size m: Int, fetches: Int) -> UInt64 {
+    guard found > 0 else { return UInt64.max }
+    let target = Double(m) + 4 * Double(m).squareRoot() + 64
+    let next = (Double(end) + 1) * target / Double(found) * Double(1 << (fetches - 1))
+    // 2⁶⁴ itself is not a UInt64; at or above it, every key.
+    guard next < 0x1p64 else { return UInt64.max }
+    return max(end + 1, UInt64(next))
+  }
+
+  /// Rows `[y, x₁, …, x_k, (w), count]` (`stride` doubles each) with every set of equal rows (equal in
+  /// the canonical order, so of one key) merged into one whose count is their counts' sum, in increasing
+  /// (key, canonical order), a zero of either sign written +0. What a batch's `sampleRows` answer is (of its
+  /// rows with count 1), what the driver makes of the batches' answers, and the first step of
+  /// ``smallest(_:stride:size:predictors:intercept:weighted:names:)``.
+  static func distinct(_ rows: [Double], stride: Int) -> [Double] {
+    let count = rows.count / stride, width = stride - 1
+    let keys = (0..<count).map { key(rows[($0 * stride)..<($0 * stride + width)]) }
+    return rows.withUnsafeBufferPointer { a in
+      let order = (0..<count).sorted { i, j in
+        keys[i] != keys[j] ? keys[i] < keys[j] : precedes(a, i, j, stride: stride, width: width)
+      }
+      var merged = [Double]()
+      merged.reserveCapacity(rows.count)
+      var last = -1
+      for i in order {
+        if last >= 0, keys[i] == keys[last], !precedes(a, last, i, stride: stride, width: width) {
+          merged[merged.count - 1] += a[i * stride + width]
+          continue
+        }
+        for t in 0..<width { merged.append(a[i * stride + t] == 0 ? 0 : a[i * stride + t]) }
+        merged.append(a[i * stride + width])
+        last = i
+      }
+      return merged
     }
-    var rows = [Double]()
-    rows.reserveCapacity(kept.count * stride)
-    for i in kept { rows += answer[(i * stride)..<((i + 1) * stride)] }
-    return canonicalRows(rows, stride: stride, predictors: k, intercept: intercept, weighted: weighted, names: names)
+  }
+
+  /// The sample from candidate rows `[y, x₁, …, x_k, (w), count]` that include every copy of the `size`
+  /// distinct rows of smallest key (``key(_:)``; ties between distinct rows of one key by the canonical
+  /// order): those rows, each with the copies' count as its case weight (times its weight w when
+  /// `weighted`; no case weights when unweighted and every count is 1), as a design, y and the case weights
+  /// in the canonical order. Equal rows are merged (``distinct(_:stride:)``), so the candidates may hold one
+  /// row several times with counts that add up. The one selection of
+  /// ``sample(host:predictors:intercept:weighted:size:names:slack:)`` and of the fit in memory's
+  /// likelihood sample (``FitProblem/likelihoodSample(rows:)``).
+  ///
+  /// Distinct rows, not rows: keys are uniform over the D distinct rows, so this is a simple random
+  /// sample of them (each in it with probability m/D), and weighted by the counts every sum over the
+  /// sample, times D/m, is an unbiased estimate of the sum over all rows (Horvitz–Thompson); data of at
+  /// most `size` distinct rows are represented exactly. (Rows, not distinct rows, with equal rows
+  /// entering together, gave few distinct rows on data of few rows repeated many times.)
+  static func smallest(_ candidates: [Double], stride: Int, size m: Int, predictors k: Int, intercept: Bool,
+                       weighted: Bool, names: [String]) -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
+    let merged = distinct(candidates, stride: stride)
+    let kept = min(m, merged.count / stride), width = stride - 1
+    var rows = [Double](), counts = [Double]()
+    rows.reserveCapacity(kept * width)
+    counts.reserveCapacity(kept)
+    for i in 0..<kept {
+      rows += merged[(i * stride)..<(i * stride + width)]
+      counts.append(merged[i * stride + width])
+    }
+    return canonicalRows(rows, stride: width, predictors: k, intercept: intercept, weighted: weighted, names: names,
+                         counts: counts)
   }
 }

@@ -45,8 +45,10 @@ package struct PassRequest: Equatable, Sendable {
     /// The rows' sample keys (``DriverSample/key(_:)``, of the rows of positive weight when weighted) in
     /// [low, high], counted in buckets of 2^shift keys: [count below low, buckets…, count above high].
     case keyHistogram = 9
-    /// The rows whose sample key lies in [low, high], as a `rows` pass gives them (rows of positive
-    /// weight only when weighted): the candidates of the driver's sample (``DriverSample/sample``).
+    /// The distinct rows whose sample key lies in [low, high] (rows of positive weight only when
+    /// weighted), each `[y, x₁, …, x_k, (w), count]` with the count of its copies in the batch
+    /// (``DriverSample/distinct(_:stride:)``; concatenated): the candidates of the driver's sample
+    /// (``DriverSample/sample``).
     case sampleRows = 10
     /// The S refinement's pass at β and c (``SRefinementRows``): XᵀWX and XᵀWy with Tukey's weights
     /// (zeros unless `accumulate`), then Σρ̃(u), Σρ̃′(u)·u, Σw(u), Σψ′(u) and the count of rᵢ ≠ 0 (each
@@ -133,7 +135,8 @@ package struct PassRequest: Equatable, Sendable {
     case .values: return weighted ? 2 * rows : rows
     case .window: return (weighted ? 2 * rows : rows) + 4
     case .range: return rangeStride
-    case .rows, .sampleRows: return rows * rowStride
+    case .rows: return rows * rowStride
+    case .sampleRows: return rows * sampleStride
     default: return mergedCount!
     }
   }
@@ -143,6 +146,9 @@ package struct PassRequest: Equatable, Sendable {
 
   /// Doubles of one row in a rows answer.
   package var rowStride: Int { 1 + predictors + (weighted ? 1 : 0) }
+
+  /// Doubles of one row in a sampleRows answer: a rows answer's and the row's count.
+  package var sampleStride: Int { rowStride + 1 }
 
   /// Buckets of a histogram request.
   package var bucketCount: Int { Int((high - low) >> UInt64(shift)) + 1 }
