@@ -650,7 +650,8 @@ struct AdaptiveFitter {
               && max(moved, pending) <= tolerance.squareRoot())
         if iteration > 1 && settled {
           termination = .converged
-          passIsCurrent = pass.shapeSums != nil
+          // (A profiled fit's pass summed no α-derivatives: its sums are not the summary's.)
+          passIsCurrent = pass.shapeSums != nil && !profiled
           break
         }
         guard let next = try IRLS.solveStep(pass: pass, scale: scale) else {
