@@ -550,6 +550,23 @@ struct AdaptiveFitter {
                        tolerance: Double, valueTolerance: ValueTolerance? = nil, recordHistory: Bool,
                        lengthens: Bool = false, defersShapeTest: Bool = false) throws -> State {
     var beta = start, alpha = startAlpha, scale = startScale
+    // log Z at the α of the passes (and its derivatives for the (α, c) steps), kept while α stays: a
+    // profiled fit asks for them at one α throughout.
+    let partition = LogPartitionMemo()
+    // A fit profiled at a fixed α (a point of the profile) moves c alone: its passes sum ρ's
+    // λ-derivatives only (``AdaptivePass/runProfiled``).
+    let profiled = valueTolerance != nil && range.lowerBound == range.upperBound
+    func fusedPass(_ loss: BarronLoss, _ shape: BarronShapeDerivatives?) throws {
+      if profiled, let shape {
+        try pass.runProfiled(beta: beta, loss: loss, scale: scale, shape: shape)
+      } else {
+        try pass.run(beta: beta, loss: loss, scale: scale, accumulate: true, shape: shape)
+      }
+    }
+    func passValue() -> Double {
+      BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale,
+                      logPartition: partition.logZ(alpha: alpha))
+    }
     // Settle (α, c) on the start's residuals; not for a point of the profile (warm-started from a
     // neighbouring point): there the first fused pass's (α, c) step moves c, and that pass is saved. Nor
     // with `defersShapeTest`: each fused pass's untested Newton step in (α, c) settles them as β moves.
@@ -557,7 +574,7 @@ struct AdaptiveFitter {
     if valueTolerance == nil && !defersShapeTest {
       try pass.prepareResiduals(beta: beta)
       let problem = ShapeScaleProblem(sums: pass.residualSums, alphaRange: range,
-                                      scaleFloor: fixedScale ? scale : scaleFloor)
+                                      scaleFloor: fixedScale ? scale : scaleFloor, partition: partition)
       nll = try problem.value(alpha: alpha, scale: scale)
       (alpha, scale, nll) = try settle(problem, alpha: alpha, scale: scale, value: nll, fixedScale: fixedScale,
                                    steps: 50, tolerance: tolerance)
@@ -580,8 +597,8 @@ struct AdaptiveFitter {
       // where that step looks at 2 ± 1e-6 instead.)
       var loss = BarronLoss(alpha: alpha)
       var shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
-      try pass.run(beta: beta, loss: loss, scale: scale, accumulate: true, shape: shape)
-      var current = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
+      try fusedPass(loss, shape)
+      var current = passValue()
       // Never accept a higher NLL: halve the β step back towards the previous iterate (and a deferred
       // (α, c) step with it: α linearly, c geometrically).
       var halvings = 0
@@ -593,8 +610,8 @@ struct AdaptiveFitter {
           loss = BarronLoss(alpha: alpha)
           shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
         }
-        try pass.run(beta: beta, loss: loss, scale: scale, accumulate: true, shape: shape)
-        current = BarronNLL.value(sumRho: pass.objective, count: pass.totalWeight, scale: scale, alpha: alpha)
+        try fusedPass(loss, shape)
+        current = passValue()
         halvings += 1
       }
       if !(current <= nll) { // no step lowers it: stay at the previous iterate
@@ -602,7 +619,7 @@ struct AdaptiveFitter {
         (beta, alpha, scale) = previous
         loss = BarronLoss(alpha: alpha)
         shape = alpha == 2 ? nil : BarronShapeDerivatives(alpha: alpha)
-        try pass.run(beta: beta, loss: loss, scale: scale, accumulate: true, shape: shape)
+        try fusedPass(loss, shape)
         current = nll
         if deferred { testsShape = true }
       }
@@ -610,7 +627,7 @@ struct AdaptiveFitter {
       let betaChange = nll - current
       // (α, c) step on these residuals.
       let problem = ShapeScaleProblem(sums: pass.residualSums, alphaRange: range,
-                                      scaleFloor: fixedScale ? scale : scaleFloor)
+                                      scaleFloor: fixedScale ? scale : scaleFloor, partition: partition)
       let initial = pass.shapeSums.map { problem.local(sums: $0, alpha: alpha, scale: scale) }
       let proposal = testsShape || fixedScale ? nil
         : initial.flatMap { problem.proposal($0, alpha: alpha, scale: scale) }
@@ -633,7 +650,8 @@ struct AdaptiveFitter {
               && max(moved, pending) <= tolerance.squareRoot())
         if iteration > 1 && settled {
           termination = .converged
-          passIsCurrent = pass.shapeSums != nil
+          // (A profiled fit's pass summed no α-derivatives: its sums are not the summary's.)
+          passIsCurrent = pass.shapeSums != nil && !profiled
           break
         }
         guard let next = try IRLS.solveStep(pass: pass, scale: scale) else {

@@ -9,6 +9,11 @@ protocol AdaptivePass: RowPass {
   /// The fused pass at `beta` for Barron's loss at scale c; with `shape` (the same α) it also sums ρ's
   /// α- and λ-derivatives (``shapeSums``).
   func run(beta: [Double], loss: BarronLoss, scale c: Double, accumulate: Bool, shape: BarronShapeDerivatives?) throws
+  /// The fused pass of a fit profiled at the fixed α of `shape` (whose step moves c alone): as `run` with
+  /// `shape`, except that ``shapeSums``' α entries need not be summed (NaN where they are not). By
+  /// default `run` itself (every sum); a pass in memory sums ρ's λ-derivatives alone
+  /// (``BarronScaleRows``).
+  func runProfiled(beta: [Double], loss: BarronLoss, scale c: Double, shape: BarronShapeDerivatives) throws
   /// After a `run(shape:)`: Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ; nil after any other pass.
   var shapeSums: [Double]? { get }
   /// The residuals at `beta` alone, for the (α, c) step (``residualSums``) that follows.
@@ -18,6 +23,12 @@ protocol AdaptivePass: RowPass {
   /// The observed information's sums (``ObservedInformation/Sums``) over the residuals of the last run, at
   /// (α, c); α's entries only when `alphaSummed`.
   func informationSums(alpha: Double, scale c: Double, alphaSummed: Bool) throws -> ObservedInformation.Sums
+}
+
+extension AdaptivePass {
+  func runProfiled(beta: [Double], loss: BarronLoss, scale c: Double, shape: BarronShapeDerivatives) throws {
+    try run(beta: beta, loss: loss, scale: c, accumulate: true, shape: shape)
+  }
 }
 
 extension WeightedPass: AdaptivePass {

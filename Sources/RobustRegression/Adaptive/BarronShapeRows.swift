@@ -32,6 +32,43 @@ struct BarronShapeRows: RowAccumulator {
   }
 }
 
+/// The rows of a fused pass for a fit profiled at a fixed α (the α scan's points, the α interval's):
+/// the weight, ρ and ρ's λ-derivatives (``BarronShapeDerivatives/scaleValues(u:)``), all that its step in
+/// c needs (α does not move), without the α-derivatives of ``BarronShapeRows``. The sums' α entries
+/// are NaN (not summed), so the step built from them (``ShapeScaleProblem/local(sums:alpha:scale:)``)
+/// has no α-derivatives and moves λ alone; ρ, w and the λ entries are the same doubles as
+/// ``BarronShapeRows``'s.
+struct BarronScaleRows: RowAccumulator {
+  let loss: BarronLoss
+  let shape: BarronShapeDerivatives
+
+  static var zero: BarronShapeDerivatives.Sums {
+    .init(rho: 0, dAlpha: .nan, dAlphaAlpha: .nan, dLogScale: 0, dLogScaleLogScale: 0, dAlphaLogScale: .nan)
+  }
+
+  func weight(_ u: Double) -> Double { loss.weight(u) }
+
+  static func add(_ part: BarronShapeDerivatives.Sums, to total: inout BarronShapeDerivatives.Sums) {
+    total.add(part)
+  }
+
+  static func objective(of sums: BarronShapeDerivatives.Sums) -> Double { sums.rho }
+
+  /// wᵢ and Σρ, Σ∂ρ/∂λ, Σ∂²ρ/∂λ² over one block.
+  @inline(never)
+  func weigh(_ r: UnsafePointer<Double>, count m: Int, inverseScale: Double,
+             weights: UnsafeMutablePointer<Double>, caseWeights: UnsafePointer<Double>?) -> BarronShapeDerivatives.Sums {
+    var sums = Self.zero
+    for i in 0..<m {
+      let u = r[i] * inverseScale
+      let v = shape.scaleValues(u: u)
+      weights[i] = v.weight
+      if let caseWeights { sums.add(v, weight: caseWeights[i]) } else { sums.add(v) }
+    }
+    return sums
+  }
+}
+
 extension WeightedPass {
   /// `run` for Barron's loss at α, which with `shape` (Barron's shape derivatives at the same α) also
   /// sums ρ's α- and λ-derivatives (``BarronShapeRows``; read them from ``shapeSums``). Without `shape`
@@ -40,6 +77,12 @@ extension WeightedPass {
            shape: BarronShapeDerivatives?) {
     guard let shape else { return run(beta: beta, loss: loss, scale: c, accumulate: accumulate) }
     run(beta: beta, rows: BarronShapeRows(loss: loss, shape: shape), scale: c, accumulate: accumulate)
+  }
+
+  /// `run(shape:)` for a fit profiled at the fixed α of `shape`: ``BarronScaleRows``, whose ``shapeSums``
+  /// hold ρ and its λ-derivatives (the α entries NaN).
+  func runProfiled(beta: [Double], loss: BarronLoss, scale c: Double, shape: BarronShapeDerivatives) {
+    run(beta: beta, rows: BarronScaleRows(loss: loss, shape: shape), scale: c, accumulate: true)
   }
 
   /// After a `run(shape:)`: Σρ, Σ∂ρ/∂α, Σ∂²ρ/∂α², Σ∂ρ/∂λ, Σ∂²ρ/∂λ², Σ∂²ρ/∂α∂λ (λ = log c); nil after

@@ -91,13 +91,18 @@ struct ShapeScaleProblem {
   let alphaRange: ClosedRange<Double>
   /// The data-relative floor of c.
   let scaleFloor: Double
+  /// Where log Z(α) and its derivatives are kept between evaluations at one α (a descent's own), or
+  /// nil: computed for each.
+  let partition: LogPartitionMemo?
   /// n, or Σwᵢ with case weights.
   var n: Double { sums.count }
 
-  init(sums: any ShapeScaleSums, alphaRange: ClosedRange<Double>, scaleFloor: Double) {
+  init(sums: any ShapeScaleSums, alphaRange: ClosedRange<Double>, scaleFloor: Double,
+       partition: LogPartitionMemo? = nil) {
     self.sums = sums
     self.alphaRange = alphaRange
     self.scaleFloor = scaleFloor
+    self.partition = partition
   }
 
   /// Over residuals in memory (with case weights, each row's terms times its weight, n = Σwᵢ).
@@ -109,13 +114,15 @@ struct ShapeScaleProblem {
 
   /// The same problem with another floor of c (c held: the floor is c itself).
   func withScaleFloor(_ floor: Double) -> ShapeScaleProblem {
-    ShapeScaleProblem(sums: sums, alphaRange: alphaRange, scaleFloor: floor)
+    ShapeScaleProblem(sums: sums, alphaRange: alphaRange, scaleFloor: floor, partition: partition)
   }
 
   /// NLL at (α, c).
   func value(alpha: Double, scale c: Double) throws -> Double {
     let sum = try sums.sumRho(BarronLoss(alpha: alpha), scale: c)
-    return BarronNLL.value(sumRho: sum, count: n, scale: c, alpha: alpha, order: .inTurn)
+    return BarronNLL.value(sumRho: sum, count: n, scale: c,
+                           logPartition: partition?.logZ(alpha: alpha) ?? LogPartition.logZ(alpha: alpha),
+                           order: .inTurn)
   }
 
   /// Value, gradient and Hessian in (α, λ). Where α sits exactly at 2 the α-derivatives are infinite:
@@ -140,7 +147,8 @@ struct ShapeScaleProblem {
   /// ``Local`` from the shape-derivative sums over the residuals at (α, c).
   func local(sums: BarronShapeDerivatives.Sums, alpha: Double, scale c: Double) -> Local {
     let nll = BarronNLL.likelihood(sums: sums, count: n, alpha: alpha, scale: c,
-                                   partition: LogPartition.derivatives(alpha: alpha), order: .inTurn)
+                                   partition: partition?.derivatives(alpha: alpha)
+                                     ?? LogPartition.derivatives(alpha: alpha), order: .inTurn)
     let finite = nll.dAlpha.isFinite && nll.dAlphaAlpha.isFinite && nll.dAlphaLogScale.isFinite
     return Local(value: nll.value, gradient: (nll.dAlpha, nll.dLogScale),
                  hessian: (nll.dAlphaAlpha, nll.dAlphaLogScale, nll.dLogScaleLogScale), alphaDerivativesFinite: finite)

@@ -31,6 +31,18 @@ import RealModule
 /// the closed forms (x eˣ − eˣ + 1)/x² and (eˣ(x² − 2x + 2) − 2)/x³ cancel) and in closed form otherwise
 /// (for x ≥ 1 eˣ is 1 + (eˣ − 1), which loses nothing there; below −1 both are computed).
 @usableFromInline func expMinusOneOverXJet(_ x: Double) -> (Double, Double, Double) {
+  expMinusOneOverXSeries(x, derivatives: true)
+}
+
+/// φ(x) = (eˣ − 1)/x alone, the same double as ``expMinusOneOverXJet(_:)``'s φ: the same series (its
+/// terms stop where the jet's do) or closed form, without summing the derivatives.
+@usableFromInline func expMinusOneOverXValue(_ x: Double) -> Double {
+  expMinusOneOverXSeries(x, derivatives: false).0
+}
+
+/// The jet of φ, or with `derivatives` false φ alone (its derivatives then 0): one body for both, so
+/// that φ is the same double either way.
+@inline(__always) func expMinusOneOverXSeries(_ x: Double, derivatives: Bool) -> (Double, Double, Double) {
   if abs(x) < 1 {
     var f0 = 0.0, f1 = 0.0, f2 = 0.0
     // coefficient c_k = 1/(k+1)!; f0 = Σ c_k x^k, f1 = Σ k c_k x^(k−1), f2 = Σ k(k−1) c_k x^(k−2).
@@ -41,8 +53,10 @@ import RealModule
       let c = inverseFactorials[k + 1]
       let t0 = c * pk, t1 = Double(k) * c * pk1, t2 = Double(k * (k - 1)) * c * pk2
       f0 += t0
-      f1 += t1
-      f2 += t2
+      if derivatives {
+        f1 += t1
+        f2 += t2
+      }
       // For |x| < 1, f0 ≥ 0.63, f1 ≥ 0.26, f2 ≥ 0.16 and the terms decrease from k = 2 on: stop once they are
       // below 1e-18 together (6e-18 relative), a few terms for the small x most residuals give.
       if k >= 3 && abs(t0) + abs(t1) + abs(t2) <= 1e-18 { break }
@@ -55,8 +69,9 @@ import RealModule
     return (f0, f1, f2)
   }
   let em = Double.expMinusOne(x)
-  let e = x >= 1 ? 1 + em : Double.exp(x)
   let f0 = em / x
+  guard derivatives else { return (f0, 0, 0) }
+  let e = x >= 1 ? 1 + em : Double.exp(x)
   let f1 = (x * e - em) / (x * x)
   let f2 = (e * (x * x - 2 * x) + 2 * em) / (x * x * x)
   return (f0, f1, f2)
