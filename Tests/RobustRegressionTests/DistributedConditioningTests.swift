@@ -1,0 +1,106 @@
+import Testing
+@testable import RobustRegression
+
+/// The distributed fit on data that need a change of units or origin (``DataConditioning``): the rule
+/// decided from the range passes is the fit in memory's, and every route's numbers are the fit in
+/// memory's of the same data.
+@Suite("Distributed fit on data that need a change of units or origin")
+struct DistributedConditioningTests {
+  /// The leverage data (``DistributedFitTests/leverageData(rows:outliers:seed:)``) changed as real
+  /// tables are: x₁ an epoch timestamp (1.7e9 s + 1e4·x₁: a band of 2e5 s, narrower than 2⁻¹⁰ of its
+  /// size), y + 1e15, y·1e-200.
+  static let changes = ["timestamp", "offset", "tiny"]
+
+  static func data(_ change: String, rows n: Int, seed: UInt64 = 5) throws -> (DesignMatrix, [Double]) {
+    let (design, y) = DistributedFitTests.leverageData(rows: n, outliers: 0.2, seed: seed)
+    switch change {
+    case "timestamp":
+      let x1 = (0..<n).map { 1.7e9 + 1e4 * design[$0, 1] }, x2 = (0..<n).map { design[$0, 2] }
+      return (try DesignMatrix(predictors: [x1, x2], rows: n), y)
+    case "offset": return (design, y.map { $0 + 1e15 })
+    default: return (design, y.map { $0 * 1e-200 })
+    }
+  }
+
+  static func relative(_ a: Double, _ b: Double) -> Double { a == b ? 0 : abs(a - b) / max(abs(a), abs(b)) }
+
+  static func worst(_ d: DistributedFit.Result, _ single: RegressionFit) throws -> Double {
+    let se = try #require(d.standardErrors), reference = try #require(single.standardErrors)
+    return (Array(zip(d.coefficients, single.estimates)) + Array(zip(se, reference))
+            + [(d.scale, single.lossScale), (d.sigma, single.residualScale), (d.objective, single.objective.value)])
+      .map { relative($0.0, $0.1) }.max()!
+  }
+
+  @Test("The rule from the passes is the fit in memory's: shifts, powers of two, the median's binade",
+        arguments: [
+          // Each row: y then one predictor column (rows of equal count).
+          ([1, 2, 3, 4], [1.7e9, 1.7e9 + 1, 1.7e9 + 5, 1.7e9 + 3]),
+          ([1e15 + 1, 1e15 + 2, 1e15 + 9, 1e15 - 4], [1, 0, 2, 3]),
+          ([0.75, 0.99, 1.01, 3].map { $0 * 0x1p-300 }, [1, 2, 3, 4]),
+          ([0.5, 0.9, 1.01, 3].map { $0 * 0x1p-300 }, [1, 2, 3, 4]),
+          ([0x1p100, 0x1p100, 0x1p100, 0x1p-120], [1, 2, 3, 4]),
+          ([0x1p100, 0x1p100, 0x1.8p100, 0x1p-120], [1, 2, 3, 4]),
+          ([1, 2, 3, 4], [0, 0x1p-1074, 0x1p-1073, 0x1.8p-1066]),
+          ([1, 2, 3, 4, 5], [1e250, 0, 3e200, -2e240, 7e180]),
+        ] as [([Double], [Double])])
+  func sameRule(y: [Double], x: [Double]) throws {
+    let design = try DesignMatrix(predictors: [x], rows: y.count)
+    let expected = DataConditioning(design: design, response: y)
+    // (2¹⁰⁰ as the median is in the window: the identity, from the magnitudes.)
+    #expect(!expected.isIdentity || y[0] == 0x1p100)
+    for batches in [1, 3] {
+      let fit = try DistributedFit(lossName: "l2", alpha: nil, tuning: nil, fixedScale: nil, predictors: 1,
+                                   intercept: true, tolerance: 1e-10, maxIterations: 50)
+      let host = DistributedFitTests.host(design, y, batches: batches)
+      let conditioning = try fit.decideConditioning(try fit.checkRange(host: host), host: host)
+      #expect(conditioning == expected, "\(batches) batches: \(conditioning) against \(expected)")
+    }
+  }
+
+  @Test("Sums (l2, Huber, Barron α = 1.5): the fit in memory's numbers to 1e-10, whatever the batching",
+        arguments: changes, [("l2", nil), ("huber", nil), ("general", 1.5)] as [(String, Double?)])
+  func sums(change: String, loss: (name: String, alpha: Double?)) throws {
+    let (design, y) = try Self.data(change, rows: 3001)
+    let single = try Regression(loss: Loss(name: loss.name, alpha: loss.alpha)!).fit(design, response: y)
+    let fit = try DistributedFit(lossName: loss.name, alpha: loss.alpha, tuning: nil, fixedScale: nil, predictors: 2,
+                                 intercept: true, tolerance: 1e-10, maxIterations: 500)
+    for (count, shuffle) in [(1, false), (7, true)] {
+      let host = DistributedFitTests.host(design, y, batches: count,
+                                          order: shuffle ? DistributedFitTests.shuffled(design.rows, seed: 3) : nil)
+      let distributed = try fit.run(names: design.names, host: host)
+      #expect(try Self.worst(distributed, single) <= 1e-10, "\(change) \(loss.name) \(count) batches")
+      #expect(distributed.iterations == single.iterations)
+    }
+  }
+
+  @Test("Above the driver's limit (MM, Cauchy, Tukey, adaptive): the fit in memory's numbers, whatever the batching",
+        arguments: changes, ["mm", "s", "cauchy", "tukey", "adaptive"])
+  func aboveLimit(change: String, name: String) throws {
+    let (design, y) = try Self.data(change, rows: 12_000)
+    #expect(design.rows > DriverSample.limit(columns: 3))
+    let single = try Regression(loss: Loss(name: name)!).fit(design, response: y)
+    let fit = try DistributedFit(lossName: name, alpha: nil, tuning: nil, fixedScale: nil, predictors: 2,
+                                 intercept: true, tolerance: 1e-10, maxIterations: 500)
+    // S and MM start from fast-S on the keyed sample, the fit in memory from its own random rows: S agrees
+    // to its refinement's tolerance (1e-6 with a margin), MM to 1e-9 (as in
+    // DistributedFitTests.highBreakdownAboveLimit); the others draw the same sample as the fit in memory.
+    let tolerance = name == "mm" ? 1e-9 : name == "s" ? 1e-6 : 1e-10
+    var first: DistributedFit.Result?
+    for (count, shuffle) in [(1, false), (7, true)] {
+      let host = DistributedFitTests.host(design, y, batches: count,
+                                          order: shuffle ? DistributedFitTests.shuffled(design.rows, seed: 4) : nil)
+      let distributed = try fit.run(names: design.names, host: host)
+      #expect(try Self.worst(distributed, single) <= tolerance, "\(change) \(name) \(count) batches")
+      if name == "adaptive" {
+        #expect(abs(try #require(distributed.alpha) - single.shape.alpha!) <= 1e-10)
+        try DistributedAdaptiveTests.expectSame(distributed, single, tolerance: 1e-10, "\(change) \(count) batches")
+      }
+      if let first {
+        #expect(DistributedAdaptiveTests.relative(distributed.coefficients, first.coefficients) <= 1e-10)
+        #expect(DistributedAdaptiveTests.relative(distributed.standardErrors!, first.standardErrors!) <= 1e-10)
+      } else {
+        first = distributed
+      }
+    }
+  }
+}
