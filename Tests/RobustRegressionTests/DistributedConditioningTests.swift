@@ -57,6 +57,32 @@ struct DistributedConditioningTests {
     }
   }
 
+  @Test("Data in range take one range pass and no conditioning")
+  func inRange() throws {
+    let (design, y) = DistributedFitTests.leverageData(rows: 3001, outliers: 0.2, seed: 5)
+    let fit = try DistributedFit(lossName: "huber", alpha: nil, tuning: nil, fixedScale: nil, predictors: 2,
+                                 intercept: true, tolerance: 1e-10, maxIterations: 500)
+    let host = DistributedFitTests.host(design, y, batches: 3)
+    var requests: [PassRequest] = []
+    _ = try fit.run(names: design.names, host: { requests.append($0); return try host($0) })
+    #expect(requests.filter { $0.kind == .range }.count == 1 && requests.allSatisfy(\.conditioning.isEmpty))
+  }
+
+  @Test("A request with a conditioning reads back as it was written; a wrong length is refused")
+  func requestLayout() throws {
+    var request = PassRequest(kind: .run, predictors: 2, intercept: true)
+    request.beta = [1, 2, 3]
+    request.conditioning = [1e15, 1, 0, 0x1p-60, 2, 1]
+    let decoded = request.encoded.withUnsafeBufferPointer { PassRequest(decoding: $0) }
+    #expect(decoded == request)
+    var range = PassRequest(kind: .range, predictors: 2, intercept: true)
+    range.conditioning = [0, 1, 1.7e9, 1, 0, 1]
+    #expect(range.encoded.withUnsafeBufferPointer { PassRequest(decoding: $0) } == range)
+    #expect(range.rangeStride == 1 + 4 * 3 + 3 * PassRequest.magnitudeSection)
+    let short = Array(request.encoded.dropLast())
+    #expect(short.withUnsafeBufferPointer { PassRequest(decoding: $0) } == nil)
+  }
+
   @Test("Sums (l2, Huber, Barron α = 1.5): the fit in memory's numbers to 1e-10, whatever the batching",
         arguments: changes, [("l2", nil), ("huber", nil), ("general", 1.5)] as [(String, Double?)])
   func sums(change: String, loss: (name: String, alpha: Double?)) throws {
@@ -67,10 +93,25 @@ struct DistributedConditioningTests {
     for (count, shuffle) in [(1, false), (7, true)] {
       let host = DistributedFitTests.host(design, y, batches: count,
                                           order: shuffle ? DistributedFitTests.shuffled(design.rows, seed: 3) : nil)
-      let distributed = try fit.run(names: design.names, host: host)
+      var ranges = 0
+      let distributed = try fit.run(names: design.names, host: { ranges += $0.kind == .range ? 1 : 0; return try host($0) })
       #expect(try Self.worst(distributed, single) <= 1e-10, "\(change) \(loss.name) \(count) batches")
+      // One more range pass, for the magnitudes (the median of none of these straddles two binades).
+      #expect(ranges == 2)
       #expect(distributed.iterations == single.iterations)
     }
+  }
+
+  @Test("A fixed c is in the units of y: Huber at c = 1.5 units on conditioned y (1e-10)", arguments: changes)
+  func fixedScale(change: String) throws {
+    let (design, y) = try Self.data(change, rows: 3001)
+    let c = change == "tiny" ? 1.5e-200 : 1.5
+    let single = try Regression(loss: .huber, scale: .fixed(c)).fit(design, response: y)
+    let fit = try DistributedFit(lossName: "huber", alpha: nil, tuning: nil, fixedScale: c, predictors: 2,
+                                 intercept: true, tolerance: 1e-10, maxIterations: 500)
+    let distributed = try fit.run(names: design.names, host: DistributedFitTests.host(design, y, batches: 5))
+    #expect(try Self.worst(distributed, single) <= 1e-10, "\(change)")
+    #expect(distributed.scale == c)
   }
 
   @Test("Above the driver's limit (MM, Cauchy, Tukey, adaptive): the fit in memory's numbers, whatever the batching",
