@@ -139,13 +139,11 @@ package final class DistributedFit {
     // S, MM, the redescending losses and the adaptive loss above the driver's limit run as passes over all
     // rows (DistributedHighBreakdown, DistributedRedescending, DistributedAdaptive), whose sums need data in
     // range as the sums route's do: conditioned as the fit in memory conditions them (DistributedConditioning).
-    let limit = DriverSample.limit(columns: p), sampled = loss.isHighBreakdown || startsFromSEstimate
-    let adaptive: Bool = { if case .adaptive(_, .likelihood) = loss.kind { true } else { false } }()
+    // The rows brought to the driver are fitted in memory, which conditions them itself.
+    let passesAboveLimit = loss.isHighBreakdown || startsFromSEstimate || loss.adaptiveCriterion == .likelihood
     let range = try checkRange(host: host)
     let (rows, weights) = (range.rows, range.weights)
-    // The routes whose sums run over all rows condition the data as a fit in memory does (the rows
-    // brought to the driver are fitted in memory, which conditions them itself).
-    guard route == .sums || ((sampled || adaptive) && rows > limit) else {
+    guard route == .sums || (passesAboveLimit && rows > DriverSample.limit(columns: p)) else {
       return try driverFit(rows: rows, names: names, host: host)
     }
     let conditioning = try decideConditioning(range, host: host)
