@@ -126,6 +126,8 @@ public func rf_fit_run(_ handle: UnsafeMutableRawPointer?, _ callback: PassCallb
 func json(_ r: DistributedFit.Result) -> String {
   func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
   func array(_ values: [Double]) -> String { "[" + values.map(number).joined(separator: ", ") + "]" }
+  // α: a number, or the strings "-inf"/"inf" as the CLI's JSON writes them (Docs/spec.md §6).
+  func alpha(_ a: Double) -> String { a.isInfinite ? (a < 0 ? "\"-inf\"" : "\"inf\"") : number(a) }
   let passes = r.passes.keys.sorted().map { "\"\($0)\": \(r.passes[$0]!)" }.joined(separator: ", ")
   // The adaptive fit: se(c), the bounds, and α's profile-likelihood interval with its profile points.
   var adaptive = ""
@@ -143,7 +145,7 @@ func json(_ r: DistributedFit.Result) -> String {
     {"coefficients": \(array(r.coefficients)), "standard_errors": \(r.standardErrors.map(array) ?? "null"), \
     "scale": \(number(r.scale)), "sigma": \(number(r.sigma)), "objective": \(number(r.objective)), \
     "iterations": \(r.iterations), "termination": "\(r.termination)", "n": \(r.rows), \
-    "alpha": \(r.alpha.map(number) ?? "null"), "alpha_standard_error": \(r.alphaStandardError.map(number) ?? "null"), \
+    "alpha": \(r.alpha.map(alpha) ?? "null"), "alpha_standard_error": \(r.alphaStandardError.map(number) ?? "null"), \
     \(adaptive)"passes": {\(passes)}}
     """
 }

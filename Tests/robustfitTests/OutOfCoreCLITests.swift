@@ -92,6 +92,32 @@ struct OutOfCoreCLITests {
     #expect(left.isEmpty)
   }
 
+  @Test("data that need a change of units or origin (an epoch timestamp, y in units of 1e-200): the fit in memory's numbers to 1e-10")
+  func conditionedParity() throws {
+    var state: UInt64 = 0xC0FFEE
+    func uniform() -> Double {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return Double(state >> 11) / Double(1 << 53)
+    }
+    var text = "t,b,y\n"
+    for i in 0..<5_000 {
+      let t = 1.7e9 + (uniform() * 1e5).rounded(), b = uniform() * 10
+      var y = 1 + 3e-5 * (t - 1.7e9) - 0.25 * b + (uniform() - 0.5) * 0.6
+      if i % 37 == 0 { y += 15 + uniform() * 10 }
+      text += "\(t),\(b),\(y * 1e-200)\n"
+    }
+    let dir = try TempDirectory()
+    try dir.write("conditioned.csv", text)
+    for loss in [["--loss", "l2"], ["--loss", "huber"], ["--loss", "general", "--alpha", "1.5"], ["--loss", "tukey"]] {
+      let base = ["conditioned.csv", "--format", "json"] + loss
+      let inMemory = try CLI.run(base, in: dir.url)
+      let outOfCore = try CLI.run(base + ["--out-of-core"], in: dir.url)
+      #expect(inMemory.status == 0 && outOfCore.status == 0, "\(loss): \(inMemory.stderr) \(outOfCore.stderr)")
+      try Self.expectSame(try parseObject(outOfCore.stdout), try parseObject(inMemory.stdout), tolerance: 1e-10,
+                          "conditioned \(loss)")
+    }
+  }
+
   /// MM on the fixtures goes through the distributed fit's driver route (every row on the driver, in a
   /// canonical order independent of the partitioning): fast-S draws its subsets over that order, not the
   /// file's, so the S-estimate agrees to its refinement tolerance and the MM fit from it to about 1e-8.

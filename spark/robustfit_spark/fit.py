@@ -99,7 +99,8 @@ def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=No
     with alpha, or held at `fixed_scale`). `weights`: a column of case weights (frequency
     weights, >= 0: row i counts as w_i rows, the CLI's --weights). Returns a dict: coefficients and
     standard errors by name, scale (c), sigma (the MAD of the final residuals), objective, iterations,
-    termination, n and the passes run; for adaptive also alpha, alpha_standard_error,
+    termination, n and the passes run, alpha for Barron's family (a float, float('-inf') for welsch and
+    general with alpha -inf); for adaptive also alpha_standard_error,
     scale_standard_error, alpha_on_bound, scale_on_bound and alpha's 95 % profile-likelihood interval
     (alpha_interval, alpha_interval_level, alpha_interval_on_bound, alpha_interval_method, and the profile
     points [alpha, NLL, c] it evaluated).
@@ -155,5 +156,8 @@ def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=No
     raw["coefficients"] = dict(zip(names, raw["coefficients"]))
     if raw["standard_errors"] is not None:
         raw["standard_errors"] = dict(zip(names, raw["standard_errors"]))
+    # α = ±∞ (welsch, general with alpha -inf) comes as the CLI's JSON writes it, the string "-inf"/"inf".
+    if isinstance(raw.get("alpha"), str):
+        raw["alpha"] = float(raw["alpha"])
     raw["loss"] = loss
     return raw

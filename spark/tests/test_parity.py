@@ -148,6 +148,31 @@ class Parity(unittest.TestCase):
             gap = max(relative(distributed["coefficients"][n], original["coefficients"][n]) for n in x)
             print(f"    vs the CLI on the file in its own row order: largest coefficient difference {gap:.1e}")
 
+    def test_conditioned(self):
+        """Data that need a change of units or origin (an epoch timestamp predictor, y in units of 1e-200, y +
+        1e15): conditioned as the CLI's fit in memory conditions them, the sums and Tukey above the driver's
+        limit; and α = -inf (welsch) comes back as float('-inf'), the CLI's JSON string "-inf"."""
+        import numpy as np
+        import pandas as pd
+        rng = np.random.default_rng(17)
+        n = 3000
+        t = 1.7e9 + np.round(rng.uniform(0, 1e5, n))
+        b = rng.uniform(0, 10, n)
+        y = 1 + 3e-5 * (t - 1.7e9) - 0.25 * b + rng.uniform(-0.3, 0.3, n)
+        y[::37] += 15 + rng.uniform(0, 10, len(y[::37]))
+        for label, response, loss in (("t, y * 1e-200", y * 1e-200, "huber"), ("t, y + 1e15", y + 1e15, "tukey")):
+            path = os.path.join(self.temporary.name, "conditioned.csv")
+            pd.DataFrame({"t": t, "b": b, "y": response}).to_csv(path, index=False, float_format="%.17g")
+            df = self.spark.read.csv(path, header=True, inferSchema=True).repartition(3)
+            distributed = robustfit_spark.fit(df, y="y", x=["t", "b"], loss=loss)
+            self.assertSameFit(distributed, cli_fit(path, loss), f"{label}, {loss}, 3 partitions")
+        small = os.path.join(ROOT, "Fixtures", "stackloss.csv")
+        single = cli_fit(small, "welsch")
+        self.assertEqual(single["alpha"], "-inf")
+        frame = self.spark.read.csv(small, header=True, inferSchema=True)
+        welsch = robustfit_spark.fit(frame, y=single["y"], loss="welsch")
+        self.assertEqual(welsch["alpha"], float("-inf"))
+
     def test_generated_parquet_and_partitioning(self):
         csv = os.path.join(self.temporary.name, "bench.csv")
         subprocess.run([BENCH, "--n", str(BIG_ROWS), "--p", "10", "--csv", csv], check=True,

@@ -31,7 +31,20 @@ package enum BatchPass {
     }
     let needed = request.batchCapacity(rows: n)
     guard output.count >= needed else { throw .capacity(needed: needed, given: output.count) }
-    if request.kind == .range { return range(x: x, y: y, weights: weights, rows: n, output: output) }
+    if request.kind == .range { return range(request, x: x, y: y, weights: weights, rows: n, output: output) }
+    if request.kind == .rows || request.kind == .keyHistogram || request.kind == .sampleRows,
+       !request.conditioning.isEmpty {
+      // The rows, their keys and the sample in the conditioned units (the keys of the rows a fit in
+      // memory of the conditioned data draws).
+      var plain = request
+      plain.conditioning = []
+      let columns = conditionedColumns(request, x: x, y: y, rows: n)
+      return try columns.withUnsafeBufferPointer { all throws(Failure) in
+        let base = all.baseAddress!
+        return try evaluate(plain, x: (1...x.count).map { base + $0 * n }, y: base, weights: weights, rows: n,
+                            output: output)
+      }
+    }
     if request.kind == .rows { return rows(x: x, y: y, weights: weights, rows: n, output: output) }
     if request.kind == .keyHistogram { return keyHistogram(request, x: x, y: y, weights: weights, rows: n, output: output) }
     if request.kind == .sampleRows { return sampleRows(request, x: x, y: y, weights: weights, rows: n, output: output) }
@@ -46,7 +59,8 @@ package enum BatchPass {
     }
   }
 
-  /// The batch as a design (intercept first) and its pass.
+  /// The batch as a design (intercept first) and its pass, in the request's units and origins (its
+  /// conditioning: x̃ = s·(x − m) per variable, as ``DataConditioning/conditioned(_:)-(DesignMatrix)`` makes them).
   static func makePass(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
                        weights: UnsafePointer<Double>?, rows n: Int) -> WeightedPass {
     let p = request.columns
@@ -56,8 +70,13 @@ package enum BatchPass {
         for i in 0..<n { buffer[i] = 1 }
         j = 1
       }
-      for column in x {
-        (buffer.baseAddress! + j * n).initialize(from: column, count: n)
+      for (k, column) in x.enumerated() {
+        let target = buffer.baseAddress! + j * n
+        if let (m, s) = change(request, variable: k + 1) {
+          for i in 0..<n { (target + i).initialize(to: (column[i] - m) * s) }
+        } else {
+          target.initialize(from: column, count: n)
+        }
         j += 1
       }
       count = n * p
@@ -65,8 +84,33 @@ package enum BatchPass {
     let names = (0..<p).map { "x\($0)" }
     let design = DesignMatrix(checkedRows: n, columns: p, values: values, names: names,
                               hasIntercept: request.intercept)
-    return WeightedPass(design: design, response: Array(UnsafeBufferPointer(start: y, count: n)),
+    let response = UnsafeBufferPointer(start: y, count: n)
+    return WeightedPass(design: design, response: change(request, variable: 0).map { m, s in response.map { ($0 - m) * s } }
+                          ?? Array(response),
                         caseWeights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) })
+  }
+
+  /// y and the predictors one after another, each in the request's units and origin.
+  static func conditionedColumns(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
+                                 rows n: Int) -> [Double] {
+    [Double](unsafeUninitializedCapacity: n * (x.count + 1)) { buffer, count in
+      for (k, column) in ([y] + x).enumerated() {
+        let target = buffer.baseAddress! + k * n
+        if let (m, s) = change(request, variable: k) {
+          for i in 0..<n { (target + i).initialize(to: (column[i] - m) * s) }
+        } else {
+          target.initialize(from: column, count: n)
+        }
+      }
+      count = n * (x.count + 1)
+    }
+  }
+
+  /// Variable k's (0: y) shift and factor, nil when the request leaves it as it is.
+  static func change(_ request: PassRequest, variable k: Int) -> (shift: Double, factor: Double)? {
+    guard !request.conditioning.isEmpty else { return nil }
+    let m = request.conditioning[2 * k], s = request.conditioning[2 * k + 1]
+    return m == 0 && s == 1 ? nil : (m, s)
   }
 
   static func evaluate<L: RobustLoss>(_ request: PassRequest, pass: WeightedPass, loss: L,
@@ -245,6 +289,30 @@ package enum BatchPass {
   /// The row count, then per variable (y, then the predictors): min, max, the smallest nonzero
   /// magnitude, the count of non-finite values; with weights, then Σwᵢ, the count of wᵢ > 0 and the count
   /// of invalid weights (negative, NaN or infinite).
+  static func range(_ request: PassRequest, x: [UnsafePointer<Double>], y: UnsafePointer<Double>,
+                    weights: UnsafePointer<Double>?, rows n: Int, output: UnsafeMutableBufferPointer<Double>) -> Int {
+    let written = range(x: x, y: y, weights: weights, rows: n, output: output)
+    guard !request.conditioning.isEmpty else { return written }
+    let section = PassRequest.magnitudeSection
+    for (k, column) in ([y] + x).enumerated() {
+      let m = request.conditioning[2 * k], split = request.conditioning[2 * k + 1]
+      let base = output.baseAddress! + written + k * section
+      base.initialize(repeating: 0, count: section)
+      var count = 0, smallest = Double.infinity, largest = 0.0, below = 0.0, above = Double.infinity, edge = 0
+      for i in 0..<n where column[i] != m {
+        let a = abs(column[i] - m)
+        count += 1
+        smallest = min(smallest, a)
+        largest = max(largest, a)
+        if a < split { below = max(below, a) } else { above = min(above, a) }
+        if a == 0x1p100 { edge += 1 }
+        base[6 + Int(a.exponent) + 1074] += 1
+      }
+      (base[0], base[1], base[2], base[3], base[4], base[5]) = (Double(count), smallest, largest, below, above, Double(edge))
+    }
+    return written + (x.count + 1) * section
+  }
+
   static func range(x: [UnsafePointer<Double>], y: UnsafePointer<Double>, weights: UnsafePointer<Double>?,
                     rows n: Int, output: UnsafeMutableBufferPointer<Double>) -> Int {
     for (k, column) in ([y] + x).enumerated() {

@@ -17,18 +17,19 @@
 extension DistributedFit {
   func adaptiveFit(rows n: Int, responseMagnitude: Double, magnitudes: [Double],
                    weights: (total: Double, positive: Int, invalid: Int)?, names: [String],
-                   host: @escaping PassHost) throws -> Result {
+                   host: @escaping PassHost, conditioning: DataConditioning? = nil) throws -> Result {
     let p = predictors + (intercept ? 1 : 0)
     guard n > p else { throw RegressionError.tooFewObservations(n: n, p: p) }
     try Self.validate(weights, columns: p, highBreakdown: false)
     guard let alphaRange = loss.alphaRange else { throw DistributedFitError.unsupported("the loss \(loss.name)") }
-    // 1–2: the sample and the start on it, with the fit in memory's options, units (none changed: the
-    // range pass checked) and column magnitudes (max|xᵢⱼ| over all rows, from the range pass).
+    // 1–2: the sample and the start on it, with the fit in memory's options and unit of y (those of the
+    // conditioned data) and column magnitudes (max|xᵢⱼ| over all rows, from the range pass).
     let sample = try DriverSample.sample(host: host, predictors: predictors, intercept: intercept, weighted: weighted,
                                          size: DriverSample.limit(columns: p), names: names)
     let columnMagnitudes = (intercept ? [1] : []) + magnitudes.dropFirst()
     let sampleProblem = try FitProblem(design: sample.design, response: sample.response, caseWeights: sample.weights,
-                                       options: regression.fitOptions, columnMagnitudes: columnMagnitudes)
+                                       options: conditioning.map { $0.conditioned(regression.fitOptions) } ?? regression.fitOptions,
+                                       responseUnit: conditioning?.response.factor ?? 1, columnMagnitudes: columnMagnitudes)
     let fitter = AdaptiveFitter(fitProblem: sampleProblem, alphaRange: alphaRange)
     let start = try fitter.startOnSample(sampleProblem, subsampled: true)
     // 3: all rows.
@@ -48,16 +49,17 @@ extension DistributedFit {
                                          alphaStandardError: optimum.information?.alphaStandardError,
                                          profileSlope: optimum.profileSlope)
     let degreesOfFreedom = FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight, parameters: p)
-    let standardErrors = optimum.information.flatMap {
+    let inference = optimum.information.flatMap {
       Inference(covariance: $0.betaCovariance, coefficients: beta, degreesOfFreedom: degreesOfFreedom,
-                method: .observedInformation, confidenceLevel: options.confidenceLevel)?.standardErrors
+                method: .observedInformation, confidenceLevel: options.confidenceLevel)
     }
-    var result = Result(names: names, coefficients: beta, standardErrors: standardErrors, scale: state.outcome.scale,
+    var result = Result(names: names, coefficients: beta, standardErrors: inference?.standardErrors, scale: state.outcome.scale,
                         sigma: sigma, objective: optimum.nll, iterations: state.outcome.iterations,
                         termination: Self.label(state.outcome.termination), rows: n,
                         passes: pass.passCounts.merging(sample.passes, uniquingKeysWith: +), alpha: state.alpha,
                         alphaStandardError: optimum.information?.alphaStandardError,
                         degreesOfFreedom: degreesOfFreedom, totalWeight: weighted ? pass.totalWeight : nil)
+    result.inference = inference
     result.alphaRange = alphaRange
     result.scaleStandardError = optimum.information?.scaleStandardError
     result.shapeSelection = selection

@@ -67,6 +67,8 @@ package final class DistributedFit {
     package var scaleStandardError: Double? = nil
     package var alphaOnBound = false, scaleOnBound = false
     package var shapeSelection: RegressionFit.ShapeSelection? = nil
+    /// The inference the standard errors come from (its covariance: the map back of a conditioned fit).
+    var inference: Inference? = nil
   }
 
   /// How the fit runs: IRLS on the driver over sums from the host (``DistributedPass``), or the fit in
@@ -136,12 +138,35 @@ package final class DistributedFit {
     let p = predictors + (intercept ? 1 : 0)
     // S, MM, the redescending losses and the adaptive loss above the driver's limit run as passes over all
     // rows (DistributedHighBreakdown, DistributedRedescending, DistributedAdaptive), whose sums need data in
-    // range as the sums route's do.
+    // range as the sums route's do: conditioned as the fit in memory conditions them (DistributedConditioning).
+    // The rows brought to the driver are fitted in memory, which conditions them itself.
+    let passesAboveLimit = loss.isHighBreakdown || startsFromSEstimate || loss.adaptiveCriterion == .likelihood
+    let range = try checkRange(host: host)
+    let (rows, weights) = (range.rows, range.weights)
+    guard route == .sums || (passesAboveLimit && rows > DriverSample.limit(columns: p)) else {
+      return try driverFit(rows: rows, names: names, host: host)
+    }
+    let conditioning = try decideConditioning(range, host: host)
+    guard !conditioning.isIdentity else {
+      return try routed(rows: rows, responseMagnitude: range.magnitudes[0], magnitudes: range.magnitudes,
+                        weights: weights, names: names, host: host, conditioning: nil)
+    }
+    // The conditioned magnitudes: y's, then each predictor's (`conditionedMagnitudes` is per design column).
+    let magnitudes = [range.largest(0, shift: conditioning.response.shift) * conditioning.response.factor]
+      + conditioning.conditionedMagnitudes.dropFirst(intercept ? 1 : 0)
+    let result = try routed(rows: rows, responseMagnitude: magnitudes[0], magnitudes: magnitudes, weights: weights,
+                            names: names, host: Self.conditioned(host, by: conditioning), conditioning: conditioning)
+    return try original(result, conditioning: conditioning)
+  }
+
+  /// The fit's route after its range pass, on data in range (`conditioning`: how they were brought there,
+  /// whose unit of y a fixed c and the squared loss's c are in).
+  private func routed(rows: Int, responseMagnitude: Double, magnitudes: [Double],
+                      weights: (total: Double, positive: Int, invalid: Int)?, names: [String],
+                      host: @escaping PassHost, conditioning: DataConditioning?) throws -> Result {
+    let p = predictors + (intercept ? 1 : 0)
     let limit = DriverSample.limit(columns: p), sampled = loss.isHighBreakdown || startsFromSEstimate
     let adaptive: Bool = { if case .adaptive(_, .likelihood) = loss.kind { true } else { false } }()
-    let (rows, responseMagnitude, weights, magnitudes) = try checkRange(host: host) { rows in
-      route == .sums || ((sampled || adaptive) && rows > limit)
-    }
     if route == .driverRows {
       if sampled && rows > limit {
         return try startsFromSEstimate
@@ -151,7 +176,7 @@ package final class DistributedFit {
       }
       if adaptive && rows > limit {
         return try adaptiveFit(rows: rows, responseMagnitude: responseMagnitude, magnitudes: magnitudes,
-                               weights: weights, names: names, host: host)
+                               weights: weights, names: names, host: host, conditioning: conditioning)
       }
       return try driverFit(rows: rows, names: names, host: host)
     }
@@ -167,7 +192,8 @@ package final class DistributedFit {
                                           + "for the distributed fit, which has no QR fallback)")
     }
     let inverseGram = try Self.inverseGram(of: pass)
-    let setting = FitProblem.scaleSetting(for: loss, options: options, responseUnit: 1)
+    let setting = FitProblem.scaleSetting(for: loss, options: conditioning.map { $0.conditioned(options) } ?? options,
+                                          responseUnit: conditioning?.response.factor ?? 1)
     switch loss.kind {
     case .huber: return try fit(HuberLoss(), pass: pass, start: ols, setting: setting, inverseGram: inverseGram, names: names)
     default:
@@ -190,21 +216,23 @@ package final class DistributedFit {
     }
     guard outcome.objective.isFinite else { throw IRLS.overflow(pass: pass, scale: outcome.scale) }
     let sigma = try pass.medianAbsoluteResidual(at: outcome.coefficients) / Selection.madConsistency
-    let standardErrors = try sandwichStandardErrors(pass: pass, loss: robustLoss, beta: outcome.coefficients,
-                                                    scale: outcome.scale, inverseGram: inverseGram)
-    return Result(names: names, coefficients: outcome.coefficients, standardErrors: standardErrors,
+    let inference = try sandwichInference(pass: pass, loss: robustLoss, beta: outcome.coefficients,
+                                          scale: outcome.scale, inverseGram: inverseGram)
+    var result = Result(names: names, coefficients: outcome.coefficients, standardErrors: inference?.standardErrors,
                   scale: outcome.scale, sigma: sigma, objective: outcome.objective, iterations: outcome.iterations,
                   termination: Self.label(outcome.termination), rows: n,
                   passes: pass.passCounts,
                   alpha: loss.barronAlpha,
                   degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight, parameters: p),
                   totalWeight: weighted ? pass.totalWeight : nil)
+    result.inference = inference
+    return result
   }
 
   /// Huber's sandwich standard errors from its sums at β and c (``Sandwich/covariance(loss:residuals:scale:inverseGram:coefficients:confidenceLevel:caseWeights:degreesOfFreedom:)``
   /// from merged sums): Σ(cψ)² and m first, then the variance of ψ′ about m; nil when m ≤ 0.
-  func sandwichStandardErrors<L: RobustLoss>(pass: DistributedPass, loss robustLoss: L, beta: [Double], scale c: Double,
-                                             inverseGram: [Double]) throws -> [Double]? {
+  func sandwichInference<L: RobustLoss>(pass: DistributedPass, loss robustLoss: L, beta: [Double], scale c: Double,
+                                        inverseGram: [Double]) throws -> Inference? {
     let first = try pass.sandwichSums(beta: beta, loss: robustLoss, scale: c, meanSlope: 0)
     let meanSlope = first[1] / first[3]
     guard meanSlope > 0 else { return nil }
@@ -215,7 +243,7 @@ package final class DistributedFit {
     return Inference(covariance: inverseGram.map { $0 * factor }, coefficients: beta,
                      degreesOfFreedom: FitProblem.residualDegreesOfFreedom(totalWeight: pass.totalWeight,
                                                                            parameters: pass.columns),
-                     method: .huberSandwich, confidenceLevel: options.confidenceLevel)?.standardErrors
+                     method: .huberSandwich, confidenceLevel: options.confidenceLevel)
   }
 
   /// Regression.validate(weights:design:highBreakdown:)'s rule, from the range pass's counts of the
@@ -283,13 +311,22 @@ package final class DistributedFit {
     return result
   }
 
-  /// n, max|y| and (weighted) Σwᵢ with the counts of positive and invalid weights from a range pass,
-  /// after checking that every value is finite and that the data need no change of units or origin
-  /// (``DataConditioning``, whose rule this applies to each variable's range; the distributed fit does
-  /// not condition data yet).
-  private func checkRange(host: PassHost, conditioned: (Int) -> Bool) throws
-    -> (rows: Int, responseMagnitude: Double, weights: (total: Double, positive: Int, invalid: Int)?,
-        magnitudes: [Double]) {
+  /// What the range pass found: n, per variable (y, then each predictor) min v, max v and the smallest
+  /// nonzero |v| seen, and (weighted) Σwᵢ with the counts of positive and invalid weights.
+  struct Range {
+    var rows: Int
+    var low: [Double], high: [Double], smallest: [Double]
+    var weights: (total: Double, positive: Int, invalid: Int)?
+    /// max|v| per variable.
+    var magnitudes: [Double] { zip(low, high).map { max(abs($0), abs($1)) } }
+    /// max|v − shift| of variable k.
+    func largest(_ k: Int, shift: Double) -> Double {
+      shift == 0 ? max(abs(low[k]), abs(high[k])) : max(high[k] - shift, shift - low[k])
+    }
+  }
+
+  /// The range pass, after checking that every value is finite.
+  func checkRange(host: PassHost) throws -> Range {
     var request = PassRequest(kind: .range, predictors: predictors, intercept: intercept)
     request.beta = []
     request.weighted = weighted
@@ -318,17 +355,7 @@ package final class DistributedFit {
       }
     }
     guard nonFinite == 0 else { throw DistributedFitError.nonFinite("\(Int(nonFinite)) values are NaN or infinite") }
-    let conditioned = conditioned(Int(rows))
-    for k in 0..<variables where conditioned && low[k] <= high[k] {
-      let largest = max(abs(low[k]), abs(high[k]))
-      if (intercept && DataConditioning.isNarrow(low: low[k], high: high[k]))
-        || !DataConditioning.isInWindow(largest: largest, smallest: smallest[k]) {
-        throw DistributedFitError.unsupported("\(k == 0 ? "y" : "predictor \(k)") needs a change of units or origin "
-                                              + "(DataConditioning), which the distributed fit does not make yet")
-      }
-    }
-    return (Int(rows), max(abs(low[0]), abs(high[0])),
-            weighted ? (totalWeight, Int(positive), Int(invalid)) : nil,
-            zip(low, high).map { max(abs($0), abs($1)) })
+    return Range(rows: Int(rows), low: low, high: high, smallest: smallest,
+                 weights: weighted ? (totalWeight, Int(positive), Int(invalid)) : nil)
   }
 }

@@ -91,11 +91,14 @@ extension DistributedFit {
       try pass.run(beta: [Double](repeating: 0, count: p), loss: UnitWeights(), scale: 1, accumulate: true)
       let inverseGram = try Self.inverseGram(of: pass)
       let c = c0 * s
-      let standardErrors = try sandwichStandardErrors(pass: pass, loss: TukeyBiweightLoss(), beta: sBeta, scale: c,
-                                                      inverseGram: inverseGram)
-      return Result(names: names, coefficients: sBeta, standardErrors: standardErrors, scale: c, sigma: s,
-                    objective: s, iterations: 0, termination: Self.label(.converged), rows: n, passes: estimate.passes,
-                    degreesOfFreedom: degreesOfFreedom, totalWeight: weighted ? pass.totalWeight : nil)
+      let inference = try sandwichInference(pass: pass, loss: TukeyBiweightLoss(), beta: sBeta, scale: c,
+                                            inverseGram: inverseGram)
+      var result = Result(names: names, coefficients: sBeta, standardErrors: inference?.standardErrors, scale: c,
+                          sigma: s, objective: s, iterations: 0, termination: Self.label(.converged), rows: n,
+                          passes: estimate.passes, degreesOfFreedom: degreesOfFreedom,
+                          totalWeight: weighted ? pass.totalWeight : nil)
+      result.inference = inference
+      return result
     }
 
     // 4: MM, IRLS with the bisquare at c = k·s held fixed, from the S-estimate (FitProblem.fitMM).
@@ -104,15 +107,18 @@ extension DistributedFit {
     let outcome = try IRLS.run(pass: pass, loss: TukeyBiweightLoss(), start: sBeta, fixedScale: k * s, tuning: k,
                                updateScale: false, options: options, scratch: noScratch)
     guard outcome.objective.isFinite else { throw IRLS.overflow(pass: pass, scale: outcome.scale) }
-    var standardErrors: [Double]?
+    var inference: Inference?
     let sums = try pass.mmCovarianceSums(beta: outcome.coefficients, sBeta: sBeta, scale: s, k: k)
     if let v = try MMInference.covariance(sums, scale: s) {
-      standardErrors = Inference(covariance: v, coefficients: outcome.coefficients, degreesOfFreedom: degreesOfFreedom,
-                                 method: .mmAsymptotic, confidenceLevel: options.confidenceLevel)?.standardErrors
+      inference = Inference(covariance: v, coefficients: outcome.coefficients, degreesOfFreedom: degreesOfFreedom,
+                            method: .mmAsymptotic, confidenceLevel: options.confidenceLevel)
     }
-    return Result(names: names, coefficients: outcome.coefficients, standardErrors: standardErrors, scale: k * s,
+    var result = Result(names: names, coefficients: outcome.coefficients, standardErrors: inference?.standardErrors,
+                        scale: k * s,
                   sigma: s, objective: outcome.objective, iterations: outcome.iterations,
                   termination: Self.label(outcome.termination), rows: n, passes: estimate.passes,
                   degreesOfFreedom: degreesOfFreedom, totalWeight: weighted ? pass.totalWeight : nil)
+    result.inference = inference
+    return result
   }
 }

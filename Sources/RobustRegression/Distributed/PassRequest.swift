@@ -9,9 +9,11 @@ package typealias PassHost = (_ request: PassRequest) throws -> [Double]
 ///
 /// Layout: `[kind, columns, intercept, loss, alpha, scale, accumulate, low_hi, low_lo, high_hi, high_lo,
 /// shift, meanSlope, weighted, β₀, …, β_{p−1}]`; a 64-bit bound is two 32-bit halves (each exact in a
-/// double). `weighted` (0 or 1): the host passes a case-weights column with every batch (frequency
+/// double), then (optionally) the conditioning, `[m_y, s_y, m₁, s₁, …, m_k, s_k]`. `weighted` (0 or 1): the host passes a case-weights column with every batch (frequency
 /// weights, ``Regression/fit(_:response:weights:)``), and the sums, counts and values below are weighted
-/// as the fit in memory weights them.
+/// as the fit in memory weights them. With a conditioning every batch fits ỹ = s_y(y − m_y) and
+/// x̃_j = s_j(x_j − m_j) (``DataConditioning``) in place of its columns, in every pass (the rows, their
+/// keys and the sample too: those of the conditioned data); a range pass with one reads the magnitudes.
 package struct PassRequest: Equatable, Sendable {
   /// What a batch computes.
   package enum Kind: Int, Sendable {
@@ -37,7 +39,11 @@ package struct PassRequest: Equatable, Sendable {
     case window = 7
     /// The batch's row count, then per variable (y, then each predictor): min v, max v, min |v| over
     /// v ≠ 0, and the count of non-finite values; weighted, then Σwᵢ, the count of wᵢ > 0 and the count
-    /// of weights that are negative or not finite (concatenated per batch, reduced by the driver).
+    /// of weights that are negative or not finite (concatenated per batch, reduced by the driver). With a
+    /// conditioning, then per variable the magnitudes of v − m (over v ≠ m, m its shift) that the rule of
+    /// its units reads (``magnitudeSection``): their count, smallest, largest, the largest below and the
+    /// smallest at or above the split s (the conditioning's factor slot), the count equal to 2¹⁰⁰ and the
+    /// count in each binade 2ᵉ, e = −1074…1023.
     case range = 6
     /// The rows themselves, `[y, x₁, …, x_k]` (and w when weighted) each (concatenated): the driver-side
     /// sample of the losses whose start or whole fit runs on the driver (``DriverSample``).
@@ -96,6 +102,9 @@ package struct PassRequest: Equatable, Sendable {
   /// Whether every batch comes with case weights.
   package var weighted: Bool = false
   package var beta: [Double] = []
+  /// `[m_y, s_y, m₁, s₁, …]` (``DataConditioning``; empty: the data as they are). In a range pass s is the
+  /// split of the magnitude section.
+  package var conditioning: [Double] = []
 
   static let headerCount = 14
 
@@ -142,7 +151,15 @@ package struct PassRequest: Equatable, Sendable {
   }
 
   /// Doubles of one batch's range answer.
-  package var rangeStride: Int { 1 + 4 * (predictors + 1) + (weighted ? 3 : 0) }
+  package var rangeStride: Int {
+    1 + 4 * (predictors + 1) + (weighted ? 3 : 0) + (conditioning.isEmpty ? 0 : (predictors + 1) * Self.magnitudeSection)
+  }
+
+  /// Doubles of one variable's magnitudes in a range pass with a conditioning: count, smallest, largest,
+  /// largest below the split, smallest at or above it, count equal to 2¹⁰⁰, then 2098 binades.
+  package static let magnitudeSection = 6 + binades
+  /// Binades of positive doubles, 2⁻¹⁰⁷⁴ (subnormal) to 2¹⁰²³.
+  package static let binades = 2098
 
   /// Doubles of one row in a rows answer.
   package var rowStride: Int { 1 + predictors + (weighted ? 1 : 0) }
@@ -174,7 +191,7 @@ package struct PassRequest: Equatable, Sendable {
   package var encoded: [Double] {
     func halves(_ v: UInt64) -> [Double] { [Double(v >> 32), Double(v & 0xFFFF_FFFF)] }
     return [Double(kind.rawValue), Double(predictors), intercept ? 1 : 0, Double(loss.rawValue), alpha, scale,
-            accumulate ? 1 : 0] + halves(low) + halves(high) + [Double(shift), meanSlope, weighted ? 1 : 0] + beta
+            accumulate ? 1 : 0] + halves(low) + halves(high) + [Double(shift), meanSlope, weighted ? 1 : 0] + beta + conditioning
   }
 
   /// The request from its doubles; nil when they are not one.
@@ -202,8 +219,14 @@ package struct PassRequest: Equatable, Sendable {
     self.shift = shift
     meanSlope = d[12]
     weighted = d[13] == 1
-    beta = Array(d[Self.headerCount...])
+    let rest = Array(d[Self.headerCount...])
     let rowsOnly = kind == .range || kind == .rows || kind == .keyHistogram || kind == .sampleRows
-    guard beta.count == (kind == .mmCovariance ? 2 * columns : columns) || (rowsOnly && beta.isEmpty) else { return nil }
+    let conditioningCount = 2 * (predictors + 1)
+    var betaCount = kind == .mmCovariance ? 2 * columns : columns
+    if rowsOnly && (rest.isEmpty || rest.count == conditioningCount) { betaCount = 0 }
+    let extra = rest.count - betaCount
+    guard extra == 0 || extra == conditioningCount else { return nil }
+    beta = Array(rest[..<betaCount])
+    conditioning = Array(rest[betaCount...])
   }
 }

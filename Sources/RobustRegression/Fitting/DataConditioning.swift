@@ -48,6 +48,14 @@ struct DataConditioning: Equatable {
   /// rounding of X·β (``ExactFit``) without another pass over X.
   let conditionedMagnitudes: [Double]
 
+  /// The conditioning decided elsewhere (the distributed fit, from its passes).
+  init(response: Change, columns: [Change], hasIntercept: Bool, conditionedMagnitudes: [Double]) {
+    self.response = response
+    self.columns = columns
+    self.hasIntercept = hasIntercept
+    self.conditionedMagnitudes = conditionedMagnitudes
+  }
+
   /// Reads every value once (the fit has checked that they are finite).
   init(design: DesignMatrix, response y: [Double]) {
     hasIntercept = design.hasIntercept
@@ -88,17 +96,36 @@ struct DataConditioning: Equatable {
     -> (change: Change, largest: Double) {
     let (low, high, smallest) = Self.range(values)
     guard low <= high else { return (Change(), 0) }
-    var change = Change()
-    let largest = Swift.max(Swift.abs(low), Swift.abs(high))
-    if mayShift, isNarrow(low: low, high: high) {
-      change.shift = low + (high - low) / 2
-      change.factor = factor(values, shift: change.shift, ceiling: ceiling)
-      return (change, Swift.max(high - change.shift, change.shift - low))
-    }
+    let (shift, measure) = origin(low: low, high: high, smallest: smallest, mayShift: mayShift)
+    let largest = shift != 0 ? Swift.max(high - shift, shift - low) : Swift.max(Swift.abs(low), Swift.abs(high))
+    guard measure else { return (Change(), largest) }
+    return (Change(shift: shift, factor: factor(values, shift: shift, ceiling: ceiling)), largest)
+  }
+
+  /// The rule's first step, from a variable's range (min v, max v and the smallest nonzero |v| seen):
+  /// its shift (the band's midpoint when it is narrow and `mayShift`, else 0) and whether its units
+  /// need the magnitudes of v − shift (``factor(smallest:largest:median:ceiling:)``). The fit in memory
+  /// and the distributed fit (``DistributedFit``, from its range pass) both decide by it.
+  static func origin(low: Double, high: Double, smallest: Double, mayShift: Bool) -> (shift: Double, measure: Bool) {
+    guard low <= high else { return (0, false) }
+    if mayShift, isNarrow(low: low, high: high) { return (low + (high - low) / 2, true) }
     // Unshifted: every nonzero magnitude in the window needs no median (the common case).
-    if isInWindow(largest: largest, smallest: smallest) { return (change, largest) }
-    change.factor = factor(values, shift: 0, ceiling: ceiling)
-    return (change, largest)
+    return (0, !isInWindow(largest: Swift.max(Swift.abs(low), Swift.abs(high)), smallest: smallest))
+  }
+
+  /// The rule's second step: 2ᵏ from the smallest, largest and median of the nonzero |v − shift| (the
+  /// median asked for only when the smallest or largest lies outside the window); 1 for a variable that
+  /// is in the window or all equal to its shift.
+  static func factor(smallest: Double, largest: Double, median: () throws -> Double, ceiling: Int) rethrows -> Double {
+    guard largest > 0 else { return 1 }
+    // Every nonzero magnitude in the window (one cheap pass): no median needed.
+    if window.contains(largest) && window.contains(smallest) { return 1 }
+    let middle = try median()
+    if window.contains(largest) && window.contains(middle) { return 1 }
+    // (k within the exponents of normal doubles, so that the factor and its reciprocal are numbers:
+    // subnormal data then end near 2⁻³⁵ rather than 1.)
+    let k = Swift.min(Swift.max(Swift.min(-Int(middle.exponent), ceiling - Int(largest.exponent)), -1022), 1023)
+    return Double(sign: .plus, exponent: k, significand: 1)
   }
 
   /// min v and max v in one pass (four independent lanes of compare-and-select, which the compiler
@@ -132,7 +159,7 @@ struct DataConditioning: Equatable {
     return (low, high, smallest)
   }
 
-  /// 2ᵏ for one variable after its shift; 1 for a variable that is in the window or all zero.
+  /// 2ᵏ for one variable after its shift (``factor(smallest:largest:median:ceiling:)`` from its values).
   static func factor(_ values: UnsafeBufferPointer<Double>, shift: Double, ceiling: Int) -> Double {
     var smallest = Double.infinity, largest = 0.0
     for v in values where v != shift {
@@ -140,16 +167,10 @@ struct DataConditioning: Equatable {
       smallest = min(smallest, magnitude)
       largest = max(largest, magnitude)
     }
-    guard largest > 0 else { return 1 }
-    // Every nonzero magnitude in the window (one cheap pass): no median needed.
-    if window.contains(largest) && window.contains(smallest) { return 1 }
-    var magnitudes = values.compactMap { $0 != shift ? abs($0 - shift) : nil }
-    let middle = magnitudes.withUnsafeMutableBufferPointer { Selection.median(reordering: $0) }
-    if window.contains(largest) && window.contains(middle) { return 1 }
-    // (k within the exponents of normal doubles, so that the factor and its reciprocal are numbers:
-    // subnormal data then end near 2⁻³⁵ rather than 1.)
-    let k = min(max(min(-Int(middle.exponent), ceiling - Int(largest.exponent)), -1022), 1023)
-    return Double(sign: .plus, exponent: k, significand: 1)
+    return factor(smallest: smallest, largest: largest, median: {
+      var magnitudes = values.compactMap { $0 != shift ? abs($0 - shift) : nil }
+      return magnitudes.withUnsafeMutableBufferPointer { Selection.median(reordering: $0) }
+    }, ceiling: ceiling)
   }
 
   /// The design in the new units and origins.
@@ -322,7 +343,7 @@ struct DataConditioning: Equatable {
 
   /// Throws ``RegressionError/outOfRange(_:log10Magnitude:)`` for the first coefficient
   /// that overflowed in the map back, with its size from logs (x ≈ 1e-307 for y ≈ 1e307: about 1e614).
-  private func checkRange(_ beta: [Double], tilde: [Double], names: [String]) throws {
+  func checkRange(_ beta: [Double], tilde: [Double], names: [String]) throws {
     for (j, value) in beta.enumerated() where !value.isFinite {
       let magnitude = Double.log10(abs(tilde[j]))
         + Double(columns[j].factor.exponent - response.factor.exponent) * Double.log10(2)
