@@ -85,15 +85,7 @@ final class DistributedPass: RowPass {
     (request.loss, request.alpha) = try Self.code(loss)
     request.scale = scale
     request.accumulate = accumulate
-    let answer = try perform(request)
-    let p = columns
-    if accumulate {
-      gram = Array(answer[0..<(p * p)])
-      rhs = Array(answer[(p * p)..<(p * p + p)])
-    }
-    objective = answer[p * p + p]
-    self.beta = beta
-    shapeSums = nil
+    adopt(try perform(request), beta: beta, accumulate: accumulate, shapeSums: nil)
   }
 
   /// Takes a fused pass's answer at `beta`: XᵀWX and XᵀWy from its first p² + p values (when
