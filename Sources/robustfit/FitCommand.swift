@@ -96,7 +96,7 @@ struct FitCommand: ParsableCommand {
 
   @Flag(name: .customLong("out-of-core"), inversion: .prefixedNo, help: ArgumentHelp(
     "Stream the file once into a binary column file and fit from it, keeping no row in memory (default: when the file would not fit in memory).",
-    discussion: "For l2, huber, pseudo-huber, cauchy, geman-mcclure, welsch, tukey, general with α ≤ 2, mm, s and adaptive (nll); see Docs/scaling.md."))
+    discussion: "For l2, huber, pseudo-huber, cauchy, geman-mcclure, welsch, tukey, general at any α, mm, s and adaptive (nll); see Docs/scaling.md."))
   var outOfCore: Bool?
 
   @Option(name: .customLong("spill-dir"), help: ArgumentHelp(

@@ -89,18 +89,6 @@ extension FitWarning {
   }
 }
 
-extension Termination {
-  /// The report's spelling: `converged`, `iteration_limit`, `zero_scale`, `rank_deficient`.
-  var reportName: String {
-    switch self {
-    case .converged: "converged"
-    case .iterationLimit: "iteration_limit"
-    case .zeroScale: "zero_scale"
-    case .rankDeficient: "rank_deficient"
-    }
-  }
-}
-
 extension RegressionFit {
   /// The tuning constant k of c = k·σ̂, when c came from σ̂.
   var tuningConstantUsed: Double? {

@@ -10,7 +10,7 @@ import TabularIO
 /// file is larger than the page cache, one read of it from disk per pass.
 enum OutOfCore {
   /// The losses and options an out-of-core fit has (those of the distributed fit).
-  static let losses = "l2, huber, pseudo-huber, cauchy, geman-mcclure, welsch, tukey, general with α ≤ 2, mm, s "
+  static let losses = "l2, huber, pseudo-huber, cauchy, geman-mcclure, welsch, tukey, general at any α, mm, s "
     + "and adaptive (criterion nll, α in [0, 2])"
 
   /// Why `command` cannot run out of core, or nil.
@@ -18,7 +18,7 @@ enum OutOfCore {
     switch command.loss {
     case .l2, .huber, .pseudoHuber, .mm, .s: break
     case .cauchy, .gemanMcClure, .welsch, .tukey: break
-    case .general where (command.alpha ?? .nan) <= 2: break
+    case .general where !(command.alpha ?? .nan).isNaN: break
     case .adaptive where command.criterion != .variance && command.alphaRange == nil && command.profilePlot == nil: break
     case .adaptive:
       return "--loss adaptive with \(command.criterion == .variance ? "--criterion variance" : command.alphaRange != nil ? "--alpha-range" : "--profile-plot") "

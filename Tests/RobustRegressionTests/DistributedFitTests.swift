@@ -49,8 +49,8 @@ struct DistributedFitTests {
     }
   }
 
-  @Test("l2, Huber and Barron at α = 1.5: coefficients, c, σ̂ and standard errors to 1e-10",
-        arguments: [("l2", nil), ("huber", nil), ("general", 1.5)] as [(String, Double?)], [1, 7])
+  @Test("l2, Huber and Barron at α = 1.5, 3 and 8: coefficients, c, σ̂ and standard errors to 1e-10",
+        arguments: [("l2", nil), ("huber", nil), ("general", 1.5), ("general", 3), ("general", 8)] as [(String, Double?)], [1, 7])
   func matchesFitInMemory(loss: (name: String, alpha: Double?), batches: Int) throws {
     let (name, alpha) = loss
     let (design, y) = try Self.data(rows: 3001, predictors: 3, seed: 17)

@@ -102,7 +102,7 @@ package final class DistributedFit {
     }
     switch loss.kind {
     case .squared, .huber, .pseudoHuber: route = .sums
-    case .general(let a) where a >= 1 && a <= 2: route = .sums
+    case .general(let a) where a >= 1: route = .sums  // convex: OLS start, as the fit in memory
     default: route = .driverRows
     }
     guard predictors >= 0, predictors + (intercept ? 1 : 0) >= 1 else { throw .unsupported("a design without columns") }
@@ -270,14 +270,8 @@ package final class DistributedFit {
     return try LAPACK.choleskyInverse(factor, order: pass.columns)
   }
 
-  static func label(_ termination: Termination) -> String {
-    switch termination {
-    case .converged: "converged"
-    case .iterationLimit: "iteration limit"
-    case .rankDeficient: "rank deficient"
-    case .zeroScale: "zero scale"
-    }
-  }
+  /// The CLI's spelling (``Termination/reportName``), so the distributed result compares with its JSON.
+  static func label(_ termination: Termination) -> String { termination.reportName }
 
   /// The fit in memory on the driver over every row (``DriverSample``), when there are at most the
   /// sample's limit of them; above it the loss is not distributed yet (S and MM are: ``highBreakdownFit``).

@@ -15,6 +15,17 @@ public enum Termination: Sendable, Hashable, Codable, CustomStringConvertible {
   /// Whether this counts as convergence.
   public var isConverged: Bool { self == .converged }
 
+  /// The reports' spelling (the CLI's text and JSON, the distributed fit's result):
+  /// `converged`, `iteration_limit`, `zero_scale`, `rank_deficient`.
+  public var reportName: String {
+    switch self {
+    case .converged: "converged"
+    case .iterationLimit: "iteration_limit"
+    case .zeroScale: "zero_scale"
+    case .rankDeficient: "rank_deficient"
+    }
+  }
+
   /// A readable sentence.
   public var description: String {
     switch self {
