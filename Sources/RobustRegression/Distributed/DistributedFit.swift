@@ -166,7 +166,7 @@ package final class DistributedFit {
                       host: @escaping PassHost, conditioning: DataConditioning?) throws -> Result {
     let p = predictors + (intercept ? 1 : 0)
     let limit = DriverSample.limit(columns: p), sampled = loss.isHighBreakdown || startsFromSEstimate
-    let adaptive: Bool = { if case .adaptive(_, .likelihood) = loss.kind { true } else { false } }()
+    let adaptive = loss.adaptiveCriterion == .likelihood
     if route == .driverRows {
       if sampled && rows > limit {
         return try startsFromSEstimate
