@@ -71,12 +71,7 @@ package enum BatchPass {
         j = 1
       }
       for (k, column) in x.enumerated() {
-        let target = buffer.baseAddress! + j * n
-        if let (m, s) = change(request, variable: k + 1) {
-          for i in 0..<n { (target + i).initialize(to: (column[i] - m) * s) }
-        } else {
-          target.initialize(from: column, count: n)
-        }
+        copy(column, to: buffer.baseAddress! + j * n, rows: n, change: change(request, variable: k + 1))
         j += 1
       }
       count = n * p
@@ -84,9 +79,11 @@ package enum BatchPass {
     let names = (0..<p).map { "x\($0)" }
     let design = DesignMatrix(checkedRows: n, columns: p, values: values, names: names,
                               hasIntercept: request.intercept)
-    let response = UnsafeBufferPointer(start: y, count: n)
-    return WeightedPass(design: design, response: change(request, variable: 0).map { m, s in response.map { ($0 - m) * s } }
-                          ?? Array(response),
+    let response = [Double](unsafeUninitializedCapacity: n) { buffer, count in
+      copy(y, to: buffer.baseAddress!, rows: n, change: change(request, variable: 0))
+      count = n
+    }
+    return WeightedPass(design: design, response: response,
                         caseWeights: weights.map { Array(UnsafeBufferPointer(start: $0, count: n)) })
   }
 
@@ -95,15 +92,17 @@ package enum BatchPass {
                                  rows n: Int) -> [Double] {
     [Double](unsafeUninitializedCapacity: n * (x.count + 1)) { buffer, count in
       for (k, column) in ([y] + x).enumerated() {
-        let target = buffer.baseAddress! + k * n
-        if let (m, s) = change(request, variable: k) {
-          for i in 0..<n { (target + i).initialize(to: (column[i] - m) * s) }
-        } else {
-          target.initialize(from: column, count: n)
-        }
+        copy(column, to: buffer.baseAddress! + k * n, rows: n, change: change(request, variable: k))
       }
       count = n * (x.count + 1)
     }
+  }
+
+  /// Initialises n values at `target` from `column`, as (v − m)·s under a change, else as they are.
+  static func copy(_ column: UnsafePointer<Double>, to target: UnsafeMutablePointer<Double>, rows n: Int,
+                   change: (shift: Double, factor: Double)?) {
+    guard let (m, s) = change else { return target.initialize(from: column, count: n) }
+    for i in 0..<n { (target + i).initialize(to: (column[i] - m) * s) }
   }
 
   /// Variable k's (0: y) shift and factor, nil when the request leaves it as it is.
