@@ -123,4 +123,80 @@ struct SelectionTests {
     }
     #expect(declined == nil)
   }
+
+  /// The weighted median by its definition, independently: each value repeated wᵢ times (integer weights),
+  /// then the plain sorted median.
+  static func repeatedMedian(_ values: [Double], _ weights: [Double]) -> Double {
+    var repeated: [Double] = []
+    for (v, w) in zip(values, weights) { repeated += Array(repeating: v, count: Int(w)) }
+    return sortedMedian(repeated)
+  }
+
+  static func weightedMedian(_ values: [Double], _ weights: [Double]) -> Double {
+    values.withUnsafeBufferPointer { v in weights.withUnsafeBufferPointer { Selection.weightedMedian(values: v, weights: $0) } }
+  }
+
+  /// Integer weights against repetition, on sizes below and well above the rows the histogram levels walk
+  /// (256), on data that put the crossing deep in the levels: a narrow band of consecutive doubles, few
+  /// distinct values with an even total (ties at W/2), negatives and zeros of both signs, infinities, and
+  /// rows of weight 0.
+  @Test("The weighted median with integer weights is the median of the repeated values",
+        arguments: [1, 2, 7, 256, 257, 1_000, 20_000, 100_001])
+  func weightedMedianByRepetition(n: Int) {
+    var random = TestRandom(state: UInt64(n) &* 7 &+ 3)
+    let band = 1.0
+    let sets: [[Double]] = [
+      (0..<n).map { _ in random.normal() },
+      (0..<n).map { _ in Double(Int(random.normal() * 2)) },
+      (0..<n).map { _ in band + Double(random.next() % 600) * band.ulp },
+      (0..<n).map { i in i % 4 == 0 ? (i % 8 == 0 ? -0.0 : 0.0) : -abs(random.normal()) * 1e-300 },
+      (0..<n).map { i in i % 5 == 0 ? -.infinity : (i % 7 == 0 ? .infinity : random.normal() * 1e200) },
+    ]
+    for (k, values) in sets.enumerated() {
+      for zeros in [false, true] {
+        let weights = (0..<n).map { i in zeros && i % 3 == 1 && n > 2 ? 0.0 : Double(1 + random.next() % 4) }
+        let got = Self.weightedMedian(values, weights), expected = Self.repeatedMedian(values, weights)
+        // The library's midpoint a + (b − a)/2 rounds twice, the reference's (a + b)/2 once; infinities and
+        // equal values are exact.
+        let close = got == expected || abs(got - expected) <= max(abs(got), abs(expected)).ulp
+        #expect(close, "set \(k), n = \(n), zeros \(zeros): \(got) vs \(expected)")
+      }
+    }
+  }
+
+  /// Fractional weights summing to exactly W/2 at a value: the midpoint with the next value of positive
+  /// weight (a zero-weight value between them does not count), including when that next value lies in
+  /// another bucket of the histogram than the crossing, and when the rows are many.
+  @Test("A cumulative weight of exactly W/2 gives the midpoint with the next value of positive weight",
+        arguments: [4, 1_000, 50_000])
+  func weightedMedianTies(n: Int) {
+    // Half the weight on values in [0, 1), half on values in [1e6, 2e6): the median is the midpoint of the
+    // largest low value and the smallest high one of positive weight.
+    var random = TestRandom(state: UInt64(n))
+    var values: [Double] = [], weights: [Double] = []
+    for i in 0..<n {
+      values.append(i < n / 2 ? random.uniform() : 1e6 * (1 + random.uniform()))
+      weights.append(0.25)
+    }
+    values.append(5e5)  // between the halves, weight 0
+    weights.append(0)
+    let low = values[0..<(n / 2)].max()!, high = values[(n / 2)..<n].min()!
+    #expect(Self.weightedMedian(values, weights) == low + (high - low) / 2)
+    // One more quarter on the high side moves the median to its smallest value.
+    values.append(3e6)
+    weights.append(0.25)
+    #expect(Self.weightedMedian(values, weights) == high)
+  }
+
+  @Test("The weighted median: NaN only when no weight is positive; a NaN value is left to the sorted walk")
+  func weightedMedianEdges() {
+    #expect(Self.weightedMedian([], []).isNaN)
+    #expect(Self.weightedMedian([1, 2], [0, 0]).isNaN)
+    #expect(Self.weightedMedian([3], [0.5]) == 3)
+    var values = (0..<1000).map(Double.init), weights = [Double](repeating: 1, count: 1000)
+    #expect(Self.weightedMedian(values, weights) == 499.5)
+    values[10] = .nan
+    weights[10] = 0
+    #expect(Self.weightedMedian(values, weights) == 500)
+  }
 }

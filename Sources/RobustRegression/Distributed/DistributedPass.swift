@@ -177,26 +177,7 @@ final class DistributedPass: RowPass {
     // The crossing lies below the window (or is a tie whose partner might be the window's first value).
     guard below < half - tolerance else { return nil }
     pairs.sort { $0.value < $1.value }
-    return Self.walk(pairs, from: below, total: total, valuesAbove: above > 0)
-  }
-
-  /// The walk of ``Selection/weightedMedian(values:weights:)`` over `pairs` (in increasing value) from the
-  /// weight `below` them: the first value whose cumulative weight exceeds W/2, or the midpoint with the
-  /// next at a tie within 1e-12·W of W/2. nil when the answer needs a value above the pairs
-  /// (`valuesAbove`): the crossing, or a tie's partner, lies there.
-  static func walk(_ pairs: [(value: Double, weight: Double)], from below: Double, total: Double,
-                   valuesAbove: Bool) -> Double? {
-    let half = total / 2
-    var running = below
-    for (k, pair) in pairs.enumerated() {
-      running += pair.weight
-      if abs(running - half) <= 1e-12 * total {
-        if k + 1 < pairs.count { return Selection.midpoint(pair.value, pairs[k + 1].value) }
-        if valuesAbove { return nil }
-      }
-      if running > half { return pair.value }
-    }
-    return valuesAbove ? nil : pairs.last?.value
+    return Selection.weightedMedianWalk(pairs, from: below, total: total, valuesAbove: above > 0)
   }
 
   /// The window pass's merged answer, until ``medianAbsoluteResidual(scratch:)`` reads it.
@@ -394,7 +375,7 @@ final class DistributedPass: RowPass {
         pairs.sort { $0.value < $1.value }
         // The walk of Selection.weightedMedian from the weight below the range (a value above it is
         // needed only when rounding put the crossing past the collected buckets: the last one then).
-        guard let middle = Self.walk(pairs, from: belowFirst, total: weightTotal, valuesAbove: false) else {
+        guard let middle = Selection.weightedMedianWalk(pairs, from: belowFirst, total: weightTotal, valuesAbove: false) else {
           throw DistributedFitError.host("a weighted values pass returned no residuals")
         }
         return middle

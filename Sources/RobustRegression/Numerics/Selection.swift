@@ -91,25 +91,129 @@ package enum Selection {
 
   /// The weighted median of `values` with non-negative `weights` (W = Σw > 0), defined so that integer
   /// weights give the median of the data with each value repeated wᵢ times: sorted by value, the value
-  /// where the cumulative weight first reaches W/2, or, where it reaches W/2 exactly, the midpoint of that
-  /// value and the next one with positive weight. Rows of weight 0 count for nothing. O(n log n).
+  /// where the cumulative weight first reaches W/2, or, where it reaches W/2 within 1e-12·W, the midpoint
+  /// of that value and the next one with positive weight (``weightedMedianWalk(_:from:total:next:valuesAbove:)``).
+  /// Rows of weight 0 count for nothing; NaN with no positive weight.
+  ///
+  /// In expected O(n) without moving the values: a histogram of the weights by the top 16 bits of each
+  /// value's order-preserving bit pattern finds the bucket where the cumulative weight crosses
+  /// W/2 − 1e-12·W, whose rows (a few percent of n) are histogrammed again by the next 16 bits, until at
+  /// most ``walkedRows`` remain; those are sorted and walked from the weight below them, with the smallest
+  /// value above them as a tie's partner. Only the rounding of the cumulative sums differs from a walk over
+  /// all rows sorted (which a NaN value, or a crossing that rounding leaves outside the last bucket, still
+  /// takes).
   package static func weightedMedian(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>) -> Double {
     precondition(values.count == weights.count, "one weight per value")
-    let order = values.indices.filter { weights[$0] > 0 }.sorted { values[$0] < values[$1] }
-    guard !order.isEmpty else { return .nan }
-    let total = order.reduce(0.0) { $0 + weights[$1] }
-    let half = total / 2
-    var cumulative = 0.0
-    for (k, i) in order.enumerated() {
-      cumulative += weights[i]
-      // A relative tolerance makes sums of fractional weights that should equal W/2 do so.
-      if abs(cumulative - half) <= 1e-12 * total, k + 1 < order.count {
-        return midpoint(values[i], values[order[k + 1]])
-      }
-      if cumulative > half { return values[i] }
+    var total = 0.0, positive = 0, finite = true
+    for i in values.indices where weights[i] > 0 {
+      total += weights[i]
+      positive += 1
+      finite = finite && !values[i].isNaN
     }
-    return values[order.last!]
+    guard positive > 0 else { return .nan }
+    guard finite, positive > walkedRows else { return weightedMedianBySorting(values: values, weights: weights, total: total) }
+    let threshold = total / 2 - 1e-12 * total
+    var shift = 64 - bucketBits
+    var level = crossingBucket(values: values, weights: weights, shift: shift, below: 0, threshold: threshold, next: nil)
+    while level.values.count > walkedRows && shift > 0 {
+      shift -= bucketBits
+      let rows = level
+      level = rows.values.withUnsafeBufferPointer { v in
+        rows.weights.withUnsafeBufferPointer { w in
+          crossingBucket(values: v, weights: w, shift: shift, below: rows.below, threshold: threshold, next: rows.next)
+        }
+      }
+    }
+    let pairs = zip(level.values, level.weights).map { (value: $0, weight: $1) }.sorted { $0.value < $1.value }
+    if let middle = weightedMedianWalk(pairs, from: level.below, total: total, next: level.next, valuesAbove: level.next != nil) {
+      return middle
+    }
+    return weightedMedianBySorting(values: values, weights: weights, total: total)
   }
+
+  /// At most this many rows are sorted and walked by ``weightedMedian(values:weights:)``.
+  static let walkedRows = 256
+
+  /// The weighted median by sorting every row of positive weight and walking them all (W = `total`).
+  private static func weightedMedianBySorting(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>,
+                                              total: Double) -> Double {
+    let pairs = values.indices.filter { weights[$0] > 0 }.map { (value: values[$0], weight: weights[$0]) }
+      .sorted { $0.value < $1.value }
+    return weightedMedianWalk(pairs, from: 0, total: total, valuesAbove: false) ?? .nan
+  }
+
+  /// The walk that defines the weighted median, over `pairs` in increasing value from the weight `below`
+  /// them (W = `total`): the first value whose cumulative weight exceeds W/2, or, where it is within
+  /// 1e-12·W of W/2 (a relative tolerance, so that fractional weights that should sum to W/2 do), the
+  /// midpoint of that value and the next: the next pair, else `next` (the smallest value above the pairs,
+  /// when known). Nil when the answer needs a value above the pairs that `next` does not give
+  /// (`valuesAbove`): the crossing, or a tie's partner, lies there.
+  package static func weightedMedianWalk(_ pairs: [(value: Double, weight: Double)], from below: Double, total: Double,
+                                         next: Double? = nil, valuesAbove: Bool) -> Double? {
+    let half = total / 2
+    var running = below
+    for (k, pair) in pairs.enumerated() {
+      running += pair.weight
+      if abs(running - half) <= 1e-12 * total {
+        if k + 1 < pairs.count { return midpoint(pair.value, pairs[k + 1].value) }
+        if let next { return midpoint(pair.value, next) }
+        if valuesAbove { return nil }
+      }
+      if running > half { return pair.value }
+    }
+    return valuesAbove ? nil : pairs.last?.value
+  }
+
+  /// A double's bit pattern made to order as the doubles do (negatives reversed below the positives; −0
+  /// as +0), for finite and infinite values.
+  @inline(__always)
+  static func orderedKey(_ v: Double) -> UInt64 {
+    let bits = (v == 0 ? 0.0 : v).bitPattern
+    return bits >> 63 == 0 ? bits | (1 << 63) : ~bits
+  }
+
+  /// One level of ``weightedMedian(values:weights:)``: the rows of positive weight whose keys' 16 bits
+  /// above `shift` fall in the first bucket where `below` plus the cumulative weight reaches `threshold`
+  /// (the last bucket with weight if rounding keeps it below), the weight below that bucket, and the
+  /// smallest value above it (`next` if there is none among these rows). The rows given share their bits
+  /// above `shift + 16` (one bucket of the level before).
+  private static func crossingBucket(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>,
+                                     shift: UInt64, below: Double, threshold: Double, next: Double?)
+    -> (values: [Double], weights: [Double], below: Double, next: Double?)
+  {
+    let buckets = 1 << bucketBits, mask = UInt64(buckets - 1)
+    let bucketWeight = UnsafeMutablePointer<Double>.allocate(capacity: buckets)
+    defer { bucketWeight.deallocate() }
+    bucketWeight.initialize(repeating: 0, count: buckets)
+    let v = values.baseAddress!, w = weights.baseAddress!, n = values.count
+    // Rows of weight 0 add nothing (and are skipped below).
+    for i in 0..<n { bucketWeight[Int((orderedKey(v[i]) &>> shift) & mask)] += w[i] }
+    // The first bucket that reaches the threshold, else (rounding) the last one with weight.
+    var running = below, crossing = -1, belowCrossing = below
+    for b in 0..<buckets where bucketWeight[b] > 0 {
+      crossing = b
+      belowCrossing = running
+      running += bucketWeight[b]
+      if running >= threshold { break }
+    }
+    var kept: [Double] = [], keptWeights: [Double] = []
+    var smallestAbove = Double.infinity, anyAbove = false
+    for i in 0..<n where w[i] > 0 {
+      let b = Int((orderedKey(v[i]) &>> shift) & mask)
+      if b == crossing {
+        kept.append(v[i] == 0 ? 0 : v[i])
+        keptWeights.append(w[i])
+      } else if b > crossing {
+        anyAbove = true
+        smallestAbove = min(smallestAbove, v[i])
+      }
+    }
+    return (kept, keptWeights, belowCrossing, anyAbove ? smallestAbove : next)
+  }
+
+  /// The bits of the key each level of ``weightedMedian(values:weights:)`` buckets by.
+  private static let bucketBits: UInt64 = 16
+
 
   /// σ̂ of an array of residuals.
   package static func madScale(of residuals: [Double]) -> Double {
