@@ -180,7 +180,8 @@ final class WeightedPass: @unchecked Sendable {
                                         selection: UnsafeMutableBufferPointer<Double>?) -> A.Sums? {
     let n = self.rows
     let chunks = self.chunks
-    let window = selection == nil ? nil : medianWindow
+    // With case weights σ̂ is a weighted median (``residualScale(of:scratch:)``), which the window does not serve.
+    let window = selection == nil || caseWeights != nil ? nil : medianWindow
     if window != nil { precondition(selection!.count >= n, "the selection scratch needs n values") }
     let reuse = residualsBeta == beta
     residualsBeta = beta
