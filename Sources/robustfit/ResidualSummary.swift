@@ -10,21 +10,16 @@ enum ResidualSummary {
   /// rows of weight 0 do not count.
   static func quantiles(_ residuals: [Double], weights: [Double]? = nil) -> [Double] {
     guard let weights else { return unweightedQuantiles(residuals) }
-    let order = residuals.indices.filter { weights[$0] > 0 }.sorted { residuals[$0] < residuals[$1] }
-    guard let first = order.first else { return [] }
-    let w = order.map { weights[$0] }
-    var cumulative = [Double](), sum = 0.0
-    for value in w { sum += value; cumulative.append(sum) }
-    /// The residual at 0-based expanded position t: the first row whose cumulative weight exceeds t.
+    let sum = weights.reduce(0.0) { $1 > 0 ? $0 + $1 : $0 }
+    guard weights.contains(where: { $0 > 0 }) else { return [] }
+    /// The residual at 0-based expanded position t: the first row, in increasing residual, whose
+    /// cumulative weight exceeds t (a weighted selection, not a sort).
     func orderStatistic(_ t: Double) -> Double {
-      var lo = 0, hi = cumulative.count - 1
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if cumulative[mid] > t { hi = mid } else { lo = mid + 1 }
+      residuals.withUnsafeBufferPointer { r in
+        weights.withUnsafeBufferPointer { Selection.weightedOrderStatistic(values: r, weights: $0, exceeding: t) }
       }
-      return residuals[order[lo]]
     }
-    guard sum > 1 else { return Array(repeating: residuals[first], count: 5) }
+    guard sum > 1 else { return Array(repeating: orderStatistic(0), count: 5) }
     return [0, 0.25, 0.5, 0.75, 1].map { q in
       let h = (sum - 1) * q
       let k = h.rounded(.down)

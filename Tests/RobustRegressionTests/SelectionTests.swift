@@ -136,11 +136,11 @@ struct SelectionTests {
     values.withUnsafeBufferPointer { v in weights.withUnsafeBufferPointer { Selection.weightedMedian(values: v, weights: $0) } }
   }
 
-  /// Integer weights against repetition, on sizes below and well above the rows the histogram levels walk
+  /// Integer weights against repetition (the median and order statistics), on sizes below and well above the rows the histogram levels walk
   /// (256), on data that put the crossing deep in the levels: a narrow band of consecutive doubles, few
   /// distinct values with an even total (ties at W/2), negatives and zeros of both signs, infinities, and
   /// rows of weight 0.
-  @Test("The weighted median with integer weights is the median of the repeated values",
+  @Test("The weighted median and order statistics with integer weights are those of the repeated values",
         arguments: [1, 2, 7, 256, 257, 1_000, 20_000, 100_001])
   func weightedMedianByRepetition(n: Int) {
     var random = TestRandom(state: UInt64(n) &* 7 &+ 3)
@@ -160,6 +160,17 @@ struct SelectionTests {
         // equal values are exact.
         let close = got == expected || abs(got - expected) <= max(abs(got), abs(expected)).ulp
         #expect(close, "set \(k), n = \(n), zeros \(zeros): \(got) vs \(expected)")
+        // Order statistics of the repeated values, at the ends, the quartiles and around the middle.
+        var repeated: [Double] = []
+        for (v, w) in zip(values, weights) { repeated += Array(repeating: v, count: Int(w)) }
+        repeated.sort()
+        let m = repeated.count
+        for t in Set([0, m / 4, m / 2 - 1, m / 2, (3 * m) / 4, m - 1]) where t >= 0 {
+          let statistic = values.withUnsafeBufferPointer { v in
+            weights.withUnsafeBufferPointer { Selection.weightedOrderStatistic(values: v, weights: $0, exceeding: Double(t)) }
+          }
+          #expect(statistic == repeated[t] || (statistic == 0 && repeated[t] == 0), "set \(k), n = \(n), rank \(t)")
+        }
       }
     }
   }

@@ -112,23 +112,60 @@ package enum Selection {
     }
     guard positive > 0 else { return .nan }
     guard finite, positive > walkedRows else { return weightedMedianBySorting(values: values, weights: weights, total: total) }
-    let threshold = total / 2 - 1e-12 * total
+    let level = crossingRows(values: values, weights: weights, threshold: total / 2 - 1e-12 * total, strictly: false)
+    if let middle = weightedMedianWalk(level.pairs, from: level.below, total: total, next: level.next,
+                                       valuesAbove: level.next != nil) {
+      return middle
+    }
+    return weightedMedianBySorting(values: values, weights: weights, total: total)
+  }
+
+  /// The value of the first row, in increasing value, at which the cumulative weight of the rows of
+  /// positive weight exceeds `position` (with whole weights: the order statistic of 0-based rank
+  /// `position` of the rows repeated wᵢ times); NaN when no weight is positive or `position` ≥ Σw. By the
+  /// histogram levels of ``weightedMedian(values:weights:)``; values must not be NaN.
+  package static func weightedOrderStatistic(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>,
+                                             exceeding position: Double) -> Double {
+    precondition(values.count == weights.count, "one weight per value")
+    let level = crossingRows(values: values, weights: weights, threshold: position, strictly: true)
+    var running = level.below
+    for pair in level.pairs {
+      running += pair.weight
+      if running > position { return pair.value }
+    }
+    // Rounding left the crossing above the last bucket (or there is none): the walk over all rows.
+    running = 0
+    let pairs = values.indices.filter { weights[$0] > 0 }.map { (value: values[$0], weight: weights[$0]) }
+      .sorted { $0.value < $1.value }
+    for pair in pairs {
+      running += pair.weight
+      if running > position { return pair.value }
+    }
+    return .nan
+  }
+
+  /// The histogram levels' descent to at most ``walkedRows`` rows (or rows of one value), sorted: the
+  /// rows of the bucket where the cumulative weight reaches `threshold` (`strictly`: exceeds it), the
+  /// weight below them and the smallest value above them (nil if none).
+  private static func crossingRows(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>,
+                                   threshold: Double, strictly: Bool)
+    -> (pairs: [(value: Double, weight: Double)], below: Double, next: Double?)
+  {
     var shift = 64 - bucketBits
-    var level = crossingBucket(values: values, weights: weights, shift: shift, below: 0, threshold: threshold, next: nil)
+    var level = crossingBucket(values: values, weights: weights, shift: shift, below: 0, threshold: threshold,
+                               strictly: strictly, next: nil)
     while level.values.count > walkedRows && shift > 0 {
       shift -= bucketBits
       let rows = level
       level = rows.values.withUnsafeBufferPointer { v in
         rows.weights.withUnsafeBufferPointer { w in
-          crossingBucket(values: v, weights: w, shift: shift, below: rows.below, threshold: threshold, next: rows.next)
+          crossingBucket(values: v, weights: w, shift: shift, below: rows.below, threshold: threshold,
+                         strictly: strictly, next: rows.next)
         }
       }
     }
     let pairs = zip(level.values, level.weights).map { (value: $0, weight: $1) }.sorted { $0.value < $1.value }
-    if let middle = weightedMedianWalk(pairs, from: level.below, total: total, next: level.next, valuesAbove: level.next != nil) {
-      return middle
-    }
-    return weightedMedianBySorting(values: values, weights: weights, total: total)
+    return (pairs, level.below, level.next)
   }
 
   /// At most this many rows are sorted and walked by ``weightedMedian(values:weights:)``.
@@ -174,11 +211,13 @@ package enum Selection {
 
   /// One level of ``weightedMedian(values:weights:)``: the rows of positive weight whose keys' 16 bits
   /// above `shift` fall in the first bucket where `below` plus the cumulative weight reaches `threshold`
+  /// (`strictly`: exceeds it)
   /// (the last bucket with weight if rounding keeps it below), the weight below that bucket, and the
   /// smallest value above it (`next` if there is none among these rows). The rows given share their bits
   /// above `shift + 16` (one bucket of the level before).
   private static func crossingBucket(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>,
-                                     shift: UInt64, below: Double, threshold: Double, next: Double?)
+                                     shift: UInt64, below: Double, threshold: Double, strictly: Bool = false,
+                                     next: Double?)
     -> (values: [Double], weights: [Double], below: Double, next: Double?)
   {
     let buckets = 1 << bucketBits, mask = UInt64(buckets - 1)
@@ -194,7 +233,7 @@ package enum Selection {
       crossing = b
       belowCrossing = running
       running += bucketWeight[b]
-      if running >= threshold { break }
+      if strictly ? running > threshold : running >= threshold { break }
     }
     var kept: [Double] = [], keptWeights: [Double] = []
     var smallestAbove = Double.infinity, anyAbove = false
