@@ -111,7 +111,7 @@ package enum Selection {
       finite = finite && !values[i].isNaN
     }
     guard positive > 0 else { return .nan }
-    guard finite, positive > walkedRows else { return weightedMedianBySorting(values: values, weights: weights, total: total) }
+    guard finite, positive > sortedRows else { return weightedMedianBySorting(values: values, weights: weights, total: total) }
     let level = crossingRows(values: values, weights: weights, threshold: total / 2 - 1e-12 * total, strictly: false)
     if let middle = weightedMedianWalk(level.pairs, from: level.below, total: total, next: level.next,
                                        valuesAbove: level.next != nil) {
@@ -127,14 +127,17 @@ package enum Selection {
   package static func weightedOrderStatistic(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>,
                                              exceeding position: Double) -> Double {
     precondition(values.count == weights.count, "one weight per value")
-    let level = crossingRows(values: values, weights: weights, threshold: position, strictly: true)
-    var running = level.below
-    for pair in level.pairs {
-      running += pair.weight
-      if running > position { return pair.value }
+    if values.count > sortedRows {
+      let level = crossingRows(values: values, weights: weights, threshold: position, strictly: true)
+      var running = level.below
+      for pair in level.pairs {
+        running += pair.weight
+        if running > position { return pair.value }
+      }
     }
-    // Rounding left the crossing above the last bucket (or there is none): the walk over all rows.
-    running = 0
+    // Few rows, or rounding left the crossing above the last bucket (or there is none): the walk over all
+    // rows, sorted.
+    var running = 0.0
     let pairs = values.indices.filter { weights[$0] > 0 }.map { (value: values[$0], weight: weights[$0]) }
       .sorted { $0.value < $1.value }
     for pair in pairs {
@@ -168,8 +171,9 @@ package enum Selection {
     return (pairs, level.below, level.next)
   }
 
-  /// At most this many rows are sorted and walked by ``weightedMedian(values:weights:)``.
-  static let walkedRows = 256
+  /// At most this many rows are sorted and walked by ``weightedMedian(values:weights:)`` after its
+  /// histogram levels; up to ``sortedRows`` rows it sorts them all (a histogram of 2¹⁶ buckets costs more).
+  static let walkedRows = 256, sortedRows = 4096
 
   /// The weighted median by sorting every row of positive weight and walking them all (W = `total`).
   private static func weightedMedianBySorting(values: UnsafeBufferPointer<Double>, weights: UnsafeBufferPointer<Double>,
@@ -221,34 +225,54 @@ package enum Selection {
     -> (values: [Double], weights: [Double], below: Double, next: Double?)
   {
     let buckets = 1 << bucketBits, mask = UInt64(buckets - 1)
-    let bucketWeight = UnsafeMutablePointer<Double>.allocate(capacity: buckets)
-    defer { bucketWeight.deallocate() }
-    bucketWeight.initialize(repeating: 0, count: buckets)
+    // Per bucket: the weight, the smallest value and the count of the rows of positive weight.
+    let slots = UnsafeMutablePointer<Double>.allocate(capacity: 3 * buckets)
+    defer { slots.deallocate() }
+    for b in 0..<buckets {
+      slots[3 * b] = 0
+      slots[3 * b + 1] = .infinity
+      slots[3 * b + 2] = 0
+    }
     let v = values.baseAddress!, w = weights.baseAddress!, n = values.count
-    // Rows of weight 0 add nothing (and are skipped below).
-    for i in 0..<n { bucketWeight[Int((orderedKey(v[i]) &>> shift) & mask)] += w[i] }
+    for i in 0..<n {
+      let b = Int((orderedKey(v[i]) &>> shift) & mask), positive = w[i] > 0
+      slots[3 * b] += w[i]  // rows of weight 0 add nothing (and are skipped below)
+      slots[3 * b + 1] = min(slots[3 * b + 1], positive ? v[i] : .infinity)
+      slots[3 * b + 2] += positive ? 1 : 0
+    }
     // The first bucket that reaches the threshold, else (rounding) the last one with weight.
     var running = below, crossing = -1, belowCrossing = below
-    for b in 0..<buckets where bucketWeight[b] > 0 {
+    for b in 0..<buckets where slots[3 * b] > 0 {
       crossing = b
       belowCrossing = running
-      running += bucketWeight[b]
+      running += slots[3 * b]
       if strictly ? running > threshold : running >= threshold { break }
     }
-    var kept: [Double] = [], keptWeights: [Double] = []
     var smallestAbove = Double.infinity, anyAbove = false
-    for i in 0..<n where w[i] > 0 {
-      let b = Int((orderedKey(v[i]) &>> shift) & mask)
-      if b == crossing {
-        kept.append(v[i] == 0 ? 0 : v[i])
-        keptWeights.append(w[i])
-      } else if b > crossing {
-        anyAbove = true
-        smallestAbove = min(smallestAbove, v[i])
+    for b in (crossing + 1)..<buckets where slots[3 * b] > 0 {
+      anyAbove = true
+      smallestAbove = min(smallestAbove, slots[3 * b + 1])
+    }
+    // The crossing bucket's rows by a branch-free compaction: every row is written, the position advances
+    // only for the bucket's rows of positive weight (so it never passes their count: count + 1 slots).
+    let count = crossing < 0 ? 0 : Int(slots[3 * crossing + 2])
+    var kept = [Double](repeating: 0, count: count + 1), keptWeights = [Double](repeating: 0, count: count + 1)
+    kept.withUnsafeMutableBufferPointer { kv in
+      keptWeights.withUnsafeMutableBufferPointer { kw in
+        var c = 0
+        for i in 0..<n {
+          let member = Int((orderedKey(v[i]) &>> shift) & mask) == crossing && w[i] > 0
+          kv[c] = v[i] == 0 ? 0 : v[i]
+          kw[c] = w[i]
+          c &+= member ? 1 : 0
+        }
       }
     }
+    kept.removeLast()
+    keptWeights.removeLast()
     return (kept, keptWeights, belowCrossing, anyAbove ? smallestAbove : next)
   }
+
 
   /// The bits of the key each level of ``weightedMedian(values:weights:)`` buckets by.
   private static let bucketBits: UInt64 = 16
