@@ -44,6 +44,9 @@ struct CSVReader {
   var fieldCount = 0
   /// For each file column, its slot in the table or -1 when not selected.
   var slots: [Int] = []
+  /// For each file column, where its value goes in a staging row (slot × ``ColumnStore/blockRows``),
+  /// or -1 when not selected; allocated by ``read()`` (piece readers share it), freed by ``deallocate()``.
+  var slotOffsets: UnsafeMutablePointer<Int>?
   var slotCount = 0
   var names: [String] = []
   var allNames: [String] = []
@@ -97,6 +100,8 @@ struct CSVReader {
   mutating func deallocate() {
     if let mapped { mapped.unmap() } else { buffer.deallocate() }
     store.deallocate()
+    slotOffsets?.deallocate()
+    slotOffsets = nil
   }
 
   // MARK: - Reading
@@ -186,6 +191,9 @@ struct CSVReader {
     names = fileColumns.map { allNames[$0 - 1] }
     store.deallocate()
     store = ColumnStore(count: slotCount)
+    slotOffsets?.deallocate()
+    slotOffsets = .allocate(capacity: max(fieldCount, 1))
+    for k in 0..<fieldCount { slotOffsets![k] = slots[k] < 0 ? -1 : slots[k] * store.blockRows }
     if let leading = options.leadingColumns, options.rowSink == nil {
       store.contiguous = ContiguousColumns(leading: max(0, leading), count: slotCount)
       store.columns = []
@@ -604,6 +612,29 @@ struct CSVReader {
     rowUnderflow = nil
     rowUnderflowCount = 0
     var f = 0
+    // The usual record: every field selected and a plain number right before its delimiter (the
+    // last one before its line end), stored straight into the staging row. Anything else leaves this
+    // loop at the start of that field, and the general loop below takes the record from there.
+    let row = store.stageRow
+    let offsets = slotOffsets.unsafelyUnwrapped
+    let last = fieldCount &- 1
+    while true {
+      let offset = offsets[f]
+      guard offset >= 0, let (value, tokenEnd) = DecimalParser.scan(p, tables), value.isFinite else { break }
+      let c = tokenEnd.pointee
+      if c == delim && f != last {
+        row[offset] = value
+        if value == 0 { noteUnderflow(UnsafeBufferPointer(start: p, count: tokenEnd - UnsafePointer(p)), column: f) }
+        p = UnsafeMutablePointer(mutating: tokenEnd) + 1
+        f &+= 1
+        continue
+      }
+      guard f == last && (c == lf || c == cr) else { break }
+      guard let after = recordEnd(UnsafeMutablePointer(mutating: tokenEnd), endPtr) else { return .needMore }
+      row[offset] = value
+      if value == 0 { noteUnderflow(UnsafeBufferPointer(start: p, count: tokenEnd - UnsafePointer(p)), column: f) }
+      return .kept(next: after - base, lines: 1)
+    }
     var lines = 0
     var problem: CSVError? = nil
     while true {

@@ -158,10 +158,51 @@ public enum DecimalParser {
   /// Returns the value and the end of the token, or `nil` when the bytes at `p` do not start a
   /// number (or the exponent has no digits).
   ///
-  /// Branch-free on the usual path (sign, integer digits, point, up to 23 fraction digits, no
-  /// exponent; Eisel–Lemire), so that numbers of varying lengths cost no mispredictions.
-  @inline(__always)
+  /// The usual shape — an optional sign, one integer digit, a point and 8 to 18 fraction digits
+  /// (a double's shortest representation between 1e-1 and 10) — takes ``scanUsual(_:_:)``, inlined
+  /// into the caller; everything else ``scanGeneral(_:_:)``, which is branch-free on its usual path
+  /// (sign, integer digits, point, up to 23 fraction digits, no exponent; Eisel–Lemire), so that
+  /// numbers of varying lengths cost no mispredictions.
+  @_transparent
   static func scan(_ p: UnsafePointer<UInt8>, _ tables: DecimalTables) -> (Double, UnsafePointer<UInt8>)? {
+    if let usual = scanUsual(p, tables) { return usual }
+    return scanGeneral(p, tables)
+  }
+
+  /// ``scan(_:_:)`` for `[+-]d.dddddddd…` with 8 to 18 fraction digits, at most 19 significant
+  /// digits and no exponent; nil for any other shape (the general scan then starts over). The first
+  /// eight fraction digits are one whole word (no shift, a constant factor); the next two words count
+  /// as in ``accumulateFraction(_:into:_:)``. Every load's address depends only on the sign, and
+  /// the decimal exponent, −8 ... −18, is always in Eisel–Lemire's range.
+  @_transparent
+  static func scanUsual(_ p: UnsafePointer<UInt8>, _ tables: DecimalTables) -> (Double, UnsafePointer<UInt8>)? {
+    let first = p.pointee
+    let negative = first == 0x2D  // -
+    let i = p + ((first == 0x2D || first == 0x2B) ? 1 : 0)
+    let d0 = UInt64(i.pointee &- 0x30)
+    let w1 = word(i + 2)
+    guard d0 <= 9 && (i + 1).pointee == 0x2E && nonDigits(w1) == 0 else { return nil }
+    let w2 = word(i + 10)
+    let w3 = word(i + 18)
+    let n2 = leadingDigitCount(w2)
+    let n3 = leadingDigitCount(w3) & (0 &- (n2 &>> 3))
+    let fractionDigits = 8 &+ n2 &+ n3
+    let end = i + 2 + fractionDigits
+    // At most 19 significant digits (a leading 0 does not count), and no exponent after them.
+    let significant = fractionDigits &+ Int(truncatingIfNeeded: (0 &- d0) >> 63)  // + 1 unless d0 == 0
+    guard significant <= 19 && end.pointee | 0x20 != 0x65 else { return nil }
+    var m = d0 &* 100_000_000 &+ leadingDigitsValue(w1, 8)
+    m = m &* tables.smallPowers[n2] &+ leadingDigitsValue(w2, n2)
+    m = m &* tables.smallPowers[n3] &+ leadingDigitsValue(w3, n3)
+    if m == 0 { return (negative ? -0.0 : 0.0, end) }
+    let q = 0 &- fractionDigits
+    if let v = eiselLemire(m, q, tables) { return (negative ? -v : v, end) }
+    return (finish(negative, m, q, truncated: false, tables, p, end), end)
+  }
+
+  /// ``scan(_:_:)`` for any shape.
+  @inline(never)
+  static func scanGeneral(_ p: UnsafePointer<UInt8>, _ tables: DecimalTables) -> (Double, UnsafePointer<UInt8>)? {
     let first = p.pointee
     let negative = first == 0x2D  // -
     var i = p + ((first == 0x2D || first == 0x2B) ? 1 : 0)

@@ -1,0 +1,157 @@
+// The number scanner's path for the usual shape (`[+-]d.` and 8–18 fraction digits) and the record
+// loop that stores such numbers straight into the row: at the edges of the shape, against strtod and
+// the general scan, and in CSV records that leave the loop at every kind of field.
+
+import Foundation
+import Testing
+@testable import TabularIO
+
+@Suite("DecimalParser usual shape and the usual record")
+struct UsualShapeTests {
+  /// Scans `text` (then a NUL and ``DecimalParser/readAhead`` zeros) with `scanner`.
+  static func scanned(
+    _ text: String, _ scanner: (UnsafePointer<UInt8>, DecimalTables) -> (Double, UnsafePointer<UInt8>)?
+  ) -> (bits: UInt64, length: Int)? {
+    let bytes = Array(text.utf8)
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count + 1 + DecimalParser.readAhead)
+    defer { buffer.deallocate() }
+    buffer.initialize(repeating: 0, count: bytes.count + 1 + DecimalParser.readAhead)
+    buffer.update(from: bytes, count: bytes.count)
+    guard let (value, end) = scanner(UnsafePointer(buffer), DecimalTables.shared) else { return nil }
+    return (value.bitPattern, end - UnsafePointer(buffer))
+  }
+
+  /// `[sign]d.` and `count` fraction digits: random, all zeros, all nines, or leading zeros.
+  static func usual(sign: String, digit: Int, count: Int, _ rng: inout SplitMix64) -> String {
+    let style = rng.next() % 4
+    let fraction = (0..<count).map { k -> String in
+      switch style {
+      case 0: return "0"
+      case 1: return "9"
+      case 2 where k < count / 2: return "0"
+      default: return String(rng.next() % 10)
+      }
+    }.joined()
+    return sign + String(digit) + "." + fraction
+  }
+
+  /// Whether the fast path is meant to take `token` (then `tail`): 8–18 fraction digits, or 19 after a
+  /// 0, and no exponent.
+  static func takesUsualPath(digit: Int, count: Int, tail: String) -> Bool {
+    let exponent = tail.first == "e" || tail.first == "E"
+    return !exponent && count >= 8 && count + (digit == 0 ? 0 : 1) <= 19
+  }
+
+  static let tails = ["", ",1.5", "\n-0.25", "\r\n7", " ,1", "e5", "E-300", "e+17,1", ".5", "x"]
+
+  @Test("signs, integer digits and 0–25 fraction digits: strtod's value, the general scan's end, and the fast path exactly where meant",
+    arguments: 0...25)
+  func shapes(count: Int) {
+    var rng = SplitMix64(seed: UInt64(700 + count))
+    for sign in ["", "-", "+"] {
+      for digit in 0...9 {
+        for tail in Self.tails {
+          for _ in 0..<3 {
+            let token = Self.usual(sign: sign, digit: digit, count: count, &rng)
+            let text = token + tail
+            let usual = Self.scanned(text, DecimalParser.scanUsual)
+            let general = Self.scanned(text, DecimalParser.scanGeneral)
+            let whole = Self.scanned(text, DecimalParser.scan)
+            #expect((usual != nil) == Self.takesUsualPath(digit: digit, count: count, tail: tail), "\(text)")
+            #expect(whole?.bits == general?.bits && whole?.length == general?.length, "\(text)")
+            if let usual {
+              #expect(usual.bits == general?.bits && usual.length == general?.length, "\(text)")
+              #expect(usual.length == token.utf8.count, "\(text)")
+              #expect(usual.bits == referenceStrtod(token).bitPattern, "\(token)")
+            }
+            if let whole, !tail.hasPrefix("e") && !tail.hasPrefix("E") {
+              #expect(whole.length == token.utf8.count, "\(text)")
+              #expect(whole.bits == referenceStrtod(token).bitPattern, "\(token)")
+            }
+          }
+        }
+      }
+    }
+  }
+
+  static let edges = [
+    "-0.00000000", "0.00000000", "+0.0000000000000000000", "-0.0000000000000000001", "0.0000000000000000001",
+    "9.999999999999999999", "-9.999999999999999999", "0.9999999999999999999", "9.9999999999999999999",
+    "1.000000000000000111", "1.000000000000000110", "1.000000000000000112", "1.0000000000000002220",
+    "9.007199254740993", "4.503599627370497", "0.1000000000000000055", "0.30000000000000004",
+    "2.2250738585072014", "1.7976931348623157", "-0.9264645435538544", "0.016667036520111943",
+    "0.001234567890123456789", "5.000000000000000000", "0.12345678", "0.1234567",
+  ]
+
+  @Test("edges of the shape: ties, all zeros, all nines, 19 and 20 digits", arguments: edges)
+  func edge(_ text: String) {
+    DecimalParserTests.expectSameAsStrtod(text)
+    DigitWordTests.expectScan(text, then: ",0.5")
+  }
+
+  /// The usual record loop, left at a zero, an underflow, spaces, quotes, a missing value, a non-number,
+  /// an unselected column, CRLF, a last record without a line end: the values are strtod's whatever the
+  /// chunk size and thread count.
+  @Test("records that leave the usual loop at any field read as strtod reads them, in chunks and pieces")
+  func recordsLeavingTheLoop() throws {
+    var rng = SplitMix64(seed: 719)
+    let oddities = ["0.00000000", "-0.0", "0", " 1.25", "1.25 ", "\"0.5\"", "12.5", "1e-3", "-7", "1.5e-400"]
+    var rows: [[String]] = []
+    for r in 0..<300 {
+      rows.append((0..<4).map { _ in
+        rng.next() % 5 == 0
+          ? oddities[Int(rng.next() % UInt64(oddities.count))]
+          : Self.usual(sign: rng.next() % 2 == 0 ? "-" : "", digit: Int(rng.next() % 10), count: 14 + r % 6, &rng)
+      })
+    }
+    let ends = ["\n", "\r\n"]
+    var csv = "a,b,c,d\n"
+    for (r, row) in rows.enumerated() {
+      csv += row.joined(separator: ",") + (r == rows.count - 1 ? "" : ends[r % 2])
+    }
+    func value(_ cell: String) -> Double {
+      referenceStrtod(cell.replacingOccurrences(of: "\"", with: "").trimmingCharacters(in: .whitespaces))
+    }
+    let underflows = rows.flatMap { $0 }.filter { $0 == "1.5e-400" }.count
+    for columns in [nil, ["d", "b"]] as [[String]?] {
+      var options = CSVReadOptions()
+      options.threads = 1
+      options.columns = columns
+      let picked = columns.map { $0.map { ["a", "b", "c", "d"].firstIndex(of: $0)! } } ?? [0, 1, 2, 3]
+      for chunk in [7, 23, 64, 1 << 16] {
+        options.chunkSize = chunk
+        let table = try readCSV(csv, options)
+        #expect(table.rowCount == rows.count)
+        for (j, k) in picked.enumerated() {
+          for (r, row) in rows.enumerated() {
+            #expect(table.columns[j][r].bitPattern == value(row[k]).bitPattern, "chunk \(chunk): \(row[k])")
+          }
+        }
+        if columns == nil { #expect(table.underflows?.count ?? 0 == underflows) }
+      }
+      #expect(try parallelMismatch(Array(csv.utf8), options, threads: [2, 3], pieceSizes: [1, 5, 17, 64]) == nil)
+    }
+  }
+
+  /// After usual fields: a missing value, a non-number, a number running into text, one field too many
+  /// or too few, an infinity: the same error, row and column as before the loop existed.
+  @Test("errors after usual fields name the same row and column", arguments: [
+    ("1.2345678901,2.2345678901,NA\n", CSVError.missingValue(file: "t.csv", row: 3, column: 3, name: "c", text: "NA")),
+    ("1.2345678901,abc,3.2345678901\n", CSVError.nonNumeric(file: "t.csv", row: 3, column: 2, name: "b", text: "abc")),
+    ("1.2345678901,2.2345678901x,3.5\n",
+     CSVError.nonNumeric(file: "t.csv", row: 3, column: 2, name: "b", text: "2.2345678901x")),
+    ("1.2345678901,2.2345678901,3.2345678901,4.2345678901\n", CSVError.raggedRow(file: "t.csv", row: 3, expected: 3, got: 4)),
+    ("1.2345678901,2.2345678901\n", CSVError.raggedRow(file: "t.csv", row: 3, expected: 3, got: 2)),
+    ("1.2345678901,2.2345678901,1e999\n",
+     CSVError.nonFiniteValue(file: "t.csv", row: 3, column: 3, name: "c", text: "1e999")),
+  ])
+  func errors(_ record: String, _ expected: CSVError) {
+    let csv = "a,b,c\n0.1234567890,0.2234567890,0.3234567890\n" + record + "0.5,0.5,0.5\n"
+    for chunk in [5, 16, 1 << 16] {
+      var options = CSVReadOptions()
+      options.threads = 1
+      options.chunkSize = chunk
+      #expect(csvError { try readCSV(csv, options) } == expected, "chunk \(chunk)")
+    }
+  }
+}
