@@ -111,13 +111,43 @@ struct AdaptiveFitter {
   /// a distributed fit, by the host (``DriverSample/sample(host:predictors:intercept:weighted:size:names:slack:)``,
   /// the same rows). The robust start, c's floor from its residuals, the α scan from it and from a
   /// Huber fit, and on a sample the polish of the best grid point to the sample's optimum.
-  func startOnSample(_ scanData: FitProblem, subsampled: Bool) throws -> Start {
+  ///
+  /// `concurrently` (the default) runs the Huber start's scan on a second thread on the sample; false runs
+  /// it after the S scan on this thread (the same doubles; for the tests that show it).
+  func startOnSample(_ scanData: FitProblem, subsampled: Bool, concurrently: Bool = true) throws -> Start {
+    let options = fitProblem.options
+    let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
+    let scans = alphaRange.lowerBound < alphaRange.upperBound
+    // The automatic start is the S-estimate; the scan also looks from the Huber fit's basin (which can
+    // hold the lower NLL, e.g. at α near 2 on Gaussian data) and keeps the lower of the two.
+    let scansFromHuber: Bool = {
+      guard scans, case .automatic = options.start else { return false }
+      return scanData.design.rows > 2 * scanData.design.columns
+    }()
+    // On the sample, the Huber start and its scan run on a second thread beside the S start and its scan
+    // (the same doubles: ``ConcurrentHuberScan``).
+    let huberScan = concurrently && subsampled && scansFromHuber
+      ? ConcurrentHuberScan(fitter: self, sample: scanData, fixedScale: fixedScale) : nil
+    do {
+      let start = try startFromBoth(scanData, subsampled: subsampled, fixedScale: fixedScale, scans: scans,
+                                    scansFromHuber: scansFromHuber, huberScan: huberScan)
+      return start
+    } catch {
+      huberScan?.cancel()
+      throw error
+    }
+  }
+
+  /// ``startOnSample(_:subsampled:)``'s work on this thread: the S start (or the given one), c's floor, its
+  /// scan, the Huber scan's points merged (run here, or on `huberScan`'s thread), and the polish.
+  private func startFromBoth(_ scanData: FitProblem, subsampled: Bool, fixedScale: Bool, scans: Bool,
+                             scansFromHuber: Bool, huberScan: ConcurrentHuberScan?) throws -> Start {
     let options = fitProblem.options
     let startBeta = try startingCoefficients(scanData: scanData, subsampled: subsampled)
     let (reference, scaleFloor) = Self.scaleFloor(of: scanData, from: startBeta)
-    let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
     var startScale: Double
     if case .fixed(let c) = options.scale { startScale = c } else { startScale = max(reference, scaleFloor) }
+    huberScan?.handOff.begin(scale: startScale, scaleFloor: scaleFloor)
     // The profile of the NLL in α can have several local minima (e.g. a "robust" one at small α with β on
     // the majority of the data and a "Gaussian" one at α = 2 with β near OLS), and the joint descent only
     // finds the one whose basin it starts in. So it starts from the best point of a coarse scan in α, each
@@ -127,12 +157,18 @@ struct AdaptiveFitter {
     // The scans' profiled points, the lower NLL of the two starts at each α: on all rows they are the
     // profile the selection reports (and brackets the interval's ends with).
     var scanned: [Double: Profiled] = [:]
-    if alphaRange.lowerBound < alphaRange.upperBound {
+    if scans {
       start = try scan(scanData, subsampled: subsampled, from: startBeta, scale: startScale, scaleFloor: scaleFloor,
-                       fixedScale: fixedScale, points: &scanned)
-      // The automatic start is the S-estimate; the scan also looks from the Huber fit's basin (which
-      // can hold the lower NLL, e.g. at α near 2 on Gaussian data) and keeps the lower of the two.
-      if case .automatic = options.start, scanData.design.rows > 2 * scanData.design.columns {
+                       fixedScale: fixedScale, points: &scanned,
+                       finished: huberScan.map { huber in { huber.handOff.finish($0, $1) } })
+      if let huberScan {
+        if let found = try huberScan.result() {
+          // The Huber scan kept its points only where their NLL was below the S scan's (or the S scan had
+          // none): the sequential scan's merge.
+          scanned.merge(found.points) { _, huber in huber }
+          if found.best.nll < start.nll { start = found.best }
+        }
+      } else if scansFromHuber {
         let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
         defer { subScratch.deallocate() }
         let huberBeta = try scanData.huberStart(scratch: subScratch)
@@ -497,8 +533,14 @@ struct AdaptiveFitter {
   /// With `joining`, a second scan (from another start) stops at the first α where its profiled point is
   /// the earlier scan's (``Profiled/isSame(as:)``): from there on each α would start from the same
   /// (β, c) and end at the same point, so the earlier scan's points stand for the rest of it.
-  private func scan(_ data: FitProblem, subsampled: Bool, from beta: [Double], scale: Double, scaleFloor: Double,
-                    fixedScale: Bool, points: inout [Double: Profiled], joining: Bool = false) throws
+  ///
+  /// `earlier` gives the earlier scan's point at α where it is not in `points` (the scan on a second
+  /// thread, ``ConcurrentHuberScan``, whose `points` hold its own only), and `finished` is told each α's
+  /// point (nil where none was finite) as the scan finishes it.
+  func scan(_ data: FitProblem, subsampled: Bool, from beta: [Double], scale: Double, scaleFloor: Double,
+            fixedScale: Bool, points: inout [Double: Profiled], joining: Bool = false,
+            earlier earlierScan: ((Double) -> Profiled?)? = nil,
+            finished: ((Double, Profiled?) -> Void)? = nil) throws
     -> (beta: [Double], alpha: Double, scale: Double, nll: Double) {
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
@@ -511,10 +553,14 @@ struct AdaptiveFitter {
                               tolerance: Self.scanTolerance, valueTolerance: valueTolerance,
                               recordHistory: false, lengthens: subsampled, defersShapeTest: subsampled)
       let end = state.outcome
-      guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else { continue }
+      guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else {
+        finished?(alpha, nil)
+        continue
+      }
       warm = (end.coefficients, end.scale)
       let point = Profiled(alpha: alpha, nll: end.objective, beta: end.coefficients, scale: end.scale)
-      let earlier = points[alpha]
+      finished?(alpha, point)
+      let earlier = earlierScan.map { $0(alpha) } ?? points[alpha]
       if earlier.map({ end.objective < $0.nll }) ?? true { points[alpha] = point }
       if best == nil || end.objective < best!.nll { best = (end.coefficients, alpha, end.scale, end.objective) }
       if joining, let earlier, point.isSame(as: earlier, tolerance: Self.scanTolerance) { break }
