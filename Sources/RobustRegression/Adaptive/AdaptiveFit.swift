@@ -76,14 +76,14 @@ struct AdaptiveFitter {
     let scanData = fitProblem.likelihoodSample(rows: Self.likelihoodScanRows(columns: fitProblem.design.columns))
     let subsampled = scanData.design.rows < fitProblem.design.rows
     let start = try startOnSample(scanData, subsampled: subsampled)
-    let pass = fitProblem.pass
+    let pass = allRowsPass()
     let state = try descend(pass, beta: start.beta, alpha: start.alpha, scale: start.scale,
                             range: alphaRange, scaleFloor: start.scaleFloor, fixedScale: start.fixedScale,
                             maxIterations: options.maxIterations, tolerance: options.tolerance,
                             recordHistory: options.recordHistory,
                             lengthens: subsampled, defersShapeTest: subsampled)
     let optimum = try inspect(state, pass: pass, scaleFloor: start.scaleFloor, fixedScale: start.fixedScale)
-    var outcome = try summarize(state, optimum: optimum)
+    var outcome = try summarize(state, optimum: optimum, pass: pass)
     let onAllRows = !subsampled && !start.scanned.isEmpty
     outcome.adaptive?.selection = try selection(state, pass: pass, scaleFloor: start.scaleFloor,
                                                 fixedScale: start.fixedScale,
@@ -92,6 +92,17 @@ struct AdaptiveFitter {
                                                 profileSlope: optimum.profileSlope)
     if start.fixedScale { outcome.lossScaleSource = .given }
     return outcome
+  }
+
+  /// The pass of the joint descent, its summary and the α interval's fits over all rows: cut into
+  /// ``ParallelChunks/barronPass(rows:)`` chunks (each row of these passes costs Barron's functions, so they
+  /// are cut finer than ``ParallelChunks/weightedPass(rows:columns:)``'s), the problem's own pass where the
+  /// counts agree.
+  private func allRowsPass() -> WeightedPass {
+    let chunks = ParallelChunks.barronPass(rows: fitProblem.design.rows)
+    guard chunks != fitProblem.pass.chunks else { return fitProblem.pass }
+    return WeightedPass(design: fitProblem.design, response: fitProblem.response, caseWeights: fitProblem.caseWeights,
+                        chunks: chunks)
   }
 
   /// Where the joint descent on all rows starts, and what the start fixed: c's floor, whether c is
@@ -293,8 +304,8 @@ struct AdaptiveFitter {
 
   /// The outcome at the descent's end (its pass's residuals there, ``inspect``'s optimum): residuals,
   /// weights, the NLL, the bounds, the observed information's standard errors and the warnings.
-  private func summarize(_ state: State, optimum: Optimum) throws -> FitOutcome {
-    let pass = fitProblem.pass, options = fitProblem.options, design = fitProblem.design
+  private func summarize(_ state: State, optimum: Optimum, pass: WeightedPass) throws -> FitOutcome {
+    let options = fitProblem.options, design = fitProblem.design
     let n = design.rows
     let beta = state.outcome.coefficients, alpha = state.alpha, scale = state.outcome.scale
     let termination = state.outcome.termination, iteration = state.outcome.iterations
