@@ -76,7 +76,7 @@ struct AdaptiveFitter {
     let scanData = fitProblem.likelihoodSample(rows: Self.likelihoodScanRows(columns: fitProblem.design.columns))
     let subsampled = scanData.design.rows < fitProblem.design.rows
     let start = try startOnSample(scanData, subsampled: subsampled)
-    let pass = allRowsPass()
+    let pass = Self.barronPass(for: fitProblem)
     let state = try descend(pass, beta: start.beta, alpha: start.alpha, scale: start.scale,
                             range: alphaRange, scaleFloor: start.scaleFloor, fixedScale: start.fixedScale,
                             maxIterations: options.maxIterations, tolerance: options.tolerance,
@@ -94,15 +94,15 @@ struct AdaptiveFitter {
     return outcome
   }
 
-  /// The pass of the joint descent, its summary and the α interval's fits over all rows: cut into
+  /// The pass of the adaptive fit's fused passes over `data`'s rows (the scan and polish on the likelihood's
+  /// sample, the joint descent, its summary and the α interval's fits on all rows): cut into
   /// ``ParallelChunks/barronPass(rows:)`` chunks (each row of these passes costs Barron's functions, so they
-  /// are cut finer than ``ParallelChunks/weightedPass(rows:columns:)``'s), the problem's own pass where the
-  /// counts agree.
-  private func allRowsPass() -> WeightedPass {
-    let chunks = ParallelChunks.barronPass(rows: fitProblem.design.rows)
-    guard chunks != fitProblem.pass.chunks else { return fitProblem.pass }
-    return WeightedPass(design: fitProblem.design, response: fitProblem.response, caseWeights: fitProblem.caseWeights,
-                        chunks: chunks)
+  /// are cut finer than ``ParallelChunks/weightedPass(rows:columns:)``'s); `data`'s own pass where the counts
+  /// agree.
+  static func barronPass(for data: FitProblem) -> WeightedPass {
+    let chunks = ParallelChunks.barronPass(rows: data.design.rows)
+    guard chunks != data.pass.chunks else { return data.pass }
+    return WeightedPass(design: data.design, response: data.response, caseWeights: data.caseWeights, chunks: chunks)
   }
 
   /// Where the joint descent on all rows starts, and what the start fixed: c's floor, whether c is
@@ -168,9 +168,11 @@ struct AdaptiveFitter {
     // The scans' profiled points, the lower NLL of the two starts at each α: on all rows they are the
     // profile the selection reports (and brackets the interval's ends with).
     var scanned: [Double: Profiled] = [:]
+    // On the sample the scan and polish run on ``barronPass(for:)``'s chunks.
+    let samplePass = subsampled ? Self.barronPass(for: scanData) : scanData.pass
     if scans {
-      start = try scan(scanData, subsampled: subsampled, from: startBeta, scale: startScale, scaleFloor: scaleFloor,
-                       fixedScale: fixedScale, points: &scanned,
+      start = try scan(scanData, pass: samplePass, subsampled: subsampled, from: startBeta, scale: startScale,
+                       scaleFloor: scaleFloor, fixedScale: fixedScale, points: &scanned,
                        finished: huberScan.map { huber in { huber.handOff.finish($0, $1) } })
       if let huberScan {
         if let found = try huberScan.result() {
@@ -183,7 +185,7 @@ struct AdaptiveFitter {
         let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
         defer { subScratch.deallocate() }
         let huberBeta = try scanData.huberStart(scratch: subScratch)
-        let other = try scan(scanData, subsampled: subsampled, from: huberBeta, scale: startScale,
+        let other = try scan(scanData, pass: samplePass, subsampled: subsampled, from: huberBeta, scale: startScale,
                              scaleFloor: scaleFloor, fixedScale: fixedScale, points: &scanned, joining: true)
         if other.nll < start.nll { start = other }
       }
@@ -191,7 +193,7 @@ struct AdaptiveFitter {
     // On a subsample the scan's best grid point is first taken to the subsample's optimum (cheap), which
     // lies within the sampling error of the all-row optimum: the descent on all rows starts there.
     if subsampled, start.nll.isFinite {
-      let polished = try descend(scanData.pass, beta: start.beta, alpha: start.alpha, scale: start.scale,
+      let polished = try descend(samplePass, beta: start.beta, alpha: start.alpha, scale: start.scale,
                                  range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
                                  maxIterations: options.maxIterations, tolerance: Self.scanTolerance,
                                  recordHistory: false, lengthens: true, defersShapeTest: true)
@@ -545,10 +547,10 @@ struct AdaptiveFitter {
   /// the earlier scan's (``Profiled/isSame(as:)``): from there on each α would start from the same
   /// (β, c) and end at the same point, so the earlier scan's points stand for the rest of it.
   ///
-  /// `earlier` gives the earlier scan's point at α where it is not in `points` (the scan on a second
+  /// Its profiled fits run on `pass` (over `data`'s rows). `earlier` gives the earlier scan's point at α where it is not in `points` (the scan on a second
   /// thread, ``ConcurrentHuberScan``, whose `points` hold its own only), and `finished` is told each α's
   /// point (nil where none was finite) as the scan finishes it.
-  func scan(_ data: FitProblem, subsampled: Bool, from beta: [Double], scale: Double, scaleFloor: Double,
+  func scan(_ data: FitProblem, pass: WeightedPass, subsampled: Bool, from beta: [Double], scale: Double, scaleFloor: Double,
             fixedScale: Bool, points: inout [Double: Profiled], joining: Bool = false,
             earlier earlierScan: ((Double) -> Profiled?)? = nil,
             finished: ((Double, Profiled?) -> Void)? = nil) throws
@@ -559,7 +561,7 @@ struct AdaptiveFitter {
     let valueTolerance: ValueTolerance = subsampled
       ? .absolute(Self.scanValueTolerance) : .relative(Self.reportedValueTolerance)
     for alpha in Self.scanGrid(alphaRange, coarse: subsampled) {
-      let state = try descend(data.pass, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
+      let state = try descend(pass, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
                               scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 100,
                               tolerance: Self.scanTolerance, valueTolerance: valueTolerance,
                               recordHistory: false, lengthens: subsampled, defersShapeTest: subsampled)

@@ -85,7 +85,7 @@ final class ConcurrentHuberScan: @unchecked Sendable {
         let huberBeta = try data.huberStart(scratch: scratch)
         guard let start = handOff.waitForStart() else { return nil }
         var points: [Double: AdaptiveFitter.Profiled] = [:]
-        let best = try fitter.scan(data, subsampled: true, from: huberBeta, scale: start.scale,
+        let best = try fitter.scan(data, pass: AdaptiveFitter.barronPass(for: data), subsampled: true, from: huberBeta, scale: start.scale,
                                    scaleFloor: start.scaleFloor, fixedScale: fixedScale,
                                    points: &points, joining: true, earlier: { handOff.point(at: $0) })
         return (best, points)

@@ -17,7 +17,7 @@ import Dispatch
 ///   but no X);
 /// - ``observedInformation(rows:)``: one per 32 768 rows, the observed information (Barron's
 ///   derivatives and a rank-one p × p update per row, once per fit);
-/// - ``barronPass(rows:)``: one per 4096 rows, the adaptive fit's fused passes over all rows;
+/// - ``barronPass(rows:)``: one per 1000 rows, the adaptive fit's fused passes;
 /// - ``keyedSample(rows:)``: one per 4096 rows, the keys of the likelihood's sample (which do not depend
 ///   on the count).
 enum ParallelChunks {
@@ -37,12 +37,13 @@ enum ParallelChunks {
   /// Chunks of the accumulation of ``ObservedInformation`` over n rows.
   static func observedInformation(rows n: Int) -> Int { count(work: n, grain: 32_768) }
 
-  /// Chunks of the adaptive fit's passes over n rows (``AdaptiveFitter``: the joint descent, the α interval's
-  /// profiled fits): one per 4096 rows. A row of these passes costs Barron's ρ, weight and shape
-  /// derivatives (a log1p and an exp or two, 50–100 ns) besides its share of XᵀWX, so 4096 rows are
-  /// 0.3–0.5 ms of work, ten times the hand-off; at p = 10 ``weightedPass(rows:columns:)`` would cut
-  /// them only from 23 832 rows on.
-  static func barronPass(rows n: Int) -> Int { count(work: n, grain: 4096) }
+  /// Chunks of the adaptive fit's fused passes over n rows (``AdaptiveFitter``: the scan and polish on the
+  /// likelihood's sample, the joint descent and the α interval's profiled fits on all rows): one per 1000
+  /// rows. A row of these passes costs Barron's ρ, weight and shape derivatives (a log1p and an exp or
+  /// two, 50–100 ns) besides its share of XᵀWX, so 1000 rows are about 0.1 ms of work, several times
+  /// the hand-off of a chunk; the 2000-row sample runs on two chunks, and at p = 10
+  /// ``weightedPass(rows:columns:)`` would cut only from 23 832 rows on.
+  static func barronPass(rows n: Int) -> Int { count(work: n, grain: 1000) }
 
   /// Chunks of the keys of n rows for the likelihood's keyed sample (``FitProblem/likelihoodSample(rows:)``):
   /// one per 4096 rows (a hash of the row and a heap offer each, about 0.2 µs a row). The sample is the
