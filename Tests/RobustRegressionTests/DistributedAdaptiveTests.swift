@@ -88,10 +88,10 @@ struct DistributedAdaptiveTests {
   /// With c held (`--scale`) the fit in memory steps α by golden section on the NLL to 1e-10 in α, below
   /// the resolution of comparing two NLLs that differ by the summation order's rounding: α is found to about
   /// 1e-8 (absolute) either way, and the distributed fit agrees with it to that. se(α) inherits α's error
-  /// times d log se(α)/dα, which is 6.8 here: measured over the five batchings against the fit in memory
-  /// on two chunks (``ParallelChunks/barronPass(rows:)``), α differed by −1.3e-9 to 2.7e-8 (the NLLs by
-  /// 2e-11 to 7e-11 of 45 754, their rounding) and se(α) by 6.8 times that relative, up to 1.9e-7; so se(α)
-  /// is compared to 1e-6, five times that, and the rest to 1e-7.
+  /// times d log se(α)/dα, which is 6.8 here: measured over the four batchings against the fit in memory
+  /// on two chunks and on eight (``ParallelChunks/barronPass(rows:)``, now eight), α differed by −9e-9 to
+  /// 2.7e-8 (the NLLs by 2e-11 to 7e-11 of 45 754, their rounding) and se(α) by 6.8 times that relative, up
+  /// to 1.9e-7; so se(α) is compared to 1e-6, five times that, and the rest to 1e-7.
   @Test("Adaptive above the limit with case weights (1e-10), and with c held (1e-7): the fit in memory's numbers",
         arguments: [false, true])
   func weightedAndFixedScale(fixedScale: Bool) throws {
