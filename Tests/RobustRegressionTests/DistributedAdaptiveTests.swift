@@ -16,9 +16,10 @@ struct DistributedAdaptiveTests {
   }
 
   /// The fit in memory's numbers to `tolerance` relative: coefficients, standard errors, c, σ̂, α, their
-  /// standard errors, the NLL, the interval's ends, and the iterations.
+  /// standard errors, the NLL, the interval's ends, and the iterations; se(α) to `alphaStandardErrorTolerance`
+  /// when given.
   static func expectSame(_ d: DistributedFit.Result, _ single: RegressionFit, tolerance: Double,
-                         _ label: String) throws {
+                         alphaStandardErrorTolerance: Double? = nil, _ label: String) throws {
     #expect(relative(d.coefficients, single.estimates) <= tolerance, "\(label) β \(d.coefficients) \(single.estimates)")
     let se = try #require(d.standardErrors), reference = try #require(single.standardErrors)
     #expect(relative(se, reference) <= tolerance, "\(label) se")
@@ -32,7 +33,10 @@ struct DistributedAdaptiveTests {
     let dAlpha = abs(try #require(d.alpha) - alpha)
     #expect(dAlpha <= tolerance * max(1, abs(alpha)), "\(label) α \(d.alpha ?? .nan) \(alpha)")
     #expect(d.alphaOnBound == onBound)
-    if let alphaSE { #expect(relative(try #require(d.alphaStandardError), alphaSE) <= tolerance, "\(label) se(α)") }
+    if let alphaSE {
+      #expect(relative(try #require(d.alphaStandardError), alphaSE) <= alphaStandardErrorTolerance ?? tolerance,
+              "\(label) se(α)")
+    }
     if case .estimated(let scaleSE?, _) = single.lossScaleSource {
       #expect(relative(try #require(d.scaleStandardError), scaleSE) <= tolerance, "\(label) se(c)")
     }
@@ -83,7 +87,11 @@ struct DistributedAdaptiveTests {
 
   /// With c held (`--scale`) the fit in memory steps α by golden section on the NLL to 1e-10 in α, below
   /// the resolution of comparing two NLLs that differ by the summation order's rounding: α is found to about
-  /// 1e-8 (absolute) either way, and the distributed fit agrees with it to that.
+  /// 1e-8 (absolute) either way, and the distributed fit agrees with it to that. se(α) inherits α's error
+  /// times d log se(α)/dα, which is 6.8 here: measured over the four batchings against the fit in memory
+  /// on two chunks and on eight (``ParallelChunks/barronPass(rows:)``, now eight), α differed by −9e-9 to
+  /// 2.7e-8 (the NLLs by 2e-11 to 7e-11 of 45 754, their rounding) and se(α) by 6.8 times that relative, up
+  /// to 1.9e-7; so se(α) is compared to 1e-6, five times that, and the rest to 1e-7.
   @Test("Adaptive above the limit with case weights (1e-10), and with c held (1e-7): the fit in memory's numbers",
         arguments: [false, true])
   func weightedAndFixedScale(fixedScale: Bool) throws {
@@ -100,6 +108,7 @@ struct DistributedAdaptiveTests {
                                           order: shuffle ? DistributedFitTests.shuffled(n, seed: UInt64(count)) : nil)
       let distributed = try fit.run(names: design.names, host: host)
       try Self.expectSame(distributed, single, tolerance: fixedScale ? 1e-7 : 1e-10,
+                          alphaStandardErrorTolerance: fixedScale ? 1e-6 : nil,
                           "weighted \(count) batches, c \(c ?? .nan)")
       #expect(distributed.totalWeight == weights.reduce(0, +))
     }

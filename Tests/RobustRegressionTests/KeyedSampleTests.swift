@@ -65,6 +65,25 @@ struct KeyedSampleTests {
     (0..<design.rows).map { [y[$0], design[$0, 1], design[$0, 2]] }
   }
 
+  /// The sample in memory is cut into ``ParallelChunks/keyedSample(rows:)`` chunks (1 below 8192 rows, 2 at
+  /// 1e4, 8 at 1e5): the brute-force sample for every count, repeated rows spread over the chunks.
+  @Test("The sample in memory is the brute-force sample whatever its chunk count",
+        arguments: [(2_600, false), (6_000, false), (6_000, true), (30_000, false)])
+  func anyChunkCount(distinct: Int, weighted: Bool) throws {
+    let (design, y, weights) = Self.repeated(distinct: distinct, seed: UInt64(distinct), weighted: weighted) { i, g in
+      i % 3 == 0 ? 1 + Int(g.next() % 5) : 1
+    }
+    let chunks = ParallelChunks.keyedSample(rows: design.rows)
+    #expect(distinct > 5_000 ? chunks > 1 : chunks == 1, "\(design.rows) rows, \(chunks) chunks")
+    let m = DriverSample.limit(columns: 3)
+    let problem = try FitProblem(design: design, response: y, caseWeights: weights, options: FitOptions(),
+                                 columnMagnitudes: [1, 1, 1])
+    let inMemory = problem.likelihoodSample(rows: m)
+    let expected = Self.bruteForce(design, y, weights, size: m)
+    #expect(Self.rows(inMemory.design, inMemory.response) == expected.rows)
+    #expect(inMemory.caseWeights == expected.weights)
+  }
+
   @Test("Repeated rows across batches: the brute-force sample, from the fit in memory and from any batching",
         arguments: [false, true])
   func duplicatesAcrossBatches(weighted: Bool) throws {

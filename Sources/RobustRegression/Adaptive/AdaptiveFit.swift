@@ -76,14 +76,14 @@ struct AdaptiveFitter {
     let scanData = fitProblem.likelihoodSample(rows: Self.likelihoodScanRows(columns: fitProblem.design.columns))
     let subsampled = scanData.design.rows < fitProblem.design.rows
     let start = try startOnSample(scanData, subsampled: subsampled)
-    let pass = fitProblem.pass
+    let pass = Self.barronPass(for: fitProblem)
     let state = try descend(pass, beta: start.beta, alpha: start.alpha, scale: start.scale,
                             range: alphaRange, scaleFloor: start.scaleFloor, fixedScale: start.fixedScale,
                             maxIterations: options.maxIterations, tolerance: options.tolerance,
                             recordHistory: options.recordHistory,
                             lengthens: subsampled, defersShapeTest: subsampled)
     let optimum = try inspect(state, pass: pass, scaleFloor: start.scaleFloor, fixedScale: start.fixedScale)
-    var outcome = try summarize(state, optimum: optimum)
+    var outcome = try summarize(state, optimum: optimum, pass: pass)
     let onAllRows = !subsampled && !start.scanned.isEmpty
     outcome.adaptive?.selection = try selection(state, pass: pass, scaleFloor: start.scaleFloor,
                                                 fixedScale: start.fixedScale,
@@ -92,6 +92,17 @@ struct AdaptiveFitter {
                                                 profileSlope: optimum.profileSlope)
     if start.fixedScale { outcome.lossScaleSource = .given }
     return outcome
+  }
+
+  /// The pass of the adaptive fit's fused passes over `data`'s rows (the scan and polish on the likelihood's
+  /// sample, the joint descent, its summary and the α interval's fits on all rows): cut into
+  /// ``ParallelChunks/barronPass(rows:)`` chunks (each row of these passes costs Barron's functions, so they
+  /// are cut finer than ``ParallelChunks/weightedPass(rows:columns:)``'s); `data`'s own pass where the counts
+  /// agree.
+  static func barronPass(for data: FitProblem) -> WeightedPass {
+    let chunks = ParallelChunks.barronPass(rows: data.design.rows)
+    guard chunks != data.pass.chunks else { return data.pass }
+    return WeightedPass(design: data.design, response: data.response, caseWeights: data.caseWeights, chunks: chunks)
   }
 
   /// Where the joint descent on all rows starts, and what the start fixed: c's floor, whether c is
@@ -111,13 +122,43 @@ struct AdaptiveFitter {
   /// a distributed fit, by the host (``DriverSample/sample(host:predictors:intercept:weighted:size:names:slack:)``,
   /// the same rows). The robust start, c's floor from its residuals, the α scan from it and from a
   /// Huber fit, and on a sample the polish of the best grid point to the sample's optimum.
-  func startOnSample(_ scanData: FitProblem, subsampled: Bool) throws -> Start {
+  ///
+  /// `concurrently` (the default) runs the Huber start's scan on a second thread on the sample; false runs
+  /// it after the S scan on this thread (the same doubles; for the tests that show it).
+  func startOnSample(_ scanData: FitProblem, subsampled: Bool, concurrently: Bool = true) throws -> Start {
+    let options = fitProblem.options
+    let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
+    let scans = alphaRange.lowerBound < alphaRange.upperBound
+    // The automatic start is the S-estimate; the scan also looks from the Huber fit's basin (which can
+    // hold the lower NLL, e.g. at α near 2 on Gaussian data) and keeps the lower of the two.
+    let scansFromHuber: Bool = {
+      guard scans, case .automatic = options.start else { return false }
+      return scanData.design.rows > 2 * scanData.design.columns
+    }()
+    // On the sample, the Huber start and its scan run on a second thread beside the S start and its scan
+    // (the same doubles: ``ConcurrentHuberScan``).
+    let huberScan = concurrently && subsampled && scansFromHuber
+      ? ConcurrentHuberScan(fitter: self, sample: scanData, fixedScale: fixedScale) : nil
+    do {
+      let start = try startFromBoth(scanData, subsampled: subsampled, fixedScale: fixedScale, scans: scans,
+                                    scansFromHuber: scansFromHuber, huberScan: huberScan)
+      return start
+    } catch {
+      huberScan?.cancel()
+      throw error
+    }
+  }
+
+  /// ``startOnSample(_:subsampled:)``'s work on this thread: the S start (or the given one), c's floor, its
+  /// scan, the Huber scan's points merged (run here, or on `huberScan`'s thread), and the polish.
+  private func startFromBoth(_ scanData: FitProblem, subsampled: Bool, fixedScale: Bool, scans: Bool,
+                             scansFromHuber: Bool, huberScan: ConcurrentHuberScan?) throws -> Start {
     let options = fitProblem.options
     let startBeta = try startingCoefficients(scanData: scanData, subsampled: subsampled)
     let (reference, scaleFloor) = Self.scaleFloor(of: scanData, from: startBeta)
-    let fixedScale: Bool = { if case .fixed = options.scale { return true } else { return false } }()
     var startScale: Double
     if case .fixed(let c) = options.scale { startScale = c } else { startScale = max(reference, scaleFloor) }
+    huberScan?.handOff.begin(scale: startScale, scaleFloor: scaleFloor)
     // The profile of the NLL in α can have several local minima (e.g. a "robust" one at small α with β on
     // the majority of the data and a "Gaussian" one at α = 2 with β near OLS), and the joint descent only
     // finds the one whose basin it starts in. So it starts from the best point of a coarse scan in α, each
@@ -127,16 +168,24 @@ struct AdaptiveFitter {
     // The scans' profiled points, the lower NLL of the two starts at each α: on all rows they are the
     // profile the selection reports (and brackets the interval's ends with).
     var scanned: [Double: Profiled] = [:]
-    if alphaRange.lowerBound < alphaRange.upperBound {
-      start = try scan(scanData, subsampled: subsampled, from: startBeta, scale: startScale, scaleFloor: scaleFloor,
-                       fixedScale: fixedScale, points: &scanned)
-      // The automatic start is the S-estimate; the scan also looks from the Huber fit's basin (which
-      // can hold the lower NLL, e.g. at α near 2 on Gaussian data) and keeps the lower of the two.
-      if case .automatic = options.start, scanData.design.rows > 2 * scanData.design.columns {
+    // On the sample the scan and polish run on ``barronPass(for:)``'s chunks.
+    let samplePass = subsampled ? Self.barronPass(for: scanData) : scanData.pass
+    if scans {
+      start = try scan(scanData, pass: samplePass, subsampled: subsampled, from: startBeta, scale: startScale,
+                       scaleFloor: scaleFloor, fixedScale: fixedScale, points: &scanned,
+                       finished: huberScan.map { huber in { huber.handOff.finish($0, $1) } })
+      if let huberScan {
+        if let found = try huberScan.result() {
+          // The Huber scan kept its points only where their NLL was below the S scan's (or the S scan had
+          // none): the sequential scan's merge.
+          scanned.merge(found.points) { _, huber in huber }
+          if found.best.nll < start.nll { start = found.best }
+        }
+      } else if scansFromHuber {
         let subScratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: scanData.design.rows)
         defer { subScratch.deallocate() }
         let huberBeta = try scanData.huberStart(scratch: subScratch)
-        let other = try scan(scanData, subsampled: subsampled, from: huberBeta, scale: startScale,
+        let other = try scan(scanData, pass: samplePass, subsampled: subsampled, from: huberBeta, scale: startScale,
                              scaleFloor: scaleFloor, fixedScale: fixedScale, points: &scanned, joining: true)
         if other.nll < start.nll { start = other }
       }
@@ -144,7 +193,7 @@ struct AdaptiveFitter {
     // On a subsample the scan's best grid point is first taken to the subsample's optimum (cheap), which
     // lies within the sampling error of the all-row optimum: the descent on all rows starts there.
     if subsampled, start.nll.isFinite {
-      let polished = try descend(scanData.pass, beta: start.beta, alpha: start.alpha, scale: start.scale,
+      let polished = try descend(samplePass, beta: start.beta, alpha: start.alpha, scale: start.scale,
                                  range: alphaRange, scaleFloor: scaleFloor, fixedScale: fixedScale,
                                  maxIterations: options.maxIterations, tolerance: Self.scanTolerance,
                                  recordHistory: false, lengthens: true, defersShapeTest: true)
@@ -257,8 +306,8 @@ struct AdaptiveFitter {
 
   /// The outcome at the descent's end (its pass's residuals there, ``inspect``'s optimum): residuals,
   /// weights, the NLL, the bounds, the observed information's standard errors and the warnings.
-  private func summarize(_ state: State, optimum: Optimum) throws -> FitOutcome {
-    let pass = fitProblem.pass, options = fitProblem.options, design = fitProblem.design
+  private func summarize(_ state: State, optimum: Optimum, pass: WeightedPass) throws -> FitOutcome {
+    let options = fitProblem.options, design = fitProblem.design
     let n = design.rows
     let beta = state.outcome.coefficients, alpha = state.alpha, scale = state.outcome.scale
     let termination = state.outcome.termination, iteration = state.outcome.iterations
@@ -497,8 +546,14 @@ struct AdaptiveFitter {
   /// With `joining`, a second scan (from another start) stops at the first α where its profiled point is
   /// the earlier scan's (``Profiled/isSame(as:)``): from there on each α would start from the same
   /// (β, c) and end at the same point, so the earlier scan's points stand for the rest of it.
-  private func scan(_ data: FitProblem, subsampled: Bool, from beta: [Double], scale: Double, scaleFloor: Double,
-                    fixedScale: Bool, points: inout [Double: Profiled], joining: Bool = false) throws
+  ///
+  /// Its profiled fits run on `pass` (over `data`'s rows). `earlier` gives the earlier scan's point at α where it is not in `points` (the scan on a second
+  /// thread, ``ConcurrentHuberScan``, whose `points` hold its own only), and `finished` is told each α's
+  /// point (nil where none was finite) as the scan finishes it.
+  func scan(_ data: FitProblem, pass: WeightedPass, subsampled: Bool, from beta: [Double], scale: Double, scaleFloor: Double,
+            fixedScale: Bool, points: inout [Double: Profiled], joining: Bool = false,
+            earlier earlierScan: ((Double) -> Profiled?)? = nil,
+            finished: ((Double, Profiled?) -> Void)? = nil) throws
     -> (beta: [Double], alpha: Double, scale: Double, nll: Double) {
     var best: (beta: [Double], alpha: Double, scale: Double, nll: Double)?
     var warm = (beta: beta, scale: scale)
@@ -506,15 +561,19 @@ struct AdaptiveFitter {
     let valueTolerance: ValueTolerance = subsampled
       ? .absolute(Self.scanValueTolerance) : .relative(Self.reportedValueTolerance)
     for alpha in Self.scanGrid(alphaRange, coarse: subsampled) {
-      let state = try descend(data.pass, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
+      let state = try descend(pass, beta: warm.beta, alpha: alpha, scale: warm.scale, range: alpha...alpha,
                               scaleFloor: scaleFloor, fixedScale: fixedScale, maxIterations: 100,
                               tolerance: Self.scanTolerance, valueTolerance: valueTolerance,
                               recordHistory: false, lengthens: subsampled, defersShapeTest: subsampled)
       let end = state.outcome
-      guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else { continue }
+      guard end.objective.isFinite, end.coefficients.allSatisfy(\.isFinite) else {
+        finished?(alpha, nil)
+        continue
+      }
       warm = (end.coefficients, end.scale)
       let point = Profiled(alpha: alpha, nll: end.objective, beta: end.coefficients, scale: end.scale)
-      let earlier = points[alpha]
+      finished?(alpha, point)
+      let earlier = earlierScan.map { $0(alpha) } ?? points[alpha]
       if earlier.map({ end.objective < $0.nll }) ?? true { points[alpha] = point }
       if best == nil || end.objective < best!.nll { best = (end.coefficients, alpha, end.scale, end.objective) }
       if joining, let earlier, point.isSame(as: earlier, tolerance: Self.scanTolerance) { break }

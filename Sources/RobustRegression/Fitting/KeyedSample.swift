@@ -18,7 +18,7 @@ extension FitProblem {
     guard n > count, count > 0 else { return self }
     let first = design.hasIntercept ? 1 : 0, predictors = design.columns - first
     let width = 1 + predictors + (caseWeights == nil ? 0 : 1)
-    let chunks = ParallelChunks.shapeScale(rows: n)
+    let chunks = ParallelChunks.keyedSample(rows: n)
     var candidates = [[Double]](repeating: [], count: chunks)
     design.values.withUnsafeBufferPointer { values in
       response.withUnsafeBufferPointer { y in

@@ -61,7 +61,8 @@ final class WeightedPass: @unchecked Sendable {
     var upper: Double
   }
 
-  private let chunks: Int
+  /// The number of chunks the rows are cut into (``ParallelChunks``).
+  let chunks: Int
   private let blockRows: Int
   private let tileRows: Int
   /// Whether the Gram accumulation calls `cblas_dsyrk` (on the √w-scaled block) instead of `rf_weighted_gram`.
@@ -85,7 +86,8 @@ final class WeightedPass: @unchecked Sendable {
   /// Σwᵢ (n without case weights): the number of rows the weights stand for.
   let totalWeight: Double
 
-  init(design: DesignMatrix, response: [Double], caseWeights weights: [Double]? = nil) {
+  /// `chunks`: the chunk count, by default ``ParallelChunks/weightedPass(rows:columns:)``'s.
+  init(design: DesignMatrix, response: [Double], caseWeights weights: [Double]? = nil, chunks: Int? = nil) {
     precondition(response.count == design.rows, "y needs one value per row of X")
     precondition(weights == nil || weights!.count == design.rows, "one case weight per row")
     self.design = design
@@ -106,7 +108,7 @@ final class WeightedPass: @unchecked Sendable {
     residuals.initialize(repeating: 0)
     gram = [Double](repeating: 0, count: p * p)
     rhs = [Double](repeating: 0, count: p)
-    chunks = ParallelChunks.weightedPass(rows: n, columns: p)
+    self.chunks = chunks ?? ParallelChunks.weightedPass(rows: n, columns: p)
     // Residuals and weights go over blocks of 4096 rows (long runs per column for the prefetcher; the
     // block's X stays in L2 for the Gram kernel); the kernel takes 256 rows at a time, so that the
     // tile's [X | y] columns, which every 4×2 tile of G re-reads (11 columns, 22 KB at p = 10), stay
@@ -119,9 +121,9 @@ final class WeightedPass: @unchecked Sendable {
     usesBLAS = augmented > WeightedPass.kernelColumnLimit
     tileRows = usesBLAS ? max(512, min(2048, 65_536 / augmented)) : 256
     scratchStride = augmented * augmented + 1 + tileRows * augmented + blockRows
-    scratch = .allocate(capacity: scratchStride * chunks)
+    scratch = .allocate(capacity: scratchStride * self.chunks)
     scratch.initialize(repeating: 0)
-    windowCounts = .allocate(capacity: 4 * chunks)
+    windowCounts = .allocate(capacity: 4 * self.chunks)
     windowCounts.initialize(repeating: 0)
   }
 

@@ -16,7 +16,10 @@ import Dispatch
 /// - ``shapeScale(rows:)``: one per 65 536 rows, the (α, c) problem's sums (a log1p and an exp per row,
 ///   but no X);
 /// - ``observedInformation(rows:)``: one per 32 768 rows, the observed information (Barron's
-///   derivatives and a rank-one p × p update per row, once per fit).
+///   derivatives and a rank-one p × p update per row, once per fit);
+/// - ``barronPass(rows:)``: one per 1000 rows, the adaptive fit's fused passes;
+/// - ``keyedSample(rows:)``: one per 4096 rows, the keys of the likelihood's sample (which do not depend
+///   on the count).
 enum ParallelChunks {
   /// The most chunks a sum is cut into: enough for the cores of a workstation, few enough that the
   /// chunk-order reduction of p × p partial sums stays negligible.
@@ -33,6 +36,20 @@ enum ParallelChunks {
 
   /// Chunks of the accumulation of ``ObservedInformation`` over n rows.
   static func observedInformation(rows n: Int) -> Int { count(work: n, grain: 32_768) }
+
+  /// Chunks of the adaptive fit's fused passes over n rows (``AdaptiveFitter``: the scan and polish on the
+  /// likelihood's sample, the joint descent and the α interval's profiled fits on all rows): one per 1000
+  /// rows. A row of these passes costs Barron's ρ, weight and shape derivatives (a log1p and an exp or
+  /// two, 50–100 ns) besides its share of XᵀWX, so 1000 rows are about 0.1 ms of work, several times
+  /// the hand-off of a chunk; the 2000-row sample runs on two chunks, and at p = 10
+  /// ``weightedPass(rows:columns:)`` would cut only from 23 832 rows on.
+  static func barronPass(rows n: Int) -> Int { count(work: n, grain: 1000) }
+
+  /// Chunks of the keys of n rows for the likelihood's keyed sample (``FitProblem/likelihoodSample(rows:)``):
+  /// one per 4096 rows (a hash of the row and a heap offer each, about 0.2 µs a row). The sample is the
+  /// same rows, weights and order for any count (each chunk keeps the rows of its m smallest keys, among
+  /// which are the m smallest of all, and they are selected by key), so this count moves no bit.
+  static func keyedSample(rows n: Int) -> Int { count(work: n, grain: 4096) }
 
   private static func count(work: Int, grain: Int) -> Int { max(1, min(maximum, work / grain)) }
 
