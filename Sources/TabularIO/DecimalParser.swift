@@ -115,13 +115,12 @@ public enum DecimalParser {
   /// Scans a number starting exactly at `p` (no leading spaces) and stops at the first byte that
   /// cannot continue it. The bytes must be followed by a byte that cannot continue a number
   /// (the CSV reader keeps a NUL sentinel after its data), and ``readAhead`` readable bytes after
-  /// that terminator (digits are read 16 bytes at a time, and the usual shape looks at the 17th to
-  /// 19th fraction digits too). Nothing before `p` is read.
+  /// that terminator (digits are read 16 bytes at a time). Nothing before `p` is read.
   /// Returns the value and the end of the token, or `nil` when the bytes at `p` do not start a
   /// number (or the exponent has no digits).
   ///
-  /// The usual shape — an optional sign, one or two integer digits, a point and up to 18 fraction
-  /// digits (17 after two integer digits; a double's shortest representation between 1e-1 and 100) —
+  /// The usual shape — an optional sign, one or two integer digits, a point and 2 to 18 fraction
+  /// digits (1 to 17 after two integer digits; a double's shortest representation between 0.1 and 100) —
   /// takes ``scanUsual(_:_:)``, inlined into the caller and without a branch on the number's length;
   /// everything else ``scanGeneral(_:_:)``.
   @_transparent
@@ -130,40 +129,35 @@ public enum DecimalParser {
     return scanGeneral(p, tables)
   }
 
-  /// ``scan(_:_:)`` for `[+-]d.ddd…` and `[+-]dd.ddd…`: one integer digit and up to 18 fraction digits,
-  /// or two and up to 17, no exponent; nil for any other shape (the general scan then starts over).
-  /// The fraction's first 16 digits are one ``digitRun(_:)``, the next two (counted only after 16)
-  /// single bytes, and the digits missing to 18 (17) read as zeros: m = integer · 10^18 + fraction · 10^18
-  /// (10^17), below 10^19, and the decimal exponent is a constant −18 (−17), so the value is m · 10^q
-  /// whatever the number's length, and Eisel–Lemire needs no range test.
+  /// ``scan(_:_:)`` for `[+-]d.dd…` and `[+-]dd.d…`: one integer digit and 2 to 18 fraction digits, or
+  /// two and 1 to 17, no exponent, not zero; nil for any other shape (the general scan then starts over). Either
+  /// way the point is the second or third of the first four bytes and the three others are digits
+  /// (single bytes, x), and the rest, from the fifth byte, is one ``digitRun(_:)``, with the digits
+  /// missing to 16 read as zeros: m = x · 10^16 + padded, below 10^19, and the value is m · 10^−18
+  /// (10^−17 after two integer digits) whatever the number's length — no branch on it, and no range
+  /// test for Eisel–Lemire. Reads 16 bytes past the token at most.
   @_transparent
   static func scanUsual(_ p: UnsafePointer<UInt8>, _ tables: DecimalTables) -> (Double, UnsafePointer<UInt8>)? {
     let first = p.pointee
     let negative = first == 0x2D  // -
     let i = p + ((first == 0x2D || first == 0x2B) ? 1 : 0)
     let d0 = UInt64(i.pointee &- 0x30)
-    let d1 = UInt64(i[1] &- 0x30)
-    let two = d1 <= 9 ? 1 : 0  // a second integer digit
-    guard d0 <= 9 && i[1 &+ two] == 0x2E else { return nil }
-    let f = i + (2 &+ two)
-    let (padded, n) = digitRun(f)
-    // The 17th and 18th fraction digits count after 16; a 19th (an 18th after two integer digits) is
-    // one too many.
-    let a = UInt64(f[16] &- 0x30)
-    let b = UInt64(f[17] &- 0x30)
-    let c = UInt64(f[18] &- 0x30)
-    let da = (n &>> 4) & (a <= 9 ? 1 : 0)
-    let db = da & (b <= 9 ? 1 : 0)
-    let dc = db & (c <= 9 ? 1 : 0)
-    let end = f + (n &+ da &+ db)
-    guard dc | (db & two) == 0 && end.pointee | 0x20 != 0x65 else { return nil }  // and no e/E
-    let wholeTwo = UInt64(truncatingIfNeeded: 0 &- two)  // all ones after two integer digits
-    let integer = d0 &* (9 & wholeTwo &+ 1) &+ (d1 & wholeTwo)
-    let tenths = (integer &* 10_000_000_000_000_000 &+ padded) &* 10 &+ (a & UInt64(truncatingIfNeeded: 0 &- da))
-    let m = tenths &* (10 &- 9 & wholeTwo) &+ (b & UInt64(truncatingIfNeeded: 0 &- db))
-    if m == 0 { return (negative ? -0.0 : 0.0, end) }
+    let two = UInt64(i[1] &- 0x30) <= 9 ? 1 : 0  // a second integer digit
+    let d1 = UInt64(i[2 &- two] &- 0x30)  // the first fraction digit, or the second integer digit
+    let d3 = UInt64(i[3] &- 0x30)
+    guard d0 <= 9 && i[1 &+ two] == 0x2E && d1 <= 9 && d3 <= 9 else { return nil }
+    let (padded, n) = digitRun(i + 4)
+    let end = i + (4 &+ n)
+    // The run ends the token: a digit here (after 16) is one too many, an e or E an exponent.
+    let c = end.pointee
+    guard c &- 0x30 > 9 && c | 0x20 != 0x65 else { return nil }
+    let m = (d0 &* 100 &+ d1 &* 10 &+ d3) &* 10_000_000_000_000_000 &+ padded
+    // The sign as a bit, not a branch: half the numbers of a column are negative, at random. (A zero,
+    // rare, takes the general scan: its ±0 here made the compiler branch on the sign.)
+    let sign = UInt64(truncatingIfNeeded: negative ? 1 : 0) &<< 63
+    if m == 0 { return nil }
     let q = two &- 18
-    if let v = eiselLemire(m, q, tables) { return (negative ? -v : v, end) }
+    if let v = eiselLemire(m, q, tables) { return (Double(bitPattern: v.bitPattern | sign), end) }
     return (finish(negative, m, q, truncated: false, tables, p, end), end)
   }
 

@@ -1,5 +1,5 @@
-// The number scanner's path for the usual shape (`[+-]d.` and up to 18 fraction digits, `[+-]dd.` and up
-// to 17) and the record
+// The number scanner's path for the usual shape (`[+-]d.` and 2–18 fraction digits, `[+-]dd.` and 1–17)
+// and the record
 // loop that stores such numbers straight into the row: at the edges of the shape, against strtod and
 // the general scan, and in CSV records that leave the loop at every kind of field.
 
@@ -37,12 +37,12 @@ struct UsualShapeTests {
     return sign + (digit < 0 ? "0\(-digit)" : String(digit)) + "." + fraction
   }
 
-  /// Whether the fast path is meant to take `token` (then `tail`): at most 18 fraction digits after one
-  /// integer digit, 17 after two, and no exponent.
+  /// Whether the fast path is meant to take `token` (then `tail`), unless it is zero: 2 to 18 fraction
+  /// digits after one integer digit, 1 to 17 after two, and no exponent.
   static func takesUsualPath(digit: Int, count: Int, tail: String) -> Bool {
     let exponent = tail.first == "e" || tail.first == "E"
     let integerDigits = digit < 0 || digit >= 10 ? 2 : 1
-    return !exponent && count + integerDigits <= 19
+    return !exponent && integerDigits + count >= 3 && integerDigits + count <= 19
   }
 
   /// One integer digit, two (with a leading zero, 10, 55, 99), three: the last goes to the general scan.
@@ -63,7 +63,9 @@ struct UsualShapeTests {
             let usual = Self.scanned(text, DecimalParser.scanUsual)
             let general = Self.scanned(text, DecimalParser.scanGeneral)
             let whole = Self.scanned(text, DecimalParser.scan)
-            #expect((usual != nil) == (digit < 100 && Self.takesUsualPath(digit: digit, count: count, tail: tail)), "\(text)")
+            let zero = Double(token)! == 0
+            #expect((usual != nil) == (digit < 100 && !zero && Self.takesUsualPath(digit: digit, count: count, tail: tail)),
+              "\(text)")
             #expect(whole?.bits == general?.bits && whole?.length == general?.length, "\(text)")
             if let usual {
               #expect(usual.bits == general?.bits && usual.length == general?.length, "\(text)")
