@@ -102,6 +102,40 @@ struct UsualShapeTests {
     DigitRunTests.expectScan(text, then: "")
   }
 
+  /// Random digits in the usual shape, and the shortest representations of random doubles in [0.1, 100)
+  /// (the shape's purpose), with their last digit moved by ±1 (near-halfway values): value and end equal
+  /// strtod's and the general scan's. `ROBUSTFIT_HEAVY=1`: 100 times as many.
+  @Test("random usual-shape numbers and shortest representations equal strtod and the general scan")
+  func randomUsual() {
+    var rng = SplitMix64(seed: 1619)
+    let count = scaled(20_000)
+    var taken = 0
+    for k in 0..<count {
+      var token: String
+      if k % 2 == 0 {
+        let integer = rng.next() % 3 == 0 ? String(10 + rng.next() % 90) : String(rng.next() % 10)
+        let count = 1 + Int(rng.next() % (integer.count == 2 ? 17 : 18))
+        token = integer + "." + (0..<count).map { _ in String(rng.next() % 10) }.joined()
+      } else {
+        let x = Double(bitPattern: 0x3FB9_9999_9999_999A &+ rng.next() % (0x4059_0000_0000_0000 - 0x3FB9_9999_9999_999A))
+        token = "\(x)"
+        if rng.next() % 2 == 0, let last = token.last, let d = last.wholeNumberValue, token.count > 3 {
+          token = String(token.dropLast()) + String((d + (rng.next() % 2 == 0 ? 1 : 9)) % 10)
+        }
+      }
+      if rng.next() % 2 == 0 { token = "-" + token }
+      let text = token + ","
+      let usual = Self.scanned(text, DecimalParser.scanUsual)
+      let general = Self.scanned(text, DecimalParser.scanGeneral)
+      #expect(general?.bits == referenceStrtod(token).bitPattern && general?.length == token.utf8.count, "\(token)")
+      if let usual {
+        #expect(usual.bits == general?.bits && usual.length == general?.length, "\(token)")
+        taken += 1
+      }
+    }
+    #expect(taken > count * 9 / 10)  // all but the few zeros and 19–20 digits of 0.0…
+  }
+
   /// Usual numbers of 0–18 fraction digits and one or two integer digits in one column without a header
   /// (the first number at the very start of the file), read with every chunk size from 16 to 48 bytes
   /// (a number at every offset from a chunk's start and end) and in pieces of 1–40 bytes on 2 threads
