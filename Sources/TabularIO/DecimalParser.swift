@@ -149,8 +149,7 @@ public enum DecimalParser {
     let (padded, n) = digitRun(i + 4)
     let end = i + (4 &+ n)
     // The run ends the token: a digit here (after 16) is one too many, an e or E an exponent.
-    let c = end.pointee
-    guard c &- 0x30 > 9 && c | 0x20 != 0x65 else { return nil }
+    guard tables.digitOrExponent[Int(end.pointee)] == 0 else { return nil }
     let m = (d0 &* 100 &+ d1 &* 10 &+ d3) &* 10_000_000_000_000_000 &+ padded
     // The sign as a bit, not a branch: half the numbers of a column are negative, at random. (A zero,
     // rare, takes the general scan: its ±0 here made the compiler branch on the sign.)
@@ -297,7 +296,7 @@ public enum DecimalParser {
     let high5 = tables.powersOfFive[index]
     let low5 = tables.powersOfFive[index + 1]
     var (upper, lower) = i.multipliedFullWidth(by: high5)
-    if upper & 0x1FF == 0x1FF && lower &+ i < lower {
+    if _slowPath(upper & 0x1FF == 0x1FF) && lower &+ i < lower {
       // The truncated table may leave `upper` one too small: refine with the low 64 bits.
       let (secondHigh, secondLow) = i.multipliedFullWidth(by: low5)
       let middle = lower &+ secondHigh
@@ -351,6 +350,8 @@ struct DecimalTables: @unchecked Sendable {
   let smallPowers: UnsafePointer<UInt64>
   /// The inverses of 5^0 ... 5^16 modulo 2^64 (``DecimalParser/runValue(_:_:_:)``).
   let fiveInverses: UnsafePointer<UInt64>
+  /// For each byte, 1 when it is '0' ... '9', 'e' or 'E', else 0 (what may not follow a usual number).
+  let digitOrExponent: UnsafePointer<UInt8>
 
   static let shared: DecimalTables = {
     let exact = UnsafeMutablePointer<Double>.allocate(capacity: 23)
@@ -375,6 +376,12 @@ struct DecimalTables: @unchecked Sendable {
       inverses[k] = x
       power &*= 5
     }
-    return DecimalTables(exactPowers: exact, powersOfFive: fives, smallPowers: small, fiveInverses: inverses)
+    let continuing = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    for byte in 0..<256 {
+      continuing[byte] = (0x30...0x39).contains(byte) || byte == 0x45 || byte == 0x65 ? 1 : 0
+    }
+    return DecimalTables(
+      exactPowers: exact, powersOfFive: fives, smallPowers: small, fiveInverses: inverses,
+      digitOrExponent: continuing)
   }()
 }
