@@ -130,12 +130,12 @@ public enum DecimalParser {
   }
 
   /// ``scan(_:_:)`` for `[+-]d.dd…` and `[+-]dd.d…`: one integer digit and 2 to 18 fraction digits, or
-  /// two and 1 to 17, no exponent, not zero; nil for any other shape (the general scan then starts over). Either
-  /// way the point is the second or third of the first four bytes and the three others are digits
-  /// (single bytes, x), and the rest, from the fifth byte, is one ``digitRun(_:)``, with the digits
-  /// missing to 16 read as zeros: m = x · 10^16 + padded, below 10^19, and the value is m · 10^−18
-  /// (10^−17 after two integer digits) whatever the number's length — no branch on it, and no range
-  /// test for Eisel–Lemire. Reads 16 bytes past the token at most.
+  /// two and 1 to 17, no exponent, not zero; nil for any other shape (the general scan then starts
+  /// over). Either way the point is the second or third of the first four bytes and the three others
+  /// are digits (single bytes, value x), and the rest, from the fifth byte, is one ``digitRun(_:)``
+  /// with the digits missing to 16 read as zeros: m = x · 10^16 + padded, below 10^19, and the value
+  /// is m · 10^−18 (10^−17 after two integer digits) whatever the number's length — no branch on it,
+  /// no range test for Eisel–Lemire. Reads nothing before `p`, and at most 16 bytes past the token.
   @_transparent
   static func scanUsual(_ p: UnsafePointer<UInt8>, _ tables: DecimalTables) -> (Double, UnsafePointer<UInt8>)? {
     let first = p.pointee
@@ -171,7 +171,7 @@ public enum DecimalParser {
     let d0 = UInt64(i.pointee &- 0x30)
     let d1 = (i + 1).pointee &- 0x30
     if d0 <= 9 && d1 > 9 {
-      mantissa = d0  // one integer digit, the usual case: no word needed
+      mantissa = d0  // one integer digit, the usual case: no digit run needed
       i += 1
     } else {
       accumulateDigits(&i, into: &mantissa, tables)
