@@ -39,8 +39,10 @@ let package = Package(
     ),
     // @_cdecl functions over the library's distributed fit (Docs/scaling.md).
     .target(name: "RobustfitC", dependencies: ["RobustRegression"]),
+    // The number scanner's SSE2 digit kernel, a header that Swift inlines (Sources/CDigits).
+    .target(name: "CDigits"),
     // CSV reading into column storage, with a correctly rounded number parser.
-    .target(name: "TabularIO"),
+    .target(name: "TabularIO", dependencies: ["CDigits"]),
     // SVG figures: scatter plots, fitted lines, curves.
     .target(name: "SVGPlot"),
     .executableTarget(

@@ -620,7 +620,17 @@ struct CSVReader {
     let last = fieldCount &- 1
     while true {
       let offset = offsets[f]
-      guard offset >= 0, let (value, tokenEnd) = DecimalParser.scan(p, tables), value.isFinite else { break }
+      guard offset >= 0 else { break }
+      // ``DecimalParser/scan(_:_:)``'s two parts apart, so that only the general one's value is tested
+      // for an infinity (the usual shape's never is one).
+      let value: Double
+      let tokenEnd: UnsafePointer<UInt8>
+      if let usual = DecimalParser.scanUsual(p, tables) {
+        (value, tokenEnd) = usual
+      } else {
+        guard let general = DecimalParser.scanGeneral(p, tables), general.0.isFinite else { break }
+        (value, tokenEnd) = general
+      }
       let c = tokenEnd.pointee
       if c == delim && f != last {
         row[offset] = value

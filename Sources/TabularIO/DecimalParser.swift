@@ -1,5 +1,7 @@
 // Correctly rounded decimal-to-double conversion: Clinger's fast path, Eisel–Lemire, strtod fallback.
 
+import CDigits
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -80,123 +82,81 @@ public enum DecimalParser {
   /// Bytes a scan may read past the byte that ends its token (see ``scan(_:_:)``).
   public static let readAhead = 32
 
-  /// Non-zero in each byte of the 8 (little-endian) that is not an ASCII digit (Lemire's SWAR test,
-  /// byte by byte). A carry or borrow only moves towards later bytes, so the bytes before the first
-  /// non-digit are exact.
+  /// The run of ASCII digits at `p` within 16 bytes (``CDigits``' SSE2 kernel): `count` (0...16) digits,
+  /// and `padded`, their value times 10^(16 − count) (the bytes after the run read as '0'). Reads 16
+  /// bytes from `p`, none before it.
   @inline(__always)
-  static func nonDigits(_ v: UInt64) -> UInt64 {
-    ((v & 0xF0F0_F0F0_F0F0_F0F0) | (((v &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4))
-      ^ 0x3333_3333_3333_3333
+  static func digitRun(_ p: UnsafePointer<UInt8>) -> (padded: UInt64, count: Int) {
+    let run = rf_digit_run16(p)
+    return (run.padded, Int(truncatingIfNeeded: run.count))
   }
 
-  /// How many of the 8 bytes (first in the low byte) are digits before the first non-digit: 0...8.
+  /// The value of a run's digits: `padded` / 10^(16 − count), exact, as a shift by 16 − count and a
+  /// multiplication by the inverse of 5^(16 − count) modulo 2^64 (the quotient is an integer).
   @inline(__always)
-  static func leadingDigitCount(_ v: UInt64) -> Int {
-    nonDigits(v).trailingZeroBitCount &>> 3
-  }
-
-  /// The value of the first `n` (0...8) bytes of `v`, which are ASCII digits, without a branch:
-  /// the n digit values are shifted to the top bytes (the bytes below read as leading zeros) and
-  /// combined in three multiplications (the classic parse_eight_digits).
-  @inline(__always)
-  static func leadingDigitsValue(_ v: UInt64, _ n: Int) -> UInt64 {
-    // XOR, not subtraction: no borrow from the non-digit bytes; two shifts of 32 − 4n each, as
-    // one shift by 64 (n = 0) would wrap.
-    let digits = v ^ 0x3030_3030_3030_3030
-    let half = UInt64(truncatingIfNeeded: 32 &- 4 &* n)
-    let x = (digits &<< half) &<< half
-    let mask: UInt64 = 0x0000_00FF_0000_00FF
-    let mul1: UInt64 = 100 + (1_000_000 << 32)
-    let mul2: UInt64 = 1 + (10_000 << 32)
-    let y = (x &* 10) &+ (x >> 8)
-    return (((y & mask) &* mul1) &+ (((y >> 16) & mask) &* mul2)) >> 32
-  }
-
-  @inline(__always)
-  static func word(_ i: UnsafePointer<UInt8>) -> UInt64 {
-    UnsafeRawPointer(i).loadUnaligned(as: UInt64.self).littleEndian
+  static func runValue(_ padded: UInt64, _ count: Int, _ tables: DecimalTables) -> UInt64 {
+    let k = 16 &- count
+    return (padded &>> UInt64(truncatingIfNeeded: k)) &* tables.fiveInverses[k]
   }
 
   /// Appends the run of decimal digits at `i` to `mantissa` (wrapping; the caller counts the digits
-  /// from the pointers), up to eight per 8-byte word, no branch inside a word; leaves `i` on the
-  /// first non-digit.
+  /// from the pointers), 16 per ``digitRun(_:)``; leaves `i` on the first non-digit (reads up to 15
+  /// bytes past it).
   @inline(__always)
   static func accumulateDigits(_ i: inout UnsafePointer<UInt8>, into mantissa: inout UInt64, _ tables: DecimalTables) {
     while true {
-      let w = word(i)
-      let n = leadingDigitCount(w)
-      mantissa = mantissa &* tables.smallPowers[n] &+ leadingDigitsValue(w, n)
+      let (padded, n) = digitRun(i)
+      mantissa = mantissa &* tables.smallPowers[n] &+ runValue(padded, n, tables)
       i += n
-      if n != 8 { return }
+      if n != 16 { return }
     }
-  }
-
-  /// ``accumulateDigits(_:into:_:)`` for a fraction: three words (24 digits) at once, each one
-  /// counting only when the one before was all digits, so runs of 1 to 23 digits take no branch
-  /// on their length (reads up to 24 bytes past `i`).
-  @inline(__always)
-  static func accumulateFraction(_ i: inout UnsafePointer<UInt8>, into mantissa: inout UInt64, _ tables: DecimalTables) {
-    let w1 = word(i)
-    let w2 = word(i + 8)
-    let w3 = word(i + 16)
-    // A word counts only when the one before is all digits (n == 8, the only count with bit 3 set).
-    let n1 = leadingDigitCount(w1)
-    let n2 = leadingDigitCount(w2) & (0 &- (n1 &>> 3))
-    let n3 = leadingDigitCount(w3) & (0 &- (n2 &>> 3))
-    var m = mantissa &* tables.smallPowers[n1] &+ leadingDigitsValue(w1, n1)
-    m = m &* tables.smallPowers[n2] &+ leadingDigitsValue(w2, n2)
-    m = m &* tables.smallPowers[n3] &+ leadingDigitsValue(w3, n3)
-    mantissa = m
-    i += n1 &+ n2 &+ n3
-    if n3 == 8 { accumulateDigits(&i, into: &mantissa, tables) }
   }
 
   /// Scans a number starting exactly at `p` (no leading spaces) and stops at the first byte that
   /// cannot continue it. The bytes must be followed by a byte that cannot continue a number
   /// (the CSV reader keeps a NUL sentinel after its data), and ``readAhead`` readable bytes after
-  /// that terminator (digits are read in 8-byte words, a fraction's first 24 digits at once).
+  /// that terminator (digits are read 16 bytes at a time). Nothing before `p` is read.
   /// Returns the value and the end of the token, or `nil` when the bytes at `p` do not start a
   /// number (or the exponent has no digits).
   ///
-  /// The usual shape — an optional sign, one integer digit, a point and 8 to 18 fraction digits
-  /// (a double's shortest representation between 1e-1 and 10) — takes ``scanUsual(_:_:)``, inlined
-  /// into the caller; everything else ``scanGeneral(_:_:)``, which is branch-free on its usual path
-  /// (sign, integer digits, point, up to 23 fraction digits, no exponent; Eisel–Lemire), so that
-  /// numbers of varying lengths cost no mispredictions.
+  /// The usual shape — an optional sign, one or two integer digits, a point and 2 to 18 fraction
+  /// digits (1 to 17 after two integer digits; a double's shortest representation between 0.1 and 100) —
+  /// takes ``scanUsual(_:_:)``, inlined into the caller and without a branch on the number's length;
+  /// everything else ``scanGeneral(_:_:)``.
   @_transparent
   static func scan(_ p: UnsafePointer<UInt8>, _ tables: DecimalTables) -> (Double, UnsafePointer<UInt8>)? {
     if let usual = scanUsual(p, tables) { return usual }
     return scanGeneral(p, tables)
   }
 
-  /// ``scan(_:_:)`` for `[+-]d.dddddddd…` with 8 to 18 fraction digits, at most 19 significant
-  /// digits and no exponent; nil for any other shape (the general scan then starts over). The first
-  /// eight fraction digits are one whole word (no shift, a constant factor); the next two words count
-  /// as in ``accumulateFraction(_:into:_:)``. Every load's address depends only on the sign, and
-  /// the decimal exponent, −8 ... −18, is always in Eisel–Lemire's range.
+  /// ``scan(_:_:)`` for `[+-]d.dd…` and `[+-]dd.d…`: one integer digit and 2 to 18 fraction digits, or
+  /// two and 1 to 17, no exponent, not zero; nil for any other shape (the general scan then starts
+  /// over). Either way the point is the second or third of the first four bytes and the three others
+  /// are digits (single bytes, value x), and the rest, from the fifth byte, is one ``digitRun(_:)``
+  /// with the digits missing to 16 read as zeros: m = x · 10^16 + padded, below 10^19, and the value
+  /// is m · 10^−18 (10^−17 after two integer digits) whatever the number's length — no branch on it,
+  /// no range test for Eisel–Lemire. Reads nothing before `p`, and at most 16 bytes past the token.
   @_transparent
   static func scanUsual(_ p: UnsafePointer<UInt8>, _ tables: DecimalTables) -> (Double, UnsafePointer<UInt8>)? {
     let first = p.pointee
     let negative = first == 0x2D  // -
     let i = p + ((first == 0x2D || first == 0x2B) ? 1 : 0)
     let d0 = UInt64(i.pointee &- 0x30)
-    let w1 = word(i + 2)
-    guard d0 <= 9 && (i + 1).pointee == 0x2E && nonDigits(w1) == 0 else { return nil }
-    let w2 = word(i + 10)
-    let w3 = word(i + 18)
-    let n2 = leadingDigitCount(w2)
-    let n3 = leadingDigitCount(w3) & (0 &- (n2 &>> 3))
-    let fractionDigits = 8 &+ n2 &+ n3
-    let end = i + 2 + fractionDigits
-    // At most 19 significant digits (a leading 0 does not count), and no exponent after them.
-    let significant = fractionDigits &+ Int(truncatingIfNeeded: (0 &- d0) >> 63)  // + 1 unless d0 == 0
-    guard significant <= 19 && end.pointee | 0x20 != 0x65 else { return nil }
-    var m = d0 &* 100_000_000 &+ leadingDigitsValue(w1, 8)
-    m = m &* tables.smallPowers[n2] &+ leadingDigitsValue(w2, n2)
-    m = m &* tables.smallPowers[n3] &+ leadingDigitsValue(w3, n3)
-    if m == 0 { return (negative ? -0.0 : 0.0, end) }
-    let q = 0 &- fractionDigits
-    if let v = eiselLemire(m, q, tables) { return (negative ? -v : v, end) }
+    let two = UInt64(i[1] &- 0x30) <= 9 ? 1 : 0  // a second integer digit
+    let d1 = UInt64(i[2 &- two] &- 0x30)  // the first fraction digit, or the second integer digit
+    let d3 = UInt64(i[3] &- 0x30)
+    guard d0 <= 9 && i[1 &+ two] == 0x2E && d1 <= 9 && d3 <= 9 else { return nil }
+    let (padded, n) = digitRun(i + 4)
+    let end = i + (4 &+ n)
+    // The run ends the token: a digit here (after 16) is one too many, an e or E an exponent.
+    guard tables.digitOrExponent[Int(end.pointee)] == 0 else { return nil }
+    let m = (d0 &* 100 &+ d1 &* 10 &+ d3) &* 10_000_000_000_000_000 &+ padded
+    // The sign as a bit, not a branch: half the numbers of a column are negative, at random. (A zero,
+    // rare, takes the general scan: its ±0 here made the compiler branch on the sign.)
+    let sign = UInt64(truncatingIfNeeded: negative ? 1 : 0) &<< 63
+    if m == 0 { return nil }
+    let q = two &- 18
+    if let v = eiselLemire(m, q, tables) { return (Double(bitPattern: v.bitPattern | sign), end) }
     return (finish(negative, m, q, truncated: false, tables, p, end), end)
   }
 
@@ -211,7 +171,7 @@ public enum DecimalParser {
     let d0 = UInt64(i.pointee &- 0x30)
     let d1 = (i + 1).pointee &- 0x30
     if d0 <= 9 && d1 > 9 {
-      mantissa = d0  // one integer digit, the usual case: no word needed
+      mantissa = d0  // one integer digit, the usual case: no digit run needed
       i += 1
     } else {
       accumulateDigits(&i, into: &mantissa, tables)
@@ -219,7 +179,7 @@ public enum DecimalParser {
     let intEnd = i
     i += i.pointee == 0x2E ? 1 : 0  // .
     let fracStart = i
-    accumulateFraction(&i, into: &mantissa, tables)
+    accumulateDigits(&i, into: &mantissa, tables)
     let fracEnd = i
     let digitCount = (intEnd - digitsStart) &+ (fracEnd - fracStart)
     if digitCount == 0 { return nil }
@@ -336,7 +296,7 @@ public enum DecimalParser {
     let high5 = tables.powersOfFive[index]
     let low5 = tables.powersOfFive[index + 1]
     var (upper, lower) = i.multipliedFullWidth(by: high5)
-    if upper & 0x1FF == 0x1FF && lower &+ i < lower {
+    if _slowPath(upper & 0x1FF == 0x1FF) && lower &+ i < lower {
       // The truncated table may leave `upper` one too small: refine with the low 64 bits.
       let (secondHigh, secondLow) = i.multipliedFullWidth(by: low5)
       let middle = lower &+ secondHigh
@@ -386,8 +346,12 @@ struct DecimalTables: @unchecked Sendable {
   let exactPowers: UnsafePointer<Double>
   /// ``PowersOfFive/table``.
   let powersOfFive: UnsafePointer<UInt64>
-  /// 10^0 ... 10^8 as integers (the factor for a word of n digits).
+  /// 10^0 ... 10^16 as integers (the factor for a run of n digits).
   let smallPowers: UnsafePointer<UInt64>
+  /// The inverses of 5^0 ... 5^16 modulo 2^64 (``DecimalParser/runValue(_:_:_:)``).
+  let fiveInverses: UnsafePointer<UInt64>
+  /// For each byte, 1 when it is '0' ... '9', 'e' or 'E', else 0 (what may not follow a usual number).
+  let digitOrExponent: UnsafePointer<UInt8>
 
   static let shared: DecimalTables = {
     let exact = UnsafeMutablePointer<Double>.allocate(capacity: 23)
@@ -397,14 +361,27 @@ struct DecimalTables: @unchecked Sendable {
       p *= 10  // exact: 10^k = 5^k · 2^k and 5^k < 2^53 for k ≤ 22
     }
     let table = PowersOfFive.table
-    let five = UnsafeMutablePointer<UInt64>.allocate(capacity: table.count)
-    five.initialize(from: table, count: table.count)
-    let small = UnsafeMutablePointer<UInt64>.allocate(capacity: 9)
+    let fives = UnsafeMutablePointer<UInt64>.allocate(capacity: table.count)
+    fives.initialize(from: table, count: table.count)
+    let small = UnsafeMutablePointer<UInt64>.allocate(capacity: 17)
+    let inverses = UnsafeMutablePointer<UInt64>.allocate(capacity: 17)
     var t: UInt64 = 1
-    for k in 0...8 {
+    var power: UInt64 = 1
+    for k in 0...16 {
       small[k] = t
       t *= 10
+      // Newton's iteration x ← x(2 − 5^k x) doubles the correct low bits; 5^k is its own inverse mod 8.
+      var x = power
+      for _ in 0..<5 { x = x &* (2 &- power &* x) }
+      inverses[k] = x
+      power &*= 5
     }
-    return DecimalTables(exactPowers: exact, powersOfFive: five, smallPowers: small)
+    let continuing = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    for byte in 0..<256 {
+      continuing[byte] = (0x30...0x39).contains(byte) || byte == 0x45 || byte == 0x65 ? 1 : 0
+    }
+    return DecimalTables(
+      exactPowers: exact, powersOfFive: fives, smallPowers: small, fiveInverses: inverses,
+      digitOrExponent: continuing)
   }()
 }
