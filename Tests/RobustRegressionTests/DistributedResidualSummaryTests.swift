@@ -80,7 +80,7 @@ struct DistributedResidualSummaryTests {
   func refinement(batches: Int, weighted: Bool) throws {
     let (design, y) = try DistributedFitTests.data(rows: 40_000, predictors: 2, seed: 9)
     let weights = weighted ? (0..<40_000).map { Double($0 % 3) } : nil
-    let result = try Self.fit("huber", design: design, y: y, weights: weights, batches: batches, valueLimit: 1024)
+    let result = try Self.fit("huber", design: design, y: y, weights: weights, batches: batches, valueLimit: 256)
     let r = Self.residuals(design, y, beta: result.coefficients)
     try Self.expectSummary(result, residuals: r, y: y, weights: weights, l2: false, "refined \(batches) \(weighted)")
     #expect(result.passes["residualHistogram", default: 0] > 1 && result.passes["residualValues"] == 1, "\(result.passes)")

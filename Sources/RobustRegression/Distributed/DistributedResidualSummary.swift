@@ -9,15 +9,15 @@
 ///    (in units u, a power of two at least max|y|/2: exact scaling, no overflow of the squares). Type 7
 ///    needs the order statistics at the 0-based positions ⌊h⌋ and ⌊h⌋ + 1 of h = (N − 1)q for five q (N:
 ///    the row count, or Σwᵢ); the walk of the buckets' counts (or weights) finds the bucket of each.
-/// 2. A bucket with more than a tenth of ``valueLimit`` rows is histogrammed again over its own keys (2¹⁶
-///    finer buckets; at most three levels, after which a bucket is one key, i.e. one value, which is
-///    read off its key without collecting it).
+/// 2. While the chosen buckets together hold more than ``valueLimit`` rows, the largest are histogrammed
+///    again over their own keys (2¹⁶ finer buckets; at most three levels, after which a bucket is one key,
+///    i.e. one value, which is read off its key without collecting it: ties cost no memory).
 /// 3. ``PassRequest/Kind/residualValues`` collects the residuals of the chosen buckets (at most
 ///    ``valueLimit`` values over all ten positions), and with them Σwᵢ(yᵢ − ȳ)² about the mean of pass 1:
 ///    the two-pass sum of squares of the fit in memory, merged per batch by addition (stable, unlike
 ///    Σy² − (Σy)²/n; no extra pass, as it rides on this one). The order statistic at position t is the
-///    collected value whose rank (count, or cumulative weight from the weight below its bucket) first
-///    exceeds t.
+///    bucket's value of rank t minus the count below the bucket (a selection), or with weights the first
+///    whose cumulative weight from there exceeds t (``Selection/weightedOrderStatistic(values:weights:exceeding:)``).
 ///
 /// Without weights the quantiles are those of the fit in memory exactly at the same β̂ (the same residuals
 /// row by row, the same order statistics, the same interpolation); with whole weights too. Fractional
@@ -87,15 +87,15 @@ package struct DistributedResidualSummary: Sendable, Equatable {
 
     var first: [Double]?
     var values: [Double: Double] = [:]  // position → order statistic
-    // Positions still to locate, by the key range they lie in; and the buckets to collect, with the count
-    // (or weight) below each.
+    // Positions still to locate, by the key range they lie in; and the buckets to collect, with their
+    // counts and the count (or weight) below each.
     var pending: [ClosedRange<UInt64>: [Double]] = [
       Selection.orderedKey(-.infinity)...Selection.orderedKey(.infinity): Array(Set(positions.flatMap { [$0.low, $0.high] })).sorted()
     ]
-    var collect: [ClosedRange<UInt64>: (below: Double, positions: [Double])] = [:]
-    let bucketLimit = max(1, valueLimit / 10)
+    var collect: [ClosedRange<UInt64>: Bucket] = [:]
     while !pending.isEmpty {
-      var next: [ClosedRange<UInt64>: [Double]] = [:]
+      // This level's buckets of the positions (a bucket may hold several).
+      var candidates: [ClosedRange<UInt64>: Bucket] = [:]
       for (range, targets) in pending.sorted(by: { $0.key.lowerBound < $1.key.lowerBound }) {
         var histogram = request(.residualHistogram)
         histogram.setBuckets(low: range.lowerBound, high: range.upperBound)
@@ -129,14 +129,23 @@ package struct DistributedResidualSummary: Sendable, Equatable {
           guard chosen >= 0 else { throw DistributedFitError.host("a residual histogram pass counted no residuals") }
           let low = histogram.low + (UInt64(chosen) << shift)
           let bucket = low...min(histogram.high, low + ((1 << shift) - 1))
-          let count = answer[1 + chosen]
           if bucket.lowerBound == bucket.upperBound {
+            // One key: one value, whatever the count.
             values[t] = Self.value(ofKey: bucket.lowerBound)
-          } else if count <= Double(bucketLimit) {
-            collect[bucket, default: (below, [])].positions.append(t)
           } else {
-            next[bucket, default: []].append(t)
+            candidates[bucket, default: Bucket(count: Int(answer[1 + chosen]), below: below)].positions.append(t)
           }
+        }
+      }
+      // Collect the buckets while all of them fit in the value limit; refine the largest until they do.
+      var total = collect.values.reduce(0) { $0 + $1.count } + candidates.values.reduce(0) { $0 + $1.count }
+      var next: [ClosedRange<UInt64>: [Double]] = [:]
+      for (bucket, entry) in candidates.sorted(by: { $0.value.count > $1.value.count }) {
+        if total > valueLimit {
+          next[bucket] = entry.positions
+          total -= entry.count
+        } else {
+          collect[bucket] = entry
         }
       }
       pending = next
@@ -154,33 +163,30 @@ package struct DistributedResidualSummary: Sendable, Equatable {
       gather.alpha = intercept && rSquaredWanted ? sums[1] / total : 0
       let answer = try perform(gather)
       let stride = weighted ? 2 : 1
-      var pairs: [(value: Double, weight: Double)] = []
+      // Each bucket's values (and weights), split by key as they come.
+      var inside = [(values: [Double], weights: [Double])](repeating: ([], []), count: ranges.count)
       var k = 0
       while k + 2 <= answer.count {
         totalSquares += answer[k]
         let count = Int(answer[k + 1])
         guard count >= 0, k + 2 + stride * count <= answer.count else { break }
         for j in 0..<count {
-          let base = k + 2 + stride * j
-          pairs.append((answer[base], weighted ? answer[base + 1] : 1))
+          let base = k + 2 + stride * j, key = Selection.orderedKey(answer[base])
+          guard let b = ranges.firstIndex(where: { $0.contains(key) }) else { continue }
+          inside[b].values.append(answer[base])
+          if weighted { inside[b].weights.append(answer[base + 1]) }
         }
         k += 2 + stride * count
       }
       guard k == answer.count else { throw DistributedFitError.host("a residual values pass returned a malformed answer") }
-      pairs.sort { $0.value < $1.value }
-      for (bucket, entry) in collect {
-        let inside = pairs.filter { bucket.contains(Selection.orderedKey($0.value)) }
+      for (b, bucket) in ranges.enumerated() {
+        let entry = collect[bucket]!
+        guard inside[b].values.count == entry.count else {
+          throw DistributedFitError.host("a residual values pass returned \(inside[b].values.count) of a bucket's \(entry.count) residuals")
+        }
         for t in entry.positions {
-          var running = entry.below
-          var found: Double?
-          for pair in inside {
-            running += pair.weight
-            if running > t { found = pair.value; break }
-          }
-          guard let value = found ?? inside.last?.value else {
-            throw DistributedFitError.host("a residual values pass returned none of a bucket's residuals")
-          }
-          values[t] = value
+          values[t] = Self.orderStatistic(values: &inside[b].values, weights: weighted ? inside[b].weights : nil,
+                                          exceeding: t - entry.below)
         }
       }
     }
@@ -206,6 +212,28 @@ package struct DistributedResidualSummary: Sendable, Equatable {
       summary.adjustedRSquared = 1 - (1 - value) * (total - i) / (total - Double(p))
     }
     return summary
+  }
+
+  /// A bucket of the positions' histogram: its rows' count, the count (or weight) below it, and the
+  /// positions whose order statistic it holds.
+  struct Bucket {
+    var count: Int
+    var below: Double
+    var positions: [Double] = []
+  }
+
+  /// The value of a bucket's rows at which the count (or the cumulative weight) first exceeds `position`:
+  /// a selection of rank `position` without weights, ``Selection/weightedOrderStatistic(values:weights:exceeding:)``
+  /// with them (the largest value when rounding leaves the position past the bucket's weight).
+  static func orderStatistic(values: inout [Double], weights: [Double]?, exceeding position: Double) -> Double {
+    guard let weights else {
+      let rank = min(max(Int(position), 0), values.count - 1)
+      return values.withUnsafeMutableBufferPointer { Selection.select($0, rank: rank) }
+    }
+    let value = values.withUnsafeBufferPointer { v in
+      weights.withUnsafeBufferPointer { Selection.weightedOrderStatistic(values: v, weights: $0, exceeding: position) }
+    }
+    return value.isNaN ? values.max()! : value
   }
 
   /// The double whose ``Selection/orderedKey(_:)`` is `key` (+0 for the key of ±0).
