@@ -9,6 +9,10 @@ import RobustRegression
 //                        int32_t max_iterations, char *error, int64_t error_capacity);
 //         alpha, tuning, fixed_scale: NaN for "not given"; weighted: 1 when every batch comes with a case
 //         weights column (rf_batch_pass's `weights`), 0 when none does. NULL on error (message in `error`).
+//   void  rf_fit_set_summary(void *fit, int32_t on, double outlier_threshold);
+//         on = 1: the run ends with the residual summary's passes (Docs/scaling.md, "The residual
+//         summary"), and the result's JSON adds residual_quantiles [min, q1, median, q3, max],
+//         outlier_count, outlier_threshold, r_squared and adj_r_squared (null but for l2). Off by default.
 //   int32_t rf_fit_run(void *fit, rf_pass_callback pass, void *context, char *error, int64_t error_capacity);
 //         0 on success; 1 on a fit error (message in `error`).
 //   int64_t rf_fit_result_json(void *fit, char *buffer, int64_t capacity);
@@ -84,6 +88,14 @@ public func rf_fit_create(_ loss: UnsafePointer<CChar>?, _ alpha: Double, _ tuni
   }
 }
 
+@_cdecl("rf_fit_set_summary")
+public func rf_fit_set_summary(_ handle: UnsafeMutableRawPointer?, _ on: Int32, _ outlierThreshold: Double) {
+  guard let handle else { return }
+  let fit = Unmanaged<FitHandle>.fromOpaque(handle).takeUnretainedValue().fit
+  fit.summarizes = on != 0
+  if outlierThreshold > 0 && outlierThreshold.isFinite { fit.outlierThreshold = outlierThreshold }
+}
+
 /// A pass that the callback refused.
 struct CallbackFailure: Error, CustomStringConvertible {
   var description: String
@@ -141,12 +153,19 @@ func json(_ r: DistributedFit.Result) -> String {
       + "\"alpha_interval_on_bound\": \(interval.map { "[\($0.lowerOnBound), \($0.upperOnBound)]" } ?? "null"), "
       + "\"alpha_interval_method\": \"profile likelihood\", \"profile\": [\(profile)], "
   }
+  // The residual summary, when the run made one.
+  var summary = ""
+  if let s = r.residualSummary {
+    summary = "\"residual_quantiles\": \(array(s.quantiles)), \"outlier_count\": \(s.outlierCount), "
+      + "\"outlier_threshold\": \(number(s.outlierThreshold)), \"outlier_rule\": \"\(s.robustWeightRule ? "weight" : "ratio")\", "
+      + "\"r_squared\": \(s.rSquared.map(number) ?? "null"), \"adj_r_squared\": \(s.adjustedRSquared.map(number) ?? "null"), "
+  }
   return """
     {"coefficients": \(array(r.coefficients)), "standard_errors": \(r.standardErrors.map(array) ?? "null"), \
     "scale": \(number(r.scale)), "sigma": \(number(r.sigma)), "objective": \(number(r.objective)), \
     "iterations": \(r.iterations), "termination": "\(r.termination)", "n": \(r.rows), \
     "alpha": \(r.alpha.map(alpha) ?? "null"), "alpha_standard_error": \(r.alphaStandardError.map(number) ?? "null"), \
-    \(adaptive)"passes": {\(passes)}}
+    \(adaptive)\(summary)"passes": {\(passes)}}
     """
 }
 

@@ -154,6 +154,8 @@ enum OutOfCore {
     let objectiveLabel: String
     /// How the standard errors were computed.
     let covariance: CovarianceMethod
+    /// `--outlier-threshold` (of |r|/σ̂; S and MM flag by lmrob's weight rule instead).
+    let outlierThreshold: Double
   }
 
   /// Runs `command`'s fit over the column file.
@@ -170,6 +172,9 @@ enum OutOfCore {
     }
     // The host is this process: σ̂ may collect up to 2²² values (32 MB) in one pass (Docs/scaling.md).
     fit.valueLimit = 1 << 22
+    // The report's residual quantiles, outliers and R²: passes over the file at β̂ after the fit.
+    fit.summarizes = true
+    fit.outlierThreshold = command.solver.outlierThreshold
     let host = ColumnFileHost(file: data.file, response: data.columns.response, predictors: data.columns.predictors,
                               weights: data.columns.weights)
     let result: DistributedFit.Result
@@ -201,6 +206,7 @@ enum OutOfCore {
       ? "general, Barron's ρ(r/c; α) with α = \(NumberText.alpha(command.alpha ?? .nan))" : command.loss.rawValue
     return Outcome(result: result, seconds: seconds, tuning: tuning, level: command.solver.level,
                    lossName: command.loss.rawValue, lossText: lossText, scaleNote: scaleNote, sigmaNote: sigmaNote,
-                   objectiveLabel: objectiveLabel, covariance: covariance)
+                   objectiveLabel: objectiveLabel, covariance: covariance,
+                   outlierThreshold: command.solver.outlierThreshold)
   }
 }

@@ -4,8 +4,9 @@ import TabularIO
 
 /// The report of an out-of-core fit, text or JSON: the report of a fit in memory for what an
 /// out-of-core fit has (the coefficients with standard errors, t, p and intervals; c, σ̂, the objective
-/// and the iterations, under the same keys), then where the data went and how many passes read them.
-/// It has no residual quantiles, outliers or R², which need every residual.
+/// and the iterations, under the same keys; the residual quantiles, the outlier count and, for l2, R²
+/// from passes over the file after the fit, ``DistributedResidualSummary``), then where the data went
+/// and how many passes read them. It has no list of the outliers' rows and no robust R² (MM's, lmrob's).
 struct OutOfCoreReport {
   let data: OutOfCore.Loaded
   let outcome: OutOfCore.Outcome
@@ -47,6 +48,13 @@ struct OutOfCoreReport {
     facts.rows.append(["Observations", "n = \(result.rows), p = \(result.coefficients.count), residual df = \(degreesOfFreedom)"])
     out.append(facts.renderLabelled())
     out.append("")
+    if let summary = result.residualSummary {
+      // As the fit in memory's `Residuals:` block: a residual at the rounding level of the largest reads as 0.
+      var table = TextTable(header: ["Min", "1Q", "Median", "3Q", "Max"])
+      let size = summary.quantiles.reduce(0) { max($0, abs($1)) }
+      table.rows.append(summary.quantiles.map { NumberText.significant(abs($0) <= 1e-12 * size ? 0 : $0, 5) })
+      out += ["Residuals:", table.render(indent: "  "), ""]
+    }
     out.append("Coefficients:")
     if let inference, let errors = result.standardErrors {
       let level = outcome.level
@@ -84,9 +92,32 @@ struct OutOfCoreReport {
     }
     summary.rows.append([outcome.objectiveLabel, NumberText.significant(result.objective, 8)])
     summary.rows.append(["Iterations", "\(result.iterations) (\(result.termination))"])
+    if let residuals = result.residualSummary {
+      let rule = residuals.robustWeightRule ? "weight < 0.1/n" : "|r|/σ̂ > \(NumberText.significant(residuals.outlierThreshold))"
+      summary.rows.append(["Outliers", "\(residuals.outlierCount) of \(result.rows) with \(rule)"])
+      if let r2 = residuals.rSquared, let adjusted = residuals.adjustedRSquared {
+        summary.rows.append(["R²", "\(NumberText.significant(r2, 4)), adjusted \(NumberText.significant(adjusted, 4))"])
+      } else {
+        summary.rows.append(["R²", outcome.lossName == "l2" ? "—  (y does not vary)"
+          : "—  (defined for l2; MM's robust R² is not computed out of core)"])
+      }
+    }
     summary.rows.append(["Passes", passesText])
     out.append(summary.renderLabelled())
     return out.joined(separator: "\n") + "\n"
+  }
+
+  /// The residual summary's keys, as the fit in memory's JSON has them (without its list of outliers).
+  private var summaryJSON: [(String, JSONValue)] {
+    guard let summary = result.residualSummary else { return [] }
+    return [
+      ("outlier_count", .int(summary.outlierCount)),
+      ("outlier_threshold", .number(outcome.outlierThreshold)),
+      ("r_squared", .number(summary.rSquared)),
+      ("adj_r_squared", .number(summary.adjustedRSquared)),
+      ("r_squared_kind", summary.rSquared == nil ? .null : .string("classical")),
+      ("residual_quantiles", .object(zip(["min", "q1", "median", "q3", "max"], summary.quantiles).map { ($0, .number($1)) })),
+    ]
   }
 
   /// The adaptive fit's keys, as the fit in memory's JSON has them (none for the other losses).
@@ -141,7 +172,7 @@ struct OutOfCoreReport {
       ("dropped_rows", .int(data.droppedRows)),
       ("weights", data.weightsName.map { .string($0) } ?? .null),
       ("weights_sum", .number(result.totalWeight)),
-    ] + adaptiveJSON + [
+    ] + summaryJSON + adaptiveJSON + [
       ("out_of_core", .object([
         ("directory", .string(data.file.directory)),
         ("bytes", .int(data.file.bytes)),

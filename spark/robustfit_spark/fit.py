@@ -91,7 +91,8 @@ def _run_pass(data, request, merge, expected, predictors, weighted, library):
 
 
 def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=None, intercept=True,
-        weights=None, tolerance=1e-10, max_iterations=500, cache=True, library=None):
+        weights=None, tolerance=1e-10, max_iterations=500, cache=True, library=None, summary=False,
+        outlier_threshold=2.5):
     """Fits y on the columns x (default: every other column but `weights`) of the Spark DataFrame `df`
     with robustfit's `loss` (a CLI --loss name; above max(2000, 50p) rows those Docs/scaling.md
     lists: l2, huber, pseudo-huber, general with alpha <= 2, cauchy, geman-mcclure, welsch, tukey,
@@ -103,7 +104,10 @@ def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=No
     general with alpha -inf); for adaptive also alpha_standard_error,
     scale_standard_error, alpha_on_bound, scale_on_bound and alpha's 95 % profile-likelihood interval
     (alpha_interval, alpha_interval_level, alpha_interval_on_bound, alpha_interval_method, and the profile
-    points [alpha, NLL, c] it evaluated).
+    points [alpha, NLL, c] it evaluated). `summary`: two or more passes more at the end for the residual
+    quantiles (residual_quantiles [min, q1, median, q3, max], R's type 7), outlier_count (|r|/sigma above
+    `outlier_threshold`; mm and s: lmrob's robustness weight below 0.1/n, outlier_rule "weight"),
+    outlier_threshold, and for l2 r_squared and adj_r_squared (the CLI's report's numbers).
     """
     if x is None:
         x = [c for c in df.columns if c not in (y, weights)]
@@ -123,6 +127,8 @@ def fit(df, y="y", x=None, loss="huber", alpha=None, tuning=None, fixed_scale=No
                                1 if weighted else 0, tolerance, max_iterations, error, len(error))
     if not handle:
         raise FitError(error.value.decode())
+    if summary:
+        lib.rf_fit_set_summary(handle, 1, outlier_threshold)
     kept, failures = [None], []
 
     def callback(_context, request_pointer, request_count, merge, expected, result, count):

@@ -51,6 +51,9 @@ package enum BatchPass {
     // A weighted pass in memory checks its weights once (Regression.validate); here the range pass
     // has, and every later pass meets the same column.
     let pass = makePass(request, x: x, y: y, weights: weights, rows: n)
+    if request.kind == .residualHistogram || request.kind == .residualValues {
+      return residualSummary(request, pass: pass, y: y, output: output)
+    }
     switch request.loss {
     case .unitWeights: return evaluate(request, pass: pass, loss: UnitWeights(), output: output)
     case .huber: return evaluate(request, pass: pass, loss: HuberLoss(), output: output)
@@ -257,7 +260,7 @@ package enum BatchPass {
       return flat.count
     case .barronShape, .information:
       return adaptive(request, pass: pass, output: output)
-    case .range, .rows, .keyHistogram, .sampleRows:
+    case .range, .rows, .keyHistogram, .sampleRows, .residualHistogram, .residualValues:
       preconditionFailure("handled before a pass is made")
     }
   }

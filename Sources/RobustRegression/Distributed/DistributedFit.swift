@@ -69,6 +69,8 @@ package final class DistributedFit {
     package var shapeSelection: RegressionFit.ShapeSelection? = nil
     /// The inference the standard errors come from (its covariance: the map back of a conditioned fit).
     var inference: Inference? = nil
+    /// The residuals' quantiles, the outlier count and R² (``summarizes``; nil when not asked for).
+    package var residualSummary: DistributedResidualSummary? = nil
   }
 
   /// How the fit runs: IRLS on the driver over sums from the host (``DistributedPass``), or the fit in
@@ -78,6 +80,11 @@ package final class DistributedFit {
   /// suits a driver collecting over a network; a host on the same machine (the CLI's out-of-core fit)
   /// may take more, so that σ̂ takes one window pass where it would take a histogram and a values pass.
   package var valueLimit = DistributedPass.defaultValueLimit
+  /// Whether the fit ends with the passes of its residual summary (``DistributedResidualSummary``: two
+  /// or more passes over the rows at β̂), whose outliers are the rows with |r|/σ̂ above
+  /// ``outlierThreshold`` (S and MM: lmrob's rule, robustness weight below 0.1/n).
+  package var summarizes = false
+  package var outlierThreshold = 2.5
   let route: Route
   let regression: Regression
 
@@ -144,19 +151,45 @@ package final class DistributedFit {
     let range = try checkRange(host: host)
     let (rows, weights) = (range.rows, range.weights)
     guard route == .sums || (passesAboveLimit && rows > DriverSample.limit(columns: p)) else {
-      return try driverFit(rows: rows, names: names, host: host)
+      // The fit in memory on the driver conditions the rows itself; its summary is at the β of the data
+      // as given.
+      let result = try driverFit(rows: rows, names: names, host: host)
+      return try summarized(result, fitted: result, host: host, responseMagnitude: range.magnitudes[0])
     }
     let conditioning = try decideConditioning(range, host: host)
     guard !conditioning.isIdentity else {
-      return try routed(rows: rows, responseMagnitude: range.magnitudes[0], magnitudes: range.magnitudes,
-                        weights: weights, names: names, host: host, conditioning: nil)
+      let result = try routed(rows: rows, responseMagnitude: range.magnitudes[0], magnitudes: range.magnitudes,
+                              weights: weights, names: names, host: host, conditioning: nil)
+      return try summarized(result, fitted: result, host: host, responseMagnitude: range.magnitudes[0])
     }
     // The conditioned magnitudes: y's, then each predictor's (`conditionedMagnitudes` is per design column).
     let magnitudes = [range.largest(0, shift: conditioning.response.shift) * conditioning.response.factor]
       + conditioning.conditionedMagnitudes.dropFirst(intercept ? 1 : 0)
+    let conditionedHost = Self.conditioned(host, by: conditioning)
     let result = try routed(rows: rows, responseMagnitude: magnitudes[0], magnitudes: magnitudes, weights: weights,
-                            names: names, host: Self.conditioned(host, by: conditioning), conditioning: conditioning)
-    return try original(result, conditioning: conditioning)
+                            names: names, host: conditionedHost, conditioning: conditioning)
+    // The summary at the conditioned β̃, as the fit in memory takes its residuals (r̃/s_y).
+    return try summarized(original(result, conditioning: conditioning), fitted: result, host: conditionedHost,
+                          responseMagnitude: range.magnitudes[0])
+  }
+
+  /// `result` with its residual summary when ``summarizes``: at the β and loss scale of `fitted` (the
+  /// same result in the units of `host`), σ̂ of `result` (in the units of y).
+  private func summarized(_ result: Result, fitted: Result, host: @escaping PassHost,
+                          responseMagnitude: Double) throws -> Result {
+    guard summarizes else { return result }
+    let total = result.totalWeight ?? Double(result.rows)
+    let rule: DistributedResidualSummary.OutlierRule = loss.isHighBreakdown
+      ? .bisquareWeight(scale: fitted.scale > 0 ? fitted.scale : 1, threshold: 0.1 / total)
+      : .ratio(sigma: result.sigma, threshold: outlierThreshold)
+    let summary = try DistributedResidualSummary.compute(
+      host: host, beta: fitted.coefficients, predictors: predictors, intercept: intercept, rows: result.rows,
+      totalWeight: result.totalWeight, rule: rule, responseMagnitude: loss.kind == .squared ? responseMagnitude : nil,
+      parameters: result.coefficients.count, valueLimit: valueLimit)
+    var summarized = result
+    summarized.residualSummary = summary
+    summarized.passes.merge(summary.passes, uniquingKeysWith: +)
+    return summarized
   }
 
   /// The fit's route after its range pass, on data in range (`conditioning`: how they were brought there,

@@ -9,7 +9,8 @@ package typealias PassHost = (_ request: PassRequest) throws -> [Double]
 ///
 /// Layout: `[kind, columns, intercept, loss, alpha, scale, accumulate, low_hi, low_lo, high_hi, high_lo,
 /// shift, meanSlope, weighted, β₀, …, β_{p−1}]`; a 64-bit bound is two 32-bit halves (each exact in a
-/// double), then (optionally) the conditioning, `[m_y, s_y, m₁, s₁, …, m_k, s_k]`. `weighted` (0 or 1): the host passes a case-weights column with every batch (frequency
+/// double), then (optionally) the conditioning, `[m_y, s_y, m₁, s₁, …, m_k, s_k]`, then (a residual
+/// values pass only) its key ranges. `weighted` (0 or 1): the host passes a case-weights column with every batch (frequency
 /// weights, ``Regression/fit(_:response:weights:)``), and the sums, counts and values below are weighted
 /// as the fit in memory weights them. With a conditioning every batch fits ỹ = s_y(y − m_y) and
 /// x̃_j = s_j(x_j − m_j) (``DataConditioning``) in place of its columns, in every pass (the rows, their
@@ -70,6 +71,18 @@ package struct PassRequest: Equatable, Sendable {
     /// The adaptive fit's observed information at β, α and c (``ObservedInformation/Sums``, α's entries
     /// when `accumulate`): p² + 2p + 3 sums.
     case information = 21
+    /// The residual summary's first pass at β (``DistributedResidualSummary``): the histogram's layout
+    /// over the *signed* residuals' order-preserving keys (``Selection/orderedKey(_:)``) in [low, high],
+    /// then [outlier count, Σwᵢ·yᵢ/u, Σwᵢ·(rᵢ/u)²] with u = `meanSlope` (the R² sums; 0 when u is 0).
+    /// The outlier rule: |rᵢ|/σ̂ > `alpha` with σ̂ = `scale` (loss `unitWeights`), or the bisquare's weight
+    /// at c = `scale` below `alpha` (loss `tukey`, lmrob's); over every row, weight 0 included, as the fit
+    /// in memory flags them. With a conditioning rᵢ is r̃ᵢ/s_y (the residual in the units of y) and yᵢ
+    /// the batch's own value.
+    case residualHistogram = 13
+    /// The residual summary's collecting pass at β: per batch `[Σwᵢ·(yᵢ/u − ȳ)², count, values…]`
+    /// (concatenated; u = `meanSlope`, ȳ = `alpha`, in units of u), the signed residuals whose keys lie in
+    /// any of ``ranges`` (weighted: (rᵢ, wᵢ) pairs of the rows of positive weight).
+    case residualValues = 14
   }
 
   /// How the host merges the batches' answers.
@@ -105,6 +118,9 @@ package struct PassRequest: Equatable, Sendable {
   /// `[m_y, s_y, m₁, s₁, …]` (``DataConditioning``; empty: the data as they are). In a range pass s is the
   /// split of the magnitude section.
   package var conditioning: [Double] = []
+  /// The key ranges of a ``Kind/residualValues`` request (their count in `shift`; encoded after the
+  /// conditioning, each as four 32-bit halves).
+  package var ranges: [ClosedRange<UInt64>] = []
 
   static let headerCount = 14
 
@@ -118,7 +134,8 @@ package struct PassRequest: Equatable, Sendable {
   package var columns: Int { predictors + (intercept ? 1 : 0) }
 
   package var merge: Merge {
-    kind == .values || kind == .range || kind == .window || kind == .rows || kind == .sampleRows ? .concatenate : .add
+    kind == .values || kind == .range || kind == .window || kind == .rows || kind == .sampleRows || kind == .residualValues
+      ? .concatenate : .add
   }
 
   /// How many doubles the merged answer holds (nil when it depends on the number of batches).
@@ -128,13 +145,14 @@ package struct PassRequest: Equatable, Sendable {
     case .run: return p * p + p + 1
     case .roundingFloor: return 1
     case .histogram: return bucketCount + 3 + (weighted ? bucketCount + 2 : 0)
+    case .residualHistogram: return bucketCount + 3 + (weighted ? bucketCount + 2 : 0) + 3
     case .sandwich: return 4
     case .keyHistogram: return bucketCount + 2
     case .sRefinement: return p * p + p + 5
     case .mmCovariance: return MMInference.Sums.count(order: p)
     case .barronShape: return p * p + p + 6
     case .information: return ObservedInformation.Sums.count(order: p)
-    case .values, .range, .window, .rows, .sampleRows: return nil
+    case .values, .range, .window, .rows, .sampleRows, .residualValues: return nil
     }
   }
 
@@ -143,6 +161,7 @@ package struct PassRequest: Equatable, Sendable {
     switch kind {
     case .values: return weighted ? 2 * rows : rows
     case .window: return (weighted ? 2 * rows : rows) + 4
+    case .residualValues: return (weighted ? 2 * rows : rows) + 2
     case .range: return rangeStride
     case .rows: return rows * rowStride
     case .sampleRows: return rows * sampleStride
@@ -188,10 +207,17 @@ package struct PassRequest: Equatable, Sendable {
     value < low ? 0 : value > high ? bucketCount + 1 : 1 + Int((value - low) >> UInt64(shift))
   }
 
+  /// A 64-bit bound from its two 32-bit halves (each exact in a double); nil when they are not.
+  static func bound(_ high: Double, _ low: Double) -> UInt64? {
+    guard let hi = UInt64(exactly: high), let lo = UInt64(exactly: low), hi < 1 << 32, lo < 1 << 32 else { return nil }
+    return hi << 32 | lo
+  }
+
   package var encoded: [Double] {
     func halves(_ v: UInt64) -> [Double] { [Double(v >> 32), Double(v & 0xFFFF_FFFF)] }
     return [Double(kind.rawValue), Double(predictors), intercept ? 1 : 0, Double(loss.rawValue), alpha, scale,
             accumulate ? 1 : 0] + halves(low) + halves(high) + [Double(shift), meanSlope, weighted ? 1 : 0] + beta + conditioning
+      + ranges.flatMap { halves($0.lowerBound) + halves($0.upperBound) }
   }
 
   /// The request from its doubles; nil when they are not one.
@@ -201,11 +227,7 @@ package struct PassRequest: Equatable, Sendable {
           let loss = LossCode(rawValue: Int(exactly: d[3]) ?? -1),
           let shift = Int(exactly: d[11]), (0...63).contains(shift), d[13] == 0 || d[13] == 1
     else { return nil }
-    func bound(_ i: Int) -> UInt64? {
-      guard let hi = UInt64(exactly: d[i]), let lo = UInt64(exactly: d[i + 1]), hi < 1 << 32, lo < 1 << 32
-      else { return nil }
-      return hi << 32 | lo
-    }
+    func bound(_ i: Int) -> UInt64? { Self.bound(d[i], d[i + 1]) }
     guard let low = bound(7), let high = bound(9), low <= high else { return nil }
     self.kind = kind
     self.predictors = predictors
@@ -219,7 +241,21 @@ package struct PassRequest: Equatable, Sendable {
     self.shift = shift
     meanSlope = d[12]
     weighted = d[13] == 1
-    let rest = Array(d[Self.headerCount...])
+    var rest = Array(d[Self.headerCount...])
+    if kind == .residualValues {
+      // The key ranges, `shift` of them, last.
+      let count = 4 * shift
+      guard rest.count >= count else { return nil }
+      let tail = Array(rest.suffix(count))
+      rest.removeLast(count)
+      var ranges: [ClosedRange<UInt64>] = []
+      for k in 0..<shift {
+        guard let lo = Self.bound(tail[4 * k], tail[4 * k + 1]), let hi = Self.bound(tail[4 * k + 2], tail[4 * k + 3]),
+              lo <= hi else { return nil }
+        ranges.append(lo...hi)
+      }
+      self.ranges = ranges
+    }
     let rowsOnly = kind == .range || kind == .rows || kind == .keyHistogram || kind == .sampleRows
     let conditioningCount = 2 * (predictors + 1)
     var betaCount = kind == .mmCovariance ? 2 * columns : columns
