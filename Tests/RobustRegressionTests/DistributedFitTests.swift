@@ -173,6 +173,43 @@ struct DistributedFitTests {
     }
   }
 
+  /// Ties of two values far apart with more rows than a values pass may bring: the range of the histogram
+  /// passes stops shrinking (the crossing and the next value sit in its first and last buckets), which
+  /// once looped for ever. Now each end is narrowed alone. β = 0, so the residuals are y.
+  @Test("The MAD of ties of values far apart, beyond the value limit, ends and is exact (weighted and not)",
+        arguments: [
+          // (|r| values and their row counts, weight per value or nil, the median of |r|)
+          ([(1.0, 2000), (1000.0, 2000)], nil, 500.5),  // even n: the two middle values
+          ([(1.0, 2000), (1000.0, 2000)], [1.0, 1.0], 500.5),  // W/2 reached exactly: the midpoint
+          ([(1.0, 2000), (1000.0, 2000)], [2.0, 1.0], 1.0),
+          ([(1.0, 1500), (3.0, 1), (1000.0, 2499)], [1.0, 1.0, 1.0], 1000.0),
+          ([(1.0, 1999), (3.0, 1), (1000.0, 2000)], [1.0, 1.0, 1.0], 501.5),  // W/2 at 3: the midpoint with 1000
+        ] as [([(Double, Int)], [Double]?, Double)])
+  func tiesBeyondTheValueLimit(groups: [(Double, Int)], weightsPerValue: [Double]?, median: Double) throws {
+    var y: [Double] = [], weights: [Double] = []
+    for (g, (value, count)) in groups.enumerated() {
+      for i in 0..<count {
+        y.append(i % 2 == 0 ? value : -value)
+        weights.append(weightsPerValue?[g] ?? 1)
+      }
+    }
+    let n = y.count
+    let design = try DesignMatrix(predictors: [(0..<n).map { Double($0 % 7) }], names: ["x"])
+    let beta = [0.0, 0.0]
+    let weighted = weightsPerValue != nil
+    let memory = WeightedPass(design: design, response: y, caseWeights: weighted ? weights : nil)
+    memory.sweepResiduals(beta: beta, medianWindow: nil, selection: nil)
+    let expected = memory.residualScale(of: Array(memory.residuals))
+    #expect(abs(expected * Selection.madConsistency - median) <= 1e-12 * median)
+    for batches in [1, 3] {
+      let pass = DistributedPass(predictors: 1, intercept: true, rows: n, responseMagnitude: 1, weighted: weighted,
+                                 totalWeight: weighted ? weights.reduce(0, +) : nil, valueLimit: 64,
+                                 host: Self.host(design, y, weights: weighted ? weights : nil, batches: batches))
+      #expect(try pass.medianAbsoluteResidual(at: beta) / Selection.madConsistency == expected, "batches \(batches)")
+      #expect(pass.passes.values.reduce(0, +) < 40, "batches \(batches): \(pass.passes)")
+    }
+  }
+
   @Test("A weighted request without a weights column, or weights on an unweighted fit, is refused")
   func weightsMustMatchRequest() throws {
     let (design, y) = try Self.data(rows: 50, predictors: 1, seed: 2)

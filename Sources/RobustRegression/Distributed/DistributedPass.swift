@@ -306,8 +306,18 @@ final class DistributedPass: RowPass {
         throw DistributedFitError.host("the histogram of |r| does not hold the median's ranks")
       }
       let inside = answer[(1 + first)...(1 + last)].reduce(0, +)
-      low += UInt64(first) << shift
-      high = min(high, request.low + (UInt64(last + 1) << shift) - 1)
+      let newLow = low + (UInt64(first) << shift), newHigh = min(high, request.low + (UInt64(last + 1) << shift) - 1)
+      if Int(inside) > valueLimit && shift > 0 && last > first && newLow == low && newHigh == high {
+        // No progress: the two middle ranks sit in this range's first and last buckets (ties of two values
+        // far apart, more rows than a values pass may bring): each is found alone, by narrowing one bucket.
+        let firstHigh = newLow + (UInt64(1) << shift) - 1, lastLow = request.low + (UInt64(last) << shift)
+        let lower = try absoluteResidual(rank: lowerRank - belowFirst, low: newLow, high: firstHigh, beta: beta)
+        let upper = try absoluteResidual(rank: upperRank - belowFirst - Int(answer[1 + first]), low: lastLow,
+                                         high: newHigh, beta: beta)
+        return Selection.midpoint(lower, upper)
+      }
+      low = newLow
+      high = newHigh
       if Int(inside) <= valueLimit || shift == 0 {
         var values = self.request(.values, beta: beta)
         values.low = low
@@ -333,12 +343,16 @@ final class DistributedPass: RowPass {
   /// fit in memory's by rounding (integer weights below 2⁵³ add exactly).
   func weightedMedianAbsoluteResidual(at beta: [Double]) throws -> Double {
     var low: UInt64 = 0, high = Double.infinity.bitPattern
+    // Once the range stops shrinking (the crossing bucket and the next one are its first and last: ties of
+    // two values far apart), the crossing bucket is narrowed alone and `partner` keeps the range whose
+    // smallest value is the next one above it (a tie's partner).
+    var partner: (low: UInt64, high: UInt64)?
+    // W = Σwᵢ of the range pass: the sum every route measures the ranks against.
+    let weightTotal = totalWeight
+    let threshold = weightTotal / 2 - 1e-12 * weightTotal
     while true {
       let (request, answer) = try histogram(low: low, high: high, beta: beta)
       let shift = UInt64(request.shift), buckets = request.bucketCount, sums = buckets + 3
-      // W = Σwᵢ of the range pass: the sum every route measures the ranks against.
-      let weightTotal = totalWeight
-      let threshold = weightTotal / 2 - 1e-12 * weightTotal
       var cumulative = answer[sums]
       var first = -1, belowFirst = 0.0
       for k in 0..<buckets where answer[1 + k] > 0 {
@@ -352,34 +366,98 @@ final class DistributedPass: RowPass {
       guard first >= 0 else {
         throw DistributedFitError.host("the weighted histogram of |r| does not reach half the weight")
       }
-      var last = first
+      var next: Int?
       for k in (first + 1)..<max(first + 1, buckets) where answer[1 + k] > 0 {
-        last = k
+        next = k
         break
       }
-      let inside = answer[1 + first] + (last > first ? answer[1 + last] : 0)
       let rangeLow = request.low
-      low = rangeLow + (UInt64(first) << shift)
-      high = min(high, rangeLow + (UInt64(last + 1) << shift) - 1)
+      if partner != nil, let next { partner = (rangeLow + (UInt64(next) << shift), high) }
+      let last = partner == nil ? next ?? first : first
+      let inside = answer[1 + first] + (last > first ? answer[1 + last] : 0)
+      let newLow = rangeLow + (UInt64(first) << shift)
+      let newHigh = min(high, rangeLow + (UInt64(last + 1) << shift) - 1)
+      if Int(inside) > valueLimit && shift > 0 && partner == nil && last > first && newLow == low && newHigh == high {
+        partner = (rangeLow + (UInt64(last) << shift), high)
+        low = newLow
+        high = newLow + (UInt64(1) << shift) - 1
+        continue
+      }
+      low = newLow
+      high = newHigh
       if Int(inside) <= valueLimit || shift == 0 {
-        var values = self.request(.values, beta: beta)
-        values.low = low
-        values.high = high
-        let collected = try perform(values)
-        guard collected.count % 2 == 0, collected.count / 2 == Int(inside) else {
-          throw DistributedFitError.host("a weighted values pass returned \(collected.count / 2) of \(Int(inside)) residuals")
-        }
         var pairs: [(value: Double, weight: Double)] = []
-        pairs.reserveCapacity(collected.count / 2)
-        for k in 0..<(collected.count / 2) { pairs.append((collected[2 * k], collected[2 * k + 1])) }
-        pairs.sort { $0.value < $1.value }
+        if shift == 0 {
+          // One bit pattern per bucket: the values are the keys (no pass; ties cost nothing).
+          pairs.append((Double(bitPattern: low), answer[sums + 1 + first]))
+          if last > first { pairs.append((Double(bitPattern: high), answer[sums + 1 + last])) }
+        } else {
+          var values = self.request(.values, beta: beta)
+          values.low = low
+          values.high = high
+          let collected = try perform(values)
+          guard collected.count % 2 == 0, collected.count / 2 == Int(inside) else {
+            throw DistributedFitError.host("a weighted values pass returned \(collected.count / 2) of \(Int(inside)) residuals")
+          }
+          pairs.reserveCapacity(collected.count / 2)
+          for k in 0..<(collected.count / 2) { pairs.append((collected[2 * k], collected[2 * k + 1])) }
+          pairs.sort { $0.value < $1.value }
+        }
         // The walk of Selection.weightedMedian from the weight below the range (a value above it is
-        // needed only when rounding put the crossing past the collected buckets: the last one then).
-        guard let middle = Selection.weightedMedianWalk(pairs, from: belowFirst, total: weightTotal, valuesAbove: false) else {
+        // needed only for a tie at its last value, or when rounding put the crossing past it: the last one).
+        if let middle = Selection.weightedMedianWalk(pairs, from: belowFirst, total: weightTotal, valuesAbove: partner != nil) {
+          return middle
+        }
+        let above = try partner.map { try smallestAbsoluteResidual(low: $0.low, high: $0.high, beta: beta) }
+        guard let middle = Selection.weightedMedianWalk(pairs, from: belowFirst, total: weightTotal, next: above,
+                                                        valuesAbove: false) else {
           throw DistributedFitError.host("a weighted values pass returned no residuals")
         }
         return middle
       }
     }
   }
+
+  /// The |rᵢ| of 0-based rank `rank` among those whose bit patterns lie in [low, high] (all rows' counts),
+  /// by histograms narrowing to the one bucket that holds it, then a values pass (or, at one bit pattern
+  /// per bucket, the key itself).
+  private func absoluteResidual(rank: Int, low: UInt64, high: UInt64, beta: [Double]) throws -> Double {
+    var low = low, high = high, rank = rank
+    while true {
+      let (request, answer) = try histogram(low: low, high: high, beta: beta)
+      let shift = UInt64(request.shift)
+      var cumulative = 0, bucket = -1
+      for k in 0..<request.bucketCount {
+        if cumulative + Int(answer[1 + k]) > rank {
+          bucket = k
+          break
+        }
+        cumulative += Int(answer[1 + k])
+      }
+      guard bucket >= 0 else { throw DistributedFitError.host("the histogram of |r| does not hold rank \(rank)") }
+      rank -= cumulative
+      low = request.low + (UInt64(bucket) << shift)
+      high = min(high, low + (UInt64(1) << shift) - 1)
+      if shift == 0 { return Double(bitPattern: low) }
+      let inside = Int(answer[1 + bucket])
+      if inside <= valueLimit {
+        var values = self.request(.values, beta: beta)
+        values.low = low
+        values.high = high
+        var collected = try perform(values)
+        if weighted { collected = stride(from: 0, to: collected.count, by: 2).map { collected[$0] } }
+        guard collected.count == inside else {
+          throw DistributedFitError.host("a values pass returned \(collected.count) of \(inside) residuals")
+        }
+        return collected.withUnsafeMutableBufferPointer { Selection.select($0, rank: rank) }
+      }
+    }
+  }
+
+  /// The smallest |rᵢ| of positive weight whose bit pattern lies in [low, high] (``absoluteResidual(rank:low:high:beta:)``
+  /// at rank 0 over the rows of positive weight).
+  private func smallestAbsoluteResidual(low: UInt64, high: UInt64, beta: [Double]) throws -> Double {
+    try absoluteResidual(rank: 0, low: low, high: high, beta: beta)
+  }
+
 }
