@@ -40,6 +40,19 @@ struct KeyedSampleTests {
 
   /// The sample by brute force: the rows of positive weight grouped by value, the m groups of smallest
   /// key, their rows in the canonical order and their counts (times the weight when weighted).
+  /// The in-memory likelihood sample of `size` rows equals the brute-force one (rows, order, weights).
+  @discardableResult
+  static func expectBruteForceSample(_ design: DesignMatrix, _ y: [Double], _ weights: [Double]?, size m: Int,
+                                     sourceLocation: SourceLocation = #_sourceLocation) throws -> FitProblem {
+    let problem = try FitProblem(design: design, response: y, caseWeights: weights, options: FitOptions(),
+                                 columnMagnitudes: [1, 1, 1])
+    let inMemory = problem.likelihoodSample(rows: m)
+    let expected = bruteForce(design, y, weights, size: m)
+    #expect(rows(inMemory.design, inMemory.response) == expected.rows, sourceLocation: sourceLocation)
+    #expect(inMemory.caseWeights == expected.weights, sourceLocation: sourceLocation)
+    return inMemory
+  }
+
   static func bruteForce(_ design: DesignMatrix, _ y: [Double], _ weights: [Double]?, size m: Int)
     -> (rows: [[Double]], weights: [Double]?) {
     var counts: [[Double]: Int] = [:]
@@ -76,12 +89,7 @@ struct KeyedSampleTests {
     let chunks = ParallelChunks.keyedSample(rows: design.rows)
     #expect(distinct > 5_000 ? chunks > 1 : chunks == 1, "\(design.rows) rows, \(chunks) chunks")
     let m = DriverSample.limit(columns: 3)
-    let problem = try FitProblem(design: design, response: y, caseWeights: weights, options: FitOptions(),
-                                 columnMagnitudes: [1, 1, 1])
-    let inMemory = problem.likelihoodSample(rows: m)
-    let expected = Self.bruteForce(design, y, weights, size: m)
-    #expect(Self.rows(inMemory.design, inMemory.response) == expected.rows)
-    #expect(inMemory.caseWeights == expected.weights)
+    try Self.expectBruteForceSample(design, y, weights, size: m)
   }
 
   @Test("Repeated rows across batches: the brute-force sample, from the fit in memory and from any batching",
@@ -125,12 +133,7 @@ struct KeyedSampleTests {
     }
     let m = DriverSample.limit(columns: 3)
     guard design.rows > m else { return }
-    let problem = try FitProblem(design: design, response: y, caseWeights: weights, options: FitOptions(),
-                                 columnMagnitudes: [1, 1, 1])
-    let inMemory = problem.likelihoodSample(rows: m)
-    let expected = Self.bruteForce(design, y, weights, size: m)
-    #expect(Self.rows(inMemory.design, inMemory.response) == expected.rows)
-    #expect(inMemory.caseWeights == expected.weights)
+    let inMemory = try Self.expectBruteForceSample(design, y, weights, size: m)
     let batches = 1 + Int(generator.next() % 12)
     let host = DistributedFitTests.host(design, y, weights: weights, batches: batches,
                                         order: DistributedFitTests.shuffled(design.rows, seed: seed))

@@ -92,8 +92,9 @@ struct OutOfCoreCLITests {
     #expect(left.isEmpty)
   }
 
-  @Test("data that need a change of units or origin (an epoch timestamp, y in units of 1e-200): the fit in memory's numbers to 1e-10")
-  func conditionedParity() throws {
+  /// 5000 rows that need a change of units and origin: an epoch timestamp t, b, and y in units of 1e-200
+  /// (every 37th row an outlier).
+  static var conditionedText: String {
     var state: UInt64 = 0xC0FFEE
     func uniform() -> Double {
       state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -106,6 +107,12 @@ struct OutOfCoreCLITests {
       if i % 37 == 0 { y += 15 + uniform() * 10 }
       text += "\(t),\(b),\(y * 1e-200)\n"
     }
+    return text
+  }
+
+  @Test("data that need a change of units or origin (an epoch timestamp, y in units of 1e-200): the fit in memory's numbers to 1e-10")
+  func conditionedParity() throws {
+    let text = Self.conditionedText
     let dir = try TempDirectory()
     try dir.write("conditioned.csv", text)
     for loss in [["--loss", "l2"], ["--loss", "huber"], ["--loss", "general", "--alpha", "1.5"], ["--loss", "general", "--alpha", "3"], ["--loss", "tukey"]] {

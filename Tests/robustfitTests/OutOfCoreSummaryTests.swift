@@ -63,18 +63,7 @@ struct OutOfCoreSummaryTests {
       _ = try Self.compare(["large.csv", "--drop-missing", "--loss", loss, "--spill-dir", dir.url.path], in: dir.url,
                            "large \(loss)")
     }
-    var state: UInt64 = 0xC0FFEE
-    func uniform() -> Double {
-      state = state &* 6364136223846793005 &+ 1442695040888963407
-      return Double(state >> 11) / Double(1 << 53)
-    }
-    var text = "t,b,y\n"
-    for i in 0..<5_000 {
-      let t = 1.7e9 + (uniform() * 1e5).rounded(), b = uniform() * 10
-      var y = 1 + 3e-5 * (t - 1.7e9) - 0.25 * b + (uniform() - 0.5) * 0.6
-      if i % 37 == 0 { y += 15 + uniform() * 10 }
-      text += "\(t),\(b),\(y * 1e-200)\n"
-    }
+    let text = OutOfCoreCLITests.conditionedText
     try dir.write("conditioned.csv", text)
     for loss in ["l2", "huber"] {
       _ = try Self.compare(["conditioned.csv", "--loss", loss], in: dir.url, "conditioned \(loss)")
