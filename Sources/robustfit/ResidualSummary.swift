@@ -20,12 +20,7 @@ enum ResidualSummary {
       }
     }
     guard sum > 1 else { return Array(repeating: orderStatistic(0), count: 5) }
-    return [0, 0.25, 0.5, 0.75, 1].map { q in
-      let h = (sum - 1) * q
-      let k = h.rounded(.down)
-      let lower = orderStatistic(k), upper = orderStatistic(min(k + 1, sum - 1))
-      return lower + (h - k) * (upper - lower)
-    }
+    return TypeSevenQuantiles.interpolate(TypeSevenQuantiles.positions(observations: sum), orderStatistic)
   }
 
   /// Without weights, the order statistics type 7 needs are selected (expected O(n) each, on shrinking
@@ -36,15 +31,11 @@ enum ResidualSummary {
     guard let first = residuals.first else { return [] }
     let n = residuals.count
     guard n > 1 else { return Array(repeating: first, count: 5) }
-    let positions = [0, 0.25, 0.5, 0.75, 1].map { q -> (h: Double, lo: Int, hi: Int) in
-      let h = Double(n - 1) * q
-      let lo = Int(h.rounded(.down))
-      return (h, lo, min(lo + 1, n - 1))
-    }
+    let positions = TypeSevenQuantiles.positions(observations: Double(n))
     var values = residuals
     var ranked: [Int: Double] = [:]
     var from = 0
-    for k in Set(positions.flatMap { [$0.lo, $0.hi] }).sorted() {
+    for k in Set(positions.flatMap { [Int($0.low), Int($0.high)] }).sorted() {
       if k == from {
         ranked[k] = smallest(&values, from: from)
       } else if k == n - 1 {
@@ -54,7 +45,7 @@ enum ResidualSummary {
       }
       from = k + 1
     }
-    return positions.map { ranked[$0.lo]! + ($0.h - Double($0.lo)) * (ranked[$0.hi]! - ranked[$0.lo]!) }
+    return TypeSevenQuantiles.interpolate(positions) { ranked[Int($0)]! }
   }
 
   /// The smallest of `values[from...]`, moved to position `from` (where a selection of rank `from`

@@ -108,9 +108,9 @@ struct DistributedResidualSummaryTests {
   func keys() {
     for v in [0.0, 1, -1, 0x1p-1074, -0x1p-1074, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .infinity,
               -.infinity, 3.75, -1e-300] {
-      #expect(DistributedResidualSummary.value(ofKey: Selection.orderedKey(v)) == v)
+      #expect(Selection.value(ofOrderedKey: Selection.orderedKey(v)) == v)
     }
-    #expect(DistributedResidualSummary.value(ofKey: Selection.orderedKey(-0.0)).sign == .plus)
+    #expect(Selection.value(ofOrderedKey: Selection.orderedKey(-0.0)).sign == .plus)
   }
 
   @Test("a residual values request with key ranges survives its encoding, with and without a conditioning")

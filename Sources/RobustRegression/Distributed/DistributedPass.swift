@@ -408,7 +408,8 @@ final class DistributedPass: RowPass {
         if let middle = Selection.weightedMedianWalk(pairs, from: belowFirst, total: weightTotal, valuesAbove: partner != nil) {
           return middle
         }
-        let above = try partner.map { try smallestAbsoluteResidual(low: $0.low, high: $0.high, beta: beta) }
+        // The smallest |r| of positive weight in the partner's range (histograms count only those rows).
+        let above = try partner.map { try absoluteResidual(rank: 0, low: $0.low, high: $0.high, beta: beta) }
         guard let middle = Selection.weightedMedianWalk(pairs, from: belowFirst, total: weightTotal, next: above,
                                                         valuesAbove: false) else {
           throw DistributedFitError.host("a weighted values pass returned no residuals")
@@ -452,12 +453,6 @@ final class DistributedPass: RowPass {
         return collected.withUnsafeMutableBufferPointer { Selection.select($0, rank: rank) }
       }
     }
-  }
-
-  /// The smallest |rᵢ| of positive weight whose bit pattern lies in [low, high] (``absoluteResidual(rank:low:high:beta:)``
-  /// at rank 0 over the rows of positive weight).
-  private func smallestAbsoluteResidual(low: UInt64, high: UInt64, beta: [Double]) throws -> Double {
-    try absoluteResidual(rank: 0, low: low, high: high, beta: beta)
   }
 
 }

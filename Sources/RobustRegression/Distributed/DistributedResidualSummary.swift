@@ -77,13 +77,7 @@ package struct DistributedResidualSummary: Sendable, Equatable {
 
     // The positions type 7 needs, over N observations (Σwᵢ with weights; rows of weight 0 do not count).
     let total = totalWeight ?? Double(rows)
-    let levels = [0, 0.25, 0.5, 0.75, 1.0]
-    let positions: [(h: Double, low: Double, high: Double)] = levels.map { q in
-      guard total > 1 else { return (0, 0, 0) }
-      let h = (total - 1) * q
-      let k = h.rounded(.down)
-      return (h, k, min(k + 1, total - 1))
-    }
+    let positions = TypeSevenQuantiles.positions(observations: total)
 
     var first: [Double]?
     var values: [Double: Double] = [:]  // position → order statistic
@@ -131,7 +125,7 @@ package struct DistributedResidualSummary: Sendable, Equatable {
           let bucket = low...min(histogram.high, low + ((1 << shift) - 1))
           if bucket.lowerBound == bucket.upperBound {
             // One key: one value, whatever the count.
-            values[t] = Self.value(ofKey: bucket.lowerBound)
+            values[t] = Selection.value(ofOrderedKey: bucket.lowerBound)
           } else {
             candidates[bucket, default: Bucket(count: Int(answer[1 + chosen]), below: below)].positions.append(t)
           }
@@ -191,10 +185,7 @@ package struct DistributedResidualSummary: Sendable, Equatable {
       }
     }
 
-    let quantiles = positions.map { position -> Double in
-      let lower = values[position.low]!, upper = values[position.high]!
-      return lower + (position.h - position.low) * (upper - lower)
-    }
+    let quantiles = TypeSevenQuantiles.interpolate(positions) { values[$0]! }
     var summary = DistributedResidualSummary(quantiles: quantiles, outlierCount: Int(sums[0]), outlierThreshold: 0,
                                              robustWeightRule: false, rSquared: nil, adjustedRSquared: nil,
                                              passes: passes)
@@ -236,10 +227,6 @@ package struct DistributedResidualSummary: Sendable, Equatable {
     return value.isNaN ? values.max()! : value
   }
 
-  /// The double whose ``Selection/orderedKey(_:)`` is `key` (+0 for the key of ±0).
-  static func value(ofKey key: UInt64) -> Double {
-    key >> 63 == 1 ? Double(bitPattern: key & ~(1 << 63)) : Double(bitPattern: ~key)
-  }
 }
 
 extension BatchPass {

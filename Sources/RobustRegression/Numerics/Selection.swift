@@ -213,6 +213,11 @@ package enum Selection {
     return bits >> 63 == 0 ? bits | (1 << 63) : ~bits
   }
 
+  /// The double whose ``orderedKey(_:)`` is `key` (+0 for the key of ±0).
+  package static func value(ofOrderedKey key: UInt64) -> Double {
+    key >> 63 == 1 ? Double(bitPattern: key & ~(1 << 63)) : Double(bitPattern: ~key)
+  }
+
   /// One level of ``weightedMedian(values:weights:)``: the rows of positive weight whose keys' 16 bits
   /// above `shift` fall in the first bucket where `below` plus the cumulative weight reaches `threshold`
   /// (`strictly`: exceeds it)
