@@ -12,11 +12,12 @@ struct KeyedSampleBenchmark {
     let weights = arguments.weighted ? (0..<n).map { Double(($0 &* 2_654_435_761) >> 7 & 3) } : nil
     do {
       let probe = try KeyedSampleProbe(design: data.design, response: data.response, caseWeights: weights)
-      var result = (rows: 0, digest: UInt64(0))
+      var sample: KeyedSampleProbe.Sample?
       let repeats = arguments.repeats ?? 41
       let timing = Stopwatch.median(minimum: repeats, maximum: repeats, budget: 0) {
-        result = probe.sample(rows: probe.size)
+        sample = probe.sample(rows: probe.size)
       }
+      let result = (rows: sample!.rows, digest: sample!.digest)
       print("keyed sample n = \(n), p = \(p)\(arguments.data == .tied ? ", tied" : "")"
         + "\(weights == nil ? "" : ", weighted"): \(result.rows) rows of \(probe.size), "
         + "wall \(fixed(timing.wall * 1e3, 3)) ms, CPU \(fixed(timing.cpu * 1e3, 3)) ms "

@@ -13,17 +13,27 @@ package struct KeyedSampleProbe {
                              columnMagnitudes: [Double](repeating: 1, count: design.columns))
   }
 
-  /// The sample of `size` rows: its row count and a 64-bit digest of its y, X and case weights (every
-  /// bit, in order; ``DriverSample/mix(_:_:)`` chained, −0 and +0 apart), equal between two builds exactly
-  /// when they draw the same sample.
-  package func sample(rows size: Int) -> (rows: Int, digest: UInt64) {
-    let sample = problem.likelihoodSample(rows: size)
-    var digest: UInt64 = 0
-    for values in [sample.response, sample.design.values, sample.caseWeights ?? []] {
-      // The bit pattern turned (mix reads −0 as +0; the turned patterns of ±0 are neither zero).
-      for v in values { digest = DriverSample.mix(digest, Double(bitPattern: v.bitPattern ^ 0x5555_5555_5555_5555)) }
-      digest = DriverSample.mix(digest, Double(values.count))
+  /// The sample of `size` rows (``FitProblem/likelihoodSample(rows:)``, all of it: the selection and the
+  /// sample's own problem).
+  package func sample(rows size: Int) -> Sample { Sample(problem: problem.likelihoodSample(rows: size)) }
+
+  /// A drawn sample.
+  package struct Sample {
+    fileprivate let problem: FitProblem
+
+    /// Its rows.
+    package var rows: Int { problem.design.rows }
+
+    /// A 64-bit digest of its y, X and case weights (every bit, in order; ``DriverSample/mix(_:_:)``
+    /// chained, −0 and +0 apart), equal between two builds exactly when they draw the same sample.
+    package var digest: UInt64 {
+      var digest: UInt64 = 0
+      for values in [problem.response, problem.design.values, problem.caseWeights ?? []] {
+        // The bit pattern turned (mix reads −0 as +0; the turned patterns of ±0 are neither zero).
+        for v in values { digest = DriverSample.mix(digest, Double(bitPattern: v.bitPattern ^ 0x5555_5555_5555_5555)) }
+        digest = DriverSample.mix(digest, Double(values.count))
+      }
+      return digest
     }
-    return (sample.design.rows, digest)
   }
 }
