@@ -8,7 +8,8 @@ import Testing
 /// on random data, heavy repetition, ±0, zero weights, and 64-bit collisions forced by masking the keys.
 /// And the selection's pieces against their definitions: the keys of stored rows against
 /// ``DriverSample/key(_:)``, the radix order against a stable sort, ``DriverSample/distinct(_:stride:)``
-/// against a sort by (key, canonical order), and ``DistinctRows`` against a dictionary.
+/// against a sort by (key, canonical order), ``DriverSample/canonicalRows(_:stride:predictors:intercept:weighted:names:counts:)``
+/// against a stable lexicographic sort, and ``DistinctRows`` against a dictionary.
 @Suite("The keyed sample's route in memory against the driver's selection")
 struct KeyedSampleRouteTests {
   /// n rows drawn from `distinct` base rows (y, x₁, x₂, and a weight 0–3 when weighted), some values
@@ -125,19 +126,25 @@ struct KeyedSampleRouteTests {
     #expect(order == Array(0..<count).sorted { keys[$0] < keys[$1] })
   }
 
-  @Test("distinct merges equal rows (±0 alike, written +0) in increasing (key, canonical order), collisions kept apart",
-        arguments: [UInt64.max, 0xFFF0_0000_0000_0000, 0])
-  func distinctAgainstSort(mask: UInt64) {
-    var g = SplitMix64(seed: mask &+ 3)
-    let stride = 4, width = 3, count = 2_000
+  /// `count` rows of `width` values in {−1, ±0, 1, 2} (NaN now and then with `nan`) and a count 1–3.
+  static func smallValues(count: Int, width: Int, nan: Bool, seed: UInt64) -> [Double] {
+    var g = SplitMix64(seed: seed)
     var rows = [Double]()
     for _ in 0..<count {
       for _ in 0..<width {
         let v = Double(g.next() % 4) - 1
-        rows.append(v == 0 && g.next() % 2 == 0 ? -0.0 : v)
+        rows.append(nan && g.next() % 50 == 0 ? .nan : (v == 0 && g.next() % 2 == 0 ? -0.0 : v))
       }
       rows.append(Double(1 + g.next() % 3))
     }
+    return rows
+  }
+
+  @Test("distinct merges equal rows (±0 alike, written +0) in increasing (key, canonical order), collisions kept apart; with NaN, the sort's order",
+        arguments: [(UInt64.max, false), (0xFFF0_0000_0000_0000, false), (0, false), (.max, true), (0, true)] as [(UInt64, Bool)])
+  func distinctAgainstSort(mask: UInt64, nan: Bool) {
+    let stride = 4, width = 3, count = 2_000
+    let rows = Self.smallValues(count: count, width: width, nan: nan, seed: mask &+ 3)
     // The definition: sorted by (key, lexicographic), equal neighbours merged.
     func row(_ i: Int) -> [Double] { Array(rows[(i * stride)..<(i * stride + width)]) }
     func precedes(_ a: [Double], _ b: [Double]) -> Bool {
@@ -158,7 +165,28 @@ struct KeyedSampleRouteTests {
     }
     let merged = DriverSample.distinct(rows, stride: stride, keyMask: mask)
     #expect(merged.map(\.bitPattern) == expected.joined().map(\.bitPattern))
-    if mask == .max { #expect(merged == DriverSample.distinct(rows, stride: stride)) }
+    if mask == .max {
+      #expect(merged.map(\.bitPattern) == DriverSample.distinct(rows, stride: stride).map(\.bitPattern))
+    }
+  }
+
+  @Test("canonicalRows puts rows (repeated, ±0 kept as they are; with NaN) in the stable lexicographic order",
+        arguments: [false, true])
+  func canonicalOrder(nan: Bool) {
+    let stride = 4, count = 1_500
+    let rows = Self.smallValues(count: count, width: stride - 1, nan: nan, seed: nan ? 17 : 19)
+    func row(_ i: Int) -> [Double] { Array(rows[(i * stride)..<((i + 1) * stride)]) }
+    let order = Array(0..<count).sorted { i, j in
+      for t in 0..<stride where rows[i * stride + t] != rows[j * stride + t] { return rows[i * stride + t] < rows[j * stride + t] }
+      return false
+    }
+    // Rows [y, x₁, x₂, w]: weighted, so w is the last value of each row.
+    let result = DriverSample.canonicalRows(rows, stride: stride, predictors: 2, intercept: true, weighted: true,
+                                            names: ["intercept", "x1", "x2"])
+    #expect(result.response.map(\.bitPattern) == order.map { rows[$0 * stride].bitPattern })
+    #expect(result.design.values.map(\.bitPattern)
+      == ([Double](repeating: 1, count: count) + order.map { row($0)[1] } + order.map { row($0)[2] }).map(\.bitPattern))
+    #expect(result.weights?.map(\.bitPattern) == order.map { rows[$0 * stride + 3].bitPattern })
   }
 
   @Test("DistinctRows counts equal rows together and keeps rows of one key apart", arguments: [1, 4, 1 << 20])

@@ -54,13 +54,8 @@ enum DriverSample {
                                     counts: [Double]?, plusZeros: Bool)
     -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
     let n = rows.count
-    // Each row's y beside its position: the sort compares y in place and reads the rest of a row only on a
-    // tie (the comparison is precedes's, which decides on y when the values of y differ).
-    var pairs = (0..<n).map { (y: a[rows[$0] * stride], position: $0) }
-    pairs.sort { s, t in
-      s.y != t.y ? s.y < t.y : precedes(a, rows[s.position], rows[t.position], stride: stride, width: width)
-    }
-    let order = pairs.map { rows[$0.position] }
+    let positions = canonicalOrder(a, rows: rows, stride: stride, width: width)
+    let order = positions.map { rows[$0] }
     @inline(__always) func value(_ i: Int, _ t: Int) -> Double {
       let v = a[i * stride + t]
       return plusZeros && v == 0 ? 0 : v
@@ -78,9 +73,33 @@ enum DriverSample {
     let response = order.map { value($0, 0) }
     var weights = weighted ? order.map { value($0, width - 1) } : nil
     if let counts, weighted || counts.contains(where: { $0 != 1 }) {
-      weights = pairs.map { pair in (weighted ? value(rows[pair.position], width - 1) : 1) * counts[pair.position] }
+      weights = positions.map { r in (weighted ? value(rows[r], width - 1) : 1) * counts[r] }
     }
     return (design, response, weights)
+  }
+
+  /// The positions in `rows` (indices of rows of `a`, `stride` doubles each, the first `width` compared)
+  /// in the order a stable sort by the canonical order (`precedes`) gives. Without NaN in `a` that
+  /// comparison is a strict weak order, so any stable sort gives it: a stable radix sort on y (its bits
+  /// made monotone, ±0 alike), then each run of equal y by a stable sort on the whole row. With NaN, that
+  /// stable sort itself (NaN makes the comparison no order, and the result the algorithm's).
+  private static func canonicalOrder(_ a: UnsafeBufferPointer<Double>, rows: [Int], stride: Int, width: Int) -> [Int] {
+    let n = rows.count
+    let byRow = { (s: Int, t: Int) in precedes(a, rows[s], rows[t], stride: stride, width: width) }
+    guard !a.contains(where: \.isNaN) else { return (0..<n).sorted(by: byRow) }
+    let keys = rows.map { i -> UInt64 in
+      let y = a[i * stride], bits = y == 0 ? 0 : y.bitPattern
+      return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+    }
+    var order = keys.withUnsafeBufferPointer { RadixOrder.stable($0) }
+    var start = 0
+    while start < n {
+      var end = start + 1
+      while end < n, keys[order[end]] == keys[order[start]] { end += 1 }
+      if end - start > 1 { order[start..<end].sort(by: byRow) }
+      start = end
+    }
+    return order
   }
 
   /// Whether row i of `a` precedes row j in the canonical order (lexicographic in (y, x₁, …, x_k, w)
@@ -305,15 +324,23 @@ enum DriverSample {
     -> [(row: Int, count: Double)] {
     let width = stride - 1
     let keys = keys(ofRows: a, count: count, stride: stride, width: width, mask: keyMask)
-    // Increasing key (a stable radix order), then the rows of one key (equal rows, or a 64-bit
-    // collision) in the canonical order, stably: the order a stable sort by (key, canonical order) gives.
-    var order = keys.withUnsafeBufferPointer { RadixOrder.stable($0) }
-    var start = 0
-    while start < count {
-      var end = start + 1
-      while end < count, keys[order[end]] == keys[order[start]] { end += 1 }
-      if end - start > 1 { order[start..<end].sort { precedes(a, $0, $1, stride: stride, width: width) } }
-      start = end
+    // The order of a stable sort by (key, canonical order). Without NaN a strict weak order, which any
+    // stable sort gives: increasing key (a stable radix order), then the rows of one key (equal rows, or a
+    // 64-bit collision) in the canonical order, stably. With NaN (no order), that sort itself.
+    var order: [Int]
+    if a.contains(where: \.isNaN) {
+      order = (0..<count).sorted { i, j in
+        keys[i] != keys[j] ? keys[i] < keys[j] : precedes(a, i, j, stride: stride, width: width)
+      }
+    } else {
+      order = keys.withUnsafeBufferPointer { RadixOrder.stable($0) }
+      var start = 0
+      while start < count {
+        var end = start + 1
+        while end < count, keys[order[end]] == keys[order[start]] { end += 1 }
+        if end - start > 1 { order[start..<end].sort { precedes(a, $0, $1, stride: stride, width: width) } }
+        start = end
+      }
     }
     var groups = [(row: Int, count: Double)]()
     groups.reserveCapacity(count)

@@ -43,7 +43,6 @@ extension FitProblem {
     let n = design.rows, first = design.hasIntercept ? 1 : 0
     let chunks = ParallelChunks.keyedSample(rows: n)
     let positive = caseWeights.map { w in w.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } } ?? n
-    var kept = DistinctRows(expected: 2 * m)
     var candidates = [Double]()
     design.values.withUnsafeBufferPointer { values in
       response.withUnsafeBufferPointer { y in
@@ -54,10 +53,20 @@ extension FitProblem {
           let same: @Sendable (Int, Int) -> Bool = { i, j in
             yBase[i] == yBase[j] && columns.allSatisfy { $0[i] == $0[j] } && (weights.map { $0[i] == $0[j] } ?? true)
           }
+          let width = 1 + columns.count + (weights == nil ? 0 : 1)
+          // Appends row i's values `[y, x₁, …, x_k, (w)]` to `values`.
+          let copy: @Sendable (Int, inout [Double]) -> Void = { i, values in
+            values.append(yBase[i])
+            for column in columns { values.append(column[i]) }
+            if let weights { values.append(weights[i]) }
+          }
+          // The distinct rows kept and their values (in the order first added).
+          var kept = DistinctRows(expected: 2 * m), keptValues = [Double]()
+          keptValues.reserveCapacity(2 * m * width)
           var from: UInt64 = 0, end = DriverSample.firstEnd(rows: positive, size: m), fetches = 0
           while true {
             fetches += 1
-            var found = [DistinctRows](repeating: DistinctRows(expected: 0), count: chunks)
+            var found = [(rows: DistinctRows, values: [Double])](repeating: (DistinctRows(expected: 0), []), count: chunks)
             found.withUnsafeMutableBufferPointer { slots in
               nonisolated(unsafe) let out = slots
               // A chunk's expected distinct rows in the span if the rows are distinct (at most 4m: the
@@ -65,34 +74,40 @@ extension FitProblem {
               let span = from...end
               let share = Int(min((Double(end - from) + 1) * 0x1p-64 * Double(positive) / Double(chunks), 4 * Double(m)))
               ParallelChunks.perform(chunks) { chunk in
-                var rows = DistinctRows(expected: share)
+                var rows = DistinctRows(expected: share), values = [Double]()
+                values.reserveCapacity(share * width)
                 DriverSample.forEachKey(y: yBase, x: columns, weights: weights,
                                         rows: ParallelChunks.rows(of: chunk, chunks: chunks, total: n)) { i, key in
                   let masked = key & keyMask
-                  if span.contains(masked), weights.map({ $0[i] > 0 }) ?? true { rows.add(masked, row: i, same: same) }
+                  // A new distinct row's values are copied at once, while its block is in cache.
+                  if span.contains(masked), weights.map({ $0[i] > 0 }) ?? true, rows.add(masked, row: i, same: same) {
+                    copy(i, &values)
+                  }
                 }
-                out[chunk] = rows
+                out[chunk] = (rows, values)
               }
             }
-            for rows in found { rows.forEach { key, i, copies in kept.add(key, row: i, copies: copies, same: same) } }
+            for chunk in found {
+              var e = 0
+              chunk.rows.forEach { key, i, copies in
+                if kept.add(key, row: i, copies: copies, same: same) {
+                  keptValues.append(contentsOf: chunk.values[(e * width)..<((e + 1) * width)])
+                }
+                e += 1
+              }
+            }
             guard kept.count < m, end < UInt64.max else { break }
             from = end + 1
             end = DriverSample.nextEnd(after: end, found: kept.count, size: m, fetches: fetches)
           }
-          // The rows in increasing order within each pass (each chunk adds its rows in order, and the
-          // chunks are merged in order), read column by column: each column's reads move forward, a few rows apart (in a hash
-          // table's order they would be a cache miss each).
-          var rows = [(row: Int, copies: Int)]()
-          rows.reserveCapacity(kept.count)
-          kept.forEach { _, i, copies in rows.append((i, copies)) }
-          let stride = columns.count + (weights == nil ? 2 : 3), count = rows.count
+          let count = kept.count, stride = width + 1
           candidates = [Double](unsafeUninitializedCapacity: count * stride) { out, initialized in
-            for (r, entry) in rows.enumerated() { out[r * stride] = yBase[entry.row] }
-            for (j, column) in columns.enumerated() {
-              for (r, entry) in rows.enumerated() { out[r * stride + 1 + j] = column[entry.row] }
+            var e = 0
+            kept.forEach { _, _, copies in
+              for t in 0..<width { out[e * stride + t] = keptValues[e * width + t] }
+              out[e * stride + width] = Double(copies)
+              e += 1
             }
-            if let weights { for (r, entry) in rows.enumerated() { out[r * stride + stride - 2] = weights[entry.row] } }
-            for (r, entry) in rows.enumerated() { out[r * stride + stride - 1] = Double(entry.copies) }
             initialized = count * stride
           }
         }
@@ -137,21 +152,23 @@ struct DistinctRows {
   private func slot(of key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift)) }
 
   /// Adds `copies` copies of row `row` of key `key`; `same(i, j)` tells whether rows i and j are equal.
-  @inline(__always)
-  mutating func add(_ key: UInt64, row: Int, copies: Int = 1, same: (Int, Int) -> Bool) {
+  /// Whether the row is a new distinct row (then last in the order).
+  @inline(__always) @discardableResult
+  mutating func add(_ key: UInt64, row: Int, copies: Int = 1, same: (Int, Int) -> Bool) -> Bool {
     let mask = slots.count - 1
     var s = slot(of: key)
     while slots[s] >= 0 {
       let e = slots[s]
       if entries[e].key == key, same(entries[e].row, row) {
         entries[e].count += copies
-        return
+        return false
       }
       s = (s + 1) & mask
     }
     slots[s] = entries.count
     entries.append(Entry(key: key, row: row, count: copies))
     if 2 * entries.count > slots.count { grow() }
+    return true
   }
 
   /// Twice the slots, every distinct row placed again.
