@@ -318,12 +318,13 @@ enum DriverSample {
 
   /// The sets of equal rows among `count` rows `[y, x₁, …, x_k, (w), count]` of `a` (`stride` doubles each),
   /// each as the index of its first row in the order below and the sum of its counts (added in that order),
-  /// in increasing (key, canonical order), keys ANDed with `keyMask`: the rows ``distinct(_:stride:)``
+  /// in increasing (key, canonical order), keys ANDed with `keyMask` (or `keys`, the rows' keys so masked,
+  /// when known): the rows ``distinct(_:stride:)``
   /// writes out and ``smallest(_:stride:size:predictors:intercept:weighted:names:)`` selects from.
-  private static func equalRows(_ a: UnsafeBufferPointer<Double>, count: Int, stride: Int, keyMask: UInt64)
-    -> [(row: Int, count: Double)] {
+  private static func equalRows(_ a: UnsafeBufferPointer<Double>, count: Int, stride: Int, keyMask: UInt64,
+                                keys known: [UInt64]? = nil) -> [(row: Int, count: Double)] {
     let width = stride - 1
-    let keys = keys(ofRows: a, count: count, stride: stride, width: width, mask: keyMask)
+    let keys = known ?? keys(ofRows: a, count: count, stride: stride, width: width, mask: keyMask)
     // The order of a stable sort by (key, canonical order). Without NaN a strict weak order, which any
     // stable sort gives: increasing key (a stable radix order), then the rows of one key (equal rows, or a
     // 64-bit collision) in the canonical order, stably. With NaN (no order), that sort itself.
@@ -378,12 +379,14 @@ enum DriverSample {
   }
 
   /// ``smallest(_:stride:size:predictors:intercept:weighted:names:)`` with every key ANDed with `keyMask`
-  /// (``distinct(_:stride:keyMask:)``; all ones but in tests that force collisions).
+  /// (``distinct(_:stride:keyMask:)``; all ones but in tests that force collisions), and the candidates'
+  /// keys (so masked) when the caller has them (``FitProblem/likelihoodSample(rows:)``: each row's key is
+  /// computed once).
   static func smallest(_ candidates: [Double], stride: Int, size m: Int, predictors k: Int, intercept: Bool,
-                       weighted: Bool, names: [String], keyMask: UInt64)
+                       weighted: Bool, names: [String], keyMask: UInt64, keys: [UInt64]? = nil)
     -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
     candidates.withUnsafeBufferPointer { a in
-      let kept = equalRows(a, count: candidates.count / stride, stride: stride, keyMask: keyMask).prefix(m)
+      let kept = equalRows(a, count: candidates.count / stride, stride: stride, keyMask: keyMask, keys: keys).prefix(m)
       return canonicalRows(a, rows: kept.map(\.row), stride: stride, width: stride - 1, predictors: k,
                            intercept: intercept, weighted: weighted, names: names, counts: kept.map(\.count),
                            plusZeros: true)

@@ -29,21 +29,23 @@ extension FitProblem {
     guard design.rows > count, count > 0 else { return self }
     let first = design.hasIntercept ? 1 : 0, predictors = design.columns - first
     let stride = 2 + predictors + (caseWeights == nil ? 0 : 1)
-    let sample = DriverSample.smallest(keyedCandidates(size: count, keyMask: keyMask), stride: stride, size: count,
-                                       predictors: predictors, intercept: design.hasIntercept,
-                                       weighted: caseWeights != nil, names: design.names, keyMask: keyMask)
+    let candidates = keyedCandidates(size: count, keyMask: keyMask)
+    let sample = DriverSample.smallest(candidates.rows, stride: stride, size: count, predictors: predictors,
+                                       intercept: design.hasIntercept, weighted: caseWeights != nil,
+                                       names: design.names, keyMask: keyMask, keys: candidates.keys)
     return (try? FitProblem(design: sample.design, response: sample.response, caseWeights: sample.weights,
                             options: options, responseUnit: responseUnit, columnMagnitudes: columnMagnitudes))
       ?? self
   }
 
   /// The distinct rows of positive weight and key at most the last end (see the extension), each once as
-  /// `[y, x₁, …, x_k, (w), count]`: every copy of the `m` distinct rows of smallest key among them.
-  private func keyedCandidates(size m: Int, keyMask: UInt64) -> [Double] {
+  /// `[y, x₁, …, x_k, (w), count]`, and their keys: every copy of the `m` distinct rows of smallest key
+  /// among them.
+  private func keyedCandidates(size m: Int, keyMask: UInt64) -> (rows: [Double], keys: [UInt64]) {
     let n = design.rows, first = design.hasIntercept ? 1 : 0
     let chunks = ParallelChunks.keyedSample(rows: n)
     let positive = caseWeights.map { w in w.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } } ?? n
-    var candidates = [Double]()
+    var candidates = [Double](), keys = [UInt64]()
     design.values.withUnsafeBufferPointer { values in
       response.withUnsafeBufferPointer { y in
         (caseWeights ?? []).withUnsafeBufferPointer { w in
@@ -101,9 +103,11 @@ extension FitProblem {
             end = DriverSample.nextEnd(after: end, found: kept.count, size: m, fetches: fetches)
           }
           let count = kept.count, stride = width + 1
+          keys.reserveCapacity(count)
           candidates = [Double](unsafeUninitializedCapacity: count * stride) { out, initialized in
             var e = 0
-            kept.forEach { _, _, copies in
+            kept.forEach { key, _, copies in
+              keys.append(key)
               for t in 0..<width { out[e * stride + t] = keptValues[e * width + t] }
               out[e * stride + width] = Double(copies)
               e += 1
@@ -113,7 +117,7 @@ extension FitProblem {
         }
       }
     }
-    return candidates
+    return (candidates, keys)
   }
 }
 
