@@ -2,13 +2,13 @@
 /// its host (``DriverSample/sample(host:predictors:intercept:weighted:size:names:slack:)``: the m distinct
 /// rows of smallest key ``DriverSample/key(_:)``, each weighted by its count, in the canonical order).
 ///
-/// Keys of distinct rows are uniform, so the rows of key at most E = (m + 4√m + 64)/n·2⁶⁴ hold m distinct
-/// rows but with negligible probability (``DriverSample/firstEnd(rows:size:)``): one pass over the rows
+/// Keys of distinct rows are uniform, so the rows of key at most E = (m + 4√m + 64)/n₊·2⁶⁴ (n₊ rows of
+/// positive weight) hold m distinct rows but with negligible probability (``DriverSample/firstEnd(rows:size:)``): one pass over the rows
 /// computes every key (``DriverSample/forEachKey(y:x:weights:rows:_:)``, on all cores) and keeps the rows
 /// of key up to E, equal rows counted together (``DistinctRows``). When they are fewer than m distinct rows
-/// (repeated rows, zero weights' rows uncounted, or bad luck), further passes take the keys above E up to
-/// where the distinct rows found put m with the same margin, exactly as the driver's `sampleRows` passes do
-/// (``DriverSample/nextEnd(after:found:size:fetches:)``). Every row of key up to the last end is kept,
+/// (repeated rows, or bad luck), further passes over the keys (stored by the first pass) take the keys
+/// above E up to where the distinct rows found put m with the same margin, exactly as the driver's
+/// `sampleRows` passes do (``DriverSample/nextEnd(after:found:size:fetches:)``). Every row of key up to the last end is kept,
 /// with all its copies, so the kept rows include the m distinct rows of smallest key; they go through
 /// the driver's selection (``DriverSample/smallest(_:stride:size:predictors:intercept:weighted:names:)``).
 /// A fit in memory and a distributed fit of the same rows start from the same sample, and differ only in
@@ -65,6 +65,9 @@ extension FitProblem {
           // The distinct rows kept and their values (in the order first added).
           var kept = DistinctRows(expected: 2 * m), keptValues = [Double]()
           keptValues.reserveCapacity(2 * m * width)
+          // Every row's key, computed by the first pass and read by any further one.
+          nonisolated(unsafe) let stored = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+          defer { stored.deallocate() }
           var from: UInt64 = 0, end = DriverSample.firstEnd(rows: positive, size: m), fetches = 0
           while true {
             fetches += 1
@@ -75,15 +78,23 @@ extension FitProblem {
               // table grows past them when repeated rows make the span wide).
               let span = from...end
               let share = Int(min((Double(end - from) + 1) * 0x1p-64 * Double(positive) / Double(chunks), 4 * Double(m)))
+              let computing = fetches == 1
               ParallelChunks.perform(chunks) { chunk in
                 var rows = DistinctRows(expected: share), values = [Double]()
                 values.reserveCapacity(share * width)
-                DriverSample.forEachKey(y: yBase, x: columns, weights: weights,
-                                        rows: ParallelChunks.rows(of: chunk, chunks: chunks, total: n)) { i, key in
-                  let masked = key & keyMask
-                  // A new distinct row's values are copied at once, while its block is in cache.
-                  if span.contains(masked), weights.map({ $0[i] > 0 }) ?? true, rows.add(masked, row: i, same: same) {
-                    copy(i, &values)
+                let range = ParallelChunks.rows(of: chunk, chunks: chunks, total: n)
+                if computing {
+                  DriverSample.forEachKey(y: yBase, x: columns, weights: weights, rows: range) { i, key in
+                    let masked = key & keyMask
+                    stored[i] = masked
+                    // A new distinct row's values are copied at once, while its block is in cache.
+                    if span.contains(masked), weights.map({ $0[i] > 0 }) ?? true, rows.add(masked, row: i, same: same) {
+                      copy(i, &values)
+                    }
+                  }
+                } else {
+                  for i in range where span.contains(stored[i]) && (weights.map { $0[i] > 0 } ?? true) {
+                    if rows.add(stored[i], row: i, same: same) { copy(i, &values) }
                   }
                 }
                 out[chunk] = (rows, values)
