@@ -4,7 +4,7 @@ struct BenchArguments {
   static let usage = """
     usage: robustfit-bench [--n N[,N…]]… [--p P[,P…]]… [--loss NAME[,NAME…]]… [--large]
                            [--repeats R] [--seed S] [--data standard|tied] [--no-marginal] [--json]
-                           [--csv PATH]
+                           [--csv PATH] [--keyed-sample [--weighted]]
 
       --n, --p       sizes to run (default n ∈ {1e4, 1e5, 1e6}, p ∈ {2, 10, 50}); numbers like 1e6 are fine
       --large        add n = 1e7 to the default sizes
@@ -19,6 +19,9 @@ struct BenchArguments {
       --csv PATH     write the data for the single --n/--p as CSV (header x1..x(p−1),y) and exit
       --parse PATH   time reading the CSV file PATH into column storage (TabularIO) and exit
       --threads T    with --parse: threads that parse (default 0: every core; 1: the sequential reader)
+      --keyed-sample time the adaptive fit's keyed likelihood sample alone at each --n/--p (median of
+                     --repeats, default 41) and print its digest (equal digests: the same sample, bit for bit)
+      --weighted     with --keyed-sample: whole-number case weights 0–3 on every row
     """
 
   var sizes: [Int] = []
@@ -33,6 +36,8 @@ struct BenchArguments {
   var csvPath: String?
   var parsePath: String?
   var parseThreads = 0
+  var keyedSample = false
+  var weighted = false
 
   struct Invalid: Error, CustomStringConvertible {
     let description: String
@@ -75,6 +80,8 @@ struct BenchArguments {
       case "--threads":
         guard let t = Int(try value(flag)), t >= 0 else { throw Invalid(description: "--threads needs a count ≥ 0") }
         parseThreads = t
+      case "--keyed-sample": keyedSample = true
+      case "--weighted": weighted = true
       case "--help", "-h": throw Invalid(description: "")
       default: throw Invalid(description: "unknown argument '\(flag)'")
       }

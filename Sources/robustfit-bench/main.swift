@@ -46,6 +46,15 @@ if let path = arguments.parsePath {
   }
 }
 
+if arguments.keyedSample {
+  for n in arguments.sizes {
+    for p in arguments.widths {
+      KeyedSampleBenchmark(arguments: arguments).run(rows: n, columns: p)
+    }
+  }
+  exit(0)
+}
+
 let threads = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 let runner = BenchRunner(arguments: arguments, threads: threads)
 for n in arguments.sizes {

@@ -40,22 +40,66 @@ enum DriverSample {
   static func canonicalRows(_ answer: [Double], stride: Int, predictors k: Int, intercept: Bool, weighted: Bool,
                             names: [String], counts: [Double]? = nil)
     -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
-    let n = answer.count / stride
-    let order = answer.withUnsafeBufferPointer { a in
-      (0..<n).sorted { i, j in precedes(a, i, j, stride: stride) }
+    answer.withUnsafeBufferPointer { a in
+      canonicalRows(a, rows: Array(0..<(answer.count / stride)), stride: stride, width: stride, predictors: k,
+                    intercept: intercept, weighted: weighted, names: names, counts: counts, plusZeros: false)
+    }
+  }
+
+  /// ``canonicalRows(_:stride:predictors:intercept:weighted:names:counts:)`` of rows `rows` of `a` (indices,
+  /// each row `stride` doubles of which the first `width` are `[y, x₁, …, x_k, (w)]`), `counts` the counts of
+  /// `rows`, in the order of `rows` before sorting; with `plusZeros`, every zero written +0.
+  private static func canonicalRows(_ a: UnsafeBufferPointer<Double>, rows: [Int], stride: Int, width: Int,
+                                    predictors k: Int, intercept: Bool, weighted: Bool, names: [String],
+                                    counts: [Double]?, plusZeros: Bool)
+    -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
+    let n = rows.count
+    let positions = canonicalOrder(a, rows: rows, stride: stride, width: width)
+    let order = positions.map { rows[$0] }
+    @inline(__always) func value(_ i: Int, _ t: Int) -> Double {
+      let v = a[i * stride + t]
+      return plusZeros && v == 0 ? 0 : v
     }
     let p = k + (intercept ? 1 : 0), offset = intercept ? 1 : 0
-    var values = [Double](repeating: 1, count: n * p)
-    for (row, i) in order.enumerated() {
-      for j in 0..<k { values[(offset + j) * n + row] = answer[i * stride + 1 + j] }
+    let values = [Double](unsafeUninitializedCapacity: n * p) { v, initialized in
+      if intercept { for row in 0..<n { v[row] = 1 } }
+      for j in 0..<k {
+        let column = (offset + j) * n
+        for (row, i) in order.enumerated() { v[column + row] = value(i, 1 + j) }
+      }
+      initialized = n * p
     }
     let design = DesignMatrix(checkedRows: n, columns: p, values: values, names: names, hasIntercept: intercept)
-    let response = order.map { answer[$0 * stride] }
-    var weights = weighted ? order.map { answer[$0 * stride + stride - 1] } : nil
+    let response = order.map { value($0, 0) }
+    var weights = weighted ? order.map { value($0, width - 1) } : nil
     if let counts, weighted || counts.contains(where: { $0 != 1 }) {
-      weights = order.map { i in (weighted ? answer[i * stride + stride - 1] : 1) * counts[i] }
+      weights = positions.map { r in (weighted ? value(rows[r], width - 1) : 1) * counts[r] }
     }
     return (design, response, weights)
+  }
+
+  /// The positions in `rows` (indices of rows of `a`, `stride` doubles each, the first `width` compared)
+  /// in the order a stable sort by the canonical order (`precedes`) gives. Without NaN in `a` that
+  /// comparison is a strict weak order, so any stable sort gives it: a stable radix sort on y (its bits
+  /// made monotone, ±0 alike), then each run of equal y by a stable sort on the whole row. With NaN, that
+  /// stable sort itself (NaN makes the comparison no order, and the result the algorithm's).
+  private static func canonicalOrder(_ a: UnsafeBufferPointer<Double>, rows: [Int], stride: Int, width: Int) -> [Int] {
+    let n = rows.count
+    let byRow = { (s: Int, t: Int) in precedes(a, rows[s], rows[t], stride: stride, width: width) }
+    guard !a.contains(where: \.isNaN) else { return (0..<n).sorted(by: byRow) }
+    let keys = rows.map { i -> UInt64 in
+      let y = a[i * stride], bits = y == 0 ? 0 : y.bitPattern
+      return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+    }
+    var order = keys.withUnsafeBufferPointer { RadixOrder.stable($0) }
+    var start = 0
+    while start < n {
+      var end = start + 1
+      while end < n, keys[order[end]] == keys[order[start]] { end += 1 }
+      if end - start > 1 { order[start..<end].sort(by: byRow) }
+      start = end
+    }
+    return order
   }
 
   /// Whether row i of `a` precedes row j in the canonical order (lexicographic in (y, x₁, …, x_k, w)
@@ -118,6 +162,25 @@ enum DriverSample {
   /// The key of a row `[y, x₁, …, x_k, (w)]`.
   static func key(_ row: ArraySlice<Double>) -> UInt64 {
     row.reduce(0, mix)
+  }
+
+  /// The keys of `count` rows stored one after another, `stride` doubles each, of which the first `width`
+  /// are the row `[y, x₁, …, x_k, (w)]`: ``key(_:)`` of each, ANDed with `mask` (all ones but in tests that
+  /// force collisions), computed ``keyBlock`` rows at a time value by value so that the rows' chains of
+  /// mixes overlap (as ``keys(y:x:weights:rows:into:)`` does for columns).
+  static func keys(ofRows a: UnsafeBufferPointer<Double>, count: Int, stride: Int, width: Int,
+                   mask: UInt64 = .max) -> [UInt64] {
+    [UInt64](unsafeUninitializedCapacity: count) { keys, initialized in
+      var start = 0
+      while start < count {
+        let end = min(start + keyBlock, count)
+        for r in start..<end { keys[r] = mix(0, a[r * stride]) }
+        for t in 1..<max(width, 1) { for r in start..<end { keys[r] = mix(keys[r], a[r * stride + t]) } }
+        for r in start..<end { keys[r] &= mask }
+        start = end
+      }
+      initialized = count
+    }
   }
 
   /// Most rows a `sampleRows` pass may bring beyond the sample's size (the bucket that crosses it).
@@ -188,11 +251,18 @@ enum DriverSample {
       let found = candidates.count / stride
       guard found < m, end < UInt64.max else { break }
       from = end + 1
-      end = fetches + 1 >= sampleFetches ? UInt64.max : widened(end, found: found, size: m, fetches: fetches)
+      end = nextEnd(after: end, found: found, size: m, fetches: fetches)
     }
     let sample = smallest(candidates, stride: stride, size: m, predictors: k, intercept: intercept,
                           weighted: weighted, names: names)
     return (sample.design, sample.response, sample.weights, ["keyHistogram": histograms, "sampleRows": fetches])
+  }
+
+  /// The end of the next span of keys after `fetches` spans up to `end` gave `found` < `size` distinct rows:
+  /// ``widened(_:found:size:fetches:)``, and the largest key once ``sampleFetches`` spans are reached. The
+  /// driver's `sampleRows` passes and the fit in memory's (``FitProblem/likelihoodSample(rows:)``) both.
+  static func nextEnd(after end: UInt64, found: Int, size m: Int, fetches: Int) -> UInt64 {
+    fetches + 1 >= sampleFetches ? UInt64.max : widened(end, found: found, size: m, fetches: fetches)
   }
 
   /// The end of the next `sampleRows` pass when the keys up to `end` gave `found` < `size` distinct
@@ -201,12 +271,23 @@ enum DriverSample {
   /// each further pass doubles that span.
   static func widened(_ end: UInt64, found: Int, size m: Int, fetches: Int) -> UInt64 {
     guard found > 0 else { return UInt64.max }
-    let target = Double(m) + 4 * Double(m).squareRoot() + 64
-    let next = (Double(end) + 1) * target / Double(found) * Double(1 << (fetches - 1))
+    let next = (Double(end) + 1) * target(size: m) / Double(found) * Double(1 << (fetches - 1))
     // 2⁶⁴ itself is not a UInt64; at or above it, every key.
     guard next < 0x1p64 else { return UInt64.max }
     return max(end + 1, UInt64(next))
   }
+
+  /// The end of the first span of keys when `rows` rows of uniform keys are known but not how many
+  /// are distinct (the fit in memory's first pass, ``FitProblem/likelihoodSample(rows:)``): where
+  /// ``widened(_:found:size:fetches:)`` would put it had the whole key range held `rows` distinct rows.
+  static func firstEnd(rows: Int, size m: Int) -> UInt64 {
+    let next = 0x1p64 * target(size: m) / Double(max(rows, 1))
+    return next < 0x1p64 ? UInt64(next) : UInt64.max
+  }
+
+  /// The distinct rows a span of keys should hold for `size` to fall short with negligible probability:
+  /// size + 4√size + 64, over 4 standard deviations of a Poisson count above the size.
+  private static func target(size m: Int) -> Double { Double(m) + 4 * Double(m).squareRoot() + 64 }
 
   /// Rows `[y, x₁, …, x_k, (w), count]` (`stride` doubles each) with every set of equal rows (equal in
   /// the canonical order, so of one key) merged into one whose count is their counts' sum, in increasing
@@ -214,26 +295,67 @@ enum DriverSample {
   /// rows with count 1), what the driver makes of the batches' answers, and the first step of
   /// ``smallest(_:stride:size:predictors:intercept:weighted:names:)``.
   static func distinct(_ rows: [Double], stride: Int) -> [Double] {
-    let count = rows.count / stride, width = stride - 1
-    let keys = (0..<count).map { key(rows[($0 * stride)..<($0 * stride + width)]) }
-    return rows.withUnsafeBufferPointer { a in
-      let order = (0..<count).sorted { i, j in
+    distinct(rows, stride: stride, keyMask: .max)
+  }
+
+  /// ``distinct(_:stride:)`` with every key ANDed with `keyMask` (all ones but in tests that force
+  /// collisions: rows of one key stay apart unless equal).
+  static func distinct(_ rows: [Double], stride: Int, keyMask: UInt64) -> [Double] {
+    rows.withUnsafeBufferPointer { a in
+      let groups = equalRows(a, count: rows.count / stride, stride: stride, keyMask: keyMask), width = stride - 1
+      return [Double](unsafeUninitializedCapacity: groups.count * stride) { out, initialized in
+        for (g, group) in groups.enumerated() {
+          for t in 0..<width {
+            let v = a[group.row * stride + t]
+            out[g * stride + t] = v == 0 ? 0 : v
+          }
+          out[g * stride + width] = group.count
+        }
+        initialized = groups.count * stride
+      }
+    }
+  }
+
+  /// The sets of equal rows among `count` rows `[y, x₁, …, x_k, (w), count]` of `a` (`stride` doubles each),
+  /// each as the index of its first row in the order below and the sum of its counts (added in that order),
+  /// in increasing (key, canonical order), keys ANDed with `keyMask` (or `keys`, the rows' keys so masked,
+  /// when known): the rows ``distinct(_:stride:)``
+  /// writes out and ``smallest(_:stride:size:predictors:intercept:weighted:names:)`` selects from.
+  private static func equalRows(_ a: UnsafeBufferPointer<Double>, count: Int, stride: Int, keyMask: UInt64,
+                                keys known: [UInt64]? = nil) -> [(row: Int, count: Double)] {
+    let width = stride - 1
+    let keys = known ?? keys(ofRows: a, count: count, stride: stride, width: width, mask: keyMask)
+    // The order of a stable sort by (key, canonical order). Without NaN a strict weak order, which any
+    // stable sort gives: increasing key (a stable radix order), then the rows of one key (equal rows, or a
+    // 64-bit collision) in the canonical order, stably. With NaN (no order), that sort itself.
+    var order: [Int]
+    if a.contains(where: \.isNaN) {
+      order = (0..<count).sorted { i, j in
         keys[i] != keys[j] ? keys[i] < keys[j] : precedes(a, i, j, stride: stride, width: width)
       }
-      var merged = [Double]()
-      merged.reserveCapacity(rows.count)
-      var last = -1
-      for i in order {
-        if last >= 0, keys[i] == keys[last], !precedes(a, last, i, stride: stride, width: width) {
-          merged[merged.count - 1] += a[i * stride + width]
-          continue
-        }
-        for t in 0..<width { merged.append(a[i * stride + t] == 0 ? 0 : a[i * stride + t]) }
-        merged.append(a[i * stride + width])
-        last = i
+    } else {
+      order = keys.withUnsafeBufferPointer { RadixOrder.stable($0) }
+      var start = 0
+      while start < count {
+        var end = start + 1
+        while end < count, keys[order[end]] == keys[order[start]] { end += 1 }
+        if end - start > 1 { order[start..<end].sort { precedes(a, $0, $1, stride: stride, width: width) } }
+        start = end
       }
-      return merged
     }
+    var groups = [(row: Int, count: Double)]()
+    groups.reserveCapacity(count)
+    var lastKey: UInt64 = 0
+    for i in order {
+      let key = keys[i]
+      if let last = groups.last, key == lastKey, !precedes(a, last.row, i, stride: stride, width: width) {
+        groups[groups.count - 1].count += a[i * stride + width]
+        continue
+      }
+      groups.append((i, a[i * stride + width]))
+      lastKey = key
+    }
+    return groups
   }
 
   /// The sample from candidate rows `[y, x₁, …, x_k, (w), count]` that include every copy of the `size`
@@ -252,16 +374,22 @@ enum DriverSample {
   /// entering together, gave few distinct rows on data of few rows repeated many times.)
   static func smallest(_ candidates: [Double], stride: Int, size m: Int, predictors k: Int, intercept: Bool,
                        weighted: Bool, names: [String]) -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
-    let merged = distinct(candidates, stride: stride)
-    let kept = min(m, merged.count / stride), width = stride - 1
-    var rows = [Double](), counts = [Double]()
-    rows.reserveCapacity(kept * width)
-    counts.reserveCapacity(kept)
-    for i in 0..<kept {
-      rows += merged[(i * stride)..<(i * stride + width)]
-      counts.append(merged[i * stride + width])
+    smallest(candidates, stride: stride, size: m, predictors: k, intercept: intercept, weighted: weighted,
+             names: names, keyMask: .max)
+  }
+
+  /// ``smallest(_:stride:size:predictors:intercept:weighted:names:)`` with every key ANDed with `keyMask`
+  /// (``distinct(_:stride:keyMask:)``; all ones but in tests that force collisions), and the candidates'
+  /// keys (so masked) when the caller has them (``FitProblem/likelihoodSample(rows:)``: each row's key is
+  /// computed once).
+  static func smallest(_ candidates: [Double], stride: Int, size m: Int, predictors k: Int, intercept: Bool,
+                       weighted: Bool, names: [String], keyMask: UInt64, keys: [UInt64]? = nil)
+    -> (design: DesignMatrix, response: [Double], weights: [Double]?) {
+    candidates.withUnsafeBufferPointer { a in
+      let kept = equalRows(a, count: candidates.count / stride, stride: stride, keyMask: keyMask, keys: keys).prefix(m)
+      return canonicalRows(a, rows: kept.map(\.row), stride: stride, width: stride - 1, predictors: k,
+                           intercept: intercept, weighted: weighted, names: names, counts: kept.map(\.count),
+                           plusZeros: true)
     }
-    return canonicalRows(rows, stride: width, predictors: k, intercept: intercept, weighted: weighted, names: names,
-                         counts: counts)
   }
 }
