@@ -438,6 +438,9 @@ struct AdaptiveFitter {
           return (try crossing(inside: inside, outside: point, threshold: threshold, profiled: profiled), false)
         }
         if atBound { return (bound, true) }
+        // A first step that lands on the threshold (the profile's local shape predicted it) is the end:
+        // the crossing's own stopping rule, without a second point to bracket it.
+        if Self.meetsThreshold(point.nll - threshold, threshold: threshold) { return (point.alpha, false) }
         inside = point
       }
       return nil  // not crossed within 8 first steps: the grid walk decides
@@ -470,6 +473,12 @@ struct AdaptiveFitter {
                                                  lowerOnBound: lower.onBound, upperOnBound: upper.onBound))
   }
 
+  /// Whether a profiled point `f` = NLL_p − threshold from the interval's threshold is on it: within 1e-9
+  /// relative (at least 1e-9), the digits the profiled fits resolve (``reportedValueTolerance``).
+  static func meetsThreshold(_ f: Double, threshold: Double) -> Bool {
+    abs(f) < 1e-9 * max(1, abs(threshold))
+  }
+
   /// The α between `inside` (profile at or below `threshold`) and `outside` (above it) where the profile
   /// crosses the threshold, by the Illinois method to 5e-4 in α, each point warm-started from the
   /// nearest inside point; the end is the bracket's linear interpolation.
@@ -493,7 +502,7 @@ struct AdaptiveFitter {
         outside = point; fOutside = f
         retained = 0
       }
-      if abs(f) < 1e-9 * max(1, abs(threshold)) { return point.alpha }
+      if Self.meetsThreshold(f, threshold: threshold) { return point.alpha }
     }
     // The bracket is within 5e-4: its linear interpolation (the profile is smooth across it; the
     // midpoint when the outside value is not finite).
