@@ -143,6 +143,23 @@ struct AdaptiveCriterionTests {
     }
   }
 
+  @Test("the interval's next step: the root of the quadratic through the optimum and the last point",
+        arguments: [(0.0, 3.0), (0.0, 0.2), (5.0, 40.0), (0.5, 1e4)])
+  func quadraticReach(slope g: Double, curvature a: Double) {
+    let reach = 1.920729410347062, distance = 0.9 * (2 * reach / (g + (g * g + 4 * a * reach).squareRoot()))
+    let root = 2 * reach / (g + (g * g + 4 * a * reach).squareRoot())
+    // On an exact quadratic g·Δ + a·Δ² the step is its root (inside the 1–4× band here).
+    let next = AdaptiveFitter.quadraticReach(from: distance, rise: g * distance + a * distance * distance,
+                                             slope: g, to: reach)
+    #expect(abs(next - root) <= 1e-12 * root)
+    // With g = 0 it is the signed root's linear extrapolation, distance·√(reach/rise).
+    if g == 0 { #expect(abs(next - distance * (reach / (a * distance * distance)).squareRoot()) <= 1e-12 * root) }
+    // No positive curvature: twice the distance; a far root: four times it; never shorter than the distance.
+    #expect(AdaptiveFitter.quadraticReach(from: distance, rise: g * distance, slope: g, to: reach) == 2 * distance)
+    #expect(AdaptiveFitter.quadraticReach(from: 1, rise: 1e-6, slope: 0, to: reach) == 4)
+    #expect(AdaptiveFitter.quadraticReach(from: 1, rise: reach * 0.999, slope: 0, to: reach) >= 1)
+  }
+
   @Test("likelihood above 10 000 rows (the profile on all rows): the interval's ends bracket the threshold")
   func profileIntervalLargeN() throws {
     let (design, y) = try AdaptiveRecoveryTests.data(alpha: 1, seed: 77, n: 12_000)

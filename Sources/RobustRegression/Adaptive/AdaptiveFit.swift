@@ -422,45 +422,56 @@ struct AdaptiveFitter {
         }
       }
       guard let (lastInside, firstOutside) = crossed else { return (bound, true) }
-      return (try crossing(inside: lastInside, outside: firstOutside, threshold: threshold, profiled: profiled), false)
+      return (try crossing(inside: lastInside, outside: firstOutside, threshold: threshold, minimum: optimum.nll,
+                           profiled: profiled), false)
     }
-    // The search seeded from the profile's local shape (above `likelihoodScanRows` rows): the first step outwards,
-    // doubled until the threshold is crossed.
-    func waldSide(direction: Double, bound: Double, step: Double) throws -> (end: Double, onBound: Bool)? {
+    // The search seeded from the profile's local shape (above `likelihoodScanRows` rows): the first step
+    // outwards, then while the threshold is not crossed the step where the quadratic through the optimum
+    // (its slope outwards `slope` there: 0 with α inside its range) and the last point reaches it.
+    func waldSide(direction: Double, bound: Double, step: Double, slope: Double) throws -> (end: Double, onBound: Bool)? {
       var inside = optimum
-      for doubling in 0..<4 {
-        var alpha = optimum.alpha + direction * step * Double(1 << doubling)
+      var distance = step
+      for _ in 0..<4 {
+        var alpha = optimum.alpha + direction * distance
         let atBound = direction > 0 ? alpha >= bound : alpha <= bound
         if atBound { alpha = bound }
         let point = try profiled(alpha, from: inside)
         points.append(point)
         if !(point.nll.isFinite && point.nll <= threshold) {
-          return (try crossing(inside: inside, outside: point, threshold: threshold, profiled: profiled), false)
+          return (try crossing(inside: inside, outside: point, threshold: threshold, minimum: optimum.nll,
+                               profiled: profiled), false)
         }
         if atBound { return (bound, true) }
+        // A step that lands on the threshold (the profile's local shape predicted it) is the end: the
+        // crossing's own stopping rule, without a second point to bracket it.
+        if Self.meetsThreshold(point.nll - threshold, threshold: threshold) { return (point.alpha, false) }
         inside = point
+        distance = Self.quadraticReach(from: abs(alpha - optimum.alpha), rise: point.nll - optimum.nll,
+                                       slope: slope, to: threshold - optimum.nll)
       }
-      return nil  // not crossed within 8 first steps: the grid walk decides
+      return nil  // not crossed within 4 steps: the grid walk decides
     }
     // The first steps: with α inside its range the Wald end's z·se; from α on a bound, inwards, where the
     // quadratic profile g·Δ + h·Δ²/2 (g its slope inwards, h its curvature) reaches the threshold,
     // Δ = 2q/(g + √(g² + 2hq)), q = χ²₁(level)/2.
-    var firstStep: (upper: Double?, lower: Double?) = (nil, nil)
+    var firstStep: (upper: (step: Double, slope: Double)?, lower: (step: Double, slope: Double)?) = (nil, nil)
     if scanned == nil {
       if let se = alphaStandardError, se > 0, se.isFinite {
         let z = Normal.quantile(0.5 + level / 2)
-        firstStep = (z * se, z * se)
+        firstStep = ((z * se, 0), (z * se, 0))
       } else if let profileSlope, let gradient = profileSlope.boundGradient, profileSlope.curvature > 0 {
         let atLower = optimum.alpha <= alphaRange.lowerBound
         let g = max(0, atLower ? gradient : -gradient), h = profileSlope.curvature, q = threshold - optimum.nll
         let step = 2 * q / (g + (g * g + 2 * h * q).squareRoot())
-        if step > 0 && step.isFinite { firstStep = atLower ? (step, nil) : (nil, step) }
+        if step > 0 && step.isFinite { firstStep = atLower ? ((step, g), nil) : (nil, (step, g)) }
       }
     }
-    let upper = try firstStep.upper.flatMap { try waldSide(direction: 1, bound: alphaRange.upperBound, step: $0) }
-      ?? side(grid.filter { $0 > optimum.alpha }, bound: alphaRange.upperBound)
-    let lower = try firstStep.lower.flatMap { try waldSide(direction: -1, bound: alphaRange.lowerBound, step: $0) }
-      ?? side(grid.filter { $0 < optimum.alpha }.reversed(), bound: alphaRange.lowerBound)
+    let upper = try firstStep.upper.flatMap {
+      try waldSide(direction: 1, bound: alphaRange.upperBound, step: $0.step, slope: $0.slope)
+    } ?? side(grid.filter { $0 > optimum.alpha }, bound: alphaRange.upperBound)
+    let lower = try firstStep.lower.flatMap {
+      try waldSide(direction: -1, bound: alphaRange.lowerBound, step: $0.step, slope: $0.slope)
+    } ?? side(grid.filter { $0 < optimum.alpha }.reversed(), bound: alphaRange.lowerBound)
     let profile = points.sorted { $0.alpha < $1.alpha }.map {
       RegressionFit.ProfilePoint(alpha: $0.alpha, value: $0.nll, lossScale: $0.scale)
     }
@@ -470,22 +481,47 @@ struct AdaptiveFitter {
                                                  lowerOnBound: lower.onBound, upperOnBound: upper.onBound))
   }
 
+  /// Whether a profiled point `f` = NLL_p − threshold from the interval's threshold is on it: within 1e-9
+  /// relative (at least 1e-9), the digits the profiled fits resolve (``reportedValueTolerance``).
+  static func meetsThreshold(_ f: Double, threshold: Double) -> Bool {
+    abs(f) < 1e-9 * max(1, abs(threshold))
+  }
+
+  /// How far from the optimum the profile reaches the threshold, `reach` above the optimum's NLL, on the
+  /// quadratic g·Δ + a·Δ² through the optimum (slope g outwards there: 0 with α inside its range) and a
+  /// point at `distance` that rose by `rise` < `reach`: Δ = 2·reach/(g + √(g² + 4a·reach)); with α inside
+  /// its range that is distance·√(reach/rise), the signed root's linear extrapolation. Between 1 and 4
+  /// times `distance` (twice it where the points give no positive curvature).
+  static func quadraticReach(from distance: Double, rise: Double, slope g: Double, to reach: Double) -> Double {
+    let a = (rise - g * distance) / (distance * distance)
+    let next = 2 * reach / (g + (g * g + 4 * a * reach).squareRoot())
+    guard a > 0, next.isFinite else { return 2 * distance }
+    return min(max(next, distance), 4 * distance)
+  }
+
   /// The α between `inside` (profile at or below `threshold`) and `outside` (above it) where the profile
   /// crosses the threshold, by the Illinois method to 5e-4 in α, each point warm-started from the
-  /// nearest inside point; the end is the bracket's linear interpolation.
-  private func crossing(inside start: Profiled, outside end: Profiled, threshold: Double,
+  /// nearest inside point; the end is the bracket's linear interpolation. Both work on the signed root
+  /// √(2(NLL_p − `minimum`)) against √(2(threshold − `minimum`)), which is nearly linear in α where the
+  /// profile is nearly quadratic (near its optimum: the Wald interval's premise), so that the secant
+  /// steps land close to the end where on the NLL itself they fall short on the convex side.
+  private func crossing(inside start: Profiled, outside end: Profiled, threshold: Double, minimum: Double,
                         profiled: (Double, Profiled) throws -> Profiled) throws -> Double {
+    let target = (2 * (threshold - minimum)).squareRoot()
+    // The signed root's distance from the target (1 where the NLL is not finite: outside).
+    func distance(_ point: Profiled) -> Double {
+      point.nll.isFinite ? (2 * max(0, point.nll - minimum)).squareRoot() - target : 1
+    }
     var inside = start, outside = end
-    var fInside = inside.nll - threshold
-    var fOutside = outside.nll.isFinite ? outside.nll - threshold : 1
+    var fInside = distance(inside), fOutside = distance(outside)
     var retained = 0
     for _ in 0..<40 where abs(outside.alpha - inside.alpha) > 5e-4 {
       var alpha = (inside.alpha * fOutside - outside.alpha * fInside) / (fOutside - fInside)
       let lo = min(inside.alpha, outside.alpha), hi = max(inside.alpha, outside.alpha)
       if !(alpha > lo && alpha < hi) { alpha = (inside.alpha + outside.alpha) / 2 }
       let point = try profiled(alpha, inside)
-      let f = point.nll.isFinite ? point.nll - threshold : 1
-      if f <= 0 {
+      let f = distance(point)
+      if point.nll.isFinite && point.nll <= threshold {
         inside = point; fInside = f
         retained += 1
         if retained >= 2 { fOutside /= 2 }
@@ -493,12 +529,12 @@ struct AdaptiveFitter {
         outside = point; fOutside = f
         retained = 0
       }
-      if abs(f) < 1e-9 * max(1, abs(threshold)) { return point.alpha }
+      if point.nll.isFinite && Self.meetsThreshold(point.nll - threshold, threshold: threshold) { return point.alpha }
     }
     // The bracket is within 5e-4: its linear interpolation (the profile is smooth across it; the
     // midpoint when the outside value is not finite).
     guard outside.nll.isFinite else { return (inside.alpha + outside.alpha) / 2 }
-    let f0 = inside.nll - threshold, f1 = outside.nll - threshold
+    let f0 = distance(inside), f1 = distance(outside)
     let alpha = inside.alpha + (outside.alpha - inside.alpha) * (-f0) / (f1 - f0)
     return alpha.isFinite ? min(max(alpha, min(inside.alpha, outside.alpha)), max(inside.alpha, outside.alpha))
       : (inside.alpha + outside.alpha) / 2
