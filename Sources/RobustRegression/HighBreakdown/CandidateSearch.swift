@@ -10,9 +10,10 @@ import Foundation
 ///
 /// and enters the `best.r.s` = 2 smallest M-scales kept (its M-scale solved only when mean ρ at the
 /// worst kept scale is below b, i.e. when it is smaller). The order of the scale update and the weights
-/// is lmrob's. The block's subsets are drawn in order from its seed and evaluated in tasks of
-/// ``candidatesPerTask`` on all cores (``bestCandidates(in:count:seeds:kept:)``): the result is the
-/// sequential stream's, whatever the threads' timing.
+/// is lmrob's. The block's subsets are drawn in order from its seed, drawn and stepped in parallel runs
+/// (``BlockDraws``) and entered per segment of ``candidatesPerSegment`` draws
+/// (``bestCandidates(in:count:seeds:kept:)``): the result is the sequential stream's, whatever the
+/// threads' timing.
 ///
 /// Everything per candidate runs on the block's own contiguous copy of its rows with buffers allocated
 /// once per task: the residuals, the MAD, the weights, XᵀWX by `rf_weighted_gram`, a Cholesky solve of
@@ -27,6 +28,8 @@ final class CandidateBlock: @unchecked Sendable {
   let caseWeights: UnsafeMutableBufferPointer<Double>?
   /// 1 / max|xⱼ| per column (the rank test of the elemental subsets).
   let columnScales: [Double]
+  /// Whether ``ElementalSubsets`` can take row i at all: a positive case weight and a nonzero row.
+  let usableRows: UnsafeMutableBufferPointer<Bool>
   /// Σwᵢ − p: lmrob's n − p of the scale equation.
   let degreesOfFreedom: Double
   /// The block as a design, for the weighted QR when the Cholesky factor fails.
@@ -55,46 +58,55 @@ final class CandidateBlock: @unchecked Sendable {
       degreesOfFreedom = Double(rows - columns)
     }
     columnScales = columnMagnitudes.map { $0 > 0 ? 1 / $0 : 1 }
+    usableRows = .allocate(capacity: rows)
+    let row = UnsafeMutablePointer<Double>.allocate(capacity: columns)
+    defer { row.deallocate() }
+    for i in 0..<rows {
+      let size = ElementalSubsets.scaledRow(i, x: x.baseAddress!, rows: rows, columns: columns, scales: columnScales,
+                                            into: row)
+      usableRows.initializeElement(at: i, to: (caseWeights?[i] ?? 1) > 0 && size > 0)
+    }
   }
 
   deinit {
     x.deallocate()
     y.deallocate()
     caseWeights?.deallocate()
+    usableRows.deallocate()
   }
 
-  /// Candidates per task: 500 per block make 5 tasks, so that the 25 tasks of the large-n groups (or
-  /// the 5 of a small problem) share two or more cores evenly.
-  static let candidatesPerTask = 100
+  /// Draws per segment: the kept candidates are found per segment of the stream, in draw order, and
+  /// merged by (scale, draw number) (see ``bestCandidates(in:count:seeds:kept:)``). 100 as when the
+  /// segments were the tasks: a candidate's entry depends on the worst scale kept before it in its
+  /// segment, so this number is part of the result where two scales tie to the M-scale's tolerance.
+  static let candidatesPerSegment = 100
 
   /// The `kept` best candidates of `count` elemental subsets in each block (smallest M-scale first), or
   /// a single candidate of scale 0 when one fits more than half of its block exactly (its MAD is 0).
   ///
-  /// Each block's subsets are drawn in order from its seed, one stream per block as in robustbase
-  /// (the blocks' draws in parallel); their evaluation is cut into tasks of ``candidatesPerTask`` on
-  /// all cores. The kept candidates are the smallest scales with ties to the earlier draw, and the exact
-  /// fit the earliest: the same as evaluating the stream in order, whatever the threads' timing.
+  /// Each block's subsets are drawn in order from its seed, one stream per block as in robustbase, and
+  /// each draw's start taken through its ``SEstimator/candidateSteps`` steps, in parallel runs on all
+  /// cores (``BlockDraws``: bit for bit the sequential stream). Then, per segment of
+  /// ``candidatesPerSegment`` draws (segments in parallel), the stepped candidates enter the segment's
+  /// kept list in draw order (``CandidateWorkspace/replay(_:first:kept:)``). The kept candidates are the
+  /// smallest scales with ties to the earlier draw, and the exact fit the earliest: the same whatever the
+  /// threads' timing.
   static func bestCandidates(in blocks: [CandidateBlock], count: Int, seeds: [UInt64], kept: Int) throws
     -> [[SEstimator.Estimate]]
   {
-    let draws = StartSlots(count: blocks.count)
-    DispatchQueue.concurrentPerform(iterations: blocks.count) { b in
-      var generator = SplitMix64(seed: seeds[b])
-      let subsets = ElementalSubsets(block: blocks[b])
-      draws.set(b, (0..<count).map { _ in subsets.draw(&generator) })
-    }
-    let tasksPerBlock = max(1, (count + candidatesPerTask - 1) / candidatesPerTask)
-    let results = TaskResults(count: blocks.count * tasksPerBlock)
-    DispatchQueue.concurrentPerform(iterations: blocks.count * tasksPerBlock) { task in
-      let b = task / tasksPerBlock, t = task % tasksPerBlock
-      let range = min(count, t * candidatesPerTask)..<min(count, (t + 1) * candidatesPerTask)
+    let streams = BlockDraws.outcomes(in: blocks, count: count, seeds: seeds)
+    let segmentsPerBlock = max(1, (count + candidatesPerSegment - 1) / candidatesPerSegment)
+    let results = TaskResults(count: blocks.count * segmentsPerBlock)
+    DispatchQueue.concurrentPerform(iterations: blocks.count * segmentsPerBlock) { task in
+      let b = task / segmentsPerBlock, t = task % segmentsPerBlock
+      let range = min(count, t * candidatesPerSegment)..<min(count, (t + 1) * candidatesPerSegment)
       results.set(task, Result {
-        try CandidateWorkspace(blocks[b]).search(Array(draws.get(b)[range]), first: range.lowerBound, kept: kept)
+        try CandidateWorkspace(blocks[b]).replay(streams[b].outcomes[range], first: range.lowerBound, kept: kept)
       })
     }
     return try blocks.indices.map { b in
       var pooled: [(index: Int, estimate: SEstimator.Estimate)] = []
-      for t in 0..<tasksPerBlock { pooled += try results.get(b * tasksPerBlock + t)!.get() }
+      for t in 0..<segmentsPerBlock { pooled += try results.get(b * segmentsPerBlock + t)!.get() }
       if let exact = pooled.filter({ $0.estimate.scale == 0 }).min(by: { $0.index < $1.index }) {
         return [exact.estimate]
       }
@@ -102,15 +114,6 @@ final class CandidateBlock: @unchecked Sendable {
       return pooled.prefix(kept).map(\.estimate)
     }
   }
-}
-
-/// The elemental starts drawn for each block, each written by the worker of its block.
-final class StartSlots: @unchecked Sendable {
-  private var slots: [[[Double]?]]
-  private let lock = NSLock()
-  init(count: Int) { slots = Array(repeating: [], count: count) }
-  func set(_ b: Int, _ starts: [[Double]?]) { lock.withLock { slots[b] = starts } }
-  func get(_ b: Int) -> [[Double]?] { lock.withLock { slots[b] } }
 }
 
 /// One task's buffers on a ``CandidateBlock``: residuals, MAD scratch, weights, the augmented Gram
@@ -124,7 +127,8 @@ final class CandidateWorkspace {
   /// [X | y]ᵀW[X | y], upper triangle, column-major q × q (q = p + 1).
   private let gram: UnsafeMutableBufferPointer<Double>
   private let factor: UnsafeMutableBufferPointer<Double>
-  private let subsets: ElementalSubsets
+  /// The block's subsets, drawn by this task.
+  let subsets: ElementalSubsets
 
   init(_ block: CandidateBlock) {
     self.block = block
@@ -153,29 +157,49 @@ final class CandidateWorkspace {
   private var dof: Double { block.degreesOfFreedom }
   private var weightBuffer: UnsafeBufferPointer<Double>? { block.caseWeights.map { UnsafeBufferPointer($0) } }
 
-  /// The resampling loop over `starts` (the draws `first`, `first` + 1, … of the block's stream; nil where
-  /// no nonsingular subset was found): the `kept` smallest M-scales with their draw numbers, smallest
-  /// first, or the first start whose MAD is 0 (an exact fit of more than half the block) alone, at scale 0.
-  func search(_ starts: [[Double]?], first: Int, kept: Int) throws -> [(index: Int, estimate: SEstimator.Estimate)] {
-    var best: [SEstimator.Estimate] = [], indices: [Int] = []
-    for (offset, start) in starts.enumerated() {
-      guard let start else { continue }
-      residuals(at: start)
-      let initial = madScale()
-      guard initial > 0 else {
-        return [(first + offset, SEstimator.Estimate(coefficients: start, scale: 0, converged: true))]
-      }
-      var beta = start, scale = initial, stepped = true
-      for _ in 0..<SEstimator.candidateSteps {
-        guard let (next, nextScale) = try step(beta, scale: scale) else { stepped = false; break }
+  /// A draw's start taken as far as it goes without the kept candidates: the residuals at β₀, the MAD
+  /// (0 or not a number: an exact fit), then ``SEstimator/candidateSteps`` steps (``step(_:scale:)``),
+  /// which leave `r` at the residuals of the returned β.
+  func evaluate(_ start: [Double]?) -> CandidateOutcome {
+    guard let start else { return .skipped }
+    residuals(at: start)
+    let initial = madScale()
+    guard initial > 0 else { return .exact(start) }
+    var beta = start, scale = initial
+    for _ in 0..<SEstimator.candidateSteps {
+      do {
+        guard let (next, nextScale) = try step(beta, scale: scale) else { return .skipped }
         beta = next
         scale = nextScale
+      } catch {
+        return .failed(error)
       }
-      guard stepped else { continue }
-      let position = enter(beta, scale: scale, into: &best, kept: kept)
-      if let position {
-        indices.insert(first + offset, at: position)
-        if indices.count > best.count { indices.removeLast() }
+    }
+    return .stepped(beta, scale: scale)
+  }
+
+  /// The resampling loop's list over one segment's outcomes (the draws `first`, `first` + 1, … of the
+  /// block's stream), in draw order: the `kept` smallest M-scales with their draw numbers, smallest
+  /// first, or the first exact fit alone, at scale 0; the first failure is thrown. The residuals of each
+  /// stepped β are recomputed, the same doubles as ``step(_:scale:)`` left.
+  func replay(_ outcomes: ArraySlice<CandidateOutcome>, first: Int, kept: Int) throws
+    -> [(index: Int, estimate: SEstimator.Estimate)]
+  {
+    var best: [SEstimator.Estimate] = [], indices: [Int] = []
+    for (index, outcome) in zip(first..., outcomes) {
+      switch outcome {
+      case .skipped:
+        continue
+      case .exact(let start):
+        return [(index, SEstimator.Estimate(coefficients: start, scale: 0, converged: true))]
+      case .failed(let error):
+        throw error
+      case .stepped(let beta, let scale):
+        residuals(at: beta)
+        if let position = enter(beta, scale: scale, into: &best, kept: kept) {
+          indices.insert(index, at: position)
+          if indices.count > best.count { indices.removeLast() }
+        }
       }
     }
     return zip(indices, best).map { ($0, $1) }
@@ -294,7 +318,7 @@ final class CandidateWorkspace {
   }
 }
 
-/// The tasks' results (kept candidates with their draw numbers), each written by the worker of its task.
+/// The segments' kept candidates with their draw numbers, each written by the worker of its segment.
 final class TaskResults: @unchecked Sendable {
   typealias Kept = [(index: Int, estimate: SEstimator.Estimate)]
   private var slots: [Result<Kept, any Error>?]
