@@ -88,7 +88,7 @@ struct CandidateDrawsTests {
   func oneBlock(data: Data) throws {
     for seed in UInt64(1)...3 {
       let block = try data.block(rows: 400, seed: seed)
-      let stream = BlockDraws.outcomes(in: [block], count: Self.count, seeds: [seed &* 7919])[0]
+      let stream = BlockDraws.search(in: [block], count: Self.count, seeds: [seed &* 7919], kept: 2)[0]
       let reference = Self.sequential(block, seed: seed &* 7919)
       #expect(stream.outcomes.count == Self.count)
       let first = Self.firstDifference(stream.outcomes, reference)
@@ -106,7 +106,7 @@ struct CandidateDrawsTests {
   func severalBlocks() throws {
     let blocks = try Data.allCases.enumerated().map { try $1.block(rows: 300 + 50 * $0, seed: UInt64(10 + $0)) }
     let seeds = blocks.indices.map { UInt64(1000 + $0) }
-    let streams = BlockDraws.outcomes(in: blocks, count: Self.count, seeds: seeds)
+    let streams = BlockDraws.search(in: blocks, count: Self.count, seeds: seeds, kept: 2)
     for (b, block) in blocks.enumerated() {
       let reference = Self.sequential(block, seed: seeds[b])
       let first = Self.firstDifference(streams[b].outcomes, reference)
@@ -114,21 +114,27 @@ struct CandidateDrawsTests {
     }
   }
 
-  /// The kept candidates from the parallel search equal those of the sequential stream's outcomes
-  /// entered segment by segment in order on one thread.
+  /// The kept candidates from the parallel search equal those of the sequential stream entered draw
+  /// by draw on one thread, segment by segment (robustbase's loop, lists per segment of 100 draws).
   @Test("kept candidates as from the sequential stream", arguments: Data.allCases)
   func keptCandidates(data: Data) throws {
     let block = try data.block(rows: 400, seed: 5)
     let found = try CandidateBlock.bestCandidates(in: [block], count: Self.count, seeds: [77], kept: 2)[0]
-    let reference = Self.sequential(block, seed: 77), workspace = CandidateWorkspace(block)
-    var pooled: [(index: Int, estimate: SEstimator.Estimate)] = []
-    for first in stride(from: 0, to: Self.count, by: CandidateBlock.candidatesPerSegment) {
-      let range = first..<min(Self.count, first + CandidateBlock.candidatesPerSegment)
-      pooled += try workspace.replay(reference[range], first: first, kept: 2)
+    var generator = SplitMix64(seed: 77)
+    let workspace = CandidateWorkspace(block), subsets = ElementalSubsets(block: block)
+    var pooled: KeptList.Kept = [], list = KeptList(kept: 2)
+    for k in 0..<Self.count {
+      list.add(k, workspace.evaluate(subsets.draw(&generator)), residuals: UnsafeBufferPointer(workspace.r),
+               workspace: workspace)
+      if (k + 1) % CandidateBlock.candidatesPerSegment == 0 || k + 1 == Self.count {
+        pooled += try list.result.get()
+        list = KeptList(kept: 2)
+      }
     }
     let expected = pooled.contains { $0.estimate.scale == 0 }
       ? [pooled.filter { $0.estimate.scale == 0 }.min { $0.index < $1.index }!.estimate]
       : pooled.sorted { ($0.estimate.scale, $0.index) < ($1.estimate.scale, $1.index) }.prefix(2).map(\.estimate)
+    #expect(!found.isEmpty, "\(data)")
     #expect(found.map(\.scale.bitPattern) == expected.map(\.scale.bitPattern), "\(data)")
     #expect(found.map { $0.coefficients.map(\.bitPattern) } == expected.map { $0.coefficients.map(\.bitPattern) })
   }

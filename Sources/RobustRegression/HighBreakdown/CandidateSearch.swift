@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 import Foundation
 
 /// fast-S's resampling stage on a block of rows (all rows of a small problem, one of the large-n groups,
@@ -84,29 +83,18 @@ final class CandidateBlock: @unchecked Sendable {
   /// The `kept` best candidates of `count` elemental subsets in each block (smallest M-scale first), or
   /// a single candidate of scale 0 when one fits more than half of its block exactly (its MAD is 0).
   ///
-  /// Each block's subsets are drawn in order from its seed, one stream per block as in robustbase, and
-  /// each draw's start taken through its ``SEstimator/candidateSteps`` steps, in parallel runs on all
-  /// cores (``BlockDraws``: bit for bit the sequential stream). Then, per segment of
-  /// ``candidatesPerSegment`` draws (segments in parallel), the stepped candidates enter the segment's
-  /// kept list in draw order (``CandidateWorkspace/replay(_:first:kept:)``). The kept candidates are the
-  /// smallest scales with ties to the earlier draw, and the exact fit the earliest: the same whatever the
-  /// threads' timing.
+  /// Each block's subsets are drawn in order from its seed, one stream per block as in robustbase, each
+  /// draw's start taken through its ``SEstimator/candidateSteps`` steps in parallel runs on all cores,
+  /// and the stepped candidates entered in draw order into the kept list of their segment of
+  /// ``candidatesPerSegment`` draws (``BlockDraws``: bit for bit the sequential stream). The kept
+  /// candidates are the smallest scales of the segments' lists with ties to the earlier draw, and the
+  /// exact fit the earliest: the same whatever the threads' timing.
   static func bestCandidates(in blocks: [CandidateBlock], count: Int, seeds: [UInt64], kept: Int) throws
     -> [[SEstimator.Estimate]]
   {
-    let streams = BlockDraws.outcomes(in: blocks, count: count, seeds: seeds)
-    let segmentsPerBlock = max(1, (count + candidatesPerSegment - 1) / candidatesPerSegment)
-    let results = TaskResults(count: blocks.count * segmentsPerBlock)
-    DispatchQueue.concurrentPerform(iterations: blocks.count * segmentsPerBlock) { task in
-      let b = task / segmentsPerBlock, t = task % segmentsPerBlock
-      let range = min(count, t * candidatesPerSegment)..<min(count, (t + 1) * candidatesPerSegment)
-      results.set(task, Result {
-        try CandidateWorkspace(blocks[b]).replay(streams[b].outcomes[range], first: range.lowerBound, kept: kept)
-      })
-    }
-    return try blocks.indices.map { b in
-      var pooled: [(index: Int, estimate: SEstimator.Estimate)] = []
-      for t in 0..<segmentsPerBlock { pooled += try results.get(b * segmentsPerBlock + t)!.get() }
+    try BlockDraws.search(in: blocks, count: count, seeds: seeds, kept: kept).map { stream in
+      var pooled: KeptList.Kept = []
+      for segment in stream.segments { pooled += try segment.get() }
       if let exact = pooled.filter({ $0.estimate.scale == 0 }).min(by: { $0.index < $1.index }) {
         return [exact.estimate]
       }
@@ -178,39 +166,17 @@ final class CandidateWorkspace {
     return .stepped(beta, scale: scale)
   }
 
-  /// The resampling loop's list over one segment's outcomes (the draws `first`, `first` + 1, … of the
-  /// block's stream), in draw order: the `kept` smallest M-scales with their draw numbers, smallest
-  /// first, or the first exact fit alone, at scale 0; the first failure is thrown. The residuals of each
-  /// stepped β are recomputed, the same doubles as ``step(_:scale:)`` left.
-  func replay(_ outcomes: ArraySlice<CandidateOutcome>, first: Int, kept: Int) throws
-    -> [(index: Int, estimate: SEstimator.Estimate)]
-  {
-    var best: [SEstimator.Estimate] = [], indices: [Int] = []
-    for (index, outcome) in zip(first..., outcomes) {
-      switch outcome {
-      case .skipped:
-        continue
-      case .exact(let start):
-        return [(index, SEstimator.Estimate(coefficients: start, scale: 0, converged: true))]
-      case .failed(let error):
-        throw error
-      case .stepped(let beta, let scale):
-        residuals(at: beta)
-        if let position = enter(beta, scale: scale, into: &best, kept: kept) {
-          indices.insert(index, at: position)
-          if indices.count > best.count { indices.removeLast() }
-        }
-      }
-    }
-    return zip(indices, best).map { ($0, $1) }
-  }
-
   /// Enters the candidate whose residuals `r` holds into `best` when its M-scale is below the worst kept
   /// one (mean ρ at that scale below b); `scale` is its one-step scale, the M-scale solve's start.
   /// Returns its position in `best` (nil when not entered); equal scales keep the earlier candidate first.
   @discardableResult
   func enter(_ beta: [Double], scale: Double, into best: inout [SEstimator.Estimate], kept: Int) -> Int? {
-    let residuals = UnsafeBufferPointer(r)
+    enter(beta, scale: scale, residuals: UnsafeBufferPointer(r), into: &best, kept: kept)
+  }
+
+  /// ``enter(_:scale:into:kept:)`` for a candidate whose residuals are `residuals`.
+  func enter(_ beta: [Double], scale: Double, residuals: UnsafeBufferPointer<Double>,
+             into best: inout [SEstimator.Estimate], kept: Int) -> Int? {
     if best.count == kept, let worst = best.last?.scale, worst > 0,
        MScale.meanRho(residuals, scale: worst, c: MScale.breakdownConstant, degreesOfFreedom: dof,
                       weights: weightBuffer) >= MScale.b {
@@ -316,14 +282,4 @@ final class CandidateWorkspace {
     }
     return z
   }
-}
-
-/// The segments' kept candidates with their draw numbers, each written by the worker of its segment.
-final class TaskResults: @unchecked Sendable {
-  typealias Kept = [(index: Int, estimate: SEstimator.Estimate)]
-  private var slots: [Result<Kept, any Error>?]
-  private let lock = NSLock()
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ i: Int, _ result: Result<Kept, any Error>) { lock.withLock { slots[i] = result } }
-  func get(_ i: Int) -> Result<Kept, any Error>? { lock.withLock { slots[i] } }
 }
