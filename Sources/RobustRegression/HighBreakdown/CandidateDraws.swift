@@ -94,14 +94,19 @@ final class BlockDraws: @unchecked Sendable {
   private var divergence = Int.max
   private var finished: [Int: Run] = [:]
   private var committing = false, stopped = false
+  /// Under the lock: the workspaces of finished runs, for the next.
+  private var spareWorkspaces: [CandidateWorkspace] = []
+  /// The runs' residual buffers, shared by the blocks of a search.
+  private let residualPool: RunResiduals.Pool
   private let lock = NSLock()
 
   /// Draws per run: 20 runs per block of 500, so that two or more cores stay evenly busy to the end
   /// (the kept candidates do not depend on it: ``CandidateBlock/candidatesPerSegment``).
   static let candidatesPerRun = 25
 
-  init(block: CandidateBlock, seed: UInt64, count: Int, kept: Int) {
+  init(block: CandidateBlock, seed: UInt64, count: Int, kept: Int, residualPool: RunResiduals.Pool) {
     self.block = block
+    self.residualPool = residualPool
     self.count = count
     self.kept = kept
     state = SplitMix64(seed: seed)
@@ -113,7 +118,10 @@ final class BlockDraws: @unchecked Sendable {
   /// Every block's stream of `count` draws from its seed (one stream per block, as robustbase),
   /// committed into the kept lists of its segments.
   static func search(in blocks: [CandidateBlock], count: Int, seeds: [UInt64], kept: Int) -> [BlockDraws] {
-    let streams = blocks.indices.map { BlockDraws(block: blocks[$0], seed: seeds[$0], count: count, kept: kept) }
+    let pool = RunResiduals.Pool(count: candidatesPerRun * (blocks.map(\.rows).max() ?? 0))
+    let streams = blocks.indices.map {
+      BlockDraws(block: blocks[$0], seed: seeds[$0], count: count, kept: kept, residualPool: pool)
+    }
     while true {
       let open = streams.filter { $0.resolved < count }
       guard !open.isEmpty else { break }
@@ -165,8 +173,10 @@ final class BlockDraws: @unchecked Sendable {
   }
 
   private func run(_ range: Range<Int>) {
-    let workspace = CandidateWorkspace(block), m = block.rows
-    let residuals = RunResiduals(count: range.count * m)
+    let m = block.rows
+    let workspace = lock.withLock { spareWorkspaces.popLast() } ?? CandidateWorkspace(block)
+    let residuals = residualPool.take()
+    defer { lock.withLock { spareWorkspaces.append(workspace) } }
     var outcomes: [CandidateOutcome] = []
     outcomes.reserveCapacity(range.count)
     func evaluate(_ start: [Double]?) {
@@ -226,6 +236,7 @@ final class BlockDraws: @unchecked Sendable {
       state = end
     }
     let m = block.rows, perSegment = CandidateBlock.candidatesPerSegment
+    defer { residualPool.give(run.residuals) }
     for (offset, outcome) in run.outcomes.enumerated() {
       let k = run.first + offset
       list.add(k, outcome, residuals: UnsafeBufferPointer(rebasing: run.residuals.values[(offset * m)..<((offset + 1) * m)]),
@@ -242,6 +253,7 @@ final class BlockDraws: @unchecked Sendable {
   /// Drops the runs this round did not commit; the next round is speculative when this one committed at
   /// least half of what was left.
   private func endRound() {
+    for run in finished.values { residualPool.give(run.residuals) }
     finished.removeAll()
     speculated = []
     drawn = []
@@ -249,9 +261,20 @@ final class BlockDraws: @unchecked Sendable {
   }
 }
 
-/// A run's residuals (draws × rows), freed with the run.
+/// A run's residuals (draws × rows).
 final class RunResiduals: @unchecked Sendable {
   let values: UnsafeMutableBufferPointer<Double>
   init(count: Int) { values = .allocate(capacity: count) }
   deinit { values.deallocate() }
+
+  /// Buffers handed back by committed runs, for the next: about as many are in use at a time as there
+  /// are cores (25 × 400 doubles each: allocated per run, they cost hundreds of page faults per search).
+  final class Pool: @unchecked Sendable {
+    private let count: Int
+    private var spare: [RunResiduals] = []
+    private let lock = NSLock()
+    init(count: Int) { self.count = count }
+    func take() -> RunResiduals { lock.withLock { spare.popLast() } ?? RunResiduals(count: count) }
+    func give(_ buffer: RunResiduals) { lock.withLock { spare.append(buffer) } }
+  }
 }
