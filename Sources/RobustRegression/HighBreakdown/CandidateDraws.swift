@@ -89,10 +89,11 @@ final class BlockDraws: @unchecked Sendable {
   private var speculated: [SplitMix64] = []
   private var drawn: [[Double]?] = []
   /// Under the lock: the first draw of this round that a run reached from a state other than the
-  /// speculated one; finished runs not yet committed, by first draw; whether a worker is committing;
+  /// speculated one; finished runs not yet committed, by their number in the round (``runNumber(_:)``);
+  /// whether a worker is committing;
   /// whether a run failed its check (nothing more is committed this round).
   private var divergence = Int.max
-  private var finished: [Int: Run] = [:]
+  private var finished: [Run?] = []
   private var committing = false, stopped = false
   /// Under the lock: the workspaces of finished runs, for the next.
   private var spareWorkspaces: [CandidateWorkspace] = []
@@ -140,6 +141,7 @@ final class BlockDraws: @unchecked Sendable {
     (divergence, stopped, committing) = (.max, false, false)
     rounds.append(speculative)
     roundStart = resolved
+    finished = Array(repeating: nil, count: runRanges().count)
     if speculative {
       speculated = (resolved...count).map { k in
         defer { if k < count { subsets.skip(&generator) } }
@@ -149,6 +151,9 @@ final class BlockDraws: @unchecked Sendable {
       drawn = (resolved..<count).map { _ in subsets.draw(&generator) }
     }
   }
+
+  /// The number in this round of the run that starts at draw `first`.
+  private func runNumber(_ first: Int) -> Int { first / Self.candidatesPerRun - roundStart / Self.candidatesPerRun }
 
   /// This round's runs: the rest of the stream cut at multiples of ``candidatesPerRun``.
   private func runRanges() -> [Range<Int>] {
@@ -215,10 +220,11 @@ final class BlockDraws: @unchecked Sendable {
   /// and no other worker is committing (that worker then takes it).
   private func commit(_ run: Run, _ workspace: CandidateWorkspace) {
     lock.lock()
-    finished[run.first] = run
+    finished[runNumber(run.first)] = run
     guard !committing else { return lock.unlock() }
     committing = true
-    while !stopped, let next = finished.removeValue(forKey: resolved) {
+    while !stopped, resolved < count, let next = finished[runNumber(resolved)] {
+      finished[runNumber(resolved)] = nil
       lock.unlock()
       let ok = adopt(next, workspace)
       lock.lock()
@@ -253,8 +259,8 @@ final class BlockDraws: @unchecked Sendable {
   /// Drops the runs this round did not commit; the next round is speculative when this one committed at
   /// least half of what was left.
   private func endRound() {
-    for run in finished.values { residualPool.give(run.residuals) }
-    finished.removeAll()
+    for run in finished { if let run { residualPool.give(run.residuals) } }
+    finished = []
     speculated = []
     drawn = []
     speculative = 2 * (resolved - roundStart) >= count - roundStart
