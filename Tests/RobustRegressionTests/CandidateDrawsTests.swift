@@ -3,7 +3,7 @@ import Testing
 @testable import RobustRegression
 
 /// fast-S's draws made in parallel runs from speculated generator states (``BlockDraws``) against the
-/// plain sequential stream (``ElementalSubsets/draw(_:)`` then ``CandidateWorkspace/evaluate(_:)``, draw
+/// plain sequential stream (``ElementalSubsets/draw(_:)`` then ``CandidateWorkspace/evaluate(_:residualsInto:)``, draw
 /// after draw from the seed): the same subsets, the same stepped β and scales bit for bit, on data where
 /// the rank test rejects rows (so that speculation goes wrong and is repaired) and on data where it
 /// never does.

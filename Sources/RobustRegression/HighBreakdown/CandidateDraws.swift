@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 
 /// What one elemental draw of fast-S's candidate search has become before it meets the candidates kept
-/// so far (``CandidateWorkspace/evaluate(_:)``): everything up to there depends on the draw alone.
+/// so far (``CandidateWorkspace/evaluate(_:residualsInto:)``): everything up to there depends on the draw alone.
 enum CandidateOutcome {
   /// No nonsingular subset was found, or a step's weighted system was singular: the draw is passed over.
   case skipped
@@ -66,7 +66,7 @@ struct KeptList {
 /// Data on which the rank test rejects rows often (dummy columns, repeated rows) would commit little per
 /// round; when a round commits less than half of what was left, the rest is drawn sequentially, as
 /// before speculation (and only evaluated in parallel). Whatever the threads' timing, the outcomes are
-/// those of ``ElementalSubsets/draw(_:)`` and ``CandidateWorkspace/evaluate(_:)`` in stream order, and
+/// those of ``ElementalSubsets/draw(_:)`` and ``CandidateWorkspace/evaluate(_:residualsInto:)`` in stream order, and
 /// the kept lists those of entering them in that order.
 final class BlockDraws: @unchecked Sendable {
   let block: CandidateBlock
@@ -185,11 +185,8 @@ final class BlockDraws: @unchecked Sendable {
     var outcomes: [CandidateOutcome] = []
     outcomes.reserveCapacity(range.count)
     func evaluate(_ start: [Double]?) {
-      let outcome = workspace.evaluate(start)
-      if case .stepped = outcome {
-        (residuals.values.baseAddress! + outcomes.count * m).initialize(from: workspace.r.baseAddress!, count: m)
-      }
-      outcomes.append(outcome)
+      let slot = UnsafeMutableBufferPointer(rebasing: residuals.values[(outcomes.count * m)..<((outcomes.count + 1) * m)])
+      outcomes.append(workspace.evaluate(start, residualsInto: slot))
     }
     guard speculative else {
       for k in range { evaluate(drawn[k - roundStart]) }
@@ -270,7 +267,10 @@ final class BlockDraws: @unchecked Sendable {
 /// A run's residuals (draws × rows).
 final class RunResiduals: @unchecked Sendable {
   let values: UnsafeMutableBufferPointer<Double>
-  init(count: Int) { values = .allocate(capacity: count) }
+  init(count: Int) {
+    values = .allocate(capacity: count)
+    values.initialize(repeating: 0)
+  }
   deinit { values.deallocate() }
 
   /// Buffers handed back by committed runs, for the next: about as many are in use at a time as there

@@ -108,7 +108,7 @@ final class CandidateBlock: @unchecked Sendable {
 /// matrix and the elemental subset's factors, allocated once.
 final class CandidateWorkspace {
   let block: CandidateBlock
-  /// r = y − X·β of the last ``residuals(at:)`` or ``step(_:scale:)``.
+  /// r = y − X·β of the last ``residuals(at:into:)`` or ``step(_:scale:residualsInto:)`` (without a destination).
   let r: UnsafeMutableBufferPointer<Double>
   private let scratch: UnsafeMutableBufferPointer<Double>
   private let w: UnsafeMutableBufferPointer<Double>
@@ -146,23 +146,27 @@ final class CandidateWorkspace {
   private var weightBuffer: UnsafeBufferPointer<Double>? { block.caseWeights.map { UnsafeBufferPointer($0) } }
 
   /// A draw's start taken as far as it goes without the kept candidates: the residuals at β₀, the MAD
-  /// (0 or not a number: an exact fit), then ``SEstimator/candidateSteps`` steps (``step(_:scale:)``),
-  /// which leave `r` at the residuals of the returned β.
-  func evaluate(_ start: [Double]?) -> CandidateOutcome {
+  /// (0 or not a number: an exact fit), then ``SEstimator/candidateSteps`` steps (``step(_:scale:residualsInto:)``).
+  /// The residuals at a stepped β are left in `destination` (rows long) when given, else in `r`.
+  func evaluate(_ start: [Double]?, residualsInto destination: UnsafeMutableBufferPointer<Double>? = nil)
+    -> CandidateOutcome {
     guard let start else { return .skipped }
     residuals(at: start)
     let initial = madScale()
     guard initial > 0 else { return .exact(start) }
     var beta = start, scale = initial
-    for _ in 0..<SEstimator.candidateSteps {
+    for step in 0..<SEstimator.candidateSteps {
       do {
-        guard let (next, nextScale) = try step(beta, scale: scale) else { return .skipped }
+        let last = step + 1 == SEstimator.candidateSteps
+        guard let (next, nextScale) = try self.step(beta, scale: scale, residualsInto: last ? destination : nil)
+        else { return .skipped }
         beta = next
         scale = nextScale
       } catch {
         return .failed(error)
       }
     }
+    if SEstimator.candidateSteps == 0, let destination { _ = destination.update(fromContentsOf: r) }
     return .stepped(beta, scale: scale)
   }
 
@@ -190,11 +194,11 @@ final class CandidateWorkspace {
     return position
   }
 
-  /// r = y − X·β on the block (the fused pass's residual loop).
-  func residuals(at beta: [Double]) {
+  /// r = y − X·β on the block (the fused pass's residual loop), into `destination` (rows long) when given.
+  func residuals(at beta: [Double], into destination: UnsafeMutableBufferPointer<Double>? = nil) {
     beta.withUnsafeBufferPointer { b in
       WeightedPass.residuals(UnsafePointer(block.x.baseAddress!), rows: block.rows, columns: block.columns,
-                             y: UnsafePointer(block.y.baseAddress!), beta: b, count: block.rows, into: r.baseAddress!)
+                             y: UnsafePointer(block.y.baseAddress!), beta: b, count: block.rows, into: (destination ?? r).baseAddress!)
     }
   }
 
@@ -208,9 +212,10 @@ final class CandidateWorkspace {
 
   /// One refinement step from β (whose residuals `r` holds) at scale s, in lmrob's order: the scale
   /// update from the residuals, the bisquare weights at the new scale, the weighted least-squares β.
-  /// Returns the new β and scale, with `r` holding the new residuals; nil when the weighted system is
-  /// singular or the scale vanished.
-  func step(_ beta: [Double], scale s0: Double) throws -> (beta: [Double], scale: Double)? {
+  /// Returns the new β and scale, with `r` (or `destination`, when given) holding the new residuals; nil
+  /// when the weighted system is singular or the scale vanished.
+  func step(_ beta: [Double], scale s0: Double, residualsInto destination: UnsafeMutableBufferPointer<Double>? = nil)
+    throws -> (beta: [Double], scale: Double)? {
     let m = block.rows, p = block.columns, q = p + 1, c = MScale.breakdownConstant
     let mean = MScale.meanRho(UnsafeBufferPointer(r), scale: s0, c: c, degreesOfFreedom: dof, weights: weightBuffer)
     let s = s0 * (mean / MScale.b).squareRoot()
@@ -233,11 +238,11 @@ final class CandidateWorkspace {
       design: block.design, response: block.response, weights: UnsafeBufferPointer(w)),
       next.allSatisfy(\.isFinite)
     else { return nil }
-    residuals(at: next)
+    residuals(at: next, into: destination)
     return (next, s)
   }
 
-  /// Refines β (whose residuals `r` holds) from scale s by ``step(_:scale:)`` until the relative change
+  /// Refines β (whose residuals `r` holds) from scale s by ``step(_:scale:residualsInto:)`` until the relative change
   /// of β is at most `tolerance` (IRLS.relativeChange) or `steps` were taken; then solves its M-scale.
   func refine(_ start: [Double], scale: Double, steps: Int, tolerance: Double) throws -> SEstimator.Estimate {
     var beta = start, s = scale, converged = false
