@@ -58,7 +58,7 @@ struct KeptList {
 /// the state it started from is the one the run before it really ended in; the first run of a round
 /// always is (its state is known). Whichever worker finishes the run that is next in draw order commits
 /// it (and the finished runs after it): checks its start, enters its candidates into the segment's kept
-/// list, and frees its residuals. The first run that did not start where the stream was ends the round,
+/// list, and hands its residual buffer back. The first run that did not start where the stream was ends the round,
 /// and the next round starts there. A run whose own draws left the speculation (a row rejected by the
 /// rank test) says so at once, and the runs after that point stop early instead of drawing from states
 /// that are likely wrong.
@@ -66,8 +66,8 @@ struct KeptList {
 /// Data on which the rank test rejects rows often (dummy columns, repeated rows) would commit little per
 /// round; when a round commits less than half of what was left, the rest is drawn sequentially, as
 /// before speculation (and only evaluated in parallel). Whatever the threads' timing, the outcomes are
-/// those of ``ElementalSubsets/draw(_:)`` and ``CandidateWorkspace/evaluate(_:residualsInto:)`` in stream order, and
-/// the kept lists those of entering them in that order.
+/// those of ``ElementalSubsets/draw(_:)`` and ``CandidateWorkspace/evaluate(_:residualsInto:)`` in stream
+/// order, and the kept lists those of entering them in that order.
 final class BlockDraws: @unchecked Sendable {
   let block: CandidateBlock
   let count: Int
@@ -90,8 +90,7 @@ final class BlockDraws: @unchecked Sendable {
   private var drawn: [[Double]?] = []
   /// Under the lock: the first draw of this round that a run reached from a state other than the
   /// speculated one; finished runs not yet committed, by their number in the round (``runNumber(_:)``);
-  /// whether a worker is committing;
-  /// whether a run failed its check (nothing more is committed this round).
+  /// whether a worker is committing; whether a run failed its check (nothing more is committed this round).
   private var divergence = Int.max
   private var finished: [Run?] = []
   private var committing = false, stopped = false
