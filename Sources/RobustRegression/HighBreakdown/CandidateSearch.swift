@@ -1,5 +1,4 @@
 import CKernels
-import Dispatch
 import Foundation
 
 /// fast-S's resampling stage on a block of rows (all rows of a small problem, one of the large-n groups,
@@ -10,9 +9,10 @@ import Foundation
 ///
 /// and enters the `best.r.s` = 2 smallest M-scales kept (its M-scale solved only when mean ρ at the
 /// worst kept scale is below b, i.e. when it is smaller). The order of the scale update and the weights
-/// is lmrob's. The block's subsets are drawn in order from its seed and evaluated in tasks of
-/// ``candidatesPerTask`` on all cores (``bestCandidates(in:count:seeds:kept:)``): the result is the
-/// sequential stream's, whatever the threads' timing.
+/// is lmrob's. The block's subsets are drawn in order from its seed, drawn and stepped in parallel runs
+/// (``BlockDraws``) and entered per segment of ``candidatesPerSegment`` draws
+/// (``bestCandidates(in:count:seeds:kept:)``): the result is the sequential stream's, whatever the
+/// threads' timing.
 ///
 /// Everything per candidate runs on the block's own contiguous copy of its rows with buffers allocated
 /// once per task: the residuals, the MAD, the weights, XᵀWX by `rf_weighted_gram`, a Cholesky solve of
@@ -27,6 +27,8 @@ final class CandidateBlock: @unchecked Sendable {
   let caseWeights: UnsafeMutableBufferPointer<Double>?
   /// 1 / max|xⱼ| per column (the rank test of the elemental subsets).
   let columnScales: [Double]
+  /// Whether ``ElementalSubsets`` can take row i at all: a positive case weight and a nonzero row.
+  let usableRows: UnsafeMutableBufferPointer<Bool>
   /// Σwᵢ − p: lmrob's n − p of the scale equation.
   let degreesOfFreedom: Double
   /// The block as a design, for the weighted QR when the Cholesky factor fails.
@@ -55,46 +57,44 @@ final class CandidateBlock: @unchecked Sendable {
       degreesOfFreedom = Double(rows - columns)
     }
     columnScales = columnMagnitudes.map { $0 > 0 ? 1 / $0 : 1 }
+    usableRows = .allocate(capacity: rows)
+    let row = UnsafeMutablePointer<Double>.allocate(capacity: columns)
+    defer { row.deallocate() }
+    for i in 0..<rows {
+      let size = ElementalSubsets.scaledRow(i, x: x.baseAddress!, rows: rows, columns: columns, scales: columnScales,
+                                            into: row)
+      usableRows.initializeElement(at: i, to: (caseWeights?[i] ?? 1) > 0 && size > 0)
+    }
   }
 
   deinit {
     x.deallocate()
     y.deallocate()
     caseWeights?.deallocate()
+    usableRows.deallocate()
   }
 
-  /// Candidates per task: 500 per block make 5 tasks, so that the 25 tasks of the large-n groups (or
-  /// the 5 of a small problem) share two or more cores evenly.
-  static let candidatesPerTask = 100
+  /// Draws per segment: the kept candidates are found per segment of the stream, in draw order, and
+  /// merged by (scale, draw number) (see ``bestCandidates(in:count:seeds:kept:)``). 100 as when the
+  /// segments were the tasks: a candidate's entry depends on the worst scale kept before it in its
+  /// segment, so this number is part of the result where two scales tie to the M-scale's tolerance.
+  static let candidatesPerSegment = 100
 
   /// The `kept` best candidates of `count` elemental subsets in each block (smallest M-scale first), or
   /// a single candidate of scale 0 when one fits more than half of its block exactly (its MAD is 0).
   ///
-  /// Each block's subsets are drawn in order from its seed, one stream per block as in robustbase
-  /// (the blocks' draws in parallel); their evaluation is cut into tasks of ``candidatesPerTask`` on
-  /// all cores. The kept candidates are the smallest scales with ties to the earlier draw, and the exact
-  /// fit the earliest: the same as evaluating the stream in order, whatever the threads' timing.
+  /// Each block's subsets are drawn in order from its seed, one stream per block as in robustbase, each
+  /// draw's start taken through its ``SEstimator/candidateSteps`` steps in parallel runs on all cores,
+  /// and the stepped candidates entered in draw order into the kept list of their segment of
+  /// ``candidatesPerSegment`` draws (``BlockDraws``: bit for bit the sequential stream). The kept
+  /// candidates are the smallest scales of the segments' lists with ties to the earlier draw, and the
+  /// exact fit the earliest: the same whatever the threads' timing.
   static func bestCandidates(in blocks: [CandidateBlock], count: Int, seeds: [UInt64], kept: Int) throws
     -> [[SEstimator.Estimate]]
   {
-    let draws = StartSlots(count: blocks.count)
-    DispatchQueue.concurrentPerform(iterations: blocks.count) { b in
-      var generator = SplitMix64(seed: seeds[b])
-      let subsets = ElementalSubsets(block: blocks[b])
-      draws.set(b, (0..<count).map { _ in subsets.draw(&generator) })
-    }
-    let tasksPerBlock = max(1, (count + candidatesPerTask - 1) / candidatesPerTask)
-    let results = TaskResults(count: blocks.count * tasksPerBlock)
-    DispatchQueue.concurrentPerform(iterations: blocks.count * tasksPerBlock) { task in
-      let b = task / tasksPerBlock, t = task % tasksPerBlock
-      let range = min(count, t * candidatesPerTask)..<min(count, (t + 1) * candidatesPerTask)
-      results.set(task, Result {
-        try CandidateWorkspace(blocks[b]).search(Array(draws.get(b)[range]), first: range.lowerBound, kept: kept)
-      })
-    }
-    return try blocks.indices.map { b in
-      var pooled: [(index: Int, estimate: SEstimator.Estimate)] = []
-      for t in 0..<tasksPerBlock { pooled += try results.get(b * tasksPerBlock + t)!.get() }
+    try BlockDraws.search(in: blocks, count: count, seeds: seeds, kept: kept).map { stream in
+      var pooled: KeptList.Kept = []
+      for segment in stream.segments { pooled += try segment.get() }
       if let exact = pooled.filter({ $0.estimate.scale == 0 }).min(by: { $0.index < $1.index }) {
         return [exact.estimate]
       }
@@ -104,27 +104,19 @@ final class CandidateBlock: @unchecked Sendable {
   }
 }
 
-/// The elemental starts drawn for each block, each written by the worker of its block.
-final class StartSlots: @unchecked Sendable {
-  private var slots: [[[Double]?]]
-  private let lock = NSLock()
-  init(count: Int) { slots = Array(repeating: [], count: count) }
-  func set(_ b: Int, _ starts: [[Double]?]) { lock.withLock { slots[b] = starts } }
-  func get(_ b: Int) -> [[Double]?] { lock.withLock { slots[b] } }
-}
-
 /// One task's buffers on a ``CandidateBlock``: residuals, MAD scratch, weights, the augmented Gram
 /// matrix and the elemental subset's factors, allocated once.
 final class CandidateWorkspace {
   let block: CandidateBlock
-  /// r = y − X·β of the last ``residuals(at:)`` or ``step(_:scale:)``.
+  /// r = y − X·β of the last ``residuals(at:into:)`` or ``step(_:scale:residualsInto:)`` (without a destination).
   let r: UnsafeMutableBufferPointer<Double>
   private let scratch: UnsafeMutableBufferPointer<Double>
   private let w: UnsafeMutableBufferPointer<Double>
   /// [X | y]ᵀW[X | y], upper triangle, column-major q × q (q = p + 1).
   private let gram: UnsafeMutableBufferPointer<Double>
   private let factor: UnsafeMutableBufferPointer<Double>
-  private let subsets: ElementalSubsets
+  /// The block's subsets, drawn by this task.
+  let subsets: ElementalSubsets
 
   init(_ block: CandidateBlock) {
     self.block = block
@@ -153,32 +145,29 @@ final class CandidateWorkspace {
   private var dof: Double { block.degreesOfFreedom }
   private var weightBuffer: UnsafeBufferPointer<Double>? { block.caseWeights.map { UnsafeBufferPointer($0) } }
 
-  /// The resampling loop over `starts` (the draws `first`, `first` + 1, … of the block's stream; nil where
-  /// no nonsingular subset was found): the `kept` smallest M-scales with their draw numbers, smallest
-  /// first, or the first start whose MAD is 0 (an exact fit of more than half the block) alone, at scale 0.
-  func search(_ starts: [[Double]?], first: Int, kept: Int) throws -> [(index: Int, estimate: SEstimator.Estimate)] {
-    var best: [SEstimator.Estimate] = [], indices: [Int] = []
-    for (offset, start) in starts.enumerated() {
-      guard let start else { continue }
-      residuals(at: start)
-      let initial = madScale()
-      guard initial > 0 else {
-        return [(first + offset, SEstimator.Estimate(coefficients: start, scale: 0, converged: true))]
-      }
-      var beta = start, scale = initial, stepped = true
-      for _ in 0..<SEstimator.candidateSteps {
-        guard let (next, nextScale) = try step(beta, scale: scale) else { stepped = false; break }
+  /// A draw's start taken as far as it goes without the kept candidates: the residuals at β₀, the MAD
+  /// (0 or not a number: an exact fit), then ``SEstimator/candidateSteps`` steps (``step(_:scale:residualsInto:)``).
+  /// The residuals at a stepped β are left in `destination` (rows long) when given, else in `r`.
+  func evaluate(_ start: [Double]?, residualsInto destination: UnsafeMutableBufferPointer<Double>? = nil)
+    -> CandidateOutcome {
+    guard let start else { return .skipped }
+    residuals(at: start)
+    let initial = madScale()
+    guard initial > 0 else { return .exact(start) }
+    var beta = start, scale = initial
+    for step in 0..<SEstimator.candidateSteps {
+      do {
+        let last = step + 1 == SEstimator.candidateSteps
+        guard let (next, nextScale) = try self.step(beta, scale: scale, residualsInto: last ? destination : nil)
+        else { return .skipped }
         beta = next
         scale = nextScale
-      }
-      guard stepped else { continue }
-      let position = enter(beta, scale: scale, into: &best, kept: kept)
-      if let position {
-        indices.insert(first + offset, at: position)
-        if indices.count > best.count { indices.removeLast() }
+      } catch {
+        return .failed(error)
       }
     }
-    return zip(indices, best).map { ($0, $1) }
+    if SEstimator.candidateSteps == 0, let destination { _ = destination.update(fromContentsOf: r) }
+    return .stepped(beta, scale: scale)
   }
 
   /// Enters the candidate whose residuals `r` holds into `best` when its M-scale is below the worst kept
@@ -186,7 +175,12 @@ final class CandidateWorkspace {
   /// Returns its position in `best` (nil when not entered); equal scales keep the earlier candidate first.
   @discardableResult
   func enter(_ beta: [Double], scale: Double, into best: inout [SEstimator.Estimate], kept: Int) -> Int? {
-    let residuals = UnsafeBufferPointer(r)
+    enter(beta, scale: scale, residuals: UnsafeBufferPointer(r), into: &best, kept: kept)
+  }
+
+  /// ``enter(_:scale:into:kept:)`` for a candidate whose residuals are `residuals`.
+  func enter(_ beta: [Double], scale: Double, residuals: UnsafeBufferPointer<Double>,
+             into best: inout [SEstimator.Estimate], kept: Int) -> Int? {
     if best.count == kept, let worst = best.last?.scale, worst > 0,
        MScale.meanRho(residuals, scale: worst, c: MScale.breakdownConstant, degreesOfFreedom: dof,
                       weights: weightBuffer) >= MScale.b {
@@ -200,11 +194,11 @@ final class CandidateWorkspace {
     return position
   }
 
-  /// r = y − X·β on the block (the fused pass's residual loop).
-  func residuals(at beta: [Double]) {
+  /// r = y − X·β on the block (the fused pass's residual loop), into `destination` (rows long) when given.
+  func residuals(at beta: [Double], into destination: UnsafeMutableBufferPointer<Double>? = nil) {
     beta.withUnsafeBufferPointer { b in
       WeightedPass.residuals(UnsafePointer(block.x.baseAddress!), rows: block.rows, columns: block.columns,
-                             y: UnsafePointer(block.y.baseAddress!), beta: b, count: block.rows, into: r.baseAddress!)
+                             y: UnsafePointer(block.y.baseAddress!), beta: b, count: block.rows, into: (destination ?? r).baseAddress!)
     }
   }
 
@@ -218,9 +212,10 @@ final class CandidateWorkspace {
 
   /// One refinement step from β (whose residuals `r` holds) at scale s, in lmrob's order: the scale
   /// update from the residuals, the bisquare weights at the new scale, the weighted least-squares β.
-  /// Returns the new β and scale, with `r` holding the new residuals; nil when the weighted system is
-  /// singular or the scale vanished.
-  func step(_ beta: [Double], scale s0: Double) throws -> (beta: [Double], scale: Double)? {
+  /// Returns the new β and scale, with `r` (or `destination`, when given) holding the new residuals; nil
+  /// when the weighted system is singular or the scale vanished.
+  func step(_ beta: [Double], scale s0: Double, residualsInto destination: UnsafeMutableBufferPointer<Double>? = nil)
+    throws -> (beta: [Double], scale: Double)? {
     let m = block.rows, p = block.columns, q = p + 1, c = MScale.breakdownConstant
     let mean = MScale.meanRho(UnsafeBufferPointer(r), scale: s0, c: c, degreesOfFreedom: dof, weights: weightBuffer)
     let s = s0 * (mean / MScale.b).squareRoot()
@@ -243,11 +238,11 @@ final class CandidateWorkspace {
       design: block.design, response: block.response, weights: UnsafeBufferPointer(w)),
       next.allSatisfy(\.isFinite)
     else { return nil }
-    residuals(at: next)
+    residuals(at: next, into: destination)
     return (next, s)
   }
 
-  /// Refines β (whose residuals `r` holds) from scale s by ``step(_:scale:)`` until the relative change
+  /// Refines β (whose residuals `r` holds) from scale s by ``step(_:scale:residualsInto:)`` until the relative change
   /// of β is at most `tolerance` (IRLS.relativeChange) or `steps` were taken; then solves its M-scale.
   func refine(_ start: [Double], scale: Double, steps: Int, tolerance: Double) throws -> SEstimator.Estimate {
     var beta = start, s = scale, converged = false
@@ -292,14 +287,4 @@ final class CandidateWorkspace {
     }
     return z
   }
-}
-
-/// The tasks' results (kept candidates with their draw numbers), each written by the worker of its task.
-final class TaskResults: @unchecked Sendable {
-  typealias Kept = [(index: Int, estimate: SEstimator.Estimate)]
-  private var slots: [Result<Kept, any Error>?]
-  private let lock = NSLock()
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-  func set(_ i: Int, _ result: Result<Kept, any Error>) { lock.withLock { slots[i] = result } }
-  func get(_ i: Int) -> Result<Kept, any Error>? { lock.withLock { slots[i] } }
 }

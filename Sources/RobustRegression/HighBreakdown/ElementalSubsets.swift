@@ -7,6 +7,14 @@
 /// The kept rows are orthonormalised as they come (modified Gram–Schmidt, in the columns' own units) for
 /// the rank test; β through them is then solved by Gaussian elimination with partial pivoting. Buffers
 /// are allocated once; the rows tried are marked by a stamp per row.
+///
+/// A draw consumes the generator until p rows passed the rank test or the tries ran out; a row that
+/// cannot be taken at all (case weight 0, or a zero row: ``CandidateBlock/usableRows``) only counts as
+/// tried. So when the rank test rejects nothing, the numbers a draw consumes follow from the row
+/// indices alone, which ``skip(_:)`` replays without the arithmetic: the generator states at which the
+/// draws of a stream start can be speculated in microseconds, and the draws themselves made in
+/// parallel from those states (``CandidateBlock/bestCandidates(in:count:seeds:kept:)``), each checked
+/// against the state its predecessor really left.
 final class ElementalSubsets {
   let block: CandidateBlock
   /// Orthonormal rows qₖ (p × p, row k at k·p, scaled columns), the subset's p × p system (row k at
@@ -44,34 +52,67 @@ final class ElementalSubsets {
   /// The relative size below which a row's part outside the span of the kept rows counts as 0.
   static let rankTolerance = 1e-7
 
+  /// Distinct rows a draw tries at most before it gives up.
+  static func tries(rows n: Int, columns p: Int) -> Int { min(n, max(20 * p, 200)) }
+
+  /// Row i of X in scaled columns (xᵢⱼ/max|xⱼ|) written to `row`, and its Euclidean length: the rank
+  /// test's units, and (length > 0) part of whether the row can be drawn at all.
+  @inline(__always)
+  static func scaledRow(_ i: Int, x: UnsafePointer<Double>, rows n: Int, columns p: Int, scales: [Double],
+                        into row: UnsafeMutablePointer<Double>) -> Double {
+    var size = 0.0
+    for j in 0..<p {
+      let v = x[j * n + i] * scales[j]
+      row[j] = v
+      size += v * v
+    }
+    return size.squareRoot()
+  }
+
+  private func nextStamp() {
+    stamp &+= 1
+    if stamp == 0 {  // the stamps wrapped: clear them
+      for i in stamps.indices { stamps[i] = 0 }
+      stamp = 1
+    }
+  }
+
+  /// Advances `generator` past one draw as ``draw(_:)`` advances it when its rank test rejects no row:
+  /// the same row indices, tries and stamps, with every usable row taken. The state it leaves is then
+  /// exactly the one ``draw(_:)`` leaves; when the rank test did reject a row, ``draw(_:)`` went on
+  /// drawing and the states differ (SplitMix64's state counts the numbers consumed).
+  func skip(_ generator: inout SplitMix64) {
+    let n = block.rows, p = block.columns, usable = block.usableRows
+    nextStamp()
+    var tried = 0, taken = 0
+    let limit = Self.tries(rows: n, columns: p)
+    while taken < p && tried < limit {
+      let i = Int(generator.next() % UInt64(n))
+      guard stamps[i] != stamp else { continue }
+      stamps[i] = stamp
+      tried += 1
+      if usable[i] { taken += 1 }
+    }
+  }
+
   /// The coefficients of the hyperplane through one random nonsingular subset; nil when none was
   /// found within the tries (a design that is rank deficient on all but a few rows).
   func draw(_ generator: inout SplitMix64) -> [Double]? {
     let n = block.rows, p = block.columns, x = block.x.baseAddress!, scales = block.columnScales
     let basis = self.basis, system = self.system, candidate = self.candidate, stamps = self.stamps
     kept.removeAll(keepingCapacity: true)
-    stamp &+= 1
-    if stamp == 0 {  // the stamps wrapped: clear them
-      for i in stamps.indices { stamps[i] = 0 }
-      stamp = 1
-    }
+    nextStamp()
+    let usable = block.usableRows
     var tried = 0
-    let limit = min(n, max(20 * p, 200))
+    let limit = Self.tries(rows: n, columns: p)
     while kept.count < p && tried < limit {
       let i = Int(generator.next() % UInt64(n))
       guard stamps[i] != stamp else { continue }
       stamps[i] = stamp
       tried += 1
-      guard (block.caseWeights?[i] ?? 1) > 0 else { continue }
+      guard usable[i] else { continue }
       let k = kept.count
-      var size = 0.0
-      for j in 0..<p {
-        let v = x[j * n + i] * scales[j]
-        candidate[j] = v
-        size += v * v
-      }
-      size = size.squareRoot()
-      guard size > 0 else { continue }
+      let size = Self.scaledRow(i, x: x, rows: n, columns: p, scales: scales, into: candidate)
       // Modified Gram–Schmidt, repeated when the first pass cancelled more than 1 − 1/√2 of the row
       // ("twice is enough", Parlett–Kahan): most rows of a random subset need one pass.
       var remainder = size
