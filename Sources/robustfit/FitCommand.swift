@@ -211,6 +211,7 @@ struct FitCommand: ParsableCommand {
       }
       try Plotting.write(figureSize.map { $0.apply(to: chart) } ?? chart, to: profilePlot)
     }
+    ProcessEnd.keep((loaded, fit))
   }
 
   /// Whether this fit runs out of core: when asked, or when the file would not fit in memory (said on

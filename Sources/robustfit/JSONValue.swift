@@ -101,24 +101,58 @@ indirect enum JSONValue {
     return String(decoding: bytes, as: UTF8.self)
   }
 
-  /// ``integerList(_:)``'s text appended to `bytes`.
+  /// ``integerList(_:)``'s text appended to `bytes`: each integer's digits written backwards, two at a
+  /// time, into the reserved bytes (one `append` per byte took about 4 ms for 200 000 outliers).
   static func appendIntegerList(_ values: [Int], to bytes: inout [UInt8]) {
-    bytes.reserveCapacity(bytes.count + 2 + values.count * 9)
-    bytes.append(UInt8(ascii: "["))
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+    // At most 20 digits, a sign and ", " per value.
+    let text = [UInt8](unsafeUninitializedCapacity: 2 + values.count * 23) { buffer, count in
+      var out = buffer.baseAddress!
+      out.pointee = UInt8(ascii: "[")
+      out += 1
       for (k, value) in values.enumerated() {
-        if k > 0 { bytes.append(UInt8(ascii: ",")); bytes.append(UInt8(ascii: " ")) }
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude, count = 0
-        repeat {
-          digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-          magnitude /= 10
-          count += 1
-        } while magnitude > 0
-        while count > 0 { count -= 1; bytes.append(digits[count]) }
+        if k > 0 {
+          out[0] = UInt8(ascii: ",")
+          out[1] = UInt8(ascii: " ")
+          out += 2
+        }
+        if value < 0 {
+          out.pointee = UInt8(ascii: "-")
+          out += 1
+        }
+        var magnitude = value.magnitude
+        let length = decimalLength(magnitude)
+        var end = out + length
+        while magnitude >= 10 {
+          let pair = Int(magnitude % 100) &* 2
+          magnitude /= 100
+          end -= 2
+          end[0] = digitPairs[pair]
+          end[1] = digitPairs[pair + 1]
+        }
+        if end > out {
+          end -= 1
+          end.pointee = UInt8(ascii: "0") + UInt8(magnitude)
+        }
+        out += length
       }
+      out.pointee = UInt8(ascii: "]")
+      out += 1
+      count = out - buffer.baseAddress!
     }
-    bytes.append(UInt8(ascii: "]"))
+    bytes.append(contentsOf: text)
+  }
+
+  /// "00", "01", …, "99": two digits per entry.
+  private static let digitPairs: [UInt8] = (0..<100).flatMap { [UInt8(ascii: "0") + UInt8($0 / 10), UInt8(ascii: "0") + UInt8($0 % 10)] }
+
+  /// The number of decimal digits of `value` (1 for 0).
+  private static func decimalLength(_ value: UInt) -> Int {
+    var length = 1, bound: UInt = 10
+    while length < 20 && value >= bound {
+      length += 1
+      bound = length < 20 ? bound * 10 : bound
+    }
+    return length
   }
 
   private var isScalar: Bool {
