@@ -184,7 +184,10 @@ struct FitCommand: ParsableCommand {
     for warning in fit.warnings { StandardError.warning(warning.commandLineText) }
     switch format {
     case .text: print(TextReport(data: loaded, fit: fit).render(history: history), terminator: "")
-    case .json: print(JSONReport(data: loaded, fit: fit).value(history: history).render())
+    case .json:
+      var json = JSONReport(data: loaded, fit: fit).value(history: history).utf8()
+      json.append(UInt8(ascii: "\n"))
+      StandardOutput.write(json)
     case .csv: if output == nil { print(RowsCSV.render(data: loaded, fit: fit), terminator: "") }
     }
     if let output { try OutputPaths.write(RowsCSV.render(data: loaded, fit: fit), to: output) }
@@ -208,6 +211,7 @@ struct FitCommand: ParsableCommand {
       }
       try Plotting.write(figureSize.map { $0.apply(to: chart) } ?? chart, to: profilePlot)
     }
+    ProcessEnd.keep((loaded, fit))
   }
 
   /// Whether this fit runs out of core: when asked, or when the file would not fit in memory (said on

@@ -12,11 +12,13 @@ struct JSONReport {
     func keyed(_ value: (RegressionFit.Coefficient) -> Double?) -> JSONValue {
       .object(fit.coefficients.map { ($0.name, JSONValue.number(value($0))) })
     }
-    // The quantiles select on a copy of the residuals: taken first, so that the copy is freed before
-    // the outliers' list and the text exist (the report's peak memory at large n).
-    let q = ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights)
-    var outlierLines: [Int] = []
-    for (row, isOutlier) in fit.outliers.enumerated() where isOutlier { outlierLines.append(data.lines.observation(row)) }
+    // The quantiles select on a copy of the residuals, while the outliers' list is made on the other
+    // core; the copy is freed before the text exists (the report's peak memory at large n).
+    let (q, outlierLines) = concurrently({ ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights) }, {
+      var lines: [Int] = []
+      for (row, isOutlier) in fit.outliers.enumerated() where isOutlier { lines.append(data.lines.observation(row)) }
+      return lines
+    })
     var pairs: [(String, JSONValue)] = [
       ("robustfit", .string(RobustfitCommand.version)),
       ("file", .string(data.fileName)),

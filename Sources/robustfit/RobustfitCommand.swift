@@ -34,7 +34,7 @@ struct RobustfitCommand: ParsableCommand {
     do {
       var command = try parseAsRoot()
       try command.run()
-      try StandardOutput.flush()
+      try ProcessEnd.succeed()
     } catch let error as CLIError {
       StandardError.error(error.message)
       Foundation.exit(error.status.rawValue)

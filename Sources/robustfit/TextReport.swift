@@ -9,6 +9,9 @@ struct TextReport {
   let fit: RegressionFit
 
   func render(history: Bool = false) -> String {
+    // The two parts that pass over every row, on two cores.
+    let (quantiles, outliers) = concurrently({ ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights) },
+                                             { outlierText })
     var out: [String] = []
     let rhs = fit.names.joined(separator: " + ")
     out.append("Robust linear regression (robustfit \(RobustfitCommand.version)): \(data.yName) ~ \(rhs)")
@@ -26,11 +29,11 @@ struct TextReport {
     facts.rows.append(["Observations", "n = \(data.n), p = \(data.p), residual df = \(fit.residualDegreesOfFreedom)"])
     out.append(facts.renderLabelled())
     out.append("")
-    out.append(contentsOf: residualSection())
+    out.append(contentsOf: residualSection(quantiles))
     out.append("")
     out.append(contentsOf: coefficientSection())
     out.append("")
-    out.append(summaryTable().renderLabelled())
+    out.append(summaryTable(outliers: outliers).renderLabelled())
     if let selection = fit.shapeSelection, !selection.profile.isEmpty {
       out.append("")
       out.append(contentsOf: profileSection(selection))
@@ -69,10 +72,9 @@ struct TextReport {
     }
   }
 
-  /// R's `Residuals:` block: min, 1Q, median, 3Q, max.
-  private func residualSection() -> [String] {
+  /// R's `Residuals:` block: min, 1Q, median, 3Q, max (``ResidualSummary/quantiles(_:weights:)``).
+  private func residualSection(_ q: [Double]) -> [String] {
     var table = TextTable(header: ["Min", "1Q", "Median", "3Q", "Max"])
-    let q = ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights)
     // A residual at the rounding level of the largest (an L1 fit's median, 0 up to 4e-15) reads as 0.
     let size = q.reduce(0) { max($0, abs($1)) }
     table.rows.append(q.map { NumberText.significant(abs($0) <= 1e-12 * size ? 0 : $0, 5) })
@@ -123,7 +125,8 @@ struct TextReport {
     return lines
   }
 
-  private func summaryTable() -> TextTable {
+  /// The table after the coefficients; `outliers` is ``outlierText``.
+  private func summaryTable(outliers: String) -> TextTable {
     var t = TextTable(header: [])
     t.rows.append(["Loss scale c", scaleText])
     t.rows.append(["Residual scale σ̂", NumberText.significant(fit.residualScale) + "  (\(fit.residualScaleSource))"])
@@ -149,7 +152,7 @@ struct TextReport {
     }
     t.rows.append([objectiveLabel, NumberText.significant(fit.objective.value, 8)])
     t.rows.append(["Iterations", "\(fit.iterations) (\(fit.termination.reportName))"])
-    t.rows.append(["Outliers", outlierText])
+    t.rows.append(["Outliers", outliers])
     t.rows.append(rSquaredRow)
     if fit.loss.isHighBreakdown { t.rows.append(["Seed", "\(fit.regression.seed) (--seed: the random subsets of fast-S)"]) }
     let warnings = fit.warnings.map(\.commandLineText)
@@ -220,11 +223,13 @@ struct TextReport {
     let rule = fit.loss.isHighBreakdown
       ? "weight < 0.1/n"
       : "|r|/σ̂ > \(NumberText.significant(fit.regression.outlierThreshold))"
-    var text = "\(fit.outlierCount) of \(data.n) with \(rule)"
-    let flagged = fit.outlierRows.map { data.lines.observation($0) }
-    if !flagged.isEmpty {
-      let shown = flagged.prefix(10).map(String.init).joined(separator: ", ")
-      text += " (observation\(flagged.count == 1 ? "" : "s") \(shown)\(flagged.count > 10 ? ", ..." : ""))"
+    let count = fit.outlierCount
+    var text = "\(count) of \(data.n) with \(rule)"
+    if count > 0 {
+      // The first ten flagged rows only (all of them are 200 000 at n = 1e6).
+      let shown = fit.outliers.indices.lazy.filter { fit.outliers[$0] }.prefix(10)
+        .map { String(data.lines.observation($0)) }.joined(separator: ", ")
+      text += " (observation\(count == 1 ? "" : "s") \(shown)\(count > 10 ? ", ..." : ""))"
     }
     if fit.loss.isHighBreakdown { text += "; \(fit.weightsNearOne) weights ≈ 1" }
     return text
