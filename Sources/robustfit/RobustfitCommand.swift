@@ -28,7 +28,7 @@ struct RobustfitCommand: ParsableCommand {
   )
 
   /// The release this build is (CHANGELOG.md), printed by `--version`.
-  static let version = "0.10.0"
+  static let version = "0.11.0"
 
   static func main() {
     do {
