@@ -373,12 +373,13 @@ struct AdaptiveFitter {
   /// on all rows outwards from the optimum, each side only until it crosses the threshold.
   ///
   /// On all rows, with α inside its range and a standard error from the observed information, each side
-  /// first tries the Wald end α̂ ± z·se (the profile is nearly quadratic there at such sizes), doubling
-  /// the step until the threshold is crossed, instead of walking the grid: two or three profiled fits a
+  /// first tries the Wald end α̂ ± z·se (the profile is nearly quadratic there at such sizes), then, while
+  /// the threshold is not crossed, where the quadratic through the optimum and the last point reaches it
+  /// (``quadraticReach(from:rise:slope:to:)``), instead of walking the grid: two or three profiled fits a
   /// side where the grid walk took one per grid point plus the bracket's. With α on a bound of its range
   /// the inward side first tries where the profile's local quadratic (its slope there and curvature from
-  /// the observed information with α free) reaches the threshold. The profile then holds the points
-  /// evaluated. Each profiled fit starts from its neighbour moved along the profile's slope
+  /// the observed information with α free) reaches the threshold. A point that lands on the threshold
+  /// (``meetsThreshold(_:threshold:)``) is the end. The profile then holds the points evaluated. Each profiled fit starts from its neighbour moved along the profile's slope
   /// d(β, log c)/dα at the optimum.
   func selection<P: AdaptivePass>(_ state: State, pass: P, scaleFloor: Double, fixedScale: Bool, scanned: [Profiled]?,
                                   subsampled: Bool, alphaStandardError: Double?, profileSlope: ProfileSlope?) throws
