@@ -96,6 +96,22 @@ class Parity(unittest.TestCase):
                                                          f"vs {single['alpha_interval']}")
         self.assertEqual(distributed["alpha_interval_on_bound"], single["alpha_interval_on_bound"], label)
 
+    def assertSameSummary(self, distributed, single, label, tolerance=TOLERANCE):
+        """`summary=True`'s residual quantiles (R's type 7), outlier count and (l2) R² against the CLI's report:
+        the same numbers at β̂, which agree to the fits' digits."""
+        quantiles = single["residual_quantiles"]
+        spread = max(abs(v) for v in quantiles.values())
+        for mine, key in zip(distributed["residual_quantiles"], ("min", "q1", "median", "q3", "max")):
+            self.assertLessEqual(abs(mine - quantiles[key]), tolerance * spread,
+                                 f"{label}: residual quantile {key} {mine!r} vs {quantiles[key]!r}")
+        self.assertEqual(distributed["outlier_count"], single["outlier_count"], f"{label}: outlier count")
+        self.assertEqual(distributed["outlier_threshold"], single["outlier_threshold"], label)
+        for key in ("r_squared", "adj_r_squared"):
+            if single.get(key) is None:
+                self.assertIsNone(distributed.get(key), f"{label}: {key}")
+            else:
+                self.assertLessEqual(relative(distributed[key], single[key]), tolerance, f"{label}: {key}")
+
     def test_fixtures(self):
         cases = [("stackloss.csv", "huber", None), ("multi_outliers.csv", "l2", None),
                  ("seventy_thirty.csv", "pseudo-huber", None), ("heavy_tailed.csv", "general", 1.5)]
@@ -103,8 +119,9 @@ class Parity(unittest.TestCase):
             path = os.path.join(ROOT, "Fixtures", file)
             single = cli_fit(path, loss, alpha)
             df = self.spark.read.csv(path, header=True, inferSchema=True)
-            distributed = robustfit_spark.fit(df, y=single["y"], loss=loss, alpha=alpha)
+            distributed = robustfit_spark.fit(df, y=single["y"], loss=loss, alpha=alpha, summary=True)
             self.assertSameFit(distributed, single, f"{file} {loss}")
+            self.assertSameSummary(distributed, single, f"{file} {loss}")
 
     def test_case_weights(self):
         """Frequency weights: the fixture's whole weights, and fractional ones added to a fixture."""
@@ -184,8 +201,9 @@ class Parity(unittest.TestCase):
         df = self.spark.read.parquet(parquet)
         self.assertEqual(df.rdd.getNumPartitions() >= 2, True)
         columns = [c for c in df.columns if c != "y"]
-        eight = robustfit_spark.fit(df.repartition(8), y="y", x=columns, loss="huber")
+        eight = robustfit_spark.fit(df.repartition(8), y="y", x=columns, loss="huber", summary=True)
         self.assertSameFit(eight, single, "1e6 × 10 Parquet, 8 partitions")
+        self.assertSameSummary(eight, single, "1e6 × 10 Parquet, 8 partitions")
         shuffled = df.orderBy(F.rand(seed=7)).repartition(2)
         two = robustfit_spark.fit(shuffled, y="y", x=columns, loss="huber")
         self.assertSameFit(two, single, "1e6 × 10 Parquet, shuffled, 2 partitions")
