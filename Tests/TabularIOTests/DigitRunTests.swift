@@ -4,6 +4,7 @@
 // digits, tokens at the very end of a buffer and right after an unreadable page, and in CSV files cut
 // into small chunks and pieces.
 
+import CDigits
 import Foundation
 import Testing
 @testable import TabularIO
@@ -39,6 +40,9 @@ struct DigitRunTests {
         let (padded, n) = DecimalParser.digitRun(b.baseAddress!)
         #expect(n == count, "\(bytes)")
         #expect(padded == value * power, "\(bytes)")
+        // The portable kernel (other architectures) gives the same run.
+        let portable = rf_digit_run16_portable(b.baseAddress!)
+        #expect(Int(portable.count) == count && portable.padded == value * power, "\(bytes)")
         #expect(DecimalParser.runValue(padded, n, tables) == value, "\(bytes)")
       }
     }

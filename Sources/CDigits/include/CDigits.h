@@ -25,6 +25,17 @@ static const uint8_t rf_digit_prefix_mask[32] = {
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 #endif
 
+/// ``rf_digit_run16`` byte by byte: the kernel where SSE2 is not available, and the definition the tests
+/// hold the SSE2 kernel to (on x86-64 both are compiled).
+static inline rf_digit_run rf_digit_run16_portable(const uint8_t *p) {
+  uint32_t n = 0;
+  while (n < 16 && (uint8_t)(p[n] - '0') <= 9) n++;
+  uint64_t value = 0;
+  for (uint32_t k = 0; k < 16; k++) value = value * 10 + (k < n ? (uint64_t)(p[k] - '0') : 0);
+  rf_digit_run run = {value, n};
+  return run;
+}
+
 /// The digit run at the start of the 16 readable bytes at p (any alignment). SSE2: the bytes minus '0'
 /// are digits where min(b, 9) == b; the first byte that is not ends the run (movemask, count trailing
 /// ones), and the run is kept by a mask from the sliding table. The 16 digit values, widened to 16 bits,
@@ -46,12 +57,7 @@ static inline rf_digit_run rf_digit_run16(const uint8_t *p) {
   rf_digit_run run = {(halves & 0xFFFFFFFFu) * 100000000u + (halves >> 32), n};
   return run;
 #else
-  uint32_t n = 0;
-  while (n < 16 && (uint8_t)(p[n] - '0') <= 9) n++;
-  uint64_t value = 0;
-  for (uint32_t k = 0; k < 16; k++) value = value * 10 + (k < n ? (uint64_t)(p[k] - '0') : 0);
-  rf_digit_run run = {value, n};
-  return run;
+  return rf_digit_run16_portable(p);
 #endif
 }
 
