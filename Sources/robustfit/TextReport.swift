@@ -9,9 +9,6 @@ struct TextReport {
   let fit: RegressionFit
 
   func render(history: Bool = false) -> String {
-    // The two parts that pass over every row, on two cores.
-    let (quantiles, outliers) = concurrently({ ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights) },
-                                             { outlierText })
     var out: [String] = []
     let rhs = fit.names.joined(separator: " + ")
     out.append("Robust linear regression (robustfit \(RobustfitCommand.version)): \(data.yName) ~ \(rhs)")
@@ -29,11 +26,11 @@ struct TextReport {
     facts.rows.append(["Observations", "n = \(data.n), p = \(data.p), residual df = \(fit.residualDegreesOfFreedom)"])
     out.append(facts.renderLabelled())
     out.append("")
-    out.append(contentsOf: residualSection(quantiles))
+    out.append(contentsOf: residualSection())
     out.append("")
     out.append(contentsOf: coefficientSection())
     out.append("")
-    out.append(summaryTable(outliers: outliers).renderLabelled())
+    out.append(summaryTable().renderLabelled())
     if let selection = fit.shapeSelection, !selection.profile.isEmpty {
       out.append("")
       out.append(contentsOf: profileSection(selection))
@@ -73,8 +70,9 @@ struct TextReport {
   }
 
   /// R's `Residuals:` block: min, 1Q, median, 3Q, max (``ResidualSummary/quantiles(_:weights:)``).
-  private func residualSection(_ q: [Double]) -> [String] {
+  private func residualSection() -> [String] {
     var table = TextTable(header: ["Min", "1Q", "Median", "3Q", "Max"])
+    let q = ResidualSummary.quantiles(fit.residuals, weights: fit.caseWeights)
     // A residual at the rounding level of the largest (an L1 fit's median, 0 up to 4e-15) reads as 0.
     let size = q.reduce(0) { max($0, abs($1)) }
     table.rows.append(q.map { NumberText.significant(abs($0) <= 1e-12 * size ? 0 : $0, 5) })
@@ -125,8 +123,7 @@ struct TextReport {
     return lines
   }
 
-  /// The table after the coefficients; `outliers` is ``outlierText``.
-  private func summaryTable(outliers: String) -> TextTable {
+  private func summaryTable() -> TextTable {
     var t = TextTable(header: [])
     t.rows.append(["Loss scale c", scaleText])
     t.rows.append(["Residual scale σ̂", NumberText.significant(fit.residualScale) + "  (\(fit.residualScaleSource))"])
@@ -152,7 +149,7 @@ struct TextReport {
     }
     t.rows.append([objectiveLabel, NumberText.significant(fit.objective.value, 8)])
     t.rows.append(["Iterations", "\(fit.iterations) (\(fit.termination.reportName))"])
-    t.rows.append(["Outliers", outliers])
+    t.rows.append(["Outliers", outlierText])
     t.rows.append(rSquaredRow)
     if fit.loss.isHighBreakdown { t.rows.append(["Seed", "\(fit.regression.seed) (--seed: the random subsets of fast-S)"]) }
     let warnings = fit.warnings.map(\.commandLineText)

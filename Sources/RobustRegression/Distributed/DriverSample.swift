@@ -91,15 +91,7 @@ enum DriverSample {
       let y = a[i * stride], bits = y == 0 ? 0 : y.bitPattern
       return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
     }
-    var order = keys.withUnsafeBufferPointer { RadixOrder.stable($0) }
-    var start = 0
-    while start < n {
-      var end = start + 1
-      while end < n, keys[order[end]] == keys[order[start]] { end += 1 }
-      if end - start > 1 { order[start..<end].sort(by: byRow) }
-      start = end
-    }
-    return order
+    return keys.withUnsafeBufferPointer { RadixOrder.stable($0, thenBy: byRow) }
   }
 
   /// Whether row i of `a` precedes row j in the canonical order (lexicographic in (y, x₁, …, x_k, w)
@@ -328,21 +320,11 @@ enum DriverSample {
     // The order of a stable sort by (key, canonical order). Without NaN a strict weak order, which any
     // stable sort gives: increasing key (a stable radix order), then the rows of one key (equal rows, or a
     // 64-bit collision) in the canonical order, stably. With NaN (no order), that sort itself.
-    var order: [Int]
-    if a.contains(where: \.isNaN) {
-      order = (0..<count).sorted { i, j in
+    let order = a.contains(where: \.isNaN)
+      ? (0..<count).sorted { i, j in
         keys[i] != keys[j] ? keys[i] < keys[j] : precedes(a, i, j, stride: stride, width: width)
       }
-    } else {
-      order = keys.withUnsafeBufferPointer { RadixOrder.stable($0) }
-      var start = 0
-      while start < count {
-        var end = start + 1
-        while end < count, keys[order[end]] == keys[order[start]] { end += 1 }
-        if end - start > 1 { order[start..<end].sort { precedes(a, $0, $1, stride: stride, width: width) } }
-        start = end
-      }
-    }
+      : keys.withUnsafeBufferPointer { RadixOrder.stable($0) { precedes(a, $0, $1, stride: stride, width: width) } }
     var groups = [(row: Int, count: Double)]()
     groups.reserveCapacity(count)
     var lastKey: UInt64 = 0

@@ -38,4 +38,18 @@ enum RadixOrder {
     }
     return order
   }
+
+  /// The order a stable sort by (key, then `precedes`) gives, `precedes` a strict weak order on the
+  /// indices: ``stable(_:)``, then each run of equal keys sorted stably by `precedes`.
+  static func stable(_ keys: UnsafeBufferPointer<UInt64>, thenBy precedes: (Int, Int) -> Bool) -> [Int] {
+    var order = stable(keys)
+    var start = 0
+    while start < keys.count {
+      var end = start + 1
+      while end < keys.count, keys[order[end]] == keys[order[start]] { end += 1 }
+      if end - start > 1 { order[start..<end].sort(by: precedes) }
+      start = end
+    }
+    return order
+  }
 }
