@@ -103,12 +103,24 @@ public struct Regression: Sendable, Hashable, Codable {
   ///   and everything ``fit(_:response:)`` throws.
   public func fit(_ design: DesignMatrix, response: [Double], weights: [Double]?) throws(RegressionError)
     -> RegressionFit {
-    try validate(design: design, response: response)
+    try fit(design, response: response, weights: weights, ranges: nil)
+  }
+
+  /// ``fit(_:response:weights:)`` of data whose ranges the caller has already read (``DataRanges``: every
+  /// value finite, each range exact), so that the fit does not read X for them again; nil reads them.
+  public func fit(_ design: DesignMatrix, response: [Double], weights: [Double]?, ranges: DataRanges?)
+    throws(RegressionError) -> RegressionFit {
+    if let ranges {
+      precondition(ranges.columns.count == design.columns, "DataRanges needs one range per design column")
+      assert(ranges == DataRanges(design: design, response: response), "DataRanges are not those of the data")
+    }
+    try validate(design: design, response: response, finite: ranges != nil)
     if let weights { try Self.validate(weights: weights, design: design, highBreakdown: loss.isHighBreakdown) }
     let options = fitOptions
     let loss = self.loss
     do {
-      let outcome = try FitProblem.fitting(design, response: response, caseWeights: weights, options: options) { problem in
+      let outcome = try FitProblem.fitting(design, response: response, caseWeights: weights, ranges: ranges,
+                                           options: options) { problem in
         try problem.fit(loss)
       }
       return RegressionFit(regression: self, names: design.names, outcome: outcome, caseWeights: weights)
@@ -148,15 +160,18 @@ public struct Regression: Sendable, Hashable, Codable {
     }
   }
 
-  /// The checks every fit makes before it touches the data: lengths, finiteness, settings.
-  func validate(design: DesignMatrix, response: [Double]) throws(RegressionError) {
+  /// The checks every fit makes before it touches the data: lengths, finiteness (unless the values are
+  /// known to be `finite`), settings.
+  func validate(design: DesignMatrix, response: [Double], finite: Bool = false) throws(RegressionError) {
     let n = design.rows, p = design.columns
     guard response.count == n else { throw .dimensionMismatch(rows: n, responses: response.count) }
     guard p >= 1, n > p else { throw .tooFewObservations(n: n, p: p) }
-    if let row = response.firstIndex(where: { !$0.isFinite }) {
-      throw .nonFinite(column: nil, name: "y", row: row)
+    if !finite {
+      if let row = response.firstIndex(where: { !$0.isFinite }) {
+        throw .nonFinite(column: nil, name: "y", row: row)
+      }
+      try design.checkFinite()
     }
-    try design.checkFinite()
     if loss.isHighBreakdown, n <= 2 * p { throw .tooFewObservationsForBreakdown(n: n, p: p) }
     func invalid(_ argument: InvalidArgument) -> RegressionError { .invalidArgument(argument) }
     if let alpha = loss.barronAlpha, alpha.isNaN { throw invalid(.shapeNotANumber) }

@@ -218,7 +218,8 @@ struct CSVReader {
     var contiguous: NumericTable.Contiguous?
     if store.contiguous != nil {
       let leading = store.contiguous!.leading
-      contiguous = NumericTable.Contiguous(leading: leading, values: store.contiguous!.finish())
+      contiguous = NumericTable.Contiguous(leading: leading, values: store.contiguous!.finish(),
+                                           bounds: store.contiguous!.bounds)
       store.contiguous = nil
     }
     var table = NumericTable(

@@ -17,10 +17,13 @@ struct ContiguousColumns {
   private(set) var rows = 0
   /// `(leading + count) × capacity` doubles; only the filled rows of the table's columns hold values.
   private(set) var values: [Double] = []
+  /// Each table column's bounds over the filled rows, taken as they are appended.
+  var bounds: [ColumnBounds]
 
   init(leading: Int, count: Int) {
     self.leading = leading
     self.count = count
+    bounds = [ColumnBounds](repeating: ColumnBounds(), count: count)
   }
 
   /// Reserves the first rows: `max(needed, expected)` per column. Only once (the array does not grow:
@@ -80,6 +83,7 @@ struct ContiguousColumns {
     let (leading, capacity, filled, count) = (leading, capacity, rows, count)
     values.withUnsafeMutableBufferPointer { buffer in
       for j in 0..<count {
+        bounds[j].add(block + j * stride, count: added)
         (buffer.baseAddress! + (leading + j) * capacity + filled).update(from: block + j * stride, count: added)
       }
     }

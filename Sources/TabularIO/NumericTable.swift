@@ -43,6 +43,8 @@ public struct NumericTable: Sendable, Equatable {
   public struct Contiguous: Sendable, Equatable {
     public let leading: Int
     public var values: [Double]
+    /// Each table column's bounds, taken while reading.
+    public var bounds: [ColumnBounds] = []
   }
 
   /// The number of data rows kept.

@@ -314,16 +314,22 @@ extension CSVReader {
     if store.contiguous!.rows == 0 { store.contiguous!.reserve(added, expected: expected) }
     let (leading, capacity, filled, count) =
       (store.contiguous!.leading, store.contiguous!.capacity, store.contiguous!.rows, store.contiguous!.count)
-    store.contiguous!.withValues { base in
-      let target = UncheckedDestination(base: base, blocks: blocks)
-      DispatchQueue.concurrentPerform(iterations: count) { j in
-        var to = target.base + (leading + j) * capacity + filled
-        for block in target.blocks {
-          to.update(from: block.base + j * blockRows, count: block.rows)
-          to += block.rows
+    var bounds = store.contiguous!.bounds
+    bounds.withUnsafeMutableBufferPointer { bounds in
+      store.contiguous!.withValues { base in
+        let target = UncheckedDestination(base: base, blocks: blocks, bounds: bounds.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: count) { j in
+          var to = target.base + (leading + j) * capacity + filled
+          for block in target.blocks {
+            // The column's bounds while its block is in cache (the fit needs them, ``ColumnBounds``).
+            target.bounds[j].add(block.base + j * blockRows, count: block.rows)
+            to.update(from: block.base + j * blockRows, count: block.rows)
+            to += block.rows
+          }
         }
       }
     }
+    store.contiguous!.bounds = bounds
     store.contiguous!.commit(added)
   }
 
@@ -346,10 +352,11 @@ extension CSVReader {
 
 }
 
-/// The one array of every column, each column's rows written by one thread.
+/// The one array of every column and each column's bounds, each column's written by one thread.
 private struct UncheckedDestination: @unchecked Sendable {
   let base: UnsafeMutablePointer<Double>
   let blocks: [StagedBlock]
+  let bounds: UnsafeMutablePointer<ColumnBounds>
 }
 
 /// The column arrays, each appended to by one thread.

@@ -21,6 +21,9 @@ struct LoadedData {
   let design: DesignMatrix
   /// The 1-based line in the file where each kept row starts.
   let lines: SourceLines
+  /// The ranges of y and of the design's columns, when the reader took them (``DataRanges``): the fit
+  /// then does not read X for them.
+  var ranges: DataRanges? = nil
   /// The case weights (`--weights`), one per kept row; nil for none.
   var weights: [Double]? = nil
   /// The case weights' column name.
@@ -239,8 +242,10 @@ enum DataLoader {
       return first
     }
     let response: [Double], weights: [Double]?, values: [Double]
+    var ranges: DataRanges?
     if var block = table.contiguous {
       table.contiguous = nil  // the array is now `block`'s alone, then the design's: no copy on write
+      ranges = DesignInPlace.ranges(block, columns)
       (values, response, weights) = DesignInPlace.take(&block, columns, rows: n)
     } else {
       response = table.columns[columns.response]
@@ -255,6 +260,7 @@ enum DataLoader {
                             design: design, lines: SourceLines(table: table, response: response),
                             droppedRows: table.droppedRows, underflows: table.underflows)
     loaded.unusedColumns = plan.unused
+    loaded.ranges = ranges
     if let j = columns.weights {
       // The library checks the values (``Regression/validate(weights:design:highBreakdown:)``);
       // ``translate(_:data:)`` names their row and column.

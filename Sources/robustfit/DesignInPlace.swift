@@ -1,5 +1,6 @@
 // The design matrix made from the reader's one array of every column, where it already lies.
 
+import RobustRegression
 import TabularIO
 
 /// The design taken from the reader's one array of every column (``NumericTable/contiguous``, after one
@@ -20,6 +21,20 @@ enum DesignInPlace {
   /// Table column j's rows.
   static func column(_ j: Int, of block: NumericTable.Contiguous, rows n: Int) -> ArraySlice<Double> {
     block.values[((block.leading + j) * n)..<((block.leading + j + 1) * n)]
+  }
+
+  /// The ranges of the response and the design's columns, from the bounds the reader took while
+  /// parsing; nil when one of them holds a value that is not finite (the fit then finds and names it).
+  static func ranges(_ block: NumericTable.Contiguous, _ columns: DataLoader.Columns) -> DataRanges? {
+    guard block.bounds.count > columns.response, let response = block.bounds[columns.response].range else {
+      return nil
+    }
+    var design: [ClosedRange<Double>] = columns.intercept ? [1...1] : []
+    for j in columns.predictors {
+      guard let range = block.bounds[j].range else { return nil }
+      design.append(range)
+    }
+    return DataRanges(response: response, columns: design)
   }
 
   /// One array per column (for a layout ``fits(_:_:)`` refuses).

@@ -55,7 +55,7 @@ struct FitRequest {
   /// Runs the fit; library errors become CLI errors naming the file and columns.
   func run(on data: LoadedData) throws -> RegressionFit {
     do {
-      return try regression.fit(data.design, response: data.response, weights: data.weights)
+      return try regression.fit(data.design, response: data.response, weights: data.weights, ranges: data.ranges)
     } catch {
       throw DataLoader.translate(error, data: data)
     }

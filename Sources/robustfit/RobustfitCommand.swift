@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RobustRegression
 
 /// The `robustfit` command: `fit` (the default), `compare` and `figures`.
 ///
@@ -31,6 +32,8 @@ struct RobustfitCommand: ParsableCommand {
   static let version = "0.11.0"
 
   static func main() {
+    // Before the read: OpenBLAS's idle workers would spin on one of the cores it runs on.
+    BLASThreads.endIdleWorkers()
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -56,10 +56,13 @@ struct DataConditioning: Equatable {
     self.conditionedMagnitudes = conditionedMagnitudes
   }
 
-  /// Reads every value once (the fit has checked that they are finite).
-  init(design: DesignMatrix, response y: [Double]) {
+  /// Reads every value once (the fit has checked that they are finite), or, given the `ranges`, a
+  /// sample of each variable (and all of a variable whose units or origin change).
+  init(design: DesignMatrix, response y: [Double], ranges: DataRanges? = nil) {
     hasIntercept = design.hasIntercept
-    response = y.withUnsafeBufferPointer { Self.change($0, ceiling: 900, mayShift: design.hasIntercept).change }
+    response = y.withUnsafeBufferPointer {
+      Self.change($0, range: ranges?.response, ceiling: 900, mayShift: design.hasIntercept).change
+    }
     let n = design.rows
     var changes: [Change] = [], magnitudes: [Double] = []
     design.values.withUnsafeBufferPointer { all in
@@ -70,7 +73,8 @@ struct DataConditioning: Equatable {
           continue
         }
         let column = UnsafeBufferPointer(rebasing: all[(j * n)..<((j + 1) * n)])
-        let (change, largest) = Self.change(column, ceiling: 60, mayShift: design.hasIntercept)
+        let (change, largest) = Self.change(column, range: ranges?.columns[j], ceiling: 60,
+                                            mayShift: design.hasIntercept)
         changes.append(change)
         magnitudes.append(largest * change.factor)
       }
@@ -91,10 +95,11 @@ struct DataConditioning: Equatable {
     largest == 0 || (window.contains(largest) && window.contains(smallest))
   }
 
-  /// The change for one variable (see the type's comment), and the largest |v − shift|.
-  static func change(_ values: UnsafeBufferPointer<Double>, ceiling: Int, mayShift: Bool)
-    -> (change: Change, largest: Double) {
-    let (low, high, smallest) = Self.range(values)
+  /// The change for one variable (see the type's comment), and the largest |v − shift|; `range` is
+  /// min v ... max v when known (then only the sample of small magnitudes is read).
+  static func change(_ values: UnsafeBufferPointer<Double>, range known: ClosedRange<Double>? = nil, ceiling: Int,
+                     mayShift: Bool) -> (change: Change, largest: Double) {
+    let (low, high, smallest) = known.map { ($0.lowerBound, $0.upperBound, sampledSmallest(values)) } ?? range(values)
     guard low <= high else { return (Change(), 0) }
     let (shift, measure) = origin(low: low, high: high, smallest: smallest, mayShift: mayShift)
     let largest = shift != 0 ? Swift.max(high - shift, shift - low) : Swift.max(Swift.abs(low), Swift.abs(high))
@@ -151,12 +156,17 @@ struct DataConditioning: Equatable {
       high = Swift.max(high, values[i])
       i += 1
     }
+    return (low, high, sampledSmallest(values))
+  }
+
+  /// The smallest nonzero |v| of a strided sample of at most 4096 values (see ``range(_:)``).
+  static func sampledSmallest(_ values: UnsafeBufferPointer<Double>) -> Double {
     var smallest = Double.infinity
-    let stride = Swift.max(1, count / 4096)
-    for k in Swift.stride(from: 0, to: count, by: stride) where values[k] != 0 {
+    let stride = Swift.max(1, values.count / 4096)
+    for k in Swift.stride(from: 0, to: values.count, by: stride) where values[k] != 0 {
       smallest = Swift.min(smallest, Swift.abs(values[k]))
     }
-    return (low, high, smallest)
+    return smallest
   }
 
   /// 2ᵏ for one variable after its shift (``factor(smallest:largest:median:ceiling:)`` from its values).

@@ -34,11 +34,12 @@ struct FitProblem {
     max(1, Int(totalWeight.rounded()) - p)
   }
 
-  /// Brings the data into range (``DataConditioning``), runs `body` on the
-  /// prepared data and maps its fit back to the units and origins of the data.
-  static func fitting(_ design: DesignMatrix, response: [Double], caseWeights: [Double]? = nil, options: FitOptions,
+  /// Brings the data into range (``DataConditioning``, from `ranges` when the caller knows them), runs
+  /// `body` on the prepared data and maps its fit back to the units and origins of the data.
+  static func fitting(_ design: DesignMatrix, response: [Double], caseWeights: [Double]? = nil,
+                      ranges: DataRanges? = nil, options: FitOptions,
                       _ body: (FitProblem) throws -> FitOutcome) throws -> FitOutcome {
-    let conditioning = DataConditioning(design: design, response: response)
+    let conditioning = DataConditioning(design: design, response: response, ranges: ranges)
     if conditioning.isIdentity {
       return try body(FitProblem(design: design, response: response, caseWeights: caseWeights, options: options,
                                columnMagnitudes: conditioning.conditionedMagnitudes))

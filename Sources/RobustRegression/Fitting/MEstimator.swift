@@ -13,12 +13,35 @@ extension FitProblem {
 
   /// The M-estimator fit of every loss except L1: the start, IRLS, then the fit's description.
   func fitMEstimator<L: RobustLoss>(_ robustLoss: L, loss: Loss) throws -> FitOutcome {
-    let n = design.rows
-    let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-    // Freed as soon as σ̂ is known, before the outputs are built (peak memory of large fits).
-    var scratchAllocated = true
-    defer { if scratchAllocated { scratch.deallocate() } }
     let setting = scaleSetting(for: loss)
+    // The iterations' scratch becomes the fit's residuals once σ̂ is known: its pages are touched by
+    // then, where a fresh n-vector would take a page fault per 512 rows on its first writes (the peak
+    // memory stays X plus four n-vectors). Doubles: any bits are a value; each use writes before it reads.
+    var residuals = [Double](unsafeUninitializedCapacity: design.rows) { _, count in count = design.rows }
+    let (outcome, sigma) = try residuals.withUnsafeMutableBufferPointer { scratch in
+      try iterate(robustLoss, setting: setting, scratch: scratch)
+    }
+    let zeroScale = outcome.termination == .zeroScale
+    // At zero scale the rows on the hyperplane (to rounding) carry the fit: weight 1, all others 0.
+    let weights = zeroScale
+      ? ExactFit.weights(design: design, response: response, beta: outcome.coefficients, residuals: residuals)
+      : Array(pass.weights)
+    let (inference, warnings) = summarize(outcome, loss: robustLoss, residuals: residuals, setting: setting)
+    return FitOutcome(
+      names: design.names, coefficients: outcome.coefficients,
+      residuals: residuals, weights: weights, scale: outcome.scale, sigma: sigma,
+      tuning: setting.fixedScale == nil ? setting.tuning : nil, alpha: loss.barronAlpha,
+      objective: zeroScale ? 0 : outcome.objective, objectiveKind: .sumOfLosses,
+      iterations: outcome.iterations, termination: outcome.termination, inference: inference,
+      outliers: zeroScale ? weights.map { $0 == 0 } : flagOutliers(residuals, sigma: sigma), history: outcome.history,
+      warnings: warnings, adaptive: nil)
+  }
+
+  /// The start and IRLS from it (from each start, for a non-convex loss at a fixed scale), then σ̂ of
+  /// the final residuals; on return `scratch` holds those residuals (the pass's, copied).
+  private func iterate<L: RobustLoss>(_ robustLoss: L, setting: ScaleSetting,
+                                      scratch: UnsafeMutableBufferPointer<Double>) throws
+    -> (outcome: DescentOutcome, sigma: Double) {
     // A non-convex loss at a fixed scale has one objective whatever the start, so it is run from every
     // start and the lowest objective kept: never worse than the best of them. (With c = k·σ̂ the scale
     // itself depends on the start, and the objectives are not comparable: the S start alone.)
@@ -53,26 +76,11 @@ extension FitProblem {
     // The pass holds residuals and weights of the returned coefficients at the returned scale.
     pass.run(beta: outcome.coefficients, loss: robustLoss, scale: outcome.scale > 0 ? outcome.scale : 1,
              accumulate: false)
-    // σ̂ from the pass's residuals, and the scratch freed before the outputs are copied out of the pass:
-    // the fit's peak memory is X plus four n-vectors, not five.
-    let zeroScale = outcome.termination == .zeroScale
-    let sigma = zeroScale ? 0 : pass.residualScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
-    scratch.deallocate()
-    scratchAllocated = false
-    let residuals = Array(pass.residuals)
-    // At zero scale the rows on the hyperplane (to rounding) carry the fit: weight 1, all others 0.
-    let weights = zeroScale
-      ? ExactFit.weights(design: design, response: response, beta: outcome.coefficients, residuals: residuals)
-      : Array(pass.weights)
-    let (inference, warnings) = summarize(outcome, loss: robustLoss, residuals: residuals, setting: setting)
-    return FitOutcome(
-      names: design.names, coefficients: outcome.coefficients,
-      residuals: residuals, weights: weights, scale: outcome.scale, sigma: sigma,
-      tuning: setting.fixedScale == nil ? setting.tuning : nil, alpha: loss.barronAlpha,
-      objective: zeroScale ? 0 : outcome.objective, objectiveKind: .sumOfLosses,
-      iterations: outcome.iterations, termination: outcome.termination, inference: inference,
-      outliers: zeroScale ? weights.map { $0 == 0 } : flagOutliers(residuals, sigma: sigma), history: outcome.history,
-      warnings: warnings, adaptive: nil)
+    // σ̂ from the pass's residuals (the scratch's last use as scratch), then the residuals into it.
+    let sigma = outcome.termination == .zeroScale
+      ? 0 : pass.residualScale(of: UnsafeBufferPointer(pass.residuals), scratch: scratch)
+    _ = scratch.update(fromContentsOf: pass.residuals)
+    return (outcome, sigma)
   }
 
   /// c fixed, or k·σ̂ with σ̂ updated or held, for `loss` under the problem's scale rule.
