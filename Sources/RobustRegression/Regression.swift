@@ -107,11 +107,12 @@ public struct Regression: Sendable, Hashable, Codable {
   }
 
   /// ``fit(_:response:weights:)`` of data whose ranges the caller has already read (``DataRanges``: every
-  /// value finite, each range exact), so that the fit does not read X for them again; nil reads them.
-  public func fit(_ design: DesignMatrix, response: [Double], weights: [Double]?, ranges: DataRanges?)
+  /// value finite, each range exact), so that the fit does not read X for them again; nil reads them, as
+  /// do ranges of the wrong width (not one per design column).
+  package func fit(_ design: DesignMatrix, response: [Double], weights: [Double]?, ranges given: DataRanges?)
     throws(RegressionError) -> RegressionFit {
+    let ranges = given?.columns.count == design.columns ? given : nil
     if let ranges {
-      precondition(ranges.columns.count == design.columns, "DataRanges needs one range per design column")
       assert(ranges == DataRanges(design: design, response: response), "DataRanges are not those of the data")
     }
     try validate(design: design, response: response, finite: ranges != nil)

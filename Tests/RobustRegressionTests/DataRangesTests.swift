@@ -31,4 +31,16 @@ struct DataRangesTests {
     #expect(DataRanges(design: try DesignMatrix(predictors: [[1, .infinity, 3, 4]]), response: [1, 2, 3, 4]) == nil)
     #expect(DataRanges(design: design, response: [4, 1, 2, 3]) == DataRanges(response: 1...4, columns: [1...1, 1...4]))
   }
+
+  @Test("Ranges of the wrong width are not used: the fit reads its own, and NaN in y is still found")
+  func wrongWidth() throws {
+    let design = try DesignMatrix(predictors: [[1, 2, 3, 4, 5]])
+    let narrow = DataRanges(response: 1...5, columns: [1...1])
+    let y = [1.0, 2.5, 2.9, 4.2, 5.1]
+    let given = try Regression(loss: .huber).fit(design, response: y, weights: nil, ranges: narrow)
+    #expect(given.estimates == (try Regression(loss: .huber).fit(design, response: y)).estimates)
+    #expect(throws: RegressionError.self) {
+      try Regression(loss: .huber).fit(design, response: [1, .nan, 3, 4, 5], weights: nil, ranges: narrow)
+    }
+  }
 }

@@ -4,14 +4,16 @@
 /// first iteration, the finiteness check and ``DataConditioning``'s range (10–20 ms at n = 10⁶, p = 10).
 ///
 /// They must be exactly those of the values fitted, every value finite: the fit decides its change of
-/// units from them and checks no value for NaN. A debug build compares them with the values.
-public struct DataRanges: Sendable, Hashable {
+/// units from them and checks no value for NaN. A debug build compares them with the values. Package
+/// access only: a caller outside the package could hand over ranges the data do not have, and the fit,
+/// trusting them, would condition wrongly or meet a NaN it did not check for.
+package struct DataRanges: Sendable, Hashable {
   /// min y ... max y.
-  public var response: ClosedRange<Double>
+  package var response: ClosedRange<Double>
   /// One per design column, the intercept's `1...1` included.
-  public var columns: [ClosedRange<Double>]
+  package var columns: [ClosedRange<Double>]
 
-  public init(response: ClosedRange<Double>, columns: [ClosedRange<Double>]) {
+  package init(response: ClosedRange<Double>, columns: [ClosedRange<Double>]) {
     self.response = response
     self.columns = columns
   }
