@@ -41,7 +41,7 @@ struct BarronRowBlockTests {
       let r = Array(Self.residuals[rotation...] + Self.residuals[..<rotation])
       guard let block = Self.blockValues(shape, r, scale: 0.7) else { return }  // no kernel here
       for (i, (full, scaled)) in block.enumerated() {
-        let u = r[i] / 0.7, v = shape.values(u: u), s = shape.scaleValues(u: u)
+        let u = r[i] * (1 / 0.7), v = shape.values(u: u), s = shape.scaleValues(u: u)  // the pass's u: r times 1/c
         let label = "α = \(alpha), u = \(u)"
         #expect(Self.same(full.rho, v.rho), "\(label): ρ \(full.rho) vs \(v.rho)")
         #expect(Self.same(full.weight, v.weight), "\(label): w \(full.weight) vs \(v.weight)")
@@ -87,7 +87,7 @@ struct BarronRowBlockTests {
     pass.run(beta: beta, loss: loss, scale: c, shape: shape)
     let sums = try #require(pass.shapeSums)
     var scalar = BarronShapeDerivatives.Sums()
-    for r in pass.residuals { scalar.add(shape.values(u: r / c)) }
+    for r in pass.residuals { scalar.add(shape.values(u: r * (1 / c))) }  // the pass's u: r times 1/c
     for (k, reference) in scalar.array.enumerated() {
       #expect(Self.same(sums[k], reference), "α = \(alpha), sum \(k): \(sums[k]) vs \(reference)")
     }
