@@ -20,4 +20,21 @@ void rf_weighted_gram_variant(int variant, const double *x, long ldx, int p, con
 /// 1 when the AVX2/FMA kernel is in use, 0 otherwise.
 int rf_weighted_gram_uses_avx2(void);
 
+/// The shape of Barron's loss for rf_barron_terms: α in [0, 2) or (2, +inf), b = |α − 2|, s = sign(α − 2)
+/// (−1 below 2) and 1/b, as BarronShapeDerivatives holds them.
+struct rf_barron_shape {
+  double alpha, b, s, inverse_b;
+};
+
+/// The transcendental terms of Barron's rows at u_i = r[i] * inverse_scale, z = u_i², y = z / b, for
+/// i < m: l[i] = log1p(y), w[i] the IRLS weight (1/(1 + y) at α = 0, exp(s·b·l/2) otherwise), and f0[i]
+/// the factor of ρ: φ(α·l/2) with φ(x) = (eˣ − 1)/x for α in (0, 1] (1 at α = 0), expm1(s·b·l/2) for
+/// α > 1; with jets also φ′ and φ″ in f1, f2 for α ≤ 1 (1/2 and 1/3 at α = 0; not written for α > 1).
+/// The same doubles as the scalar Swift code (the same libm calls and operations; φ's series four rows at
+/// a time). Rows where z overflows get meaningless terms (the caller takes those rows through its scalar
+/// code). Returns 1, or 0 without computing anything where the AVX2 loop is not available (not x86-64,
+/// or no AVX2/FMA).
+int rf_barron_terms(const double *r, long m, double inverse_scale, const struct rf_barron_shape *shape, int jets,
+                    double *l, double *w, double *f0, double *f1, double *f2);
+
 #endif

@@ -134,8 +134,18 @@ package struct BarronShapeDerivatives: Sendable, Hashable {
         dLogScaleLogScale: z * w * (2 + z), dAlphaLogScale: 0, weight: w)
     }
     let y = z * inverseB
-    let common = scaleTerms(z: z, y: y)
-    let l = common.l, m = common.m, w = common.w, ratio = common.ratio
+    let l = Double.log(onePlus: y)
+    return values(z: z, y: y, l: l, w: weight(logOnePlus: l, y: y), factor: factor(logOnePlus: l, derivatives: true))
+  }
+
+  /// ``values(z:)`` for α in [0, 2) ∪ (2, ∞) from its transcendental terms at z and y = z/b: ℓ = log(1 + y),
+  /// the weight w (``weight(logOnePlus:y:)``) and ``factor(logOnePlus:derivatives:)`` with its derivatives.
+  /// The scalar path computes them with libm; a pass's block of rows may take them from the 4-lane kernel
+  /// (``BarronRowBlock``). One body either way: the same doubles from the same terms.
+  @inline(__always) func values(z: Double, y: Double, l: Double, w: Double,
+                                factor: (Double, Double, Double)) -> Values {
+    let common = scaleTerms(z: z, w: w)
+    let ratio = common.ratio
     if w.isInfinite {
       // α > 2 and z so far out that (1 + z/b)^(α/2 − 1) overflows: ρ and its derivatives are all huge
       // and positive (apart from ∂ρ/∂λ = −z w), so report the infinities instead of ∞ − ∞.
@@ -148,21 +158,19 @@ package struct BarronShapeDerivatives: Sendable, Hashable {
     let dAlphaLogScale = -z * w * h / 2
     var rho: Double, d1: Double, d2: Double
     if alpha <= 1 {
-      // ρ = P φ(x), P = b ℓ/2, x = α ℓ/2.
+      // ρ = P φ(x), P = b ℓ/2, x = α ℓ/2 (φ and its derivatives are `factor`).
       let p = b * l / 2
       let p1 = s * h / 2
       let halfInverseB = 0.5 * inverseB
       let p2 = -ratio * ratio * halfInverseB
-      let x = alpha * l / 2
       let x1 = l / 2 - alpha * s * ratio * halfInverseB
       let x2 = -s * ratio * inverseB + alpha * ratio * (2 - ratio) * halfInverseB * inverseB
-      // φ(0) = 1, φ′(0) = 1/2, φ″(0) = 1/3.
-      let (f0, f1, f2) = alpha == 0 ? (1, 0.5, 1.0 / 3) : expMinusOneOverXJet(x)
+      let (f0, f1, f2) = factor
       rho = p * f0
       d1 = p1 * f0 + p * f1 * x1
       d2 = p2 * f0 + 2 * p1 * f1 * x1 + p * f2 * x1 * x1 + p * f1 * x2
     } else {
-      let em = Double.expMinusOne(m)
+      let em = factor.0
       let ia = inverseAlpha, half = 0.5 * ia, halfSquared = half * ia
       let bz = b + z
       rho = Self.rhoAboveOne(z: z, w: w, expMinusOne: em, b: b, inverseAlpha: ia)
@@ -214,42 +222,57 @@ package struct BarronShapeDerivatives: Sendable, Hashable {
   package func scaleValues(z: Double) -> ScaleValues {
     if alpha == 2 || alpha == .infinity { return ScaleValues(values(z: z)) }
     let y = z * inverseB
-    let common = scaleTerms(z: z, y: y)
-    let w = common.w
+    let l = Double.log(onePlus: y)
+    return scaleValues(z: z, l: l, w: weight(logOnePlus: l, y: y), factor: factor(logOnePlus: l, derivatives: false).0)
+  }
+
+  /// ``scaleValues(z:)`` for α in [0, 2) ∪ (2, ∞) from the transcendental terms of ``values(z:y:l:w:factor:)``
+  /// (the factor without its derivatives).
+  @inline(__always) func scaleValues(z: Double, l: Double, w: Double, factor: Double) -> ScaleValues {
+    let common = scaleTerms(z: z, w: w)
     if w.isInfinite {
       return ScaleValues(rho: .infinity, dLogScale: -.infinity, dLogScaleLogScale: .infinity, weight: .infinity)
     }
     let rho: Double
     if alpha <= 1 {
       // ρ = P φ(x), P = b ℓ/2, x = α ℓ/2 (as in `values(z:)`).
-      let l = common.l
       let p = b * l / 2
-      let x = alpha * l / 2
-      rho = p * (alpha == 0 ? 1 : expMinusOneOverXValue(x))
+      rho = p * factor
     } else {
-      rho = Self.rhoAboveOne(z: z, w: w, expMinusOne: Double.expMinusOne(common.m), b: b, inverseAlpha: inverseAlpha)
+      rho = Self.rhoAboveOne(z: z, w: w, expMinusOne: factor, b: b, inverseAlpha: inverseAlpha)
     }
     return ScaleValues(rho: rho, dLogScale: common.dLogScale, dLogScaleLogScale: common.dLogScaleLogScale,
                        weight: w)
   }
 
-  /// The terms of ``values(z:)`` and ``scaleValues(z:)`` for α in [0, 2) ∪ (2, ∞) at z and y = z/b:
-  /// ℓ = log(1 + y), m = s b ℓ/2, the weight w = e^m (1/(1 + y) at α = 0), z/(b + z), and ρ's
-  /// λ-derivatives −z w and z w (2 + α y)/(1 + y). When w overflows the others are not meaningful.
-  @inline(__always) private func scaleTerms(z: Double, y: Double)
-    -> (l: Double, m: Double, w: Double, ratio: Double, dLogScale: Double, dLogScaleLogScale: Double) {
-    let l = Double.log(onePlus: y)
-    // w = (1 + y)^(α/2 − 1) = exp(s b ℓ / 2); at α = 0 (the Cauchy shape, where many fits end on the
-    // lower bound) it is 1/(1 + y).
-    let m = s * b * l / 2
-    let w = alpha == 0 ? 1 / (1 + y) : Double.exp(m)
+  /// The weight w = (1 + y)^(α/2 − 1) = exp(s b ℓ/2) from ℓ = log(1 + y), for α in [0, 2) ∪ (2, ∞); at
+  /// α = 0 (the Cauchy shape, where many fits end on the lower bound) 1/(1 + y).
+  @inline(__always) func weight(logOnePlus l: Double, y: Double) -> Double {
+    alpha == 0 ? 1 / (1 + y) : Double.exp(s * b * l / 2)
+  }
+
+  /// ρ's factor from ℓ = log(1 + y), for α in [0, 2) ∪ (2, ∞): for α ≤ 1 φ(x) = (eˣ − 1)/x at x = α ℓ/2
+  /// (ρ = (b ℓ/2) φ(x)) and, with `derivatives`, φ′ and φ″ (``expMinusOneOverXJet(_:)``; 1, 1/2, 1/3 at
+  /// α = 0); for α > 1 expm1(m), m = s b ℓ/2 (derivatives 0).
+  @inline(__always) func factor(logOnePlus l: Double, derivatives: Bool) -> (Double, Double, Double) {
+    guard alpha <= 1 else { return (Double.expMinusOne(s * b * l / 2), 0, 0) }
+    // φ(0) = 1, φ′(0) = 1/2, φ″(0) = 1/3.
+    if alpha == 0 { return (1, 0.5, 1.0 / 3) }
+    return expMinusOneOverXSeries(alpha * l / 2, derivatives: derivatives)
+  }
+
+  /// The terms of ``values(z:)`` and ``scaleValues(z:)`` for α in [0, 2) ∪ (2, ∞) at z with the weight w:
+  /// z/(b + z), and ρ's λ-derivatives −z w and z w (2 + α y)/(1 + y). When w overflows they are not
+  /// meaningful.
+  @inline(__always) private func scaleTerms(z: Double, w: Double)
+    -> (ratio: Double, dLogScale: Double, dLogScaleLogScale: Double) {
     // y/(1 + y) = z/(b + z) in [0, 1] and z/(1 + y) = b z/(b + z), finite for every z ≥ 0 when b > 0.
     let ratio = z.isInfinite ? 1 : z / (b + z)
     let zOverOnePlusY = z.isInfinite ? b : b * ratio
     let dLogScale = -z * w
     // z w (2 + α y)/(1 + y)
     let dLogScaleLogScale = w * (2 * zOverOnePlusY + alpha * z * ratio)
-    return (l, m, w, ratio, dLogScale, dLogScaleLogScale)
+    return (ratio, dLogScale, dLogScaleLogScale)
   }
 
   /// ρ for α > 1: (z w + b (w − 1))/α with w − 1 = expm1(m).

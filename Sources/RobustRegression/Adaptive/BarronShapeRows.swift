@@ -1,5 +1,6 @@
 /// The adaptive fit's rows in a fused pass (``RowAccumulator``): at each standardised residual the
-/// weight and ρ come from ``BarronShapeDerivatives/values(u:)``, together with ρ's derivatives in α and
+/// weight and ρ come from ``BarronShapeDerivatives/values(u:)`` (its transcendental terms four rows at a
+/// time where ``BarronRowBlock`` serves), together with ρ's derivatives in α and
 /// λ = log c, whose sums the (α, c) step needs (``ShapeScaleProblem/local(sums:alpha:scale:)``): the
 /// pass that gives the β step gives them too, and that step needs no pass over the residuals of its own.
 /// ``WeightedPass/weights`` after such a pass are `loss`'s.
@@ -22,12 +23,18 @@ struct BarronShapeRows: RowAccumulator {
   func weigh(_ r: UnsafePointer<Double>, count m: Int, inverseScale: Double,
              weights: UnsafeMutablePointer<Double>, caseWeights: UnsafePointer<Double>?) -> BarronShapeDerivatives.Sums {
     var sums = BarronShapeDerivatives.Sums()
-    for i in 0..<m {
-      let u = r[i] * inverseScale
-      let v = shape.values(u: u)
+    func add(_ i: Int, _ v: BarronShapeDerivatives.Values) {
       weights[i] = v.weight
       if let caseWeights { sums.add(v, weight: caseWeights[i]) } else { sums.add(v) }
     }
+    // The transcendental terms four rows at a time where the kernel serves (``BarronRowBlock``).
+    if BarronRowBlock.serves(shape),
+       BarronRowBlock.forEachRow(r, count: m, inverseScale: inverseScale, shape: shape, jets: true, { i, terms in
+         add(i, shape.values(u: r[i] * inverseScale, terms: terms))
+       }) {
+      return sums
+    }
+    for i in 0..<m { add(i, shape.values(u: r[i] * inverseScale)) }
     return sums
   }
 }
@@ -59,12 +66,17 @@ struct BarronScaleRows: RowAccumulator {
   func weigh(_ r: UnsafePointer<Double>, count m: Int, inverseScale: Double,
              weights: UnsafeMutablePointer<Double>, caseWeights: UnsafePointer<Double>?) -> BarronShapeDerivatives.Sums {
     var sums = Self.zero
-    for i in 0..<m {
-      let u = r[i] * inverseScale
-      let v = shape.scaleValues(u: u)
+    func add(_ i: Int, _ v: BarronShapeDerivatives.ScaleValues) {
       weights[i] = v.weight
       if let caseWeights { sums.add(v, weight: caseWeights[i]) } else { sums.add(v) }
     }
+    if BarronRowBlock.serves(shape),
+       BarronRowBlock.forEachRow(r, count: m, inverseScale: inverseScale, shape: shape, jets: false, { i, terms in
+         add(i, shape.scaleValues(u: r[i] * inverseScale, terms: terms))
+       }) {
+      return sums
+    }
+    for i in 0..<m { add(i, shape.scaleValues(u: r[i] * inverseScale)) }
     return sums
   }
 }
