@@ -37,4 +37,15 @@ struct rf_barron_shape {
 int rf_barron_terms(const double *r, long m, double inverse_scale, const struct rf_barron_shape *shape, int jets,
                     double *l, double *w, double *f0, double *f1, double *f2);
 
+/// r[i] = y[i] − Σⱼ beta[j]·x[j*ldx + i] for i < m (column-major X, p columns): the same doubles as
+/// WeightedPass.residuals (the same operations on each row, in the same order, never fused), with the
+/// rows sixteen at a time in AVX2 registers where the processor has it (rf_weighted_gram_uses_avx2).
+void rf_block_residuals(const double *x, long ldx, int p, const double *y, const double *beta, long m,
+                        double *r);
+
+/// rf_block_residuals with the variant forced, for tests: 0 the portable code, 1 the AVX2 code (the
+/// portable code where rf_weighted_gram_uses_avx2 is 0).
+void rf_block_residuals_variant(int variant, const double *x, long ldx, int p, const double *y,
+                                const double *beta, long m, double *r);
+
 #endif

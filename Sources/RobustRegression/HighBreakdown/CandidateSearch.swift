@@ -194,11 +194,13 @@ final class CandidateWorkspace {
     return position
   }
 
-  /// r = y − X·β on the block (the fused pass's residual loop), into `destination` (rows long) when given.
+  /// r = y − X·β on the block, into `destination` (rows long) when given: `rf_block_residuals`, the same
+  /// doubles as the fused pass's residual loop (``WeightedPass/residuals(_:rows:columns:y:beta:count:into:)``)
+  /// with four rows in a register through all the columns instead of a sweep of r per four columns.
   func residuals(at beta: [Double], into destination: UnsafeMutableBufferPointer<Double>? = nil) {
     beta.withUnsafeBufferPointer { b in
-      WeightedPass.residuals(UnsafePointer(block.x.baseAddress!), rows: block.rows, columns: block.columns,
-                             y: UnsafePointer(block.y.baseAddress!), beta: b, count: block.rows, into: (destination ?? r).baseAddress!)
+      rf_block_residuals(block.x.baseAddress!, block.rows, Int32(block.columns), block.y.baseAddress!, b.baseAddress!,
+                         block.rows, (destination ?? r).baseAddress!)
     }
   }
 
