@@ -116,11 +116,14 @@ final class ElementalSubsets {
       // Modified Gram–Schmidt, repeated when the first pass cancelled more than 1 − 1/√2 of the row
       // ("twice is enough", Parlett–Kahan): most rows of a random subset need one pass.
       var remainder = size
+      // (The rows are addressed by pointer: the index t·p + j of each element cost an overflow check
+      // that kept these loops from being vectorised.)
       for pass in 0..<2 {
         for t in 0..<k {
+          let q = basis + t * p
           var dot = 0.0
-          for j in 0..<p { dot += basis[t * p + j] * candidate[j] }
-          for j in 0..<p { candidate[j] -= dot * basis[t * p + j] }
+          for j in 0..<p { dot += q[j] * candidate[j] }
+          for j in 0..<p { candidate[j] -= dot * q[j] }
         }
         let before = remainder
         remainder = 0
@@ -129,7 +132,8 @@ final class ElementalSubsets {
         if pass == 0 && remainder * remainder * 2 >= before * before { break }
       }
       guard remainder > Self.rankTolerance * size else { continue }
-      for j in 0..<p { basis[k * p + j] = candidate[j] / remainder }
+      let q = basis + k * p
+      for j in 0..<p { q[j] = candidate[j] / remainder }
       kept.append(i)
     }
     guard kept.count == p else { return nil }
@@ -149,10 +153,12 @@ final class ElementalSubsets {
         for j in 0..<p { (a[pivot * p + j], a[column * p + j]) = (a[column * p + j], a[pivot * p + j]) }
         beta.swapAt(pivot, column)
       }
+      let pivotRow = a + column * p
       for row in (column + 1)..<p {
-        let factor = a[row * p + column] / a[column * p + column]
+        let target = a + row * p
+        let factor = target[column] / pivotRow[column]
         guard factor != 0 else { continue }
-        for j in column..<p { a[row * p + j] -= factor * a[column * p + j] }
+        for j in column..<p { target[j] -= factor * pivotRow[j] }
         beta[row] -= factor * beta[column]
       }
     }
