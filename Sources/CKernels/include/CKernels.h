@@ -48,4 +48,12 @@ void rf_block_residuals(const double *x, long ldx, int p, const double *y, const
 void rf_block_residuals_variant(int variant, const double *x, long ldx, int p, const double *y,
                                 const double *beta, long m, double *r);
 
+/// Σ w[i]·ρ(r[i]·inverse) for i < m (w NULL: Σ ρ), ρ(u) = t(3 − 3t + t²) with t = min(u², 1): the
+/// normalised bisquare's sum as MScale.meanRho added it, row after row from 0, the same doubles; the
+/// terms four rows at a time in AVX2 where rf_weighted_gram_uses_avx2.
+double rf_bisquare_rho_sum(const double *r, const double *w, long m, double inverse);
+
+/// rf_bisquare_rho_sum with the variant forced, for tests: 0 the portable code, 1 the AVX2 code.
+double rf_bisquare_rho_sum_variant(int variant, const double *r, const double *w, long m, double inverse);
+
 #endif

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Tukey's bisquare normalised to sup ρ = 1, the ρ of the S-estimate's M-scale (Docs/leverage.md):
 ///
 ///     ρ(u) = 1 − (1 − u²)³ (|u| ≤ 1),  1 beyond,      with u = r / (c·s)
@@ -28,17 +30,15 @@ enum MScale {
   /// The right-hand side b: the breakdown point of the S-estimate.
   static let b = 0.5
 
-  /// Σwᵢρ(rᵢ/(c·s)) / (n − p) (wᵢ the case weights, 1 without them; n − p is then Σwᵢ − p).
+  /// Σwᵢρ(rᵢ/(c·s)) / (n − p) (wᵢ the case weights, 1 without them; n − p is then Σwᵢ − p). The sum by
+  /// `rf_bisquare_rho_sum` (CKernels): ``NormalisedBisquare/rho(_:)``'s terms four rows at a time, added
+  /// row after row as a loop over them adds them (twice per candidate of the search: the terms were most
+  /// of its cost).
   static func meanRho(_ r: UnsafeBufferPointer<Double>, scale s: Double, c: Double, degreesOfFreedom: Double,
                       weights: UnsafeBufferPointer<Double>? = nil) -> Double {
     let inverse = 1 / (c * s)
-    var sum = 0.0
-    if let weights {
-      for i in r.indices { sum += weights[i] * NormalisedBisquare.rho(r[i] * inverse) }
-    } else {
-      for value in r { sum += NormalisedBisquare.rho(value * inverse) }
-    }
-    return sum / degreesOfFreedom
+    guard let values = r.baseAddress else { return 0 / degreesOfFreedom }
+    return rf_bisquare_rho_sum(values, weights?.baseAddress, r.count, inverse) / degreesOfFreedom
   }
 
   /// Solves for s from `initial` to a relative change of `tolerance` by Newton's method in log s
