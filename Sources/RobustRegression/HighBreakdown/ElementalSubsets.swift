@@ -18,7 +18,8 @@
 final class ElementalSubsets {
   let block: CandidateBlock
   /// Orthonormal rows qₖ (p × p, row k at k·p, scaled columns), the subset's p × p system (row k at
-  /// k·p) and the row being orthogonalised: raw buffers (array writes in these loops would pay uniqueness checks).
+  /// k·p) and the row being orthogonalised (then the system's right-hand side and solution): raw buffers
+  /// (array writes in these loops would pay uniqueness checks).
   private let basis: UnsafeMutablePointer<Double>
   private let system: UnsafeMutablePointer<Double>
   private let candidate: UnsafeMutablePointer<Double>
@@ -139,21 +140,30 @@ final class ElementalSubsets {
     guard kept.count == p else { return nil }
     // The subset's system by Gaussian elimination with partial pivoting (dgesv's algorithm, on the rows
     // in their own units: data on an exact hyperplane with small integers give its coefficients exactly).
-    let a = system
-    var beta = [Double](repeating: 0, count: p)
+    // Rows are addressed by pointer (an index k·p + j per element cost an overflow check each) and the
+    // right-hand side, then β, is worked in `candidate`; the operations and their order are the same.
+    let a = system, y = block.y.baseAddress!, beta = candidate
     for k in 0..<p {
-      for j in 0..<p { a[k * p + j] = x[j * n + kept[k]] }
-      beta[k] = block.y[kept[k]]
+      let row = a + k * p, i = kept[k]
+      for j in 0..<p { row[j] = x[j * n + i] }
+      beta[k] = y[i]
     }
     for column in 0..<p {
-      var pivot = column
-      for row in (column + 1)..<p where abs(a[row * p + column]) > abs(a[pivot * p + column]) { pivot = row }
-      guard a[pivot * p + column] != 0 else { return nil }
-      if pivot != column {
-        for j in 0..<p { (a[pivot * p + j], a[column * p + j]) = (a[column * p + j], a[pivot * p + j]) }
-        beta.swapAt(pivot, column)
+      let pivotRow: UnsafeMutablePointer<Double>
+      do {
+        var pivot = column, largest = abs(a[column * p + column])
+        for row in (column + 1)..<p {
+          let size = abs(a[row * p + column])
+          if size > largest { (pivot, largest) = (row, size) }
+        }
+        let chosen = a + pivot * p
+        guard chosen[column] != 0 else { return nil }
+        pivotRow = a + column * p
+        if pivot != column {
+          for j in 0..<p { (chosen[j], pivotRow[j]) = (pivotRow[j], chosen[j]) }
+          (beta[pivot], beta[column]) = (beta[column], beta[pivot])
+        }
       }
-      let pivotRow = a + column * p
       for row in (column + 1)..<p {
         let target = a + row * p
         let factor = target[column] / pivotRow[column]
@@ -163,11 +173,13 @@ final class ElementalSubsets {
       }
     }
     for k in stride(from: p - 1, through: 0, by: -1) {
+      let row = a + k * p
       var sum = beta[k]
-      for j in (k + 1)..<p { sum -= a[k * p + j] * beta[j] }
-      beta[k] = sum / a[k * p + k]
+      for j in (k + 1)..<p { sum -= row[j] * beta[j] }
+      beta[k] = sum / row[k]
     }
-    guard beta.allSatisfy(\.isFinite) else { return nil }
-    return beta
+    let solution = UnsafeBufferPointer(start: beta, count: p)
+    guard solution.allSatisfy(\.isFinite) else { return nil }
+    return Array(solution)
   }
 }
