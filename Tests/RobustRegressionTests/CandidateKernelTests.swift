@@ -6,7 +6,8 @@ import Testing
 /// The candidate search's own kernels held to the code they stand in for, bit for bit: `rf_block_residuals`
 /// (both variants) to ``WeightedPass/residuals(_:rows:columns:y:beta:count:into:)``, and
 /// ``BlockMedian/madScale(of:scratch:)`` to ``Selection/madScale(of:scratch:)``, `rf_bisquare_rho_sum`
-/// (both variants) to the loop over ``NormalisedBisquare/rho(_:)`` that MScale.meanRho was: random blocks, tied rows,
+/// and `rf_bisquare_rho_slope_sums` (both variants) to the loops over ``NormalisedBisquare/rho(_:)`` and
+/// 6t(1 − t)² that MScale's sums were: random blocks, tied rows,
 /// zero and signed-zero coefficients, infinities and NaN, every row count around the kernels' groups.
 @Suite("Candidate search kernels against the fits' code")
 struct CandidateKernelTests {
@@ -141,6 +142,37 @@ struct CandidateKernelTests {
             }
           }
           #expect(got.bitPattern == expected.bitPattern, "m \(m) weighted \(weighted) variant \(variant)")
+        }
+      }
+    }
+  }
+
+  @Test("rf_bisquare_rho_slope_sums adds ρ and ρ′(u)·u row after row, with and without case weights")
+  func rhoSlopeSums() {
+    var generator = SplitMix64(seed: 13)
+    func uniform() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
+    for m in [1, 3, 4, 5, 8, 401] {
+      var r = (0..<m).map { _ in (uniform() - 0.5) * 8 }
+      if m > 4 { r[1] = .nan; r[2] = -.infinity; r[3] = 0 }
+      let weights = (0..<m).map { k in k % 4 == 0 ? 0 : uniform() * 2 }
+      let inverse = 1 / (MScale.breakdownConstant * 0.7)
+      for weighted in [false, true] {
+        var expected = (0.0, 0.0)
+        for i in 0..<m {
+          let u = r[i] * inverse, z = u * u, t = z < 1 ? z : 1
+          let w = weighted ? weights[i] : 1
+          expected.0 += w * (t * (3 - 3 * t + t * t))
+          expected.1 += w * (6 * t * (1 - t) * (1 - t))
+        }
+        for variant in Int32(0)...1 {
+          var sums = [0.0, 0.0]
+          r.withUnsafeBufferPointer { rb in
+            weights.withUnsafeBufferPointer { wb in
+              rf_bisquare_rho_slope_sums_variant(variant, rb.baseAddress, weighted ? wb.baseAddress : nil, m, inverse, &sums)
+            }
+          }
+          #expect(sums[0].bitPattern == expected.0.bitPattern && sums[1].bitPattern == expected.1.bitPattern,
+                  "m \(m) weighted \(weighted) variant \(variant)")
         }
       }
     }

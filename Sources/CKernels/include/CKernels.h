@@ -63,4 +63,13 @@ double rf_bisquare_rho_sum(const double *r, const double *w, long m, double inve
 /// rf_bisquare_rho_sum with the variant forced, for tests: 0 the portable code, 1 the AVX2 code.
 double rf_bisquare_rho_sum_variant(int variant, const double *r, const double *w, long m, double inverse);
 
+/// sums[0] = Σ w[i]·ρ(u_i) and sums[1] = Σ w[i]·ρ′(u_i)·u_i, u_i = r[i]·inverse, i < m (w NULL: weights 1),
+/// ρ′(u)·u = 6t(1 − t)² with t = min(u², 1): MScale.meanRhoAndSlope's sums over a chunk's rows, row after
+/// row from 0, the same doubles; the terms four rows at a time in AVX2 where rf_weighted_gram_uses_avx2.
+void rf_bisquare_rho_slope_sums(const double *r, const double *w, long m, double inverse, double sums[2]);
+
+/// rf_bisquare_rho_slope_sums with the variant forced, for tests: 0 the portable code, 1 the AVX2 code.
+void rf_bisquare_rho_slope_sums_variant(int variant, const double *r, const double *w, long m, double inverse,
+                                        double sums[2]);
+
 #endif
