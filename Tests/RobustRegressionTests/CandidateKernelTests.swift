@@ -4,8 +4,7 @@ import Testing
 @testable import RobustRegression
 
 /// The candidate search's own kernels held to the code they stand in for, bit for bit: `rf_block_residuals`
-/// (both variants) to ``WeightedPass/residuals(_:rows:columns:y:beta:count:into:)``, and
-/// ``BlockMedian/madScale(of:scratch:)`` to ``Selection/madScale(of:scratch:)``, `rf_bisquare_rho_sum`
+/// (both variants) to ``WeightedPass/residuals(_:rows:columns:y:beta:count:into:)``, `rf_bisquare_rho_sum`
 /// and `rf_bisquare_rho_slope_sums` (both variants) to the loops over ``NormalisedBisquare/rho(_:)`` and
 /// 6t(1 − t)² that MScale's sums were: random blocks, tied rows,
 /// zero and signed-zero coefficients, infinities and NaN, every row count around the kernels' groups.
@@ -71,51 +70,6 @@ struct CandidateKernelTests {
           rf_block_residuals_variant(variant, xb.baseAddress!, m, Int32(p), y, bb.baseAddress!, m, &got)
           #expect(got.map(\.bitPattern) == expected.map(\.bitPattern))
         }
-      }
-    }
-  }
-
-  static func madScales(_ r: [Double]) -> (block: Double, selection: Double) {
-    var scratch = [Double](repeating: 0, count: r.count)
-    return r.withUnsafeBufferPointer { rb in
-      scratch.withUnsafeMutableBufferPointer { s in
-        (BlockMedian.madScale(of: rb, scratch: s), Selection.madScale(of: rb, scratch: s))
-      }
-    }
-  }
-
-  @Test("BlockMedian.madScale is Selection.madScale's double: random, heavy-tailed, sorted and tied residuals")
-  func medianMatches() {
-    var generator = SplitMix64(seed: 7)
-    func uniform() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
-    for n in [1, 2, 3, 60, 123, 124, 125, 199, 200, 400, 401, 2000] {
-      for shape in 0..<6 {
-        var r: [Double] = (0..<n).map { _ in
-          let u = uniform()
-          switch shape {
-          case 0: return u * 2 - 1
-          case 1: return tan(.pi * (u - 0.5))  // Cauchy: a wide spread
-          case 2: return (u * 6).rounded() - 3  // few values, many ties
-          case 3: return u < 0.6 ? 0 : u  // an exact fit of most rows
-          default: return u * 2 - 1
-          }
-        }
-        if shape == 4 { r.sort() }  // sample and median far apart in position
-        if shape == 5 { r.sort(by: >) }
-        let (block, selection) = Self.madScales(r)
-        #expect(block.bitPattern == selection.bitPattern, "n \(n) shape \(shape)")
-      }
-    }
-  }
-
-  @Test("BlockMedian.madScale with NaN and infinite residuals is Selection.madScale's")
-  func medianNonFinite() {
-    for special in [Double.nan, .infinity, -.infinity] {
-      for count in [1, 50, 250] {
-        var r = (0..<400).map { Double(($0 * 37) % 400) - 200 }
-        for k in 0..<count { r[(k * 13) % 400] = special }
-        let (block, selection) = Self.madScales(r)
-        #expect(block.bitPattern == selection.bitPattern || (block.isNaN && selection.isNaN), "\(special) × \(count)")
       }
     }
   }

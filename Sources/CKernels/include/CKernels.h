@@ -48,13 +48,6 @@ void rf_block_residuals(const double *x, long ldx, int p, const double *y, const
 void rf_block_residuals_variant(int variant, const double *x, long ldx, int p, const double *y,
                                 const double *beta, long m, double *r);
 
-/// median|r[i]| (i < n) when it lies in [lower, upper] and no r[i] is NaN: then *median is set to the
-/// value Selection.median gives for the |r[i]| (the middle order statistic, or the midpoint of the two
-/// as Selection.midpoint forms it) and 1 is returned; otherwise 0 (nothing decided). scratch holds n
-/// doubles and is overwritten.
-int rf_window_median_absolute(const double *r, long n, double lower, double upper, double *scratch,
-                              double *median);
-
 /// Σ w[i]·ρ(r[i]·inverse) for i < m (w NULL: Σ ρ), ρ(u) = t(3 − 3t + t²) with t = min(u², 1): the
 /// normalised bisquare's sum as MScale.meanRho added it, row after row from 0, the same doubles; the
 /// terms four rows at a time in AVX2 where rf_weighted_gram_uses_avx2.

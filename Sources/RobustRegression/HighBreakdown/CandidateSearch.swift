@@ -206,7 +206,7 @@ final class CandidateWorkspace {
 
   /// median|r| / Φ⁻¹(3/4) of the residuals in `r` (weighted by the case weights when there are any).
   func madScale() -> Double {
-    guard let weights = block.caseWeights else { return BlockMedian.madScale(of: UnsafeBufferPointer(r), scratch: scratch) }
+    guard let weights = block.caseWeights else { return Selection.madScale(of: UnsafeBufferPointer(r), scratch: scratch) }
     for i in 0..<block.rows { scratch[i] = abs(r[i]) }
     return Selection.weightedMedian(values: UnsafeBufferPointer(scratch), weights: UnsafeBufferPointer(weights))
       / Selection.madConsistency
