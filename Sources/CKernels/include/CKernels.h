@@ -37,4 +37,32 @@ struct rf_barron_shape {
 int rf_barron_terms(const double *r, long m, double inverse_scale, const struct rf_barron_shape *shape, int jets,
                     double *l, double *w, double *f0, double *f1, double *f2);
 
+/// r[i] = y[i] − Σⱼ beta[j]·x[j*ldx + i] for i < m (column-major X, p columns): the same doubles as
+/// WeightedPass.residuals (the same operations on each row, in the same order, never fused), with the
+/// rows sixteen at a time in AVX2 registers where the processor has it (rf_weighted_gram_uses_avx2).
+void rf_block_residuals(const double *x, long ldx, int p, const double *y, const double *beta, long m,
+                        double *r);
+
+/// rf_block_residuals with the variant forced, for tests: 0 the portable code, 1 the AVX2 code (the
+/// portable code where rf_weighted_gram_uses_avx2 is 0).
+void rf_block_residuals_variant(int variant, const double *x, long ldx, int p, const double *y,
+                                const double *beta, long m, double *r);
+
+/// Σ w[i]·ρ(r[i]·inverse) for i < m (w NULL: Σ ρ), ρ(u) = t(3 − 3t + t²) with t = min(u², 1): the
+/// normalised bisquare's sum as MScale.meanRho added it, row after row from 0, the same doubles; the
+/// terms four rows at a time in AVX2 where rf_weighted_gram_uses_avx2.
+double rf_bisquare_rho_sum(const double *r, const double *w, long m, double inverse);
+
+/// rf_bisquare_rho_sum with the variant forced, for tests: 0 the portable code, 1 the AVX2 code.
+double rf_bisquare_rho_sum_variant(int variant, const double *r, const double *w, long m, double inverse);
+
+/// sums[0] = Σ w[i]·ρ(u_i) and sums[1] = Σ w[i]·ρ′(u_i)·u_i, u_i = r[i]·inverse, i < m (w NULL: weights 1),
+/// ρ′(u)·u = 6t(1 − t)² with t = min(u², 1): MScale.meanRhoAndSlope's sums over a chunk's rows, row after
+/// row from 0, the same doubles; the terms four rows at a time in AVX2 where rf_weighted_gram_uses_avx2.
+void rf_bisquare_rho_slope_sums(const double *r, const double *w, long m, double inverse, double sums[2]);
+
+/// rf_bisquare_rho_slope_sums with the variant forced, for tests: 0 the portable code, 1 the AVX2 code.
+void rf_bisquare_rho_slope_sums_variant(int variant, const double *r, const double *w, long m, double inverse,
+                                        double sums[2]);
+
 #endif

@@ -194,11 +194,13 @@ final class CandidateWorkspace {
     return position
   }
 
-  /// r = y − X·β on the block (the fused pass's residual loop), into `destination` (rows long) when given.
+  /// r = y − X·β on the block, into `destination` (rows long) when given: `rf_block_residuals`, the same
+  /// doubles as the fused pass's residual loop (``WeightedPass/residuals(_:rows:columns:y:beta:count:into:)``)
+  /// with four rows in a register through all the columns instead of a sweep of r per four columns.
   func residuals(at beta: [Double], into destination: UnsafeMutableBufferPointer<Double>? = nil) {
     beta.withUnsafeBufferPointer { b in
-      WeightedPass.residuals(UnsafePointer(block.x.baseAddress!), rows: block.rows, columns: block.columns,
-                             y: UnsafePointer(block.y.baseAddress!), beta: b, count: block.rows, into: (destination ?? r).baseAddress!)
+      rf_block_residuals(block.x.baseAddress!, block.rows, Int32(block.columns), block.y.baseAddress!, b.baseAddress!,
+                         block.rows, (destination ?? r).baseAddress!)
     }
   }
 
@@ -260,31 +262,37 @@ final class CandidateWorkspace {
   /// The solution of the normal equations in `gram` by its Cholesky factor, or nil when a pivot falls
   /// below 1e-12 of its diagonal entry (the weighted design nearly singular: the QR decides then).
   private func choleskySolve() -> [Double]? {
-    let p = block.columns, q = p + 1, g = gram, u = factor
-    // u[k*q + j], j ≤ k: the upper factor U with UᵀU = XᵀWX.
+    let p = block.columns, q = p + 1, g = gram.baseAddress!, u = factor.baseAddress!
+    // u[k*q + j], j ≤ k: the upper factor U with UᵀU = XᵀWX. Columns are addressed by pointer (an index
+    // k·q + i per element cost an overflow check each); the operations and their order are the same.
     for k in 0..<p {
+      let gk = g + k * q, uk = u + k * q
       for j in 0...k {
-        var sum = g[k * q + j]
-        for i in 0..<j { sum -= u[j * q + i] * u[k * q + i] }
+        let uj = u + j * q
+        var sum = gk[j]
+        for i in 0..<j { sum -= uj[i] * uk[i] }
         if j == k {
-          guard sum > 1e-12 * g[k * q + k], sum.isFinite else { return nil }
-          u[k * q + k] = sum.squareRoot()
+          guard sum > 1e-12 * gk[k], sum.isFinite else { return nil }
+          uk[k] = sum.squareRoot()
         } else {
-          u[k * q + j] = sum / u[j * q + j]
+          uk[j] = sum / uj[j]
         }
       }
     }
-    var z = [Double](repeating: 0, count: p)
-    for k in 0..<p {  // Uᵀz = Xᵀwy
-      var sum = g[p * q + k]
-      for i in 0..<k { sum -= u[k * q + i] * z[i] }
-      z[k] = sum / u[k * q + k]
+    return [Double](unsafeUninitializedCapacity: p) { z, count in
+      let rhs = g + p * q
+      for k in 0..<p {  // Uᵀz = Xᵀwy
+        let uk = u + k * q
+        var sum = rhs[k]
+        for i in 0..<k { sum -= uk[i] * z[i] }
+        z[k] = sum / uk[k]
+      }
+      for k in stride(from: p - 1, through: 0, by: -1) {  // Uβ = z
+        var sum = z[k]
+        for j in (k + 1)..<p { sum -= u[j * q + k] * z[j] }
+        z[k] = sum / u[k * q + k]
+      }
+      count = p
     }
-    for k in stride(from: p - 1, through: 0, by: -1) {  // Uβ = z
-      var sum = z[k]
-      for j in (k + 1)..<p { sum -= u[j * q + k] * z[j] }
-      z[k] = sum / u[k * q + k]
-    }
-    return z
   }
 }

@@ -18,7 +18,8 @@
 final class ElementalSubsets {
   let block: CandidateBlock
   /// Orthonormal rows qₖ (p × p, row k at k·p, scaled columns), the subset's p × p system (row k at
-  /// k·p) and the row being orthogonalised: raw buffers (array writes in these loops would pay uniqueness checks).
+  /// k·p) and the row being orthogonalised (then the system's right-hand side and solution): raw buffers
+  /// (array writes in these loops would pay uniqueness checks).
   private let basis: UnsafeMutablePointer<Double>
   private let system: UnsafeMutablePointer<Double>
   private let candidate: UnsafeMutablePointer<Double>
@@ -116,11 +117,14 @@ final class ElementalSubsets {
       // Modified Gram–Schmidt, repeated when the first pass cancelled more than 1 − 1/√2 of the row
       // ("twice is enough", Parlett–Kahan): most rows of a random subset need one pass.
       var remainder = size
+      // (The rows are addressed by pointer: the index t·p + j of each element cost an overflow check
+      // that kept these loops from being vectorised.)
       for pass in 0..<2 {
         for t in 0..<k {
+          let q = basis + t * p
           var dot = 0.0
-          for j in 0..<p { dot += basis[t * p + j] * candidate[j] }
-          for j in 0..<p { candidate[j] -= dot * basis[t * p + j] }
+          for j in 0..<p { dot += q[j] * candidate[j] }
+          for j in 0..<p { candidate[j] -= dot * q[j] }
         }
         let before = remainder
         remainder = 0
@@ -129,39 +133,53 @@ final class ElementalSubsets {
         if pass == 0 && remainder * remainder * 2 >= before * before { break }
       }
       guard remainder > Self.rankTolerance * size else { continue }
-      for j in 0..<p { basis[k * p + j] = candidate[j] / remainder }
+      let q = basis + k * p
+      for j in 0..<p { q[j] = candidate[j] / remainder }
       kept.append(i)
     }
     guard kept.count == p else { return nil }
     // The subset's system by Gaussian elimination with partial pivoting (dgesv's algorithm, on the rows
     // in their own units: data on an exact hyperplane with small integers give its coefficients exactly).
-    let a = system
-    var beta = [Double](repeating: 0, count: p)
+    // Rows are addressed by pointer (an index k·p + j per element cost an overflow check each) and the
+    // right-hand side, then β, is worked in `candidate`; the operations and their order are the same.
+    let a = system, y = block.y.baseAddress!, beta = candidate
     for k in 0..<p {
-      for j in 0..<p { a[k * p + j] = x[j * n + kept[k]] }
-      beta[k] = block.y[kept[k]]
+      let row = a + k * p, i = kept[k]
+      for j in 0..<p { row[j] = x[j * n + i] }
+      beta[k] = y[i]
     }
     for column in 0..<p {
-      var pivot = column
-      for row in (column + 1)..<p where abs(a[row * p + column]) > abs(a[pivot * p + column]) { pivot = row }
-      guard a[pivot * p + column] != 0 else { return nil }
-      if pivot != column {
-        for j in 0..<p { (a[pivot * p + j], a[column * p + j]) = (a[column * p + j], a[pivot * p + j]) }
-        beta.swapAt(pivot, column)
+      let pivotRow: UnsafeMutablePointer<Double>
+      do {
+        var pivot = column, largest = abs(a[column * p + column])
+        for row in (column + 1)..<p {
+          let size = abs(a[row * p + column])
+          if size > largest { (pivot, largest) = (row, size) }
+        }
+        let chosen = a + pivot * p
+        guard chosen[column] != 0 else { return nil }
+        pivotRow = a + column * p
+        if pivot != column {
+          for j in 0..<p { (chosen[j], pivotRow[j]) = (pivotRow[j], chosen[j]) }
+          (beta[pivot], beta[column]) = (beta[column], beta[pivot])
+        }
       }
       for row in (column + 1)..<p {
-        let factor = a[row * p + column] / a[column * p + column]
+        let target = a + row * p
+        let factor = target[column] / pivotRow[column]
         guard factor != 0 else { continue }
-        for j in column..<p { a[row * p + j] -= factor * a[column * p + j] }
+        for j in column..<p { target[j] -= factor * pivotRow[j] }
         beta[row] -= factor * beta[column]
       }
     }
     for k in stride(from: p - 1, through: 0, by: -1) {
+      let row = a + k * p
       var sum = beta[k]
-      for j in (k + 1)..<p { sum -= a[k * p + j] * beta[j] }
-      beta[k] = sum / a[k * p + k]
+      for j in (k + 1)..<p { sum -= row[j] * beta[j] }
+      beta[k] = sum / row[k]
     }
-    guard beta.allSatisfy(\.isFinite) else { return nil }
-    return beta
+    let solution = UnsafeBufferPointer(start: beta, count: p)
+    guard solution.allSatisfy(\.isFinite) else { return nil }
+    return Array(solution)
   }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Tukey's bisquare normalised to sup ρ = 1, the ρ of the S-estimate's M-scale (Docs/leverage.md):
 ///
 ///     ρ(u) = 1 − (1 − u²)³ (|u| ≤ 1),  1 beyond,      with u = r / (c·s)
@@ -28,17 +30,15 @@ enum MScale {
   /// The right-hand side b: the breakdown point of the S-estimate.
   static let b = 0.5
 
-  /// Σwᵢρ(rᵢ/(c·s)) / (n − p) (wᵢ the case weights, 1 without them; n − p is then Σwᵢ − p).
+  /// Σwᵢρ(rᵢ/(c·s)) / (n − p) (wᵢ the case weights, 1 without them; n − p is then Σwᵢ − p). The sum by
+  /// `rf_bisquare_rho_sum` (CKernels): ``NormalisedBisquare/rho(_:)``'s terms four rows at a time, added
+  /// row after row as a loop over them adds them (twice per candidate of the search: the terms were most
+  /// of its cost).
   static func meanRho(_ r: UnsafeBufferPointer<Double>, scale s: Double, c: Double, degreesOfFreedom: Double,
                       weights: UnsafeBufferPointer<Double>? = nil) -> Double {
     let inverse = 1 / (c * s)
-    var sum = 0.0
-    if let weights {
-      for i in r.indices { sum += weights[i] * NormalisedBisquare.rho(r[i] * inverse) }
-    } else {
-      for value in r { sum += NormalisedBisquare.rho(value * inverse) }
-    }
-    return sum / degreesOfFreedom
+    guard let values = r.baseAddress else { return 0 / degreesOfFreedom }
+    return rf_bisquare_rho_sum(values, weights?.baseAddress, r.count, inverse) / degreesOfFreedom
   }
 
   /// Solves for s from `initial` to a relative change of `tolerance` by Newton's method in log s
@@ -89,7 +89,8 @@ enum MScale {
     return (s, false)
   }
 
-  /// mean ρ(u) and mean ρ′(u)·u over the residuals, u = r/(c·s), with ρ′(u)·u = 6u²(1 − u²)². Summed in
+  /// mean ρ(u) and mean ρ′(u)·u over the residuals, u = r/(c·s), with ρ′(u)·u = 6u²(1 − u²)² (t = min(u², 1)
+  /// as in ``NormalisedBisquare/rho(_:)``, formed as 6t(1 − t)(1 − t)). Summed in
   /// ``ParallelChunks/mScale(rows:)`` chunks on all cores, added in chunk order (reproducible).
   static func meanRhoAndSlope(_ r: UnsafeBufferPointer<Double>, scale s: Double, c: Double,
                               degreesOfFreedom: Double, weights: UnsafeBufferPointer<Double>? = nil) -> (Double, Double) {
@@ -99,16 +100,17 @@ enum MScale {
     let total = withUnsafeTemporaryAllocation(of: (Double, Double).self, capacity: chunks) { slotBuffer in
       nonisolated(unsafe) let slots = slotBuffer.baseAddress!
       ParallelChunks.perform(chunks) { chunk in
-        var sum = 0.0, slope = 0.0
-        for i in ParallelChunks.rows(of: chunk, chunks: chunks, total: n) {
-          let u = values[i] * inverse, z = u * u, t = z < 1 ? z : 1  // branch-free, as rho
-          let rho = t * (3 - 3 * t + t * t)
-          let derivative = 6 * t * (1 - t) * (1 - t)
-          let w = caseWeights?[i] ?? 1
-          sum += w * rho
-          slope += w * derivative
+        // The chunk's rows by `rf_bisquare_rho_slope_sums` (CKernels): the terms four rows at a time,
+        // added row after row as a loop over them adds them.
+        let rows = ParallelChunks.rows(of: chunk, chunks: chunks, total: n)
+        var sums = (0.0, 0.0)
+        if let first = values.baseAddress, !rows.isEmpty {
+          withUnsafeMutableBytes(of: &sums) { bytes in
+            rf_bisquare_rho_slope_sums(first + rows.lowerBound, caseWeights?.baseAddress.map { $0 + rows.lowerBound },
+                                       rows.count, inverse, bytes.baseAddress!.assumingMemoryBound(to: Double.self))
+          }
         }
-        (slots + chunk).initialize(to: (sum, slope))
+        (slots + chunk).initialize(to: sums)
       }
       var total = (0.0, 0.0)
       for chunk in 0..<chunks {
