@@ -4,8 +4,9 @@ import Foundation
 ///
 /// By default (`ROBUSTFIT_PROGRESS` unset or `auto`) it is shown only when stderr is a terminal and only
 /// once the work has taken more than a second, so quick runs and redirected output never see it. It is
-/// redrawn in place (`\r`, erase to end of line) at most five times a second, and erased before any other
-/// message or the results are printed.
+/// redrawn in place (`\r`, erase to end of line) at most five times a second while a step reports its
+/// progress, at once when a new step begins (the fit after the read, the next loss), and erased before any
+/// other message or the results are printed.
 ///
 /// Environment (documented in Docs/cli.md):
 /// - `ROBUSTFIT_PROGRESS=never` turns it off; `always` shows it whatever stderr is (a log file, a pipe)
@@ -56,16 +57,25 @@ final class ProgressLine: @unchecked Sendable {
     self.delay = delay
   }
 
-  /// Sets what the line says (e.g. `fitting cauchy (3 of 9)`); drawn now if the delay has passed, and
-  /// kept up to date by a timer (so a long fit shows its running time) until `finish()`.
+  /// Sets what the line says (e.g. `fitting cauchy (3 of 9)`); drawn now if the delay has passed (a
+  /// step's progress at most five times a second, a new step at once: a fit shorter than the rate limit
+  /// would otherwise never be shown), and kept up to date by a timer (so a long fit shows its running
+  /// time) until `finish()`.
   func set(_ text: String) {
     guard enabled else { return }
     lock.lock()
     defer { lock.unlock() }
+    let newStep = status.map { Self.step(of: $0) != Self.step(of: text) } ?? true
     if status != text { statusSince = Date() }
     status = text
     startTimerIfNeeded()
-    drawIfDue(force: false)
+    drawIfDue(force: newStep)
+  }
+
+  /// What a status is doing, without its progress: the read's updates (`reading FILE: 3.1 MB of …`) are one
+  /// step, every other status its own.
+  static func step(of status: String) -> Substring {
+    status.hasPrefix("reading ") ? "reading" : Substring(status)
   }
 
   /// The read progress of the CSV reader: bytes read of the total.
