@@ -34,15 +34,27 @@ static double rho_sum_portable(double sum, const double *r, const double *w, lon
 }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+// t = min(u², 1) of four rows u = r·inverse, as rho() and slope() form it.
+__attribute__((target("avx2")))
+static inline __m256d clamped_square4(const double *r, __m256d scale) {
+  __m256d u = _mm256_mul_pd(_mm256_loadu_pd(r), scale);
+  return _mm256_min_pd(_mm256_mul_pd(u, u), _mm256_set1_pd(1));
+}
+
+// ρ of four rows from their t, t·((3 − 3t) + t·t), as rho() forms it.
+__attribute__((target("avx2")))
+static inline __m256d rho4(__m256d t) {
+  const __m256d three = _mm256_set1_pd(3);
+  return _mm256_mul_pd(t, _mm256_add_pd(_mm256_sub_pd(three, _mm256_mul_pd(three, t)), _mm256_mul_pd(t, t)));
+}
+
 __attribute__((target("avx2")))
 static double rho_sum_avx2(const double *r, const double *w, long m, double inverse) {
-  const __m256d scale = _mm256_set1_pd(inverse), one = _mm256_set1_pd(1), three = _mm256_set1_pd(3);
+  const __m256d scale = _mm256_set1_pd(inverse);
   double sum = 0;
   long i = 0;
   for (; i + 4 <= m; i += 4) {
-    __m256d u = _mm256_mul_pd(_mm256_loadu_pd(r + i), scale);
-    __m256d t = _mm256_min_pd(_mm256_mul_pd(u, u), one);
-    __m256d terms = _mm256_mul_pd(t, _mm256_add_pd(_mm256_sub_pd(three, _mm256_mul_pd(three, t)), _mm256_mul_pd(t, t)));
+    __m256d terms = rho4(clamped_square4(r + i, scale));
     if (w) terms = _mm256_mul_pd(_mm256_loadu_pd(w + i), terms);
     double lanes[4];
     _mm256_storeu_pd(lanes, terms);
@@ -56,10 +68,7 @@ static double rho_sum_avx2(const double *r, const double *w, long m, double inve
 #endif
 
 double rf_bisquare_rho_sum(const double *r, const double *w, long m, double inverse) {
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-  if (rf_weighted_gram_uses_avx2()) return rho_sum_avx2(r, w, m, inverse);
-#endif
-  return rho_sum_portable(0, r, w, m, inverse);
+  return rf_bisquare_rho_sum_variant(1, r, w, m, inverse);
 }
 
 double rf_bisquare_rho_sum_variant(int variant, const double *r, const double *w, long m, double inverse) {
@@ -81,14 +90,12 @@ static void rho_slope_portable(const double *r, const double *w, long m, double 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 __attribute__((target("avx2")))
 static void rho_slope_avx2(const double *r, const double *w, long m, double inverse, double sums[2]) {
-  const __m256d scale = _mm256_set1_pd(inverse), one = _mm256_set1_pd(1), three = _mm256_set1_pd(3),
-                six = _mm256_set1_pd(6);
+  const __m256d scale = _mm256_set1_pd(inverse), one = _mm256_set1_pd(1), six = _mm256_set1_pd(6);
   double sum = sums[0], slopes = sums[1];
   long i = 0;
   for (; i + 4 <= m; i += 4) {
-    __m256d u = _mm256_mul_pd(_mm256_loadu_pd(r + i), scale);
-    __m256d t = _mm256_min_pd(_mm256_mul_pd(u, u), one), rest = _mm256_sub_pd(one, t);
-    __m256d rhos = _mm256_mul_pd(t, _mm256_add_pd(_mm256_sub_pd(three, _mm256_mul_pd(three, t)), _mm256_mul_pd(t, t)));
+    __m256d t = clamped_square4(r + i, scale), rest = _mm256_sub_pd(one, t);
+    __m256d rhos = rho4(t);
     __m256d derivatives = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(six, t), rest), rest);
     if (w) {
       __m256d wi = _mm256_loadu_pd(w + i);
@@ -114,12 +121,7 @@ static void rho_slope_avx2(const double *r, const double *w, long m, double inve
 #endif
 
 void rf_bisquare_rho_slope_sums(const double *r, const double *w, long m, double inverse, double sums[2]) {
-  sums[0] = 0;
-  sums[1] = 0;
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-  if (rf_weighted_gram_uses_avx2()) return rho_slope_avx2(r, w, m, inverse, sums);
-#endif
-  rho_slope_portable(r, w, m, inverse, sums);
+  rf_bisquare_rho_slope_sums_variant(1, r, w, m, inverse, sums);
 }
 
 void rf_bisquare_rho_slope_sums_variant(int variant, const double *r, const double *w, long m, double inverse,

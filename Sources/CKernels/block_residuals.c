@@ -74,8 +74,7 @@ static void residuals_avx2(const double *x, long ldx, int p, const double *y, co
 
 void rf_block_residuals(const double *x, long ldx, int p, const double *y, const double *beta, long m,
                         double *r) {
-  if (rf_weighted_gram_uses_avx2()) residuals_avx2(x, ldx, p, y, beta, m, r);
-  else residuals_portable(x, ldx, p, y, beta, m, r);
+  rf_block_residuals_variant(1, x, ldx, p, y, beta, m, r);
 }
 
 void rf_block_residuals_variant(int variant, const double *x, long ldx, int p, const double *y,

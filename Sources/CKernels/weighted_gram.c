@@ -90,9 +90,7 @@ int rf_weighted_gram_uses_avx2(void) {
 
 void rf_weighted_gram(const double *x, long ldx, int p, const double *y, const double *w, long m, double *g,
                           int ldg) {
-  if (p + (y ? 1 : 0) <= 0 || m <= 0) return;
-  if (rf_weighted_gram_uses_avx2()) gram_avx2(x, ldx, p, y, w, m, g, ldg);
-  else gram_portable(x, ldx, p, y, w, m, g, ldg);
+  rf_weighted_gram_variant(1, x, ldx, p, y, w, m, g, ldg);
 }
 
 void rf_weighted_gram_variant(int variant, const double *x, long ldx, int p, const double *y, const double *w,
