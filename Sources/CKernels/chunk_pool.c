@@ -41,6 +41,9 @@
 #define WORKER_SPIN_NS 100000
 #define CALLER_SPIN_NS 50000
 
+/// Pauses between two looks at the clock, each after a sched_yield: about a microsecond.
+#define SPINS_PER_YIELD 32
+
 /// At most ParallelChunks.maximum chunks run at once: the caller and 7 workers.
 #define MAX_WORKERS 7
 
@@ -100,7 +103,11 @@ static void *worker(void *argument) {
     unsigned spins = 0;
     while ((gen = generation(atomic_load(&pool.word))) == seen) {
       spin_pause();
-      if (++spins % 64 == 0 && now_ns() - since > WORKER_SPIN_NS) {
+      if (++spins % SPINS_PER_YIELD != 0) continue;
+      // Another thread waiting for this core (the adaptive fit's second scan, libdispatch's workers) runs
+      // first.
+      sched_yield();
+      if (now_ns() - since > WORKER_SPIN_NS) {
         pthread_mutex_lock(&pool.lock);
         atomic_fetch_add(&pool.sleepers, 1);
         while (generation(atomic_load(&pool.word)) == seen) pthread_cond_wait(&pool.job_posted, &pool.lock);
@@ -194,7 +201,9 @@ int rf_chunk_pool_run(long chunks, rf_chunk_body body, void *context) {
   unsigned spins = 0;
   while (atomic_load(&pool.done) < chunks) {
     spin_pause();
-    if (++spins % 64 == 0 && now_ns() - since > CALLER_SPIN_NS) {
+    if (++spins % SPINS_PER_YIELD != 0) continue;
+    sched_yield();
+    if (now_ns() - since > CALLER_SPIN_NS) {
       pthread_mutex_lock(&pool.lock);
       atomic_store(&pool.caller_sleeps, 1);
       while (atomic_load(&pool.done) < chunks) pthread_cond_wait(&pool.job_done, &pool.lock);
