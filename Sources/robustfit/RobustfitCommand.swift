@@ -29,7 +29,7 @@ struct RobustfitCommand: ParsableCommand {
   )
 
   /// The release this build is (CHANGELOG.md), printed by `--version`.
-  static let version = "0.12.0"
+  static let version = "0.13.0"
 
   static func main() {
     // Before the read: OpenBLAS's idle workers would spin on one of the cores it runs on.

@@ -93,7 +93,7 @@ struct CommandLineTests {
     let dir = try TempDirectory()
     let result = try CLI.run(["--version"], in: dir.url)
     #expect(result.status == 0)
-    #expect(result.stdout == "0.12.0\n")
+    #expect(result.stdout == "0.13.0\n")
   }
 
   @Test("--no-intercept with no x columns is exit 64")

@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 
 /// The deterministic parallel reduction of every sum over the rows: the rows are cut into a number of
@@ -62,8 +63,21 @@ enum ParallelChunks {
     return start..<min(n, start + size)
   }
 
-  /// Runs `body` for each chunk: on all cores when there are several, inline when there is one.
+  /// Runs `body` for each chunk: inline when there is one; otherwise on the calling thread and the
+  /// spinning workers of the chunk pool (`rf_chunk_pool_run`, Sources/CKernels/chunk_pool.c), which start
+  /// a job within a microsecond where libdispatch took 40–60 µs to wake its workers on each call; on
+  /// libdispatch's workers when the pool is busy with another thread's job (or this call comes from a
+  /// chunk of one). Which thread runs a chunk never changes its sum.
   static func perform(_ chunks: Int, _ body: @Sendable (Int) -> Void) {
-    if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
+    if chunks == 1 { return body(0) }
+    let pooled = withoutActuallyEscaping(body) { body in
+      var body = body
+      return withUnsafeMutablePointer(to: &body) { pointer in
+        rf_chunk_pool_run(chunks, { context, chunk in
+          context!.assumingMemoryBound(to: (@Sendable (Int) -> Void).self).pointee(chunk)
+        }, pointer) != 0
+      }
+    }
+    if !pooled { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
   }
 }
