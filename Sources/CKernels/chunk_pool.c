@@ -12,10 +12,12 @@
 // asks for chunks itself) gets 0 and runs its chunks elsewhere. The caller takes chunks too, so a job
 // finishes even when no worker comes (asleep, or never started, as in a child after fork()).
 //
-// The job word holds the job's generation (high 32 bits) and the next unclaimed chunk (low 32 bits).
-// A chunk is claimed by a compare-and-swap on the word with the generation the claimer read the job's
-// fields under: a claim succeeds only while that job is still open, and the job's fields are rewritten
-// only once all of its chunks are done, so the fields a successful claimer read are its job's.
+// The job word holds the job's generation (high 32 bits), its chunk count (16 bits) and the next
+// unclaimed chunk (low 16 bits). A chunk is claimed by a compare-and-swap on the word, and whether one is
+// left is read from the word the swap validates, never from a field: a claimer that read a finished job's
+// word cannot claim a chunk of the next one, whose fields may already be written. The job's body and
+// context are read after the claim, and they are the claimed job's: it cannot finish, and its caller
+// cannot post the next job, before the claimed chunk is counted done.
 #define _GNU_SOURCE
 #include "CKernels.h"
 
@@ -41,11 +43,14 @@
 #define WORKER_SPIN_NS 100000
 #define CALLER_SPIN_NS 50000
 
-/// Pauses between two looks at the clock, each after a sched_yield: about a microsecond.
+/// Pauses between two yields and looks at the clock: about a microsecond.
 #define SPINS_PER_YIELD 32
 
 /// At most ParallelChunks.maximum chunks run at once: the caller and 7 workers.
 #define MAX_WORKERS 7
+
+/// The most chunks of a job: the count's 16 bits of the job word (larger jobs go elsewhere).
+#define MAX_CHUNKS 0xFFFF
 
 static struct {
   _Alignas(64) _Atomic uint64_t word;
@@ -53,7 +58,6 @@ static struct {
   _Atomic int caller_sleeps;
   _Alignas(64) _Atomic(rf_chunk_body) body;
   _Atomic(void *) context;
-  _Atomic long chunks;
   _Atomic int busy;
   _Atomic int sleepers;
   _Atomic int workers;
@@ -74,19 +78,39 @@ static uint64_t now_ns(void) {
 
 static uint32_t generation(uint64_t word) { return (uint32_t)(word >> 32); }
 
+static uint32_t chunk_count(uint64_t word) { return (uint32_t)(word >> 16) & 0xFFFF; }
+static uint32_t next_chunk(uint64_t word) { return (uint32_t)word & 0xFFFF; }
+
+/// A spin that pauses, lets any other thread waiting for the core run about every microsecond
+/// (sched_yield: the adaptive fit's second scan, libdispatch's workers), and says when `budget`
+/// nanoseconds have passed since it started.
+struct spin {
+  uint64_t since;
+  unsigned count;
+};
+
+static struct spin spin_start(void) { return (struct spin){now_ns(), 0}; }
+
+/// One pause; 1 once the spin's budget is spent (looked at after each yield).
+static int spin_once(struct spin *spin, uint64_t budget) {
+  spin_pause();
+  if (++spin->count % SPINS_PER_YIELD != 0) return 0;
+  sched_yield();
+  return now_ns() - spin->since > budget;
+}
+
 /// Claims and runs chunks of job `gen` until none is left or the job is no longer open.
 static void run_chunks(uint32_t gen) {
   uint64_t word = atomic_load(&pool.word);
   for (;;) {
     if (generation(word) != gen) return;
+    uint32_t chunk = next_chunk(word), chunks = chunk_count(word);
+    if (chunk >= chunks) return;
+    if (!atomic_compare_exchange_weak(&pool.word, &word, word + 1)) continue;
     rf_chunk_body body = atomic_load_explicit(&pool.body, memory_order_relaxed);
     void *context = atomic_load_explicit(&pool.context, memory_order_relaxed);
-    long chunks = atomic_load_explicit(&pool.chunks, memory_order_relaxed);
-    uint32_t chunk = (uint32_t)word;
-    if ((long)chunk >= chunks) return;
-    if (!atomic_compare_exchange_weak(&pool.word, &word, word + 1)) continue;
     body(context, (long)chunk);
-    if (atomic_fetch_add(&pool.done, 1) + 1 == chunks && atomic_load(&pool.caller_sleeps)) {
+    if (atomic_fetch_add(&pool.done, 1) + 1 == (long)chunks && atomic_load(&pool.caller_sleeps)) {
       pthread_mutex_lock(&pool.lock);
       pthread_cond_broadcast(&pool.job_done);
       pthread_mutex_unlock(&pool.lock);
@@ -98,23 +122,16 @@ static void run_chunks(uint32_t gen) {
 static void *worker(void *argument) {
   uint32_t seen = (uint32_t)(uintptr_t)argument;
   for (;;) {
-    uint64_t since = now_ns();
+    struct spin spin = spin_start();
     uint32_t gen;
-    unsigned spins = 0;
     while ((gen = generation(atomic_load(&pool.word))) == seen) {
-      spin_pause();
-      if (++spins % SPINS_PER_YIELD != 0) continue;
-      // Another thread waiting for this core (the adaptive fit's second scan, libdispatch's workers) runs
-      // first.
-      sched_yield();
-      if (now_ns() - since > WORKER_SPIN_NS) {
-        pthread_mutex_lock(&pool.lock);
-        atomic_fetch_add(&pool.sleepers, 1);
-        while (generation(atomic_load(&pool.word)) == seen) pthread_cond_wait(&pool.job_posted, &pool.lock);
-        atomic_fetch_sub(&pool.sleepers, 1);
-        pthread_mutex_unlock(&pool.lock);
-        since = now_ns();
-      }
+      if (!spin_once(&spin, WORKER_SPIN_NS)) continue;
+      pthread_mutex_lock(&pool.lock);
+      atomic_fetch_add(&pool.sleepers, 1);
+      while (generation(atomic_load(&pool.word)) == seen) pthread_cond_wait(&pool.job_posted, &pool.lock);
+      atomic_fetch_sub(&pool.sleepers, 1);
+      pthread_mutex_unlock(&pool.lock);
+      spin = spin_start();
     }
     seen = gen;
     run_chunks(gen);
@@ -149,7 +166,7 @@ static void after_fork_in_child(void) {
   pthread_cond_init(&pool.job_posted, NULL);
   pthread_cond_init(&pool.job_done, NULL);
   uint32_t gen = generation(atomic_load(&pool.word)) + 1;
-  atomic_store(&pool.word, ((uint64_t)gen << 32) | UINT32_MAX);
+  atomic_store(&pool.word, (uint64_t)gen << 32);  // a count of 0: nothing to claim
   atomic_store(&pool.busy, 0);
   atomic_store(&pool.sleepers, 0);
   atomic_store(&pool.caller_sleeps, 0);
@@ -182,34 +199,29 @@ static void start_workers(void) {
 
 int rf_chunk_pool_run(long chunks, rf_chunk_body body, void *context) {
   if (chunks < 1) return 1;
+  if (chunks > MAX_CHUNKS) return 0;
   if (!atomic_load_explicit(&pool.ready, memory_order_acquire)) start_workers();
   int idle = 0;
   if (atomic_load(&pool.workers) == 0 || !atomic_compare_exchange_strong(&pool.busy, &idle, 1)) return 0;
   atomic_store_explicit(&pool.body, body, memory_order_relaxed);
   atomic_store_explicit(&pool.context, context, memory_order_relaxed);
-  atomic_store_explicit(&pool.chunks, chunks, memory_order_relaxed);
   atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
   uint32_t gen = generation(atomic_load(&pool.word)) + 1;
-  atomic_store(&pool.word, (uint64_t)gen << 32);
+  atomic_store(&pool.word, ((uint64_t)gen << 32) | ((uint64_t)chunks << 16));
   if (atomic_load(&pool.sleepers) > 0) {
     pthread_mutex_lock(&pool.lock);
     pthread_cond_broadcast(&pool.job_posted);
     pthread_mutex_unlock(&pool.lock);
   }
   run_chunks(gen);
-  uint64_t since = now_ns();
-  unsigned spins = 0;
+  struct spin spin = spin_start();
   while (atomic_load(&pool.done) < chunks) {
-    spin_pause();
-    if (++spins % SPINS_PER_YIELD != 0) continue;
-    sched_yield();
-    if (now_ns() - since > CALLER_SPIN_NS) {
-      pthread_mutex_lock(&pool.lock);
-      atomic_store(&pool.caller_sleeps, 1);
-      while (atomic_load(&pool.done) < chunks) pthread_cond_wait(&pool.job_done, &pool.lock);
-      atomic_store(&pool.caller_sleeps, 0);
-      pthread_mutex_unlock(&pool.lock);
-    }
+    if (!spin_once(&spin, CALLER_SPIN_NS)) continue;
+    pthread_mutex_lock(&pool.lock);
+    atomic_store(&pool.caller_sleeps, 1);
+    while (atomic_load(&pool.done) < chunks) pthread_cond_wait(&pool.job_done, &pool.lock);
+    atomic_store(&pool.caller_sleeps, 0);
+    pthread_mutex_unlock(&pool.lock);
   }
   atomic_store_explicit(&pool.busy, 0, memory_order_release);
   return 1;

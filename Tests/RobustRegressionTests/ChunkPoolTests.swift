@@ -38,6 +38,38 @@ struct ChunkPoolTests {
     #expect(Self.counts(chunks: chunks, jobs: 3000) == Array(repeating: 3000, count: chunks))
   }
 
+  @Test("Jobs of alternating chunk counts: no chunk of one job runs under the next")
+  func alternatingCounts() {
+    // A claimer that read a finished job's word must not claim a chunk of the next, larger job (the
+    // count read from a field rewritten before the new generation did: a chunk ran twice, another job's
+    // chunk ran under this one's count, and a caller could return while a chunk still ran).
+    let slots = 16, width = 8
+    let counts = UnsafeMutablePointer<Int>.allocate(capacity: slots * width)
+    defer { counts.deallocate() }
+    counts.initialize(repeating: 0, count: slots * width)
+    var wrong = 0
+    for job in 0..<200_000 {
+      let chunks = [2, 8, 1, 5, 3, 8, 2, 7][job % 8]
+      let slot = counts + (job % slots) * width
+      slot.update(repeating: 0, count: width)
+      let body: rf_chunk_body = { context, chunk in
+        var x = Double(chunk)
+        for i in 0..<64 { x = x * 0.5 + Double(i) }
+        precondition(x.isFinite)
+        context!.assumingMemoryBound(to: Int.self)[chunk] += 1
+      }
+      if rf_chunk_pool_run(chunks, body, slot) == 0 { for k in 0..<chunks { body(slot, k) } }
+      if (0..<width).contains(where: { slot[$0] != ($0 < chunks ? 1 : 0) }) { wrong += 1 }
+    }
+    #expect(wrong == 0)
+  }
+
+  @Test("A job of more than 65535 chunks is refused (the job word holds the count in 16 bits)")
+  func tooManyChunks() {
+    #expect(rf_chunk_pool_run(65_536, { _, _ in }, nil) == 0)
+    #expect(rf_chunk_pool_run(0, { _, _ in }, nil) == 1)
+  }
+
   @Test("At most one worker per online core but the caller's, and at most 7")
   func workerCount() {
     let workers = Int(rf_chunk_pool_workers())

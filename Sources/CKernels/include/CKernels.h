@@ -71,9 +71,10 @@ typedef void (*rf_chunk_body)(void *context, long chunk);
 /// Runs body(context, chunk) for every chunk in 0..<chunks, each exactly once, on the calling thread and
 /// the pool's workers (one per available core but the caller's, at most 7), and returns 1 once all have
 /// returned. Returns 0 at once, having run none, when the pool is busy with another job (another
-/// thread's, or the job whose chunk calls it) or has no worker (one core): the caller runs the chunks
-/// elsewhere. Which thread runs which chunk varies from call to call. Workers spin for 0.1 ms after a
-/// job (a job posted within it starts at once), then sleep until the next.
+/// thread's, or the job whose chunk calls it), has no worker (one core), or chunks exceeds 65535: the
+/// caller runs the chunks elsewhere. Which thread runs which chunk varies from call to call, and chunks
+/// may run one after another: a chunk must not wait for another chunk of its job, nor fork(). Workers
+/// spin for 0.1 ms after a job (a job posted within it starts at once), then sleep until the next.
 int rf_chunk_pool_run(long chunks, rf_chunk_body body, void *context);
 
 /// The pool's workers (started on the first call): the available cores less one, at most 7.
