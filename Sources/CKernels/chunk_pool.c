@@ -197,12 +197,17 @@ static void start_workers(void) {
   pthread_mutex_unlock(&start_lock);
 }
 
+/// The number of workers, started on the first call (in this process: again after a fork).
+static int workers(void) {
+  if (!atomic_load_explicit(&pool.ready, memory_order_acquire)) start_workers();
+  return atomic_load(&pool.workers);
+}
+
 int rf_chunk_pool_run(long chunks, rf_chunk_body body, void *context) {
   if (chunks < 1) return 1;
   if (chunks > MAX_CHUNKS) return 0;
-  if (!atomic_load_explicit(&pool.ready, memory_order_acquire)) start_workers();
   int idle = 0;
-  if (atomic_load(&pool.workers) == 0 || !atomic_compare_exchange_strong(&pool.busy, &idle, 1)) return 0;
+  if (workers() == 0 || !atomic_compare_exchange_strong(&pool.busy, &idle, 1)) return 0;
   atomic_store_explicit(&pool.body, body, memory_order_relaxed);
   atomic_store_explicit(&pool.context, context, memory_order_relaxed);
   atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
@@ -227,7 +232,4 @@ int rf_chunk_pool_run(long chunks, rf_chunk_body body, void *context) {
   return 1;
 }
 
-int rf_chunk_pool_workers(void) {
-  if (!atomic_load_explicit(&pool.ready, memory_order_acquire)) start_workers();
-  return atomic_load(&pool.workers);
-}
+int rf_chunk_pool_workers(void) { return workers(); }

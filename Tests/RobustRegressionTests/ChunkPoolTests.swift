@@ -15,6 +15,13 @@ import Glibc
 /// those of the chunks in order; and a child process after fork() still finishes its jobs.
 @Suite("Chunk pool", .serialized)
 struct ChunkPoolTests {
+  /// A chunk's stand-in work: `steps` dependent multiply-adds (about 5 ns each), kept by the check.
+  static func work(_ steps: Int) {
+    var x = 1.0
+    for i in 0..<steps { x = x * 0.5 + Double(i & 7) }
+    precondition(x.isFinite)
+  }
+
   /// Runs `jobs` jobs of `chunks` chunks through ParallelChunks and returns how often each chunk ran.
   static func counts(chunks: Int, jobs: Int) -> [Int] {
     let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
@@ -23,10 +30,7 @@ struct ChunkPoolTests {
     nonisolated(unsafe) let slots = counts
     for _ in 0..<jobs {
       ParallelChunks.perform(chunks) { chunk in
-        // A microsecond or so of work, so that the workers claim chunks too.
-        var x = Double(chunk)
-        for i in 0..<200 { x = x * 0.5 + Double(i) }
-        precondition(x.isFinite)
+        Self.work(200)  // a microsecond or so, so that the workers claim chunks too
         slots[chunk] += 1
       }
     }
@@ -53,9 +57,7 @@ struct ChunkPoolTests {
       let slot = counts + (job % slots) * width
       slot.update(repeating: 0, count: width)
       let body: rf_chunk_body = { context, chunk in
-        var x = Double(chunk)
-        for i in 0..<64 { x = x * 0.5 + Double(i) }
-        precondition(x.isFinite)
+        ChunkPoolTests.work(64)
         context!.assumingMemoryBound(to: Int.self)[chunk] += 1
       }
       if rf_chunk_pool_run(chunks, body, slot) == 0 { for k in 0..<chunks { body(slot, k) } }
@@ -131,10 +133,7 @@ struct ChunkPoolTests {
       if round % 20 == 0 { usleep(5000) }  // longer than the workers spin: they sleep and are woken
       ParallelChunks.perform(ParallelChunks.maximum) { _ in
         if pthread_equal(pthread_self(), caller) == 0 { elsewhere.add(1, ordering: .relaxed) }
-        // About 0.2 ms of work: long enough for a worker to take a chunk.
-        var x = 1.0
-        for i in 0..<40_000 { x = x * 0.999_999 + Double(i & 7) }
-        precondition(x.isFinite)
+        Self.work(40_000)  // about 0.2 ms: long enough for a worker to take a chunk
       }
     }
     #expect(elsewhere.load(ordering: .relaxed) > 0)
